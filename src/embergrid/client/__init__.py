@@ -1,0 +1,3 @@
+"""embergrid.client"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""embergrid.client.aio"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""embergrid.client.sync"""
+
+from __future__ import annotations

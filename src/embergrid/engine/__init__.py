@@ -1,0 +1,3 @@
+"""embergrid.engine"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""embergrid.protocol"""
+
+from __future__ import annotations

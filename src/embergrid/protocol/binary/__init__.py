@@ -1,0 +1,3 @@
+"""embergrid.protocol.binary"""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""embergrid.protocol.messages"""
+
+from __future__ import annotations

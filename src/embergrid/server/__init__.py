@@ -1,0 +1,3 @@
+"""embergrid.server"""
+
+from __future__ import annotations

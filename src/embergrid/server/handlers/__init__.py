@@ -1,0 +1,3 @@
+"""embergrid.server.handlers"""
+
+from __future__ import annotations
