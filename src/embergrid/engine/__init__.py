@@ -1,3 +1,117 @@
-"""embergrid.engine"""
+"""The synchronous storage engine: caches, key-value ops, expiry, scans, cluster, types.
+
+Owns ``Engine``, the single object the server holds. Everything lives in SQLite
+(``engine/store.py``); several ``Engine`` instances, in one process or many,
+opened on the same ``data_dir`` form one cluster and see each other's caches,
+entries, metadata and cluster state. The engine is deterministic: time comes
+from the injected ``Clock``, nothing sleeps, nothing is threaded.
+Must not import asyncio or ``embergrid.protocol.messages``.
+"""
 
 from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+
+from embergrid.engine.caches import CacheHandle, Caches, java_string_hash
+from embergrid.engine.clock import Clock, FakeClock, SystemClock
+from embergrid.engine.cluster import Cluster, ClusterState
+from embergrid.engine.entries import Entries
+from embergrid.engine.errors import EngineError, WouldBlock
+from embergrid.engine.kv import KeyValue, PeekMode
+from embergrid.engine.scan import ScanCursor
+from embergrid.engine.store import Store, is_missing_table
+from embergrid.engine.types import BinaryTypes
+
+__all__ = [
+    "CacheHandle",
+    "Clock",
+    "ClusterState",
+    "Engine",
+    "EngineError",
+    "FakeClock",
+    "PeekMode",
+    "ScanCursor",
+    "SystemClock",
+    "WouldBlock",
+    "java_string_hash",
+]
+
+
+class Engine:
+    """One node's view of the shared store.
+
+    :param clock: the time source (``FakeClock`` in tests),
+    :param data_dir: directory of the shared SQLite file; None = private memory,
+    :param partition_of: key bytes -> partition, used by partition scans
+     (default: every key is in partition 0),
+    :param start_inactive: initial cluster state of a brand-new store is
+     INACTIVE (what Ignite does with persistence) instead of ACTIVE.
+    """
+
+    def __init__(
+        self,
+        clock: Clock | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        partition_of: Callable[[bytes], int] | None = None,
+        *,
+        start_inactive: bool = False,
+    ) -> None:
+        self.clock: Clock = clock if clock is not None else SystemClock()
+        self.partition_of = partition_of
+        self.store = Store(data_dir)
+        self.cluster = Cluster(self.store, start_inactive=start_inactive)
+        self.caches = Caches(self.store, self.cluster)
+        self.entries = Entries(self.store)
+        self.kv = KeyValue(
+            self.store, self.caches, self.cluster, self.entries, self.clock
+        )
+        self.types = BinaryTypes(self.store)
+
+    def open_scan(
+        self, cache_id: int, page_size: int, partition: int | None = None
+    ) -> ScanCursor:
+        """A scan cursor over the cache; ``partition`` None or negative = all.
+
+        Raises ``EngineError`` now if the cache is unknown or the cluster inactive.
+        """
+        self.cluster.check_read()
+        self.caches.handle(cache_id)
+
+        def resolve() -> CacheHandle:
+            self.cluster.check_read()
+            return self.caches.handle(cache_id)
+
+        return ScanCursor(
+            self.entries,
+            resolve,
+            lambda: self.caches.forget(cache_id),
+            self.clock.now_ms,
+            page_size,
+            partition=None if partition is None or partition < 0 else partition,
+            partition_of=self.partition_of,
+        )
+
+    def expire_due(self, now: int | None = None) -> int:
+        """Delete every entry whose expiry time has passed; the number deleted."""
+        at = self.clock.now_ms() if now is None else now
+        removed = 0
+        for h in self.caches.all_handles():
+            try:
+                with self.store.atomic():
+                    removed += self.entries.purge(h, at)
+            except sqlite3.OperationalError as exc:
+                if not is_missing_table(exc):
+                    raise
+        return removed
+
+    def close(self) -> None:
+        """Close the connection; data in a data_dir stays for the next Engine."""
+        self.store.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,98 @@
+"""The one path every key-value access takes: read, write, delete (and bulk forms).
+
+Owns ``EntrySql`` (the statements for one cache table) and ``Entries``, the
+primitive operations that the op semantics in ``kv.py`` are layered on and that
+a transaction layer will later wrap (buffer writes, take key locks):
+
+* ``read(h, key, now)``         -> ``(value, expire_at)`` of a visible entry, or None
+* ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
+* ``delete(h, key, now)``       -> whether a visible entry was removed
+* ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
+
+An entry is visible iff ``expire_at IS NULL OR expire_at > now``. Expired rows
+stay until ``purge`` (``Engine.expire_due``) removes them; every primitive
+treats them as absent. Must not import asyncio or ``embergrid.protocol.messages``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from embergrid.engine.store import Store
+
+__all__ = ["Entries", "EntrySql", "HasSql", "Row"]
+
+Row = tuple[bytes, int | None]  # (value, expire_at)
+
+
+@dataclass(frozen=True, slots=True)
+class EntrySql:
+    """Statement texts for one entry table (sqlite3 caches their prepared form)."""
+
+    read: str
+    write: str
+    delete: str
+    clear: str
+    count: str
+    page_first: str
+    page_after: str
+    purge: str
+
+    @classmethod
+    def for_table(cls, t: str) -> EntrySql:
+        live = "(expire_at IS NULL OR expire_at > ?)"
+        return cls(
+            read=f"SELECT value, expire_at FROM {t} WHERE key = ?",
+            write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
+            " VALUES (?, ?, ?)",
+            delete=f"DELETE FROM {t} WHERE key = ? AND {live}",
+            clear=f"DELETE FROM {t}",
+            count=f"SELECT (SELECT count(*) FROM {t}) - (SELECT count(*) FROM {t}"
+            " WHERE expire_at IS NOT NULL AND expire_at <= ?)",
+            page_first=f"SELECT key, value FROM {t} WHERE {live} ORDER BY key LIMIT ?",
+            page_after=f"SELECT key, value FROM {t} WHERE key > ? AND {live}"
+            " ORDER BY key LIMIT ?",
+            purge=f"DELETE FROM {t} WHERE expire_at IS NOT NULL AND expire_at <= ?",
+        )
+
+
+class HasSql(Protocol):
+    @property
+    def sql(self) -> EntrySql: ...
+
+
+class Entries:
+    """Primitive entry access on the store's connection."""
+
+    def __init__(self, store: Store) -> None:
+        self._execute = store.conn.execute
+
+    def read(self, h: HasSql, key: bytes, now: int) -> Row | None:
+        row: Row | None = self._execute(h.sql.read, (key,)).fetchone()
+        if row is None or (row[1] is not None and row[1] <= now):
+            return None
+        return row
+
+    def write(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
+        self._execute(h.sql.write, (key, value, expire_at))
+
+    def delete(self, h: HasSql, key: bytes, now: int) -> bool:
+        return self._execute(h.sql.delete, (key, now)).rowcount > 0
+
+    def clear(self, h: HasSql) -> None:
+        self._execute(h.sql.clear)
+
+    def count(self, h: HasSql, now: int) -> int:
+        return int(self._execute(h.sql.count, (now,)).fetchone()[0])
+
+    def page(
+        self, h: HasSql, after: bytes | None, limit: int, now: int
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` visible entries with keys above ``after``, in key order."""
+        if after is None:
+            return self._execute(h.sql.page_first, (now, limit)).fetchall()
+        return self._execute(h.sql.page_after, (after, now, limit)).fetchall()
+
+    def purge(self, h: HasSql, now: int) -> int:
+        return self._execute(h.sql.purge, (now,)).rowcount

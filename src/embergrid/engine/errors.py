@@ -1,0 +1,33 @@
+"""Errors the engine raises; only the server turns them into response frames.
+
+Owns ``EngineError`` (a status code plus Ignite's message text, built from
+``engine/messages.py``) and ``WouldBlock`` (raised by a future transaction layer
+when a key lock is held; the session awaits ``waiter`` and retries the op).
+Imports only ``embergrid.protocol.codes``; never asyncio.
+"""
+
+from __future__ import annotations
+
+from embergrid.protocol.codes import StatusCode
+
+__all__ = ["EngineError", "WouldBlock"]
+
+
+class EngineError(Exception):
+    """An operation failed with a status a client will see."""
+
+    def __init__(self, status: StatusCode, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+    def __repr__(self) -> str:
+        return f"EngineError({self.status.name}, {self.message!r})"
+
+
+class WouldBlock(Exception):
+    """The op must wait for ``waiter`` (an opaque token the session can await)."""
+
+    def __init__(self, waiter: object = None) -> None:
+        super().__init__(waiter)
+        self.waiter = waiter

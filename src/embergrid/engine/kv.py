@@ -1,0 +1,400 @@
+"""Key-value operations 1000-1021 with Ignite's semantics on ``bytes`` keys and values.
+
+Owns ``KeyValue``: each op resolves the cache, passes the cluster-state gate,
+then works only through the ``Entries`` primitives (read / write / delete),
+so a transaction layer can later wrap that single path. Keys are compared by
+their bytes (reference §9.6). Expiry rules are in ``expiry.py``.
+Must not import asyncio or ``embergrid.protocol.messages``.
+
+Every op takes ``expiry``: the request's durations (cache prefix flag 0x04),
+which replace the cache's own ``expiry_policy`` for that request.
+
+On a shared (file) store each write op runs in one ``BEGIN IMMEDIATE``
+transaction, so a read-then-write op is atomic against other processes; an
+in-memory store has one connection driven by one thread, so single-key ops need
+no transaction there (multi-key ops always use one). A statement that fails
+because another node dropped the cache table makes the op forget its cached
+handle and run once more (ending in status 1000 if the cache is really gone).
+"""
+
+from __future__ import annotations
+
+import functools
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Concatenate, ParamSpec, TypeVar
+
+from embergrid.engine.caches import CacheHandle, Caches
+from embergrid.engine.clock import Clock
+from embergrid.engine.cluster import Cluster, ClusterState
+from embergrid.engine.entries import Entries, Row
+from embergrid.engine.expiry import after_access, after_create, after_update, expired
+from embergrid.engine.store import Store, is_missing_table
+from embergrid.protocol.config import DURATION_UNCHANGED, ExpiryDurations
+
+__all__ = ["KeyValue", "PeekMode"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Policy = ExpiryDurations | None
+
+
+class PeekMode:
+    ALL, NEAR, PRIMARY, BACKUP, ONHEAP, OFFHEAP = range(6)
+
+
+# Peek modes that count the (single, shared) copy of each entry.
+_COUNTING_MODES = frozenset({PeekMode.ALL, PeekMode.PRIMARY, PeekMode.OFFHEAP})
+
+
+def _op(
+    *, write: bool
+) -> Callable[
+    [Callable[Concatenate[KeyValue, int, P], R]],
+    Callable[Concatenate[KeyValue, int, P], R],
+]:
+    """Retry once after a stale handle; wrap shared-store writes in a transaction."""
+
+    def deco(
+        fn: Callable[Concatenate[KeyValue, int, P], R],
+    ) -> Callable[Concatenate[KeyValue, int, P], R]:
+        def wrapper(
+            self: KeyValue, cache_id: int, /, *args: P.args, **kwargs: P.kwargs
+        ) -> R:
+            def call() -> R:
+                if write and self._shared:
+                    with self._store.atomic():
+                        return fn(self, cache_id, *args, **kwargs)
+                return fn(self, cache_id, *args, **kwargs)
+
+            try:
+                return call()
+            except sqlite3.OperationalError as exc:
+                if not is_missing_table(exc):
+                    raise
+            self._caches.forget(cache_id)  # dropped by another node: re-resolve once
+            return call()
+
+        functools.update_wrapper(wrapper, fn)
+        return wrapper
+
+    return deco
+
+
+class KeyValue:
+    """The cache data ops of every cache in the engine."""
+
+    def __init__(
+        self,
+        store: Store,
+        caches: Caches,
+        cluster: Cluster,
+        entries: Entries,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._shared = store.shared
+        self._caches = caches
+        self._cluster = cluster
+        self._e = entries
+        self._now = clock.now_ms
+
+    # -- gates and shared steps -----------------------------------------------
+
+    def _reading(self, cache_id: int) -> CacheHandle:
+        self._cluster.check_read()
+        return self._caches.handle(cache_id)
+
+    def _writing(self, cache_id: int) -> CacheHandle:
+        if self._cluster.state() is ClusterState.ACTIVE:
+            return self._caches.handle(cache_id)
+        self._cluster.check_read()
+        h = self._caches.handle(cache_id)
+        self._cluster.check_write(h.name, group=h.config.group_name)
+        return h
+
+    def _put(
+        self,
+        h: CacheHandle,
+        key: bytes,
+        value: bytes,
+        row: Row | None,
+        pol: Policy,
+        now: int,
+    ) -> None:
+        """Create (row is None) or update the entry, applying the expiry rule."""
+        exp = after_create(pol, now) if row is None else after_update(pol, now, row[1])
+        if expired(exp, now):
+            if row is not None:
+                self._e.delete(h, key, now)
+        else:
+            self._e.write(h, key, value, exp)
+
+    def _access(
+        self, h: CacheHandle, key: bytes, row: Row, pol: Policy, now: int
+    ) -> None:
+        """Apply the access duration to an entry just read."""
+        if pol is None or pol.access == DURATION_UNCHANGED:
+            return
+        exp = after_access(pol, now, row[1])
+        if exp == row[1] or not self._cluster.writable():
+            return
+        if expired(exp, now):
+            self._e.delete(h, key, now)
+        else:
+            self._e.write(h, key, row[0], exp)
+
+    # -- reads ----------------------------------------------------------------
+
+    @_op(write=False)
+    def get(self, cache_id: int, key: bytes, expiry: Policy = None) -> bytes | None:
+        """Op 1000: the value, or None if absent."""
+        h = self._reading(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is None:
+            return None
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        if pol is not None:
+            self._access(h, key, row, pol, now)
+        return row[0]
+
+    @_op(write=False)
+    def get_all(
+        self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
+    ) -> list[tuple[bytes, bytes]]:
+        """Op 1003: (key, value) of the keys that exist, once each, in request order."""
+        h = self._reading(cache_id)
+        now = self._now()
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        found: dict[bytes, bytes] = {}
+        for key in keys:
+            if key in found:
+                continue
+            row = self._e.read(h, key, now)
+            if row is not None:
+                found[key] = row[0]
+                self._access(h, key, row, pol, now)
+        return list(found.items())
+
+    @_op(write=False)
+    def contains_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> bool:
+        """Op 1011 (not an access)."""
+        h = self._reading(cache_id)
+        return self._e.read(h, key, self._now()) is not None
+
+    @_op(write=False)
+    def contains_keys(
+        self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
+    ) -> bool:
+        """Op 1012: True only if every key is present (True for no keys)."""
+        h = self._reading(cache_id)
+        now = self._now()
+        return all(self._e.read(h, key, now) is not None for key in keys)
+
+    @_op(write=False)
+    def local_peek(
+        self, cache_id: int, key: bytes, expiry: Policy = None
+    ) -> bytes | None:
+        """Op 1021: the value without counting as an access."""
+        h = self._reading(cache_id)
+        row = self._e.read(h, key, self._now())
+        return None if row is None else row[0]
+
+    @_op(write=False)
+    def get_size(
+        self, cache_id: int, peek_modes: Sequence[int] = (), expiry: Policy = None
+    ) -> int:
+        """Op 1020: the number of visible entries.
+
+        Every node shares one copy of each entry: modes ALL, PRIMARY and OFFHEAP
+        (and no mode) count it once; NEAR, ONHEAP and BACKUP alone count 0.
+        """
+        h = self._reading(cache_id)
+        if peek_modes and _COUNTING_MODES.isdisjoint(peek_modes):
+            return 0
+        return self._e.count(h, self._now())
+
+    # -- single-key writes ----------------------------------------------------
+
+    @_op(write=True)
+    def put(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> None:
+        """Op 1001."""
+        h = self._writing(cache_id)
+        now = self._now()
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        self._put(h, key, value, self._e.read(h, key, now), pol, now)
+
+    @_op(write=True)
+    def put_if_absent(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> bool:
+        """Op 1002: store only if absent; True if stored."""
+        return self._put_if_absent(cache_id, key, value, expiry) is None
+
+    @_op(write=True)
+    def get_and_put(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> bytes | None:
+        """Op 1005: store and return the previous value."""
+        h = self._writing(cache_id)
+        now = self._now()
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        row = self._e.read(h, key, now)
+        self._put(h, key, value, row, pol, now)
+        return None if row is None else row[0]
+
+    @_op(write=True)
+    def get_and_replace(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> bytes | None:
+        """Op 1006: replace only if present; the previous value or None."""
+        return self._replace(cache_id, key, value, expiry)
+
+    def _replace(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy
+    ) -> bytes | None:
+        h = self._writing(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is None:
+            return None
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        self._put(h, key, value, row, pol, now)
+        return row[0]
+
+    @_op(write=True)
+    def get_and_remove(
+        self, cache_id: int, key: bytes, expiry: Policy = None
+    ) -> bytes | None:
+        """Op 1007: remove and return the previous value."""
+        h = self._writing(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is None:
+            return None
+        self._e.delete(h, key, now)
+        return row[0]
+
+    @_op(write=True)
+    def get_and_put_if_absent(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> bytes | None:
+        """Op 1008: the existing value, or None after storing ``value``."""
+        return self._put_if_absent(cache_id, key, value, expiry)
+
+    def _put_if_absent(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy
+    ) -> bytes | None:
+        h = self._writing(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is not None:
+            return row[0]
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        self._put(h, key, value, None, pol, now)
+        return None
+
+    @_op(write=True)
+    def replace(
+        self, cache_id: int, key: bytes, value: bytes, expiry: Policy = None
+    ) -> bool:
+        """Op 1009: replace only if present."""
+        return self._replace(cache_id, key, value, expiry) is not None
+
+    @_op(write=True)
+    def replace_if_equals(
+        self,
+        cache_id: int,
+        key: bytes,
+        expected: bytes,
+        value: bytes,
+        expiry: Policy = None,
+    ) -> bool:
+        """Op 1010: replace only if the current value's bytes equal ``expected``."""
+        h = self._writing(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is None:
+            return False
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        if row[0] != expected:
+            self._access(h, key, row, pol, now)
+            return False
+        self._put(h, key, value, row, pol, now)
+        return True
+
+    @_op(write=True)
+    def remove_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> bool:
+        """Op 1016: True if an entry was removed."""
+        h = self._writing(cache_id)
+        return self._e.delete(h, key, self._now())
+
+    @_op(write=True)
+    def remove_if_equals(
+        self, cache_id: int, key: bytes, expected: bytes, expiry: Policy = None
+    ) -> bool:
+        """Op 1017: remove only if the current value's bytes equal ``expected``."""
+        h = self._writing(cache_id)
+        now = self._now()
+        row = self._e.read(h, key, now)
+        if row is None:
+            return False
+        if row[0] != expected:
+            pol = expiry if expiry is not None else h.config.expiry_policy
+            self._access(h, key, row, pol, now)
+            return False
+        return self._e.delete(h, key, now)
+
+    @_op(write=True)
+    def clear_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> None:
+        """Op 1014."""
+        h = self._writing(cache_id)
+        self._e.delete(h, key, self._now())
+
+    # -- multi-key writes -----------------------------------------------------
+
+    @_op(write=True)
+    def put_all(
+        self, cache_id: int, items: Iterable[tuple[bytes, bytes]], expiry: Policy = None
+    ) -> None:
+        """Op 1004: each pair is a put (create or update), all in one transaction."""
+        h = self._writing(cache_id)
+        now = self._now()
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        with self._store.atomic():
+            for key, value in items:
+                self._put(h, key, value, self._e.read(h, key, now), pol, now)
+
+    @_op(write=True)
+    def remove_keys(
+        self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
+    ) -> None:
+        """Op 1018."""
+        self._remove_keys(cache_id, keys)
+
+    def _remove_keys(self, cache_id: int, keys: Iterable[bytes]) -> None:
+        h = self._writing(cache_id)
+        now = self._now()
+        with self._store.atomic():
+            for key in keys:
+                self._e.delete(h, key, now)
+
+    @_op(write=True)
+    def clear_keys(
+        self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
+    ) -> None:
+        """Op 1015 (no listeners/stores here, so the same effect as 1018)."""
+        self._remove_keys(cache_id, keys)
+
+    @_op(write=True)
+    def remove_all(self, cache_id: int, expiry: Policy = None) -> None:
+        """Op 1019."""
+        self._e.clear(self._writing(cache_id))
+
+    @_op(write=True)
+    def clear(self, cache_id: int, expiry: Policy = None) -> None:
+        """Op 1013."""
+        self._e.clear(self._writing(cache_id))

@@ -1,0 +1,128 @@
+"""Every error text of the engine a client can see, in one place.
+
+Differential tests compare these strings with a real Ignite node, so each one
+cites where its wording comes from. Imports only ``embergrid.protocol.codes``.
+"""
+
+from __future__ import annotations
+
+from embergrid.protocol.codes import TypeCode
+
+__all__ = [
+    "CLUSTER_INACTIVE",
+    "JAVA_FIELD_TYPE_NAMES",
+    "binary_type_name_unknown",
+    "cache_exists",
+    "cache_id_conflict",
+    "cache_not_found",
+    "cluster_read_only",
+    "duplicate_type_name",
+    "field_type_conflict",
+    "java_field_type_name",
+]
+
+# Reference §5: the exact text of Ignite's thin-client handler.
+CLUSTER_INACTIVE = "Cannot perform cache operation because the cluster is inactive."
+
+
+def cache_not_found(cache_id: int) -> str:
+    """Status 1000; note Ignite's space after ``=`` (reference §5, §13.23)."""
+    return f"Cache does not exist [cacheId= {cache_id}]"
+
+
+def cache_exists(name: str) -> str:
+    """Status 1001 (reference §5, §13.23)."""
+    return (
+        f"Failed to start cache (a cache with the same name is already started): {name}"
+    )
+
+
+def cache_id_conflict(name: str, other: str) -> str:
+    """Two names with one ``String.hashCode``; wording is ours [unverified]."""
+    return (
+        f"Cache ID conflict (change cache name) [cacheName={name}, "
+        f"conflictingCacheName={other}]"
+    )
+
+
+def cluster_read_only(operation: str, cache_name: str, group: str | None = None) -> str:
+    """A write while the cluster is ACTIVE_READ_ONLY.
+
+    Ignite (GridDhtTopologyFutureAdapter.validateCache) formats
+    ``Failed to perform cache operation (cluster is in read-only mode)
+    [cacheGrp=<group>, cache=<name>]``; the start-cache path uses the same
+    pattern with ``start cache``. ``cacheGrp`` is the cache group name, which is
+    ``null`` for a cache without a group [believed: CacheGroupContext.name()].
+    """
+    return (
+        f"Failed to perform {operation} operation (cluster is in read-only mode) "
+        f"[cacheGrp={'null' if group is None else group}, cache={cache_name}]"
+    )
+
+
+def binary_type_name_unknown(platform: int, type_id: int) -> str:
+    """Op 3000 for an unregistered id; wording is ours [unverified vs Ignite]."""
+    return f"Failed to resolve class name [platformId={platform}, typeId={type_id}]"
+
+
+def duplicate_type_name(platform: int, type_id: int, old: str, new: str) -> str:
+    """Op 3001 with another name for a known id [believed: MarshallerContextImpl]."""
+    return (
+        f"Duplicate ID [platformId={platform}, typeId={type_id}, "
+        f"oldCls={old}, newCls={new}]"
+    )
+
+
+# BinaryUtils.FIELD_TYPE_NAMES: the Java names used in metadata conflict messages.
+JAVA_FIELD_TYPE_NAMES: dict[int, str] = {
+    TypeCode.BYTE: "byte",
+    TypeCode.SHORT: "short",
+    TypeCode.INT: "int",
+    TypeCode.LONG: "long",
+    TypeCode.FLOAT: "float",
+    TypeCode.DOUBLE: "double",
+    TypeCode.CHAR: "char",
+    TypeCode.BOOL: "boolean",
+    TypeCode.STRING: "String",
+    TypeCode.UUID: "UUID",
+    TypeCode.DATE: "Date",
+    TypeCode.BYTE_ARRAY: "byte[]",
+    TypeCode.SHORT_ARRAY: "short[]",
+    TypeCode.INT_ARRAY: "int[]",
+    TypeCode.LONG_ARRAY: "long[]",
+    TypeCode.FLOAT_ARRAY: "float[]",
+    TypeCode.DOUBLE_ARRAY: "double[]",
+    TypeCode.CHAR_ARRAY: "char[]",
+    TypeCode.BOOL_ARRAY: "boolean[]",
+    TypeCode.STRING_ARRAY: "String[]",
+    TypeCode.UUID_ARRAY: "UUID[]",
+    TypeCode.DATE_ARRAY: "Date[]",
+    TypeCode.OBJECT_ARRAY: "Object[]",
+    TypeCode.COLLECTION: "Collection",
+    TypeCode.MAP: "Map",
+    TypeCode.BINARY_OBJECT: "Object",
+    TypeCode.ENUM: "Enum",
+    TypeCode.ENUM_ARRAY: "Enum[]",
+    TypeCode.DECIMAL: "decimal",
+    TypeCode.DECIMAL_ARRAY: "decimal[]",
+    TypeCode.CLASS: "Class",
+    TypeCode.TIMESTAMP: "Timestamp",
+    TypeCode.TIMESTAMP_ARRAY: "Timestamp[]",
+    TypeCode.TIME: "Time",
+    TypeCode.TIME_ARRAY: "Time[]",
+    TypeCode.COMPLEX_OBJECT: "Object",
+}
+
+
+def java_field_type_name(type_code: int) -> str:
+    """Java's name for a field type code; unknown codes print as the number."""
+    return JAVA_FIELD_TYPE_NAMES.get(type_code, str(type_code))
+
+
+def field_type_conflict(type_name: str, field_name: str, old: int, new: int) -> str:
+    """Metadata merge conflict (BinaryUtils.mergeMetadata; wording verified)."""
+    return (
+        f"Binary type has different field types [typeName={type_name}, "
+        f"fieldName={field_name}, fieldTypeName1={java_field_type_name(old)}, "
+        f"fieldTypeName2={java_field_type_name(new)}]"
+    )

@@ -1,0 +1,161 @@
+"""SQLite connection management and the schema every node shares.
+
+Owns the connection (``:memory:`` by default, ``data_dir/embergrid.sqlite3`` in
+WAL mode otherwise), the fixed tables, the per-cache entry tables and the
+``atomic()`` block. Must not import asyncio or ``embergrid.protocol.messages``.
+
+Theory of operation
+-------------------
+Fixed tables::
+
+    meta(key TEXT PRIMARY KEY, value)              cluster state, table counter
+    caches(cache_id INTEGER PRIMARY KEY, name UNIQUE, config TEXT JSON, tbl TEXT)
+    binary_types(type_id INTEGER PRIMARY KEY, meta TEXT JSON)
+    type_names(platform, type_id, name)            marshaller mappings (ops 3000/3001)
+
+Entries live in **one table per cache**, named ``e_<n>`` with a fresh ``n`` per
+creation (recorded in ``caches.tbl``)::
+
+    e_<n>(key BLOB PRIMARY KEY, value BLOB NOT NULL, expire_at INTEGER) WITHOUT ROWID
+    index e_<n>_exp ON (expire_at) WHERE expire_at IS NOT NULL
+
+Why a table per cache rather than one ``entries(cache_id, key, ...)`` table:
+
+* a get is one B-tree descent on the key alone (``WITHOUT ROWID`` stores the row
+  in the primary-key tree, so there is no second rowid lookup);
+* a scan pages by ``key > ? ORDER BY key LIMIT ?`` inside its own tree;
+  ``count(*)``, clear and destroy (``DROP TABLE``) touch only that cache;
+* SQL-enabled caches will later add typed columns with ``ALTER TABLE ... ADD``
+  without widening every other cache's rows;
+* a fresh table name per creation means a handle cached by one process can never
+  point at another incarnation of the same cache: once the cache is destroyed
+  elsewhere its table is gone and the next statement fails with "no such table",
+  which the caller turns into "refresh, then 1000 if really gone".
+
+The expiry index is partial, so eternal entries (the common case) never touch it.
+
+Several processes share one file in WAL mode. ``atomic()`` opens ``BEGIN
+IMMEDIATE`` (the write lock up front, so two read-then-write transactions can
+never deadlock on lock upgrade); SQLite's ``busy_timeout`` waits for a writer in
+another process. That wait is the only blocking in the engine and lasts as long
+as another node's single op; ``synchronous=NORMAL`` keeps every commit durable
+against a killed process (not against power loss).
+
+Other processes' commits are detected with ``PRAGMA data_version``
+(``data_version()``); an in-memory store has no other connection and skips it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["DB_FILE_NAME", "Store", "is_missing_table"]
+
+DB_FILE_NAME = "embergrid.sqlite3"
+BUSY_TIMEOUT_MS = 10_000
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS caches (cache_id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE, config TEXT NOT NULL, tbl TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS binary_types (type_id INTEGER PRIMARY KEY,"
+    " meta TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS type_names (platform INTEGER NOT NULL,"
+    " type_id INTEGER NOT NULL, name TEXT NOT NULL,"
+    " PRIMARY KEY (platform, type_id)) WITHOUT ROWID",
+    "INSERT OR IGNORE INTO meta (key, value) VALUES ('next_table', 1)",
+)
+
+
+class Store:
+    """One SQLite connection plus the schema; every engine part shares it."""
+
+    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
+        self.shared = data_dir is not None
+        if data_dir is None:
+            target = ":memory:"
+        else:
+            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            target = str(Path(data_dir) / DB_FILE_NAME)
+        self.path = target
+        # Autocommit (isolation_level=None): single-statement ops commit at once,
+        # multi-statement ops use atomic(). One thread at a time (the event loop),
+        # but not necessarily the thread that built the engine.
+        self.conn = sqlite3.connect(
+            target,
+            isolation_level=None,
+            check_same_thread=False,
+            cached_statements=2048,
+        )
+        if self.shared:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+        with self.atomic():
+            for stmt in _SCHEMA:
+                self.conn.execute(stmt)
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction; nested blocks join the outer one."""
+        conn = self.conn
+        if conn.in_transaction:
+            yield conn
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits; constant in memory."""
+        if not self.shared:
+            return 0
+        row = self.conn.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
+    def meta_get(self, key: str) -> object:
+        row = self.conn.execute(
+            "SELECT value FROM meta WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def meta_set(self, key: str, value: object) -> None:
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?)"
+            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def create_entry_table(self) -> str:
+        """Create a fresh entry table (inside the caller's atomic block)."""
+        n = self.meta_get("next_table")
+        assert isinstance(n, int)
+        self.meta_set("next_table", n + 1)
+        tbl = f"e_{n}"
+        self.conn.execute(
+            f"CREATE TABLE {tbl} (key BLOB PRIMARY KEY NOT NULL,"
+            " value BLOB NOT NULL, expire_at INTEGER) WITHOUT ROWID"
+        )
+        self.conn.execute(
+            f"CREATE INDEX {tbl}_exp ON {tbl} (expire_at) WHERE expire_at IS NOT NULL"
+        )
+        return tbl
+
+    def drop_entry_table(self, tbl: str) -> None:
+        self.conn.execute(f"DROP TABLE IF EXISTS {tbl}")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def is_missing_table(exc: sqlite3.OperationalError) -> bool:
+    """True when a statement failed because its cache table was dropped elsewhere."""
+    return "no such table" in str(exc)
