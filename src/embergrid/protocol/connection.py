@@ -1,0 +1,371 @@
+"""Sans-IO client and server connection state (reference §2, §3, §4).
+
+Owns ``ClientConnection`` and ``ServerConnection`` and the events they produce. Each
+object owns one ``FrameBuffer``, the handshake state, the negotiated version and
+features; the client allocates request ids and keeps the pending map, the server keeps
+the last affinity topology version it reported. Bytes go in through ``receive_data``,
+events come out of ``next_event``, and every ``send_*`` returns the bytes to write.
+Standard library only: no socket, no asyncio, no waiting; imports only
+``embergrid.errors`` and ``embergrid.protocol``.
+
+Theory of operation (h11-style, one explicit state per side)::
+
+    client:  IDLE --start_handshake--> HANDSHAKING --success--> ESTABLISHED
+                  <--------failure------------'
+    server:  AWAIT_HANDSHAKE --frame--> HANDSHAKE_RECEIVED --success--> ESTABLISHED
+                  <-----------failure------------'
+    either:  any --ParseError--> CLOSED (the driver closes the socket)
+
+A failed handshake leaves both sides ready for another one on the same socket (§3.3).
+On the server, a first frame whose first byte is not 1 is a ``ParseError``. While the
+server waits for the handshake answer it returns no further events. The server sets
+the topology flag on the first response carrying a topology version and whenever that
+version grows (§4.3); versions < 1.4.0 have no flag.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import Enum
+
+from embergrid.errors import ParameterError, ParseError
+from embergrid.protocol.codes import OpCode, ProtocolFeature, StatusCode
+from embergrid.protocol.framing import FrameBuffer, frame
+from embergrid.protocol.handshake import (
+    HANDSHAKE_OP,
+    LATEST_VERSION,
+    HandshakeFailure,
+    HandshakeRequest,
+    HandshakeResponse,
+    HandshakeSuccess,
+    ProtocolVersion,
+    decode_handshake_request,
+    decode_handshake_response,
+    encode_handshake_request,
+    encode_handshake_response,
+)
+from embergrid.protocol.headers import (
+    AffinityVersion,
+    ResponseHeader,
+    decode_request_header,
+    decode_response_header,
+    encode_response_header,
+    has_status_flags,
+    invalid_op_code_message,
+    request_frame,
+)
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.wire import Buffer
+
+__all__ = [
+    "ClientConnection",
+    "ClientState",
+    "HandshakeAccepted",
+    "HandshakeReceived",
+    "HandshakeRejected",
+    "Request",
+    "Response",
+    "ServerConnection",
+    "ServerState",
+]
+
+_MAX_I64 = (1 << 63) - 1
+_KNOWN_OPS = frozenset(int(op) for op in OpCode)
+
+
+class ClientState(Enum):
+    IDLE = "idle"
+    HANDSHAKING = "handshaking"
+    ESTABLISHED = "established"
+    CLOSED = "closed"
+
+
+class ServerState(Enum):
+    AWAIT_HANDSHAKE = "await_handshake"
+    HANDSHAKE_RECEIVED = "handshake_received"
+    ESTABLISHED = "established"
+    CLOSED = "closed"
+
+
+# -- events --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HandshakeAccepted:
+    """Client side: the server took ``version``."""
+
+    version: ProtocolVersion
+    features: ProtocolFeature
+    node_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandshakeRejected:
+    """Client side: the server refused ``proposed``; see ``fallback_version``."""
+
+    proposed: ProtocolVersion
+    failure: HandshakeFailure
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """Client side: one response (or notification) and a view of its body.
+
+    ``op_code`` is the op of the request this answers (``None`` for notifications).
+    """
+
+    header: ResponseHeader
+    body: memoryview
+    op_code: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class HandshakeReceived:
+    """Server side: answer it with ``ServerConnection.answer_handshake``."""
+
+    request: HandshakeRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """Server side: one request. ``known`` is False for op codes we do not recognise."""
+
+    op_code: int
+    request_id: int
+    body: memoryview
+
+    @property
+    def known(self) -> bool:
+        return self.op_code in _KNOWN_OPS
+
+
+ClientEvent = HandshakeAccepted | HandshakeRejected | Response
+ServerEvent = HandshakeReceived | Request
+
+
+# -- client --------------------------------------------------------------------
+
+
+class ClientConnection:
+    """Client half of one socket."""
+
+    def __init__(self, *, first_request_id: int = 1) -> None:
+        self._frames = FrameBuffer()
+        self.state = ClientState.IDLE
+        self.version: ProtocolVersion | None = None
+        self.features = ProtocolFeature(0)
+        self.node_id: uuid.UUID | None = None
+        self.topology_version: AffinityVersion | None = None
+        self._proposed: ProtocolVersion | None = None
+        self._next_id = first_request_id
+        self._pending: dict[int, int] = {}
+
+    @property
+    def context(self) -> ProtocolContext:
+        """Negotiated version and features, as the message codecs take them."""
+        if self.version is None:
+            raise ParameterError("no protocol negotiated yet")
+        return ProtocolContext(version=self.version, features=self.features)
+
+    @property
+    def pending(self) -> int:
+        """Requests sent and not yet answered."""
+        return len(self._pending)
+
+    def start_handshake(self, request: HandshakeRequest) -> bytes:
+        """Bytes of a handshake frame; allowed when idle (also after a rejection)."""
+        if self.state is not ClientState.IDLE:
+            raise ParameterError(
+                f"cannot start a handshake in state {self.state.value}"
+            )
+        self.state = ClientState.HANDSHAKING
+        self._proposed = request.version
+        return frame(encode_handshake_request(request))
+
+    def send_request(self, op_code: int, body: Buffer = b"") -> tuple[int, bytes]:
+        """Allocate a request id and return it with the framed request."""
+        if self.state is not ClientState.ESTABLISHED:
+            raise ParameterError(f"cannot send a request in state {self.state.value}")
+        request_id = self._next_id
+        self._next_id = request_id + 1 if request_id < _MAX_I64 else 1
+        self._pending[request_id] = op_code
+        return request_id, request_frame(op_code, request_id, body)
+
+    def receive_data(self, data: Buffer) -> None:
+        self._frames.feed(data)
+
+    def next_event(self) -> ClientEvent | None:
+        """The next decoded event, or ``None`` until more bytes arrive."""
+        if self.state is ClientState.CLOSED:
+            raise ParseError("connection is closed")
+        try:
+            payload = self._frames.next_frame()
+            if payload is None:
+                return None
+            if self.state is ClientState.HANDSHAKING:
+                return self._on_handshake(payload)
+            if self.state is ClientState.ESTABLISHED:
+                return self._on_response(payload)
+            raise ParseError(f"unexpected frame in state {self.state.value}")
+        except ParseError:
+            self.state = ClientState.CLOSED
+            raise
+
+    def _on_handshake(self, payload: memoryview) -> ClientEvent:
+        proposed = self._proposed or LATEST_VERSION
+        resp = decode_handshake_response(payload, proposed)
+        if isinstance(resp, HandshakeFailure):
+            self.state = ClientState.IDLE
+            return HandshakeRejected(proposed, resp)
+        self.state = ClientState.ESTABLISHED
+        self.version = proposed
+        self.features = resp.features or ProtocolFeature(0)
+        self.node_id = resp.node_id
+        return HandshakeAccepted(proposed, self.features, resp.node_id)
+
+    def _on_response(self, payload: memoryview) -> Response:
+        assert self.version is not None
+        header, offset = decode_response_header(payload, self.version)
+        op_code = None
+        if header.notification_op is None:
+            op_code = self._pending.pop(header.request_id, None)
+            if op_code is None:
+                raise ParseError(f"response to unknown request id {header.request_id}")
+        topology = header.topology_version
+        if topology is not None and (
+            self.topology_version is None or topology > self.topology_version
+        ):
+            self.topology_version = topology
+        return Response(header, payload[offset:], op_code)
+
+
+# -- server --------------------------------------------------------------------
+
+
+class ServerConnection:
+    """Server half of one socket."""
+
+    def __init__(self) -> None:
+        self._frames = FrameBuffer()
+        self.state = ServerState.AWAIT_HANDSHAKE
+        self.version: ProtocolVersion | None = None
+        self.features = ProtocolFeature(0)
+        self.reported_topology: AffinityVersion | None = None
+        self._handshake: HandshakeRequest | None = None
+
+    @property
+    def context(self) -> ProtocolContext:
+        """Negotiated version and features, as the message codecs take them."""
+        if self.version is None:
+            raise ParameterError("no protocol negotiated yet")
+        return ProtocolContext(version=self.version, features=self.features)
+
+    def receive_data(self, data: Buffer) -> None:
+        self._frames.feed(data)
+
+    def next_event(self) -> ServerEvent | None:
+        """The next request or handshake, or ``None`` (also while a handshake awaits
+        its answer). Malformed input raises ``ParseError`` and closes the connection."""
+        if self.state is ServerState.CLOSED:
+            raise ParseError("connection is closed")
+        if self.state is ServerState.HANDSHAKE_RECEIVED:
+            return None
+        try:
+            payload = self._frames.next_frame()
+            if payload is None:
+                return None
+            if self.state is ServerState.AWAIT_HANDSHAKE:
+                return self._on_handshake(payload)
+            header, offset = decode_request_header(payload)
+            return Request(header.op_code, header.request_id, payload[offset:])
+        except ParseError:
+            self.state = ServerState.CLOSED
+            raise
+
+    def _on_handshake(self, payload: memoryview) -> HandshakeReceived:
+        if len(payload) == 0 or payload[0] != HANDSHAKE_OP:
+            first = payload[0] if len(payload) else None
+            raise ParseError(f"first frame is not a handshake (first byte {first})")
+        request = decode_handshake_request(payload)
+        self._handshake = request
+        self.state = ServerState.HANDSHAKE_RECEIVED
+        return HandshakeReceived(request)
+
+    def answer_handshake(self, response: HandshakeResponse) -> bytes:
+        """Bytes of the handshake answer; a success establishes the connection."""
+        request = self._handshake
+        if self.state is not ServerState.HANDSHAKE_RECEIVED or request is None:
+            raise ParameterError(f"no handshake to answer in state {self.state.value}")
+        self._handshake = None
+        if isinstance(response, HandshakeSuccess):
+            self.state = ServerState.ESTABLISHED
+            self.version = request.version
+            self.features = response.features or ProtocolFeature(0)
+        else:
+            self.state = ServerState.AWAIT_HANDSHAKE
+        return frame(encode_handshake_response(response, request.version))
+
+    def send_response(
+        self,
+        request_id: int,
+        body: Buffer = b"",
+        *,
+        topology_version: AffinityVersion | None = None,
+    ) -> bytes:
+        """A success frame; ``topology_version`` is the cluster's current one."""
+        return self._respond(
+            request_id, StatusCode.SUCCESS, None, topology_version, body
+        )
+
+    def send_error(
+        self,
+        request_id: int,
+        status: int,
+        message: str,
+        *,
+        topology_version: AffinityVersion | None = None,
+    ) -> bytes:
+        """An error frame (no body)."""
+        if status == StatusCode.SUCCESS:
+            raise ParameterError("an error response needs a non-zero status")
+        return self._respond(request_id, status, message, topology_version, b"")
+
+    def send_invalid_op_code(
+        self, request: Request, *, topology_version: AffinityVersion | None = None
+    ) -> bytes:
+        """Status 2 ``Invalid request op code: N`` for an unknown op (§4.4)."""
+        return self.send_error(
+            request.request_id,
+            StatusCode.INVALID_OP_CODE,
+            invalid_op_code_message(request.op_code),
+            topology_version=topology_version,
+        )
+
+    def _respond(
+        self,
+        request_id: int,
+        status: int,
+        message: str | None,
+        topology: AffinityVersion | None,
+        body: Buffer,
+    ) -> bytes:
+        if self.state is not ServerState.ESTABLISHED or self.version is None:
+            raise ParameterError(f"cannot respond in state {self.state.value}")
+        header = ResponseHeader(
+            request_id, status, message, self._topology_flag(topology)
+        )
+        return frame(encode_response_header(header, self.version) + bytes(body))
+
+    def _topology_flag(self, current: AffinityVersion | None) -> AffinityVersion | None:
+        """``current`` if this response must carry it, remembering it as reported."""
+        if (
+            current is None
+            or self.version is None
+            or not has_status_flags(self.version)
+        ):
+            return None
+        if self.reported_topology is not None and current <= self.reported_topology:
+            return None
+        self.reported_topology = current
+        return current
