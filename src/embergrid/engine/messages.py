@@ -119,10 +119,16 @@ def java_field_type_name(type_code: int) -> str:
     return JAVA_FIELD_TYPE_NAMES.get(type_code, str(type_code))
 
 
-def field_type_conflict(type_name: str, field_name: str, old: int, new: int) -> str:
-    """Metadata merge conflict (BinaryUtils.mergeMetadata; wording verified)."""
+def field_type_conflict(
+    type_name: str, type_id: int, field_name: str, old: int, new: int
+) -> str:
+    """Metadata merge conflict, worded as Ignite 2.18 does (observed on the reference
+    node: tools/reference-ignite/observed-facts.md, fact (e))."""
     return (
-        f"Binary type has different field types [typeName={type_name}, "
-        f"fieldName={field_name}, fieldTypeName1={java_field_type_name(old)}, "
-        f"fieldTypeName2={java_field_type_name(new)}]"
+        f"Type '{type_name}' with typeId {type_id} has a different/incorrect type for "
+        f"field '{field_name}'. Expected '{java_field_type_name(old)}' but "
+        f"'{java_field_type_name(new)}' was provided. The type of an existing field can "
+        "not be changed. Use a different field name or follow this procedure to reuse "
+        "the current name:\n- Delete data records that use the old field type;\n"
+        f"- Remove metadata by the command: 'control.sh --meta remove --typeId {type_id}'."
     )

@@ -43,7 +43,7 @@ class BinaryTypes:
                 raise EngineError(
                     StatusCode.FAILED,
                     messages.field_type_conflict(
-                        exc.type_name, exc.field_name, exc.old, exc.new
+                        exc.type_name, bt.type_id, exc.field_name, exc.old, exc.new
                     ),
                 ) from None
             conn.execute(

@@ -1,0 +1,294 @@
+"""The reference Apache Ignite 2.18 node for tests marked ``@pytest.mark.reference``.
+
+Owns: starting ``tools/reference-ignite/ReferenceNode.java`` once per test session (or
+using ``IGNITE_REFERENCE=host:port``), the decision skip-or-fail when it cannot run, and
+the ``reference`` session fixture that yields ``(host, port)``.
+
+Wiring: a conftest imports ``reference`` (the fixture) and, to tag every test that uses
+it, calls :func:`mark_reference_items` from ``pytest_collection_modifyitems``.
+
+Environment:
+``IGNITE_REFERENCE=host:port``     use a node that is already running; start nothing.
+``EMBERGRID_REQUIRE_REFERENCE=1``  missing Java/Maven/jars fail the tests (no skip).
+
+Must not import: anything from ``embergrid`` (the reference is independent of our code).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, NoReturn
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = REPO_ROOT / "tools" / "reference-ignite"
+LIB_DIR = REFERENCE_DIR / "lib"
+CORE_JAR = LIB_DIR / "ignite-core-2.18.0.jar"
+SOURCE = REFERENCE_DIR / "ReferenceNode.java"
+JVM_OPTIONS = REFERENCE_DIR / "jvm-options.txt"
+FETCH_SCRIPT = REFERENCE_DIR / "fetch.sh"
+
+ENV_ADDRESS = "IGNITE_REFERENCE"
+ENV_REQUIRE = "EMBERGRID_REQUIRE_REFERENCE"
+READY_PREFIX = "REFERENCE READY "
+FAILED_PREFIX = "REFERENCE FAILED "
+HOST = "127.0.0.1"
+START_TIMEOUT_S = 120.0
+STOP_TIMEOUT_S = 20.0
+FETCH_TIMEOUT_S = 600.0
+# Each node needs a client port; discovery and communication each take a block of 10.
+PORT_BLOCK = 30
+PORT_BASES = range(20000, 40000, 100)
+
+
+@dataclass(frozen=True, slots=True)
+class RunningNode:
+    """A reference node started by this session."""
+
+    process: subprocess.Popen[str]
+    host: str
+    port: int
+    start_seconds: float
+    log_path: Path
+    drain: threading.Thread
+    marker: str
+
+    def stop(self) -> None:
+        """Stop the node and release its pipes and log file."""
+        stop_node(self.process, self.drain)
+        self.log_path.unlink(missing_ok=True)
+
+
+def parse_address(text: str) -> tuple[str, int]:
+    """Split ``host:port`` (the ``IGNITE_REFERENCE`` format) into its parts."""
+    host, sep, port = text.strip().rpartition(":")
+    if not sep or not host or not port.isdigit():
+        raise ValueError(f"{ENV_ADDRESS} must be host:port, got {text!r}")
+    return host, int(port)
+
+
+def reference_required() -> bool:
+    """True when ``EMBERGRID_REQUIRE_REFERENCE`` turns skips into failures."""
+    return os.environ.get(ENV_REQUIRE, "").strip() not in ("", "0", "false", "no")
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip (default) or fail (``EMBERGRID_REQUIRE_REFERENCE=1``) with ``reason``."""
+    message = f"reference Ignite node unavailable: {reason}"
+    if reference_required():
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def missing_prerequisite() -> str | None:
+    """Why the node cannot start here, or None; runs fetch.sh if only jars lack."""
+    if shutil.which("java") is None:
+        return "`java` (17+) is not on PATH"
+    if CORE_JAR.is_file():
+        return None
+    if shutil.which("mvn") is None:
+        return f"{CORE_JAR} is missing and `mvn` is not on PATH to run {FETCH_SCRIPT}"
+    return fetch_jars()
+
+
+def fetch_jars() -> str | None:
+    """Run fetch.sh (Maven Central); return an error text, or None on success."""
+    try:
+        done = subprocess.run(
+            ["sh", str(FETCH_SCRIPT)],
+            capture_output=True,
+            text=True,
+            timeout=FETCH_TIMEOUT_S,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return f"{FETCH_SCRIPT} timed out after {FETCH_TIMEOUT_S:.0f}s"
+    if done.returncode != 0 or not CORE_JAR.is_file():
+        tail = (done.stderr or done.stdout).strip()[-2000:]
+        return f"{FETCH_SCRIPT} failed (exit {done.returncode}): {tail}"
+    return None
+
+
+def ports_free(ports: Iterable[int]) -> bool:
+    """True when every port can be bound on loopback right now."""
+    for port in ports:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                return False
+    return True
+
+
+def pick_port_base() -> int:
+    """A base port B with B..B+29 free: client B, discovery B+10, communication B+20.
+
+    Each session gets its own discovery range so that two concurrent sessions never
+    join each other's cluster.
+    """
+    offset = os.getpid() % len(PORT_BASES)
+    for i in range(len(PORT_BASES)):
+        base = PORT_BASES[(offset + i) % len(PORT_BASES)]
+        if ports_free(range(base, base + PORT_BLOCK)):
+            return base
+    raise RuntimeError("no free block of 30 loopback ports in 20000..40000")
+
+
+def node_command(base: int, extra: Iterable[str] = ()) -> list[str]:
+    """The java command line for one node with client port ``base``."""
+    return [
+        "java",
+        f"@{JVM_OPTIONS}",
+        "-cp",
+        str(LIB_DIR / "*"),
+        str(SOURCE),
+        "--client-port",
+        str(base),
+        "--discovery-port",
+        str(base + 10),
+        "--communication-port",
+        str(base + 20),
+        *extra,
+    ]
+
+
+def read_ready_line(stream: IO[str], deadline: float) -> str:
+    """Read stdout lines until the READY/FAILED marker; '' on EOF.
+
+    The deadline is enforced by the caller's watchdog (it kills the process, which
+    ends the stream).
+    """
+    for line in stream:
+        if line.startswith((READY_PREFIX, FAILED_PREFIX)):
+            return line.strip()
+        if time.monotonic() > deadline:
+            break
+    return ""
+
+
+def marker_field(line: str, name: str) -> str:
+    """The value of ``name=`` in a READY line."""
+    for word in line.split():
+        if word.startswith(name + "="):
+            return word.removeprefix(name + "=")
+    raise ValueError(f"no {name}= in {line!r}")
+
+
+def start_node(
+    extra: Iterable[str] = (), timeout: float = START_TIMEOUT_S
+) -> RunningNode:
+    """Start ReferenceNode.java on free loopback ports and wait for its READY line."""
+    base = pick_port_base()
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child's stderr
+        prefix="reference-ignite-", suffix=".log", delete=False
+    )
+    started = time.monotonic()
+    process = subprocess.Popen(
+        node_command(base, extra),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        cwd=REFERENCE_DIR,
+    )
+    log.close()
+    line, drain = wait_ready(process, started + timeout)
+    if not line.startswith(READY_PREFIX):
+        stop_node(process)
+        stderr_tail = Path(log.name).read_text(errors="replace")[-3000:]
+        raise RuntimeError(
+            f"node did not become ready within {timeout:.0f}s: {line or 'no marker'}; "
+            f"stderr: {stderr_tail}"
+        )
+    elapsed = time.monotonic() - started
+    port = int(marker_field(line, "port"))
+    return RunningNode(process, HOST, port, elapsed, Path(log.name), drain, line)
+
+
+def wait_ready(
+    process: subprocess.Popen[str], deadline: float
+) -> tuple[str, threading.Thread]:
+    """Wait for the marker; kill the process if the deadline passes first.
+
+    Returns the marker line ('' if none) and the thread that keeps reading stdout.
+    """
+    assert process.stdout is not None
+
+    def watchdog() -> None:
+        while process.poll() is None and time.monotonic() < deadline:
+            if ready.wait(0.2):
+                return
+        if process.poll() is None and not ready.is_set():
+            process.kill()
+
+    ready = threading.Event()
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    line = read_ready_line(process.stdout, deadline)
+    ready.set()
+    guard.join()
+    drain = threading.Thread(target=process.stdout.read, daemon=True)
+    drain.start()  # keep the pipe empty after the marker so the node never blocks on it
+    return line, drain
+
+
+def stop_node(
+    process: subprocess.Popen[str], drain: threading.Thread | None = None
+) -> None:
+    """Close stdin (the node then stops itself); kill it if it does not exit in time."""
+    if process.poll() is None and process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+    try:
+        process.wait(STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT_S)
+    if drain is not None:
+        drain.join(STOP_TIMEOUT_S)
+    if process.stdout is not None:
+        process.stdout.close()
+
+
+def mark_reference_items(items: Iterable[pytest.Item]) -> None:
+    """Add ``@pytest.mark.reference`` to every collected test that uses the fixture."""
+    for item in items:
+        if "reference" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference)
+
+
+@pytest.fixture(scope="session")
+def reference() -> Iterator[tuple[str, int]]:
+    """``(host, port)`` of a real Apache Ignite 2.18.0 thin-client endpoint.
+
+    Uses ``IGNITE_REFERENCE`` when set; otherwise starts one node for the whole session
+    and stops it at the end. Skips (or fails, with ``EMBERGRID_REQUIRE_REFERENCE=1``)
+    when Java, Maven or the jars are missing.
+    """
+    external = os.environ.get(ENV_ADDRESS, "").strip()
+    if external:
+        yield parse_address(external)
+        return
+    reason = missing_prerequisite()
+    if reason is not None:
+        unavailable(reason)
+    try:
+        node = start_node()
+    except (OSError, RuntimeError) as exc:
+        # Java and the jars are there, so a node that does not start is a real failure.
+        pytest.fail(f"reference Ignite node failed to start: {exc}", pytrace=False)
+    try:
+        yield node.host, node.port
+    finally:
+        node.stop()
