@@ -1,0 +1,454 @@
+"""Scan, SQL and SQL-fields queries and their cursor pages, 2000-2005 (reference §7.5).
+
+Owns the query requests (after the cache prefix), the get-page requests
+(``i64 cursorId``) and the cursor pages: entry pages (``i32 n``, n x key/value
+objects, ``bool hasMore``) for scan and SQL, row pages (``i32 rows``, rows x
+columns objects, ``bool hasMore``) for SQL-fields. A first response carries the
+cursor id (and for SQL-fields the column block) before its page; next-page
+responses carry only the page. Standard library only; must not import the
+client, the server or the engine.
+
+Layout switches: SQL-fields requests gain a partition list and an update batch
+size with QRY_PARTITIONS_BATCH_SIZE (bit 7); the SQL-fields response has column
+names only if the request asked for them (``include_field_names`` argument); a
+row page needs the column count from the first response (``column_count``
+argument; when ``None`` it is inferred from the page, whose objects must end one
+byte before the body does).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from embergrid.errors import ParseError
+from embergrid.protocol.codes import ProtocolFeature
+from embergrid.protocol.messages._fields import (
+    NULL_OBJECT,
+    expect_end,
+    read_count,
+    read_obj,
+    read_str,
+    write_obj,
+    write_str,
+)
+from embergrid.protocol.messages.cache import (
+    CachePrefix,
+    read_entries,
+    read_objects,
+    read_prefix,
+    write_entries,
+    write_objects,
+    write_prefix,
+)
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.wire import Buffer, Reader, Writer
+
+__all__ = [
+    "EntryCursorResponse",
+    "EntryPageResponse",
+    "RowPageResponse",
+    "ScanCursorGetPage",
+    "ScanQuery",
+    "SqlCursorGetPage",
+    "SqlFieldsCursorGetPage",
+    "SqlFieldsQuery",
+    "SqlFieldsResponse",
+    "SqlQuery",
+]
+
+_BATCH = ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE
+Rows = tuple[tuple[bytes, ...], ...]
+Entries = tuple[tuple[bytes, bytes], ...]
+
+
+# -- cursor pages ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntryCursorResponse:
+    """2000/2002 response: the new cursor and its first entry page."""
+
+    cursor_id: int
+    entries: Entries
+    has_more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPageResponse:
+    """2001/2003 response: the next entry page."""
+
+    entries: Entries
+    has_more: bool
+
+
+def decode_entry_cursor_response(
+    body: Buffer, ctx: ProtocolContext
+) -> EntryCursorResponse:
+    r = Reader(body)
+    cursor_id, entries, has_more = r.i64(), read_entries(r), r.bool()
+    expect_end(r)
+    return EntryCursorResponse(cursor_id, entries, has_more)
+
+
+def encode_entry_cursor_response(
+    msg: EntryCursorResponse, ctx: ProtocolContext
+) -> bytes:
+    w = Writer()
+    w.i64(msg.cursor_id)
+    write_entries(w, msg.entries)
+    w.bool(msg.has_more)
+    return w.getvalue()
+
+
+def decode_entry_page_response(body: Buffer, ctx: ProtocolContext) -> EntryPageResponse:
+    r = Reader(body)
+    entries, has_more = read_entries(r), r.bool()
+    expect_end(r)
+    return EntryPageResponse(entries, has_more)
+
+
+def encode_entry_page_response(msg: EntryPageResponse, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    write_entries(w, msg.entries)
+    w.bool(msg.has_more)
+    return w.getvalue()
+
+
+def _read_rows(r: Reader, columns: int) -> Rows:
+    pos = r.pos
+    count = read_count(r, columns)
+    if count and not columns:
+        raise ParseError(f"{count} rows without columns at offset {pos}")
+    return tuple(tuple(read_obj(r) for _ in range(columns)) for _ in range(count))
+
+
+def _infer_rows(r: Reader) -> Rows:
+    """Rows when the column count is unknown: every object up to the last byte."""
+    pos = r.pos
+    count = read_count(r)
+    objects: list[bytes] = []
+    while r.remaining() > 1:
+        objects.append(read_obj(r))
+    if (count == 0) != (not objects) or (count and len(objects) % count):
+        raise ParseError(
+            f"{len(objects)} objects do not make {count} rows (offset {pos})"
+        )
+    columns = len(objects) // count if count else 0
+    return tuple(
+        tuple(objects[i : i + columns]) for i in range(0, len(objects), columns or 1)
+    )
+
+
+def _write_rows(w: Writer, rows: Rows) -> None:
+    w.i32(len(rows))
+    for row in rows:
+        for value in row:
+            write_obj(w, value)
+
+
+@dataclass(frozen=True, slots=True)
+class RowPageResponse:
+    """2005 response: the next row page of a SQL-fields cursor."""
+
+    rows: Rows
+    has_more: bool
+
+
+def decode_row_page_response(
+    body: Buffer, ctx: ProtocolContext, column_count: int | None = None
+) -> RowPageResponse:
+    r = Reader(body)
+    rows = _infer_rows(r) if column_count is None else _read_rows(r, column_count)
+    has_more = r.bool()
+    expect_end(r)
+    return RowPageResponse(rows, has_more)
+
+
+def encode_row_page_response(msg: RowPageResponse, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    _write_rows(w, msg.rows)
+    w.bool(msg.has_more)
+    return w.getvalue()
+
+
+# -- get-page requests -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScanCursorGetPage:
+    """2001 → ``EntryPageResponse``."""
+
+    cursor_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SqlCursorGetPage:
+    """2003 → ``EntryPageResponse``."""
+
+    cursor_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFieldsCursorGetPage:
+    """2005 → ``RowPageResponse``."""
+
+    cursor_id: int
+
+
+def _read_cursor_id(body: Buffer) -> int:
+    r = Reader(body)
+    cursor_id = r.i64()
+    expect_end(r)
+    return cursor_id
+
+
+def encode_cursor_get_page(
+    msg: ScanCursorGetPage | SqlCursorGetPage | SqlFieldsCursorGetPage,
+    ctx: ProtocolContext,
+) -> bytes:
+    w = Writer()
+    w.i64(msg.cursor_id)
+    return w.getvalue()
+
+
+def decode_scan_cursor_get_page(
+    body: Buffer, ctx: ProtocolContext
+) -> ScanCursorGetPage:
+    return ScanCursorGetPage(_read_cursor_id(body))
+
+
+def decode_sql_cursor_get_page(body: Buffer, ctx: ProtocolContext) -> SqlCursorGetPage:
+    return SqlCursorGetPage(_read_cursor_id(body))
+
+
+def decode_sql_fields_cursor_get_page(
+    body: Buffer, ctx: ProtocolContext
+) -> SqlFieldsCursorGetPage:
+    return SqlFieldsCursorGetPage(_read_cursor_id(body))
+
+
+encode_scan_cursor_get_page = encode_cursor_get_page
+encode_sql_cursor_get_page = encode_cursor_get_page
+encode_sql_fields_cursor_get_page = encode_cursor_get_page
+
+
+# -- 2000 QUERY_SCAN -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ScanQuery:
+    """2000 → ``EntryCursorResponse``.
+
+    ``filter`` is an encoded object (``NULL_OBJECT`` = none); ``filter_platform``
+    (1 Java, 2 .NET, 3 C++) travels only with a filter. A negative ``partition``
+    scans all partitions.
+    """
+
+    prefix: CachePrefix
+    page_size: int
+    partition: int = -1
+    local: bool = False
+    filter: bytes = NULL_OBJECT
+    filter_platform: int | None = None
+
+
+def decode_scan_query(body: Buffer, ctx: ProtocolContext) -> ScanQuery:
+    r = Reader(body)
+    prefix = read_prefix(r)
+    filter_obj = read_obj(r)
+    platform = None if filter_obj == NULL_OBJECT else r.u8()
+    page_size, partition, local = r.i32(), r.i32(), r.bool()
+    expect_end(r)
+    return ScanQuery(prefix, page_size, partition, local, filter_obj, platform)
+
+
+def encode_scan_query(msg: ScanQuery, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    write_prefix(w, msg.prefix)
+    write_obj(w, msg.filter)
+    if msg.filter != NULL_OBJECT:
+        w.u8(1 if msg.filter_platform is None else msg.filter_platform)
+    w.i32(msg.page_size)
+    w.i32(msg.partition)
+    w.bool(msg.local)
+    return w.getvalue()
+
+
+# -- 2002 QUERY_SQL --------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SqlQuery:
+    """2002 → ``EntryCursorResponse``; ``args`` are encoded objects."""
+
+    prefix: CachePrefix
+    type_name: str | None
+    sql: str | None
+    args: tuple[bytes, ...] = ()
+    distributed_joins: bool = False
+    local: bool = False
+    replicated_only: bool = False
+    page_size: int = 1024
+    timeout_ms: int = 0
+
+
+def decode_sql_query(body: Buffer, ctx: ProtocolContext) -> SqlQuery:
+    r = Reader(body)
+    prefix = read_prefix(r)
+    type_name, sql, args = read_str(r), read_str(r), read_objects(r)
+    joins, local, replicated = r.bool(), r.bool(), r.bool()
+    page_size, timeout_ms = r.i32(), r.i64()
+    expect_end(r)
+    return SqlQuery(
+        prefix, type_name, sql, args, joins, local, replicated, page_size, timeout_ms
+    )
+
+
+def encode_sql_query(msg: SqlQuery, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    write_prefix(w, msg.prefix)
+    write_str(w, msg.type_name)
+    write_str(w, msg.sql)
+    write_objects(w, msg.args)
+    for flag in (msg.distributed_joins, msg.local, msg.replicated_only):
+        w.bool(flag)
+    w.i32(msg.page_size)
+    w.i64(msg.timeout_ms)
+    return w.getvalue()
+
+
+# -- 2004 QUERY_SQL_FIELDS -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFieldsQuery:
+    """2004 → ``SqlFieldsResponse``.
+
+    ``statement_type``: 0 ANY, 1 SELECT, 2 UPDATE. ``partitions`` (``None`` = all,
+    sent as -1) and ``update_batch_size`` travel only with
+    QRY_PARTITIONS_BATCH_SIZE (bit 7).
+    """
+
+    prefix: CachePrefix
+    schema: str | None
+    sql: str | None
+    page_size: int = 1024
+    max_rows: int = -1
+    args: tuple[bytes, ...] = ()
+    statement_type: int = 0
+    distributed_joins: bool = False
+    local: bool = False
+    replicated_only: bool = False
+    enforce_join_order: bool = False
+    collocated: bool = False
+    lazy: bool = False
+    timeout_ms: int = 0
+    include_field_names: bool = False
+    partitions: tuple[int, ...] | None = None
+    update_batch_size: int = 1
+
+
+def _read_partitions(r: Reader) -> tuple[int, ...] | None:
+    """``i32 n`` (-1 = no partition list) then n ``i32`` partitions."""
+    pos = r.pos
+    if r.i32() == -1:
+        return None
+    r.pos = pos
+    return tuple(r.i32() for _ in range(read_count(r, 4)))
+
+
+def decode_sql_fields_query(body: Buffer, ctx: ProtocolContext) -> SqlFieldsQuery:
+    r = Reader(body)
+    prefix = read_prefix(r)
+    schema, page_size, max_rows, sql = read_str(r), r.i32(), r.i32(), read_str(r)
+    args, statement_type = read_objects(r), r.u8()
+    joins, local, replicated, join_order, collocated, lazy = (
+        r.bool() for _ in range(6)
+    )
+    timeout_ms, include_names = r.i64(), r.bool()
+    partitions, batch = None, 1
+    if ctx.has(_BATCH):
+        partitions, batch = _read_partitions(r), r.i32()
+    expect_end(r)
+    return SqlFieldsQuery(
+        prefix,
+        schema,
+        sql,
+        page_size,
+        max_rows,
+        args,
+        statement_type,
+        joins,
+        local,
+        replicated,
+        join_order,
+        collocated,
+        lazy,
+        timeout_ms,
+        include_names,
+        partitions,
+        batch,
+    )
+
+
+def encode_sql_fields_query(msg: SqlFieldsQuery, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    write_prefix(w, msg.prefix)
+    write_str(w, msg.schema)
+    w.i32(msg.page_size)
+    w.i32(msg.max_rows)
+    write_str(w, msg.sql)
+    write_objects(w, msg.args)
+    w.u8(msg.statement_type)
+    for flag in (
+        msg.distributed_joins,
+        msg.local,
+        msg.replicated_only,
+        msg.enforce_join_order,
+        msg.collocated,
+        msg.lazy,
+    ):
+        w.bool(flag)
+    w.i64(msg.timeout_ms)
+    w.bool(msg.include_field_names)
+    if ctx.has(_BATCH):
+        parts = msg.partitions
+        w.i32(-1 if parts is None else len(parts))
+        for p in parts or ():
+            w.i32(p)
+        w.i32(msg.update_batch_size)
+    return w.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class SqlFieldsResponse:
+    """2004 response: cursor, columns (names only if requested), first row page."""
+
+    cursor_id: int
+    column_count: int
+    field_names: tuple[str | None, ...] | None
+    rows: Rows
+    has_more: bool
+
+
+def decode_sql_fields_response(
+    body: Buffer, ctx: ProtocolContext, include_field_names: bool = False
+) -> SqlFieldsResponse:
+    r = Reader(body)
+    cursor_id = r.i64()
+    columns = read_count(r, 1 if include_field_names else 0)
+    names = tuple(read_str(r) for _ in range(columns)) if include_field_names else None
+    rows, has_more = _read_rows(r, columns), r.bool()
+    expect_end(r)
+    return SqlFieldsResponse(cursor_id, columns, names, rows, has_more)
+
+
+def encode_sql_fields_response(msg: SqlFieldsResponse, ctx: ProtocolContext) -> bytes:
+    w = Writer()
+    w.i64(msg.cursor_id)
+    w.i32(msg.column_count if msg.field_names is None else len(msg.field_names))
+    for name in msg.field_names or ():
+        write_str(w, name)
+    _write_rows(w, msg.rows)
+    w.bool(msg.has_more)
+    return w.getvalue()
