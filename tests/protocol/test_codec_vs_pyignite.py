@@ -109,7 +109,7 @@ CASES: list[tuple[Any, str | None]] = [
     (Decimal("1.50"), None),
     (Decimal("128"), None),
     (Decimal("-128"), None),
-    (Decimal("12345678901234567890.123456789"), None),
+    (Decimal("1234567890123456789.123456789"), None),  # 28 digits: pyignite exact too
     (Decimal("1E+10"), None),
     (Decimal("-0.000001"), None),
     (Decimal("255"), None),
@@ -227,6 +227,14 @@ def test_encode_matches_pyignite(value: Any, hint: str | None) -> None:
 def test_decode_matches_pyignite(value: Any, hint: str | None) -> None:
     data = pyi_encode(value, hint)
     assert _same(decode(data), pyi_decode(data))
+
+
+def test_long_decimals_keep_every_digit_where_pyignite_rounds() -> None:
+    # pyignite normalizes in the default 28-digit context and loses the tail of longer
+    # values; we normalize exactly. A deliberate divergence: no digit is ever lost.
+    value = Decimal("12345678901234567890.123456789")
+    assert decode(pyi_encode(value, None)) != value
+    assert decode(our_encode(value, None)) == value
 
 
 def test_decoded_shapes_are_pyignites() -> None:

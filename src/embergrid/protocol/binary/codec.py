@@ -139,6 +139,13 @@ def encode(value: object, hint: object | None = None) -> bytes:
     """
     if type(value) is bytes and hint is None:  # the common blob case, one copy
         return _CI.pack(12, len(value)) + value
+    if hint is not None and value is not None:
+        pack = _HINT_PACK.get(hint)
+        if pack is not None:  # fixed-width scalar: one struct.pack, no buffer
+            try:
+                return pack(value)
+            except _ENCODE_ERRORS as exc:
+                raise ParameterError(f"cannot encode {_short(value)}: {exc}") from exc
     out = bytearray()
     enc = _HINT_ENC.get(hint) if hint is not None and value is not None else None
     if enc is None:
@@ -267,6 +274,8 @@ def _hint_encoder(hint: object) -> Encoder:
             raise ParameterError(f"values cannot be written as type code {code.name}")
     try:
         _HINT_ENC[hint] = enc
+        if code in _PACK:
+            _HINT_PACK[hint] = _PACK[code]
     except TypeError:  # an unhashable hint still works, just without the memo
         pass
     return enc
@@ -401,6 +410,26 @@ def _enc_timestamp(out: bytearray, value: Any) -> None:
         out += _CQI.pack(33, int(moment.timestamp() * 1000), nanos)
     else:
         out += _CQI.pack(33, date_to_ms(moment), nanos)
+
+
+def _pack_timestamp(value: Any) -> bytes:
+    moment, nanos = value
+    if type(moment) is datetime:  # inlined date_to_ms: same expression
+        return _CQI.pack(33, int(moment.timestamp() * 1000), nanos)
+    return _CQI.pack(33, date_to_ms(moment), nanos)
+
+
+def _pack_date(value: Any) -> bytes:
+    return _CQ.pack(11, date_to_ms(value))
+
+
+def _pack_time(value: Any) -> bytes:
+    return _CQ.pack(36, time_to_ms(value))
+
+
+def _pack_uuid(value: Any) -> bytes:
+    n = value.int
+    return _CUU.pack(10, n >> 64, n & 0xFFFFFFFFFFFFFFFF)
 
 
 def _enc_time(out: bytearray, value: Any) -> None:
@@ -593,6 +622,15 @@ _ENC: dict[int, Encoder] = {
 
 # Memo of hint -> encoder, filled by ``_hint_encoder`` (hints are immutable classes).
 _HINT_ENC: dict[object, Encoder] = {}
+# Fixed-width types whose whole data object is one struct.pack: ``encode`` returns it
+# directly. Each packer writes exactly what the matching ``_ENC`` entry appends.
+_PACK: dict[T, Callable[[Any], bytes]] = {
+    T.TIMESTAMP: _pack_timestamp,
+    T.DATE: _pack_date,
+    T.TIME: _pack_time,
+    T.UUID: _pack_uuid,
+}
+_HINT_PACK: dict[object, Callable[[Any], bytes]] = {}
 
 # pyignite's AnyDataObject._python_map (exact types), plus dict -> Map (see docstring).
 _PY_CODE: dict[type, T] = {
