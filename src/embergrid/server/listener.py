@@ -1,0 +1,121 @@
+"""The asyncio front: one ``asyncio.Protocol`` per socket over a ``Session``.
+
+Owns ``ClientProtocol`` (data_received -> ``Session.feed`` -> ``transport.write``,
+the handshake timeout, resource release on disconnect), ``Server`` (listening
+socket plus the background expiry purge) and ``new_event_loop`` (uvloop when it
+imports, else asyncio's default). Imports asyncio, uvloop (optional) and the
+rest of ``embergrid.server``; nothing here decides protocol behaviour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import cast
+
+from embergrid.server.node import Node
+from embergrid.server.session import Session
+
+__all__ = ["ClientProtocol", "Server", "new_event_loop"]
+
+log = logging.getLogger("embergrid.server")
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """A uvloop loop when uvloop is installed, else the default asyncio loop."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return cast(asyncio.AbstractEventLoop, uvloop.new_event_loop())
+
+
+class ClientProtocol(asyncio.Protocol):
+    """Bytes of one client socket in, response bytes out, in arrival order."""
+
+    def __init__(self, server: Server) -> None:
+        self._server = server
+        self._session: Session | None = None
+        self._transport: asyncio.Transport | None = None
+        self._timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)
+        peer = transport.get_extra_info("peername")
+        self._session = Session(self._server.node, str(peer))
+        self._server.protocols.add(self)
+        timeout = self._server.node.limits.handshake_timeout
+        if timeout > 0:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(timeout, self._handshake_expired)
+
+    def data_received(self, data: bytes) -> None:
+        session, transport = self._session, self._transport
+        if session is None or transport is None:
+            return
+        out, close = session.feed(data)
+        if out:
+            transport.write(out)
+        if close:
+            transport.close()
+        elif self._timer is not None and session.established:
+            self._timer.cancel()
+            self._timer = None
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        if self._session is not None:
+            self._session.close()
+        self._server.protocols.discard(self)
+        self._transport = None
+
+    def _handshake_expired(self) -> None:
+        self._timer = None
+        if self._transport is not None and not (
+            self._session is not None and self._session.established
+        ):
+            log.info(
+                "closing %s: no handshake in time", self._session and self._session.peer
+            )
+            self._transport.close()
+
+    def abort(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
+
+
+class Server:
+    """A listening node: start it, read ``port``, close it."""
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.protocols: set[ClientProtocol] = set()
+        self._server: asyncio.Server | None = None
+        self._purge: asyncio.Task[None] | None = None
+        self.host = ""
+        self.port = 0
+
+    async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
+        """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: ClientProtocol(self), host, port, reuse_address=True
+        )
+        sockname = self._server.sockets[0].getsockname()
+        self.host, self.port = sockname[0], sockname[1]
+        self._purge = asyncio.create_task(self.node.run_expiry())
+
+    async def close(self) -> None:
+        """Stop listening, drop every connection, stop the purge task."""
+        if self._purge is not None:
+            self._purge.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._purge
+        if self._server is not None:
+            self._server.close()
+        for proto in list(self.protocols):
+            proto.abort()
+        if self._server is not None:
+            await self._server.wait_closed()

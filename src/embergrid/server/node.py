@@ -1,0 +1,109 @@
+"""One embergrid node: the engine, its identity, topology version and limits.
+
+Owns ``Node`` (what every session of this process shares: the ``Engine``, the
+node UUID sent in the handshake and in op 1101, the consistent id, the affinity
+topology version and the ``Limits``), ``Limits`` (the per-connection and
+per-frame limits, all with Ignite's defaults) and ``SERVER_FEATURES`` (the
+feature bits this server implements and therefore advertises, reference §3.5).
+Never opens a socket; the background expiry purge is an ``async`` method the
+listener schedules. Imports the engine and ``embergrid.protocol``.
+
+Topology version (reference §4.3): a single node starts at (1, 0) and bumps the
+minor part whenever a cache is created or destroyed, so pyignite refreshes its
+partition map.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import uuid
+from dataclasses import dataclass
+
+from embergrid.engine import Clock, Engine
+from embergrid.errors import ParseError
+from embergrid.protocol.binary.hashing import hash_key_bytes, partition
+from embergrid.protocol.codes import ProtocolFeature
+from embergrid.protocol.headers import AffinityVersion
+
+__all__ = ["PARTITIONS", "SERVER_FEATURES", "Limits", "Node", "partition_of"]
+
+log = logging.getLogger("embergrid.server")
+
+PARTITIONS = 1024
+"""Partitions of every cache (RendezvousAffinityFunction's default)."""
+
+SERVER_FEATURES = (
+    ProtocolFeature.USER_ATTRIBUTES  # the map is parsed (and ignored)
+    | ProtocolFeature.CLUSTER_API  # 5000 answers a state byte; pyignite needs it
+    | ProtocolFeature.BINARY_CONFIGURATION  # op 3004
+    | ProtocolFeature.HEARTBEAT  # ops 1 and 2 (idle timeout 0 = disabled)
+    | ProtocolFeature.ALL_AFFINITY_MAPPINGS  # 1101 layout with the extra bools
+)
+"""Feature bits advertised in the handshake (intersected with the client's)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Server limits; defaults are Ignite's where Ignite has one (reference §11.4)."""
+
+    max_frame_size: int = 64 * 1024 * 1024
+    max_cursors: int = 128
+    handshake_timeout: float = 10.0
+    expiry_interval: float = 1.0
+
+
+def partition_of(key: bytes) -> int:
+    """The partition of an encoded key: Java hash of the key, then rendezvous mod 1024.
+
+    The affinity key configuration of the cache is not consulted (the whole key
+    is hashed); bytes that do not parse as a key land in partition 0.
+    """
+    try:
+        return partition(hash_key_bytes(key), PARTITIONS)
+    except ParseError:
+        return 0
+
+
+class Node:
+    """State shared by every connection of one server process."""
+
+    def __init__(
+        self,
+        *,
+        consistent_id: str | None = None,
+        data_dir: str | os.PathLike[str] | None = None,
+        clock: Clock | None = None,
+        limits: Limits | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.node_id = uuid.uuid4()
+        self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
+        self.limits = limits or Limits()
+        self.engine = engine or Engine(
+            clock=clock, data_dir=data_dir, partition_of=partition_of
+        )
+        self.topology = AffinityVersion(1, 0)
+        self.features = SERVER_FEATURES
+
+    def bump_topology(self) -> None:
+        """A cache was created or destroyed: the minor version grows."""
+        self.topology = AffinityVersion(self.topology.major, self.topology.minor + 1)
+
+    def purge_expired(self) -> int:
+        """Delete expired entries now; the number removed (errors are logged)."""
+        try:
+            return self.engine.expire_due()
+        except Exception:
+            log.exception("expiry purge failed")
+            return 0
+
+    async def run_expiry(self) -> None:
+        """Purge expired entries every ``limits.expiry_interval`` seconds, forever."""
+        while True:
+            await asyncio.sleep(self.limits.expiry_interval)
+            self.purge_expired()
+
+    def close(self) -> None:
+        self.engine.close()

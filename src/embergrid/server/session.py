@@ -1,0 +1,174 @@
+"""One client connection's server-side state and its bytes-in/bytes-out loop.
+
+Owns ``Session``: the ``ServerConnection`` (sans-IO framing, handshake and
+headers), the negotiated ``ProtocolContext``, the open scan cursors with the
+per-connection limit and the resource-id counter (from 1, shared by every
+resource kind, never reused; reference §7.1, §13.17). ``feed(data)`` returns the
+bytes to write and whether to close, so the asyncio protocol in ``listener.py``
+stays a few lines and tests can drive a session without a socket.
+Imports the engine and ``embergrid.protocol``; never asyncio.
+
+Theory of operation
+-------------------
+Each complete frame is handled in arrival order (pyignite reads the next frame
+as its reply, reference §13.26). A request is decoded with the op's body codec,
+handed to its handler and the response encoded; the outcomes are:
+
+* success -> a response with the handler's body;
+* ``EngineError`` (raised by the engine or by a handler) -> its status and text;
+* unknown op code -> status 2; a known op without a handler -> status 1;
+* a body that does not decode (``ParseError``), a bad frame length or a first
+  frame that is not a handshake -> the connection closes without a reply, as
+  Ignite does (reference §4.4);
+* any other exception (a handler bug) -> status 1 and a log line; the session
+  carries on.
+
+Every response carries the node's current topology version; the connection
+decides whether the header flag is set (reference §4.3).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from embergrid.engine import Engine, EngineError, ScanCursor
+from embergrid.errors import ParseError
+from embergrid.protocol.codes import OpCode, StatusCode
+from embergrid.protocol.connection import (
+    HandshakeReceived,
+    Request,
+    ServerConnection,
+    ServerState,
+)
+from embergrid.protocol.handshake import HandshakeSuccess, negotiate
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.server import status_messages as msgs
+from embergrid.server.dispatch import routes
+from embergrid.server.node import Node
+
+__all__ = ["Session"]
+
+log = logging.getLogger("embergrid.server")
+
+
+class Session:
+    """Server half of one client socket."""
+
+    def __init__(self, node: Node, peer: str = "?") -> None:
+        self.node = node
+        self.engine: Engine = node.engine
+        self.peer = peer
+        self.conn = ServerConnection()
+        # ServerConnection takes no limit yet; its FrameBuffer has one.
+        self.conn._frames.max_frame = node.limits.max_frame_size
+        self.ctx = ProtocolContext()
+        self.cursors: dict[int, ScanCursor] = {}
+        self._next_resource_id = 1
+        self._routes = routes()
+
+    @property
+    def established(self) -> bool:
+        return self.conn.state is ServerState.ESTABLISHED
+
+    # -- resources ------------------------------------------------------------
+
+    def new_resource_id(self) -> int:
+        rid = self._next_resource_id
+        self._next_resource_id += 1
+        return rid
+
+    def check_cursor_room(self) -> None:
+        """Raise status 1010 if this connection holds its maximum of cursors."""
+        limit = self.node.limits.max_cursors
+        if len(self.cursors) >= limit:
+            raise EngineError(
+                StatusCode.TOO_MANY_CURSORS,
+                msgs.too_many_cursors(limit, len(self.cursors)),
+            )
+
+    def cursor(self, resource_id: int) -> ScanCursor:
+        """An open cursor; status 1011 if there is none with that id."""
+        cur = self.cursors.get(resource_id)
+        if cur is None:
+            raise _resource_not_found(resource_id)
+        return cur
+
+    def close_resource(self, resource_id: int) -> None:
+        if self.cursors.pop(resource_id, None) is None:
+            raise _resource_not_found(resource_id)
+
+    def close(self) -> None:
+        """The socket went away: release every resource of this connection."""
+        self.cursors.clear()
+
+    # -- bytes in, bytes out ----------------------------------------------------
+
+    def feed(self, data: bytes) -> tuple[bytes, bool]:
+        """Handle ``data``; the bytes to send and whether to close afterwards."""
+        conn = self.conn
+        conn.receive_data(data)
+        out: list[bytes] = []
+        try:
+            while True:
+                event = conn.next_event()
+                if event is None:
+                    break
+                if isinstance(event, Request):
+                    out.append(self.handle(event))
+                elif isinstance(event, HandshakeReceived):
+                    out.append(self._handshake(event))
+        except ParseError as exc:
+            log.warning("closing connection from %s: %s", self.peer, exc)
+            return b"".join(out), True
+        return b"".join(out), False
+
+    def _handshake(self, event: HandshakeReceived) -> bytes:
+        resp = negotiate(
+            event.request,
+            node_id=self.node.node_id,
+            server_features=self.node.features,
+        )
+        data = self.conn.answer_handshake(resp)
+        if isinstance(resp, HandshakeSuccess):
+            self.ctx = self.conn.context
+            log.debug("handshake from %s: %s", self.peer, event.request.version)
+        else:
+            log.info("handshake from %s refused: %s", self.peer, resp.message)
+        return data
+
+    def handle(self, req: Request) -> bytes:
+        """The response frame to one request (``ParseError`` = close the socket)."""
+        route = self._routes.get(req.op_code)
+        if route is None:
+            return self._no_handler(req)
+        decode, fn, encode = route
+        msg = decode(req.body, self.ctx)
+        try:
+            body = encode(fn(self, msg), self.ctx)
+        except EngineError as exc:
+            return self._error(req, exc.status, exc.message)
+        except Exception:
+            log.exception("handler of op %d failed (peer %s)", req.op_code, self.peer)
+            return self._error(req, StatusCode.FAILED, msgs.INTERNAL_ERROR)
+        return self.conn.send_response(
+            req.request_id, body, topology_version=self.node.topology
+        )
+
+    def _no_handler(self, req: Request) -> bytes:
+        if not req.known:
+            return self.conn.send_invalid_op_code(
+                req, topology_version=self.node.topology
+            )
+        op = OpCode(req.op_code)
+        return self._error(req, StatusCode.FAILED, msgs.not_implemented(op.name, op))
+
+    def _error(self, req: Request, status: int, message: str) -> bytes:
+        return self.conn.send_error(
+            req.request_id, status, message, topology_version=self.node.topology
+        )
+
+
+def _resource_not_found(resource_id: int) -> EngineError:
+    return EngineError(
+        StatusCode.RESOURCE_DOES_NOT_EXIST, msgs.resource_not_found(resource_id)
+    )

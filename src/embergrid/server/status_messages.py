@@ -1,0 +1,75 @@
+"""Every server-level message a client can see, in one place (STYLE §5).
+
+Owns the texts of the statuses the server itself decides on: unknown op code,
+cursor limit, unknown resource, ops not implemented yet, scan filters, null
+arguments and unexpected handler failures. Engine errors live in
+``embergrid.engine.messages``. Each text cites where its wording comes from, so
+differential tests can compare it with a real Ignite node.
+Imports nothing from embergrid except ``protocol.headers``.
+"""
+
+from __future__ import annotations
+
+from embergrid.protocol.headers import invalid_op_code_message
+
+__all__ = [
+    "INTERNAL_ERROR",
+    "SCAN_FILTER_UNSUPPORTED",
+    "argument_null",
+    "invalid_op_code",
+    "invalid_page_size",
+    "not_implemented",
+    "resource_not_found",
+    "too_many_cursors",
+    "unknown_cluster_state",
+]
+
+# Status 1 for a handler bug; the details go to the log, not to the client.
+INTERNAL_ERROR = "Internal server error (see the embergrid node log)"
+
+# Status 1 for a scan with a filter object: we cannot run Java/.NET predicates.
+SCAN_FILTER_UNSUPPORTED = (
+    "Scan query filters are not supported by embergrid (the filter would have to "
+    "run as Java or .NET code on the server)"
+)
+
+
+def invalid_op_code(op_code: int) -> str:
+    """Status 2 (reference §4.4, Ignite's ClientRequestHandler)."""
+    return invalid_op_code_message(op_code)
+
+
+def too_many_cursors(maximum: int, current: int) -> str:
+    """Status 1010 (reference §5, Ignite's ClientResourceRegistry; verified wording)."""
+    return (
+        "Too many open cursors (either close other open cursors or increase the "
+        "limit through ClientConnectorConfiguration.maxOpenCursorsPerConnection) "
+        f"[maximum={maximum}, current={current}]"
+    )
+
+
+def resource_not_found(resource_id: int) -> str:
+    """Status 1011 (reference §5, Ignite's ClientResourceRegistry)."""
+    return f"Failed to find resource with id: {resource_id}"
+
+
+def not_implemented(op_name: str, op_code: int) -> str:
+    """Status 1 for a known op the server does not implement yet (ours)."""
+    return (
+        f"Operation {op_name} ({op_code}) is not supported by this embergrid node yet"
+    )
+
+
+def argument_null(name: str) -> str:
+    """Status 1 for a NULL key or value [believed: Ignite's A.notNull wording]."""
+    return f"Ouch! Argument cannot be null: {name}"
+
+
+def invalid_page_size(page_size: int) -> str:
+    """Status 1 for a page size <= 0 (wording ours; Ignite: A.ensure(pageSize > 0))."""
+    return f"Ouch! Argument is invalid: pageSize > 0 [pageSize={page_size}]"
+
+
+def unknown_cluster_state(state: int) -> str:
+    """Status 1 for a 5001 request with a state byte outside 0..2 (ours)."""
+    return f"Unknown cluster state: {state}"

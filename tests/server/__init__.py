@@ -1,0 +1,1 @@
+"""Server tests: pyignite and sans-IO clients against our server."""

@@ -1,0 +1,118 @@
+"""Bad bytes on one socket close (or answer) only that socket (issue item 12).
+
+Each case sends its bytes on a raw socket, then checks that a pyignite client
+connected before is still connected and its data intact.
+"""
+
+from __future__ import annotations
+
+import socket
+import struct
+import time
+from collections.abc import Iterator
+
+import pytest
+from pyignite import Client
+
+from embergrid.protocol.codes import OpCode, StatusCode
+from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
+from embergrid.protocol.headers import request_frame
+from embergrid.server import Limits, Node, ServerThread
+
+from ._wire import RawSocket
+
+_HANDSHAKE = encode_handshake_request(HandshakeRequest())
+_FRAMED_HANDSHAKE = struct.pack("<i", len(_HANDSHAKE)) + _HANDSHAKE
+
+
+@pytest.fixture
+def witness(client: Client, cache_name: str) -> Iterator[Client]:
+    """A pyignite client with data stored before the bad bytes arrive."""
+    cache = client.create_cache(cache_name)
+    cache.put_all({i: f"v{i}" for i in range(100)})
+    yield client
+    assert cache.get_all(list(range(100))) == {i: f"v{i}" for i in range(100)}
+    cache.put("after", 1)
+    assert cache.get("after") == 1
+    cache.destroy()
+
+
+def _raw(server_address: tuple[str, int]) -> socket.socket:
+    return socket.create_connection(server_address, timeout=5)
+
+
+def _closed(sock: socket.socket) -> bool:
+    try:
+        while True:
+            if not sock.recv(65536):
+                return True
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+CLOSING_INPUTS = {
+    "garbage": b"\xde\xad\xbe\xef" * 8,
+    "negative length": struct.pack("<i", -5) + b"\x01" * 5,
+    "huge length": struct.pack("<i", 2**31 - 1) + b"\x01" * 16,
+    "request before handshake": request_frame(OpCode.CACHE_GET, 1, b"\x00" * 6),
+    "handshake then truncated get": _FRAMED_HANDSHAKE
+    + request_frame(OpCode.CACHE_GET, 7, b"\x01\x00\x00\x00\x00\x09\x05\x00"),
+    "handshake then huge length": _FRAMED_HANDSHAKE + struct.pack("<i", 2**30),
+}
+
+
+@pytest.mark.parametrize("data", CLOSING_INPUTS.values(), ids=CLOSING_INPUTS.keys())
+def test_bad_bytes_close_only_that_socket(
+    witness: Client, server_address: tuple[str, int], data: bytes
+) -> None:
+    with _raw(server_address) as sock:
+        sock.sendall(data)
+        assert _closed(sock)
+
+
+def test_unknown_op_is_answered_and_the_socket_stays(
+    witness: Client, server_address: tuple[str, int]
+) -> None:
+    raw = RawSocket(server_address)
+    raw.handshake()
+    resp = raw.call(31000, b"\x00" * 3)
+    assert resp.header.status == StatusCode.INVALID_OP_CODE
+    assert resp.header.message == "Invalid request op code: 31000"
+    assert raw.call(OpCode.HEARTBEAT).header.ok
+    raw.close()
+
+
+def test_truncated_frame_then_disconnect(
+    witness: Client, server_address: tuple[str, int]
+) -> None:
+    with _raw(server_address) as sock:
+        sock.sendall(_FRAMED_HANDSHAKE[:7])  # half a handshake, then hang up
+
+
+def test_frame_over_the_configured_limit_closes() -> None:
+    with ServerThread(Node(limits=Limits(max_frame_size=1024))) as st:
+        raw = RawSocket(st.address)
+        raw.handshake()
+        assert raw.call(OpCode.CACHE_GET_NAMES).header.ok
+        raw.sock.sendall(request_frame(OpCode.CACHE_GET_NAMES, 2, b"\x00" * 2000))
+        assert raw.closed_by_server()
+        raw.close()
+        other = Client()
+        with other.connect(*st.address):
+            assert other.get_cache_names() == []
+
+
+def test_idle_unhandshaken_socket_is_closed() -> None:
+    with ServerThread(Node(limits=Limits(handshake_timeout=0.2))) as st:
+        quiet = socket.create_connection(st.address, timeout=5)
+        talker = RawSocket(st.address)
+        talker.handshake()
+        start = time.monotonic()
+        assert _closed(quiet)
+        assert time.monotonic() - start < 3
+        time.sleep(0.3)  # past the timeout: the handshaken socket stays open
+        assert talker.call(OpCode.HEARTBEAT).header.ok
+        quiet.close()
+        talker.close()

@@ -1,0 +1,80 @@
+"""``embergrid serve`` as a subprocess: the listening line, signals, bad flags."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+from pyignite import Client
+
+_LINE = re.compile(r"embergrid node (\S+) listening on ([\d.]+):(\d+)\n")
+
+
+def _start(*flags: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "embergrid", "serve", "--port", "0", *flags],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"]
+)
+def test_serve_prints_listens_and_stops_cleanly(
+    sig: signal.Signals, tmp_path: object
+) -> None:
+    proc = _start("--node-id", "alpha", "--log-level", "WARNING")
+    try:
+        assert proc.stdout is not None
+        match = _LINE.fullmatch(proc.stdout.readline())
+        assert match is not None
+        assert match.group(1) == "alpha"
+        client = Client()
+        with client.connect(match.group(2), int(match.group(3))):
+            client.create_cache("x").put(1, 1)
+            assert client.get_cache("x").get(1) == 1
+        proc.send_signal(sig)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def test_data_dir_keeps_caches(tmp_path: object) -> None:
+    for round_ in range(2):
+        proc = _start("--data-dir", str(tmp_path), "--log-level", "WARNING")
+        try:
+            assert proc.stdout is not None
+            match = _LINE.fullmatch(proc.stdout.readline())
+            assert match is not None
+            client = Client()
+            with client.connect(match.group(2), int(match.group(3))):
+                cache = client.get_or_create_cache("kept")
+                if round_ == 0:
+                    cache.put("k", "v")
+                else:
+                    assert cache.get("k") == "v"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
+
+def test_unknown_flag_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "embergrid", "serve", "--no-such-flag"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+    assert "--no-such-flag" in result.stderr
