@@ -1,0 +1,97 @@
+"""What both drivers do around one request, without waiting: the shared half.
+
+Owns ``encode_call`` (a flow's ``Call`` -> op code and body bytes for one
+connection), ``reply_for`` (a ``Response`` event -> ``Reply``, or the ``ServerError``
+the call asked for), the handshake helpers (``handshake_request`` and
+``handshake_outcome``: accept, retry with another version, or raise pyignite's
+``HandshakeError``/``AuthenticationError``) and ``step`` (advance a flow by one reply
+or error). ``aio/_transport.py`` and ``sync/_transport.py`` add only the waiting.
+No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from embergrid.client.flows._call import Call, Flow, Reply
+from embergrid.client.flows._state import ClientState
+from embergrid.errors import AuthenticationError, HandshakeError, ServerError
+from embergrid.protocol.codes import ProtocolFeature, StatusCode
+from embergrid.protocol.connection import (
+    ClientConnection,
+    HandshakeAccepted,
+    HandshakeRejected,
+    Response,
+)
+from embergrid.protocol.handshake import (
+    LATEST_VERSION,
+    HandshakeRequest,
+    ProtocolVersion,
+    fallback_version,
+)
+from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
+
+__all__ = [
+    "FEATURES",
+    "encode_call",
+    "handshake_outcome",
+    "handshake_request",
+    "reply_for",
+]
+
+FEATURES = ProtocolFeature.CLUSTER_API
+_ENCODERS = {op: enc for op, (_, enc) in REQUESTS.items()}
+_DECODERS = {op: dec for op, (dec, _) in RESPONSES.items()}
+
+
+def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:
+    """Request id and framed bytes of ``call`` on ``conn``."""
+    body = _ENCODERS[call.op](call.message, conn.context)
+    return conn.send_request(call.op, body)
+
+
+def reply_for(
+    call: Call, resp: Response, conn: ClientConnection, token: object
+) -> Reply:
+    """Decode a response to ``call``; a non-zero status raises ``call.error``."""
+    header = resp.header
+    if header.status != 0:
+        raise call.error(header.message or "", header.status)
+    decode = call.decode or _DECODERS[call.op]
+    return Reply(decode(resp.body, conn.context), token)
+
+
+def step(flow: Flow[Any], outcome: Reply | BaseException) -> Call:
+    """Feed one reply (or a ``ServerError``) into ``flow``; its next call."""
+    if isinstance(outcome, BaseException):
+        return flow.throw(outcome)
+    return flow.send(outcome)
+
+
+def handshake_request(
+    version: ProtocolVersion, username: str | None, password: str | None
+) -> HandshakeRequest:
+    return HandshakeRequest(
+        version=version, features=FEATURES, username=username, password=password
+    )
+
+
+def handshake_outcome(
+    event: HandshakeAccepted | HandshakeRejected | None,
+) -> ProtocolVersion | None:
+    """``None`` when accepted, the version to retry with, or raise."""
+    if isinstance(event, HandshakeAccepted):
+        return None
+    if event is None:
+        raise OSError("Connection broken.")
+    failure = event.failure
+    message = failure.message or ""
+    if failure.status == StatusCode.AUTH_FAILED:
+        raise AuthenticationError(message)
+    retry = fallback_version(event.proposed, failure)
+    if retry is None:
+        raise HandshakeError(failure.server_version, message)
+    return retry
+
+
+__all__ += ["LATEST_VERSION", "ClientState", "ServerError", "step"]

@@ -1,0 +1,364 @@
+"""The asyncio driver: connections multiplexed by request id, failover (handwritten).
+
+Owns ``AioConnection`` (an ``asyncio.Protocol`` wrapping one ``ClientConnection``:
+any number of requests in flight, one future per request id, answers decoded as they
+arrive) and ``AioTransport`` (the connections of one client, node choice and
+reconnection per ``client._nodes``, and ``run(flow)``, the only place where the
+asyncio client meets the protocol). Twin of ``client/sync/_transport.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+import time
+import uuid
+from typing import Any, TypeVar
+
+from embergrid.client import _driver
+from embergrid.client._nodes import OUT_OF_NODES, ConnectParams, NodeList
+from embergrid.client.flows._call import Call, Flow, Reply
+from embergrid.client.flows._state import ClientState
+from embergrid.errors import (
+    AuthenticationError,
+    HandshakeError,
+    ParseError,
+    ReconnectError,
+    ServerError,
+)
+from embergrid.monitoring import (
+    AuthenticationFailedEvent,
+    ConnectionClosedEvent,
+    ConnectionLostEvent,
+    EventPublisher,
+    HandshakeFailedEvent,
+    HandshakeStartEvent,
+    HandshakeSuccessEvent,
+    QueryFailEvent,
+    QueryStartEvent,
+    QuerySuccessEvent,
+)
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.connection import ClientConnection, Response
+from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
+from embergrid.protocol.messages.context import ProtocolContext
+
+__all__ = ["AioConnection", "AioTransport"]
+
+T = TypeVar("T")
+BROKEN = "Connection broken."
+
+
+class AioConnection(asyncio.Protocol):
+    """One socket to one node; many requests in flight at once."""
+
+    def __init__(
+        self, host: str, port: int, params: ConnectParams, events: EventPublisher
+    ) -> None:
+        self.host, self.port = host, port
+        self.params, self.events = params, events
+        self.transport: asyncio.Transport | None = None
+        self.proto = ClientConnection()
+        self.uuid: uuid.UUID | None = None
+        self._pending: dict[int, tuple[asyncio.Future[Any], Call]] = {}
+        self._handshake: asyncio.Future[Any] | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def alive(self) -> bool:
+        return self.transport is not None
+
+    @property
+    def protocol_context(self) -> ProtocolContext | None:
+        return self.proto.context if self.proto.version is not None else None
+
+    # -- asyncio.Protocol ---------------------------------------------------------
+
+    def data_received(self, data: bytes) -> None:
+        self.proto.receive_data(data)
+        try:
+            while (event := self.proto.next_event()) is not None:
+                self._dispatch(event)
+        except ParseError as exc:
+            self._lost(OSError(f"{BROKEN} {exc}"))
+
+    def _dispatch(self, event: Any) -> None:
+        if not isinstance(event, Response):
+            if self._handshake is not None and not self._handshake.done():
+                self._handshake.set_result(event)
+            return
+        if event.op_code is None:
+            return  # a notification: nothing subscribes to them yet
+        fut, call = self._pending.pop(event.header.request_id)
+        if fut.done():
+            return
+        try:
+            fut.set_result(_driver.reply_for(call, event, self.proto, self))
+        except Exception as exc:  # ServerError, or a decode failure
+            fut.set_exception(exc)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._lost(exc if isinstance(exc, OSError) else OSError(BROKEN))
+
+    def _lost(self, exc: OSError) -> None:
+        was_alive = self.transport is not None
+        if self.transport is not None:
+            self.transport.abort()
+            self.transport = None
+        if self._handshake is not None and not self._handshake.done():
+            self._handshake.set_exception(exc)
+        pending, self._pending = self._pending, {}
+        for fut, _ in pending.values():
+            if not fut.done():
+                fut.set_exception(OSError(BROKEN))
+        if was_alive and pending:
+            self.events.publish(
+                ConnectionLostEvent,
+                host=self.host,
+                port=self.port,
+                node_uuid=self.uuid,
+                error_msg=str(exc),
+            )
+
+    # -- connecting -------------------------------------------------------------
+
+    async def connect(self) -> None:
+        loop = asyncio.get_running_loop()
+        ctx = self.params.ssl_context()
+        async with asyncio.timeout(self.params.handshake_timeout):
+            transport, _ = await loop.create_connection(
+                lambda: self,
+                self.host,
+                self.port,
+                ssl=ctx,
+                server_hostname=self.host if ctx is not None else None,
+            )
+            self.proto = ClientConnection()
+            self.transport = transport
+            try:
+                await self._handshake_loop()
+            except AuthenticationError as exc:
+                self._fail(AuthenticationFailedEvent, exc)
+                raise
+            except (OSError, HandshakeError) as exc:
+                self._fail(HandshakeFailedEvent, exc)
+                raise
+        self.uuid = self.proto.node_id
+        self.events.publish(
+            HandshakeSuccessEvent,
+            host=self.host,
+            port=self.port,
+            protocol_context=self.protocol_context,
+            node_uuid=self.uuid,
+        )
+
+    async def _handshake_loop(self) -> None:
+        version: ProtocolVersion | None = LATEST_VERSION
+        while version is not None:
+            assert self.transport is not None
+            self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+            self._handshake = asyncio.get_running_loop().create_future()
+            req = _driver.handshake_request(
+                version, self.params.username, self.params.password
+            )
+            self.transport.write(self.proto.start_handshake(req))
+            version = _driver.handshake_outcome(await self._handshake)
+
+    def _fail(self, event: type[Any], exc: BaseException) -> None:
+        if self.transport is not None:
+            self.transport.abort()
+            self.transport = None
+        self.events.publish(event, host=self.host, port=self.port, error_msg=str(exc))
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
+            self.transport = None
+            self.events.publish(
+                ConnectionClosedEvent,
+                host=self.host,
+                port=self.port,
+                node_uuid=self.uuid,
+            )
+
+    # -- requests -----------------------------------------------------------------
+
+    async def request(self, call: Call) -> Reply:
+        """Send ``call``; the answer resolves its future in ``data_received``."""
+        if self.transport is None:
+            raise OSError(BROKEN)
+        request_id, data = _driver.encode_call(call, self.proto)
+        fut: asyncio.Future[Reply] = asyncio.get_running_loop().create_future()
+        self._pending[request_id] = (fut, call)
+        self.transport.write(data)
+        return await fut
+
+
+class AioTransport:
+    """The connections of one ``AioClient`` and the driver that runs flows on them."""
+
+    def __init__(
+        self,
+        state: ClientState,
+        partition_aware: bool,
+        params: ConnectParams,
+        events: EventPublisher,
+    ) -> None:
+        self.state, self.partition_aware = state, partition_aware
+        self.params, self.events = params, events
+        self.nodes = NodeList()
+        self.conns: list[AioConnection] = []
+        self._lock: asyncio.Lock | None = None
+
+    def _mutex(self) -> asyncio.Lock:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        return self._lock
+
+    # -- connecting -----------------------------------------------------------
+
+    async def connect(self, addresses: list[tuple[str, int]]) -> None:
+        self.nodes = NodeList(addresses)
+        self.conns = [
+            AioConnection(h, p, self.params, self.events) for h, p in addresses
+        ]
+        for i, conn in enumerate(self.conns):
+            try:
+                await conn.connect()
+            except (AuthenticationError, HandshakeError):
+                raise
+            except (OSError, TimeoutError):
+                continue
+            if not self.partition_aware:
+                self.nodes.current = i
+                break
+        first = self._first_alive()
+        if first is None:
+            raise ReconnectError("Can not connect.")
+        version = first.proto.version
+        self.state.routing = (
+            self.partition_aware
+            and len(self.conns) > 1
+            and version is not None
+            and version >= (1, 4, 0)
+        )
+
+    def _first_alive(self) -> AioConnection | None:
+        return next((c for c in self.conns if c.alive), None)
+
+    @property
+    def protocol_context(self) -> ProtocolContext | None:
+        conn = self._first_alive()
+        return conn.protocol_context if conn is not None else None
+
+    async def close(self) -> None:
+        for conn in self.conns:
+            conn.close()
+        self.conns = []
+
+    # -- choosing a connection --------------------------------------------------
+
+    async def random_node(self) -> AioConnection:
+        """A live connection, reconnecting as pyignite does if there is none."""
+        if self.partition_aware:
+            alive = [c for c in self.conns if c.alive]
+            if alive:
+                return random.choice(alive)
+        elif self.conns and self.conns[self.nodes.current].alive:
+            return self.conns[self.nodes.current]
+        async with self._mutex():
+            if self.partition_aware:
+                return random.choice(await self._reconnect_all())
+            return await self._fail_over()
+
+    async def _reconnect_all(self) -> list[AioConnection]:
+        alive = [c for c in self.conns if c.alive]
+        if alive:
+            return alive
+        for conn in self.conns:
+            with contextlib.suppress(OSError, TimeoutError):
+                await conn.connect()
+        alive = [c for c in self.conns if c.alive]
+        if not alive:
+            raise ReconnectError(OUT_OF_NODES)
+        return alive
+
+    async def _fail_over(self) -> AioConnection:
+        if not self.conns:
+            raise ReconnectError(OUT_OF_NODES)
+        current = self.conns[self.nodes.current]
+        if current.alive:
+            return current
+        for i in self.nodes.failover_order():
+            try:
+                await self.conns[i].connect()
+            except (OSError, TimeoutError):
+                continue
+            self.nodes.current = i
+            return self.conns[i]
+        raise ReconnectError(OUT_OF_NODES)
+
+    async def _pick(self, call: Call) -> AioConnection:
+        if call.conn is not None:
+            return call.conn  # type: ignore[return-value]
+        if call.node is not None:
+            for conn in self.conns:
+                if conn.uuid == call.node and conn.alive:
+                    return conn
+        return await self.random_node()
+
+    # -- the driver ----------------------------------------------------------------
+
+    async def call(self, call: Call) -> Reply:
+        conn = await self._pick(call)
+        if not self.events.queries:
+            reply = await conn.request(call)
+        else:
+            reply = await self._observed(conn, call)
+        self.state.saw_topology(conn.proto.topology_version)
+        return reply
+
+    async def _observed(self, conn: AioConnection, call: Call) -> Reply:
+        where = {"host": conn.host, "port": conn.port, "node_uuid": conn.uuid}
+        what = {
+            "query_id": None,
+            "op_code": int(call.op),
+            "op_name": OpCode(call.op).name,
+        }
+        self.events.publish(QueryStartEvent, **where, **what)
+        start = time.monotonic()
+        try:
+            reply = await conn.request(call)
+        except Exception as exc:
+            ms = (time.monotonic() - start) * 1000
+            self.events.publish(
+                QueryFailEvent, **where, **what, duration=ms, error_msg=str(exc)
+            )
+            raise
+        ms = (time.monotonic() - start) * 1000
+        self.events.publish(QuerySuccessEvent, **where, **what, duration=ms)
+        return reply
+
+    async def run(self, flow: Flow[T], timeout: float = 0) -> T:
+        """Drive ``flow`` to its result; ``timeout`` seconds (0 = none) for all of it."""
+        if timeout:
+            async with asyncio.timeout(timeout):
+                return await self._run(flow)
+        return await self._run(flow)
+
+    async def _run(self, flow: Flow[T]) -> T:
+        try:
+            call = next(flow)
+            while True:
+                try:
+                    outcome: Reply | BaseException = await self.call(call)
+                except ServerError as exc:
+                    outcome = exc
+                call = _driver.step(flow, outcome)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()

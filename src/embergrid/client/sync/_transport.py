@@ -1,0 +1,323 @@
+"""The blocking driver: sockets, one lock per socket, failover (handwritten).
+
+Owns ``SyncConnection`` (one socket wrapping one ``ClientConnection``; its lock makes
+send-then-receive atomic, so one ``Client`` can be shared between threads) and
+``SyncTransport`` (the connections of one client, node choice and reconnection per
+``client._nodes``, and ``run(flow)``, the only place where the blocking client meets
+the protocol). Twin of ``client/aio/_transport.py``; everything else about an
+operation lives in ``client.flows``. Imports ``socket``, ``ssl``, ``threading``.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import time
+import uuid
+from typing import Any, TypeVar
+
+from embergrid.client import _driver
+from embergrid.client._nodes import OUT_OF_NODES, ConnectParams, NodeList
+from embergrid.client.flows._call import Call, Flow, Reply
+from embergrid.client.flows._state import ClientState
+from embergrid.errors import (
+    AuthenticationError,
+    HandshakeError,
+    ReconnectError,
+    ServerError,
+)
+from embergrid.monitoring import (
+    AuthenticationFailedEvent,
+    ConnectionClosedEvent,
+    ConnectionLostEvent,
+    EventPublisher,
+    HandshakeFailedEvent,
+    HandshakeStartEvent,
+    HandshakeSuccessEvent,
+    QueryFailEvent,
+    QueryStartEvent,
+    QuerySuccessEvent,
+)
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.connection import ClientConnection, Response
+from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
+from embergrid.protocol.messages.context import ProtocolContext
+
+__all__ = ["SyncConnection", "SyncTransport"]
+
+T = TypeVar("T")
+_RECV = 262144
+BROKEN = "Connection broken."
+
+
+class SyncConnection:
+    """One socket to one node."""
+
+    def __init__(
+        self, host: str, port: int, params: ConnectParams, events: EventPublisher
+    ) -> None:
+        self.host, self.port = host, port
+        self.params, self.events = params, events
+        self.lock = threading.Lock()
+        self.sock: socket.socket | None = None
+        self.proto = ClientConnection()
+        self.uuid: uuid.UUID | None = None
+
+    def __repr__(self) -> str:
+        return f"{self.host}:{self.port}"
+
+    @property
+    def alive(self) -> bool:
+        return self.sock is not None
+
+    @property
+    def protocol_context(self) -> ProtocolContext | None:
+        return self.proto.context if self.proto.version is not None else None
+
+    def connect(self) -> None:
+        """Open the socket and handshake, falling back to an older version."""
+        version: ProtocolVersion | None = LATEST_VERSION
+        sock = socket.create_connection(
+            (self.host, self.port), timeout=self.params.handshake_timeout
+        )
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        ctx = self.params.ssl_context()
+        if ctx is not None:
+            sock = ctx.wrap_socket(sock, server_hostname=self.host)
+        self.sock, self.proto = sock, ClientConnection()
+        try:
+            while version is not None:
+                self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+                req = _driver.handshake_request(
+                    version, self.params.username, self.params.password
+                )
+                sock.sendall(self.proto.start_handshake(req))
+                version = _driver.handshake_outcome(self._next_event())
+        except AuthenticationError as exc:
+            self._fail(AuthenticationFailedEvent, exc)
+            raise
+        except (OSError, HandshakeError) as exc:
+            self._fail(HandshakeFailedEvent, exc)
+            raise
+        sock.settimeout(self.params.timeout)
+        self.uuid = self.proto.node_id
+        self.events.publish(
+            HandshakeSuccessEvent,
+            host=self.host,
+            port=self.port,
+            protocol_context=self.protocol_context,
+            node_uuid=self.uuid,
+        )
+
+    def _fail(self, event: type[Any], exc: BaseException) -> None:
+        self._drop()
+        self.events.publish(event, host=self.host, port=self.port, error_msg=str(exc))
+
+    def _next_event(self) -> Any:
+        while True:
+            event = self.proto.next_event()
+            if event is not None:
+                return event
+            assert self.sock is not None
+            data = self.sock.recv(_RECV)
+            if not data:
+                raise OSError(BROKEN)
+            self.proto.receive_data(data)
+
+    def _drop(self) -> None:
+        sock, self.sock = self.sock, None
+        if sock is not None:
+            try:
+                sock.close()
+            except OSError:
+                pass
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self._drop()
+            self.events.publish(
+                ConnectionClosedEvent,
+                host=self.host,
+                port=self.port,
+                node_uuid=self.uuid,
+            )
+
+    def request(self, call: Call) -> Reply:
+        """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
+        with self.lock:
+            if self.sock is None:
+                raise OSError(BROKEN)
+            try:
+                _, data = _driver.encode_call(call, self.proto)
+                self.sock.sendall(data)
+                while True:
+                    event = self._next_event()
+                    if isinstance(event, Response) and event.op_code is not None:
+                        break
+            except OSError as exc:
+                self._drop()
+                self.events.publish(
+                    ConnectionLostEvent,
+                    host=self.host,
+                    port=self.port,
+                    node_uuid=self.uuid,
+                    error_msg=str(exc),
+                )
+                raise
+            return _driver.reply_for(call, event, self.proto, self)
+
+
+class SyncTransport:
+    """The connections of one ``Client`` and the driver that runs flows on them."""
+
+    def __init__(
+        self,
+        state: ClientState,
+        partition_aware: bool,
+        params: ConnectParams,
+        events: EventPublisher,
+    ) -> None:
+        self.state, self.partition_aware = state, partition_aware
+        self.params, self.events = params, events
+        self.nodes = NodeList()
+        self.conns: list[SyncConnection] = []
+        self._lock = threading.RLock()
+
+    # -- connecting -----------------------------------------------------------
+
+    def connect(self, addresses: list[tuple[str, int]]) -> None:
+        with self._lock:
+            self.nodes = NodeList(addresses)
+            self.conns = [
+                SyncConnection(h, p, self.params, self.events) for h, p in addresses
+            ]
+            for i, conn in enumerate(self.conns):
+                try:
+                    conn.connect()
+                except (AuthenticationError, HandshakeError):
+                    raise
+                except OSError:
+                    continue
+                if not self.partition_aware:
+                    self.nodes.current = i
+                    break
+            first = self._first_alive()
+            if first is None:
+                raise ReconnectError("Can not connect.")
+            version = first.proto.version
+            self.state.routing = (
+                self.partition_aware
+                and len(self.conns) > 1
+                and version is not None
+                and version >= (1, 4, 0)
+            )
+
+    def _first_alive(self) -> SyncConnection | None:
+        return next((c for c in self.conns if c.alive), None)
+
+    @property
+    def protocol_context(self) -> ProtocolContext | None:
+        conn = self._first_alive()
+        return conn.protocol_context if conn is not None else None
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self.conns:
+                conn.close()
+            self.conns = []
+
+    # -- choosing a connection --------------------------------------------------
+
+    def random_node(self) -> SyncConnection:
+        """A live connection, reconnecting as pyignite does if there is none."""
+        with self._lock:
+            if self.partition_aware:
+                alive = [c for c in self.conns if c.alive]
+                if not alive:
+                    alive = self._reconnect_all()
+                return random.choice(alive)
+            conn = self.conns[self.nodes.current] if self.conns else None
+            if conn is not None and conn.alive:
+                return conn
+            return self._fail_over()
+
+    def _reconnect_all(self) -> list[SyncConnection]:
+        for conn in self.conns:
+            try:
+                conn.connect()
+            except OSError:
+                pass
+        alive = [c for c in self.conns if c.alive]
+        if not alive:
+            raise ReconnectError(OUT_OF_NODES)
+        return alive
+
+    def _fail_over(self) -> SyncConnection:
+        if not self.conns:
+            raise ReconnectError(OUT_OF_NODES)
+        self.conns[self.nodes.current].close()
+        for i in self.nodes.failover_order():
+            try:
+                self.conns[i].connect()
+            except OSError:
+                continue
+            self.nodes.current = i
+            return self.conns[i]
+        raise ReconnectError(OUT_OF_NODES)
+
+    def _pick(self, call: Call) -> SyncConnection:
+        if call.conn is not None:
+            return call.conn  # type: ignore[return-value]
+        if call.node is not None:
+            for conn in self.conns:
+                if conn.uuid == call.node and conn.alive:
+                    return conn
+        return self.random_node()
+
+    # -- the driver ----------------------------------------------------------------
+
+    def call(self, call: Call) -> Reply:
+        conn = self._pick(call)
+        if not self.events.queries:
+            reply = conn.request(call)
+        else:
+            reply = self._observed(conn, call)
+        self.state.saw_topology(conn.proto.topology_version)
+        return reply
+
+    def _observed(self, conn: SyncConnection, call: Call) -> Reply:
+        where = {"host": conn.host, "port": conn.port, "node_uuid": conn.uuid}
+        what = {
+            "query_id": None,
+            "op_code": int(call.op),
+            "op_name": OpCode(call.op).name,
+        }
+        self.events.publish(QueryStartEvent, **where, **what)
+        start = time.monotonic()
+        try:
+            reply = conn.request(call)
+        except Exception as exc:
+            ms = (time.monotonic() - start) * 1000
+            self.events.publish(
+                QueryFailEvent, **where, **what, duration=ms, error_msg=str(exc)
+            )
+            raise
+        ms = (time.monotonic() - start) * 1000
+        self.events.publish(QuerySuccessEvent, **where, **what, duration=ms)
+        return reply
+
+    def run(self, flow: Flow[T]) -> T:
+        """Drive ``flow`` to its result, answering each call it yields."""
+        try:
+            call = next(flow)
+            while True:
+                try:
+                    outcome: Reply | BaseException = self.call(call)
+                except ServerError as exc:
+                    outcome = exc
+                call = _driver.step(flow, outcome)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()

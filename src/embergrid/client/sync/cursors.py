@@ -1,0 +1,136 @@
+# GENERATED from client/aio/cursors.py: edit that file
+"""Cursors over scan, SQL and SQL-fields results (the SOURCE shell).
+
+Owns ``Cursor`` and its three kinds. A cursor holds the flow that opens it and
+the last ``flows.query.Page``; iterating yields the page's items and asks the next
+page's flow when they run out; closing frees the server-side cursor. Async cursors
+open on first use (``with``, ``for`` or ``await``); the generated sync
+ones open on construction, as pyignite's do. ``client/sync/cursors.py`` is generated
+from this file by ``tools/unasync.py``. Imports ``client.flows``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from embergrid.client.flows import query
+from embergrid.client.flows._call import Flow
+from embergrid.client.flows._state import CacheRef, ClientState
+
+if TYPE_CHECKING:
+    from embergrid.client.sync.client import Client
+
+__all__ = ["Cursor", "ScanCursor", "SqlCursor", "SqlFieldsCursor"]
+
+NextPage = Callable[[ClientState, query.Page], Flow[query.Page]]
+
+
+class Cursor:
+    """Iterates over the pages of one server-side cursor."""
+
+    _next_page: NextPage = staticmethod(query.scan_next)
+
+    def __init__(
+        self,
+        client: Client,
+        opening: Flow[query.Page],
+        cache_info: CacheRef | None = None,
+    ) -> None:
+        self._client = client
+        self._cache_info = cache_info
+        self._opening: Flow[query.Page] | None = opening
+        self._page: query.Page | None = None
+        self._index = 0
+        self._closed = False
+        self._open()
+
+    @property
+    def client(self) -> Client:
+        """The client this cursor runs on."""
+        return self._client
+
+    @property
+    def cache_info(self) -> CacheRef | None:
+        """The cache this cursor reads (None for SQL fields queries without one)."""
+        return self._cache_info
+
+    @property
+    def cursor_id(self) -> int | None:
+        """The server-side cursor id (None before the first page)."""
+        return self._page.cursor_id if self._page is not None else None
+
+    @property
+    def more(self) -> bool:
+        """Whether the server holds more pages."""
+        return self._page is not None and self._page.more
+
+    @property
+    def connection(self) -> object | None:
+        """The connection this cursor is bound to."""
+        return self._page.conn if self._page is not None else None
+
+    @property
+    def data(self) -> list[Any] | None:
+        """The items of the current page."""
+        return self._page.items if self._page is not None else None
+
+    def _open(self) -> None:
+        if self._opening is not None:
+            opening, self._opening = self._opening, None
+            self._page = self._client._run(opening)
+
+
+    def __enter__(self) -> Cursor:
+        self._open()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __iter__(self) -> Cursor:
+        return self
+
+    def __next__(self) -> Any:
+        self._open()
+        page = self._page
+        if page is None or self._closed:
+            raise StopIteration
+        while self._index >= len(page.items):
+            if not page.more:
+                raise StopIteration
+            page = self._page = self._client._run(
+                type(self)._next_page(self._client._state, page)
+            )
+            self._index = 0
+        item = page.items[self._index]
+        self._index += 1
+        return item
+
+    def close(self) -> None:
+        """Close the cursor, freeing it on the server if it still holds pages."""
+        if self._opening is not None:
+            self._opening.close()
+            self._opening = None
+        if not self._closed and self._page is not None:
+            self._closed = True
+            self._client._run(query.cursor_close(self._page))
+        self._closed = True
+
+
+class ScanCursor(Cursor):
+    """Scan query cursor: yields ``(key, value)`` pairs."""
+
+    _next_page = staticmethod(query.scan_next)
+
+
+class SqlCursor(Cursor):
+    """SQL query cursor (``select_row``): yields ``(key, value)`` pairs."""
+
+    _next_page = staticmethod(query.sql_next)
+
+
+class SqlFieldsCursor(Cursor):
+    """SQL fields query cursor: yields rows as lists (field names first, if asked)."""
+
+    _next_page = staticmethod(query.sql_fields_next)

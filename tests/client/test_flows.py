@@ -1,0 +1,262 @@
+"""Flows driven by hand, with no I/O: feed replies into the generator."""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from typing import Any
+
+import pytest
+from pyignite.datatypes import CharObject as PyChar
+from pyignite.datatypes import ShortObject as PyShort
+from pyignite.datatypes.internal import AnyDataObject
+from pyignite.stream import BinaryStream
+
+from embergrid import GenericObjectMeta
+from embergrid.client.flows import Call, ClientState, Reply, cache, query, routing, tx
+from embergrid.client.flows._state import CURRENT_TX, CacheRef
+from embergrid.client.flows.binary import register_binary_type
+from embergrid.datatypes import CharObject, IntObject, ShortObject, String
+from embergrid.errors import BinaryTypeError, CacheError, SQLError
+from embergrid.protocol.binary import codec
+from embergrid.protocol.binary.generic import binary_type_of
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.headers import AffinityVersion
+from embergrid.protocol.messages import binary_type as bt
+from embergrid.protocol.messages import general, partitions
+from embergrid.protocol.messages import tx as txm
+
+
+def drive(flow: Any, replies: list[Any]) -> tuple[list[Call], Any]:
+    """Run ``flow`` answering its calls with ``replies`` in order."""
+    calls = []
+    try:
+        call = next(flow)
+        for r in replies:
+            calls.append(call)
+            call = (
+                flow.throw(r)
+                if isinstance(r, BaseException)
+                else flow.send(Reply(r, "conn"))
+            )
+        calls.append(call)
+        raise AssertionError(f"flow wanted more than {len(replies)} replies")
+    except StopIteration as stop:
+        return calls, stop.value
+
+
+def py_bytes(value: Any, hint: Any = None) -> bytes:
+    """pyignite's encoding of ``value`` (the oracle)."""
+    with BinaryStream(None) as s:
+        (hint or AnyDataObject).from_python(s, value)
+        return bytes(s.getvalue())
+
+
+REF = CacheRef.of("my cache")
+
+
+@pytest.mark.parametrize(
+    ("key", "ours", "theirs"),
+    [
+        ("a", None, None),
+        ("a", CharObject, PyChar),
+        (42, ShortObject, PyShort),
+        (42, None, None),
+    ],
+)
+def test_get_encodes_key_like_pyignite(key: Any, ours: Any, theirs: Any) -> None:
+    calls, result = drive(
+        cache.cache_get(ClientState(), REF, key, ours),
+        [general.ObjectResponse(codec.encode(7))],
+    )
+    (call,) = calls
+    assert call.op == OpCode.CACHE_GET
+    assert call.message.key == py_bytes(key, theirs)
+    assert call.message.prefix.cache_id == REF.cache_id
+    assert result == 7
+
+
+def test_server_error_propagates_with_its_status() -> None:
+    flow = cache.cache_get(ClientState(), REF, 1)
+    next(flow)
+    with pytest.raises(CacheError) as err:
+        flow.throw(CacheError("Cache does not exist", 1000))
+    assert err.value.status == 1000
+
+
+class Point(
+    metaclass=GenericObjectMeta, schema=OrderedDict([("x", IntObject), ("y", String)])
+):
+    pass
+
+
+def test_first_put_of_a_class_registers_its_type_once() -> None:
+    state = ClientState()
+    calls, _ = drive(
+        cache.cache_put(state, REF, 1, Point(x=1, y="a")),
+        [general.EmptyResponse(), general.EmptyResponse()],
+    )
+    assert [c.op for c in calls] == [OpCode.PUT_BINARY_TYPE, OpCode.CACHE_PUT]
+    assert calls[0].message.binary_type == binary_type_of(Point)
+    calls, _ = drive(
+        cache.cache_put(state, REF, 2, Point(x=2, y="b")), [general.EmptyResponse()]
+    )
+    assert [c.op for c in calls] == [OpCode.CACHE_PUT]
+
+
+def test_unknown_type_is_fetched_then_decoded() -> None:
+    data = codec.encode(Point(x=5, y="z"))
+    state = ClientState()
+    calls, result = drive(
+        cache.cache_get(state, REF, 1),
+        [general.ObjectResponse(data), bt.GetBinaryTypeResponse(binary_type_of(Point))],
+    )
+    assert [c.op for c in calls] == [OpCode.CACHE_GET, OpCode.GET_BINARY_TYPE]
+    assert calls[1].message.type_id == Point.type_id
+    assert (result.x, result.y, type(result).__name__) == (5, "z", "Point")
+
+
+def test_type_still_unknown_after_fetch_is_an_error() -> None:
+    data = codec.encode(Point(x=5, y="z"))
+    with pytest.raises(BinaryTypeError):
+        drive(
+            cache.cache_get(ClientState(), REF, 1),
+            [general.ObjectResponse(data), bt.GetBinaryTypeResponse(None)],
+        )
+
+
+def test_register_binary_type_skips_put_when_the_cluster_has_the_schema() -> None:
+    state = ClientState()
+    calls, _ = drive(
+        register_binary_type(state, Point),
+        [bt.GetBinaryTypeResponse(binary_type_of(Point))],
+    )
+    assert [c.op for c in calls] == [OpCode.GET_BINARY_TYPE]
+    assert state.types.data_class(Point.type_id, Point.schema_id) is Point
+
+
+def _partitions(
+    node: uuid.UUID, parts: int, minor: int = 0
+) -> partitions.CachePartitionsResponse:
+    group = partitions.PartitionGroup(
+        True,
+        (partitions.CacheKeyAffinity(REF.cache_id),),
+        (partitions.NodePartitions(node, tuple(range(parts))),),
+    )
+    return partitions.CachePartitionsResponse(1, minor, (group,))
+
+
+def test_routing_fetches_the_map_once_and_again_when_topology_grows() -> None:
+    state = ClientState(routing=True)
+    node = uuid.uuid4()
+    calls, _ = drive(
+        cache.cache_put(state, REF, 1, 2),
+        [_partitions(node, 1024), general.EmptyResponse()],
+    )
+    assert [c.op for c in calls] == [OpCode.CACHE_PARTITIONS, OpCode.CACHE_PUT]
+    assert calls[1].node == node
+    calls, _ = drive(cache.cache_put(state, REF, 1, 2), [general.EmptyResponse()])
+    assert [c.op for c in calls] == [OpCode.CACHE_PUT]
+    state.saw_topology(AffinityVersion(1, 1))
+    calls, _ = drive(
+        cache.cache_put(state, REF, 1, 2),
+        [_partitions(node, 1024, 1), general.EmptyResponse()],
+    )
+    assert [c.op for c in calls] == [OpCode.CACHE_PARTITIONS, OpCode.CACHE_PUT]
+
+
+def test_partition_table_maps_every_partition_to_its_primary() -> None:
+    a, b = uuid.uuid4(), uuid.uuid4()
+    group = partitions.PartitionGroup(
+        True,
+        (partitions.CacheKeyAffinity(REF.cache_id),),
+        (partitions.NodePartitions(a, (0, 2)), partitions.NodePartitions(b, (1, 3))),
+    )
+    table = routing.partition_table(
+        partitions.CachePartitionsResponse(1, 0, (group,)), REF.cache_id
+    )
+    assert table.owners == (a, b, a, b)
+
+
+def test_transaction_pins_cache_calls_to_its_connection() -> None:
+    state = ClientState()
+    token = CURRENT_TX.set(None)
+    try:
+        flow = tx.tx_start(state, 1, 1, 0, "lbl")
+        call = next(flow)
+        assert call.message == txm.TxStart(1, 1, 0, "lbl")
+        with pytest.raises(StopIteration):
+            flow.send(Reply(txm.TxStartResponse(77), "tx-conn"))
+        calls, _ = drive(cache.cache_put(state, REF, 1, 2), [general.EmptyResponse()])
+        assert calls[0].conn == "tx-conn"
+        assert calls[0].message.prefix.tx_id == 77
+        calls, _ = drive(tx.tx_end(state, 77, True), [general.EmptyResponse()])
+        assert calls[0].message == txm.TxEnd(77, True)
+        assert CURRENT_TX.get() is None
+    finally:
+        CURRENT_TX.reset(token)
+
+
+def test_tx_arguments_are_validated_like_pyignite() -> None:
+    with pytest.raises(ValueError, match="Timeout value should be a positive integer"):
+        next(tx.tx_start(ClientState(), 1, 1, -1))
+    with pytest.raises(ValueError):
+        next(tx.tx_start(ClientState(), 5, 1))
+
+
+def test_scan_pages_are_decoded_and_pinned() -> None:
+    state = ClientState()
+    first = query.qm.EntryCursorResponse(
+        9, ((codec.encode("k"), codec.encode(1)),), True
+    )
+    calls, page = drive(query.scan_open(state, REF, 1), [first])
+    assert (page.cursor_id, page.items, page.more, page.conn) == (
+        9,
+        [("k", 1)],
+        True,
+        "conn",
+    )
+    calls, nxt = drive(
+        query.scan_next(state, page), [query.qm.EntryPageResponse((), False)]
+    )
+    assert calls[0].conn == "conn" and calls[0].message.cursor_id == 9
+    assert not nxt.more
+    calls, _ = drive(query.cursor_close(page), [general.EmptyResponse()])
+    assert calls[0].op == OpCode.RESOURCE_CLOSE
+
+
+def test_sql_fields_request_bytes_equal_pyignite() -> None:
+    from embergrid.protocol.messages.context import ProtocolContext
+    from embergrid.protocol.messages.query import encode_sql_fields_query
+
+    flow = query.sql_fields_open(
+        ClientState(),
+        "SELECT ?",
+        10,
+        [1, "a"],
+        "PUBLIC",
+        1,
+        include_field_names=True,
+        max_rows=5,
+    )
+    call = next(flow)
+    assert call.error is SQLError
+    body = encode_sql_fields_query(call.message, ProtocolContext())
+    # pyignite's layout: prefix (i32 cache id, u8 flags), schema, page size, max rows,
+    # query, args (i32 n + objects), statement type, 6 bools, i64 timeout, bool names
+    expected = (
+        (0).to_bytes(4, "little", signed=True)
+        + b"\x00"
+        + py_bytes("PUBLIC")
+        + (10).to_bytes(4, "little")
+        + (5).to_bytes(4, "little")
+        + py_bytes("SELECT ?")
+        + (2).to_bytes(4, "little")
+        + py_bytes(1)
+        + py_bytes("a")
+        + b"\x01"
+        + b"\x00" * 6
+        + (0).to_bytes(8, "little")
+        + b"\x01"
+    )
+    assert body == expected

@@ -1,0 +1,276 @@
+"""The seed's pyignite examples, run with ``from embergrid import ...`` against our
+server, must print what the seed says they print."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from embergrid import AioClient, Client, GenericObjectMeta
+from embergrid.datatypes import (
+    CharObject,
+    CollectionObject,
+    DateObject,
+    DecimalObject,
+    IntObject,
+    MapObject,
+    ObjectArrayObject,
+    ShortObject,
+    String,
+)
+from embergrid.datatypes.expiry_policy import ExpiryPolicy
+from embergrid.datatypes.prop_codes import PROP_EXPIRY_POLICY, PROP_NAME
+from embergrid.server import Node, ServerThread
+
+
+@pytest.fixture
+def addr(server_address: tuple[str, int]) -> tuple[str, int]:
+    return server_address
+
+
+def test_get_and_put(
+    addr: tuple[str, int], cache_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*addr):
+        my_cache = client.create_cache(cache_name)
+        my_cache.put("my key", 42)
+        print(my_cache.get("my key"))
+        print(my_cache.get("non-existent key"))
+        print(my_cache.get_all(["my key", "non-existent key", "other-key"]))
+        my_cache.destroy()
+    assert capsys.readouterr().out == "42\nNone\n{'my key': 42}\n"
+
+
+def test_type_hints(
+    addr: tuple[str, int], cache_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*addr):
+        my_cache = client.create_cache(cache_name)
+        my_cache.put("my key", 42)
+        my_cache.put("my key", 42, value_hint=ShortObject)
+        my_cache.put("a", 1)
+        my_cache.put("a", 2, key_hint=CharObject)
+        print(my_cache.get("a"))
+        print(my_cache.get("a", key_hint=CharObject))
+        my_cache.remove_keys(["a", ("a", CharObject)])
+        print(my_cache.get_size())
+        my_cache.destroy()
+    assert capsys.readouterr().out == "1\n2\n1\n"
+
+
+def test_scans(
+    addr: tuple[str, int], cache_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*addr):
+        my_cache = client.create_cache(cache_name)
+        my_cache.put_all({f"key_{v}": v for v in range(20)})
+        with my_cache.scan() as cursor:
+            pairs = list(cursor)
+        with my_cache.scan() as cursor:
+            as_dict = dict(cursor)
+        my_cache.destroy()
+    assert sorted(pairs) == sorted((f"key_{v}", v) for v in range(20))
+    assert as_dict == {f"key_{v}": v for v in range(20)}
+
+
+def test_get_and_put_complex(
+    addr: tuple[str, int], cache_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*addr):
+        my_cache = client.create_cache(cache_name)
+        value = OrderedDict([(1, "test"), ("key", 2.0)])
+        my_cache.put("my dict", (MapObject.LINKED_HASH_MAP, value))
+        print(my_cache.get("my dict"))
+        my_cache.put("my dict", (MapObject.HASH_MAP, value))
+        print(my_cache.get("my dict"))
+        my_cache.put("my list", (CollectionObject.LINKED_LIST, [1, "2", 3.0]))
+        print(my_cache.get("my list"))
+        my_cache.put(
+            "my array of objects",
+            (ObjectArrayObject.OBJECT, [7, "8", 9.0]),
+            value_hint=ObjectArrayObject,
+        )
+        print(my_cache.get("my array of objects"))
+        my_cache.destroy()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "(2, OrderedDict([(1, 'test'), ('key', 2.0)]))"
+    assert out[1] in ("(1, {'key': 2.0, 1: 'test'})", "(1, {1: 'test', 'key': 2.0})")
+    assert out[2:] == ["(2, [1, '2', 3.0])", "(-1, [7, '8', 9.0])"]
+
+
+class Person(
+    metaclass=GenericObjectMeta,
+    schema=OrderedDict(
+        [("first_name", String), ("last_name", String), ("age", IntObject)]
+    ),
+):
+    pass
+
+
+def test_binary_basics(
+    addr: tuple[str, int], cache_name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*addr):
+        person_cache = client.get_or_create_cache(cache_name)
+        person_cache.put(1, Person(first_name="Ivan", last_name="Ivanov", age=33))
+        person = person_cache.get(1)
+        print(person.__class__.__name__)
+        print(person)
+        person_cache.destroy()
+    assert capsys.readouterr().out == (
+        "Person\nPerson(first_name='Ivan', last_name='Ivanov', age=33, version=1)\n"
+    )
+
+
+def test_binary_type_read_by_a_fresh_client(
+    addr: tuple[str, int], cache_name: str
+) -> None:
+    """A client that never saw the class fetches its metadata (op 3002) to decode."""
+
+    class Voucher(
+        metaclass=GenericObjectMeta,
+        type_name=f"Voucher{cache_name.replace('-', '')}",
+        schema=OrderedDict(
+            [("purpose", String), ("sum", DecimalObject), ("date", DateObject)]
+        ),
+    ):
+        pass
+
+    writer, reader = Client(), Client()
+    with writer.connect(*addr), reader.connect(*addr):
+        cache = writer.create_cache(cache_name)
+        cache.put(1, Voucher(purpose="x", sum=Decimal("666.67")))
+        got = reader.get_cache(cache_name).get(1)
+        classes = reader.query_binary_type(Voucher.type_name)
+        cache.destroy()
+    assert type(got).__name__ == Voucher.type_name
+    assert (got.purpose, got.sum) == ("x", Decimal("666.67"))
+    assert list(classes) == [Voucher.schema_id]
+
+
+def test_migrate_binary(addr: tuple[str, int], cache_name: str) -> None:
+    type_name = f"ExpenseVoucher{cache_name.replace('-', '')}"
+
+    class ExpenseVoucher(
+        metaclass=GenericObjectMeta,
+        type_name=type_name,
+        schema=OrderedDict(
+            [
+                ("date", DateObject),
+                ("reported", IntObject),
+                ("purpose", String),
+                ("sum", DecimalObject),
+            ]
+        ),
+    ):
+        pass
+
+    client = Client()
+    with client.connect(*addr):
+        accounting = client.get_or_create_cache(cache_name)
+        accounting.put(1, ExpenseVoucher(purpose="p", sum=Decimal("1.50"), reported=1))
+        fresh = Client()
+        with fresh.connect(*addr):
+            data_classes = fresh.query_binary_type(type_name)
+            s_id, data_class = data_classes.popitem()
+            schema = data_class.schema
+            schema["expense_date"] = schema["date"]
+            del schema["date"]
+            schema["report_date"] = DateObject
+            del schema["reported"]
+
+            class ExpenseVoucherV2(
+                metaclass=GenericObjectMeta, type_name=type_name, schema=schema
+            ):
+                pass
+
+            cache = fresh.get_cache(cache_name)
+            with cache.scan() as cursor:
+                for key, old in cursor:
+                    new = ExpenseVoucherV2()
+                    new.sum, new.purpose, new.expense_date = (
+                        old.sum,
+                        old.purpose,
+                        old.date,
+                    )
+                    cache.put(key, new)
+            verify = cache.get(1)
+        accounting.destroy()
+    assert s_id == ExpenseVoucher.schema_id
+    assert type(verify).__name__ == "ExpenseVoucherV2"
+    assert (verify.purpose, verify.sum) == ("p", Decimal("1.50"))
+
+
+@pytest.fixture(scope="module")
+def real_clock_server() -> Iterator[tuple[str, int]]:
+    with ServerThread(Node()) as st:
+        yield st.address
+
+
+def test_expiry_policy_sync(
+    real_clock_server: tuple[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = Client()
+    with client.connect(*real_clock_server):
+        ttl_cache = client.create_cache(
+            {
+                PROP_NAME: "test",
+                PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
+            }
+        )
+        ttl_cache.put(1, 1)
+        time.sleep(0.5)
+        print(f"key = {1}, value = {ttl_cache.get(1)}")
+        time.sleep(1.2)
+        print(f"key = {1}, value = {ttl_cache.get(1)}")
+        simple_cache = client.create_cache("simple")
+        ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
+        ttl_cache.put(1, 1)
+        time.sleep(0.5)
+        print(f"key = {1}, value = {ttl_cache.get(1)}")
+        time.sleep(1.7)
+        print(f"key = {1}, value = {ttl_cache.get(1)}")
+        for name in ("test", "simple"):
+            client.get_cache(name).destroy()
+    expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
+    assert capsys.readouterr().out == expected
+
+
+async def test_expiry_policy_async(
+    real_clock_server: tuple[str, int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    client = AioClient()
+    async with client.connect(*real_clock_server):
+        ttl_cache = await client.create_cache(
+            {
+                PROP_NAME: "atest",
+                PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
+            }
+        )
+        await ttl_cache.put(1, 1)
+        await asyncio.sleep(0.5)
+        print(f"key = {1}, value = {await ttl_cache.get(1)}")
+        await asyncio.sleep(1.2)
+        print(f"key = {1}, value = {await ttl_cache.get(1)}")
+        simple_cache = await client.create_cache("asimple")
+        ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
+        await ttl_cache.put(1, 1)
+        await asyncio.sleep(0.5)
+        print(f"key = {1}, value = {await ttl_cache.get(1)}")
+        await asyncio.sleep(1.7)
+        print(f"key = {1}, value = {await ttl_cache.get(1)}")
+        for name in ("atest", "asimple"):
+            await (await client.get_cache(name)).destroy()
+    expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
+    assert capsys.readouterr().out == expected
