@@ -1,4 +1,5 @@
-"""The whole embergrid exception tree, shared by the client, the server and the protocol.
+"""The whole embergrid exception tree, shared by the client, the server and the
+protocol.
 
 Owns every exception class a user can catch. Imports nothing from embergrid.
 
@@ -6,14 +7,14 @@ pyignite's names and bases are kept, so code that catches ``CacheError`` or
 ``HandshakeError`` keeps working; a root and the server status code are added::
 
     IgniteError
-    ├── ParseError                          malformed bytes (the only error protocol/ raises on input)
-    ├── ParameterError (+ ValueError)       bad argument; nothing was sent
+    ├── ParseError                    malformed bytes (all protocol/ raises on input)
+    ├── ParameterError (+ ValueError) bad argument; nothing was sent
     ├── AuthenticationError
-    ├── HandshakeError (+ OSError)          handshake refused; carries the version the server wants
-    ├── ReconnectError                      no node left to connect to
-    ├── NotSupportedError                   the client lacks the feature
-    ├── NotSupportedByClusterError          the server lacks the feature
-    └── ServerError                         a response with status != 0; .status, .message
+    ├── HandshakeError (+ OSError)    handshake refused; carries the server's version
+    ├── ReconnectError                no node left to connect to
+    ├── NotSupportedError             the client lacks the feature
+    ├── NotSupportedByClusterError    the server lacks the feature
+    └── ServerError                   a response with status != 0; .status, .message
         ├── CacheError
         │   ├── CacheCreationError
         │   ├── BinaryTypeError
@@ -37,8 +38,8 @@ __all__ = [
     "ParameterError",
     "ParseError",
     "ReconnectError",
-    "ServerError",
     "SQLError",
+    "ServerError",
     "TransactionError",
     "connection_errors",
 ]

@@ -55,9 +55,9 @@ def test_field_type_change_is_refused_with_ignite_text(engine: Engine) -> None:
         engine.types.put(_person(("id", TypeCode.STRING, 11)))
     assert info.value.status == StatusCode.FAILED
     assert info.value.message.startswith(
-        "Type 'Person' with typeId -1234 has a different/incorrect type for field 'id'. "
-        "Expected 'int' but 'String' was provided. The type of an existing field can "
-        "not be changed."
+        "Type 'Person' with typeId -1234 has a different/incorrect type for field "
+        "'id'. Expected 'int' but 'String' was provided. The type of an existing "
+        "field can not be changed."
     )
     assert "'control.sh --meta remove --typeId -1234'" in info.value.message
     got = engine.types.get(-1234)

@@ -1,8 +1,12 @@
-"""Partitions, rendezvous assignment and the 1101 map (reference §7.4, §12)."""
+"""Partitions, rendezvous assignment and lookups over the 1101 map (reference §12).
+
+The 1101 codec itself is ``protocol.messages.partitions``; its round trips, garbage
+and truncation contracts and pyignite's parse of it are in ``test_messages_*.py``.
+Only what those do not check is here: the exact byte layout, pyignite consuming every
+byte of our map, and generated round trips of whole maps."""
 
 from __future__ import annotations
 
-import contextlib
 import struct
 import types
 import uuid
@@ -13,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyignite.client import BaseClient
-from pyignite.connection.protocol_context import ProtocolContext
+from pyignite.connection.protocol_context import ProtocolContext as PyContext
 from pyignite.datatypes import Int, Long
 from pyignite.queries.response import Response as PyResponse
 from pyignite.stream import BinaryStream
@@ -22,26 +26,27 @@ from pyignite.utils import hashcode as py_hashcode
 from embergrid.errors import ParseError
 from embergrid.protocol.affinity import (
     AffinityNode,
-    CacheMapping,
-    KeyAffinityConfig,
-    NodePartitions,
-    PartitionGroup,
-    PartitionMap,
-    PartitionsRequest,
     assign_partition,
     assign_partitions,
-    decode_partition_map,
-    decode_partitions_request,
-    encode_partition_map,
-    encode_partitions_request,
     java_uuid_order,
+    partition_count,
     partition_for_hash,
     primary_node,
     primary_partitions,
     wang_mix,
 )
+from embergrid.protocol.codes import ProtocolFeature
 from embergrid.protocol.handshake import ProtocolVersion
-from embergrid.protocol.headers import AffinityVersion, response_frame
+from embergrid.protocol.headers import response_frame
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.messages.partitions import (
+    CacheKeyAffinity,
+    CachePartitionsResponse,
+    NodePartitions,
+    PartitionGroup,
+    decode_cache_partitions_response,
+    encode_cache_partitions_response,
+)
 
 SETTINGS = settings(max_examples=200, deadline=None)
 i32 = st.integers(-(1 << 31), (1 << 31) - 1)
@@ -195,8 +200,8 @@ def test_assign_partitions_and_primary_map() -> None:
     assert [n.node_id for n in listed] == [
         n.node_id for n in nodes if any(a[0] is n for a in assignment)
     ]
-    group = PartitionGroup(True, (CacheMapping(1),), listed)
-    assert group.partition_count() == 64
+    group = PartitionGroup(True, (CacheKeyAffinity(1),), listed)
+    assert partition_count(group) == 64
     for key_hash in range(-300, 300, 7):
         expected = assignment[partition_for_hash(key_hash, 64)][0].node_id
         assert primary_node(group, key_hash) == expected
@@ -207,36 +212,39 @@ def test_single_node_owns_everything() -> None:
     assignment = assign_partitions([node])
     assert all(owners == [node] for owners in assignment)
     group = PartitionGroup(
-        True, (CacheMapping(5),), primary_partitions([node], assignment)
+        True, (CacheKeyAffinity(5),), primary_partitions([node], assignment)
     )
-    assert group.partition_count() == 1024
+    assert partition_count(group) == 1024
     assert primary_node(group, 123456) == node.node_id
 
 
 def test_primary_node_none_when_not_applicable_or_empty() -> None:
-    assert primary_node(PartitionGroup(False, (CacheMapping(1),)), 5) is None
-    assert primary_node(PartitionGroup(True, (CacheMapping(1),)), 5) is None
+    assert primary_node(PartitionGroup(False, (CacheKeyAffinity(1),)), 5) is None
+    assert primary_node(PartitionGroup(True, (CacheKeyAffinity(1),)), 5) is None
 
 
-# -- 1101 codec ----------------------------------------------------------------
+# -- the 1101 map of messages/partitions.py: what test_messages_* does not check --
 
+V17 = ProtocolContext((1, 7, 0))
+V17_ALL_MAPPINGS = ProtocolContext((1, 7, 0), ProtocolFeature.ALL_AFFINITY_MAPPINGS)
 A = uuid.UUID("00000000-0000-0001-0000-000000000002")
 B = uuid.UUID("ffffffff-0000-0000-0000-0000000000ff")
-SAMPLE = PartitionMap(
-    AffinityVersion(3, 1),
+SAMPLE = CachePartitionsResponse(
+    3,
+    1,
     (
         PartitionGroup(
             True,
-            (CacheMapping(10, (KeyAffinityConfig(5, 6),)), CacheMapping(11)),
+            (CacheKeyAffinity(10, ((5, 6),)), CacheKeyAffinity(11)),
             (NodePartitions(A, (0, 2)), NodePartitions(B, (1, 3))),
         ),
-        PartitionGroup(False, (CacheMapping(12),)),
+        PartitionGroup(False, (CacheKeyAffinity(12),)),
     ),
 )
 
 
 def test_partition_map_layout() -> None:
-    wire = encode_partition_map(SAMPLE)
+    wire = encode_cache_partitions_response(SAMPLE, V17)
     expected = bytes.fromhex(
         "0300000000000000 01000000 02000000"
         " 01 02000000 0a000000 01000000 05000000 06000000 0b000000 00000000"
@@ -245,12 +253,27 @@ def test_partition_map_layout() -> None:
         " 00 01000000 0c000000"
     )
     assert wire == expected
-    assert decode_partition_map(wire) == SAMPLE
+    assert decode_cache_partitions_response(wire, V17) == SAMPLE
+    for cut in range(len(wire)):  # no prefix of this map is itself a valid map
+        with pytest.raises(ParseError):
+            decode_cache_partitions_response(wire[:cut], V17)
 
 
-def test_pyignite_parses_our_partition_map() -> None:
+def test_all_affinity_mappings_adds_default_affinity_per_group() -> None:
+    pm = CachePartitionsResponse(
+        1, 0, (PartitionGroup(False, (CacheKeyAffinity(1),), (), False),)
+    )
+    wire = encode_cache_partitions_response(pm, V17_ALL_MAPPINGS)
+    assert wire.endswith(bytes.fromhex("00 01000000 01000000 00"))
+    assert decode_cache_partitions_response(wire, V17_ALL_MAPPINGS) == pm
+    assert encode_cache_partitions_response(pm, V17) == wire[:-1]
+
+
+def test_pyignite_reads_every_byte_of_our_partition_map() -> None:
     wire = response_frame(
-        ProtocolVersion(1, 7, 0), 1, body=encode_partition_map(SAMPLE)
+        ProtocolVersion(1, 7, 0),
+        1,
+        body=encode_cache_partitions_response(SAMPLE, V17),
     )
     stream = BinaryStream(None, wire)
     resp = PyResponse(
@@ -259,7 +282,7 @@ def test_pyignite_parses_our_partition_map() -> None:
             ("version_minor", Int),
             ("partition_mapping", py_affinity.partition_mapping),
         ],
-        protocol_context=ProtocolContext((1, 7, 0)),
+        protocol_context=PyContext((1, 7, 0)),
     )
     obj = stream.read_ctype(resp.parse(stream), position=0)
     assert stream.tell() == len(wire)
@@ -284,33 +307,15 @@ def test_pyignite_parses_our_partition_map() -> None:
         },
         12: {"is_applicable": False, "number_of_partitions": 0},
     }
-    assert SAMPLE.group_for(11) is SAMPLE.groups[0]
-    assert SAMPLE.group_for(12) is SAMPLE.groups[1]
-    assert SAMPLE.group_for(13) is None
-
-
-def test_all_affinity_mappings_layout() -> None:
-    pm = PartitionMap(
-        AffinityVersion(1, 0), (PartitionGroup(False, (CacheMapping(1),), (), False),)
-    )
-    wire = encode_partition_map(pm, all_mappings=True)
-    assert wire.endswith(bytes.fromhex("00 01000000 01000000 00"))
-    assert decode_partition_map(wire, all_mappings=True) == pm
-    req = PartitionsRequest((1, -2), custom_mappings=True)
-    assert encode_partitions_request(req, all_mappings=True) == bytes.fromhex(
-        "01 02000000 01000000 feffffff"
-    )
-    assert decode_partitions_request(encode_partitions_request(req, True), True) == req
-    assert encode_partitions_request(req) == bytes.fromhex("02000000 01000000 feffffff")
 
 
 @st.composite
 def groups(draw: st.DrawFn, all_mappings: bool) -> PartitionGroup:
     applicable = draw(st.booleans())
-    configs = st.lists(st.builds(KeyAffinityConfig, i32, i32), max_size=2).map(tuple)
+    configs = st.lists(st.tuples(i32, i32), max_size=2).map(tuple)
     caches = draw(
         st.lists(
-            st.builds(CacheMapping, i32, configs if applicable else st.just(())),
+            st.builds(CacheKeyAffinity, i32, configs if applicable else st.just(())),
             max_size=3,
         )
     )
@@ -334,29 +339,17 @@ def groups(draw: st.DrawFn, all_mappings: bool) -> PartitionGroup:
 
 @SETTINGS
 @given(st.data(), st.booleans())
-def test_partition_map_round_trip(data: st.DataObject, all_mappings: bool) -> None:
-    pm = PartitionMap(
-        AffinityVersion(data.draw(st.integers(0, 1 << 40)), data.draw(i32)),
+def test_generated_partition_map_round_trip(
+    data: st.DataObject, all_mappings: bool
+) -> None:
+    ctx = V17_ALL_MAPPINGS if all_mappings else V17
+    pm = CachePartitionsResponse(
+        data.draw(st.integers(0, 1 << 40)),
+        data.draw(i32),
         tuple(data.draw(st.lists(groups(all_mappings), max_size=3))),
     )
-    assert (
-        decode_partition_map(encode_partition_map(pm, all_mappings), all_mappings) == pm
-    )
-
-
-@SETTINGS
-@given(st.binary(max_size=80), st.booleans())
-def test_garbage_raises_only_parse_error(data: bytes, all_mappings: bool) -> None:
-    for decode in (decode_partition_map, decode_partitions_request):
-        with contextlib.suppress(ParseError):
-            decode(data, all_mappings)
-
-
-def test_truncated_partition_map_is_parse_error() -> None:
-    wire = encode_partition_map(SAMPLE)
-    for cut in range(len(wire)):
-        with pytest.raises(ParseError):
-            decode_partition_map(wire[:cut])
+    body = encode_cache_partitions_response(pm, ctx)
+    assert decode_cache_partitions_response(body, ctx) == pm
 
 
 def test_partition_count_must_be_positive() -> None:

@@ -1,4 +1,5 @@
-"""Hypothesis properties of the codec: round trips per type code, and garbage -> ParseError."""
+"""Hypothesis properties of the codec: round trips per type code, and garbage ->
+ParseError."""
 
 from __future__ import annotations
 
@@ -108,7 +109,8 @@ def test_date_round_trip_within_pyignites_truncation(value: dt.datetime) -> None
 @given(moments, st.integers(0, 999_999))
 def test_timestamp_round_trip(value: dt.datetime, nanos: int) -> None:
     moment, got = decode(encode((value, nanos), E.TimestampObject))  # type: ignore[misc]
-    assert got == nanos and _close(moment, value)
+    assert got == nanos
+    assert _close(moment, value)
 
 
 @given(times)
@@ -135,7 +137,7 @@ def test_arbitrary_bytes_raise_only_parse_error(data: bytes) -> None:
     _check_garbage(data)
 
 
-@given(st.sampled_from(list(range(1, 40)) + [101, 102]), st.binary(max_size=48))
+@given(st.sampled_from([*range(1, 40), 101, 102]), st.binary(max_size=48))
 def test_typed_garbage_raises_only_parse_error(code: int, payload: bytes) -> None:
     _check_garbage(bytes([code]) + payload)
 

@@ -20,7 +20,8 @@ from embergrid.protocol.binary.codec import decode, encode
 
 
 class _Client:
-    """The attributes of a pyignite Client that BinaryStream touches without a server."""
+    """The attributes of a pyignite Client that BinaryStream touches without a
+    server."""
 
     compact_footer = False
     protocol_context = None
@@ -246,7 +247,8 @@ def test_decoded_shapes_are_pyignites() -> None:
 
 
 def test_plain_dict_is_a_map_where_pyignite_writes_its_keys() -> None:
-    """Deliberate divergence: pyignite 0.6.1 writes a bare dict as an array of its keys."""
+    """Deliberate divergence: pyignite 0.6.1 writes a bare dict as an array of its
+    keys."""
     assert pyi_encode({"a": 1}, None) == pyi_encode(["a"], None)
     assert our_encode({"a": 1}, None) == pyi_encode((1, {"a": 1}), "MapObject")
     assert decode(our_encode({"a": 1}, None)) == (1, {"a": 1})

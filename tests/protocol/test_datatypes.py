@@ -1,4 +1,5 @@
-"""Every public name of pyignite.datatypes (and its submodules) exists here, same constants."""
+"""Every public name of pyignite.datatypes (and its submodules) exists here, with the
+same constants."""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from pyignite.datatypes import MapObject
 from pyignite.stream import BinaryStream
 
 from embergrid.errors import ParseError
+from embergrid.protocol import handshake
 from embergrid.protocol.codes import ClientType, ProtocolFeature, StatusCode
 from embergrid.protocol.framing import frame
 from embergrid.protocol.handshake import (
@@ -38,6 +39,7 @@ from embergrid.protocol.handshake import (
     fallback_version,
     negotiate,
 )
+from embergrid.protocol.messages import _fields
 
 SETTINGS = settings(max_examples=200, deadline=None)
 
@@ -380,6 +382,34 @@ def test_truncated_request_is_parse_error(cut: int) -> None:
 def test_request_may_end_before_credentials() -> None:
     decoded = decode_handshake_request(TRUNCATION_WIRE[:END_OF_FEATURES])
     assert decoded == HandshakeRequest(V(1, 7, 0), features=ProtocolFeature(4))
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("01 01 00 07 00 00 00 02 03 01000000", "expected a byte array"),  # features
+        ("01 01 00 01 00 00 00 02 09 02000000 ff", "cannot fit"),  # user name
+        ("01 01 00 01 00 00 00 02 09 ffffffff", "negative count"),
+        ("01 01 00 01 00 00 00 02 09 01000000 ff 65", "UTF-8"),
+        ("01 01 00 01 00 00 00 02 03 00000000 65", "expected a String"),
+    ],
+)
+def test_malformed_typed_fields_in_request(payload: str, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        decode_handshake_request(h(payload))
+
+
+def test_malformed_typed_fields_in_response() -> None:
+    with pytest.raises(ParseError, match="expected a UUID"):
+        decode_handshake_response(h("01 03 00000000"), V(1, 4, 0))
+    with pytest.raises(ParseError, match="expected a String"):
+        decode_handshake_response(h("00 0100 0700 0000 0c 00000000"), V(1, 0, 0))
+
+
+def test_str_helpers_are_the_message_field_helpers() -> None:
+    # One typed-Str codec for the handshake and every message body.
+    assert handshake.read_str is _fields.read_str
+    assert handshake.write_str is _fields.write_str
 
 
 # -- negotiation and fallback --------------------------------------------------

@@ -1,4 +1,4 @@
-"""The base of every type hint: ``IgniteDataType`` carries a ``TypeCode`` and nothing else.
+"""The base of every type hint: ``IgniteDataType`` carries a ``TypeCode``, nothing else.
 
 Owns the marker protocol the codec reads (``embergrid.protocol.binary.hints``):
 
@@ -9,7 +9,8 @@ Owns the marker protocol the codec reads (``embergrid.protocol.binary.hints``):
 * ``type_code``, ``type_id``, ``type_name`` -- pyignite's public constants, unchanged
   (``type_code`` is pyignite's one-byte ``bytes``, not the enum).
 
-Hints hold no parsing or writing logic (STYLE §4). Imports only ``embergrid.protocol.codes``.
+Hints hold no parsing or writing logic (STYLE §4). Imports only
+``embergrid.protocol.codes``.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Container hints: object arrays, collections, maps, complex and wrapped binary objects.
+"""Container hints: object arrays, collections, maps, complex and wrapped binary
+objects.
 
 pyignite's names and constants. Python shapes the codec uses for them:
-``ObjectArrayObject`` -- ``(type_id, iterable)``; ``CollectionObject`` -- ``(kind, iterable)``;
-``MapObject`` -- ``(kind, dict)`` (a bare ``dict`` is also accepted); ``BinaryObject`` -- a
-``GenericObjectMeta`` instance. Imports only embergrid.datatypes and embergrid.protocol.codes.
+``ObjectArrayObject`` -- ``(type_id, iterable)``; ``CollectionObject`` --
+``(kind, iterable)``; ``MapObject`` -- ``(kind, dict)`` (a bare ``dict`` is also
+accepted); ``BinaryObject`` -- a ``GenericObjectMeta`` instance. Imports only
+embergrid.datatypes and embergrid.protocol.codes.
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ class Map(IgniteDataType, _MapKinds):
 
 
 class MapObject(Nullable, _MapKinds):
-    """``(kind, dict)``: ``HASH_MAP`` decodes to ``dict``, ``LINKED_HASH_MAP`` to ``OrderedDict``."""
+    """``(kind, dict)``: ``HASH_MAP`` decodes to ``dict``, ``LINKED_HASH_MAP`` to
+    ``OrderedDict``."""
 
     ignite_code = TypeCode.MAP
     type_code = tc.TC_MAP

@@ -1,10 +1,11 @@
-"""pyignite's internal names that user code can still reach: ``AnyDataObject`` and friends.
+"""pyignite's internal names that user code can still reach: ``AnyDataObject`` and
+friends.
 
-``AnyDataObject`` as a hint means "infer from the Python value" (the default). ``Struct``
-and ``StructArray`` are inert field lists (our messages are dataclasses, not structs);
-``tc_map`` maps a one-byte type code to its hint; ``infer_from_python`` writes one value
-to anything with a ``write(bytes)`` method. Imports embergrid.datatypes and, for the last
-one, embergrid.protocol.binary.codec.
+``AnyDataObject`` as a hint means "infer from the Python value" (the default).
+``Struct`` and ``StructArray`` are inert field lists (our messages are dataclasses, not
+structs); ``tc_map`` maps a one-byte type code to its hint; ``infer_from_python`` writes
+one value to anything with a ``write(bytes)`` method. Imports embergrid.datatypes and,
+for the last one, embergrid.protocol.binary.codec.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class AnyDataArray(AnyDataObject):
 
 @dataclass
 class Struct:
-    """An inert list of ``(name, hint)`` fields, kept for pyignite name compatibility."""
+    """An inert list of ``(name, hint)`` fields, kept for pyignite compatibility."""
 
     fields: list[tuple[str, Any]]
     dict_type: type = dict
@@ -50,7 +51,7 @@ class Struct:
 
 @dataclass
 class StructArray:
-    """An inert list of ``(name, hint)`` fields of each element, kept for compatibility."""
+    """An inert list of ``(name, hint)`` fields of each element (compatibility)."""
 
     following: list[tuple[str, Any]] = field(default_factory=list)
     counter_type: Any = None
@@ -112,7 +113,8 @@ class _Writable(Protocol):
 
 
 def infer_from_python(stream: _Writable, value: Any) -> None:
-    """Write ``value`` (or a ``(value, hint)`` pair) as one data object to ``stream``."""
+    """Write ``value`` (or a ``(value, hint)`` pair) as one data object to
+    ``stream``."""
     stream.write(encode(value))
 
 

@@ -1,4 +1,5 @@
-"""Peek modes of ``Cache.local_peek`` / ``OP_CACHE_LOCAL_PEEK`` (pyignite's ``PeekModes``).
+"""Peek modes of ``Cache.local_peek`` / ``OP_CACHE_LOCAL_PEEK`` (pyignite's
+``PeekModes``).
 
 Imports nothing from embergrid.
 """

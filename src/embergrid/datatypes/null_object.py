@@ -1,4 +1,7 @@
-"""The ``Null`` hint and pyignite's ``Nullable`` base name. Imports only embergrid.datatypes."""
+"""The ``Null`` hint and pyignite's ``Nullable`` base name.
+
+Imports only embergrid.datatypes.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Primitive array hints (``IntArrayObject``, payload-only ``IntArray``, ...), pyignite's names.
+"""Primitive array hints (``IntArrayObject``, payload-only ``IntArray``, ...), with
+pyignite's names.
 
 Imports only embergrid.datatypes and embergrid.protocol.codes.
 """
@@ -41,7 +42,8 @@ class PrimitiveArray(IgniteDataType):
 
 
 class PrimitiveArrayObject(Nullable):
-    """Base of the typed primitive array hints; a ``list`` in Python (``bytes`` for byte[])."""
+    """Base of the typed primitive array hints; a ``list`` in Python (``bytes`` for
+    byte[])."""
 
     type_code: bytes | None = None
     pythonic = list

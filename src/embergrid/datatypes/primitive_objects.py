@@ -1,4 +1,5 @@
-"""Typed primitive hints (``IntObject``, ``LongObject``, ...), pyignite's names and constants.
+"""Typed primitive hints (``IntObject``, ``LongObject``, ...), with pyignite's names and
+constants.
 
 Imports only embergrid.datatypes and embergrid.protocol.codes.
 """

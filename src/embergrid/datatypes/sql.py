@@ -1,4 +1,7 @@
-"""SQL statement types (pyignite's ``StatementType``). Imports only embergrid.datatypes."""
+"""SQL statement types (pyignite's ``StatementType``).
+
+Imports only embergrid.datatypes.
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Standard-type hints (String, Decimal, UUID, Date, Time, Timestamp, Enum and their arrays).
+"""Standard-type hints (String, Decimal, UUID, Date, Time, Timestamp, Enum and their
+arrays).
 
 pyignite's names and constants. Python shapes the codec uses for them:
 ``TimestampObject`` -- ``(datetime, nanos)``; ``EnumObject``/``BinaryEnumObject`` --
@@ -83,7 +84,8 @@ class UUIDObject(StandardObject):
 
 
 class TimestampObject(StandardObject):
-    """``(datetime, nanos)``: milliseconds since the epoch plus a nanosecond fraction."""
+    """``(datetime, nanos)``: milliseconds since the epoch plus a nanosecond
+    fraction."""
 
     ignite_code = TypeCode.TIMESTAMP
     type_code = tc.TC_TIMESTAMP
@@ -181,7 +183,7 @@ class EnumArray(StandardArray):
 
 
 class StandardArrayObject(Nullable):
-    """Base of the typed standard array hints; a ``list`` (``None`` elements allowed)."""
+    """Base of the typed standard array hints: a ``list``, ``None`` elements allowed."""
 
     type_code: bytes | None = None
     pythonic = list

@@ -127,8 +127,9 @@ def field_type_conflict(
     return (
         f"Type '{type_name}' with typeId {type_id} has a different/incorrect type for "
         f"field '{field_name}'. Expected '{java_field_type_name(old)}' but "
-        f"'{java_field_type_name(new)}' was provided. The type of an existing field can "
-        "not be changed. Use a different field name or follow this procedure to reuse "
-        "the current name:\n- Delete data records that use the old field type;\n"
-        f"- Remove metadata by the command: 'control.sh --meta remove --typeId {type_id}'."
+        f"'{java_field_type_name(new)}' was provided. The type of an existing field "
+        "can not be changed. Use a different field name or follow this procedure to "
+        "reuse the current name:\n- Delete data records that use the old field type;"
+        "\n- Remove metadata by the command: "
+        f"'control.sh --meta remove --typeId {type_id}'."
     )

@@ -1,7 +1,8 @@
 """Wire constants of the Ignite thin-client protocol as enums.
 
 Owns op codes, status codes, data type codes, feature bits and header flags
-(reference §3.5, §4, §5, §6, §8.1). Standard library only; imports nothing from embergrid.
+(reference §3.5, §4, §5, §6, §8.1). Standard library only; imports nothing from
+embergrid.
 """
 
 from __future__ import annotations

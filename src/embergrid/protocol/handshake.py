@@ -4,10 +4,10 @@ Owns ``ProtocolVersion`` and ``SUPPORTED_VERSIONS`` (1.0.0-1.7.0), the java.util
 encoding of ``ProtocolFeature``, the handshake request, its success and failure
 responses (encode and decode of each, payloads without the i32 frame length), the
 server-side negotiation rule ``negotiate`` and the client-side ``fallback_version``.
-Also owns ``read_str``/``write_str``, the typed ``Str`` body field (§1) that every
-message module shares. Standard library only; imports ``embergrid.errors``,
-``embergrid.protocol.codes``, ``embergrid.protocol.wire`` and
-``embergrid.protocol.binary.span``; never the client or the server.
+Typed ``Str``, ``ByteArr`` and ``UUIDt`` fields come from ``messages._fields``;
+``read_str``/``write_str`` are re-exported here for ``protocol.headers``. Standard
+library only; imports ``embergrid.errors`` and ``embergrid.protocol`` (``codes``,
+``wire``, ``binary.span``, ``messages._fields``); never the client or the server.
 
 Theory of operation: the layout of every handshake message depends on a version.
 The request carries its own; a response is laid out according to the version the
@@ -26,6 +26,16 @@ from typing import NamedTuple
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.span import object_end
 from embergrid.protocol.codes import ClientType, ProtocolFeature, StatusCode, TypeCode
+from embergrid.protocol.messages._fields import (
+    NULL_OBJECT,
+    read_byte_array,
+    read_count,
+    read_str,
+    read_uuid,
+    write_byte_array,
+    write_str,
+    write_uuid,
+)
 from embergrid.protocol.wire import Buffer, Reader, Writer
 
 __all__ = [
@@ -87,34 +97,6 @@ _NO_VERSION = ProtocolVersion(0, 0, 0)
 _NO_FEATURES = ProtocolFeature(0)
 
 
-# -- typed Str (§1) ------------------------------------------------------------
-
-
-def write_str(w: Writer, value: str | None) -> None:
-    """A typed ``Str``: ``09 i32 len utf8`` or NULL (``65``)."""
-    if value is None:
-        w.u8(TypeCode.NULL)
-        return
-    data = value.encode("utf-8")
-    w.u8(TypeCode.STRING)
-    w.i32(len(data))
-    w.raw(data)
-
-
-def read_str(r: Reader) -> str | None:
-    """Read a typed ``Str``; anything but a String or NULL is a ``ParseError``."""
-    code = r.u8()
-    if code == TypeCode.NULL:
-        return None
-    if code != TypeCode.STRING:
-        raise ParseError(f"expected a String (9) or NULL (101), got type code {code}")
-    raw = r.view(r.i32())
-    try:
-        return str(raw, "utf-8")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"invalid UTF-8 in string: {exc}") from None
-
-
 # -- feature bitmask (§3.5) ----------------------------------------------------
 
 
@@ -131,21 +113,12 @@ def decode_features(data: Buffer) -> ProtocolFeature:
 
 
 def _write_features(w: Writer, features: int) -> None:
-    data = encode_features(features)
-    w.u8(TypeCode.BYTE_ARRAY)
-    w.i32(len(data))
-    w.raw(data)
+    write_byte_array(w, encode_features(features))
 
 
 def _read_features(r: Reader) -> ProtocolFeature:
-    code = r.u8()
-    if code == TypeCode.NULL:
-        return ProtocolFeature(0)
-    if code != TypeCode.BYTE_ARRAY:
-        raise ParseError(
-            f"expected a byte array (12) for features, got type code {code}"
-        )
-    return decode_features(r.view(r.i32()))
+    """A typed byte[] of feature bits; NULL means none."""
+    return decode_features(read_byte_array(r) or b"")
 
 
 # -- user attributes: a typed Map of Strings -----------------------------------
@@ -173,10 +146,8 @@ def decode_string_map(data: Buffer) -> dict[str | None, str | None] | None:
     elif code != TypeCode.MAP:
         raise ParseError(f"expected a Map (25) or NULL (101), got type code {code}")
     else:
-        count = r.i32()
+        count = read_count(r, 2)  # each entry: two typed Str, at least 1 byte each
         r.i8()  # map kind
-        if count < 0:
-            raise ParseError(f"negative map size {count}")
         result = {}
         for _ in range(count):
             key = read_str(r)
@@ -221,7 +192,7 @@ def encode_handshake_request(req: HandshakeRequest) -> bytes:
     if req.version >= V1_7_0:
         _write_features(w, req.features)
     if _has_attributes(req.version, req.features):
-        w.raw(req.user_attributes if req.user_attributes is not None else b"\x65")
+        w.raw(req.user_attributes if req.user_attributes is not None else NULL_OBJECT)
     if req.version >= V1_1_0 and (req.username is not None or req.password is not None):
         write_str(w, req.username)
         write_str(w, req.password)
@@ -274,23 +245,6 @@ class HandshakeFailure:
 HandshakeResponse = HandshakeSuccess | HandshakeFailure
 
 
-def _write_typed_uuid(w: Writer, value: uuid.UUID | None) -> None:
-    if value is None:
-        w.u8(TypeCode.NULL)
-        return
-    w.u8(TypeCode.UUID)
-    w.raw_uuid(value)
-
-
-def _read_typed_uuid(r: Reader) -> uuid.UUID | None:
-    code = r.u8()
-    if code == TypeCode.NULL:
-        return None
-    if code != TypeCode.UUID:
-        raise ParseError(f"expected a UUID (10) or NULL (101), got type code {code}")
-    return r.raw_uuid()
-
-
 def encode_handshake_response(
     resp: HandshakeResponse, version: ProtocolVersion
 ) -> bytes:
@@ -301,7 +255,7 @@ def encode_handshake_response(
         if version >= V1_7_0:
             _write_features(w, resp.features or 0)
         if version >= V1_4_0:
-            _write_typed_uuid(w, resp.node_id)
+            write_uuid(w, resp.node_id)
         return w.getvalue()
     w.u8(_FAILURE)
     for part in resp.server_version:
@@ -320,7 +274,7 @@ def decode_handshake_response(
     flag = r.u8()
     if flag == _SUCCESS:
         features = _read_features(r) if version >= V1_7_0 else None
-        node_id = _read_typed_uuid(r) if version >= V1_4_0 else None
+        node_id = read_uuid(r) if version >= V1_4_0 else None
         result: HandshakeResponse = HandshakeSuccess(features, node_id)
     elif flag == _FAILURE:
         server_version = ProtocolVersion(r.i16(), r.i16(), r.i16())

@@ -117,7 +117,9 @@ class Reader:
     def raw_uuid(self) -> uuid.UUID:
         """A UUID as two bare i64 (most significant half first)."""
         msb, lsb = UUID_PAIR.unpack_from(self.buf, self.need(16))
-        return uuid.UUID(int=((msb & 0xFFFFFFFFFFFFFFFF) << 64) | (lsb & 0xFFFFFFFFFFFFFFFF))
+        return uuid.UUID(
+            int=((msb & 0xFFFFFFFFFFFFFFFF) << 64) | (lsb & 0xFFFFFFFFFFFFFFFF)
+        )
 
 
 class Writer:
@@ -166,10 +168,13 @@ class Writer:
 
     def raw_uuid(self, value: uuid.UUID) -> None:
         n = value.int
-        self.out += UUID_PAIR.pack(_signed64(n >> 64), _signed64(n & 0xFFFFFFFFFFFFFFFF))
+        self.out += UUID_PAIR.pack(
+            _signed64(n >> 64), _signed64(n & 0xFFFFFFFFFFFFFFFF)
+        )
 
     def reserve_i32(self) -> int:
-        """Leave room for an i32 to fill in later with ``patch_i32``; return its offset."""
+        """Leave room for an i32 to fill in later with ``patch_i32``; return its
+        offset."""
         pos = len(self.out)
         self.out += b"\0\0\0\0"
         return pos

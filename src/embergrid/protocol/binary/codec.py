@@ -1,10 +1,10 @@
-"""The value codec: Python values <-> Ignite data objects (reference §8), chosen by table.
+"""The value codec: Python values <-> Ignite data objects (reference §8), by table.
 
 Owns ``encode``, ``encode_into``, ``decode``, ``decode_at`` and ``infer_type_code``.
-Standard library only. Imports ``embergrid.errors``, ``protocol.codes``, ``protocol.wire``
-and the sibling helpers ``hints``, ``temporal``, ``decimals``; complex objects (code 103)
-are delegated to ``protocol.binary.objects`` through a function-local import, because
-that module imports this one. Must not import ``embergrid.datatypes``.
+Standard library only. Imports ``embergrid.errors``, ``protocol.codes``,
+``protocol.wire`` and the sibling helpers ``hints``, ``temporal``, ``decimals``; complex
+objects (code 103) are delegated to ``protocol.binary.objects`` through a function-local
+import, because that module imports this one. Must not import ``embergrid.datatypes``.
 
 Theory of operation
 -------------------
@@ -36,8 +36,8 @@ handles (102) decode to a fresh copy of the object they point back to; code 39 i
 like Object[]. Proxy (35) and unknown codes raise ``ParseError``.
 
 Known, deliberate divergences from pyignite's encoder: a plain ``dict`` is written as a
-Map (kind HASH_MAP; ``OrderedDict`` as LINKED_HASH_MAP) where pyignite writes an array of
-its keys; out-of-range numbers raise ``ParameterError`` where ctypes silently wraps.
+Map (kind HASH_MAP; ``OrderedDict`` as LINKED_HASH_MAP) where pyignite writes an array
+of its keys; out-of-range numbers raise ``ParameterError`` where ctypes silently wraps.
 """
 
 from __future__ import annotations
@@ -235,7 +235,8 @@ def _enc_infer(out: bytearray, value: Any) -> None:
 
 
 def _enc_fallback(out: bytearray, value: Any) -> None:
-    """Values whose exact type is not in ``_PY_ENC``: pairs, complex objects, iterables."""
+    """Values whose exact type is not in ``_PY_ENC``: pairs, complex objects,
+    iterables."""
     if _is_hinted(value):
         _enc_hinted(out, value[0], value[1])
         return
@@ -261,7 +262,8 @@ def _enc_hinted(out: bytearray, value: Any, hint: object) -> None:
 
 
 def _hint_encoder(hint: object) -> Encoder:
-    """The encoder a hint selects (memoized in ``_HINT_ENC``); ``ParameterError`` if none."""
+    """The encoder a hint selects (memoized in ``_HINT_ENC``); ``ParameterError`` if
+    none."""
     code = hint_code(hint)
     enc: Encoder | None
     if code is None:
@@ -294,7 +296,8 @@ def _iterable(value: object) -> bool:
 
 
 def _array_code(items: list[Any] | tuple[Any, ...]) -> T:
-    """pyignite's ``get_subtype`` heuristic: homogeneous -> typed array, else pair rules."""
+    """pyignite's ``get_subtype`` heuristic: homogeneous -> typed array, else pair
+    rules."""
     kinds = set(map(type, items))
     kinds.discard(type(None))
     if len(kinds) == 1:
@@ -523,7 +526,8 @@ _enc_binary_enum_array = _enum_array(_enc_binary_enum)
 
 
 def _sized(items: Any) -> Any:
-    """pyignite's rule for container payloads: anything without ``len`` is one element."""
+    """pyignite's rule for container payloads: anything without ``len`` is one
+    element."""
     try:
         len(items)
     except TypeError:
@@ -794,7 +798,8 @@ def _dec_bool_array(buf: memoryview, pos: int, types: Any) -> tuple[Any, int]:
 def _elements(
     buf: memoryview, pos: int, n: int, types: Any, allowed: frozenset[int] | None = None
 ) -> tuple[list[Any], int]:
-    """``n`` full data objects from ``pos``; ``allowed`` restricts their codes (plus NULL)."""
+    """``n`` full data objects from ``pos``; ``allowed`` restricts their codes (plus
+    NULL)."""
     if n > len(buf) - pos:
         raise ParseError(f"{n} elements cannot fit in the remaining bytes")
     dec = _DEC
@@ -856,7 +861,8 @@ def _dec_map(buf: memoryview, pos: int, types: Any) -> tuple[Any, int]:
 
 
 def _dec_wrapped(buf: memoryview, pos: int, types: Any) -> tuple[Any, int]:
-    """Code 27: ``i32 len``, the bytes, ``i32 offset``; the value is the embedded object."""
+    """Code 27: ``i32 len``, the bytes, ``i32 offset``; the value is the embedded
+    object."""
     n = _count(buf, pos, 1)
     inner = buf[pos + 4 : pos + 4 + n]
     offset: int = _i(buf, pos + 4 + n)[0]

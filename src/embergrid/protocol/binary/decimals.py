@@ -1,9 +1,11 @@
-"""``java.math.BigDecimal`` on the wire (reference §8.4): scale, then sign-magnitude bytes.
+"""``java.math.BigDecimal`` on the wire (reference §8.4): scale, then sign-magnitude
+bytes.
 
 Encoding follows pyignite: the value is normalized first, so trailing zeros are dropped
-(``Decimal('1.50')`` goes out as unscaled 15, scale 1). Unlike pyignite, which normalizes
-in the default 28-digit context and so silently rounds longer values, normalization here
-is exact: a value never loses digits on the way out. Decoding is exact too.
+(``Decimal('1.50')`` goes out as unscaled 15, scale 1). Unlike pyignite, which
+normalizes in the default 28-digit context and so silently rounds longer values,
+normalization here is exact: a value never loses digits on the way out. Decoding is
+exact too.
 Standard library only.
 """
 
@@ -21,7 +23,7 @@ _EXACT = decimal.Context(
 
 
 def decimal_parts(value: decimal.Decimal) -> tuple[int, bytes]:
-    """``(scale, magnitude)`` with the sign in the top bit of the first magnitude byte."""
+    """``(scale, magnitude)``, the sign in the top bit of the first magnitude byte."""
     sign, digits, exponent = value.normalize(_EXACT).as_tuple()
     if not isinstance(exponent, int):
         raise ParameterError(f"{value} has no BigDecimal form")

@@ -1,4 +1,5 @@
-"""Turning a type hint into a ``TypeCode``: the marker protocol of ``embergrid.datatypes``.
+"""Turning a type hint into a ``TypeCode``: the marker protocol of
+``embergrid.datatypes``.
 
 A hint is a ``TypeCode`` (or plain int code), or a class carrying ``ignite_code``
 (embergrid's hints) or pyignite's one-byte ``type_code`` (pyignite's own hint classes
@@ -23,7 +24,8 @@ def is_hint_class(obj: object) -> bool:
 
 
 def hint_code(hint: object) -> TypeCode | None:
-    """The type code a hint selects, or ``None`` to infer it; ``ParameterError`` if invalid."""
+    """The type code a hint selects, or ``None`` to infer it; ``ParameterError`` if
+    invalid."""
     if hint is None:
         return None
     if isinstance(hint, int):

@@ -44,7 +44,9 @@ class BinaryType:
         for name, f in other.fields.items():
             known = self.fields.get(name)
             if known is not None and known.type_code != f.type_code:
-                raise FieldTypeConflict(self.type_name, name, known.type_code, f.type_code)
+                raise FieldTypeConflict(
+                    self.type_name, name, known.type_code, f.type_code
+                )
         return BinaryType(
             type_id=self.type_id,
             type_name=self.type_name or other.type_name,

@@ -17,19 +17,41 @@ __all__ = ["object_end", "read_object_bytes"]
 _i32 = I32.unpack_from
 
 # Payload sizes of fixed-width types (after the type code byte).
-_FIXED = {
-    T.BYTE: 1, T.SHORT: 2, T.INT: 4, T.LONG: 8, T.FLOAT: 4, T.DOUBLE: 8, T.CHAR: 2,
-    T.BOOL: 1, T.UUID: 16, T.DATE: 8, T.TIMESTAMP: 12, T.TIME: 8, T.BINARY_ENUM: 8,
-    T.NULL: 0, T.HANDLE: 4,
+_FIXED: dict[int, int] = {
+    T.BYTE: 1,
+    T.SHORT: 2,
+    T.INT: 4,
+    T.LONG: 8,
+    T.FLOAT: 4,
+    T.DOUBLE: 8,
+    T.CHAR: 2,
+    T.BOOL: 1,
+    T.UUID: 16,
+    T.DATE: 8,
+    T.TIMESTAMP: 12,
+    T.TIME: 8,
+    T.BINARY_ENUM: 8,
+    T.NULL: 0,
+    T.HANDLE: 4,
 }
 # Primitive arrays: i32 count + count * element size.
-_PRIMITIVE_ARRAY = {
-    T.BYTE_ARRAY: 1, T.SHORT_ARRAY: 2, T.INT_ARRAY: 4, T.LONG_ARRAY: 8,
-    T.FLOAT_ARRAY: 4, T.DOUBLE_ARRAY: 8, T.CHAR_ARRAY: 2, T.BOOL_ARRAY: 1,
+_PRIMITIVE_ARRAY: dict[int, int] = {
+    T.BYTE_ARRAY: 1,
+    T.SHORT_ARRAY: 2,
+    T.INT_ARRAY: 4,
+    T.LONG_ARRAY: 8,
+    T.FLOAT_ARRAY: 4,
+    T.DOUBLE_ARRAY: 8,
+    T.CHAR_ARRAY: 2,
+    T.BOOL_ARRAY: 1,
 }
 # Arrays whose elements are full data objects: i32 count + count objects.
-_OBJECT_ARRAY = {
-    T.STRING_ARRAY, T.UUID_ARRAY, T.DATE_ARRAY, T.DECIMAL_ARRAY, T.TIMESTAMP_ARRAY,
+_OBJECT_ARRAY: set[int] = {
+    T.STRING_ARRAY,
+    T.UUID_ARRAY,
+    T.DATE_ARRAY,
+    T.DECIMAL_ARRAY,
+    T.TIMESTAMP_ARRAY,
     T.TIME_ARRAY,
 }
 _MAX_DEPTH = 256
@@ -42,7 +64,8 @@ def read_object_bytes(buf: Buffer, pos: int) -> tuple[bytes, int]:
 
 
 def object_end(buf: Buffer, pos: int, _depth: int = 0) -> int:
-    """Offset just past the data object starting at ``pos``; ``ParseError`` if malformed."""
+    """Offset just past the data object starting at ``pos``; ``ParseError`` if
+    malformed."""
     if _depth > _MAX_DEPTH:
         raise ParseError("data objects nested too deeply")
     size = len(buf)
@@ -87,7 +110,9 @@ def object_end(buf: Buffer, pos: int, _depth: int = 0) -> int:
 
 def _check(end: int, size: int) -> int:
     if end > size:
-        raise ParseError(f"data object runs past the end of the buffer ({end} > {size})")
+        raise ParseError(
+            f"data object runs past the end of the buffer ({end} > {size})"
+        )
     return end
 
 

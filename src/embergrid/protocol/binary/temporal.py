@@ -2,10 +2,11 @@
 
 Theory of operation: pyignite turns a ``datetime`` into milliseconds with
 ``int(dt.timestamp() * 1000)`` -- float arithmetic, truncation toward zero, and the
-*local* time zone for naive values -- and back with ``datetime.fromtimestamp(ms / 1000)``
-(naive, local). A ``timedelta`` becomes ``int(td.total_seconds() * 1000)``. We repeat
-those expressions so our bytes equal pyignite's, including its occasional one-millisecond
-truncation (about 1 % of millisecond-aligned datetimes). Standard library only.
+*local* time zone for naive values -- and back with
+``datetime.fromtimestamp(ms / 1000)`` (naive, local). A ``timedelta`` becomes
+``int(td.total_seconds() * 1000)``. We repeat those expressions so our bytes equal
+pyignite's, including its occasional one-millisecond truncation (about 1 % of
+millisecond-aligned datetimes). Standard library only.
 """
 
 from __future__ import annotations
