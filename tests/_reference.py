@@ -35,6 +35,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = REPO_ROOT / "tools" / "reference-ignite"
 LIB_DIR = REFERENCE_DIR / "lib"
 CORE_JAR = LIB_DIR / "ignite-core-2.18.0.jar"
+# The SQL flavour: Ignite 2.17.0 + ignite-indexing (none is published for 2.18.0).
+SQL_LIB_DIR = REFERENCE_DIR / "lib-sql"
+SQL_MARKER_JAR = SQL_LIB_DIR / "ignite-indexing-2.17.0.jar"
 SOURCE = REFERENCE_DIR / "ReferenceNode.java"
 JVM_OPTIONS = REFERENCE_DIR / "jvm-options.txt"
 FETCH_SCRIPT = REFERENCE_DIR / "fetch.sh"
@@ -91,18 +94,18 @@ def unavailable(reason: str) -> NoReturn:
     pytest.skip(message)
 
 
-def missing_prerequisite() -> str | None:
+def missing_prerequisite(marker: Path = CORE_JAR) -> str | None:
     """Why the node cannot start here, or None; runs fetch.sh if only jars lack."""
     if shutil.which("java") is None:
         return "`java` (17+) is not on PATH"
-    if CORE_JAR.is_file():
+    if marker.is_file():
         return None
     if shutil.which("mvn") is None:
-        return f"{CORE_JAR} is missing and `mvn` is not on PATH to run {FETCH_SCRIPT}"
-    return fetch_jars()
+        return f"{marker} is missing and `mvn` is not on PATH to run {FETCH_SCRIPT}"
+    return fetch_jars(marker)
 
 
-def fetch_jars() -> str | None:
+def fetch_jars(marker: Path = CORE_JAR) -> str | None:
     """Run fetch.sh (Maven Central); return an error text, or None on success."""
     try:
         done = subprocess.run(
@@ -114,7 +117,7 @@ def fetch_jars() -> str | None:
         )
     except subprocess.TimeoutExpired:
         return f"{FETCH_SCRIPT} timed out after {FETCH_TIMEOUT_S:.0f}s"
-    if done.returncode != 0 or not CORE_JAR.is_file():
+    if done.returncode != 0 or not marker.is_file():
         tail = (done.stderr or done.stdout).strip()[-2000:]
         return f"{FETCH_SCRIPT} failed (exit {done.returncode}): {tail}"
     return None
@@ -145,13 +148,15 @@ def pick_port_base() -> int:
     raise RuntimeError("no free block of 30 loopback ports in 20000..40000")
 
 
-def node_command(base: int, extra: Iterable[str] = ()) -> list[str]:
+def node_command(
+    base: int, extra: Iterable[str] = (), lib_dir: Path = LIB_DIR
+) -> list[str]:
     """The java command line for one node with client port ``base``."""
     return [
         "java",
         f"@{JVM_OPTIONS}",
         "-cp",
-        str(LIB_DIR / "*"),
+        str(lib_dir / "*"),
         str(SOURCE),
         "--client-port",
         str(base),
@@ -186,7 +191,9 @@ def marker_field(line: str, name: str) -> str:
 
 
 def start_node(
-    extra: Iterable[str] = (), timeout: float = START_TIMEOUT_S
+    extra: Iterable[str] = (),
+    timeout: float = START_TIMEOUT_S,
+    lib_dir: Path = LIB_DIR,
 ) -> RunningNode:
     """Start ReferenceNode.java on free loopback ports and wait for its READY line."""
     base = pick_port_base()
@@ -195,7 +202,7 @@ def start_node(
     )
     started = time.monotonic()
     process = subprocess.Popen(
-        node_command(base, extra),
+        node_command(base, extra, lib_dir),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=log,
@@ -262,9 +269,10 @@ def stop_node(
 
 
 def mark_reference_items(items: Iterable[pytest.Item]) -> None:
-    """Add ``@pytest.mark.reference`` to every collected test that uses the fixture."""
+    """Add ``@pytest.mark.reference`` to every test that uses a reference fixture."""
     for item in items:
-        if "reference" in getattr(item, "fixturenames", ()):
+        names = getattr(item, "fixturenames", ())
+        if "reference" in names or "reference_sql" in names:
             item.add_marker(pytest.mark.reference)
 
 
@@ -288,6 +296,35 @@ def reference() -> Iterator[tuple[str, int]]:
     except (OSError, RuntimeError) as exc:
         # Java and the jars are there, so a node that does not start is a real failure.
         pytest.fail(f"reference Ignite node failed to start: {exc}", pytrace=False)
+    try:
+        yield node.host, node.port
+    finally:
+        node.stop()
+
+
+ENV_SQL_ADDRESS = "IGNITE_SQL_REFERENCE"
+
+
+@pytest.fixture(scope="session")
+def reference_sql() -> Iterator[tuple[str, int]]:
+    """``(host, port)`` of a real Apache Ignite **2.17.0** node with SQL (H2 indexing).
+
+    Maven Central publishes no ``ignite-indexing`` 2.18.0 and the 2.17.0 module does
+    not run on ignite-core 2.18.0, so SQL is compared against a consistent 2.17.0
+    pair (``tools/reference-ignite/sql/pom.xml``, jars in ``lib-sql/``). Uses
+    ``IGNITE_SQL_REFERENCE=host:port`` when set; skips or fails like ``reference``.
+    """
+    external = os.environ.get(ENV_SQL_ADDRESS, "").strip()
+    if external:
+        yield parse_address(external)
+        return
+    reason = missing_prerequisite(SQL_MARKER_JAR)
+    if reason is not None:
+        unavailable(reason)
+    try:
+        node = start_node(lib_dir=SQL_LIB_DIR)
+    except (OSError, RuntimeError) as exc:
+        pytest.fail(f"reference SQL node failed to start: {exc}", pytrace=False)
     try:
         yield node.host, node.port
     finally:

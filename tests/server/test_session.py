@@ -105,7 +105,7 @@ def test_unknown_op_code(pair: Pair) -> None:
 
 
 @pytest.mark.parametrize(
-    "op", [OpCode.QUERY_SQL_FIELDS, OpCode.TX_START, OpCode.CACHE_NODE_PARTITIONS]
+    "op", [OpCode.TX_END, OpCode.TX_START, OpCode.CACHE_NODE_PARTITIONS]
 )
 def test_unimplemented_op_is_status_1(pair: Pair, op: OpCode) -> None:
     resp = pair.call(op, b"\x00" * 8)

@@ -68,6 +68,11 @@ class Engine:
             self.store, self.caches, self.cluster, self.entries, self.clock
         )
         self.types = BinaryTypes(self.store)
+        # Imported here: the SQL layer imports sqlglot, which key-value-only users
+        # of the engine never need to load at module import time.
+        from embergrid.engine.sql import SqlEngine
+
+        self.sql = SqlEngine(self.store, self.caches, self.kv, self.types)
 
     def open_scan(
         self, cache_id: int, page_size: int, partition: int | None = None

@@ -148,6 +148,14 @@ class Caches:
             self._store.drop_entry_table(row[1])
         self.forget(cache_id)
 
+    def update_config(self, cache_id: int, cfg: CacheConfiguration) -> None:
+        """Replace the stored configuration (SQL ``ALTER TABLE`` edits the entity)."""
+        self._store.conn.execute(
+            "UPDATE caches SET config = ? WHERE cache_id = ?",
+            (encode_config(cfg), cache_id),
+        )
+        self.forget(cache_id)
+
     def all_handles(self) -> list[CacheHandle]:
         """A fresh handle for every cache (for bulk jobs such as expiry)."""
         rows = self._store.conn.execute(

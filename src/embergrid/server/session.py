@@ -30,6 +30,7 @@ decides whether the header flag is set (reference §4.3).
 from __future__ import annotations
 
 import logging
+from typing import Any, TypeVar
 
 from embergrid.engine import Engine, EngineError, ScanCursor
 from embergrid.errors import ParseError
@@ -49,6 +50,7 @@ from embergrid.server.node import Node
 __all__ = ["Session"]
 
 log = logging.getLogger("embergrid.server")
+C = TypeVar("C")
 
 
 class Session:
@@ -62,7 +64,7 @@ class Session:
         # ServerConnection takes no limit yet; its FrameBuffer has one.
         self.conn._frames.max_frame = node.limits.max_frame_size
         self.ctx = ProtocolContext()
-        self.cursors: dict[int, ScanCursor] = {}
+        self.cursors: dict[int, Any] = {}  # ScanCursor or an SQL cursor
         self._next_resource_id = 1
         self._routes = routes()
 
@@ -87,9 +89,13 @@ class Session:
             )
 
     def cursor(self, resource_id: int) -> ScanCursor:
-        """An open cursor; status 1011 if there is none with that id."""
+        """An open scan cursor; status 1011 if there is none with that id."""
+        return self.cursor_of(resource_id, ScanCursor)
+
+    def cursor_of(self, resource_id: int, kind: type[C]) -> C:
+        """An open cursor of this kind; status 1011 if there is none with that id."""
         cur = self.cursors.get(resource_id)
-        if cur is None:
+        if not isinstance(cur, kind):
             raise _resource_not_found(resource_id)
         return cur
 

@@ -17,6 +17,7 @@ from embergrid.server.handlers import (
     general,
     partitions,
     query,
+    sql,
 )
 
 __all__ = [
@@ -27,4 +28,5 @@ __all__ = [
     "general",
     "partitions",
     "query",
+    "sql",
 ]

@@ -1,0 +1,322 @@
+"""Tables <-> caches <-> query entities, and the typed columns that make a cache a table.
+
+Owns ``Column``, ``Table`` and ``Catalog``. A table is nothing but a cache whose
+configuration has a query entity: the catalog derives every table from the
+``caches`` registry (so a cache created through the key-value API with
+``PROP_QUERY_ENTITIES`` is a table, and a table made by ``CREATE TABLE`` is a
+cache). Must not import asyncio or ``embergrid.protocol.messages``.
+
+Theory of operation
+-------------------
+Rows live only in the cache's entry table ``e_<n>`` (key blob, value blob). To
+let SQLite filter, join, sort and aggregate natively, the catalog adds one typed
+column per SQL column to that same table (``c_<NAME>``, SQLite affinity of the
+type) and an ``AFTER INSERT`` trigger that fills them from the new key and value
+blobs through the ``eg_field`` SQL function (decode one field of a binary
+object, memoized per blob). Every write path (key-value put, SQL INSERT/UPDATE,
+another process) goes through ``Entries.write`` -> ``INSERT OR REPLACE`` and so
+through the trigger; deletes need nothing (the row is gone). Queries read the
+typed columns and never decode a blob. The columns are added (and existing rows
+back-filled) the first time SQL sees the cache, so rows put before that are rows
+too. The primary key columns get a SQLite index, ``CREATE INDEX`` makes more.
+Caches made by ``CREATE TABLE`` are remembered in ``sql_ddl_caches`` (only those
+may be dropped with ``DROP TABLE``, as in Ignite).
+
+Decision (correctness first, then speed): decode-on-write keeps reads at SQLite
+speed (a point select is one index probe) at the cost of one UPDATE per write;
+decode-on-query would decode every row of every table a query touches.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from embergrid.engine._codec import decode_config
+from embergrid.engine.sql.types import SqlType, from_java_name, to_stored
+from embergrid.engine.store import Store
+from embergrid.errors import IgniteError
+from embergrid.protocol.binary.codec import decode_at
+from embergrid.protocol.binary.hashing import field_id
+from embergrid.protocol.binary.metadata import BinaryType
+from embergrid.protocol.binary.objects import parse_layout
+from embergrid.protocol.codes import TypeCode
+from embergrid.protocol.config import CacheConfiguration, QueryEntity
+
+__all__ = ["Catalog", "Column", "Table", "schema_of", "unquote"]
+
+_DDL_TABLE = "CREATE TABLE IF NOT EXISTS sql_ddl_caches (name TEXT PRIMARY KEY)"
+_INDEX_TABLE = (
+    "CREATE TABLE IF NOT EXISTS sql_indexes (schema TEXT NOT NULL, name TEXT NOT NULL,"
+    " cache_name TEXT NOT NULL, sqlite_name TEXT NOT NULL, PRIMARY KEY (schema, name))"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: SqlType
+    is_key: bool
+    whole_key: bool  # the key itself (single-column primary key, no key object)
+    precision: int
+    scale: int
+    not_null: bool
+    field_id: int
+    java: str
+
+    @property
+    def sqlite(self) -> str:
+        return f"c_{self.name}"
+
+
+@dataclass(slots=True)
+class Table:
+    schema: str
+    name: str
+    cache_id: int
+    cache_name: str
+    tbl: str
+    entity: QueryEntity
+    config: CacheConfiguration
+    columns: list[Column] = field(default_factory=list)
+
+    def column(self, name: str) -> Column | None:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        return None
+
+    @property
+    def key_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.is_key]
+
+    @property
+    def value_columns(self) -> list[Column]:
+        return [c for c in self.columns if not c.is_key]
+
+    @property
+    def key_is_object(self) -> bool:
+        return not any(c.whole_key for c in self.columns)
+
+
+def unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        return name[1:-1]
+    return name
+
+
+def schema_of(cfg: CacheConfiguration) -> str:
+    """The SQL schema of a cache: its ``sql_schema`` (unquoted), else its name."""
+    if cfg.sql_schema:
+        s = cfg.sql_schema
+        return unquote(s) if s.startswith('"') else s.upper()
+    return cfg.name
+
+
+def _table_name(e: QueryEntity) -> str:
+    if e.table_name:
+        return e.table_name
+    simple = (e.value_type_name or "").rsplit(".", 1)[-1]
+    return simple.upper()
+
+
+def _columns(e: QueryEntity) -> list[Column]:
+    cols = []
+    for f in e.query_fields:
+        whole = e.key_field_name is not None and f.name == e.key_field_name
+        t = from_java_name(f.type_name)
+        cols.append(
+            Column(
+                f.name, t, f.is_key_field or whole, whole, f.precision, f.scale,
+                f.is_notnull_constraint_field, field_id(f.name), f.type_name,
+            )
+        )
+    return cols
+
+
+class FieldReader:
+    """The ``eg_field(blob, field_id, type)`` SQL function, memoized per blob."""
+
+    def __init__(self, binary_type: Callable[[int], BinaryType | None]) -> None:
+        self._binary_type = binary_type
+        self._last: bytes | None = None
+        self._fields: dict[int, Any] = {}
+
+    def binary_type(self, type_id: int) -> BinaryType | None:
+        return self._binary_type(type_id)
+
+    def data_class(self, type_id: int, schema_id: int) -> type | None:
+        return None
+
+    def __call__(self, blob: Any, fid: int, type_name: str) -> Any:
+        # Runs inside SQLite triggers on every write: it must never raise.
+        try:
+            return self._field(blob, fid, type_name)
+        except Exception:
+            return None
+
+    def _field(self, blob: Any, fid: int, type_name: str) -> Any:
+        if blob is None:
+            return None
+        exact = type_name == "DECIMAL_EXACT"
+        t = _TYPES_BY_NAME.get("DECIMAL" if exact else type_name)
+        if t is None:
+            return None
+        if exact:
+            return self._exact(blob, fid)
+        if fid == 0:
+            try:
+                value, _ = decode_at(blob, 0)
+            except IgniteError:
+                return None
+            return to_stored(value, t)
+        if blob is not self._last and blob != self._last:
+            self._fields = self._read(blob)
+            self._last = blob
+        return to_stored(self._fields.get(fid), t)
+
+    def _exact(self, blob: Any, fid: int) -> str | None:
+        """A DECIMAL field as its exact text (the typed column holds a REAL)."""
+        if fid == 0:
+            try:
+                value = decode_at(blob, 0)[0]
+            except IgniteError:
+                return None
+        else:
+            if blob is not self._last and blob != self._last:
+                self._fields = self._read(blob)
+                self._last = blob
+            value = self._fields.get(fid)
+        return None if value is None else str(value)
+
+    def _read(self, blob: bytes) -> dict[int, Any]:
+        if not blob or blob[0] != TypeCode.COMPLEX_OBJECT:
+            return {}
+        try:
+            layout = parse_layout(blob, 0, self)
+        except IgniteError:
+            return {}
+        out: dict[int, Any] = {}
+        mv = memoryview(blob)[: layout.fields_end]
+        for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
+            try:
+                out[fid] = decode_at(mv, off)[0]
+            except IgniteError:
+                out[fid] = None
+        return out
+
+
+def _types_by_name() -> dict[str, SqlType]:
+    from embergrid.engine.sql.types import TYPES
+
+    return dict(TYPES)
+
+
+_TYPES_BY_NAME = _types_by_name()
+
+
+class Catalog:
+    """Every table of the cluster, derived from the cache registry."""
+
+    def __init__(self, store: Store, binary_type: Callable[[int], BinaryType | None]):
+        self._store = store
+        self.conn: sqlite3.Connection = store.conn
+        self.reader = FieldReader(binary_type)
+        self.conn.create_function("eg_field", 3, self.reader, deterministic=True)
+        with store.atomic() as conn:
+            conn.execute(_DDL_TABLE)
+            conn.execute(_INDEX_TABLE)
+        self._seen: list[tuple[int, str, str]] = []
+        self.tables: dict[tuple[str, str], Table] = {}
+        self.by_cache: dict[int, Table] = {}
+        self.generation = 0
+
+    # -- refresh ------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Re-derive the tables when the cache registry changed."""
+        rows = self.conn.execute(
+            "SELECT cache_id, tbl, config FROM caches ORDER BY cache_id"
+        ).fetchall()
+        if rows == self._seen:
+            return
+        tables: dict[tuple[str, str], Table] = {}
+        by_cache: dict[int, Table] = {}
+        for cache_id, tbl, text in rows:
+            cfg = decode_config(text)
+            for e in cfg.query_entities:
+                t = Table(
+                    schema_of(cfg), _table_name(e), cache_id, cfg.name, tbl, e, cfg,
+                    _columns(e),
+                )
+                tables[(t.schema, t.name)] = t
+                by_cache.setdefault(cache_id, t)
+        for t in by_cache.values():
+            self._ensure_columns(t)
+        self.tables, self.by_cache, self._seen = tables, by_cache, rows
+        self.generation += 1
+
+    def _ensure_columns(self, t: Table) -> None:
+        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
+        missing = [c for c in t.columns if c.sqlite not in have]
+        trigger = f"{t.tbl}_sql"
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?", (trigger,)
+        ).fetchone()
+        if not missing and exists:
+            return
+        with self._store.atomic() as conn:
+            for c in missing:
+                conn.execute(
+                    f'ALTER TABLE {t.tbl} ADD COLUMN "{c.sqlite}" {c.type.affinity}'
+                )
+            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            sets = ", ".join(
+                f'"{c.sqlite}" = {_extract(c, "new.")}' for c in t.columns
+            )
+            if sets:
+                conn.execute(
+                    f"CREATE TRIGGER {trigger} AFTER INSERT ON {t.tbl} BEGIN "
+                    f"UPDATE {t.tbl} SET {sets} WHERE key = new.key; END"
+                )
+                conn.execute(
+                    f"UPDATE {t.tbl} SET "
+                    + ", ".join(f'"{c.sqlite}" = {_extract(c, "")}' for c in t.columns)
+                )
+            keys = t.key_columns
+            if keys:
+                cols = ", ".join(f'"{c.sqlite}"' for c in keys)
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {t.tbl}_pk ON {t.tbl} ({cols})")
+
+    # -- look-ups -------------------------------------------------------------------
+
+    def table(self, schema: str, name: str) -> Table | None:
+        return self.tables.get((schema, name))
+
+    def table_of_cache(self, cache_id: int) -> Table | None:
+        return self.by_cache.get(cache_id)
+
+    def created_by_ddl(self, cache_name: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sql_ddl_caches WHERE name = ?", (cache_name,)
+            ).fetchone()
+            is not None
+        )
+
+    def mark_ddl(self, cache_name: str) -> None:
+        self.conn.execute(
+            "INSERT OR IGNORE INTO sql_ddl_caches (name) VALUES (?)", (cache_name,)
+        )
+
+    def unmark_ddl(self, cache_name: str) -> None:
+        self.conn.execute("DELETE FROM sql_ddl_caches WHERE name = ?", (cache_name,))
+        self.conn.execute("DELETE FROM sql_indexes WHERE cache_name = ?", (cache_name,))
+
+
+def _extract(c: Column, prefix: str) -> str:
+    blob = f"{prefix}key" if c.is_key else f"{prefix}value"
+    fid = 0 if c.whole_key else c.field_id
+    return f"eg_field({blob}, {fid}, '{c.type.name}')"

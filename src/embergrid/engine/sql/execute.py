@@ -1,0 +1,399 @@
+"""Running SQL statements: SELECT, INSERT/MERGE, UPDATE, DELETE and DDL.
+
+Owns ``SqlEngine`` (what ``Engine.sql`` is) and ``SqlResult``. Queries run on the
+tables' typed columns (see ``catalog.py``); every row change goes through the
+key-value ops (``KeyValue.put_if_absent`` / ``put`` / ``remove_key``), the single
+path all writes take, so a row inserted by SQL is a binary object to ``get`` and
+``scan`` and a binary object put through key-value is a row. DML and DDL answer
+one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
+Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError as GlotError
+from sqlglot.errors import TokenError
+
+from embergrid.engine.caches import Caches
+from embergrid.engine.kv import KeyValue
+from embergrid.engine.sql import messages as m
+from embergrid.engine.sql.catalog import Catalog, Table
+from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
+from embergrid.engine.sql.rows import RowCodec
+from embergrid.engine.sql.translate import (
+    ColumnNotFound,
+    OutCol,
+    Plan,
+    TableNotFound,
+    normalize_identifiers,
+    translate_query,
+)
+from embergrid.engine.sql.types import (
+    TYPES,
+    ValueConversion,
+    cell_encoder,
+    stored_param,
+    to_field,
+)
+from embergrid.engine.store import Store
+from embergrid.engine.types import BinaryTypes
+
+__all__ = ["SqlEngine", "SqlResult"]
+
+_DDL_WORDS = frozenset({"CREATE", "DROP", "ALTER"})
+_QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
+UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
+
+
+@dataclass(slots=True)
+class SqlResult:
+    """Column names, one cell encoder per column, rows of SQLite values."""
+
+    names: list[str]
+    encoders: list[Callable[[Any], bytes]]
+    objects: list[bool]  # columns holding stored binary objects (_KEY, _VAL)
+    rows: list[tuple[Any, ...]]
+    caches_changed: bool = False
+
+
+def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
+    return SqlResult(
+        [c.name for c in cols],
+        [cell_encoder(c.type, c.scale) for c in cols],
+        [c.type.name == "OTHER" for c in cols],
+        rows,
+    )
+
+
+class SqlEngine:
+    """The SQL front of one engine."""
+
+    def __init__(
+        self, store: Store, caches: Caches, kv: KeyValue, types: BinaryTypes
+    ) -> None:
+        self.conn = store.conn
+        self.catalog = Catalog(store, types.get)
+        self.rows = RowCodec(types.put, types.get)
+        self.ddl = Ddl(self.catalog, caches)
+        self.kv = kv
+        self.caches = caches
+        self.conn.execute("PRAGMA case_sensitive_like = ON")
+        # H2's CONCAT skips NULLs (SQLite 3.40 has no CONCAT at all).
+        self.conn.create_function("concat", -1, _concat, deterministic=True)
+        self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
+
+    # -- entry points -------------------------------------------------------------
+
+    def schema_for(self, schema: str | None, cache_id: int) -> str:
+        if cache_id:
+            self.catalog.refresh()
+            t = self.catalog.table_of_cache(cache_id)
+            if t is not None:
+                return t.schema
+            from embergrid.engine.sql.catalog import schema_of
+
+            return schema_of(self.caches.handle(cache_id).config)
+        return schema or "PUBLIC"
+
+    def execute(
+        self,
+        sql: str,
+        *,
+        schema: str | None = None,
+        cache_id: int = 0,
+        args: Sequence[Any] = (),
+        max_rows: int = -1,
+    ) -> SqlResult:
+        """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure."""
+        text = sql.strip().rstrip(";").strip()
+        sch = self.schema_for(schema, cache_id)
+        self.catalog.refresh()
+        try:
+            return self._dispatch(text, sch, list(args), max_rows)
+        except TableNotFound as exc:
+            raise fail(m.table_not_found(exc.name, text)) from None
+        except ColumnNotFound as exc:
+            raise fail(m.column_not_found(exc.name, text)) from None
+        except (GlotError, TokenError):
+            raise fail(m.syntax_error(text)) from None
+        except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
+            raise fail(f"50000: {exc}") from None
+
+    def query_entries(
+        self, cache_id: int, type_name: str | None, where: str, args: Sequence[Any]
+    ) -> list[tuple[bytes, bytes]]:
+        """Op 2002: (key, value) of the rows of ``type_name`` matching ``where``."""
+        self.catalog.refresh()
+        t = self.catalog.table_of_cache(cache_id)
+        if t is None:
+            raise fail(m.table_not_found(type_name or "?", where))
+        body = where.strip()
+        if body.upper().startswith("FROM ") or body.upper().startswith("SELECT "):
+            sql = f"SELECT _KEY, _VAL {body[body.upper().index('FROM') :]}"
+        else:
+            name = f'"{t.schema}"."{t.name}"'
+            sql = f"SELECT _KEY, _VAL FROM {name}" + (f" WHERE {body}" if body else "")
+        res = self.execute(sql, cache_id=cache_id, args=args)
+        return [(bytes(k), bytes(v)) for k, v in res.rows]
+
+    # -- dispatch -----------------------------------------------------------------
+
+    def _dispatch(
+        self, sql: str, schema: str, args: list[Any], max_rows: int
+    ) -> SqlResult:
+        hit = self._plans.get((schema, sql))
+        if hit is not None and hit[0] == self.catalog.generation:  # a known query
+            return _result(hit[1].columns, self._run(hit[1], args, max_rows))
+        toks = ident_tokens(sql)
+        if not toks:
+            raise fail(m.syntax_error(sql))
+        first = toks[0].text.upper()
+        if first in _DDL_WORDS:
+            changed = self.ddl.run(sql, schema)
+            self._plans.clear()
+            res = _result(UPDATED, [(0,)])
+            res.caches_changed = changed
+            return res
+        if first in _QUERY_WORDS:
+            return self._select(sql, schema, args, max_rows)
+        if first == "MERGE":
+            node = self._merge_as_insert(sql, toks)
+            return _result(UPDATED, [(self._insert(node, schema, args, upsert=True),)])
+        node = sqlglot.parse_one(sql, read="sqlite")
+        if isinstance(node, exp.Insert):
+            return _result(UPDATED, [(self._insert(node, schema, args, upsert=False),)])
+        if isinstance(node, exp.Update):
+            return _result(UPDATED, [(self._update(node, schema, args),)])
+        if isinstance(node, exp.Delete):
+            return _result(UPDATED, [(self._delete(node, schema, args),)])
+        raise fail(m.unsupported(sql))
+
+    # -- SELECT ---------------------------------------------------------------------
+
+    def _plan(self, sql: str, schema: str) -> Plan:
+        key = (schema, sql)
+        hit = self._plans.get(key)
+        gen = self.catalog.generation
+        if hit is not None and hit[0] == gen:
+            return hit[1]
+        node = sqlglot.parse_one(sql, read="sqlite")
+        plan = translate_query(node, self.catalog, schema)
+        if len(self._plans) > 4096:
+            self._plans.clear()
+        self._plans[key] = (gen, plan)
+        return plan
+
+    def _run(self, plan: Plan, args: Sequence[Any], max_rows: int = -1) -> list[Any]:
+        if plan.params != len(args):
+            raise fail(m.parameter_count(plan.params, len(args)))
+        cur = self.conn.execute(plan.sqlite, [stored_param(a) for a in args])
+        return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+
+    def _select(self, sql: str, schema: str, args: list[Any], max_rows: int) -> SqlResult:
+        plan = self._plan(sql, schema)
+        return _result(plan.columns, self._run(plan, args, max_rows))
+
+    # -- INSERT / MERGE ---------------------------------------------------------------
+
+    def _merge_as_insert(self, sql: str, toks: list[Any]) -> exp.Insert:
+        """``MERGE INTO t (cols) [KEY (k)] VALUES/SELECT`` read as an INSERT."""
+        if len(toks) < 3 or toks[1].text.upper() != "INTO":
+            raise fail(m.syntax_error(sql))
+        start = toks[2].start
+        parts, i = [], 2
+        cut: tuple[int, int] | None = None
+        while i < len(toks):
+            if toks[i].text.upper() == "KEY" and i + 1 < len(toks) and toks[i + 1].text == "(":
+                j = i
+                while j < len(toks) and toks[j].text != ")":
+                    j += 1
+                cut = (toks[i].start, toks[j].end + 1)
+                break
+            i += 1
+        rest = sql[start:] if cut is None else sql[start : cut[0]] + sql[cut[1] :]
+        parts.append("INSERT INTO " + rest)
+        node = sqlglot.parse_one(parts[0], read="sqlite")
+        if not isinstance(node, exp.Insert):
+            raise fail(m.syntax_error(sql))
+        return node
+
+    def _target(self, node: exp.Expression, schema: str) -> Table:
+        normalize_identifiers(node)
+        t = self.catalog.table(node.db or schema, node.name)
+        if t is None:
+            raise TableNotFound(node.name)
+        return t
+
+    def _insert(self, node: exp.Insert, schema: str, args: list[Any], upsert: bool) -> int:
+        target = node.this
+        normalize_identifiers(target)
+        names: list[str] | None = None
+        if isinstance(target, exp.Schema):
+            names = [e.name for e in target.expressions]
+            target = target.this
+        table = self._target(target, schema)
+        cols = table.columns if names is None else [self._column(table, n) for n in names]
+        if any(k not in cols for k in table.key_columns):
+            raise fail("50000: Failed to prepare update plan.")
+        rows = self._source_rows(node.expression, schema, args)
+        count, dups = 0, []
+        for r in rows:
+            if len(r) != len(cols):
+                raise fail(
+                    "42000: Failed to parse query. Column count does not match; "
+                    f"SQL statement:\n{node.sql()} [21002-197]"
+                )
+            values = self._row_values(table, cols, r)
+            key = self.rows.key(table, values)
+            value = self.rows.value(table, values)
+            if upsert:
+                old = self.kv.get(table.cache_id, key)
+                if old is not None:
+                    value = self.rows.value(table, values, old)
+                self.kv.put(table.cache_id, key, value)
+                count += 1
+            elif self.kv.put_if_absent(table.cache_id, key, value):
+                count += 1
+            else:
+                dups.append(_key_text(table, values))
+        if dups:
+            raise fail(m.duplicate_keys(", ".join(dups)))
+        return count
+
+    def _column(self, table: Table, name: str) -> Any:
+        c = table.column(name)
+        if c is None:
+            raise ColumnNotFound(name)
+        return c
+
+    def _source_rows(
+        self, src: exp.Expression, schema: str, args: list[Any]
+    ) -> list[list[Any]]:
+        if isinstance(src, exp.Values):
+            pos = 0
+            out = []
+            for tup in src.expressions:
+                row = []
+                for e in tup.expressions:
+                    n = len(list(e.find_all(exp.Placeholder)))
+                    row.append(self._value(e, args[pos : pos + n], schema))
+                    pos += n
+                out.append(row)
+            if pos != len(args):
+                raise fail(m.parameter_count(pos, len(args)))
+            return out
+        plan = translate_query(src, self.catalog, schema)
+        return [list(r) for r in self._run(plan, args)]
+
+    def _value(self, e: exp.Expression, args: list[Any], schema: str) -> Any:
+        if isinstance(e, exp.Placeholder):
+            if not args:
+                raise fail(m.parameter_count(1, 0))
+            return args[0]
+        if isinstance(e, exp.Null):
+            return None
+        if isinstance(e, exp.Boolean):
+            return bool(e.this)
+        if isinstance(e, exp.HexString):
+            return bytes.fromhex(e.this)
+        if isinstance(e, exp.Literal):
+            return _literal_value(e)
+        if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal):
+            return -_literal_value(e.this)
+        if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and e.this.is_string:
+            return e.this.this
+        plan = translate_query(exp.select(e), self.catalog, schema)
+        rows = self._run(plan, args)
+        return rows[0][0] if rows else None
+
+    def _row_values(self, table: Table, cols: Sequence[Any], r: Sequence[Any]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for c, v in zip(cols, r, strict=True):
+            try:
+                values[c.name] = to_field(v, c.type)
+            except ValueConversion as exc:
+                raise fail(m.conversion_failed(c.name, exc.from_java, exc.to_java)) from None
+        for c in table.columns:
+            v = values.get(c.name)
+            if isinstance(v, Decimal) and c.scale >= 0 and -v.as_tuple().exponent > c.scale:
+                raise fail(m.scale_out_of_range(c.name, c.scale, -v.as_tuple().exponent))
+            if (c.is_key or c.not_null) and v is None:
+                raise fail(m.null_not_allowed(c.name))
+        return values
+
+    # -- UPDATE / DELETE ----------------------------------------------------------------
+
+    def _update(self, node: exp.Update, schema: str, args: list[Any]) -> int:
+        normalize_identifiers(node)
+        table = self._target(node.this, schema)
+        sets: list[tuple[Any, exp.Expression]] = []
+        for eq in node.expressions:
+            col = self._column(table, eq.this.name)
+            if col.is_key:
+                raise fail("50000: SQL UPDATE can't modify key or its fields: " + col.name)
+            sets.append((col, eq.expression))
+        sel = exp.select(
+            exp.column("_KEY", quoted=True),
+            exp.column("_VAL", quoted=True),
+            *[e.copy() for _, e in sets],
+        ).from_(node.this.copy())
+        where = node.args.get("where")
+        if where is not None:
+            sel.set("where", where.copy())
+        plan = translate_query(sel, self.catalog, schema)
+        count = 0
+        for key, old, *new in self._run(plan, args):
+            changed = {}
+            for (c, _), v in zip(sets, new, strict=True):
+                try:
+                    changed[c.name] = to_field(v, c.type)
+                except ValueConversion as exc:
+                    raise fail(m.conversion_failed(c.name, exc.from_java, exc.to_java)) from None
+                if c.not_null and changed[c.name] is None:
+                    raise fail(m.null_not_allowed(c.name))
+            value = self.rows.update_value(table, bytes(old), changed)
+            self.kv.put(table.cache_id, bytes(key), value)
+            count += 1
+        return count
+
+    def _delete(self, node: exp.Delete, schema: str, args: list[Any]) -> int:
+        normalize_identifiers(node)
+        table = self._target(node.this, schema)
+        sel = exp.select(exp.column("_KEY", quoted=True)).from_(node.this.copy())
+        where = node.args.get("where")
+        if where is not None:
+            sel.set("where", where.copy())
+        plan = translate_query(sel, self.catalog, schema)
+        count = 0
+        for (key,) in self._run(plan, args):
+            if self.kv.remove_key(table.cache_id, bytes(key)):
+                count += 1
+        return count
+
+
+def _concat(*parts: Any) -> str:
+    return "".join(str(p) for p in parts if p is not None)
+
+
+def _literal_value(e: exp.Literal) -> Any:
+    if e.is_string:
+        return e.this
+    text = e.this
+    if "." in text or "e" in text.lower():
+        return Decimal(text)
+    return int(text)
+
+
+def _key_text(table: Table, values: dict[str, Any]) -> str:
+    keys = [values.get(c.name) for c in table.key_columns]
+    if len(keys) == 1:
+        return str(keys[0])
+    return ", ".join(str(k) for k in keys)

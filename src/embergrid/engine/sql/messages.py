@@ -1,0 +1,103 @@
+"""Every SQL error text a client can see, worded as Ignite 2.17 (H2 1.4.197) words it.
+
+Observed on the 2.17 SQL reference node (tools/reference-ignite/observed-facts.md,
+section "SQL (2.17 reference)"); all travel with status 1 and start with the
+SQLSTATE-like code Ignite prefixes. Imports nothing from embergrid.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "column_not_found",
+    "conversion_failed",
+    "drop_not_ddl",
+    "duplicate_keys",
+    "index_exists",
+    "index_not_found",
+    "no_primary_key",
+    "null_not_allowed",
+    "parameter_count",
+    "syntax_error",
+    "table_exists",
+    "table_not_found",
+    "table_not_found_ddl",
+    "unsupported",
+]
+
+
+def syntax_error(sql: str, detail: str = "") -> str:
+    """H2's full text lists the expected tokens; we give the statement only."""
+    return (
+        f'42000: Failed to parse query. Syntax error in SQL statement "{sql}"'
+        f"{'; ' + detail if detail else ''}"
+    )
+
+
+def table_not_found(name: str, sql: str) -> str:
+    return f'42000: Failed to parse query. Table "{name}" not found; SQL statement:\n{sql} [42102-197]'
+
+
+def column_not_found(name: str, sql: str) -> str:
+    return f'42000: Failed to parse query. Column "{name}" not found; SQL statement:\n{sql} [42122-197]'
+
+
+def duplicate_keys(keys: str) -> str:
+    return f"23000: Failed to INSERT some keys because they are already in cache [keys=[{keys}]]"
+
+
+def scale_out_of_range(column: str, maximum: int, actual: int) -> str:
+    return (
+        f"23000: Value for a column '{column}' is out of range. Maximum scale : "
+        f"{maximum}, actual scale: {actual}"
+    )
+
+
+def conversion_failed(column: str, from_java: str, to_java: str) -> str:
+    return (
+        f"0700B: Value conversion failed [column={column}, from={from_java}, "
+        f"to={to_java}]"
+    )
+
+
+def null_not_allowed(column: str) -> str:
+    return f"22004: Null value is not allowed for column '{column}'"
+
+
+def parameter_count(expected: int, actual: int) -> str:
+    return (
+        f"50000: Invalid number of query parameters [expected={expected}, "
+        f"actual={actual}]"
+    )
+
+
+def table_exists(name: str) -> str:
+    return f"42000: Table already exists: {name}"
+
+
+def table_not_found_ddl(name: str) -> str:
+    return f"42000: Table doesn't exist: {name}"
+
+
+def no_primary_key() -> str:
+    return "42000: No PRIMARY KEY defined for CREATE TABLE"
+
+
+def drop_not_ddl(cache_name: str) -> str:
+    return (
+        "50000: class org.apache.ignite.IgniteCheckedException: Only cache created "
+        f"with CREATE TABLE may be removed with DROP TABLE [cacheName={cache_name}]"
+    )
+
+
+def index_exists(name: str) -> str:
+    """[believed] H2 wording for a duplicate index name."""
+    return f"42000: Index already exists: {name}"
+
+
+def index_not_found(name: str) -> str:
+    """[believed] H2 wording for DROP INDEX of an unknown index."""
+    return f"42000: Index doesn't exist: {name}"
+
+
+def unsupported(what: str) -> str:
+    return f"0A000: Unsupported SQL statement in embergrid: {what}"

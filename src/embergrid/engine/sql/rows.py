@@ -1,0 +1,170 @@
+"""Rows as binary objects: the key and value objects SQL writes into a table's cache.
+
+Owns ``RowCodec``: builds the key (the primary-key value itself, or a key object
+for a composite key) and the value object (the non-key columns) of a row, with a
+full footer and the header hash Ignite computes over the field data, and
+registers their binary metadata once per schema (so a scan through any client
+shows ``SQL_PUBLIC_CITY_..._KEY(ID=1890, COUNTRYCODE='CHN', version=1)``). An
+UPDATE keeps the fields of the stored object that are not SQL columns.
+Must not import asyncio or ``embergrid.protocol.messages``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from embergrid.engine.sql.catalog import Column, Table
+from embergrid.engine.sql.types import encode_field
+from embergrid.errors import IgniteError
+from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
+from embergrid.protocol.binary.metadata import BinaryField, BinaryType
+from embergrid.protocol.binary.objects import (
+    HAS_SCHEMA,
+    HEADER_SIZE,
+    OFFSET_ONE_BYTE,
+    OFFSET_TWO_BYTES,
+    USER_TYPE,
+    field_end,
+    parse_layout,
+)
+from embergrid.protocol.codes import TypeCode
+
+__all__ = ["RowCodec", "build_object"]
+
+_HEADER = struct.Struct("<BBHiiiii")
+Field = tuple[int, bytes]  # (field id, encoded data object)
+
+
+def build_object(tid: int, fields: Sequence[Field]) -> bytes:
+    """A 103 object of type ``tid`` with these fields, full footer, version 1."""
+    out = bytearray(HEADER_SIZE)
+    offsets = []
+    for _fid, data in fields:
+        offsets.append(len(out))
+        out += data
+    end_of_fields = len(out)
+    h = data_hash(out, HEADER_SIZE, end_of_fields)
+    last = offsets[-1] if offsets else 0
+    flags = USER_TYPE | HAS_SCHEMA
+    if last < 0x100:
+        flags, fmt = flags | OFFSET_ONE_BYTE, "B"
+    elif last < 0x10000:
+        flags, fmt = flags | OFFSET_TWO_BYTES, "H"
+    else:
+        fmt = "I"
+    for (fid, _), off in zip(fields, offsets, strict=True):
+        out += struct.pack("<i" + fmt, fid, off)
+    sid = schema_id(fid for fid, _ in fields)
+    _HEADER.pack_into(
+        out, 0, TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, len(out), sid, end_of_fields
+    )
+    return bytes(out)
+
+
+class RowCodec:
+    """Key and value objects of one engine; metadata registered on first use."""
+
+    def __init__(
+        self,
+        put_type: Callable[[BinaryType], object],
+        get_type: Callable[[int], BinaryType | None],
+    ) -> None:
+        self._put_type = put_type
+        self._get_type = get_type
+        self._registered: set[tuple[int, int]] = set()
+
+    def key(self, t: Table, values: dict[str, Any]) -> bytes:
+        cols = t.key_columns
+        if not t.key_is_object:
+            c = cols[0]
+            return encode_field(values.get(c.name), c.type)
+        name = t.entity.key_type_name or f"{t.name}_KEY"
+        return self._object(name, cols, values, t)
+
+    def value(self, t: Table, values: dict[str, Any], old: bytes | None = None) -> bytes:
+        name = t.entity.value_type_name or t.name
+        return self._object(name, t.value_columns, values, t, old)
+
+    def _object(
+        self,
+        type_name: str,
+        cols: list[Column],
+        values: dict[str, Any],
+        t: Table,
+        old: bytes | None = None,
+    ) -> bytes:
+        tid = type_id(type_name)
+        fields = [(c.field_id, encode_field(values.get(c.name), c.type)) for c in cols]
+        if old is not None:
+            fields = self._keep_extra(old, fields)
+        self._register(tid, type_name, cols, fields, t)
+        return build_object(tid, fields)
+
+    def update_value(self, t: Table, old: bytes, changed: dict[str, Any]) -> bytes:
+        """The stored value object with the ``changed`` columns replaced."""
+        cols = {c.name: c for c in t.value_columns}
+        new = {cols[n].field_id: encode_field(v, cols[n].type) for n, v in changed.items()}
+        name = t.entity.value_type_name or t.name
+        tid = type_id(name)
+        fields: list[Field] = []
+        if old and old[0] == TypeCode.COMPLEX_OBJECT:
+            try:
+                layout = parse_layout(old, 0, self)
+            except IgniteError:
+                layout = None
+            if layout is not None:
+                tid = layout.effective_type_id
+                known = self._get_type(tid)
+                name = known.type_name if known is not None else name
+                for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
+                    raw = old[off : field_end(old, off, layout)]
+                    fields.append((fid, new.pop(fid, raw)))
+        fields.extend(new.items())
+        self._register(tid, name, [cols[n] for n in changed], fields, t)
+        return build_object(tid, fields)
+
+    def _keep_extra(self, old: bytes, fields: list[Field]) -> list[Field]:
+        """Fields of the stored object that SQL does not know stay in the object."""
+        if not old or old[0] != TypeCode.COMPLEX_OBJECT:
+            return fields
+        try:
+            layout = parse_layout(old, 0, self)
+        except IgniteError:
+            return fields
+        known = {fid for fid, _ in fields}
+        extra = []
+        for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
+            if fid not in known:
+                extra.append((fid, old[off : field_end(old, off, layout)]))
+        return fields + extra
+
+    def binary_type(self, tid: int) -> BinaryType | None:
+        return self._get_type(tid)
+
+    def data_class(self, tid: int, sid: int) -> type | None:
+        return None
+
+    def _register(
+        self, tid: int, name: str, cols: list[Column], fields: list[Field], t: Table
+    ) -> None:
+        sid = schema_id(fid for fid, _ in fields)
+        if (tid, sid) in self._registered:
+            return
+        known = self._get_type(tid)
+        bfields = {
+            c.name: BinaryField(c.name, c.type.code, c.field_id)
+            for c in cols
+            if c.type.code != TypeCode.NULL
+        }
+        if known is not None:
+            bfields = {k: v for k, v in bfields.items() if k not in known.fields}
+        aff = None
+        for kc in t.config.key_configuration:
+            if kc.type_name == name:
+                aff = kc.affinity_key_field_name
+        self._put_type(
+            BinaryType(tid, name, aff, bfields, schemas={sid: tuple(f for f, _ in fields)})
+        )
+        self._registered.add((tid, sid))

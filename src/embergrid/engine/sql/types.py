@@ -1,0 +1,455 @@
+"""SQL column types: SQL names <-> Java type names <-> binary type codes <-> SQLite.
+
+Owns ``SqlType`` (one canonical type such as INT or DECIMAL), the look-ups
+``from_sql_name`` / ``from_java_name``, the converters between the three value
+forms and the cell encoder of result rows:
+
+* a *field value* is what the binary codec decodes or encodes (``int``,
+  ``Decimal``, ``datetime``, ``(datetime, nanos)``, ``timedelta``, ``UUID``...);
+* a *stored value* is what the typed SQLite column holds (``int``, ``float``,
+  ``str`` (ISO dates, canonical UUIDs), ``bytes``) so that SQLite compares,
+  sorts and aggregates it natively;
+* a *cell* is the encoded data object of a result row, with the type code
+  Ignite 2.17 sends (verified on the reference node, see
+  tools/reference-ignite/observed-facts.md): INT 3, BIGINT 4, SMALLINT 2,
+  TINYINT 1, BOOLEAN 8, DECIMAL 30, DOUBLE 6, REAL 5, VARCHAR/CHAR 9, TIME 36,
+  TIMESTAMP 33, UUID 10, VARBINARY 12 and DATE as a ``java.sql.Date`` written by
+  Ignite's optimized marshaller (code 254, which pyignite cannot read either).
+
+Imports only ``embergrid.protocol``; must not import asyncio or
+``embergrid.protocol.messages``.
+"""
+
+from __future__ import annotations
+
+import struct
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.codes import TypeCode as T
+
+__all__ = [
+    "NULL_CELL",
+    "SqlType",
+    "TYPES",
+    "ValueConversion",
+    "from_java_name",
+    "from_sql_name",
+]
+
+NULL_CELL = bytes([T.NULL])
+# java.sql.Date through OptimizedMarshaller: code 254, length 15, then a fixed
+# class header (observed on Ignite 2.17) and the i64 epoch milliseconds.
+_SQL_DATE_HEAD = bytes.fromhex("fe0f000000663aded5409766")
+_I64 = struct.Struct("<q")
+_EPOCH = datetime(1970, 1, 1)
+
+
+class ValueConversion(Exception):
+    """A value cannot become the column's type (Ignite: SQLSTATE 0700B)."""
+
+    def __init__(self, from_java: str, to_java: str) -> None:
+        super().__init__(from_java, to_java)
+        self.from_java = from_java
+        self.to_java = to_java
+
+
+@dataclass(frozen=True, slots=True)
+class SqlType:
+    """One canonical SQL type."""
+
+    name: str  # canonical SQL name, e.g. INT
+    java: str  # Java class name in query entities
+    code: int  # type code of the binary field / result cell
+    affinity: str  # SQLite column affinity
+    rank: int  # numeric widening order (0 = not numeric)
+
+    @property
+    def numeric(self) -> bool:
+        return self.rank > 0
+
+
+def _t(name: str, java: str, code: int, affinity: str, rank: int = 0) -> SqlType:
+    return SqlType(name, java, code, affinity, rank)
+
+
+TYPES: dict[str, SqlType] = {
+    t.name: t
+    for t in (
+        _t("TINYINT", "java.lang.Byte", T.BYTE, "INTEGER", 1),
+        _t("SMALLINT", "java.lang.Short", T.SHORT, "INTEGER", 2),
+        _t("INT", "java.lang.Integer", T.INT, "INTEGER", 3),
+        _t("BIGINT", "java.lang.Long", T.LONG, "INTEGER", 4),
+        _t("DECIMAL", "java.math.BigDecimal", T.DECIMAL, "REAL", 5),
+        _t("REAL", "java.lang.Float", T.FLOAT, "REAL", 6),
+        _t("DOUBLE", "java.lang.Double", T.DOUBLE, "REAL", 7),
+        _t("BOOLEAN", "java.lang.Boolean", T.BOOL, "INTEGER"),
+        _t("VARCHAR", "java.lang.String", T.STRING, "TEXT"),
+        _t("CHAR", "java.lang.Character", T.CHAR, "TEXT"),
+        _t("DATE", "java.sql.Date", T.DATE, "TEXT"),
+        _t("TIME", "java.sql.Time", T.TIME, "TEXT"),
+        _t("TIMESTAMP", "java.sql.Timestamp", T.TIMESTAMP, "TEXT"),
+        _t("UUID", "java.util.UUID", T.UUID, "TEXT"),
+        _t("VARBINARY", "[B", T.BYTE_ARRAY, "BLOB"),
+        _t("OTHER", "java.lang.Object", T.COMPLEX_OBJECT, "BLOB"),
+        _t("NULL", "java.lang.Object", T.NULL, "BLOB"),
+    )
+}
+
+_SQL_NAMES: dict[str, str] = {
+    **{n: "INT" for n in ("INT", "INTEGER", "MEDIUMINT", "INT4", "SIGNED")},
+    **{n: "BIGINT" for n in ("BIGINT", "INT8", "LONG")},
+    **{n: "SMALLINT" for n in ("SMALLINT", "INT2", "YEAR")},
+    "TINYINT": "TINYINT",
+    **{n: "BOOLEAN" for n in ("BOOLEAN", "BOOL", "BIT")},
+    **{n: "DECIMAL" for n in ("DECIMAL", "NUMERIC", "DEC", "NUMBER")},
+    **{n: "DOUBLE" for n in ("DOUBLE", "FLOAT", "FLOAT8", "DOUBLE PRECISION")},
+    **{n: "REAL" for n in ("REAL", "FLOAT4")},
+    **{
+        n: "VARCHAR"
+        for n in (
+            "VARCHAR", "CHAR", "CHARACTER", "VARCHAR2", "NVARCHAR", "NVARCHAR2",
+            "NCHAR", "TEXT", "VARCHAR_IGNORECASE", "LONGVARCHAR", "VARCHAR_CASESENSITIVE",
+            "STRING", "CLOB",
+        )
+    },
+    "DATE": "DATE",
+    "TIME": "TIME",
+    **{n: "TIMESTAMP" for n in ("TIMESTAMP", "DATETIME", "SMALLDATETIME")},
+    "UUID": "UUID",
+    **{n: "VARBINARY" for n in ("VARBINARY", "BINARY", "BLOB", "BYTEA", "LONGVARBINARY", "RAW")},
+    "OTHER": "OTHER",
+}
+
+_JAVA_NAMES: dict[str, str] = {
+    **{t.java: t.name for t in TYPES.values() if t.name not in ("NULL", "CHAR")},
+    "int": "INT",
+    "long": "BIGINT",
+    "short": "SMALLINT",
+    "byte": "TINYINT",
+    "boolean": "BOOLEAN",
+    "double": "DOUBLE",
+    "float": "REAL",
+    "java.util.Date": "TIMESTAMP",
+    "java.time.LocalDate": "DATE",
+    "java.time.LocalTime": "TIME",
+    "java.time.LocalDateTime": "TIMESTAMP",
+    "java.lang.Character": "VARCHAR",
+    "java.lang.Object": "OTHER",
+}
+
+
+def from_sql_name(name: str) -> SqlType | None:
+    """The canonical type of a SQL type name (``INT(11)`` is passed as ``INT``)."""
+    canon = _SQL_NAMES.get(name.upper())
+    return None if canon is None else TYPES[canon]
+
+
+def from_java_name(java: str) -> SqlType:
+    """The SQL type of a query field's Java type name (unknown classes: OTHER)."""
+    return TYPES[_JAVA_NAMES.get(java, "OTHER")]
+
+
+# -- field value -> stored value ----------------------------------------------------
+
+
+def _fmt_time(v: timedelta) -> str:
+    total = int(v.total_seconds())
+    return f"{total // 3600:02d}:{total // 60 % 60:02d}:{total % 60:02d}"
+
+
+def _fmt_timestamp(v: datetime) -> str:
+    return v.isoformat(sep=" ", timespec="milliseconds")
+
+
+def to_stored(v: Any, t: SqlType) -> Any:
+    """A field value (decoded from a binary object) as the typed column stores it."""
+    if v is None:
+        return None
+    name = t.name
+    if name in ("INT", "BIGINT", "SMALLINT", "TINYINT"):
+        return int(v) if isinstance(v, int | float | Decimal) else v
+    if name == "BOOLEAN":
+        return 1 if v else 0
+    if name in ("DECIMAL", "DOUBLE", "REAL"):
+        return float(v) if isinstance(v, int | float | Decimal) else v
+    if name == "TIMESTAMP":
+        moment = v[0] if isinstance(v, tuple) else v
+        return _fmt_timestamp(moment) if isinstance(moment, datetime) else str(moment)
+    if name == "DATE":
+        return v.date().isoformat() if isinstance(v, datetime) else str(v)
+    if name == "TIME":
+        return _fmt_time(v) if isinstance(v, timedelta) else str(v)
+    if name == "UUID":
+        return str(v)
+    if name == "VARCHAR":
+        return v if isinstance(v, str) else str(v)
+    return v if isinstance(v, int | float | str | bytes) else None
+
+
+# -- any Python value -> field value of a column (INSERT / UPDATE / MERGE) -----------
+
+_PY_JAVA: dict[type, str] = {
+    int: "java.lang.Integer",
+    float: "java.lang.Double",
+    str: "java.lang.String",
+    bool: "java.lang.Boolean",
+    Decimal: "java.math.BigDecimal",
+    bytes: "[B",
+    uuid.UUID: "java.util.UUID",
+    datetime: "java.sql.Timestamp",
+    date: "java.sql.Date",
+    timedelta: "java.sql.Time",
+}
+
+_RANGES = {
+    "TINYINT": (-(1 << 7), (1 << 7) - 1),
+    "SMALLINT": (-(1 << 15), (1 << 15) - 1),
+    "INT": (-(1 << 31), (1 << 31) - 1),
+    "BIGINT": (-(1 << 63), (1 << 63) - 1),
+}
+
+
+def _java_of(v: Any) -> str:
+    if isinstance(v, int) and not isinstance(v, bool):
+        return "java.lang.Long" if not -(1 << 31) <= v < (1 << 31) else "java.lang.Integer"
+    return _PY_JAVA.get(type(v), "java.lang.Object")
+
+
+def to_field(v: Any, t: SqlType) -> Any:
+    """``v`` converted to the field value of type ``t``; ``ValueConversion`` if not."""
+    if v is None:
+        return None
+    try:
+        out = _CONVERT[t.name](v)
+    except (ValueError, TypeError, InvalidOperation, OverflowError, KeyError):
+        raise ValueConversion(_java_of(v), t.java) from None
+    return out
+
+
+def _int_of(name: str) -> Callable[[Any], Any]:
+    lo, hi = _RANGES[name]
+
+    def conv(v: Any) -> int:
+        if isinstance(v, bool):
+            return int(v)
+        if isinstance(v, str):
+            raise ValueError(v)
+        n = int(v)
+        if isinstance(v, float | Decimal) and n != v:
+            n = int(Decimal(v).to_integral_value())
+        if not lo <= n <= hi:
+            raise ValueError(n)
+        return n
+
+    return conv
+
+
+def _bool(v: Any) -> bool:
+    if isinstance(v, bool | int | float | Decimal):
+        return bool(v)
+    s = str(v).strip().upper()
+    if s in ("TRUE", "T", "1", "YES", "Y"):
+        return True
+    if s in ("FALSE", "F", "0", "NO", "N"):
+        return False
+    raise ValueError(v)
+
+
+def _decimal(v: Any) -> Decimal:
+    if isinstance(v, bool):
+        raise TypeError(v)
+    if isinstance(v, float):
+        return Decimal(repr(v))
+    if isinstance(v, int | Decimal):
+        return Decimal(v)
+    raise TypeError(v)
+
+
+def _float(v: Any) -> float:
+    if isinstance(v, bool | str):
+        raise TypeError(v)
+    return float(v)
+
+
+def _string(v: Any) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer():
+        return repr(v)
+    return v if isinstance(v, str) else str(v)
+
+
+def _timestamp(v: Any) -> tuple[datetime, int]:
+    if isinstance(v, tuple):
+        return v  # type: ignore[return-value]
+    if isinstance(v, datetime):
+        return v, 0
+    if isinstance(v, date):
+        return datetime.combine(v, time()), 0
+    if isinstance(v, str):
+        return datetime.fromisoformat(v.strip()), 0
+    raise TypeError(v)
+
+
+def _date(v: Any) -> datetime:
+    if isinstance(v, tuple):
+        v = v[0]
+    if isinstance(v, datetime):
+        return datetime.combine(v.date(), time())
+    if isinstance(v, date):
+        return datetime.combine(v, time())
+    if isinstance(v, str):
+        return datetime.combine(date.fromisoformat(v.strip()[:10]), time())
+    raise TypeError(v)
+
+
+def _time(v: Any) -> timedelta:
+    if isinstance(v, timedelta):
+        return v
+    if isinstance(v, str):
+        t = time.fromisoformat(v.strip())
+        return timedelta(hours=t.hour, minutes=t.minute, seconds=t.second)
+    if isinstance(v, datetime):
+        return timedelta(hours=v.hour, minutes=v.minute, seconds=v.second)
+    raise TypeError(v)
+
+
+def _uuid(v: Any) -> uuid.UUID:
+    return v if isinstance(v, uuid.UUID) else uuid.UUID(str(v))
+
+
+def _bytes(v: Any) -> bytes:
+    if isinstance(v, bytes | bytearray | memoryview):
+        return bytes(v)
+    if isinstance(v, str):
+        return bytes.fromhex(v)
+    raise TypeError(v)
+
+
+def _other(v: Any) -> Any:
+    """Only stored objects pass into a column of an unknown Java class."""
+    if isinstance(v, bytes):
+        return v
+    raise TypeError(v)
+
+
+_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "TINYINT": _int_of("TINYINT"),
+    "SMALLINT": _int_of("SMALLINT"),
+    "INT": _int_of("INT"),
+    "BIGINT": _int_of("BIGINT"),
+    "BOOLEAN": _bool,
+    "DECIMAL": _decimal,
+    "DOUBLE": _float,
+    "REAL": _float,
+    "VARCHAR": _string,
+    "CHAR": _string,
+    "TIMESTAMP": _timestamp,
+    "DATE": _date,
+    "TIME": _time,
+    "UUID": _uuid,
+    "VARBINARY": _bytes,
+    "OTHER": _other,
+    "NULL": lambda v: v,
+}
+
+
+def encode_field(v: Any, t: SqlType) -> bytes:
+    """The data object of a field value in a row's binary object."""
+    if v is None:
+        return NULL_CELL
+    if t.name == "OTHER":
+        return v if isinstance(v, bytes) else encode(v)
+    return encode(v, t.code)
+
+
+# -- stored value -> result cell ------------------------------------------------------
+
+
+def _parse_ts(s: str) -> datetime:
+    return datetime.fromisoformat(s)
+
+
+def cell_encoder(t: SqlType, scale: int = -1) -> Callable[[Any], bytes]:
+    """A function turning a SQLite result value into the cell Ignite would send."""
+    name = t.name
+    if name in ("INT", "BIGINT", "SMALLINT", "TINYINT"):
+        code = t.code
+        return lambda v: NULL_CELL if v is None else encode(_to_int(v), code)
+    if name == "BOOLEAN":
+        return lambda v: NULL_CELL if v is None else encode(bool(v), T.BOOL)
+    if name == "DECIMAL":
+        return lambda v: NULL_CELL if v is None else encode(_to_decimal(v, scale), T.DECIMAL)
+    if name in ("DOUBLE", "REAL"):
+        code = t.code
+        return lambda v: NULL_CELL if v is None else encode(float(v), code)
+    if name == "TIMESTAMP":
+        return lambda v: NULL_CELL if v is None else encode((_parse_ts(str(v)), 0), T.TIMESTAMP)
+    if name == "DATE":
+        return _date_cell
+    if name == "TIME":
+        return lambda v: NULL_CELL if v is None else encode(_time(str(v)), T.TIME)
+    if name == "UUID":
+        return lambda v: NULL_CELL if v is None else encode(uuid.UUID(str(v)), T.UUID)
+    if name == "VARBINARY":
+        return lambda v: NULL_CELL if v is None else encode(bytes(v), T.BYTE_ARRAY)
+    if name == "VARCHAR":
+        return lambda v: NULL_CELL if v is None else encode(_string(v), T.STRING)
+    return _any_cell
+
+
+def _to_int(v: Any) -> int:
+    if isinstance(v, str):
+        return int(Decimal(v))
+    return int(v)
+
+
+def _to_decimal(v: Any, scale: int) -> Decimal:
+    d = _decimal(v) if not isinstance(v, str) else Decimal(v)
+    if scale >= 0:
+        return d.quantize(Decimal(1).scaleb(-scale))
+    return d
+
+
+def _date_cell(v: Any) -> bytes:
+    if v is None:
+        return NULL_CELL
+    d = datetime.fromisoformat(str(v)[:10])
+    ms = int((d - _EPOCH).total_seconds()) * 1000
+    return _SQL_DATE_HEAD + _I64.pack(ms)
+
+
+def _any_cell(v: Any) -> bytes:
+    """A value of unknown static type: bytes are stored objects, the rest inferred."""
+    if v is None:
+        return NULL_CELL
+    if isinstance(v, bytes):
+        return v
+    if isinstance(v, int) and -(1 << 31) <= v < (1 << 31):
+        return encode(v, T.INT)
+    return encode(v)
+
+
+def stored_param(v: Any) -> Any:
+    """A query argument (decoded from the request) as SQLite can bind it."""
+    if v is None or isinstance(v, int | float | str | bytes):
+        return int(v) if isinstance(v, bool) else v
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, tuple) and v and isinstance(v[0], datetime):
+        return _fmt_timestamp(v[0])
+    if isinstance(v, datetime):
+        return _fmt_timestamp(v)
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, timedelta):
+        return _fmt_time(v)
+    if isinstance(v, uuid.UUID):
+        return str(v)
+    return str(v)

@@ -1,0 +1,137 @@
+"""Handlers of SQL queries: 2002/2003 (SQL, key-value rows) and 2004/2005 (SQL fields).
+
+A statement runs through ``Engine.sql`` (``embergrid.engine.sql``) in full; its
+rows are then served in pages by a ``SqlCursor`` held in the session's cursor
+table, exactly as scans are (``handlers/query.py``): the first page travels with
+the new resource id, a cursor that has delivered its last page is released at
+once. Cells are encoded page by page; stored binary objects (``_KEY``, ``_VAL``)
+go out wrapped in 27 as every object a response carries. A DDL statement that
+creates or destroys a cache bumps the topology version, as ops 1051-1056 do.
+Request fields: schema, page size, max rows, args, include field names are
+honoured; distributed joins, local, replicated only, enforce join order,
+collocated, lazy, partitions and update batch size change nothing on one node;
+statement type and timeout are accepted and not enforced.
+Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from embergrid.engine import EngineError
+from embergrid.engine.sql import SqlResult
+from embergrid.errors import IgniteError
+from embergrid.protocol.binary.codec import decode
+from embergrid.protocol.codes import OpCode as Op
+from embergrid.protocol.codes import StatusCode
+from embergrid.protocol.messages import query as m
+from embergrid.server import status_messages as msgs
+from embergrid.server.dispatch import handler
+from embergrid.server.session import Session
+from embergrid.server.values import returned
+
+__all__ = ["SqlCursor"]
+
+
+class SqlCursor:
+    """Pages of encoded rows over a finished statement's result."""
+
+    def __init__(self, rows: list[Any], page_size: int, encode: Callable[[Any], Any]):
+        self._rows = rows
+        self._pos = 0
+        self.page_size = page_size
+        self._encode = encode
+        self.finished = False
+
+    def next_page(self) -> tuple[list[Any], bool]:
+        start, end = self._pos, self._pos + self.page_size
+        page = [self._encode(r) for r in self._rows[start:end]]
+        self._pos = min(end, len(self._rows))
+        has_more = self._pos < len(self._rows)
+        self.finished = not has_more
+        return page, has_more
+
+
+def _row_encoder(res: SqlResult) -> Callable[[tuple[Any, ...]], tuple[bytes, ...]]:
+    encoders = res.encoders
+    if any(res.objects):
+        wrapped = [
+            (lambda v, e=e: returned(e(v))) if obj else e
+            for e, obj in zip(encoders, res.objects, strict=True)
+        ]
+        encoders = wrapped
+    return lambda row: tuple(e(v) for e, v in zip(encoders, row, strict=True))
+
+
+def _entry_encoder(row: tuple[bytes, bytes]) -> tuple[bytes, bytes]:
+    return returned(row[0]), returned(row[1])
+
+
+def _args(raw: tuple[bytes, ...]) -> list[Any]:
+    try:
+        return [decode(a) for a in raw]
+    except IgniteError as exc:
+        raise EngineError(StatusCode.FAILED, f"50000: bad query argument: {exc}") from None
+
+
+def _check_page_size(page_size: int) -> None:
+    if page_size <= 0:
+        raise EngineError(StatusCode.FAILED, msgs.invalid_page_size(page_size))
+
+
+def _open(s: Session, cursor: SqlCursor) -> tuple[int, list[Any], bool]:
+    page, has_more = cursor.next_page()
+    rid = s.new_resource_id()
+    if has_more:
+        s.cursors[rid] = cursor
+    return rid, page, has_more
+
+
+@handler(Op.QUERY_SQL_FIELDS)
+def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
+    _check_page_size(r.page_size)
+    s.check_cursor_room()
+    res = s.engine.sql.execute(
+        r.sql or "",
+        schema=r.schema,
+        cache_id=r.prefix.cache_id,
+        args=_args(r.args),
+        max_rows=r.max_rows,
+    )
+    if res.caches_changed:
+        s.node.bump_topology()
+    cursor = SqlCursor(res.rows, r.page_size, _row_encoder(res))
+    rid, page, has_more = _open(s, cursor)
+    names = tuple(res.names) if r.include_field_names else None
+    return m.SqlFieldsResponse(rid, len(res.names), names, tuple(page), has_more)
+
+
+@handler(Op.QUERY_SQL_FIELDS_CURSOR_GET_PAGE)
+def sql_fields_page(s: Session, r: m.SqlFieldsCursorGetPage) -> m.RowPageResponse:
+    cursor = s.cursor_of(r.cursor_id, SqlCursor)
+    page, has_more = cursor.next_page()
+    if not has_more:
+        s.cursors.pop(r.cursor_id, None)
+    return m.RowPageResponse(tuple(page), has_more)
+
+
+@handler(Op.QUERY_SQL)
+def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
+    _check_page_size(r.page_size)
+    s.check_cursor_room()
+    entries = s.engine.sql.query_entries(
+        r.prefix.cache_id, r.type_name, r.sql or "", _args(r.args)
+    )
+    cursor = SqlCursor(list(entries), r.page_size, _entry_encoder)
+    rid, page, has_more = _open(s, cursor)
+    return m.EntryCursorResponse(rid, tuple(page), has_more)
+
+
+@handler(Op.QUERY_SQL_CURSOR_GET_PAGE)
+def sql_query_page(s: Session, r: m.SqlCursorGetPage) -> m.EntryPageResponse:
+    cursor = s.cursor_of(r.cursor_id, SqlCursor)
+    page, has_more = cursor.next_page()
+    if not has_more:
+        s.cursors.pop(r.cursor_id, None)
+    return m.EntryPageResponse(tuple(page), has_more)
