@@ -4,6 +4,12 @@ STYLE §9 "In-process server": the server runs in a background thread with its
 own event loop on 127.0.0.1:<free port>. Its engine reads time from a
 ``FakeClock`` that tests advance (``server_clock.advance(ms)``) instead of
 sleeping. ``cache_name`` gives each test a cache name no other test uses.
+
+Reference wiring (STYLE §9 "Differential tests"): ``reference`` is the real
+Apache Ignite 2.18 node of ``tests/_reference.py``; ``target`` runs a test once
+against this session's embergrid server and once against that node. The
+``ignite`` case carries ``@pytest.mark.reference`` (skipped with the reason when
+Java/Maven/jars are missing, a failure with ``EMBERGRID_REQUIRE_REFERENCE=1``).
 """
 
 from __future__ import annotations
@@ -13,8 +19,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from _reference import mark_reference_items, reference
+from _targets import EMBERGRID, IGNITE, Target
+
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
+
+__all__ = ["reference"]
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +52,24 @@ def cache_name(request: pytest.FixtureRequest) -> str:
     """A cache name unique to this test."""
     base = request.node.name.split("[")[0][:40]
     return f"{base}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(
+    params=[EMBERGRID, pytest.param(IGNITE, marks=pytest.mark.reference)]
+)
+def target(request: pytest.FixtureRequest) -> Target:
+    """The server a test runs against: this session's embergrid, then real Ignite.
+
+    The reference node is started only when an ``ignite`` case runs; it is shared by
+    the whole session, so tests must use unique cache names (``cache_name``).
+    """
+    if request.param == IGNITE:
+        host, port = request.getfixturevalue("reference")
+    else:
+        host, port = request.getfixturevalue("server_address")
+    return Target(request.param, host, port)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tag every test that uses the ``reference`` fixture with ``reference``."""
+    mark_reference_items(items)

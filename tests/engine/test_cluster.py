@@ -58,8 +58,9 @@ def test_read_only_allows_reads_refuses_writes(engine: Engine, cid: int) -> None
             call()
         assert info.value.status == StatusCode.FAILED
         assert info.value.message == (
-            "Failed to perform cache operation (cluster is in read-only mode) "
-            "[cacheGrp=null, cache=test-cache]"
+            "class org.apache.ignite.internal.processors.cache."
+            "CacheInvalidStateException: Failed to perform cache operation "
+            "(cluster is in read-only mode) [cacheGrp=null, cache=test-cache]"
         )
     assert engine.kv.get(cid, b"k") == b"v"
 

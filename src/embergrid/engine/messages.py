@@ -53,8 +53,17 @@ def cluster_read_only(operation: str, cache_name: str, group: str | None = None)
     [cacheGrp=<group>, cache=<name>]``; the start-cache path uses the same
     pattern with ``start cache``. ``cacheGrp`` is the cache group name, which is
     ``null`` for a cache without a group [believed: CacheGroupContext.name()].
+    The thin-client handler prefixes the exception's class name, which differs
+    for cache writes and cache starts (observed on the 2.18 reference node:
+    tests/compat/test_diff_metadata.py).
     """
+    exception = (
+        "distributed.dht.IgniteClusterReadOnlyException"
+        if operation == "start cache"
+        else "CacheInvalidStateException"
+    )
     return (
+        f"class org.apache.ignite.internal.processors.cache.{exception}: "
         f"Failed to perform {operation} operation (cluster is in read-only mode) "
         f"[cacheGrp={'null' if group is None else group}, cache={cache_name}]"
     )

@@ -1,0 +1,420 @@
+"""Generate docs/compatibility.md from test results (a pytest junit XML file).
+
+Owns the mapping from tests to op codes and features, and the rendering of the
+compatibility table: for each op code / feature, embergrid's server against Apache
+Ignite 2.18 (tested-equal / diverges, with the reason from
+tests/compat/divergences.py / fails / not run / missing) and embergrid's client
+against pyignite (pending until tests/client has results).
+
+Usage::
+
+    python tools/compat_report.py                # runs pytest, writes the doc
+    python tools/compat_report.py --junit r.xml  # renders an existing result
+    python tools/compat_report.py --junit r.xml --output -   # to stdout
+
+tests/compat/conftest.py writes each test's ``reference`` and ``divergence`` markers as
+junit properties, which is how this script tells a differential test from the rest.
+Imports only the standard library and tests/compat/divergences.py (by path).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = REPO / "docs" / "compatibility.md"
+DIVERGENCES_FILE = REPO / "tests" / "compat" / "divergences.py"
+TEST_DIRS = ("tests/compat", "tests/server", "tests/protocol", "tests/client")
+
+# Every differential run of random op sequences exercises these ops.
+RANDOM = "test_random_cache_op_sequences"
+VALUES = ("test_value_ops", "test_key_ops", "test_key_hints_make_distinct_keys")
+
+# op code (name, number) -> the differential tests (function names) that exercise it.
+OPS: list[tuple[str, int, tuple[str, ...]]] = [
+    (
+        "HANDSHAKE",
+        1,
+        ("test_put_get_on_each_target", "test_nodejs_client_put_get_getall_scan"),
+    ),
+    ("CACHE_GET", 1000, (*VALUES, RANDOM)),
+    ("CACHE_PUT", 1001, (*VALUES, RANDOM)),
+    ("CACHE_PUT_IF_ABSENT", 1002, ("test_value_ops", RANDOM)),
+    ("CACHE_GET_ALL", 1003, (*VALUES, RANDOM)),
+    ("CACHE_PUT_ALL", 1004, ("test_value_ops", RANDOM)),
+    ("CACHE_GET_AND_PUT", 1005, ("test_value_ops", RANDOM)),
+    ("CACHE_GET_AND_REPLACE", 1006, ("test_value_ops", RANDOM)),
+    ("CACHE_GET_AND_REMOVE", 1007, ("test_value_ops", RANDOM)),
+    ("CACHE_GET_AND_PUT_IF_ABSENT", 1008, ("test_value_ops", RANDOM)),
+    ("CACHE_REPLACE", 1009, ("test_key_ops", RANDOM)),
+    (
+        "CACHE_REPLACE_IF_EQUALS",
+        1010,
+        (
+            "test_value_ops",
+            RANDOM,
+            "test_equality_of_a_map_holding_an_array",
+            "test_complex_sample_against_a_string",
+        ),
+    ),
+    ("CACHE_CONTAINS_KEY", 1011, ("test_value_ops", "test_key_ops", RANDOM)),
+    (
+        "CACHE_CONTAINS_KEYS",
+        1012,
+        (
+            "test_key_ops",
+            RANDOM,
+            "test_expiry_by_create_ttl",
+            "test_contains_keys_with_a_duplicate",
+        ),
+    ),
+    ("CACHE_CLEAR", 1013, ("test_get_size_after_removals", RANDOM)),
+    ("CACHE_CLEAR_KEY", 1014, ("test_get_size_after_removals", RANDOM)),
+    ("CACHE_CLEAR_KEYS", 1015, ("test_get_size_after_removals", RANDOM)),
+    ("CACHE_REMOVE_KEY", 1016, ("test_key_ops", RANDOM)),
+    (
+        "CACHE_REMOVE_IF_EQUALS",
+        1017,
+        (
+            "test_value_ops",
+            RANDOM,
+            "test_equality_of_a_map_holding_an_array",
+            "test_complex_sample_against_a_string",
+        ),
+    ),
+    ("CACHE_REMOVE_KEYS", 1018, ("test_get_size_after_removals", RANDOM)),
+    ("CACHE_REMOVE_ALL", 1019, ("test_get_size_after_removals",)),
+    (
+        "CACHE_GET_SIZE",
+        1020,
+        ("test_get_size_peek_modes", "test_get_size_after_removals", RANDOM),
+    ),
+    ("CACHE_LOCAL_PEEK", 1021, ()),
+    (
+        "CACHE_GET_NAMES",
+        1050,
+        ("test_configuration_read_back", "test_put_get_on_each_target"),
+    ),
+    (
+        "CACHE_CREATE_WITH_NAME",
+        1051,
+        ("test_create_by_name_settings", "test_common_mistakes"),
+    ),
+    (
+        "CACHE_GET_OR_CREATE_WITH_NAME",
+        1052,
+        ("test_create_by_name_settings", "test_configuration_read_back"),
+    ),
+    (
+        "CACHE_CREATE_WITH_CONFIGURATION",
+        1053,
+        (
+            "test_configuration_read_back",
+            "test_replicated_cache_backups",
+            "test_query_entity_aliases",
+        ),
+    ),
+    ("CACHE_GET_OR_CREATE_WITH_CONFIGURATION", 1054, ()),
+    (
+        "CACHE_GET_CONFIGURATION",
+        1055,
+        (
+            "test_configuration_read_back",
+            "test_create_by_name_settings",
+            "test_replicated_cache_backups",
+            "test_query_entity_aliases",
+        ),
+    ),
+    ("CACHE_DESTROY", 1056, ("test_common_mistakes", "test_create_by_name_settings")),
+    ("CACHE_NODE_PARTITIONS", 1100, ()),
+    ("CACHE_PARTITIONS", 1101, ("test_key_ops",)),
+    (
+        "QUERY_SCAN",
+        2000,
+        (
+            "test_scan_contents_by_page_size",
+            "test_scan_single_partitions",
+            "test_scan_with_key_of_each_partition",
+            RANDOM,
+        ),
+    ),
+    ("QUERY_SCAN_CURSOR_GET_PAGE", 2001, ("test_scan_contents_by_page_size",)),
+    ("QUERY_SQL", 2002, ()),
+    ("QUERY_SQL_CURSOR_GET_PAGE", 2003, ()),
+    ("QUERY_SQL_FIELDS", 2004, ()),
+    ("QUERY_SQL_FIELDS_CURSOR_GET_PAGE", 2005, ()),
+    ("GET_BINARY_TYPE_NAME", 3000, ("test_query_binary_type_after_put",)),
+    ("REGISTER_BINARY_TYPE_NAME", 3001, ("test_value_ops",)),
+    (
+        "GET_BINARY_TYPE",
+        3002,
+        (
+            "test_binary_type_with_several_schemas",
+            "test_binary_type_affinity_key_field",
+            "test_query_binary_type_after_put",
+        ),
+    ),
+    (
+        "PUT_BINARY_TYPE",
+        3003,
+        (
+            "test_binary_type_with_several_schemas",
+            "test_binary_field_changing_type",
+            "test_binary_type_affinity_key_field",
+        ),
+    ),
+    ("GET_BINARY_CONFIGURATION", 3004, ()),
+    ("TX_START", 4000, ()),
+    ("TX_END", 4001, ()),
+    ("CLUSTER_GET_STATE", 5000, ("test_cluster_state_get_set",)),
+    ("CLUSTER_CHANGE_STATE", 5001, ("test_cluster_state_get_set",)),
+    ("CLUSTER_CHANGE_WAL_STATE", 5002, ()),
+    ("CLUSTER_GET_WAL_STATE", 5003, ()),
+]
+
+FEATURES: list[tuple[str, tuple[str, ...]]] = [
+    ("Every value type and hint (as value)", ("test_value_ops",)),
+    (
+        "Value types as keys; key hints make distinct keys",
+        ("test_key_ops", "test_key_hints_make_distinct_keys"),
+    ),
+    (
+        "Complex objects (GenericObjectMeta, nested, None fields)",
+        ("test_value_ops", "test_complex_sample_against_a_string"),
+    ),
+    (
+        "Collections and maps",
+        (
+            "test_value_ops",
+            "test_singleton_list_comes_back_unreadable_from_ignite",
+            "test_equality_of_a_map_holding_an_array",
+        ),
+    ),
+    (
+        "Cache configuration read back",
+        (
+            "test_configuration_read_back",
+            "test_create_by_name_settings",
+            "test_replicated_cache_backups",
+            "test_query_entity_aliases",
+        ),
+    ),
+    (
+        "Status codes and messages of common mistakes",
+        ("test_common_mistakes", "test_binary_field_changing_type"),
+    ),
+    (
+        "Scan queries (page sizes, single partitions)",
+        (
+            "test_scan_contents_by_page_size",
+            "test_scan_single_partitions",
+            "test_scan_with_key_of_each_partition",
+        ),
+    ),
+    (
+        "get_size with peek modes",
+        ("test_get_size_peek_modes", "test_get_size_after_removals"),
+    ),
+    (
+        "Expiry policies (create / access TTL)",
+        ("test_expiry_by_create_ttl", "test_expiry_by_access_ttl"),
+    ),
+    (
+        "Binary type metadata",
+        (
+            "test_binary_type_with_several_schemas",
+            "test_binary_type_affinity_key_field",
+            "test_query_binary_type_after_put",
+        ),
+    ),
+    ("Cluster state", ("test_cluster_state_get_set",)),
+    ("Random op sequences (hypothesis state machine)", (RANDOM,)),
+    ("Async client (pyignite AioClient)", ("test_aio_put_get_on_each_target",)),
+    (
+        "Node.js thin client (apache-ignite-client 1.0.0)",
+        ("test_nodejs_client_put_get_getall_scan",),
+    ),
+    ("SQL", ()),
+    ("Transactions", ()),
+]
+
+
+@dataclass
+class Case:
+    """One junit testcase."""
+
+    classname: str
+    name: str
+    outcome: str  # passed | failed | skipped
+    properties: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def function(self) -> str:
+        return self.name.split("[", 1)[0]
+
+    @property
+    def reference(self) -> bool:
+        return "reference" in self.properties or "[ignite" in self.name
+
+    @property
+    def divergences(self) -> list[str]:
+        return self.properties.get("divergence", [])
+
+
+def parse_junit(path: Path) -> list[Case]:
+    """Every testcase of a junit XML file (pytest's format)."""
+    cases = []
+    for tc in ET.parse(path).getroot().iter("testcase"):
+        outcome = "passed"
+        if tc.find("failure") is not None or tc.find("error") is not None:
+            outcome = "failed"
+        elif tc.find("skipped") is not None:
+            outcome = "skipped"
+        props: dict[str, list[str]] = {}
+        for prop in tc.iter("property"):
+            props.setdefault(prop.get("name", ""), []).append(prop.get("value", ""))
+        cases.append(Case(tc.get("classname", ""), tc.get("name", ""), outcome, props))
+    return cases
+
+
+def load_divergences(path: Path = DIVERGENCES_FILE) -> dict[str, str]:
+    """The DIVERGENCES table, loaded by path (tests/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("_compat_divergences", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return dict(module.DIVERGENCES)
+
+
+def server_status(cases: Iterable[Case], functions: Sequence[str]) -> str:
+    """embergrid server vs Ignite for the reference tests of these functions."""
+    mine = [c for c in cases if c.reference and c.function in functions]
+    if not functions or not mine:
+        return "missing (no differential test)"
+    failed = [c for c in mine if c.outcome == "failed"]
+    if failed:
+        return f"**FAILS** ({len(failed)} of {len(mine)})"
+    ran = [c for c in mine if c.outcome == "passed"]
+    if not ran:
+        return "not run (reference unavailable)"
+    keys = sorted({k for c in ran for k in c.divergences})
+    equal = sum(1 for c in ran if not c.divergences)
+    text = f"tested-equal ({equal})" if equal else ""
+    if keys:
+        text += (
+            ("; " if text else "") + "diverges: " + ", ".join(f"`{k}`" for k in keys)
+        )
+    return text
+
+
+def client_status(cases: Sequence[Case]) -> str:
+    """embergrid client vs pyignite: pending until tests/client has results."""
+    client = [c for c in cases if c.classname.startswith("tests.client")]
+    if not client:
+        return "pending (client issue)"
+    failed = sum(1 for c in client if c.outcome == "failed")
+    passed = sum(1 for c in client if c.outcome == "passed")
+    return f"client suite: {passed} passed, {failed} failed (not mapped per op yet)"
+
+
+def render(cases: Sequence[Case], divergences: dict[str, str]) -> str:
+    """The whole Markdown document."""
+    client = client_status(cases)
+    ref = [c for c in cases if c.reference]
+    lines = [
+        "# Compatibility: embergrid vs Apache Ignite 2.18 and pyignite",
+        "",
+        "Generated by `tools/compat_report.py` from test results; do not edit by hand.",
+        "Regenerate with `python tools/compat_report.py` (runs pytest over "
+        + ", ".join(f"`{d}`" for d in TEST_DIRS)
+        + " with `--junitxml`, needs Java for the reference node), or render an",
+        "existing result file with `python tools/compat_report.py --junit r.xml`.",
+        "",
+        f"Reference (differential) test cases: {len(ref)} — "
+        f"{sum(c.outcome == 'passed' for c in ref)} passed, "
+        f"{sum(c.outcome == 'failed' for c in ref)} failed, "
+        f"{sum(c.outcome == 'skipped' for c in ref)} skipped. "
+        f"All test cases read: {len(cases)}.",
+        "",
+        "*tested-equal (n)*: n differential cases ran one scenario on both servers "
+        "and got equal normalized results; *diverges*: a pinned, known difference "
+        "(reasons below); *missing*: no differential test yet.",
+        "",
+        "## Op codes",
+        "",
+        "| op code | name | embergrid server vs Ignite 2.18 "
+        "| embergrid client vs pyignite |",
+        "| ---: | --- | --- | --- |",
+    ]
+    for name, code, functions in OPS:
+        lines.append(
+            f"| {code} | {name} | {server_status(cases, functions)} | {client} |"
+        )
+    lines += [
+        "",
+        "## Features",
+        "",
+        "| feature | embergrid server vs Ignite 2.18 | embergrid client vs pyignite |",
+        "| --- | --- | --- |",
+    ]
+    for feature, functions in FEATURES:
+        lines.append(f"| {feature} | {server_status(cases, functions)} | {client} |")
+    lines += ["", "## Known divergences (tests/compat/divergences.py)", ""]
+    for key, reason in sorted(divergences.items()):
+        tests = sorted({c.name for c in cases if key in c.divergences})
+        pinned = ", ".join(f"`{t}`" for t in tests) or "no test result"
+        lines.append(f"- `{key}`: {reason} Pinned by: {pinned}.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def run_pytest(junit: Path, extra: Sequence[str]) -> int:
+    dirs = [d for d in TEST_DIRS if (REPO / d).is_dir()]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *dirs,
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        f"--junitxml={junit}",
+        *extra,
+    ]
+    return subprocess.run(cmd, cwd=REPO, check=False).returncode
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--junit", type=Path, help="render this junit XML instead of running pytest"
+    )
+    parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="'-' for stdout")
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments")
+    args = parser.parse_args(argv)
+    if args.junit is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            junit = Path(tmp) / "results.xml"
+            run_pytest(junit, args.pytest_args)
+            cases = parse_junit(junit)
+    else:
+        cases = parse_junit(args.junit)
+    text = render(cases, load_divergences())
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
