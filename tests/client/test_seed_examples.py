@@ -1,5 +1,7 @@
 """The seed's pyignite examples, run with ``from embergrid import ...`` against our
-server, must print what the seed says they print."""
+server and against the reference Apache Ignite 2.18 node, must print what the seed
+says they print. The expiry examples sleep on real short TTLs: on our side against a
+server on the real clock, on Ignite against the shared reference node."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from decimal import Decimal
 
 import pytest
 
+from _targets import EMBERGRID, Target
 from embergrid import AioClient, Client, GenericObjectMeta
 from embergrid.datatypes import (
     CharObject,
@@ -30,8 +33,9 @@ from embergrid.server import Node, ServerThread
 
 
 @pytest.fixture
-def addr(server_address: tuple[str, int]) -> tuple[str, int]:
-    return server_address
+def addr(target: Target) -> tuple[str, int]:
+    """(host, port) of the server under test: our session server, then Ignite."""
+    return target.host, target.port
 
 
 def test_get_and_put(
@@ -213,19 +217,33 @@ def test_migrate_binary(addr: tuple[str, int], cache_name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_clock_server() -> Iterator[tuple[str, int]]:
+def _real_clock_embergrid() -> Iterator[tuple[str, int]]:
     with ServerThread(Node()) as st:
         yield st.address
 
 
+@pytest.fixture
+def real_clock_server(
+    target: Target, request: pytest.FixtureRequest
+) -> tuple[str, int]:
+    """A server whose expiry runs on the real clock: ours, or the reference node."""
+    if target.name == EMBERGRID:
+        address: tuple[str, int] = request.getfixturevalue("_real_clock_embergrid")
+        return address
+    return target.host, target.port
+
+
 def test_expiry_policy_sync(
-    real_clock_server: tuple[str, int], capsys: pytest.CaptureFixture[str]
+    real_clock_server: tuple[str, int],
+    cache_name: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    names = (f"{cache_name}-test", f"{cache_name}-simple")
     client = Client()
     with client.connect(*real_clock_server):
         ttl_cache = client.create_cache(
             {
-                PROP_NAME: "test",
+                PROP_NAME: names[0],
                 PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
             }
         )
@@ -234,27 +252,30 @@ def test_expiry_policy_sync(
         print(f"key = {1}, value = {ttl_cache.get(1)}")
         time.sleep(1.2)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
-        simple_cache = client.create_cache("simple")
+        simple_cache = client.create_cache(names[1])
         ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
         ttl_cache.put(1, 1)
         time.sleep(0.5)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
         time.sleep(1.7)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
-        for name in ("test", "simple"):
+        for name in names:
             client.get_cache(name).destroy()
     expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
     assert capsys.readouterr().out == expected
 
 
 async def test_expiry_policy_async(
-    real_clock_server: tuple[str, int], capsys: pytest.CaptureFixture[str]
+    real_clock_server: tuple[str, int],
+    cache_name: str,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
+    names = (f"{cache_name}-atest", f"{cache_name}-asimple")
     client = AioClient()
     async with client.connect(*real_clock_server):
         ttl_cache = await client.create_cache(
             {
-                PROP_NAME: "atest",
+                PROP_NAME: names[0],
                 PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
             }
         )
@@ -263,14 +284,14 @@ async def test_expiry_policy_async(
         print(f"key = {1}, value = {await ttl_cache.get(1)}")
         await asyncio.sleep(1.2)
         print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        simple_cache = await client.create_cache("asimple")
+        simple_cache = await client.create_cache(names[1])
         ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
         await ttl_cache.put(1, 1)
         await asyncio.sleep(0.5)
         print(f"key = {1}, value = {await ttl_cache.get(1)}")
         await asyncio.sleep(1.7)
         print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        for name in ("atest", "asimple"):
+        for name in names:
             await (await client.get_cache(name)).destroy()
     expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
     assert capsys.readouterr().out == expected

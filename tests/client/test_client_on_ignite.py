@@ -1,0 +1,563 @@
+"""embergrid's client against the real Apache Ignite 2.18 node, beyond the cache suite.
+
+Owns: ``AioClient`` ops and async cursors on the shared reference node, binary types
+(register, query, classes generated from a type pyignite wrote), and a private
+3-node reference cluster (started once for this module) for cluster state get/set
+and partition awareness. Every scenario also runs with pyignite 0.6.1, the oracle:
+both clients must agree. Must not import ``embergrid.server`` (the server under test
+here is Ignite).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pyignite
+import pyignite.datatypes as pd
+import pyignite.datatypes.expiry_policy
+import pyignite.datatypes.prop_codes
+import pyignite.exceptions as pe
+import pyignite.monitoring as pm
+import pytest
+
+import embergrid
+import embergrid.datatypes as ed
+import embergrid.exceptions as em_exc
+import embergrid.monitoring as em
+from _reference import (
+    RunningNode,
+    marker_field,
+    missing_prerequisite,
+    start_node,
+    unavailable,
+)
+from _targets import IGNITE, Target
+from embergrid.datatypes.cluster_state import ClusterState
+
+pytestmark = pytest.mark.reference
+
+CACHE_GET = 1000  # OpCode.CACHE_GET in both clients
+
+
+@pytest.fixture
+def ignite(reference: tuple[str, int]) -> Target:
+    """The session's reference node."""
+    return Target(IGNITE, *reference)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{uuid.uuid4().hex[:8]}"
+
+
+# --- AioClient ---------------------------------------------------------------------
+
+
+async def _aio_scenario(client_cls: Any, target: Target, name: str) -> list[Any]:
+    """A handful of ops, an async scan (context manager) and bare async iteration."""
+    out: list[Any] = []
+    client = client_cls()
+    async with client.connect(target.host, target.port):
+        cache = await client.create_cache(name)
+        try:
+            await cache.put(1, "one")
+            await cache.put_all({i: i * 10 for i in range(2, 12)})
+            out.append(await cache.get(1))
+            out.append(await cache.get(999))
+            out.append(await cache.get_all([1, 2, 3, 999]))
+            out.append(await cache.contains_key(2))
+            out.append(await cache.contains_keys([2, 999]))
+            out.append(await cache.get_and_put(1, "uno"))
+            out.append(await cache.put_if_absent(1, "x"))
+            out.append(await cache.replace_if_equals(1, "uno", "eins"))
+            out.append(await cache.get_and_remove(11))
+            out.append(await cache.get_size())
+            async with cache.scan(page_size=3) as cursor:
+                out.append(sorted([(k, v) async for k, v in cursor]))
+            seen = []
+            async with cache.scan(page_size=2) as cursor:
+                async for k, v in cursor:
+                    seen.append((k, v))
+                    if len(seen) == 5:
+                        break
+            out.append(len(seen))
+            out.append(set(seen) <= {(1, "eins")} | {(i, i * 10) for i in range(2, 11)})
+        finally:
+            await cache.destroy()
+        out.append(name in await client.get_cache_names())
+    return out
+
+
+async def test_aio_client_ops_and_async_cursors(ignite: Target) -> None:
+    ours = await _aio_scenario(embergrid.AioClient, ignite, unique("aio-ours-"))
+    theirs = await _aio_scenario(pyignite.AioClient, ignite, unique("aio-pyi-"))
+    assert ours == theirs
+    # and the answers are the real ones, not two clients wrong the same way
+    assert ours[:3] == ["one", None, {1: "one", 2: 20, 3: 30}]
+    assert ours[-3:] == [5, True, False]
+
+
+async def test_aio_scan_cursor_iterates_without_async_with(
+    ignite: Target, cache_name: str
+) -> None:
+    """Our async cursor also iterates bare (pyignite requires ``async with``)."""
+    data = {f"k{i}": i for i in range(9)}
+    client = embergrid.AioClient()
+    async with client.connect(ignite.host, ignite.port):
+        cache = await client.create_cache(cache_name)
+        try:
+            await cache.put_all(data)
+            got = {k: v async for k, v in cache.scan(page_size=4)}
+        finally:
+            await cache.destroy()
+    assert got == data
+
+
+async def test_aio_client_multiplexes_100_coroutines_on_ignite(
+    ignite: Target, cache_name: str
+) -> None:
+    """100 concurrent requests on one connection: every reply reaches its caller."""
+    client = embergrid.AioClient()
+    async with client.connect(ignite.host, ignite.port):
+        cache = await client.create_cache(cache_name)
+        try:
+            await asyncio.gather(*(cache.put(i, f"v{i}") for i in range(100)))
+            got = await asyncio.gather(*(cache.get(i) for i in range(100)))
+            size = await cache.get_size()
+        finally:
+            await cache.destroy()
+    assert got == [f"v{i}" for i in range(100)]
+    assert size == 100
+
+
+def test_client_shared_by_8_threads_on_ignite(ignite: Target, cache_name: str) -> None:
+    """One sync Client used by 8 threads at once against the real node."""
+    client = embergrid.Client()
+
+    def work(t: int) -> list[Any]:
+        cache = client.get_cache(cache_name)
+        for i in range(25):
+            cache.put(t * 100 + i, f"{t}:{i}")
+        return [cache.get(t * 100 + i) for i in range(25)]
+
+    with client.connect(ignite.host, ignite.port):
+        cache = client.create_cache(cache_name)
+        try:
+            with ThreadPoolExecutor(8) as pool:
+                results = list(pool.map(work, range(8)))
+            size = cache.get_size()
+        finally:
+            cache.destroy()
+    assert results == [[f"{t}:{i}" for i in range(25)] for t in range(8)]
+    assert size == 200
+
+
+# --- settings and transactions ----------------------------------------------------
+
+
+def _comparable(value: Any) -> Any:
+    """A settings value with the library's class names erased from its repr."""
+    text = repr(value)
+    for lib in ("embergrid", "pyignite"):
+        text = text.replace(f"{lib}.", "")
+    return text
+
+
+def test_settings_read_back_from_ignite_agree(ignite: Target, cache_name: str) -> None:
+    """The whole configuration Ignite returns (op 1055) decodes the same in both."""
+    pc = pd.prop_codes
+    with ignite.client() as pc_client:
+        cache = pc_client.create_cache(
+            {
+                pc.PROP_NAME: cache_name,
+                pc.PROP_CACHE_MODE: 2,
+                pc.PROP_BACKUPS_NUMBER: 1,
+                pc.PROP_CACHE_ATOMICITY_MODE: 0,
+                pc.PROP_SQL_SCHEMA: "S1",
+                pc.PROP_EXPIRY_POLICY: pd.expiry_policy.ExpiryPolicy(
+                    create=timedelta(seconds=5)
+                ),
+                pc.PROP_CACHE_KEY_CONFIGURATION: [
+                    {"type_name": "K", "affinity_key_field_name": "a"}
+                ],
+            }
+        )
+        try:
+            theirs = cache.settings
+            ours_client = embergrid.Client()
+            with ours_client.connect(ignite.host, ignite.port):
+                ours = ours_client.get_cache(cache_name).settings
+        finally:
+            cache.destroy()
+    assert sorted(ours) == sorted(theirs)
+    diff = {
+        k: (ours[k], theirs[k])
+        for k in theirs
+        if _comparable(ours[k]) != _comparable(theirs[k])
+    }
+    assert not diff
+    assert ours[pc.PROP_BACKUPS_NUMBER] == 1
+    assert ours[pc.PROP_SQL_SCHEMA] == "S1"
+
+
+def _tx_scenario(client: Any, name: str, cache_error: type[Exception]) -> list[Any]:
+    out: list[Any] = []
+    cache = client.create_cache(
+        {pd.prop_codes.PROP_NAME: name, pd.prop_codes.PROP_CACHE_ATOMICITY_MODE: 0}
+    )
+    try:
+        with client.tx_start() as tx:
+            cache.put(1, "committed")
+            tx.commit()
+        with client.tx_start() as tx:
+            cache.put(2, "rolled back")
+            tx.rollback()
+        with pytest.raises(KeyError):
+            _abandon_transaction(client, cache)
+        with client.tx_start():
+            cache.put(4, "not committed")
+        out.append(cache.get_all([1, 2, 3, 4]))
+        atomic = client.create_cache(f"{name}-atomic")
+        with client.tx_start(), pytest.raises(cache_error) as err:
+            atomic.put(1, 1)  # Ignite >= 2.16 forbids atomic caches inside a tx
+        atomic.destroy()
+        out.append("atomic cache inside a transaction" in str(err.value))
+    finally:
+        cache.destroy()
+    return out
+
+
+def _abandon_transaction(client: Any, cache: Any) -> None:
+    """Leave a transaction's block by an exception: the transaction rolls back."""
+    with client.tx_start(concurrency=1, isolation=2, timeout=5000, label="t"):
+        cache.put(3, "abandoned")
+        raise KeyError("leave the block")
+
+
+def test_transactions_on_ignite(ignite: Target) -> None:
+    ours_client = embergrid.Client()
+    with ours_client.connect(ignite.host, ignite.port):
+        ours = _tx_scenario(ours_client, unique("tx-ours-"), em_exc.CacheError)
+    with ignite.client() as theirs_client:
+        theirs = _tx_scenario(theirs_client, unique("tx-pyi-"), pe.CacheError)
+    assert ours == theirs == [{1: "committed"}, True]
+
+
+async def test_async_transaction_and_cluster_state_on_ignite(ignite: Target) -> None:
+    async def scenario(client_cls: Any, name: str) -> list[Any]:
+        client = client_cls()
+        async with client.connect(ignite.host, ignite.port):
+            cache = await client.create_cache(
+                {
+                    pd.prop_codes.PROP_NAME: name,
+                    pd.prop_codes.PROP_CACHE_ATOMICITY_MODE: 0,
+                }
+            )
+            try:
+                async with client.tx_start() as tx:
+                    await cache.put(1, 1)
+                    await tx.commit()
+                async with client.tx_start() as tx:
+                    await cache.put(2, 2)
+                    await tx.rollback()
+                got = await cache.get_all([1, 2])
+                state = await client.get_cluster().get_state()
+            finally:
+                await cache.destroy()
+        return [got, int(state)]
+
+    ours = await scenario(embergrid.AioClient, unique("atx-ours-"))
+    theirs = await scenario(pyignite.AioClient, unique("atx-pyi-"))
+    assert ours == theirs == [{1: 1}, 1]
+
+
+# --- binary types ------------------------------------------------------------------
+
+
+def _voucher_class(meta: Any, dt: Any, type_name: str) -> type:
+    class Voucher(
+        metaclass=meta,
+        type_name=type_name,
+        schema=OrderedDict(
+            [("purpose", dt.String), ("sum", dt.DecimalObject), ("count", dt.IntObject)]
+        ),
+    ):
+        pass
+
+    return Voucher
+
+
+def _schemas(binary_type: dict[str, Any]) -> list[list[tuple[str, str]]]:
+    """Schemas as (field, hint name) lists: comparable across the two libraries."""
+    return [[(f, t.__name__) for f, t in s.items()] for s in binary_type["schemas"]]
+
+
+def test_register_and_query_binary_type(ignite: Target) -> None:
+    """Registered by embergrid, the type reads back the same through both clients."""
+    type_name = unique("org.example.Voucher$")
+    cls = _voucher_class(embergrid.GenericObjectMeta, ed, type_name)
+    with ignite.client() as pc:
+        c = embergrid.Client()
+        with c.connect(ignite.host, ignite.port):
+            c.register_binary_type(cls)
+            ours = c.get_binary_type(type_name)
+            ours_classes = c.query_binary_type(type_name)
+        theirs = pc.get_binary_type(type_name)
+        theirs_classes = pc.query_binary_type(type_name)
+    assert ours["type_exists"]
+    assert theirs["type_exists"]
+    assert ours["type_id"] == theirs["type_id"]
+    assert (
+        _schemas(ours)
+        == _schemas(theirs)
+        == [[("purpose", "String"), ("sum", "DecimalObject"), ("count", "IntObject")]]
+    )
+    assert list(ours_classes) == list(theirs_classes) == [cls.schema_id]
+    (ours_cls,) = ours_classes.values()
+    (theirs_cls,) = theirs_classes.values()
+    assert (
+        list(ours_cls.schema) == list(theirs_cls.schema) == ["purpose", "sum", "count"]
+    )
+
+
+def test_classes_generated_from_a_type_pyignite_wrote(
+    ignite: Target, cache_name: str
+) -> None:
+    """pyignite writes an object; a fresh embergrid client generates its class."""
+    type_name = unique("org.example.Outer$Inner+Voucher.")
+    cls = _voucher_class(pyignite.GenericObjectMeta, pd, type_name)
+    with ignite.client() as writer:
+        cache = writer.create_cache(cache_name)
+        try:
+            cache.put(1, cls(purpose="pay", sum=Decimal("666.67"), count=3))
+            with ignite.client() as fresh:
+                theirs = fresh.get_cache(cache_name).get(1)
+            ours_client = embergrid.Client()
+            with ours_client.connect(ignite.host, ignite.port):
+                ours = ours_client.get_cache(cache_name).get(1)
+                with ours_client.get_cache(cache_name).scan() as cursor:
+                    scanned = dict(cursor)
+        finally:
+            cache.destroy()
+    assert type(ours).__name__ == type(theirs).__name__
+    assert (ours.purpose, ours.sum, ours.count) == ("pay", Decimal("666.67"), 3)
+    assert (ours.purpose, ours.sum, ours.count) == (
+        theirs.purpose,
+        theirs.sum,
+        theirs.count,
+    )
+    assert ours.version == theirs.version
+    assert type(ours).schema_id == type(theirs).schema_id
+    assert repr(ours) == repr(theirs)
+    assert list(scanned) == [1]
+    assert scanned[1].sum == Decimal("666.67")
+
+
+# --- a private 3-node cluster ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cluster3() -> Iterator[RunningNode]:
+    """Three reference nodes in one JVM, started once for this module."""
+    reason = missing_prerequisite()
+    if reason is not None:
+        unavailable(reason)
+    try:
+        node = start_node(extra=("--nodes", "3"))
+    except (OSError, RuntimeError) as exc:
+        pytest.fail(f"3-node reference cluster failed to start: {exc}", pytrace=False)
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
+def _addresses(cluster: RunningNode) -> list[tuple[str, int]]:
+    ports = marker_field(cluster.marker, "ports").split(",")
+    return [(cluster.host, int(p)) for p in ports]
+
+
+def _node_ids(cluster: RunningNode) -> dict[int, uuid.UUID]:
+    ports = [int(p) for p in marker_field(cluster.marker, "ports").split(",")]
+    ids = [uuid.UUID(u) for u in marker_field(cluster.marker, "node_ids").split(",")]
+    return dict(zip(ports, ids, strict=True))
+
+
+class _Recorder:
+    """Records (port, node_uuid, op_code) of every request a client sends."""
+
+    def __init__(self) -> None:
+        self.started: list[tuple[int, str, int]] = []
+
+    def on_query_start(self, event: Any) -> None:
+        self.started.append((event.port, str(event.node_uuid), event.op_code))
+
+    def on_query_success(self, event: Any) -> None:
+        pass
+
+    def on_query_fail(self, event: Any) -> None:
+        pass
+
+
+class OurRecorder(_Recorder, em.QueryEventListener):
+    pass
+
+
+class TheirRecorder(_Recorder, pm.QueryEventListener):
+    pass
+
+
+def _cluster_state_scenario(client: Any, states: Any) -> list[Any]:
+    cluster = client.get_cluster()
+    seen = [cluster.get_state()]
+    try:
+        cluster.set_state(states.ACTIVE_READ_ONLY)
+        seen.append(cluster.get_state())
+        cluster.set_state(states.INACTIVE)  # clears this private cluster's caches
+        seen.append(cluster.get_state())
+    finally:
+        cluster.set_state(states.ACTIVE)
+    seen.append(cluster.get_state())
+    return [int(s) for s in seen]
+
+
+def test_cluster_state_get_set(cluster3: RunningNode) -> None:
+    """State get/set on the private cluster (never on the shared node)."""
+    addrs = _addresses(cluster3)
+    ours_client = embergrid.Client()
+    with ours_client.connect(addrs):
+        ours = _cluster_state_scenario(ours_client, ClusterState)
+    theirs_client = pyignite.Client()
+    with theirs_client.connect(addrs):
+        theirs = _cluster_state_scenario(
+            theirs_client, pyignite.datatypes.cluster_state.ClusterState
+        )
+        assert int(theirs_client.get_cluster().get_state()) == int(ClusterState.ACTIVE)
+    assert ours == theirs == [1, 2, 0, 1]
+
+
+# (label, key, hint name): one key per kind the partition map must route.
+ROUTED_KEYS: list[tuple[str, Any, str | None]] = [
+    *((f"int{i}", i, None) for i in range(12)),
+    ("long", 2**40, None),
+    ("neg", -5, None),
+    *((f"str{i}", f"key-{i}", None) for i in range(6)),
+    ("unicode", "ключ", None),
+    ("double", 1.5, None),
+    ("uuid", uuid.UUID(int=987654321), None),
+    ("bool", True, None),
+    ("datetime", datetime(2020, 1, 2, 3, 4, 5), None),
+    ("decimal", Decimal("1.25"), None),
+    ("short", 7, "ShortObject"),
+    ("byte", 3, "ByteObject"),
+    ("char", "z", "CharObject"),
+    ("float", 2.5, "FloatObject"),
+    ("int32", 77, "IntObject"),
+    ("date", datetime(2021, 5, 6), "DateObject"),
+]
+BYTE_ARRAY_KEYS: list[tuple[str, Any, str | None]] = [
+    (f"bytes{i}", [i, i + 1, 100 - i], "ByteArrayObject") for i in range(8)
+]
+
+
+def _hint(dt: Any, name: str | None) -> Any:
+    return getattr(dt, name) if name else None
+
+
+def _where_ignite_keeps(cluster: RunningNode, cache_name: str) -> dict[str, int]:
+    """Ground truth from Ignite itself: label -> client port of the node whose local
+    scan holds the entry (the cache has no backups, so that node is the primary)."""
+    where: dict[str, int] = {}
+    for host, port in _addresses(cluster):
+        with (
+            Target(IGNITE, host, port).client() as single,
+            single.get_cache(cache_name).scan(local=True) as cursor,
+        ):
+            for _, label in cursor:
+                where[label] = port
+    return where
+
+
+def _routing(
+    cluster: RunningNode, cache_name: str, keys: list[tuple[str, Any, str | None]]
+) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any]]:
+    """Put ``keys`` (value = label) with pyignite, then get each one with both
+    partition-aware clients. Returns (Ignite's truth, pyignite's node, our node, our
+    values), nodes as client ports, all keyed by label."""
+    addrs = _addresses(cluster)
+    node_ids = _node_ids(cluster)
+    theirs_rec, ours_rec = TheirRecorder(), OurRecorder()
+    theirs_client = pyignite.Client(partition_aware=True, event_listeners=[theirs_rec])
+    ours_client = embergrid.Client(partition_aware=True, event_listeners=[ours_rec])
+    ours_ports: dict[str, int] = {}
+    theirs_ports: dict[str, int] = {}
+    ours_values: dict[str, Any] = {}
+    with theirs_client.connect(addrs), ours_client.connect(addrs):
+        pcache = theirs_client.create_cache(
+            {
+                pd.prop_codes.PROP_NAME: cache_name,
+                pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
+                pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
+            }
+        )
+        try:
+            for label, key, hint in keys:
+                pcache.put(key, label, key_hint=_hint(pd, hint))
+            truth = _where_ignite_keeps(cluster, cache_name)
+            ocache = ours_client.get_cache(cache_name)
+            ocache.get(keys[0][1], key_hint=_hint(ed, keys[0][2]))  # fetch the map
+            pcache.get(keys[0][1], key_hint=_hint(pd, keys[0][2]))
+            for label, key, hint in keys:
+                for rec, cache, dt, ports in (
+                    (ours_rec, ocache, ed, ours_ports),
+                    (theirs_rec, pcache, pd, theirs_ports),
+                ):
+                    rec.started.clear()
+                    value = cache.get(key, key_hint=_hint(dt, hint))
+                    gets = [s for s in rec.started if s[2] == CACHE_GET]
+                    assert len(gets) == 1, rec.started
+                    assert gets[0][1] == str(node_ids[gets[0][0]])
+                    ports[label] = gets[0][0]
+                    if cache is ocache:
+                        ours_values[label] = value
+        finally:
+            pcache.destroy()
+    return truth, theirs_ports, ours_ports, ours_values
+
+
+def test_partition_aware_get_goes_to_the_primary(
+    cluster3: RunningNode, cache_name: str
+) -> None:
+    """A keyed get travels on the connection of the key's primary node."""
+    truth, theirs, ours, values = _routing(cluster3, cache_name, ROUTED_KEYS)
+    labels = [label for label, _, _ in ROUTED_KEYS]
+    assert values == {label: label for label in labels}
+    assert set(truth) == set(labels)
+    assert len(set(truth.values())) == 3  # the keys spread over all three nodes
+    assert theirs == truth  # the oracle routes right, so this test can tell
+    wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
+    assert not wrong, f"label: (our node's port, primary's port): {wrong}"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "client bug (shared with pyignite 0.6.1): hash_key_bytes gives 0 for a "
+        "byte[] key, Ignite partitions it by Arrays.hashCode"
+    ),
+)
+def test_partition_aware_byte_array_key_goes_to_the_primary(
+    cluster3: RunningNode, cache_name: str
+) -> None:
+    """byte[] keys: the reads are right, but travel to partition 0's primary."""
+    truth, _theirs, ours, values = _routing(cluster3, cache_name, BYTE_ARRAY_KEYS)
+    labels = [label for label, _, _ in BYTE_ARRAY_KEYS]
+    assert values == {label: label for label in labels}
+    wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
+    assert not wrong, f"label: (our node's port, primary's port): {wrong}"
