@@ -545,17 +545,11 @@ def test_partition_aware_get_goes_to_the_primary(
     assert not wrong, f"label: (our node's port, primary's port): {wrong}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "client bug (shared with pyignite 0.6.1): hash_key_bytes gives 0 for a "
-        "byte[] key, Ignite partitions it by Arrays.hashCode"
-    ),
-)
 def test_partition_aware_byte_array_key_goes_to_the_primary(
     cluster3: RunningNode, cache_name: str
 ) -> None:
-    """byte[] keys: the reads are right, but travel to partition 0's primary."""
+    """byte[] keys go to the primary of their Arrays.hashCode partition (pyignite
+    0.6.1 sends them all to partition 0's primary)."""
     truth, _theirs, ours, values = _routing(cluster3, cache_name, BYTE_ARRAY_KEYS)
     labels = [label for label, _, _ in BYTE_ARRAY_KEYS]
     assert values == {label: label for label in labels}

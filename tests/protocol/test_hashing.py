@@ -305,7 +305,12 @@ ENCODED = [
     ("1c 00 00 00 00 09 01 00 00 00 41 03 00 00 00", 3),
     (COMPACT_PERSON.hex(), -904731622),
     ("1b 25 00 00 00" + COMPACT_PERSON.hex() + "00 00 00 00", -904731622),
-    ("0c 02 00 00 00 01 02", 0),
+    # byte[]: Arrays.hashCode over signed bytes; [1, 2, 3] -> 30817 is the value the
+    # reference cluster partitions by (tests/client/test_client_on_ignite.py).
+    ("0c 03 00 00 00 01 02 03", 30817),
+    ("0c 02 00 00 00 c8 01", 31 * (31 - 56) + 1),
+    ("0c 00 00 00 00", 1),
+    ("0e 01 00 00 00 05 00 00 00", 0),  # other arrays are not partitioned by content
     ("18 00 00 00 00 01", 0),
     ("65", 0),
 ]

@@ -269,6 +269,16 @@ def _h_bool(data: Buffer, pos: int) -> int:
     return bool_hash(data[pos] != 0)
 
 
+def _h_byte_array(data: Buffer, pos: int) -> int:
+    """``Arrays.hashCode(byte[])``: Ignite partitions a byte[] key by its content
+    (observed on the reference cluster: tests/client/test_client_on_ignite.py)."""
+    n = _h_int(data, pos)
+    if n < 0:
+        raise ParseError(f"negative byte array length {n}")
+    _need(data, pos + 4 + n)
+    return data_hash(data, pos + 4, pos + 4 + n)
+
+
 def _h_string(data: Buffer, pos: int) -> int:
     n = _h_int(data, pos)
     if n < 0:
@@ -338,6 +348,7 @@ _BYTES_HASHERS: dict[int, Callable[[Buffer, int], int]] = {
     T.CHAR: _h_char,
     T.BOOL: _h_bool,
     T.STRING: _h_string,
+    T.BYTE_ARRAY: _h_byte_array,
     T.UUID: _h_uuid,
     T.DATE: _h_long,
     T.TIMESTAMP: _h_long,  # the extra nanoseconds are not hashed
@@ -353,8 +364,9 @@ _BYTES_HASHERS: dict[int, Callable[[Buffer, int], int]] = {
 def hash_key_bytes(data: Buffer, pos: int = 0) -> int:
     """Java ``hashCode()`` of the key whose encoded data object starts at ``pos``.
 
-    Complex objects (103, or 27-wrapped) give the hash stored in their header. Types
-    without a meaningful key hash (arrays, collections, maps, NULL) give 0.
+    Complex objects (103, or 27-wrapped) give the hash stored in their header; a
+    byte[] gives ``Arrays.hashCode``. Types without a meaningful key hash (other
+    arrays, collections, maps, NULL) give 0.
     Raises ``ParseError`` on truncated bytes.
     """
     if pos >= len(data):
