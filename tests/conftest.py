@@ -21,7 +21,7 @@ import pytest
 
 from _reference import mark_reference_items, reference
 from _targets import EMBERGRID, IGNITE, Target
-
+from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
@@ -54,9 +54,7 @@ def cache_name(request: pytest.FixtureRequest) -> str:
     return f"{base}-{uuid.uuid4().hex[:8]}"
 
 
-@pytest.fixture(
-    params=[EMBERGRID, pytest.param(IGNITE, marks=pytest.mark.reference)]
-)
+@pytest.fixture(params=[EMBERGRID, pytest.param(IGNITE, marks=pytest.mark.reference)])
 def target(request: pytest.FixtureRequest) -> Target:
     """The server a test runs against: this session's embergrid, then real Ignite.
 
@@ -71,5 +69,18 @@ def target(request: pytest.FixtureRequest) -> Target:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tag every test that uses the ``reference`` fixture with ``reference``."""
+    """Tag every test that uses the ``reference`` fixture with ``reference``; reject
+    ``divergence`` markers whose key is not in tests/compat/divergences.py; record both
+    markers as junit properties for tools/compat_report.py."""
     mark_reference_items(items)
+    for item in items:
+        for mark in item.iter_markers("divergence"):
+            key = mark.args[0] if mark.args else None
+            if key not in DIVERGENCES:
+                raise pytest.UsageError(
+                    f"{item.nodeid}: divergence key {key!r} is not in "
+                    "tests/compat/divergences.py"
+                )
+            item.user_properties.append(("divergence", key))
+        if item.get_closest_marker("reference") is not None:
+            item.user_properties.append(("reference", "1"))

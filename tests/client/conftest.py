@@ -4,7 +4,7 @@ standalone ``embergrid serve`` processes for failover tests.
 Tests that run against both servers use the root ``target`` fixture; those against
 the reference node that pin a known server difference carry
 ``@pytest.mark.divergence("key")``, whose key must be in
-``tests/compat/divergences.py`` (checked here at collection, as tests/compat does).
+``tests/compat/divergences.py`` (checked at collection by the root conftest).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from compat.divergences import DIVERGENCES
 from embergrid import AioClient, Client
 
 
@@ -73,17 +72,3 @@ async def aio_client(server_address: tuple[str, int]) -> AsyncIterator[AioClient
     c = AioClient()
     async with c.connect(*server_address):
         yield c
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Reject ``divergence`` markers of client tests whose key is not in the table."""
-    for item in items:
-        if "tests/client/" not in item.nodeid.replace("\\", "/"):
-            continue
-        for mark in item.iter_markers("divergence"):
-            key = mark.args[0] if mark.args else None
-            if key not in DIVERGENCES:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: divergence key {key!r} is not in "
-                    "tests/compat/divergences.py"
-                )

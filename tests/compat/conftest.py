@@ -5,7 +5,7 @@
 ``reference`` fixture, so every test using it is marked ``reference``.
 ``realtime_pair`` does the same with a second embergrid server whose engine reads the
 real clock, for expiry tests that sleep. ``divergence("key")`` markers are checked
-against ``divergences.DIVERGENCES`` at collection.
+against ``divergences.DIVERGENCES`` at collection by the root conftest.
 Imports ``embergrid.server`` only to start the real-time server.
 """
 
@@ -23,7 +23,6 @@ from _targets import EMBERGRID, IGNITE, Target
 from embergrid.server import Node, ServerThread
 
 from ._outcome import Outcome, outcome
-from .divergences import DIVERGENCES
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,20 +95,3 @@ def realtime_pair(
     yield from make_pair(
         Target(EMBERGRID, *realtime_server.address), Target(IGNITE, *reference)
     )
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Reject ``divergence`` markers whose key is not in the table; record markers as
-    junit properties (``reference``, ``divergence``) for tools/compat_report.py."""
-    for item in items:
-        for mark in item.iter_markers("divergence"):
-            key = mark.args[0] if mark.args else None
-            if key not in DIVERGENCES:
-                raise pytest.UsageError(
-                    f"{item.nodeid}: divergence key {key!r} is not in "
-                    "tests/compat/divergences.py"
-                )
-            item.user_properties.append(("divergence", key))
-        uses = "reference" in getattr(item, "fixturenames", ())
-        if uses or item.get_closest_marker("reference") is not None:
-            item.user_properties.append(("reference", "1"))
