@@ -46,14 +46,16 @@ from embergrid.protocol.handshake import (
     encode_handshake_response,
 )
 from embergrid.protocol.headers import (
+    REQUEST_HEADER_SIZE,
     AffinityVersion,
     ResponseHeader,
-    decode_request_header,
     decode_response_header,
     encode_response_header,
     has_status_flags,
     invalid_op_code_message,
     request_frame,
+    success_frame,
+    unpack_request_header,
 )
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer
@@ -160,13 +162,17 @@ class ClientConnection:
         self._proposed: ProtocolVersion | None = None
         self._next_id = first_request_id
         self._pending: dict[int, int] = {}
+        self._context: ProtocolContext | None = None  # immutable; rebuilt on change
 
     @property
     def context(self) -> ProtocolContext:
         """Negotiated version and features, as the message codecs take them."""
         if self.version is None:
             raise ParameterError("no protocol negotiated yet")
-        return ProtocolContext(version=self.version, features=self.features)
+        ctx = self._context
+        if ctx is None or ctx.version != self.version or ctx.features != self.features:
+            ctx = self._context = ProtocolContext(self.version, self.features)
+        return ctx
 
     @property
     def pending(self) -> int:
@@ -253,6 +259,7 @@ class ServerConnection:
         self.features = ProtocolFeature(0)
         self.reported_topology: AffinityVersion | None = None
         self._handshake: HandshakeRequest | None = None
+        self._flags_layout = False  # has_status_flags(version), set on success
 
     @property
     def context(self) -> ProtocolContext:
@@ -277,8 +284,8 @@ class ServerConnection:
                 return None
             if self.state is ServerState.AWAIT_HANDSHAKE:
                 return self._on_handshake(payload)
-            header, offset = decode_request_header(payload)
-            return Request(header.op_code, header.request_id, payload[offset:])
+            op_code, request_id = unpack_request_header(payload)
+            return Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
         except ParseError:
             self.state = ServerState.CLOSED
             raise
@@ -302,6 +309,7 @@ class ServerConnection:
             self.state = ServerState.ESTABLISHED
             self.version = request.version
             self.features = response.features or ProtocolFeature(0)
+            self._flags_layout = has_status_flags(request.version)
         else:
             self.state = ServerState.AWAIT_HANDSHAKE
         return frame(encode_handshake_response(response, request.version))
@@ -314,6 +322,13 @@ class ServerConnection:
         topology_version: AffinityVersion | None = None,
     ) -> bytes:
         """A success frame; ``topology_version`` is the cluster's current one."""
+        if (
+            self.state is ServerState.ESTABLISHED
+            and self._flags_layout
+            and topology_version is not None
+            and topology_version == self.reported_topology
+        ):  # the common case: nothing to report, one pack and the body
+            return success_frame(request_id, body, True)
         return self._respond(
             request_id, StatusCode.SUCCESS, None, topology_version, body
         )
@@ -352,10 +367,11 @@ class ServerConnection:
     ) -> bytes:
         if self.state is not ServerState.ESTABLISHED or self.version is None:
             raise ParameterError(f"cannot respond in state {self.state.value}")
-        header = ResponseHeader(
-            request_id, status, message, self._topology_flag(topology)
-        )
-        return frame(encode_response_header(header, self.version) + bytes(body))
+        flagged = self._topology_flag(topology)
+        if status == StatusCode.SUCCESS and flagged is None:
+            return success_frame(request_id, body, has_status_flags(self.version))
+        header = ResponseHeader(request_id, status, message, flagged)
+        return frame(encode_response_header(header, self.version) + body)
 
     def _topology_flag(self, current: AffinityVersion | None) -> AffinityVersion | None:
         """``current`` if this response must carry it, remembering it as reported."""

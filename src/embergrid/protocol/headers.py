@@ -3,8 +3,9 @@
 Owns ``RequestHeader`` (``i16 opCode, i64 requestId``), ``ResponseHeader`` in both
 layouts (< 1.4.0: ``i64 reqId, i32 status, [Str msg]``; >= 1.4.0: ``i64 reqId,
 i16 flags, [i16 notification op], [i64 major, i32 minor], [i32 status, Str msg]``),
-their encode/decode functions, and ``response_frame`` which builds a whole framed
-response. Standard library only; imports ``embergrid.errors`` and
+their encode/decode functions, ``response_frame`` which builds a whole framed
+response, and the allocation-free hot paths ``unpack_request_header`` and
+``success_frame`` (one ``struct`` call for length and header). Standard library only; imports ``embergrid.errors`` and
 ``embergrid.protocol.{codes,wire,handshake}``.
 
 Decoders return the header and the offset where the body starts, so callers can take a
@@ -13,6 +14,7 @@ Decoders return the header and the offset where the body starts, so callers can 
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -34,15 +36,25 @@ __all__ = [
     "invalid_op_code_message",
     "request_frame",
     "response_frame",
+    "success_frame",
+    "unpack_request_header",
 ]
 
 REQUEST_HEADER_SIZE = 10
 _FLAGS_VERSION = ProtocolVersion(1, 4, 0)
-_KNOWN_FLAGS = int(
-    ResponseFlag.ERROR
-    | ResponseFlag.AFFINITY_TOPOLOGY_CHANGED
-    | ResponseFlag.NOTIFICATION
-)  # a plain int: ~ of an IntFlag stays inside the flag's own bits
+_ERROR = int(ResponseFlag.ERROR)
+_TOPOLOGY = int(ResponseFlag.AFFINITY_TOPOLOGY_CHANGED)
+_NOTIFICATION = int(ResponseFlag.NOTIFICATION)
+_KNOWN_FLAGS = _ERROR | _TOPOLOGY | _NOTIFICATION
+# plain ints: ~ of an IntFlag stays inside the flag's own bits, and int ops are cheap
+_SUCCESS = int(StatusCode.SUCCESS)
+
+# Whole fixed-size prefixes packed or unpacked in one call (the hot paths).
+_REQ_HEAD = struct.Struct("<hq")  # op code, request id
+_REQ_FRAME_HEAD = struct.Struct("<ihq")  # length, op code, request id
+_RESP_HEAD = struct.Struct("<qh")  # request id, flags (>= 1.4.0)
+_OK_FRAME_FLAGS = struct.Struct("<iqh")  # length, request id, flags 0 (>= 1.4.0)
+_OK_FRAME_STATUS = struct.Struct("<iqi")  # length, request id, status 0 (< 1.4.0)
 
 
 class AffinityVersion(NamedTuple):
@@ -74,23 +86,30 @@ class RequestHeader:
 
 
 def encode_request_header(header: RequestHeader) -> bytes:
-    w = Writer()
-    w.i16(header.op_code)
-    w.i64(header.request_id)
-    return w.getvalue()
+    return _REQ_HEAD.pack(header.op_code, header.request_id)
+
+
+def unpack_request_header(payload: Buffer) -> tuple[int, int]:
+    """``(op_code, request_id)`` of a request payload; the body starts at
+    ``REQUEST_HEADER_SIZE``. The allocation-free form of ``decode_request_header``."""
+    if len(payload) < REQUEST_HEADER_SIZE:
+        raise ParseError(
+            f"need {REQUEST_HEADER_SIZE} bytes of request header, got {len(payload)}"
+        )
+    op_code, request_id = _REQ_HEAD.unpack_from(payload)
+    return op_code, request_id
 
 
 def decode_request_header(payload: Buffer) -> tuple[RequestHeader, int]:
     """The header and the offset of the body."""
-    r = Reader(payload)
-    op_code = r.i16()
-    return RequestHeader(op_code, r.i64()), r.pos
+    op_code, request_id = unpack_request_header(payload)
+    return RequestHeader(op_code, request_id), REQUEST_HEADER_SIZE
 
 
 def request_frame(op_code: int, request_id: int, body: Buffer = b"") -> bytes:
     """A whole framed request: length, header, body."""
-    head = encode_request_header(RequestHeader(op_code, request_id))
-    return I32.pack(len(head) + len(body)) + head + bytes(body)
+    head = _REQ_FRAME_HEAD.pack(REQUEST_HEADER_SIZE + len(body), op_code, request_id)
+    return head + body
 
 
 # -- response header (§4.2, §4.3) ----------------------------------------------
@@ -113,14 +132,7 @@ class ResponseHeader:
 
     @property
     def flags(self) -> ResponseFlag:
-        flags = ResponseFlag(0)
-        if self.status != StatusCode.SUCCESS:
-            flags |= ResponseFlag.ERROR
-        if self.topology_version is not None:
-            flags |= ResponseFlag.AFFINITY_TOPOLOGY_CHANGED
-        if self.notification_op is not None:
-            flags |= ResponseFlag.NOTIFICATION
-        return flags
+        return ResponseFlag(_flag_bits(self))
 
     @property
     def ok(self) -> bool:
@@ -139,7 +151,7 @@ def encode_response_header(header: ResponseHeader, version: ProtocolVersion) -> 
         if header.status != StatusCode.SUCCESS:
             write_str(w, header.message)
         return w.getvalue()
-    w.i16(header.flags)
+    w.i16(_flag_bits(header))
     if header.notification_op is not None:
         w.i16(header.notification_op)
     if header.topology_version is not None:
@@ -155,6 +167,10 @@ def decode_response_header(
     payload: Buffer, version: ProtocolVersion
 ) -> tuple[ResponseHeader, int]:
     """The header and the offset of the body (the end of the payload on error)."""
+    if len(payload) >= 10 and version >= _FLAGS_VERSION:
+        request_id, flags = _RESP_HEAD.unpack_from(payload)
+        if not flags:  # the common case: a plain success
+            return ResponseHeader(request_id), 10
     r = Reader(payload)
     request_id = r.i64()
     if not has_status_flags(version):
@@ -168,7 +184,7 @@ def decode_response_header(
     topology = None
     if flags & ResponseFlag.AFFINITY_TOPOLOGY_CHANGED:
         topology = AffinityVersion(r.i64(), r.i32())
-    status, message = StatusCode.SUCCESS.value, None
+    status, message = _SUCCESS, None
     if flags & ResponseFlag.ERROR:
         status = r.i32()
         message = read_str(r)
@@ -187,7 +203,31 @@ def response_frame(
     body: Buffer = b"",
 ) -> bytes:
     """A whole framed response; ``body`` is written only when ``status`` is 0."""
+    if status == _SUCCESS and topology_version is None:
+        return success_frame(request_id, body, has_status_flags(version))
     header = ResponseHeader(request_id, status, message, topology_version)
     head = encode_response_header(header, version)
     tail = bytes(body) if status == StatusCode.SUCCESS else b""
     return I32.pack(len(head) + len(tail)) + head + tail
+
+
+def success_frame(request_id: int, body: Buffer, flags_layout: bool) -> bytes:
+    """A whole framed success response with no topology version and no
+    notification: one pack for length and header, then ``body``.
+
+    ``flags_layout`` is ``has_status_flags(version)`` of the connection.
+    """
+    if flags_layout:
+        return _OK_FRAME_FLAGS.pack(10 + len(body), request_id, 0) + body
+    return _OK_FRAME_STATUS.pack(12 + len(body), request_id, _SUCCESS) + body
+
+
+def _flag_bits(header: ResponseHeader) -> int:
+    flags = 0
+    if header.status != _SUCCESS:
+        flags |= _ERROR
+    if header.topology_version is not None:
+        flags |= _TOPOLOGY
+    if header.notification_op is not None:
+        flags |= _NOTIFICATION
+    return flags

@@ -18,6 +18,7 @@ from embergrid.protocol.binary.generic import TypeCache
 from embergrid.protocol.binary.hashing import cache_id as _cache_id
 from embergrid.protocol.config import ExpiryDurations
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.protocol.messages.cache import CachePrefix
 
 __all__ = [
     "CURRENT_TX",
@@ -36,6 +37,11 @@ class CacheRef:
     name: str
     cache_id: int
     expiry: ExpiryDurations | None = None
+    prefix: CachePrefix = field(init=False, repr=False, compare=False)
+    """The request prefix outside a transaction (immutable, built once)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "prefix", CachePrefix(self.cache_id, 0, self.expiry))
 
     @classmethod
     def of(cls, name: str, expiry: ExpiryDurations | None = None) -> CacheRef:

@@ -14,7 +14,14 @@ from typing import Any
 from embergrid.client.flows._call import Call, Flow
 from embergrid.client.flows._state import CacheRef, ClientState, current_tx
 from embergrid.client.flows.routing import key_node
-from embergrid.client.flows.values import decode_value, encode_value, register_classes
+from embergrid.client.flows.values import (
+    SCALARS,
+    decode_value,
+    decode_values,
+    encode_value,
+    encode_values,
+    register_classes,
+)
 from embergrid.errors import ParameterError
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import cache as kv
@@ -60,15 +67,15 @@ def _send(
     node = None
     if key is not None and state.routing:
         node = yield from key_node(state, cache.cache_id, key)
-    prefix = kv.CachePrefix(cache.cache_id, 0, cache.expiry)
-    reply = yield Call(op, build(prefix), node=node)
+    reply = yield Call(op, build(cache.prefix), node=node)
     return reply.message
 
 
 def _key_op(
     state: ClientState, cache: CacheRef, op: Op, key: Any, key_hint: object
 ) -> Flow[Any]:
-    yield from register_classes(state, key)
+    if type(key) not in SCALARS:
+        yield from register_classes(state, key)
     k = encode_value(key, key_hint)
     return (yield from _send(state, cache, op, lambda p: _KEY_MSG[op](p, k), k))
 
@@ -82,7 +89,8 @@ def _kv_op(
     key_hint: object,
     value_hint: object,
 ) -> Flow[Any]:
-    yield from register_classes(state, key, value)
+    if type(key) not in SCALARS or type(value) not in SCALARS:
+        yield from register_classes(state, key, value)
     k, v = encode_value(key, key_hint), encode_value(value, value_hint)
     return (yield from _send(state, cache, op, lambda p: _KV_MSG[op](p, k, v), k))
 
@@ -90,7 +98,7 @@ def _kv_op(
 def _encode_keys(keys: Iterable[Any]) -> tuple[bytes, ...]:
     if isinstance(keys, str | bytes) or not isinstance(keys, Iterable):
         raise ParameterError("keys must be an iterable of keys")
-    return tuple(encode_value(k) for k in keys)
+    return tuple(encode_values(keys))
 
 
 _KEY_MSG: dict[Op, Callable[[kv.CachePrefix, bytes], Any]] = {
@@ -295,11 +303,8 @@ def cache_get_all(
     resp = yield from _send(
         state, cache, Op.CACHE_GET_ALL, lambda p: kv.CacheGetAll(p, encoded)
     )
-    result: dict[Any, Any] = {}
-    for k, v in resp.entries:
-        key = yield from decode_value(state, k)
-        result[key] = yield from decode_value(state, v)
-    return result
+    flat = yield from decode_values(state, [o for pair in resp.entries for o in pair])
+    return dict(zip(flat[::2], flat[1::2], strict=True))
 
 
 def cache_put_all(
@@ -308,7 +313,8 @@ def cache_put_all(
     if not isinstance(pairs, dict):
         raise ParameterError("pairs must be a dict")
     yield from register_classes(state, pairs)
-    entries = tuple((encode_value(k), encode_value(v)) for k, v in pairs.items())
+    keys, values = encode_values(pairs.keys()), encode_values(pairs.values())
+    entries = tuple(zip(keys, values, strict=True))
     yield from _send(
         state, cache, Op.CACHE_PUT_ALL, lambda p: kv.CachePutAll(p, entries)
     )

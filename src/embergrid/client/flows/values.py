@@ -10,6 +10,7 @@ and ``fetch_type``. Imports ``embergrid.protocol`` and ``embergrid.errors``; no 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from embergrid.client.flows._call import Call, Flow
@@ -23,20 +24,30 @@ from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import binary_type as bt
 
 __all__ = [
+    "SCALARS",
     "decode_value",
+    "decode_values",
     "encode_value",
+    "encode_values",
     "fetch_type",
     "put_type",
     "register_classes",
     "unwrap",
 ]
 
-_SCALARS = frozenset({int, str, float, bool, bytes, type(None)})
+SCALARS = frozenset({int, str, float, bool, bytes, type(None)})
+"""Types that never hold a complex object (``register_classes`` skips them)."""
+_SCALARS = SCALARS
 
 
 def encode_value(value: Any, hint: object | None = None) -> bytes:
     """The data object bytes of ``value`` (``ParameterError`` if it cannot be)."""
     return codec.encode(value, hint)
+
+
+def encode_values(values: Iterable[Any]) -> list[bytes]:
+    """``[encode_value(v) for v in values]``, through the codec's bulk path."""
+    return codec.encode_many(values)
 
 
 def _classes_in(value: Any, found: dict[tuple[int, int], GenericObjectMeta]) -> None:
@@ -47,13 +58,16 @@ def _classes_in(value: Any, found: dict[tuple[int, int], GenericObjectMeta]) -> 
         found.setdefault((kind.type_id, kind.schema_id), kind)  # type: ignore[arg-type]
         for name in kind.schema:
             _classes_in(getattr(value, name, None), found)
-    elif isinstance(value, dict):
+    elif isinstance(value, dict):  # scalars are skipped here, saving a call each
         for k, v in value.items():
-            _classes_in(k, found)
-            _classes_in(v, found)
+            if type(k) not in _SCALARS:
+                _classes_in(k, found)
+            if type(v) not in _SCALARS:
+                _classes_in(v, found)
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
-            _classes_in(item, found)
+            if type(item) not in _SCALARS:
+                _classes_in(item, found)
 
 
 def register_classes(state: ClientState, *values: Any) -> Flow[None]:
@@ -98,6 +112,20 @@ def decode_value(state: ClientState, data: bytes | memoryview) -> Flow[Any]:
                 ) from exc
             fetched.add(exc.type_id)
             yield from fetch_type(state, exc.type_id)
+
+
+def decode_values(
+    state: ClientState, objects: Sequence[bytes | memoryview]
+) -> Flow[list[Any]]:
+    """Decode each data object; unknown binary types are fetched (once each) and
+    the objects are then decoded one by one as ``decode_value`` does."""
+    try:
+        return codec.decode_many(objects, state.types)
+    except UnknownBinaryType:
+        out = []
+        for o in objects:
+            out.append((yield from decode_value(state, o)))
+        return out
 
 
 def unwrap(state: ClientState, value: Any) -> Flow[Any]:

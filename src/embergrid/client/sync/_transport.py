@@ -48,6 +48,9 @@ __all__ = ["SyncConnection", "SyncTransport"]
 
 T = TypeVar("T")
 _RECV = 262144
+# One receive buffer per connection, filled with ``recv_into``: ``sock.recv(256 KiB)``
+# allocates (and the kernel maps in) a fresh 256 KiB object per call, which costs
+# ~15 us of system time per small response on Linux.
 BROKEN = "Connection broken."
 
 
@@ -63,6 +66,7 @@ class SyncConnection:
         self.sock: socket.socket | None = None
         self.proto = ClientConnection()
         self.uuid: uuid.UUID | None = None
+        self._rview = memoryview(bytearray(_RECV))
 
     def __repr__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -120,10 +124,10 @@ class SyncConnection:
             if event is not None:
                 return event
             assert self.sock is not None
-            data = self.sock.recv(_RECV)
-            if not data:
+            n = self.sock.recv_into(self._rview)
+            if not n:
                 raise OSError(BROKEN)
-            self.proto.receive_data(data)
+            self.proto.receive_data(self._rview[:n].tobytes())
 
     def _drop(self) -> None:
         sock, self.sock = self.sock, None

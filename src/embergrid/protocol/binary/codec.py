@@ -45,7 +45,7 @@ from __future__ import annotations
 import struct
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import ModuleType
@@ -68,7 +68,15 @@ if TYPE_CHECKING:
 else:
     TypeRegistry = Any
 
-__all__ = ["decode", "decode_at", "encode", "encode_into", "infer_type_code"]
+__all__ = [
+    "decode",
+    "decode_at",
+    "decode_many",
+    "encode",
+    "encode_into",
+    "encode_many",
+    "infer_type_code",
+]
 
 Encoder = Callable[[bytearray, Any], None]
 Decoder = Callable[[memoryview, int, Any], tuple[Any, int]]
@@ -102,6 +110,7 @@ _qi = struct.Struct("<qi").unpack_from
 _ii = struct.Struct("<ii").unpack_from
 _ib = struct.Struct("<ib").unpack_from
 
+_LONG_LIMIT = 1 << 63
 _ENCODE_ERRORS = (
     struct.error,
     OverflowError,
@@ -137,8 +146,19 @@ def encode(value: object, hint: object | None = None) -> bytes:
      without it the Ignite type is inferred as pyignite does,
     :raises ParameterError: the value cannot be written as that type.
     """
-    if type(value) is bytes and hint is None:  # the common blob case, one copy
-        return _CI.pack(12, len(value)) + value
+    if hint is None:  # the commonest inferred types: one pack, no buffer
+        if type(value) is bytes:  # the common blob case, one copy
+            return _CI.pack(12, len(value)) + value
+        if type(value) is int:
+            if -_LONG_LIMIT <= value < _LONG_LIMIT:
+                return _CQ.pack(4, value)
+        elif type(value) is str:
+            try:
+                data = value.encode()
+            except UnicodeError:
+                pass  # e.g. lone surrogates: the general path raises ParameterError
+            else:
+                return _CI.pack(9, len(data)) + data
     if hint is not None and value is not None:
         pack = _HINT_PACK.get(hint)
         if pack is not None:  # fixed-width scalar: one struct.pack, no buffer
@@ -176,6 +196,29 @@ def encode_into(out: bytearray, value: object, hint: object | None = None) -> No
     except _ENCODE_ERRORS as exc:
         del out[start:]
         raise ParameterError(f"cannot encode {_short(value)}: {exc}") from exc
+
+
+def encode_many(values: Iterable[object]) -> list[bytes]:
+    """``[encode(v) for v in values]`` (no hints), with the per-value dispatch of
+    the commonest types inlined: the bulk path of put_all/get_all."""
+    out: list[bytes] = []
+    append = out.append
+    pack_long, pack_len = _CQ.pack, _CI.pack
+    for value in values:
+        if type(value) is int and -_LONG_LIMIT <= value < _LONG_LIMIT:
+            append(pack_long(4, value))
+        elif type(value) is str and value.isascii():
+            append(pack_len(9, len(value)) + value.encode())
+        else:
+            append(encode(value))
+    return out
+
+
+def decode_many(
+    objects: Iterable[Buffer], types: TypeRegistry | None = None
+) -> list[object]:
+    """``[decode(o, 0, types) for o in objects]``; stops at the first error."""
+    return [decode_at(o, 0, types)[0] for o in objects]
 
 
 def decode(data: Buffer, pos: int = 0, types: TypeRegistry | None = None) -> object:

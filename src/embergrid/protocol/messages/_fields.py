@@ -22,6 +22,7 @@ __all__ = [
     "read_byte_array",
     "read_count",
     "read_obj",
+    "read_objs",
     "read_str",
     "read_uuid",
     "write_byte_array",
@@ -119,12 +120,39 @@ def write_uuid(w: Writer, value: uuid.UUID | None) -> None:
 
 def read_obj(r: Reader) -> bytes:
     """The next complete data object, as its encoded bytes (not decoded)."""
-    start = r.pos
-    if start >= r.end:
+    start, limit, buf = r.pos, r.end, r.buf
+    if start >= limit:
         raise ParseError(f"expected a data object at offset {start}, body ended")
-    end = object_end(r.buf[: r.end], start)
+    end = object_end(buf if limit == len(buf) else buf[:limit], start)
     r.pos = end
-    return bytes(r.buf[start:end])
+    return buf[start:end].tobytes()
+
+
+# The commonest keys and values (Python int -> LONG, hinted INT): their extent is
+# known from the type code alone, which saves a call to ``object_end`` per object.
+_FIXED_FAST = {int(TypeCode.LONG): 9, int(TypeCode.INT): 5}
+
+
+def read_objs(r: Reader, n: int) -> list[bytes]:
+    """The next ``n`` complete data objects (as ``read_obj`` would return them)."""
+    pos, limit, buf = r.pos, r.end, r.buf
+    view = buf if limit == len(buf) else buf[:limit]
+    fixed = _FIXED_FAST.get
+    out: list[bytes] = []
+    append = out.append
+    for _ in range(n):
+        if pos >= limit:
+            r.pos = pos
+            raise ParseError(f"expected a data object at offset {pos}, body ended")
+        size = fixed(view[pos])
+        if size is not None and pos + size <= limit:
+            end = pos + size
+        else:
+            end = object_end(view, pos)
+        append(view[pos:end].tobytes())
+        pos = end
+    r.pos = pos
+    return out
 
 
 def write_obj(w: Writer, value: bytes) -> None:

@@ -18,6 +18,7 @@ durations follow, then flag 0x02 means an i32 tx id follows.
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,6 +29,7 @@ from embergrid.protocol.messages._fields import (
     expect_end,
     read_count,
     read_obj,
+    read_objs,
     write_obj,
 )
 from embergrid.protocol.messages.context import ProtocolContext
@@ -64,6 +66,8 @@ __all__ = [
 
 _EXPIRY = int(CacheRequestFlag.WITH_EXPIRY_POLICY)
 _TX = int(CacheRequestFlag.TRANSACTIONAL)
+_ID_FLAGS = struct.Struct("<iB")
+_PLAIN_PREFIX_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +84,25 @@ class CachePrefix:
     tx_id: int | None = None
 
 
+# Prefixes without expiry or tx id are immutable values that repeat on every request
+# of a cache; each distinct (cache id, flags) is built once (bounded, see below).
+_plain_prefixes: dict[tuple[int, int], CachePrefix] = {}
+
+
+def _plain_prefix(cache_id: int, flags: int) -> CachePrefix:
+    key = (cache_id, flags)
+    prefix = _plain_prefixes.get(key)
+    if prefix is None:
+        prefix = CachePrefix(cache_id, flags)
+        if len(_plain_prefixes) < _PLAIN_PREFIX_LIMIT:
+            _plain_prefixes[key] = prefix
+    return prefix
+
+
 def read_prefix(r: Reader) -> CachePrefix:
-    cache_id = r.i32()
-    flags = r.u8()
+    cache_id, flags = _ID_FLAGS.unpack_from(r.buf, r.need(5))
+    if not flags & (_EXPIRY | _TX):
+        return _plain_prefix(cache_id, flags)
     expiry = None
     if flags & _EXPIRY:
         expiry = ExpiryDurations(r.i64(), r.i64(), r.i64())
@@ -91,6 +111,9 @@ def read_prefix(r: Reader) -> CachePrefix:
 
 
 def write_prefix(w: Writer, p: CachePrefix) -> None:
+    if p.expiry is None and p.tx_id is None:
+        w.out += _ID_FLAGS.pack(p.cache_id, p.flags & ~(_EXPIRY | _TX) & 0xFF)
+        return
     flags = p.flags & ~(_EXPIRY | _TX) & 0xFF
     if p.expiry is not None:
         flags |= _EXPIRY
@@ -190,25 +213,23 @@ def _write_key_expected_value(w: Writer, m: _KeyExpectedValue) -> None:
 
 def read_objects(r: Reader) -> tuple[bytes, ...]:
     """``i32 n`` then n data objects."""
-    return tuple(read_obj(r) for _ in range(read_count(r)))
+    return tuple(read_objs(r, read_count(r)))
 
 
 def write_objects(w: Writer, objects: tuple[bytes, ...]) -> None:
     w.i32(len(objects))
-    for obj in objects:
-        write_obj(w, obj)
+    w.out += b"".join(objects)
 
 
 def read_entries(r: Reader) -> tuple[tuple[bytes, bytes], ...]:
     """``i32 n`` then n (key, value) data object pairs."""
-    return tuple((read_obj(r), read_obj(r)) for _ in range(read_count(r, 2)))
+    flat = read_objs(r, 2 * read_count(r, 2))
+    return tuple(zip(flat[::2], flat[1::2], strict=True))
 
 
 def write_entries(w: Writer, entries: tuple[tuple[bytes, bytes], ...]) -> None:
     w.i32(len(entries))
-    for key, value in entries:
-        write_obj(w, key)
-        write_obj(w, value)
+    w.out += b"".join([obj for pair in entries for obj in pair])
 
 
 def _read_keys(r: Reader) -> tuple[Any, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from embergrid.protocol.messages._fields import expect_end, read_obj, write_obj
+from embergrid.protocol.messages._fields import expect_end, read_obj
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer, Reader, Writer
 
@@ -50,9 +50,13 @@ class EmptyResponse:
     """A successful response without a body (put, clear, destroy, tx end...)."""
 
 
+_EMPTY = EmptyResponse()
+
+
 def decode_empty(body: Buffer, ctx: ProtocolContext) -> EmptyResponse:
-    expect_end(Reader(body))
-    return EmptyResponse()
+    if len(body):
+        expect_end(Reader(body))
+    return _EMPTY
 
 
 def encode_empty(msg: EmptyResponse, ctx: ProtocolContext) -> bytes:
@@ -112,9 +116,7 @@ def decode_object_response(body: Buffer, ctx: ProtocolContext) -> ObjectResponse
 
 
 def encode_object_response(msg: ObjectResponse, ctx: ProtocolContext) -> bytes:
-    w = Writer()
-    write_obj(w, msg.value)
-    return w.getvalue()
+    return bytes(msg.value)  # already one encoded data object (no copy for bytes)
 
 
 # -- 0 RESOURCE_CLOSE ---------------------------------------------------------------
