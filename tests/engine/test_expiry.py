@@ -198,6 +198,32 @@ def test_put_all_counts_create_and_update(engine: Engine, clock: FakeClock) -> N
     assert engine.kv.get(cid, K2) is None
 
 
+def test_put_all_repeated_key_sees_its_earlier_put(
+    engine: Engine, clock: FakeClock
+) -> None:
+    cid = _cache(engine, create=100, update=1000)
+    engine.kv.put_all(cid, [(K, V), (K, W)])  # created (+100), then updated (+1000)
+    clock.advance(500)
+    assert engine.kv.get(cid, K) == W
+
+
+def test_put_all_zero_duration_removes_an_existing_entry(
+    engine: Engine, clock: FakeClock
+) -> None:
+    cid = _cache(engine, create=ETERNAL, update=0)
+    engine.kv.put(cid, K, V)
+    engine.kv.put_all(cid, [(K, W), (K2, W)])  # K's update expires it at once
+    assert engine.kv.get(cid, K) is None
+    assert engine.kv.get(cid, K2) == W
+
+
+def test_get_all_many_keys_in_request_order(engine: Engine, cid: int) -> None:
+    keys = [i.to_bytes(4, "little") for i in range(600)]  # more than one IN (...) list
+    engine.kv.put_all(cid, [(k, k) for k in keys[::2]])
+    wanted = list(reversed(keys)) + keys[:3]
+    assert engine.kv.get_all(cid, wanted) == [(k, k) for k in reversed(keys[::2])]
+
+
 def test_expire_due_deletes_in_bulk(engine: Engine, clock: FakeClock, cid: int) -> None:
     short = ExpiryDurations(create=10)
     engine.kv.put_all(cid, [(bytes([i]), V) for i in range(50)], expiry=short)

@@ -5,7 +5,9 @@ primitive operations that the op semantics in ``kv.py`` are layered on and that
 a transaction layer will later wrap (buffer writes, take key locks):
 
 * ``read(h, key, now)``         -> ``(value, expire_at)`` of a visible entry, or None
+* ``read_many(h, keys, now)``   -> {key: (value, expire_at)} of the visible ones
 * ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
+* ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
 * ``delete(h, key, now)``       -> whether a visible entry was removed
 * ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
 
@@ -16,6 +18,7 @@ treats them as absent. Must not import asyncio or ``embergrid.protocol.messages`
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +27,7 @@ from embergrid.engine.store import Store
 __all__ = ["Entries", "EntrySql", "HasSql", "Row"]
 
 Row = tuple[bytes, int | None]  # (value, expire_at)
+_CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +35,7 @@ class EntrySql:
     """Statement texts for one entry table (sqlite3 caches their prepared form)."""
 
     read: str
+    read_in: str  # its one "?" stands for a list of placeholders
     write: str
     delete: str
     clear: str
@@ -44,6 +49,7 @@ class EntrySql:
         live = "(expire_at IS NULL OR expire_at > ?)"
         return cls(
             read=f"SELECT value, expire_at FROM {t} WHERE key = ?",
+            read_in=f"SELECT key, value, expire_at FROM {t} WHERE key IN (?)",
             write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
             " VALUES (?, ?, ?)",
             delete=f"DELETE FROM {t} WHERE key = ? AND {live}",
@@ -67,6 +73,7 @@ class Entries:
 
     def __init__(self, store: Store) -> None:
         self._execute = store.conn.execute
+        self._executemany = store.conn.executemany
 
     def read(self, h: HasSql, key: bytes, now: int) -> Row | None:
         row: Row | None = self._execute(h.sql.read, (key,)).fetchone()
@@ -74,8 +81,24 @@ class Entries:
             return None
         return row
 
+    def read_many(self, h: HasSql, keys: Sequence[bytes], now: int) -> dict[bytes, Row]:
+        """The visible entries among ``keys``, a few hundred per statement."""
+        found: dict[bytes, Row] = {}
+        for start in range(0, len(keys), _CHUNK):
+            chunk = keys[start : start + _CHUNK]
+            sql = h.sql.read_in.replace("?", ",".join("?" * len(chunk)), 1)
+            for key, value, exp in self._execute(sql, chunk):
+                if exp is None or exp > now:
+                    found[key] = (value, exp)
+        return found
+
     def write(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
         self._execute(h.sql.write, (key, value, expire_at))
+
+    def write_many(
+        self, h: HasSql, rows: Iterable[tuple[bytes, bytes, int | None]]
+    ) -> None:
+        self._executemany(h.sql.write, rows)
 
     def delete(self, h: HasSql, key: bytes, now: int) -> bool:
         return self._execute(h.sql.delete, (key, now)).rowcount > 0

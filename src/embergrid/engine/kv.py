@@ -167,15 +167,12 @@ class KeyValue:
         h = self._reading(cache_id)
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
-        found: dict[bytes, bytes] = {}
-        for key in keys:
-            if key in found:
-                continue
-            row = self._e.read(h, key, now)
-            if row is not None:
-                found[key] = row[0]
-                self._access(h, key, row, pol, now)
-        return list(found.items())
+        wanted = list(dict.fromkeys(keys))
+        rows = self._e.read_many(h, wanted, now)
+        found = [(key, rows[key][0]) for key in wanted if key in rows]
+        for key, _ in found:
+            self._access(h, key, rows[key], pol, now)
+        return found
 
     @_op(write=False)
     def contains_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> bool:
@@ -364,9 +361,24 @@ class KeyValue:
         h = self._writing(cache_id)
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
+        items = list(items)
         with self._store.atomic():
-            for key, value in items:
-                self._put(h, key, value, self._e.read(h, key, now), pol, now)
+            current: dict[bytes, Row | None] = dict(
+                self._e.read_many(h, [k for k, _ in items], now)
+            )
+            for key, value in items:  # in order: a repeated key sees the earlier put
+                row = current.get(key)
+                exp = (
+                    after_create(pol, now)
+                    if row is None
+                    else after_update(pol, now, row[1])
+                )
+                current[key] = None if expired(exp, now) else (value, exp)
+            writes = [(k, r[0], r[1]) for k, r in current.items() if r is not None]
+            self._e.write_many(h, writes)
+            for key, row in current.items():
+                if row is None:
+                    self._e.delete(h, key, now)
 
     @_op(write=True)
     def remove_keys(
