@@ -108,7 +108,8 @@ class QuerySuccessEvent(_BaseEvent):
 
 
 class QueryFailEvent(_BaseEvent):
-    """A request failed after ``duration`` milliseconds with ``error_msg``."""
+    """A request failed after ``duration`` milliseconds with ``err_msg`` (pyignite's
+    name for this event's field; the connection events call it ``error_msg``)."""
 
     _fields = (
         "host",
@@ -118,7 +119,7 @@ class QueryFailEvent(_BaseEvent):
         "op_code",
         "op_name",
         "duration",
-        "error_msg",
+        "err_msg",
     )
 
 

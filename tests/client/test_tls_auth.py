@@ -63,18 +63,6 @@ SHORT_TIMEOUT_S = 3.0
 PYIGNITE_CONNECTION_LOGGER = "pyignite.connection"  # its only logger
 
 
-def xfail_ours(reason: str) -> list[Any]:
-    """CLIENTS with the embergrid cases marked as a known client bug."""
-    mark = pytest.mark.xfail(strict=True, reason=f"client bug: {reason}")
-    return [
-        pytest.param(
-            lib, mode, id=f"{lib}-{mode}", marks=mark if lib == "embergrid" else ()
-        )
-        for lib in LIBS
-        for mode in MODES
-    ]
-
-
 # -- fixtures -------------------------------------------------------------------------
 
 
@@ -330,11 +318,7 @@ class _Recorder:
 
 @pytest.mark.parametrize(
     ("lib", "mode"),
-    xfail_ours(
-        "the TLS handshake runs outside the try that publishes HandshakeFailedEvent "
-        "(sync: ctx.wrap_socket in SyncConnection.connect; aio: loop.create_connection "
-        "in AioConnection.connect), so a certificate failure publishes no event"
-    ),
+    CLIENTS,
 )
 def test_certificate_failure_is_reported_as_a_handshake_failure(
     lib: str, mode: str, certs: Certificates, tls_node: Address
@@ -349,22 +333,14 @@ def test_certificate_failure_is_reported_as_a_handshake_failure(
     assert "CERTIFICATE_VERIFY_FAILED" in rec.events[0][1]
 
 
-LEAK_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="client bug: SyncConnection.connect opens the TCP socket "
-    "(socket.create_connection) before ConnectParams.ssl_context() and wrap_socket, "
-    "outside any try, so an error building the context leaks the socket",
-)
-
-
 @pytest.mark.parametrize(
     ("mode", "failure"),
     [
         pytest.param("sync", "unrelated-ca", id="sync-unrelated-ca"),
         pytest.param("aio", "unrelated-ca", id="aio-unrelated-ca"),
-        pytest.param("sync", "key-password", id="sync-key-password", marks=LEAK_BUG),
+        pytest.param("sync", "key-password", id="sync-key-password"),
         pytest.param("aio", "key-password", id="aio-key-password"),
-        pytest.param("sync", "keyfile-only", id="sync-keyfile-only", marks=LEAK_BUG),
+        pytest.param("sync", "keyfile-only", id="sync-keyfile-only"),
         pytest.param("aio", "keyfile-only", id="aio-keyfile-only"),
     ],
 )
@@ -421,11 +397,7 @@ def test_rejected_credentials(
 
 @pytest.mark.parametrize(
     ("lib", "mode"),
-    xfail_ours(
-        "a username without a password is sent (password null), so Ignite answers "
-        "[userName=ignite]; pyignite sends credentials only when both username and "
-        "password are non-empty and gets [userName=null]"
-    ),
+    CLIENTS,
 )
 def test_username_without_password_sends_no_credentials(
     lib: str, mode: str, auth_node: Address

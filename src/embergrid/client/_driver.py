@@ -71,6 +71,11 @@ def step(flow: Flow[Any], outcome: Reply | BaseException) -> Call:
 def handshake_request(
     version: ProtocolVersion, username: str | None, password: str | None
 ) -> HandshakeRequest:
+    """The handshake for ``version``; credentials go only when both are given, as
+    pyignite sends them (a lone user name would reach the server as ``userName=x``
+    with a null password instead of an unauthenticated session)."""
+    if not (username and password):
+        username = password = None
     return HandshakeRequest(
         version=version, features=FEATURES, username=username, password=password
     )

@@ -138,32 +138,27 @@ class AioConnection(asyncio.BufferedProtocol):
                 host=self.host,
                 port=self.port,
                 node_uuid=self.uuid,
-                error_msg=str(exc),
+                error_msg=repr(exc) if exc else "",
             )
 
     # -- connecting -------------------------------------------------------------
 
     async def connect(self) -> None:
-        loop = asyncio.get_running_loop()
-        ctx = self.params.ssl_context()
-        async with asyncio.timeout(self.params.handshake_timeout):
-            transport, _ = await loop.create_connection(
-                lambda: self,
-                self.host,
-                self.port,
-                ssl=ctx,
-                server_hostname=self.host if ctx is not None else None,
-            )
-            self.proto = ClientConnection()
-            self.transport = transport
-            try:
+        """Open the connection and handshake, falling back to an older version.
+
+        As in pyignite, any failure on the way (socket, TLS, handshake, timeout) is
+        published as a failed-handshake event before it propagates.
+        """
+        self.proto = ClientConnection()
+        try:
+            async with asyncio.timeout(self.params.handshake_timeout):
                 await self._handshake_loop()
-            except AuthenticationError as exc:
-                self._fail(AuthenticationFailedEvent, exc)
-                raise
-            except (OSError, HandshakeError) as exc:
-                self._fail(HandshakeFailedEvent, exc)
-                raise
+        except AuthenticationError as exc:
+            self._fail(AuthenticationFailedEvent, exc)
+            raise
+        except Exception as exc:
+            self._fail(HandshakeFailedEvent, exc)
+            raise
         self.uuid = self.proto.node_id
         self.events.publish(
             HandshakeSuccessEvent,
@@ -173,11 +168,24 @@ class AioConnection(asyncio.BufferedProtocol):
             node_uuid=self.uuid,
         )
 
+    async def _open(self) -> asyncio.Transport:
+        ctx = self.params.ssl_context()
+        transport, _ = await asyncio.get_running_loop().create_connection(
+            lambda: self,
+            self.host,
+            self.port,
+            ssl=ctx,
+            server_hostname=self.host if ctx is not None else None,
+        )
+        return transport
+
     async def _handshake_loop(self) -> None:
         version: ProtocolVersion | None = LATEST_VERSION
         while version is not None:
-            assert self.transport is not None
             self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+            if self.transport is None:
+                self.transport = await self._open()
+            assert self.transport is not None
             self._handshake = asyncio.get_running_loop().create_future()
             req = _driver.handshake_request(
                 version, self.params.username, self.params.password
@@ -189,7 +197,7 @@ class AioConnection(asyncio.BufferedProtocol):
         if self.transport is not None:
             self.transport.abort()
             self.transport = None
-        self.events.publish(event, host=self.host, port=self.port, error_msg=str(exc))
+        self.events.publish(event, host=self.host, port=self.port, error_msg=repr(exc))
 
     def close(self) -> None:
         self._out = None
@@ -389,7 +397,7 @@ class AioTransport:
         except Exception as exc:
             ms = (time.monotonic() - start) * 1000
             self.events.publish(
-                QueryFailEvent, **where, **what, duration=ms, error_msg=str(exc)
+                QueryFailEvent, **where, **what, duration=ms, err_msg=repr(exc)
             )
             raise
         ms = (time.monotonic() - start) * 1000

@@ -80,19 +80,17 @@ class SyncConnection:
         return self.proto.context if self.proto.version is not None else None
 
     def connect(self) -> None:
-        """Open the socket and handshake, falling back to an older version."""
+        """Open the socket and handshake, falling back to an older version.
+
+        As in pyignite, any failure on the way (socket, TLS, handshake) is published
+        as a failed-handshake event before it propagates.
+        """
         version: ProtocolVersion | None = LATEST_VERSION
-        sock = socket.create_connection(
-            (self.host, self.port), timeout=self.params.handshake_timeout
-        )
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        ctx = self.params.ssl_context()
-        if ctx is not None:
-            sock = ctx.wrap_socket(sock, server_hostname=self.host)
-        self.sock, self.proto = sock, ClientConnection()
+        self.proto = ClientConnection()
         try:
             while version is not None:
                 self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+                sock = self.sock if self.sock is not None else self._open()
                 req = _driver.handshake_request(
                     version, self.params.username, self.params.password
                 )
@@ -101,10 +99,11 @@ class SyncConnection:
         except AuthenticationError as exc:
             self._fail(AuthenticationFailedEvent, exc)
             raise
-        except (OSError, HandshakeError) as exc:
+        except Exception as exc:
             self._fail(HandshakeFailedEvent, exc)
             raise
-        sock.settimeout(self.params.timeout)
+        assert self.sock is not None
+        self.sock.settimeout(self.params.timeout)
         self.uuid = self.proto.node_id
         self.events.publish(
             HandshakeSuccessEvent,
@@ -114,9 +113,25 @@ class SyncConnection:
             node_uuid=self.uuid,
         )
 
+    def _open(self) -> socket.socket:
+        """A connected socket, TLS-wrapped when configured; nothing leaks on failure."""
+        ctx = self.params.ssl_context()  # before the socket: a bad key leaks nothing
+        sock = socket.create_connection(
+            (self.host, self.port), timeout=self.params.handshake_timeout
+        )
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if ctx is not None:
+                sock = ctx.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+        self.sock = sock
+        return sock
+
     def _fail(self, event: type[Any], exc: BaseException) -> None:
         self._drop()
-        self.events.publish(event, host=self.host, port=self.port, error_msg=str(exc))
+        self.events.publish(event, host=self.host, port=self.port, error_msg=repr(exc))
 
     def _next_event(self) -> Any:
         while True:
@@ -166,7 +181,7 @@ class SyncConnection:
                     host=self.host,
                     port=self.port,
                     node_uuid=self.uuid,
-                    error_msg=str(exc),
+                    error_msg=repr(exc),
                 )
                 raise
             return _driver.reply_for(call, event, self.proto, self)
@@ -304,7 +319,7 @@ class SyncTransport:
         except Exception as exc:
             ms = (time.monotonic() - start) * 1000
             self.events.publish(
-                QueryFailEvent, **where, **what, duration=ms, error_msg=str(exc)
+                QueryFailEvent, **where, **what, duration=ms, err_msg=repr(exc)
             )
             raise
         ms = (time.monotonic() - start) * 1000
