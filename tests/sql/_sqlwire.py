@@ -76,13 +76,24 @@ class SqlWire:
         return event
 
     def query(
-        self, sql: str, *args: Any, page_size: int = 1024, schema: str = "PUBLIC",
-        cache_id: int = 0, max_rows: int = -1, statement_type: int = 0,
+        self,
+        sql: str,
+        *args: Any,
+        page_size: int = 1024,
+        schema: str = "PUBLIC",
+        cache_id: int = 0,
+        max_rows: int = -1,
+        statement_type: int = 0,
     ) -> Result:
         ctx = self.conn.context
         req = m.SqlFieldsQuery(
-            CachePrefix(cache_id), schema if cache_id == 0 else None, sql, page_size,
-            max_rows, tuple(encode(a) for a in args), statement_type,
+            CachePrefix(cache_id),
+            schema if cache_id == 0 else None,
+            sql,
+            page_size,
+            max_rows,
+            tuple(encode(a) for a in args),
+            statement_type,
             include_field_names=True,
         )
         resp = self._call(OpCode.QUERY_SQL_FIELDS, m.encode_sql_fields_query(req, ctx))

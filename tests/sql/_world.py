@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pyignite import Client
-
 WORLD = Path("/work/shared/data/world-sample.json")
 if not WORLD.is_file():  # the repository's neighbour layout: ../shared/data
-    WORLD = Path(__file__).resolve().parents[3] / "shared" / "data" / "world-sample.json"
+    WORLD = (
+        Path(__file__).resolve().parents[3] / "shared" / "data" / "world-sample.json"
+    )
 
 COUNTRY = """CREATE TABLE Country (
     Code CHAR(3) PRIMARY KEY,
@@ -67,18 +67,18 @@ def load_world() -> dict[str, Any]:
     }
 
 
-def create_world(client: Client, world: dict[str, Any]) -> None:
+def create_world(client: Any, world: dict[str, Any]) -> None:
     """The seed's sql example: three tables, two indexes, every sample row."""
     drop_world(client)
     for q in (COUNTRY, CITY, LANGUAGE, *INDEXES):
         client.sql(q)
     for table, cols in world["columns"].items():
-        q = f"INSERT INTO {table}({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        marks = ", ".join("?" * len(cols))
+        q = f"INSERT INTO {table}({', '.join(cols)}) VALUES ({marks})"
         for row in world[table]:
             client.sql(q, query_args=row)
 
 
-def drop_world(client: Client) -> None:
+def drop_world(client: Any) -> None:
     for t in ("City", "CountryLanguage", "Country"):
         client.sql(f"DROP TABLE {t} IF EXISTS")
-

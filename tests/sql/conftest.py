@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from _reference import reference_sql
 from _world import load_world
+
+from _reference import reference_sql  # type: ignore[import-not-found, unused-ignore]
 
 __all__ = ["reference_sql"]
 
@@ -23,7 +23,9 @@ def world() -> dict[str, Any]:
     return load_world()
 
 
-@pytest.fixture(params=["embergrid", pytest.param("ignite-2.17", marks=pytest.mark.reference)])
+@pytest.fixture(
+    params=["embergrid", pytest.param("ignite-2.17", marks=pytest.mark.reference)]
+)
 def sql_address(request: pytest.FixtureRequest) -> tuple[str, int]:
     """This session's embergrid server, then the Ignite 2.17 SQL reference node."""
     if request.param == "embergrid":

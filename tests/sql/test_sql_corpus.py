@@ -8,16 +8,17 @@ sample plus ``Typed``, a table with one column of every SQL type.
 Marked ``reference`` (skips without Java and the jars).
 """
 
+# ruff: noqa: E501 -- the corpus is a table of SQL texts, one per line
+
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pyignite import Client
-
 from _sqlwire import SqlFailed, SqlWire
 from _world import create_world, drop_world
+from pyignite import Client  # type: ignore[import-untyped]
 
 TYPED = """CREATE TABLE Typed (
     id INT PRIMARY KEY, i INT, bi BIGINT, si SMALLINT, ti TINYINT, b BOOLEAN,
@@ -150,27 +151,22 @@ QUERIES = [
 
 # Known divergences (xfail strict): the reason is the difference found.
 DIVERGENCES: dict[str, str] = {
-    "SELECT MIN(ts), MAX(tm), MIN(u) FROM Typed":
-        "H2 orders UUIDs by signed (msb, lsb); we compare their text",
-    "SELECT name || ' (' || countrycode || ')' FROM City ORDER BY id LIMIT 3":
-        "H2's label of a chained || differs from ours",
-    "SELECT TRIM('  x  '), REPLACE(name, 'a', 'A') FROM City ORDER BY id LIMIT 2":
-        "H2 folds constant expressions in labels (TRIM('  x  ') -> 'x')",
-    "SELECT IFNULL(s, 'none') FROM Typed ORDER BY id":
-        "sqlglot reads IFNULL as COALESCE, so the label says COALESCE",
-    "SELECT CAST(d AS INT) FROM Typed ORDER BY id":
-        "H2 labels INT as INTEGER (and rounds DECIMAL -> INT half-up)",
-    "SELECT 10 / 4, 10.0 / 4, 2 * 1.5, -3":
-        "H2 folds constant expressions in labels ('2', '2.5', '3.0')",
-    "SELECT b, NOT b FROM Typed WHERE b IS NOT NULL ORDER BY id":
-        "H2 labels NOT b as 'B = FALSE'",
-    "SELECT _key FROM City WHERE id = 3793":
-        "Ignite writes key objects with compact footers; we write full footers",
+    "SELECT MIN(ts), MAX(tm), MIN(u) FROM Typed": "H2 orders UUIDs by signed (msb, lsb); we compare their text",
+    "SELECT name || ' (' || countrycode || ')' FROM City ORDER BY id LIMIT 3": "H2's label of a chained || differs from ours",
+    "SELECT TRIM('  x  '), REPLACE(name, 'a', 'A') FROM City ORDER BY id LIMIT 2": "H2 folds constant expressions in labels (TRIM('  x  ') -> 'x')",
+    "SELECT IFNULL(s, 'none') FROM Typed ORDER BY id": "sqlglot reads IFNULL as COALESCE, so the label says COALESCE",
+    "SELECT CAST(d AS INT) FROM Typed ORDER BY id": "H2 labels INT as INTEGER (and rounds DECIMAL -> INT half-up)",
+    "SELECT 10 / 4, 10.0 / 4, 2 * 1.5, -3": "H2 folds constant expressions in labels ('2', '2.5', '3.0')",
+    "SELECT b, NOT b FROM Typed WHERE b IS NOT NULL ORDER BY id": "H2 labels NOT b as 'B = FALSE'",
+    "SELECT _key FROM City WHERE id = 3793": "Ignite writes key objects with compact footers; we write full footers",
 }
 
 ARG_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
     ("SELECT * FROM City WHERE id = ?", (3802,)),
-    ("SELECT name FROM City WHERE countrycode = ? AND population > ? ORDER BY id", ("USA", 1000000)),
+    (
+        "SELECT name FROM City WHERE countrycode = ? AND population > ? ORDER BY id",
+        ("USA", 1000000),
+    ),
     ("SELECT name FROM City WHERE name LIKE ? ORDER BY name", ("%ing",)),
     ("SELECT code FROM Country WHERE population > ? ORDER BY code", (500000000,)),
     ("SELECT id FROM Typed WHERE s = ?", ("alpha",)),
@@ -217,7 +213,7 @@ DML_SCRIPTS: list[list[str]] = [
         "DROP TABLE IF EXISTS Scratch",
     ],
     [
-        "CREATE TABLE Pair (a INT, b VARCHAR, c BIGINT, PRIMARY KEY (a, b)) WITH \"template=replicated, backups=1\"",
+        'CREATE TABLE Pair (a INT, b VARCHAR, c BIGINT, PRIMARY KEY (a, b)) WITH "template=replicated, backups=1"',
         "INSERT INTO Pair (a, b, c) VALUES (1, 'x', 10), (1, 'y', 20), (2, 'x', 30)",
         "SELECT * FROM Pair ORDER BY a, b",
         "SELECT a, SUM(c) FROM Pair GROUP BY a ORDER BY a",
@@ -290,7 +286,9 @@ def test_query(
 
 
 @pytest.mark.parametrize(("sql", "args"), ARG_QUERIES)
-def test_query_with_args(both: tuple[SqlWire, SqlWire], sql: str, args: tuple[Any, ...]) -> None:
+def test_query_with_args(
+    both: tuple[SqlWire, SqlWire], sql: str, args: tuple[Any, ...]
+) -> None:
     ours, ref = (_outcome(w, sql, args) for w in both)
     _same(sql, ours, ref)
 

@@ -72,7 +72,9 @@ class Engine:
         # of the engine never need to load at module import time.
         from embergrid.engine.sql import SqlEngine
 
-        self.sql = SqlEngine(self.store, self.caches, self.kv, self.types)
+        self.sql = SqlEngine(
+            self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
+        )
 
     def open_scan(
         self, cache_id: int, page_size: int, partition: int | None = None

@@ -1,4 +1,4 @@
-"""Tables <-> caches <-> query entities, and the typed columns that make a cache a table.
+"""Tables <-> caches <-> query entities, and the typed columns making a cache a table.
 
 Owns ``Column``, ``Table`` and ``Catalog``. A table is nothing but a cache whose
 configuration has a query entity: the catalog derives every table from the
@@ -129,8 +129,15 @@ def _columns(e: QueryEntity) -> list[Column]:
         t = from_java_name(f.type_name)
         cols.append(
             Column(
-                f.name, t, f.is_key_field or whole, whole, f.precision, f.scale,
-                f.is_notnull_constraint_field, field_id(f.name), f.type_name,
+                f.name,
+                t,
+                f.is_key_field or whole,
+                whole,
+                f.precision,
+                f.scale,
+                f.is_notnull_constraint_field,
+                field_id(f.name),
+                f.type_name,
             )
         )
     return cols
@@ -232,11 +239,26 @@ class Catalog:
         self.tables: dict[tuple[str, str], Table] = {}
         self.by_cache: dict[int, Table] = {}
         self.generation = 0
+        self._mark: tuple[int, int] | None = None
 
     # -- refresh ------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-derive the tables when the cache registry changed."""
+        """Re-derive the tables when the cache registry changed.
+
+        The registry cannot have changed while no row changed on this connection
+        (``total_changes``) and no other connection committed (``data_version``),
+        so then the registry is not read at all. Only a state read outside a
+        transaction is remembered (a rolled-back change leaves no trace in either
+        counter).
+        """
+        mark = (self.conn.total_changes, self._store.data_version())
+        if mark == self._mark:
+            return
+        self._read_registry()
+        self._mark = None if self.conn.in_transaction else mark
+
+    def _read_registry(self) -> None:
         rows = self.conn.execute(
             "SELECT cache_id, tbl, config FROM caches ORDER BY cache_id"
         ).fetchall()
@@ -248,7 +270,13 @@ class Catalog:
             cfg = decode_config(text)
             for e in cfg.query_entities:
                 t = Table(
-                    schema_of(cfg), _table_name(e), cache_id, cfg.name, tbl, e, cfg,
+                    schema_of(cfg),
+                    _table_name(e),
+                    cache_id,
+                    cfg.name,
+                    tbl,
+                    e,
+                    cfg,
                     _columns(e),
                 )
                 tables[(t.schema, t.name)] = t
@@ -273,9 +301,7 @@ class Catalog:
                     f'ALTER TABLE {t.tbl} ADD COLUMN "{c.sqlite}" {c.type.affinity}'
                 )
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            sets = ", ".join(
-                f'"{c.sqlite}" = {_extract(c, "new.")}' for c in t.columns
-            )
+            sets = ", ".join(f'"{c.sqlite}" = {_extract(c, "new.")}' for c in t.columns)
             if sets:
                 conn.execute(
                     f"CREATE TRIGGER {trigger} AFTER INSERT ON {t.tbl} BEGIN "
@@ -288,7 +314,9 @@ class Catalog:
             keys = t.key_columns
             if keys:
                 cols = ", ".join(f'"{c.sqlite}"' for c in keys)
-                conn.execute(f"CREATE INDEX IF NOT EXISTS {t.tbl}_pk ON {t.tbl} ({cols})")
+                conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS {t.tbl}_pk ON {t.tbl} ({cols})"
+                )
 
     # -- look-ups -------------------------------------------------------------------
 

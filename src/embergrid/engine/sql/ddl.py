@@ -19,7 +19,8 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError as GlotError
-from sqlglot.tokens import Token, Tokenizer, TokenType
+from sqlglot.tokenizer_core import Token, TokenType
+from sqlglot.tokens import Tokenizer
 
 from embergrid.engine.caches import Caches
 from embergrid.engine.errors import EngineError
@@ -154,16 +155,22 @@ class Ddl:
             schema = _ident_name(table_node.args["db"])
         defs = [d for d in node.this.expressions if isinstance(d, exp.ColumnDef)]
         pk_inline = [
-            d for d in defs
-            if any(isinstance(c.args.get("kind"), exp.PrimaryKeyColumnConstraint)
-                   for c in d.args.get("constraints") or [])
+            d
+            for d in defs
+            if any(
+                isinstance(c.args.get("kind"), exp.PrimaryKeyColumnConstraint)
+                for c in d.args.get("constraints") or []
+            )
         ]
         pk_names = {
             _ident_name(e.this if isinstance(e, exp.Ordered) else e)
-            for d in node.this.expressions if isinstance(d, exp.PrimaryKey)
+            for d in node.this.expressions
+            if isinstance(d, exp.PrimaryKey)
             for e in d.expressions
         }
-        if defs and all(d in pk_inline or _ident_name(d.this) in pk_names for d in defs):
+        if defs and all(
+            d in pk_inline or _ident_name(d.this) in pk_names for d in defs
+        ):
             raise fail("0A000: Table must have at least one non PRIMARY KEY column.")
         if self.catalog.table(schema, tname) is not None:
             if node.args.get("exists"):
@@ -175,7 +182,11 @@ class Ddl:
         return True
 
     def _config(
-        self, body: str, schema_node: exp.Schema, schema: str, tname: str,
+        self,
+        body: str,
+        schema_node: exp.Schema,
+        schema: str,
+        tname: str,
         params: dict[str, str],
     ) -> CacheConfiguration:
         raw_types = _raw_type_names(body)
@@ -189,7 +200,11 @@ class Ddl:
                 typ = from_sql_name(sql_name) or from_sql_name(str(kind.this.name))
                 if typ is None:
                     raise fail(m.syntax_error(body, f"unknown data type {sql_name}"))
-                ps = [int(p.this.this) for p in kind.expressions if isinstance(p.this, exp.Literal)]
+                ps = [
+                    int(p.this.this)
+                    for p in kind.expressions
+                    if isinstance(p.this, exp.Literal)
+                ]
                 prec, scale = -1, -1
                 if typ.name == "VARCHAR" and ps:
                     prec = ps[0]
@@ -203,7 +218,10 @@ class Ddl:
                         notnull = True
                 cols.append((name, typ.java, prec, scale, notnull))
             elif isinstance(d, exp.PrimaryKey):
-                pk.extend(_ident_name(e.this if isinstance(e, exp.Ordered) else e) for e in d.expressions)
+                pk.extend(
+                    _ident_name(e.this if isinstance(e, exp.Ordered) else e)
+                    for e in d.expressions
+                )
         if not pk:
             raise fail(m.no_primary_key())
         cache_name = params.get("cachename") or f"SQL_{schema}_{tname}"
@@ -219,17 +237,27 @@ class Ddl:
             key_field = pk[0]
         fields = tuple(
             QueryField(
-                name, java, is_key_field=wrap_key and name in pk,
-                is_notnull_constraint_field=notnull, precision=prec, scale=scale,
+                name,
+                java,
+                is_key_field=wrap_key and name in pk,
+                is_notnull_constraint_field=notnull,
+                precision=prec,
+                scale=scale,
             )
             for name, java, prec, scale, notnull in cols
         )
         entity = QueryEntity(
-            key_type, value_type, tname, key_field, None, fields,
-            tuple((c[0], c[0]) for c in cols), (),
+            key_type,
+            value_type,
+            tname,
+            key_field,
+            None,
+            fields,
+            tuple((c[0], c[0]) for c in cols),
+            (),
         )
         aff = params.get("affinitykey")
-        keycfg = ()
+        keycfg: tuple[CacheKeyConfiguration, ...] = ()
         if aff and wrap_key:
             keycfg = (CacheKeyConfiguration(key_type, aff.upper()),)
         template = params.get("template", "partitioned").lower()
@@ -285,7 +313,8 @@ class Ddl:
         t.expect(")")
         conn = self.catalog.conn
         row = conn.execute(
-            "SELECT 1 FROM sql_indexes WHERE schema = ? AND name = ?", (table.schema, iname)
+            "SELECT 1 FROM sql_indexes WHERE schema = ? AND name = ?",
+            (table.schema, iname),
         ).fetchone()
         if row is not None:
             if if_not:
@@ -295,7 +324,8 @@ class Ddl:
         sqlite_name = f"{table.tbl}_ix{n}_{uuid.uuid4().hex[:6]}"
         conn.execute(f'CREATE INDEX "{sqlite_name}" ON {table.tbl} ({", ".join(cols)})')
         conn.execute(
-            "INSERT INTO sql_indexes (schema, name, cache_name, sqlite_name) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sql_indexes (schema, name, cache_name, sqlite_name)"
+            " VALUES (?, ?, ?, ?)",
             (table.schema, iname, table.cache_name, sqlite_name),
         )
 
@@ -313,7 +343,8 @@ class Ddl:
             raise fail(m.index_not_found(iname))
         conn.execute(f'DROP INDEX IF EXISTS "{row[0]}"')
         conn.execute(
-            "DELETE FROM sql_indexes WHERE schema = ? AND name = ?", (sch or schema, iname)
+            "DELETE FROM sql_indexes WHERE schema = ? AND name = ?",
+            (sch or schema, iname),
         )
 
     # -- ALTER TABLE ------------------------------------------------------------------
@@ -337,7 +368,9 @@ class Ddl:
                 raise fail(f"42000: Column already exists: {cname}")
             fields = (*e.query_fields, QueryField(cname, typ.java))
             aliases = (*e.field_name_aliases, (cname, cname))
-            self._save(table, replace(e, query_fields=fields, field_name_aliases=aliases))
+            self._save(
+                table, replace(e, query_fields=fields, field_name_aliases=aliases)
+            )
             return
         if t.accept("DROP"):
             t.accept("COLUMN")
@@ -350,7 +383,9 @@ class Ddl:
                 raise fail(m.column_not_found(cname, t.sql))
             fields = tuple(f for f in e.query_fields if f.name != cname)
             aliases = tuple(a for a in e.field_name_aliases if a[0] != cname)
-            self._save(table, replace(e, query_fields=fields, field_name_aliases=aliases))
+            self._save(
+                table, replace(e, query_fields=fields, field_name_aliases=aliases)
+            )
             return
         raise fail(m.unsupported(t.sql))
 

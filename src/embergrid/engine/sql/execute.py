@@ -29,6 +29,7 @@ from embergrid.engine.sql.catalog import Catalog, Table
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.rows import RowCodec
 from embergrid.engine.sql.translate import (
+    NOW_FUNCTION,
     ColumnNotFound,
     OutCol,
     Plan,
@@ -64,20 +65,37 @@ class SqlResult:
     caches_changed: bool = False
 
 
-def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
-    return SqlResult(
+def _shape(
+    cols: list[OutCol],
+) -> tuple[list[str], list[Callable[[Any], bytes]], list[bool]]:
+    return (
         [c.name for c in cols],
         [cell_encoder(c.type, c.scale) for c in cols],
         [c.type.name == "OTHER" for c in cols],
-        rows,
     )
+
+
+def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
+    return SqlResult(*_shape(cols), rows)
+
+
+def _plan_result(plan: Plan, rows: list[tuple[Any, ...]]) -> SqlResult:
+    """A query's result; its shape is computed once per plan."""
+    if plan.shape is None:
+        plan.shape = _shape(plan.columns)
+    return SqlResult(*plan.shape, rows)
 
 
 class SqlEngine:
     """The SQL front of one engine."""
 
     def __init__(
-        self, store: Store, caches: Caches, kv: KeyValue, types: BinaryTypes
+        self,
+        store: Store,
+        caches: Caches,
+        kv: KeyValue,
+        types: BinaryTypes,
+        now: Callable[[], int] | None = None,
     ) -> None:
         self.conn = store.conn
         self.catalog = Catalog(store, types.get)
@@ -88,6 +106,11 @@ class SqlEngine:
         self.conn.execute("PRAGMA case_sensitive_like = ON")
         # H2's CONCAT skips NULLs (SQLite 3.40 has no CONCAT at all).
         self.conn.create_function("concat", -1, _concat, deterministic=True)
+        # The clock of expiry (translate.py, step 3). "Deterministic" lets SQLite
+        # evaluate it once per statement run (OP_Once) instead of once per row; the
+        # key-value ops' clock unless the engine passes its own.
+        clock = now if now is not None else kv._now
+        self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
 
     # -- entry points -------------------------------------------------------------
@@ -151,7 +174,7 @@ class SqlEngine:
     ) -> SqlResult:
         hit = self._plans.get((schema, sql))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
-            return _result(hit[1].columns, self._run(hit[1], args, max_rows))
+            return _plan_result(hit[1], self._run(hit[1], args, max_rows))
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))
@@ -165,8 +188,8 @@ class SqlEngine:
         if first in _QUERY_WORDS:
             return self._select(sql, schema, args, max_rows)
         if first == "MERGE":
-            node = self._merge_as_insert(sql, toks)
-            return _result(UPDATED, [(self._insert(node, schema, args, upsert=True),)])
+            merge = self._merge_as_insert(sql, toks)
+            return _result(UPDATED, [(self._insert(merge, schema, args, upsert=True),)])
         node = sqlglot.parse_one(sql, read="sqlite")
         if isinstance(node, exp.Insert):
             return _result(UPDATED, [(self._insert(node, schema, args, upsert=False),)])
@@ -197,9 +220,11 @@ class SqlEngine:
         cur = self.conn.execute(plan.sqlite, [stored_param(a) for a in args])
         return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
 
-    def _select(self, sql: str, schema: str, args: list[Any], max_rows: int) -> SqlResult:
+    def _select(
+        self, sql: str, schema: str, args: list[Any], max_rows: int
+    ) -> SqlResult:
         plan = self._plan(sql, schema)
-        return _result(plan.columns, self._run(plan, args, max_rows))
+        return _plan_result(plan, self._run(plan, args, max_rows))
 
     # -- INSERT / MERGE ---------------------------------------------------------------
 
@@ -211,7 +236,11 @@ class SqlEngine:
         parts, i = [], 2
         cut: tuple[int, int] | None = None
         while i < len(toks):
-            if toks[i].text.upper() == "KEY" and i + 1 < len(toks) and toks[i + 1].text == "(":
+            if (
+                toks[i].text.upper() == "KEY"
+                and i + 1 < len(toks)
+                and toks[i + 1].text == "("
+            ):
                 j = i
                 while j < len(toks) and toks[j].text != ")":
                     j += 1
@@ -225,14 +254,16 @@ class SqlEngine:
             raise fail(m.syntax_error(sql))
         return node
 
-    def _target(self, node: exp.Expression, schema: str) -> Table:
+    def _target(self, node: exp.Expr, schema: str) -> Table:
         normalize_identifiers(node)
-        t = self.catalog.table(node.db or schema, node.name)
+        t = self.catalog.table(node.text("db") or schema, node.name)
         if t is None:
             raise TableNotFound(node.name)
         return t
 
-    def _insert(self, node: exp.Insert, schema: str, args: list[Any], upsert: bool) -> int:
+    def _insert(
+        self, node: exp.Insert, schema: str, args: list[Any], upsert: bool
+    ) -> int:
         target = node.this
         normalize_identifiers(target)
         names: list[str] | None = None
@@ -240,7 +271,9 @@ class SqlEngine:
             names = [e.name for e in target.expressions]
             target = target.this
         table = self._target(target, schema)
-        cols = table.columns if names is None else [self._column(table, n) for n in names]
+        cols = (
+            table.columns if names is None else [self._column(table, n) for n in names]
+        )
         if any(k not in cols for k in table.key_columns):
             raise fail("50000: Failed to prepare update plan.")
         rows = self._source_rows(node.expression, schema, args)
@@ -275,7 +308,7 @@ class SqlEngine:
         return c
 
     def _source_rows(
-        self, src: exp.Expression, schema: str, args: list[Any]
+        self, src: exp.Expr, schema: str, args: list[Any]
     ) -> list[list[Any]]:
         if isinstance(src, exp.Values):
             pos = 0
@@ -293,7 +326,7 @@ class SqlEngine:
         plan = translate_query(src, self.catalog, schema)
         return [list(r) for r in self._run(plan, args)]
 
-    def _value(self, e: exp.Expression, args: list[Any], schema: str) -> Any:
+    def _value(self, e: exp.Expr, args: list[Any], schema: str) -> Any:
         if isinstance(e, exp.Placeholder):
             if not args:
                 raise fail(m.parameter_count(1, 0))
@@ -308,37 +341,47 @@ class SqlEngine:
             return _literal_value(e)
         if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal):
             return -_literal_value(e.this)
-        if isinstance(e, exp.Cast) and isinstance(e.this, exp.Literal) and e.this.is_string:
+        if (
+            isinstance(e, exp.Cast)
+            and isinstance(e.this, exp.Literal)
+            and e.this.is_string
+        ):
             return e.this.this
         plan = translate_query(exp.select(e), self.catalog, schema)
         rows = self._run(plan, args)
         return rows[0][0] if rows else None
 
-    def _row_values(self, table: Table, cols: Sequence[Any], r: Sequence[Any]) -> dict[str, Any]:
+    def _row_values(
+        self, table: Table, cols: Sequence[Any], r: Sequence[Any]
+    ) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for c, v in zip(cols, r, strict=True):
             try:
                 values[c.name] = to_field(v, c.type)
             except ValueConversion as exc:
-                raise fail(m.conversion_failed(c.name, exc.from_java, exc.to_java)) from None
+                raise fail(
+                    m.conversion_failed(c.name, exc.from_java, exc.to_java)
+                ) from None
         for c in table.columns:
             v = values.get(c.name)
-            if isinstance(v, Decimal) and c.scale >= 0 and -v.as_tuple().exponent > c.scale:
-                raise fail(m.scale_out_of_range(c.name, c.scale, -v.as_tuple().exponent))
+            if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
+                raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
             if (c.is_key or c.not_null) and v is None:
                 raise fail(m.null_not_allowed(c.name))
         return values
 
-    # -- UPDATE / DELETE ----------------------------------------------------------------
+    # -- UPDATE / DELETE ---------------------------------------------------------------
 
     def _update(self, node: exp.Update, schema: str, args: list[Any]) -> int:
         normalize_identifiers(node)
         table = self._target(node.this, schema)
-        sets: list[tuple[Any, exp.Expression]] = []
+        sets: list[tuple[Any, exp.Expr]] = []
         for eq in node.expressions:
             col = self._column(table, eq.this.name)
             if col.is_key:
-                raise fail("50000: SQL UPDATE can't modify key or its fields: " + col.name)
+                raise fail(
+                    "50000: SQL UPDATE can't modify key or its fields: " + col.name
+                )
             sets.append((col, eq.expression))
         sel = exp.select(
             exp.column("_KEY", quoted=True),
@@ -356,7 +399,9 @@ class SqlEngine:
                 try:
                     changed[c.name] = to_field(v, c.type)
                 except ValueConversion as exc:
-                    raise fail(m.conversion_failed(c.name, exc.from_java, exc.to_java)) from None
+                    raise fail(
+                        m.conversion_failed(c.name, exc.from_java, exc.to_java)
+                    ) from None
                 if c.not_null and changed[c.name] is None:
                     raise fail(m.null_not_allowed(c.name))
             value = self.rows.update_value(table, bytes(old), changed)
@@ -390,6 +435,12 @@ def _literal_value(e: exp.Literal) -> Any:
     if "." in text or "e" in text.lower():
         return Decimal(text)
     return int(text)
+
+
+def _decimals(v: Decimal) -> int:
+    """Digits after the point (0 for NaN and infinities)."""
+    exponent = v.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) else 0
 
 
 def _key_text(table: Table, values: dict[str, Any]) -> str:

@@ -34,15 +34,24 @@ def syntax_error(sql: str, detail: str = "") -> str:
 
 
 def table_not_found(name: str, sql: str) -> str:
-    return f'42000: Failed to parse query. Table "{name}" not found; SQL statement:\n{sql} [42102-197]'
+    return (
+        f'42000: Failed to parse query. Table "{name}" not found; SQL statement:\n'
+        f"{sql} [42102-197]"
+    )
 
 
 def column_not_found(name: str, sql: str) -> str:
-    return f'42000: Failed to parse query. Column "{name}" not found; SQL statement:\n{sql} [42122-197]'
+    return (
+        f'42000: Failed to parse query. Column "{name}" not found; SQL statement:\n'
+        f"{sql} [42122-197]"
+    )
 
 
 def duplicate_keys(keys: str) -> str:
-    return f"23000: Failed to INSERT some keys because they are already in cache [keys=[{keys}]]"
+    return (
+        "23000: Failed to INSERT some keys because they are already in cache"
+        f" [keys=[{keys}]]"
+    )
 
 
 def scale_out_of_range(column: str, maximum: int, actual: int) -> str:

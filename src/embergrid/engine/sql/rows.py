@@ -83,7 +83,9 @@ class RowCodec:
         name = t.entity.key_type_name or f"{t.name}_KEY"
         return self._object(name, cols, values, t)
 
-    def value(self, t: Table, values: dict[str, Any], old: bytes | None = None) -> bytes:
+    def value(
+        self, t: Table, values: dict[str, Any], old: bytes | None = None
+    ) -> bytes:
         name = t.entity.value_type_name or t.name
         return self._object(name, t.value_columns, values, t, old)
 
@@ -105,7 +107,9 @@ class RowCodec:
     def update_value(self, t: Table, old: bytes, changed: dict[str, Any]) -> bytes:
         """The stored value object with the ``changed`` columns replaced."""
         cols = {c.name: c for c in t.value_columns}
-        new = {cols[n].field_id: encode_field(v, cols[n].type) for n, v in changed.items()}
+        new = {
+            cols[n].field_id: encode_field(v, cols[n].type) for n, v in changed.items()
+        }
         name = t.entity.value_type_name or t.name
         tid = type_id(name)
         fields: list[Field] = []
@@ -118,7 +122,9 @@ class RowCodec:
                 tid = layout.effective_type_id
                 known = self._get_type(tid)
                 name = known.type_name if known is not None else name
-                for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
+                for fid, off in zip(
+                    layout.field_ids or (), layout.offsets, strict=False
+                ):
                     raw = old[off : field_end(old, off, layout)]
                     fields.append((fid, new.pop(fid, raw)))
         fields.extend(new.items())
@@ -165,6 +171,8 @@ class RowCodec:
             if kc.type_name == name:
                 aff = kc.affinity_key_field_name
         self._put_type(
-            BinaryType(tid, name, aff, bfields, schemas={sid: tuple(f for f, _ in fields)})
+            BinaryType(
+                tid, name, aff, bfields, schemas={sid: tuple(f for f, _ in fields)}
+            )
         )
         self._registered.add((tid, sid))

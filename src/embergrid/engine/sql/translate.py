@@ -12,7 +12,11 @@ Theory of operation
 2. Scopes: each SELECT resolves its FROM/JOIN sources (tables from the catalog,
    derived tables translated first), then nested subqueries with this scope as
    their outer scope (correlation), then its own column references.
-3. A table becomes its cache's entry table ``e_<n>`` under the SQL alias; a
+3. A table becomes its cache's *live* entries under the SQL alias:
+   ``(SELECT * FROM e_<n> WHERE expire_at IS NULL OR expire_at > eg_now()) AS t``,
+   so an expired entry is no row, as it is no entry to ``get`` (``eg_now`` is the
+   engine clock; SQLite flattens the subquery, indexes still apply, and calls
+   ``eg_now`` once per statement since it is registered deterministic). A
    column becomes the typed column ``c_<NAME>`` (``_KEY``/``_VAL`` the key and
    value blobs); ``*`` and ``t.*`` expand to the declared columns in order.
 4. Every projection gets its Ignite name (alias, column name or the H2-style
@@ -22,14 +26,26 @@ Theory of operation
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlglot import exp
 
 from embergrid.engine.sql.catalog import Catalog, Column, Table
 from embergrid.engine.sql.types import TYPES, SqlType, from_sql_name
 
-__all__ = ["ColumnNotFound", "OutCol", "Plan", "TableNotFound", "translate_query"]
+__all__ = [
+    "NOW_FUNCTION",
+    "ColumnNotFound",
+    "OutCol",
+    "Plan",
+    "TableNotFound",
+    "translate_query",
+]
+
+# The SQL function that answers the engine clock's now (ms) inside a statement.
+NOW_FUNCTION = "eg_now"
 
 OTHER = TYPES["OTHER"]
 
@@ -59,6 +75,8 @@ class Plan:
     columns: list[OutCol]
     params: int
     tables: list[Table] = field(default_factory=list)
+    # The result's (names, cell encoders, object flags), built on first use.
+    shape: tuple[list[str], list[Callable[[Any], bytes]], list[bool]] | None = None
 
 
 Typed = tuple[SqlType, int]
@@ -73,7 +91,7 @@ class _Source:
     columns: dict[str, Column] = field(default_factory=dict)
 
 
-def normalize_identifiers(node: exp.Expression) -> None:
+def normalize_identifiers(node: exp.Expr) -> None:
     """Unquoted identifiers upper-cased; afterwards every identifier is quoted."""
     for ident in node.find_all(exp.Identifier):
         if not ident.quoted:
@@ -81,7 +99,7 @@ def normalize_identifiers(node: exp.Expression) -> None:
         ident.set("quoted", True)
 
 
-def translate_query(node: exp.Expression, catalog: Catalog, schema: str) -> Plan:
+def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
     normalize_identifiers(node)
     tr = _Translator(catalog, schema)
     cols = tr.query(node, [])
@@ -105,7 +123,7 @@ class _Translator:
 
     # -- queries ----------------------------------------------------------------
 
-    def query(self, node: exp.Expression, outer: list[_Source]) -> list[OutCol]:
+    def query(self, node: exp.Expr, outer: list[_Source]) -> list[OutCol]:
         if isinstance(node, exp.Subquery):
             return self.query(node.this, outer)
         if isinstance(node, exp.SetOperation):
@@ -117,7 +135,7 @@ class _Translator:
             return self.select(node, outer)
         raise TableNotFound(node.sql())
 
-    def _order_by_outputs(self, node: exp.Expression, cols: list[OutCol]) -> None:
+    def _order_by_outputs(self, node: exp.Expr, cols: list[OutCol]) -> None:
         pass
 
     def select(self, sel: exp.Select, outer: list[_Source]) -> list[OutCol]:
@@ -149,7 +167,7 @@ class _Translator:
         return out
 
     def _sources(self, sel: exp.Select, outer: list[_Source]) -> list[_Source]:
-        nodes: list[exp.Expression] = []
+        nodes: list[exp.Expr] = []
         frm = sel.args.get("from_") or sel.args.get("from")
         if frm is not None:
             nodes.append(frm.this)
@@ -180,16 +198,13 @@ class _Translator:
         cols = {c.name: (c.sqlite, c.type, c.scale) for c in t.columns}
         cols["_KEY"] = ("key", OTHER, -1)
         cols["_VAL"] = ("value", OTHER, -1)
-        node.set("this", exp.to_identifier(t.tbl, quoted=True))
-        node.set("db", None)
-        node.set("catalog", None)
-        node.set("alias", exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+        node.replace(_live_rows(t.tbl, alias))
         return _Source(
             alias, t, cols, [c.name for c in t.columns], {c.name: c for c in t.columns}
         )
 
     def _expand_stars(self, sel: exp.Select, sources: list[_Source]) -> None:
-        exprs: list[exp.Expression] = []
+        exprs: list[exp.Expr] = []
         for p in sel.expressions:
             if isinstance(p, exp.Star):
                 picked = sources
@@ -205,7 +220,9 @@ class _Translator:
                     exprs.append(exp.column(name, table=s.alias, quoted=True))
         sel.set("expressions", exprs)
 
-    def _resolve(self, col: exp.Column, scope: list[_Source], aliases: set[str]) -> None:
+    def _resolve(
+        self, col: exp.Column, scope: list[_Source], aliases: set[str]
+    ) -> None:
         name, qual = col.name, col.table
         if isinstance(col.this, exp.Star):
             return
@@ -232,22 +249,40 @@ class _Translator:
         raise ColumnNotFound(f"{qual}.{name}" if qual else name)
 
 
-def _exact_decimal(e: exp.Expression) -> exp.Expression:
+def _live_rows(tbl: str, alias: str) -> exp.Subquery:
+    """``(SELECT * FROM e_<n> WHERE <not expired>) AS alias`` (SQLite flattens it)."""
+    live = exp.or_(
+        exp.column("expire_at").is_(exp.null()),
+        exp.GT(this=exp.column("expire_at"), expression=exp.func(NOW_FUNCTION)),
+    )
+    inner = exp.select(exp.Star()).from_(exp.to_table(tbl, quoted=True)).where(live)
+    for node in inner.walk():
+        node.meta["eg_done"] = True  # not a query or column of the user's
+    return inner.subquery(exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+
+def _exact_decimal(e: exp.Expr) -> exp.Expr:
     """A bare DECIMAL column reads the exact value from its blob, not the REAL."""
-    col = e.meta.get("eg_col") if isinstance(e, exp.Column) else None
+    if not isinstance(e, exp.Column):
+        return e
+    col = e.meta.get("eg_col")
     if not isinstance(col, Column) or col.type.name != "DECIMAL":
         return e
     blob = exp.column("key" if col.is_key else "value", table=e.table, quoted=True)
     fid = 0 if col.whole_key else col.field_id
     return exp.Anonymous(
         this="eg_field",
-        expressions=[blob, exp.Literal.number(fid), exp.Literal.string("DECIMAL_EXACT")],
+        expressions=[
+            blob,
+            exp.Literal.number(fid),
+            exp.Literal.string("DECIMAL_EXACT"),
+        ],
     )
 
 
 def _inside_source(sub: exp.Select, sel: exp.Select) -> bool:
     """Whether ``sub`` is (inside) a derived table of ``sel`` (already handled)."""
-    node: exp.Expression | None = sub
+    node: exp.Expr | None = sub
     while node is not None and node is not sel:
         if node.meta.get("eg_done"):
             return True
@@ -255,7 +290,7 @@ def _inside_source(sub: exp.Select, sel: exp.Select) -> bool:
     return False
 
 
-def _out_name(p: exp.Expression) -> str:
+def _out_name(p: exp.Expr) -> str:
     if isinstance(p, exp.Alias):
         return p.alias
     if isinstance(p, exp.Column):
@@ -263,7 +298,7 @@ def _out_name(p: exp.Expression) -> str:
     return _h2_text(p)
 
 
-def _h2_text(p: exp.Expression) -> str:
+def _h2_text(p: exp.Expr) -> str:
     q = p.copy()
     for c in q.find_all(exp.Column):
         if "eg_name" in c.meta:
@@ -282,12 +317,21 @@ def _h2_text(p: exp.Expression) -> str:
     return q.sql()
 
 
-# -- static types (H2 rules) -------------------------------------------------------------
+# -- static types (H2 rules) -----------------------------------------------------------
 
 _INTS = ("TINYINT", "SMALLINT", "INT")
 _STRING_FUNCS = (
-    exp.Upper, exp.Lower, exp.Trim, exp.Substring, exp.Concat, exp.DPipe,
-    exp.Initcap, exp.Left, exp.Right, exp.Pad, exp.Repeat,
+    exp.Upper,
+    exp.Lower,
+    exp.Trim,
+    exp.Substring,
+    exp.Concat,
+    exp.DPipe,
+    exp.Initcap,
+    exp.Left,
+    exp.Right,
+    exp.Pad,
+    exp.Repeat,
 )
 
 
@@ -306,7 +350,7 @@ def _wider(a: Typed, b: Typed) -> Typed:
     return t[0], max(a[1], b[1])
 
 
-def infer(e: exp.Expression) -> Typed:
+def infer(e: exp.Expr) -> Typed:
     """The static SQL type of an expression whose columns are resolved."""
     if isinstance(e, exp.Column):
         typed = e.meta.get("eg_type")
@@ -333,14 +377,16 @@ def infer(e: exp.Expression) -> Typed:
         return _cast(e)
     if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         return _arith(e)
-    if isinstance(e, _STRING_FUNCS) or isinstance(e, exp.Replace):
+    if isinstance(e, (*_STRING_FUNCS, exp.Replace)):
         return _t("VARCHAR")
     if isinstance(e, exp.Length):
         return _t("BIGINT")
     if isinstance(e, exp.Coalesce):
         return _first_known([e.this, *e.expressions])
     if isinstance(e, exp.Case):
-        return _first_known([i.args["true"] for i in e.args.get("ifs") or []] + [e.args.get("default")])
+        return _first_known(
+            [i.args["true"] for i in e.args.get("ifs") or []] + [e.args.get("default")]
+        )
     if isinstance(e, exp.If):
         return _first_known([e.args.get("true"), e.args.get("false")])
     if isinstance(e, exp.Predicate | exp.Connector | exp.Not | exp.In | exp.Between):
@@ -361,7 +407,7 @@ def infer(e: exp.Expression) -> Typed:
     return OTHER, -1
 
 
-def _first_known(items: list[exp.Expression | None]) -> Typed:
+def _first_known(items: list[exp.Expr | None]) -> Typed:
     for i in items:
         if i is not None:
             t = infer(i)

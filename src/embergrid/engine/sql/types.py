@@ -22,6 +22,7 @@ Imports only ``embergrid.protocol``; must not import asyncio or
 
 from __future__ import annotations
 
+import functools
 import struct
 import uuid
 from collections.abc import Callable
@@ -35,8 +36,8 @@ from embergrid.protocol.codes import TypeCode as T
 
 __all__ = [
     "NULL_CELL",
-    "SqlType",
     "TYPES",
+    "SqlType",
     "ValueConversion",
     "from_java_name",
     "from_sql_name",
@@ -113,16 +114,29 @@ _SQL_NAMES: dict[str, str] = {
     **{
         n: "VARCHAR"
         for n in (
-            "VARCHAR", "CHAR", "CHARACTER", "VARCHAR2", "NVARCHAR", "NVARCHAR2",
-            "NCHAR", "TEXT", "VARCHAR_IGNORECASE", "LONGVARCHAR", "VARCHAR_CASESENSITIVE",
-            "STRING", "CLOB",
+            "VARCHAR",
+            "CHAR",
+            "CHARACTER",
+            "VARCHAR2",
+            "NVARCHAR",
+            "NVARCHAR2",
+            "NCHAR",
+            "TEXT",
+            "VARCHAR_IGNORECASE",
+            "LONGVARCHAR",
+            "VARCHAR_CASESENSITIVE",
+            "STRING",
+            "CLOB",
         )
     },
     "DATE": "DATE",
     "TIME": "TIME",
     **{n: "TIMESTAMP" for n in ("TIMESTAMP", "DATETIME", "SMALLDATETIME")},
     "UUID": "UUID",
-    **{n: "VARBINARY" for n in ("VARBINARY", "BINARY", "BLOB", "BYTEA", "LONGVARBINARY", "RAW")},
+    **{
+        n: "VARBINARY"
+        for n in ("VARBINARY", "BINARY", "BLOB", "BYTEA", "LONGVARBINARY", "RAW")
+    },
     "OTHER": "OTHER",
 }
 
@@ -217,7 +231,9 @@ _RANGES = {
 
 def _java_of(v: Any) -> str:
     if isinstance(v, int) and not isinstance(v, bool):
-        return "java.lang.Long" if not -(1 << 31) <= v < (1 << 31) else "java.lang.Integer"
+        return (
+            "java.lang.Long" if not -(1 << 31) <= v < (1 << 31) else "java.lang.Integer"
+        )
     return _PY_JAVA.get(type(v), "java.lang.Object")
 
 
@@ -287,7 +303,7 @@ def _string(v: Any) -> str:
 
 def _timestamp(v: Any) -> tuple[datetime, int]:
     if isinstance(v, tuple):
-        return v  # type: ignore[return-value]
+        return v
     if isinstance(v, datetime):
         return v, 0
     if isinstance(v, date):
@@ -376,21 +392,29 @@ def _parse_ts(s: str) -> datetime:
     return datetime.fromisoformat(s)
 
 
+@functools.lru_cache(maxsize=256)
 def cell_encoder(t: SqlType, scale: int = -1) -> Callable[[Any], bytes]:
-    """A function turning a SQLite result value into the cell Ignite would send."""
+    """A function turning a SQLite result value into the cell Ignite would send.
+
+    Memoized per (type, scale): a query's encoders are built once, not per run.
+    """
     name = t.name
-    if name in ("INT", "BIGINT", "SMALLINT", "TINYINT"):
-        code = t.code
-        return lambda v: NULL_CELL if v is None else encode(_to_int(v), code)
+    if name in _INT_CELLS:
+        return _int_cell(t.code, *_INT_CELLS[name])
     if name == "BOOLEAN":
         return lambda v: NULL_CELL if v is None else encode(bool(v), T.BOOL)
     if name == "DECIMAL":
-        return lambda v: NULL_CELL if v is None else encode(_to_decimal(v, scale), T.DECIMAL)
-    if name in ("DOUBLE", "REAL"):
-        code = t.code
-        return lambda v: NULL_CELL if v is None else encode(float(v), code)
+        return lambda v: (
+            NULL_CELL if v is None else encode(_to_decimal(v, scale), T.DECIMAL)
+        )
+    if name == "DOUBLE":
+        return _double_cell
+    if name == "REAL":
+        return lambda v: NULL_CELL if v is None else encode(float(v), T.FLOAT)
     if name == "TIMESTAMP":
-        return lambda v: NULL_CELL if v is None else encode((_parse_ts(str(v)), 0), T.TIMESTAMP)
+        return lambda v: (
+            NULL_CELL if v is None else encode((_parse_ts(str(v)), 0), T.TIMESTAMP)
+        )
     if name == "DATE":
         return _date_cell
     if name == "TIME":
@@ -400,8 +424,49 @@ def cell_encoder(t: SqlType, scale: int = -1) -> Callable[[Any], bytes]:
     if name == "VARBINARY":
         return lambda v: NULL_CELL if v is None else encode(bytes(v), T.BYTE_ARRAY)
     if name == "VARCHAR":
-        return lambda v: NULL_CELL if v is None else encode(_string(v), T.STRING)
+        return _varchar_cell
     return _any_cell
+
+
+# Fast paths of the commonest cells: the exact bytes ``encode(v, code)`` writes,
+# in one ``struct.pack``; anything else (None, str digits, floats, out of range)
+# takes the general path, which also raises what it raised before.
+_INT_CELLS = {
+    "TINYINT": (struct.Struct("<bb"), -(1 << 7), 1 << 7),
+    "SMALLINT": (struct.Struct("<bh"), -(1 << 15), 1 << 15),
+    "INT": (struct.Struct("<bi"), -(1 << 31), 1 << 31),
+    "BIGINT": (struct.Struct("<bq"), -(1 << 63), 1 << 63),
+}
+_DOUBLE_CELL = struct.Struct("<bd")
+_LENGTH_CELL = struct.Struct("<bi")  # code, then the i32 length of a string
+
+
+def _int_cell(code: int, st: struct.Struct, lo: int, hi: int) -> Callable[[Any], bytes]:
+    pack = st.pack
+
+    def cell(v: Any) -> bytes:
+        if type(v) is int and lo <= v < hi:
+            return pack(code, v)
+        return NULL_CELL if v is None else encode(_to_int(v), code)
+
+    return cell
+
+
+def _double_cell(v: Any) -> bytes:
+    if type(v) is float:
+        return _DOUBLE_CELL.pack(T.DOUBLE, v)
+    return NULL_CELL if v is None else encode(float(v), T.DOUBLE)
+
+
+def _varchar_cell(v: Any) -> bytes:
+    if type(v) is str:
+        try:
+            data = v.encode()
+        except UnicodeError:
+            pass  # lone surrogates: the general path decides
+        else:
+            return _LENGTH_CELL.pack(T.STRING, len(data)) + data
+    return NULL_CELL if v is None else encode(_string(v), T.STRING)
 
 
 def _to_int(v: Any) -> int:
