@@ -61,8 +61,9 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         (
             "test_value_ops",
             RANDOM,
-            "test_equality_of_a_map_holding_an_array",
-            "test_complex_sample_against_a_string",
+            "test_compare_and_set_equality",
+            "test_complex_sample_error_quotes_the_key",
+            "test_complex_sample_error_with_a_double_key",
         ),
     ),
     ("CACHE_CONTAINS_KEY", 1011, ("test_value_ops", "test_key_ops", RANDOM)),
@@ -73,7 +74,7 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
             "test_key_ops",
             RANDOM,
             "test_expiry_by_create_ttl",
-            "test_contains_keys_with_a_duplicate",
+            "test_contains_keys_with_repeated_keys",
         ),
     ),
     ("CACHE_CLEAR", 1013, ("test_get_size_after_removals", RANDOM)),
@@ -86,8 +87,9 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         (
             "test_value_ops",
             RANDOM,
-            "test_equality_of_a_map_holding_an_array",
-            "test_complex_sample_against_a_string",
+            "test_compare_and_set_equality",
+            "test_complex_sample_error_quotes_the_key",
+            "test_complex_sample_error_with_a_double_key",
         ),
     ),
     ("CACHE_REMOVE_KEYS", 1018, ("test_get_size_after_removals", RANDOM)),
@@ -118,8 +120,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         1053,
         (
             "test_configuration_read_back",
-            "test_replicated_cache_backups",
-            "test_query_entity_aliases",
+            "test_backups_read_back",
+            "test_query_entity_reads_back_as_ignite_normalizes_it",
         ),
     ),
     ("CACHE_GET_OR_CREATE_WITH_CONFIGURATION", 1054, ()),
@@ -129,8 +131,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         (
             "test_configuration_read_back",
             "test_create_by_name_settings",
-            "test_replicated_cache_backups",
-            "test_query_entity_aliases",
+            "test_backups_read_back",
+            "test_query_entity_reads_back_as_ignite_normalizes_it",
         ),
     ),
     ("CACHE_DESTROY", 1056, ("test_common_mistakes", "test_create_by_name_settings")),
@@ -188,14 +190,14 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
     ),
     (
         "Complex objects (GenericObjectMeta, nested, None fields)",
-        ("test_value_ops", "test_complex_sample_against_a_string"),
+        ("test_value_ops", "test_complex_sample_error_quotes_the_key"),
     ),
     (
         "Collections and maps",
         (
             "test_value_ops",
             "test_singleton_list_comes_back_unreadable_from_ignite",
-            "test_equality_of_a_map_holding_an_array",
+            "test_compare_and_set_equality",
         ),
     ),
     (
@@ -203,8 +205,8 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         (
             "test_configuration_read_back",
             "test_create_by_name_settings",
-            "test_replicated_cache_backups",
-            "test_query_entity_aliases",
+            "test_backups_read_back",
+            "test_query_entity_reads_back_as_ignite_normalizes_it",
         ),
     ),
     (

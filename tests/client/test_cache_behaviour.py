@@ -23,7 +23,7 @@ import embergrid
 import embergrid.datatypes as ed
 import embergrid.datatypes.prop_codes
 import embergrid.exceptions as ee
-from _targets import EMBERGRID, Target
+from _targets import Target
 
 
 class Api:
@@ -168,11 +168,10 @@ def test_scan(cache: Any, page_size: int) -> None:
     assert first[0] in data
 
 
-@pytest.mark.divergence("replicated-backups")
 def test_settings_and_names(api: Api, target: Target, cache_name: str) -> None:
     pc = api.dt.prop_codes
-    # A REPLICATED cache reads back Integer.MAX_VALUE backups on Ignite.
-    backups = 2 if target.name == EMBERGRID else 2**31 - 1
+    # A REPLICATED cache reads back Integer.MAX_VALUE backups, whatever was asked.
+    backups = 2**31 - 1
     client = api.Client()
     with client.connect(target.host, target.port):
         c = client.create_cache(

@@ -18,9 +18,10 @@ SAMPLE = """<?xml version="1.0" encoding="utf-8"?>
 <testcase classname="tests.compat.test_diff_caches" name="test_get_size_peek_modes[all]">
   <properties><property name="reference" value="1"/></properties>
   <failure message="boom">x</failure></testcase>
-<testcase classname="tests.compat.test_divergences" name="test_replicated_cache_backups">
-  <properties><property name="reference" value="1"/>
-  <property name="divergence" value="replicated-backups"/></properties></testcase>
+<testcase classname="tests.compat.test_divergences"
+  name="test_complex_sample_error_with_a_double_key">
+  <properties><property name="reference" value="1"/><property name="divergence"
+  value="compare-binary-object-with-other-type"/></properties></testcase>
 <testcase classname="tests.compat.test_diff_metadata" name="test_cluster_state_get_set[ACTIVE]">
   <properties><property name="reference" value="1"/></properties>
   <skipped message="no java"/></testcase>
@@ -57,12 +58,15 @@ def test_renders_each_status_from_a_junit_sample(
     }
     assert "tested-equal (1)" in rows["CACHE_GET"]
     assert "**FAILS** (1 of 1)" in rows["CACHE_GET_SIZE"]
-    assert "diverges: `replicated-backups`" in rows["CACHE_GET_CONFIGURATION"]
+    assert (
+        "diverges: `compare-binary-object-with-other-type`"
+        in rows["CACHE_REPLACE_IF_EQUALS"]
+    )
     assert "missing (no differential test)" in rows["CACHE_LOCAL_PEEK"]
     assert "pending (client issue)" in rows["CACHE_GET"]
     assert "not run (reference unavailable)" in text  # the skipped cluster-state case
     assert "python tools/compat_report.py" in text.split("## Op codes")[0]
-    assert "Pinned by: `test_replicated_cache_backups`" in text
+    assert "Pinned by: `test_complex_sample_error_with_a_double_key`" in text
     assert (
         "Reference (differential) test cases: 4 — 2 passed, 1 failed, 1 skipped" in text
     )

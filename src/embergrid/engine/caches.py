@@ -6,12 +6,28 @@ Owns ``Caches`` and ``CacheHandle`` and ``java_string_hash`` (cache id = Java
 a miss re-reads the table (a cache another node created), and a handle whose
 entry table was dropped by another node is forgotten on first use
 (``forget``) and re-read. Must not import asyncio or ``embergrid.protocol.messages``.
+
+A new cache's configuration is stored as Ignite 2.18 returns it (observed on the
+reference node, tests/compat/test_diff_caches.py): a REPLICATED cache has
+``backups = Integer.MAX_VALUE`` whatever was asked, and each query entity is
+normalized as Ignite's ``QueryUtils.normalizeQueryEntity`` does (``_entity``):
+
+* every query field without an alias gets one: the part after the field name's
+  last ``.``; without ``sql_escape_all`` every field's alias is then upper-cased
+  (Java ``toUpperCase``, quotes kept) and aliases of unknown fields are dropped;
+  with it, sent aliases are kept as they are (unknown fields included);
+* the aliases come out in ``java.util.HashMap`` order: ``new HashMap<>()`` filled in
+  field order, or (escaped) ``new HashMap<>(sent)`` then the new ones;
+* a missing table name is the value type's simple name (after the last ``.`` and
+  ``$``); without ``sql_escape_all`` the table name is upper-cased;
+* a missing index name is ``<table>_<field>_<asc|desc>_..._idx`` in lower case;
+  without ``sql_escape_all`` every index name is upper-cased.
 """
 
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from embergrid.engine import messages
 from embergrid.engine._codec import decode_config, encode_config
@@ -19,12 +35,21 @@ from embergrid.engine.cluster import Cluster
 from embergrid.engine.entries import EntrySql
 from embergrid.engine.errors import EngineError
 from embergrid.engine.store import Store
+from embergrid.protocol.binary.java_values import JavaHashTable
 from embergrid.protocol.codes import StatusCode
-from embergrid.protocol.config import CacheConfiguration, ExpiryDurations
+from embergrid.protocol.config import (
+    REPLICATED,
+    CacheConfiguration,
+    ExpiryDurations,
+    QueryEntity,
+    QueryIndex,
+)
 
 __all__ = ["CacheHandle", "Caches", "java_string_hash"]
 
 _U16 = struct.Struct("<H")
+_INT_MAX = 2**31 - 1
+_DEFAULT_TABLE = 16  # new HashMap<>()
 
 
 def java_string_hash(s: str) -> int:
@@ -100,11 +125,11 @@ class Caches:
 
     def create(self, what: str | CacheConfiguration) -> CacheHandle:
         """Create a cache; ``EngineError(1001)`` if one with that name exists."""
-        return self._create(_config(what), must_be_new=True)
+        return self._create(as_ignite_stores_it(_config(what)), must_be_new=True)
 
     def get_or_create(self, what: str | CacheConfiguration) -> CacheHandle:
         """The cache with that name, created (with this configuration) if missing."""
-        return self._create(_config(what), must_be_new=False)
+        return self._create(as_ignite_stores_it(_config(what)), must_be_new=False)
 
     def _create(self, cfg: CacheConfiguration, *, must_be_new: bool) -> CacheHandle:
         cache_id = java_string_hash(cfg.name)
@@ -172,3 +197,63 @@ class Caches:
 
 def _config(what: str | CacheConfiguration) -> CacheConfiguration:
     return CacheConfiguration(name=what) if isinstance(what, str) else what
+
+
+# -- the configuration as Ignite stores it --------------------------------------
+
+
+def as_ignite_stores_it(cfg: CacheConfiguration) -> CacheConfiguration:
+    """``cfg`` as a new cache's configuration reads back from Ignite 2.18."""
+    escape = cfg.sql_escape_all
+    return replace(
+        cfg,
+        backups=_INT_MAX if cfg.cache_mode == REPLICATED else cfg.backups,
+        query_entities=tuple(_entity(e, escape) for e in cfg.query_entities),
+    )
+
+
+def _entity(e: QueryEntity, escape: bool) -> QueryEntity:
+    table = e.table_name if e.table_name is not None else _simple_name(e)
+    if not escape:
+        table = table.upper()
+    return replace(
+        e,
+        table_name=table,
+        field_name_aliases=_aliases(e, escape),
+        query_indexes=tuple(_index(i, table, escape) for i in e.query_indexes),
+    )
+
+
+def _simple_name(e: QueryEntity) -> str:
+    """``QueryUtils.typeName`` of the value type: no package, no enclosing class."""
+    name = e.value_type_name or ""
+    dot = name.rfind(".")
+    if 0 <= dot < len(name) - 1:
+        name = name[dot + 1 :]
+    if name.endswith("[]"):
+        name = name[:-2] + "_array"
+    return name[name.rfind("$") + 1 :]
+
+
+def _aliases(e: QueryEntity, escape: bool) -> tuple[tuple[str, str], ...]:
+    sent = dict(e.field_name_aliases)
+    pairs: dict[str, str] = dict(sent) if escape else {}
+    for f in e.query_fields:
+        alias = sent.get(f.name, f.name[f.name.rfind(".") + 1 :])
+        pairs[f.name] = alias if escape else alias.upper()
+    first = int(len(sent) / 0.75 + 1.0) if escape and sent else _DEFAULT_TABLE
+    table: JavaHashTable[tuple[str, str]] = JavaHashTable(0, table_size=first)
+    for name, alias in pairs.items():
+        table.put(java_string_hash(name), name, (name, alias))
+    return tuple(entry.payload for entry in table.entries())
+
+
+def _index(i: QueryIndex, table: str, escape: bool) -> QueryIndex:
+    name = i.index_name
+    if name is None:
+        parts = [table] + [
+            f"{f.name}_{'desc' if f.is_descending else 'asc'}" for f in i.fields
+        ]
+        name = "".join("_" if c.isspace() else c.lower() for c in "_".join(parts))
+        name += "_idx"
+    return replace(i, index_name=name if escape else name.upper())

@@ -4,6 +4,13 @@ Owns ``KeyValue``: each op resolves the cache, passes the cluster-state gate,
 then works only through the ``Entries`` primitives (read / write / delete),
 so a transaction layer can later wrap that single path. Keys are compared by
 their bytes (reference §9.6). Expiry rules are in ``expiry.py``.
+
+The compare-and-set ops (1010, 1017) compare as Ignite 2.18 does (pinned on the
+reference node, tests/compat/test_diff_compare.py): a sample that is a complex
+object while the stored value is not, or the reverse, fails with status 1
+(``messages.failed_to_update_key``); a collection or map is compared with Java
+``equals`` on the deserialized objects (a nested array equals only itself);
+anything else (top-level arrays, complex objects, leaves) by its stored bytes.
 Must not import asyncio or ``embergrid.protocol.messages``.
 
 Every op takes ``expiry``: the request's durations (cache prefix flag 0x04),
@@ -24,15 +31,20 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from typing import Concatenate, ParamSpec, TypeVar
 
+from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock
 from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries, Row
+from embergrid.engine.errors import EngineError
 from embergrid.engine.expiry import after_access, after_create, after_update, expired
 from embergrid.engine.store import Store, is_missing_table
+from embergrid.protocol.binary.java_text import java_text
+from embergrid.protocol.binary.java_values import java_equals
+from embergrid.protocol.codes import StatusCode, TypeCode
 from embergrid.protocol.config import DURATION_UNCHANGED, ExpiryDurations
 
-__all__ = ["KeyValue", "PeekMode"]
+__all__ = ["KeyValue", "PeekMode", "same_value"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,6 +53,27 @@ Policy = ExpiryDurations | None
 
 class PeekMode:
     ALL, NEAR, PRIMARY, BACKUP, ONHEAP, OFFHEAP = range(6)
+
+
+_COMPLEX = frozenset({TypeCode.COMPLEX_OBJECT, TypeCode.BINARY_OBJECT})
+_CONTAINERS = frozenset({TypeCode.COLLECTION, TypeCode.MAP})
+
+
+def same_value(key: bytes, current: bytes, sample: bytes) -> bool:
+    """Whether Ignite's compare-and-set finds ``current`` equal to ``sample``.
+
+    Raises ``EngineError(FAILED)`` when exactly one of them is a complex object.
+    """
+    codes = (current[:1] or b"\0")[0], (sample[:1] or b"\0")[0]
+    if (codes[0] in _COMPLEX) != (codes[1] in _COMPLEX):
+        raise EngineError(
+            StatusCode.FAILED, messages.failed_to_update_key(java_text(key))
+        )
+    if not _CONTAINERS.isdisjoint(codes):
+        equal = java_equals(current, sample)
+        if equal is not None:
+            return equal
+    return current == sample
 
 
 # Peek modes that count the (single, shared) copy of each entry.
@@ -184,10 +217,18 @@ class KeyValue:
     def contains_keys(
         self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
     ) -> bool:
-        """Op 1012: True only if every key is present (True for no keys)."""
+        """Op 1012: True only if every key is present (True for no keys).
+
+        As on Ignite 2.18, a key listed twice makes the answer False: the node
+        compares the number of distinct keys found with the number requested.
+        """
         h = self._reading(cache_id)
         now = self._now()
-        return all(self._e.read(h, key, now) is not None for key in keys)
+        wanted = list(keys)
+        distinct = set(wanted)
+        if len(distinct) != len(wanted):
+            return False
+        return all(self._e.read(h, key, now) is not None for key in distinct)
 
     @_op(write=False)
     def local_peek(
@@ -310,14 +351,14 @@ class KeyValue:
         value: bytes,
         expiry: Policy = None,
     ) -> bool:
-        """Op 1010: replace only if the current value's bytes equal ``expected``."""
+        """Op 1010: replace only if the current value equals ``expected``."""
         h = self._writing(cache_id)
         now = self._now()
         row = self._e.read(h, key, now)
         if row is None:
             return False
         pol = expiry if expiry is not None else h.config.expiry_policy
-        if row[0] != expected:
+        if not same_value(key, row[0], expected):
             self._access(h, key, row, pol, now)
             return False
         self._put(h, key, value, row, pol, now)
@@ -333,13 +374,13 @@ class KeyValue:
     def remove_if_equals(
         self, cache_id: int, key: bytes, expected: bytes, expiry: Policy = None
     ) -> bool:
-        """Op 1017: remove only if the current value's bytes equal ``expected``."""
+        """Op 1017: remove only if the current value equals ``expected``."""
         h = self._writing(cache_id)
         now = self._now()
         row = self._e.read(h, key, now)
         if row is None:
             return False
-        if row[0] != expected:
+        if not same_value(key, row[0], expected):
             pol = expiry if expiry is not None else h.config.expiry_policy
             self._access(h, key, row, pol, now)
             return False

@@ -17,6 +17,7 @@ __all__ = [
     "cache_not_found",
     "cluster_read_only",
     "duplicate_type_name",
+    "failed_to_update_key",
     "field_type_conflict",
     "java_field_type_name",
 ]
@@ -67,6 +68,16 @@ def cluster_read_only(operation: str, cache_name: str, group: str | None = None)
         f"Failed to perform {operation} operation (cluster is in read-only mode) "
         f"[cacheGrp={'null' if group is None else group}, cache={cache_name}]"
     )
+
+
+def failed_to_update_key(key_text: str | None) -> str:
+    """Status 1 of a compare-and-set op (1010, 1017) whose sample and stored value
+    are a complex object and something else: Ignite tries to deserialize the binary
+    object into a class it does not have and reports the key's Java ``toString()``
+    (observed on the 2.18 reference node: tests/compat/test_diff_compare.py). A key
+    whose Java text we cannot reproduce prints as ``?`` [ours]."""
+    shown = "?" if key_text is None else key_text
+    return f"Failed to update keys (retry update if possible).: [{shown}]"
 
 
 def binary_type_name_unknown(platform: int, type_id: int) -> str:

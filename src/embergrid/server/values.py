@@ -4,7 +4,7 @@ Owns ``stored`` (a request's key or value as the engine keeps it, i.e. as a Java
 node keeps it: a wrapped binary object, code 27, is replaced by the complex object
 it embeds, so a key is the same key whether a client sent it bare or wrapped;
 reference §8.8, §13.20; anything else goes through
-``java_collections.normalized``, which rewrites collections, maps and some leaves
+``java_values.normalized``, which rewrites collections, maps and some leaves
 the way the node's deserialize-then-marshal round trip does) and ``returned`` (a
 stored object as a response carries it: a bare complex object, code 103, goes out
 wrapped in 27 with offset 0, as a Java server sends it). The wrapping is required
@@ -12,16 +12,16 @@ by pyignite 0.6.1: it decodes a top-level 103 in a response without its client a
 fails with ``Can not query binary type``; only a 27 goes through
 ``unwrap_binary``, which fetches the type. Complex objects nested in collections
 come out of ``normalized`` already 27-wrapped. Imports only ``embergrid.protocol``
-and ``embergrid.server.java_collections``.
+and ``embergrid.protocol.binary.java_values``.
 """
 
 from __future__ import annotations
 
 from embergrid.errors import ParseError
+from embergrid.protocol.binary.java_values import normalized
 from embergrid.protocol.binary.span import object_end
 from embergrid.protocol.codes import TypeCode
 from embergrid.protocol.wire import I32
-from embergrid.server.java_collections import normalized
 
 __all__ = ["returned", "stored"]
 

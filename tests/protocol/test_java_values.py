@@ -9,6 +9,7 @@ against an independent, simpler statement of Java's bucket order where it applie
 from __future__ import annotations
 
 import struct
+import uuid
 from collections import OrderedDict
 
 import pytest
@@ -16,9 +17,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyignite.datatypes import CollectionObject, MapObject
 
+from embergrid.engine import EngineError
+from embergrid.engine.kv import same_value
 from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.binary.hashing import hash_key_bytes
-from embergrid.server.java_collections import (
+from embergrid.protocol.binary.java_text import big_decimal_text, java_text
+from embergrid.protocol.binary.java_values import (
     JavaHashTable,
     java_capacity,
     java_equals,
@@ -290,3 +294,51 @@ def test_java_equals() -> None:
     holding_array = mp(2, encode("z"), encode([1, 2]))  # a long[] inside
     assert java_equals(holding_array, holding_array) is False
     assert java_equals(b"\x18", b"\x18") is None
+
+
+@pytest.mark.parametrize(
+    ("obj", "text"),
+    [
+        (encode("k"), "k"),
+        (encode("a b, [c]"), "a b, [c]"),
+        (int_(7), "7"),
+        (encode(2**40), "1099511627776"),
+        (encode(True), "true"),
+        (encode(uuid.UUID(int=5)), "00000000-0000-0000-0000-000000000005"),
+        (coll(1, long_(1), encode("x")), "[1, x]"),
+        (mp(1, encode("a"), long_(1)), "{a=1}"),
+        (encode(7.5), None),  # Double.toString is not modelled
+        (encode([1, 2]), None),  # arrays print an identity hash
+    ],
+)
+def test_java_text_of_keys_seen_on_the_reference_node(
+    obj: bytes, text: str | None
+) -> None:
+    assert java_text(stored(obj)) == text
+
+
+@pytest.mark.parametrize(
+    ("unscaled", "scale", "text"),
+    [
+        (15, 1, "1.5"),
+        (150, 2, "1.50"),
+        (-5, 0, "-5"),
+        (1, 7, "1E-7"),
+        (1, 6, "0.000001"),
+        (123, -2, "1.23E+4"),
+        (-12, 9, "-1.2E-8"),
+    ],
+)
+def test_big_decimal_text_matches_java(unscaled: int, scale: int, text: str) -> None:
+    assert big_decimal_text(unscaled, scale) == text
+
+
+def test_same_value_rules() -> None:
+    key = encode("k")
+    nested = mp(2, encode("z"), encode([1, 2]))
+    assert same_value(key, nested, nested) is False  # nested array: identity
+    assert same_value(key, encode([1, 2]), encode([1, 2])) is True  # top-level array
+    assert same_value(key, coll(3, long_(1), long_(2)), coll(4, long_(2), long_(1)))
+    assert same_value(key, int_(4), long_(4)) is False
+    with pytest.raises(EngineError, match=r"retry update if possible\)\.: \[k\]"):
+        same_value(key, encode("s"), bytes([103]) + bytes(23))

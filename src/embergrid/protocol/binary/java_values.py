@@ -1,9 +1,12 @@
 """What a Java Ignite node makes of a stored key or value: Java re-serialization.
 
 Owns ``normalized(obj)`` (bytes in, bytes out): the data object a real Ignite 2.18
-node would keep for the encoded key or value ``obj``, and ``JavaHashTable`` (the
-bucket order of ``java.util.HashMap``). Imports only ``embergrid.errors`` and
-``embergrid.protocol``; must not import the engine or asyncio.
+node would keep for the encoded key or value ``obj``; ``java_equals`` (Java
+``equals`` on two encoded values); and ``JavaHashTable`` (the bucket order of
+``java.util.HashMap``). Pure bytes logic shared by the server (``values.stored``)
+and the engine (compare-and-set ops, query-entity alias order). Imports only
+``embergrid.errors`` and ``embergrid.protocol``; standard library otherwise; must
+not import the engine, the server or asyncio.
 
 Theory of operation
 -------------------
@@ -67,6 +70,7 @@ __all__ = [
     "JavaHashTable",
     "Unmodelled",
     "java_capacity",
+    "java_equals",
     "normalized",
     "read_value",
 ]
@@ -197,10 +201,18 @@ class Entry(Generic[P]):
 
 
 class JavaHashTable(Generic[P]):
-    """``java.util.HashMap`` created with ``capacity(expected)``: bucket order only."""
+    """``java.util.HashMap`` created with ``capacity(expected)``: bucket order only.
 
-    def __init__(self, expected: int) -> None:
-        self._first_size = _table_size_for(java_capacity(expected))
+    ``table_size`` overrides the first table size (``new HashMap<>()`` allocates 16,
+    ``new HashMap<>(map)`` ``tableSizeFor((int) (map.size() / 0.75f + 1))``).
+    """
+
+    def __init__(self, expected: int, table_size: int | None = None) -> None:
+        self._first_size = (
+            _table_size_for(java_capacity(expected))
+            if table_size is None
+            else _table_size_for(table_size)
+        )
         self._table: list[list[Entry[P]]] = []
         self._threshold = 0
         self._size = 0
