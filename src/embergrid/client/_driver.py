@@ -4,16 +4,15 @@ Owns ``encode_call`` (a flow's ``Call`` -> op code and body bytes for one
 connection), ``reply_for`` (a ``Response`` event -> ``Reply``, or the ``ServerError``
 the call asked for), the handshake helpers (``handshake_request`` and
 ``handshake_outcome``: accept, retry with another version, or raise pyignite's
-``HandshakeError``/``AuthenticationError``) and ``step`` (advance a flow by one reply
-or error). ``aio/_transport.py`` and ``sync/_transport.py`` add only the waiting.
+``HandshakeError``/``AuthenticationError``). ``aio/_transport.py`` and
+``sync/_transport.py`` add only the waiting and feed each reply (``flow.send``) or
+``ServerError`` (``flow.throw``) back into the flow.
 No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from embergrid.client.flows._call import Call, Flow, Reply
+from embergrid.client.flows._call import Call, Reply
 from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ServerError
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
@@ -61,13 +60,6 @@ def reply_for(
     return Reply(decode(resp.body, conn.context), token)
 
 
-def step(flow: Flow[Any], outcome: Reply | BaseException) -> Call:
-    """Feed one reply (or a ``ServerError``) into ``flow``; its next call."""
-    if isinstance(outcome, BaseException):
-        return flow.throw(outcome)
-    return flow.send(outcome)
-
-
 def handshake_request(
     version: ProtocolVersion, username: str | None, password: str | None
 ) -> HandshakeRequest:
@@ -99,4 +91,4 @@ def handshake_outcome(
     return retry
 
 
-__all__ += ["LATEST_VERSION", "ClientState", "ServerError", "step"]
+__all__ += ["LATEST_VERSION", "ClientState", "ServerError"]

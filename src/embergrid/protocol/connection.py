@@ -110,11 +110,13 @@ class HandshakeRejected:
     failure: HandshakeFailure
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Response:
     """Client side: one response (or notification) and a view of its body.
 
     ``op_code`` is the op of the request this answers (``None`` for notifications).
+    Not frozen (one is built per response, and a frozen dataclass's ``__init__``
+    costs several times a plain one's); treat it as immutable all the same.
     """
 
     header: ResponseHeader
@@ -203,17 +205,18 @@ class ClientConnection:
 
     def next_event(self) -> ClientEvent | None:
         """The next decoded event, or ``None`` until more bytes arrive."""
-        if self.state is ClientState.CLOSED:
+        state = self.state
+        if state is ClientState.CLOSED:
             raise ParseError("connection is closed")
         try:
             payload = self._frames.next_frame()
             if payload is None:
                 return None
-            if self.state is ClientState.HANDSHAKING:
-                return self._on_handshake(payload)
-            if self.state is ClientState.ESTABLISHED:
+            if state is ClientState.ESTABLISHED:  # the common case first
                 return self._on_response(payload)
-            raise ParseError(f"unexpected frame in state {self.state.value}")
+            if state is ClientState.HANDSHAKING:
+                return self._on_handshake(payload)
+            raise ParseError(f"unexpected frame in state {state.value}")
         except ParseError:
             self.state = ClientState.CLOSED
             raise
@@ -231,8 +234,9 @@ class ClientConnection:
         return HandshakeAccepted(proposed, self.features, resp.node_id)
 
     def _on_response(self, payload: memoryview) -> Response:
-        assert self.version is not None
-        header, offset = decode_response_header(payload, self.version)
+        version = self.version
+        assert version is not None
+        header, offset = decode_response_header(payload, version)
         op_code = None
         if header.notification_op is None:
             op_code = self._pending.pop(header.request_id, None)

@@ -14,6 +14,7 @@ import contextlib
 import random
 import time
 import uuid
+from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from embergrid.client import _driver
@@ -404,22 +405,37 @@ class AioTransport:
         self.events.publish(QuerySuccessEvent, **where, **what, duration=ms)
         return reply
 
-    async def run(self, flow: Flow[T], timeout: float = 0) -> T:
-        """Drive ``flow`` to its result; ``timeout`` seconds (0 = none) for all of it."""
+    def run(self, flow: Flow[T], timeout: float = 0) -> Coroutine[Any, Any, T]:
+        """Drive ``flow`` to its result; ``timeout`` seconds (0 = none) for all of it.
+
+        Always a coroutine; without a timeout it is ``_run`` itself, saving a
+        coroutine frame and ``asyncio.timeout``'s set-up per operation.
+        """
         if timeout:
-            async with asyncio.timeout(timeout):
-                return await self._run(flow)
-        return await self._run(flow)
+            return self._run_within(flow, timeout)
+        return self._run(flow)
+
+    async def _run_within(self, flow: Flow[T], seconds: float) -> T:
+        async with asyncio.timeout(seconds):
+            return await self._run(flow)
 
     async def _run(self, flow: Flow[T]) -> T:
         try:
             call = next(flow)
             while True:
                 try:
-                    outcome: Reply | BaseException = await self.call(call)
+                    conn = self._current(call)
+                    if conn is not None and not self.events.queries:
+                        reply = await conn.send(call)  # what ``call`` does, inline
+                        self.state.saw_topology(conn.proto.topology_version)
+                    else:
+                        reply = await self.call(call)
                 except ServerError as exc:
-                    outcome = exc
-                call = _driver.step(flow, outcome)
+                    error = exc
+                else:
+                    call = flow.send(reply)
+                    continue
+                call = flow.throw(error)  # outside the handler: no chained context
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         finally:

@@ -20,7 +20,7 @@ __all__ = ["Call", "Flow", "Reply"]
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Call:
     """One request a flow needs answered.
 
@@ -29,6 +29,10 @@ class Call:
     cursor or transaction lives on (the driver raises if that one is gone).
     ``error`` is the ``ServerError`` subclass a non-zero status becomes, and
     ``decode`` overrides the registry's response decoder.
+
+    Not frozen, unlike the protocol's messages: one is built per request, and a
+    frozen dataclass's ``__init__`` costs several times a plain one's. Treat it as
+    immutable all the same.
     """
 
     op: OpCode
@@ -39,9 +43,10 @@ class Call:
     decode: Callable[[memoryview, ProtocolContext], Any] | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Reply:
-    """A decoded successful response and the connection that answered it."""
+    """A decoded successful response and the connection that answered it (built per
+    response, so not frozen either; treat it as immutable)."""
 
     message: Any
     conn: object

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from embergrid.client.flows._call import Call, Flow
-from embergrid.client.flows._state import CacheRef, ClientState, current_tx
+from embergrid.client.flows._state import CURRENT_TX, CacheRef, ClientState, current_tx
 from embergrid.client.flows.routing import key_node
 from embergrid.client.flows.values import (
     SCALARS,
@@ -20,9 +20,11 @@ from embergrid.client.flows.values import (
     decode_values,
     encode_value,
     encode_values,
+    known_value,
     register_classes,
 )
 from embergrid.errors import ParameterError
+from embergrid.protocol.binary.objects import UnknownBinaryType
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import cache as kv
 
@@ -77,6 +79,9 @@ def _key_op(
     if type(key) not in SCALARS:
         yield from register_classes(state, key)
     k = encode_value(key, key_hint)
+    if not state.routing and CURRENT_TX.get() is None:  # the common case: one call
+        reply = yield Call(op, _KEY_MSG[op](cache.prefix, k))
+        return reply.message
     return (yield from _send(state, cache, op, lambda p: _KEY_MSG[op](p, k), k))
 
 
@@ -92,6 +97,9 @@ def _kv_op(
     if type(key) not in SCALARS or type(value) not in SCALARS:
         yield from register_classes(state, key, value)
     k, v = encode_value(key, key_hint), encode_value(value, value_hint)
+    if not state.routing and CURRENT_TX.get() is None:  # the common case: one call
+        reply = yield Call(op, _KV_MSG[op](cache.prefix, k, v))
+        return reply.message
     return (yield from _send(state, cache, op, lambda p: _KV_MSG[op](p, k, v), k))
 
 
@@ -127,14 +135,20 @@ def cache_get(
     state: ClientState, cache: CacheRef, key: Any, key_hint: object = None
 ) -> Flow[Any]:
     resp = yield from _key_op(state, cache, Op.CACHE_GET, key, key_hint)
-    return (yield from decode_value(state, resp.value))
+    try:  # known types need no nested flow
+        return known_value(state, resp.value)
+    except UnknownBinaryType:
+        return (yield from decode_value(state, resp.value))
 
 
 def cache_get_and_remove(
     state: ClientState, cache: CacheRef, key: Any, key_hint: object = None
 ) -> Flow[Any]:
     resp = yield from _key_op(state, cache, Op.CACHE_GET_AND_REMOVE, key, key_hint)
-    return (yield from decode_value(state, resp.value))
+    try:  # known types need no nested flow
+        return known_value(state, resp.value)
+    except UnknownBinaryType:
+        return (yield from decode_value(state, resp.value))
 
 
 def cache_contains_key(
@@ -195,7 +209,10 @@ def _kv_object(
     value_hint: object,
 ) -> Flow[Any]:
     resp = yield from _kv_op(state, cache, op, key, value, key_hint, value_hint)
-    return (yield from decode_value(state, resp.value))
+    try:  # known types need no nested flow
+        return known_value(state, resp.value)
+    except UnknownBinaryType:
+        return (yield from decode_value(state, resp.value))
 
 
 def cache_get_and_put(

@@ -30,6 +30,7 @@ __all__ = [
     "encode_value",
     "encode_values",
     "fetch_type",
+    "known_value",
     "put_type",
     "register_classes",
     "unwrap",
@@ -112,6 +113,13 @@ def decode_value(state: ClientState, data: bytes | memoryview) -> Flow[Any]:
                 ) from exc
             fetched.add(exc.type_id)
             yield from fetch_type(state, exc.type_id)
+
+
+def known_value(state: ClientState, data: bytes | memoryview) -> Any:
+    """Decode one data object whose types are all known (``UnknownBinaryType``
+    otherwise): flows try this first, without a nested flow, and fall back to
+    ``decode_value``."""
+    return codec.decode(data, 0, state.types)
 
 
 def decode_values(

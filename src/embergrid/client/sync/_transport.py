@@ -162,18 +162,29 @@ class SyncConnection:
                 node_uuid=self.uuid,
             )
 
+    def _response(self, sock: socket.socket) -> Response:
+        """The next answer to a request (notifications are skipped)."""
+        proto, view = self.proto, self._rview
+        while True:
+            event = proto.next_event()
+            if event is None:
+                n = sock.recv_into(view)
+                if not n:
+                    raise OSError(BROKEN)
+                proto.receive_data(view[:n].tobytes())
+            elif type(event) is Response and event.op_code is not None:
+                return event
+
     def request(self, call: Call) -> Reply:
         """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
         with self.lock:
-            if self.sock is None:
+            sock = self.sock
+            if sock is None:
                 raise OSError(BROKEN)
             try:
                 _, data = _driver.encode_call(call, self.proto)
-                self.sock.sendall(data)
-                while True:
-                    event = self._next_event()
-                    if isinstance(event, Response) and event.op_code is not None:
-                        break
+                sock.sendall(data)
+                event = self._response(sock)
             except OSError as exc:
                 self._drop()
                 self.events.publish(
@@ -296,8 +307,23 @@ class SyncTransport:
 
     # -- the driver ----------------------------------------------------------------
 
+    def _current(self, call: Call) -> SyncConnection | None:
+        """The connection for an unrouted call when no choice or reconnection is
+        needed (no lock, no list: the common case of one node)."""
+        conns = self.conns
+        if call.conn is None and call.node is None and conns:
+            if not self.partition_aware:
+                conn = conns[self.nodes.current]
+            elif len(conns) == 1:
+                conn = conns[0]  # random_node's choice among one
+            else:
+                return None
+            if conn.sock is not None:
+                return conn
+        return None
+
     def call(self, call: Call) -> Reply:
-        conn = self._pick(call)
+        conn = self._current(call) or self._pick(call)
         if not self.events.queries:
             reply = conn.request(call)
         else:
@@ -332,10 +358,13 @@ class SyncTransport:
             call = next(flow)
             while True:
                 try:
-                    outcome: Reply | BaseException = self.call(call)
+                    reply = self.call(call)
                 except ServerError as exc:
-                    outcome = exc
-                call = _driver.step(flow, outcome)
+                    error = exc
+                else:
+                    call = flow.send(reply)
+                    continue
+                call = flow.throw(error)  # outside the handler: no chained context
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
         finally:
