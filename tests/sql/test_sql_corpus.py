@@ -158,7 +158,6 @@ DIVERGENCES: dict[str, str] = {
     "SELECT CAST(d AS INT) FROM Typed ORDER BY id": "H2 labels INT as INTEGER (and rounds DECIMAL -> INT half-up)",
     "SELECT 10 / 4, 10.0 / 4, 2 * 1.5, -3": "H2 folds constant expressions in labels ('2', '2.5', '3.0')",
     "SELECT b, NOT b FROM Typed WHERE b IS NOT NULL ORDER BY id": "H2 labels NOT b as 'B = FALSE'",
-    "SELECT _key FROM City WHERE id = 3793": "Ignite writes key objects with compact footers; we write full footers",
 }
 
 ARG_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
@@ -260,12 +259,22 @@ def both(
         _teardown(address)
 
 
+def _generic(cell: Any) -> Any:
+    """A stored object (compact footer: undecodable without metadata, so raw) with
+    its type id blanked: a generated type name (``SQL_PUBLIC_CITY_<uuid>_KEY``)
+    holds a random UUID. ``test_sql_rows.py`` compares explicit type names whole."""
+    if isinstance(cell, tuple) and cell[0] == "raw" and cell[1][:2] in ("1b", "67"):
+        at = 18 if cell[1][:2] == "1b" else 8
+        return ("raw", cell[1][:at] + "????????" + cell[1][at + 8 :])
+    return cell
+
+
 def _outcome(wire: SqlWire, sql: str, args: tuple[Any, ...] = ()) -> Any:
     try:
         r = wire.query(sql, *args)
     except SqlFailed as exc:
         return ("error", exc.status, exc.message)
-    return (r.names, r.codes, r.rows)
+    return (r.names, r.codes, [tuple(map(_generic, row)) for row in r.rows])
 
 
 def _same(sql: str, ours: Any, ref: Any) -> None:

@@ -52,6 +52,7 @@ __all__ = ["SqlEngine", "SqlResult"]
 _DDL_WORDS = frozenset({"CREATE", "DROP", "ALTER"})
 _QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
 UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
+_BOUND_AS_IS = frozenset({int, str, float, bytes})  # what stored_param returns as is
 
 
 @dataclass(slots=True)
@@ -217,7 +218,8 @@ class SqlEngine:
     def _run(self, plan: Plan, args: Sequence[Any], max_rows: int = -1) -> list[Any]:
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
-        cur = self.conn.execute(plan.sqlite, [stored_param(a) for a in args])
+        params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
+        cur = self.conn.execute(plan.sqlite, params)
         return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
 
     def _select(
@@ -287,10 +289,7 @@ class SqlEngine:
             values = self._row_values(table, cols, r)
             key = self.rows.key(table, values)
             value = self.rows.value(table, values)
-            if upsert:
-                old = self.kv.get(table.cache_id, key)
-                if old is not None:
-                    value = self.rows.value(table, values, old)
+            if upsert:  # MERGE replaces the whole value, as Ignite's does
                 self.kv.put(table.cache_id, key, value)
                 count += 1
             elif self.kv.put_if_absent(table.cache_id, key, value):

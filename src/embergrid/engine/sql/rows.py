@@ -1,12 +1,24 @@
 """Rows as binary objects: the key and value objects SQL writes into a table's cache.
 
 Owns ``RowCodec``: builds the key (the primary-key value itself, or a key object
-for a composite key) and the value object (the non-key columns) of a row, with a
-full footer and the header hash Ignite computes over the field data, and
-registers their binary metadata once per schema (so a scan through any client
-shows ``SQL_PUBLIC_CITY_..._KEY(ID=1890, COUNTRYCODE='CHN', version=1)``). An
-UPDATE keeps the fields of the stored object that are not SQL columns.
-Must not import asyncio or ``embergrid.protocol.messages``.
+for a composite key) and the value object (the non-key columns) of a row, and
+registers their binary metadata, schema included, once per schema (so a scan
+through any client shows ``SQL_PUBLIC_CITY_..._KEY(ID=1890, COUNTRYCODE='CHN',
+version=1)``). Must not import asyncio or ``embergrid.protocol.messages``.
+
+The objects are the bytes Ignite 2.17 writes (compared raw on the reference node,
+``tests/sql/test_sql_rows.py``): compact footer (flags 0x2b with 1-byte offsets),
+the header hash over the field data, Java's offset width (last offset < 256 -> 1
+byte, < 65536 -> 2). Fields are written in the table's column order: the key
+object all key columns; the value object only the columns the statement gave
+(an explicit NULL is a ``65`` field, an omitted column no field at all); an
+object without fields is a bare header (flags 0x21, hash 1, schema id
+0x811c9dc5, schema offset 24). MERGE writes a new value as INSERT does; UPDATE
+keeps the stored object's fields in place (SQL columns or not) and appends the
+newly set columns in table order. DECIMAL fields keep the scale of the value
+(1.10 -> unscaled 110, scale 2; 1E+2 -> 1, scale -2), as Java's BigDecimal.
+Divergence kept on purpose: a DATE field is written as a Date (11); Ignite
+writes an optimized-marshaller ``java.sql.Date`` (254) no thin client can read.
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from embergrid.errors import IgniteError
 from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
 from embergrid.protocol.binary.objects import (
+    COMPACT_FOOTER,
     HAS_SCHEMA,
     HEADER_SIZE,
     OFFSET_ONE_BYTE,
@@ -37,8 +50,23 @@ _HEADER = struct.Struct("<BBHiiiii")
 Field = tuple[int, bytes]  # (field id, encoded data object)
 
 
+_EMPTY_SCHEMA_ID = -2128831035  # 0x811c9dc5, the FNV basis: no field hashed in
+_EMPTY_FLAGS = USER_TYPE | COMPACT_FOOTER
+
+
 def build_object(tid: int, fields: Sequence[Field]) -> bytes:
-    """A 103 object of type ``tid`` with these fields, full footer, version 1."""
+    """A 103 object of type ``tid`` with these fields, compact footer, version 1."""
+    if not fields:
+        return _HEADER.pack(
+            TypeCode.COMPLEX_OBJECT,
+            1,
+            _EMPTY_FLAGS,
+            tid,
+            1,
+            HEADER_SIZE,
+            _EMPTY_SCHEMA_ID,
+            HEADER_SIZE,
+        )
     out = bytearray(HEADER_SIZE)
     offsets = []
     for _fid, data in fields:
@@ -46,16 +74,15 @@ def build_object(tid: int, fields: Sequence[Field]) -> bytes:
         out += data
     end_of_fields = len(out)
     h = data_hash(out, HEADER_SIZE, end_of_fields)
-    last = offsets[-1] if offsets else 0
-    flags = USER_TYPE | HAS_SCHEMA
+    last = offsets[-1]
+    flags = USER_TYPE | HAS_SCHEMA | COMPACT_FOOTER
     if last < 0x100:
         flags, fmt = flags | OFFSET_ONE_BYTE, "B"
     elif last < 0x10000:
         flags, fmt = flags | OFFSET_TWO_BYTES, "H"
     else:
         fmt = "I"
-    for (fid, _), off in zip(fields, offsets, strict=True):
-        out += struct.pack("<i" + fmt, fid, off)
+    out += struct.pack(f"<{len(offsets)}{fmt}", *offsets)
     sid = schema_id(fid for fid, _ in fields)
     _HEADER.pack_into(
         out, 0, TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, len(out), sid, end_of_fields
@@ -83,33 +110,28 @@ class RowCodec:
         name = t.entity.key_type_name or f"{t.name}_KEY"
         return self._object(name, cols, values, t)
 
-    def value(
-        self, t: Table, values: dict[str, Any], old: bytes | None = None
-    ) -> bytes:
+    def value(self, t: Table, values: dict[str, Any]) -> bytes:
+        """The value object of the columns in ``values`` (those the statement gave)."""
         name = t.entity.value_type_name or t.name
-        return self._object(name, t.value_columns, values, t, old)
+        return self._object(name, t.value_columns, values, t)
 
     def _object(
-        self,
-        type_name: str,
-        cols: list[Column],
-        values: dict[str, Any],
-        t: Table,
-        old: bytes | None = None,
+        self, type_name: str, cols: list[Column], values: dict[str, Any], t: Table
     ) -> bytes:
         tid = type_id(type_name)
-        fields = [(c.field_id, encode_field(values.get(c.name), c.type)) for c in cols]
-        if old is not None:
-            fields = self._keep_extra(old, fields)
+        fields = [
+            (c.field_id, encode_field(values[c.name], c.type))
+            for c in cols
+            if c.name in values
+        ]
         self._register(tid, type_name, cols, fields, t)
         return build_object(tid, fields)
 
     def update_value(self, t: Table, old: bytes, changed: dict[str, Any]) -> bytes:
-        """The stored value object with the ``changed`` columns replaced."""
-        cols = {c.name: c for c in t.value_columns}
-        new = {
-            cols[n].field_id: encode_field(v, cols[n].type) for n, v in changed.items()
-        }
+        """The stored value object with the ``changed`` columns replaced in place;
+        columns it lacks are appended in table order."""
+        cols = [c for c in t.value_columns if c.name in changed]
+        new = {c.field_id: encode_field(changed[c.name], c.type) for c in cols}
         name = t.entity.value_type_name or t.name
         tid = type_id(name)
         fields: list[Field] = []
@@ -128,23 +150,8 @@ class RowCodec:
                     raw = old[off : field_end(old, off, layout)]
                     fields.append((fid, new.pop(fid, raw)))
         fields.extend(new.items())
-        self._register(tid, name, [cols[n] for n in changed], fields, t)
+        self._register(tid, name, cols, fields, t)
         return build_object(tid, fields)
-
-    def _keep_extra(self, old: bytes, fields: list[Field]) -> list[Field]:
-        """Fields of the stored object that SQL does not know stay in the object."""
-        if not old or old[0] != TypeCode.COMPLEX_OBJECT:
-            return fields
-        try:
-            layout = parse_layout(old, 0, self)
-        except IgniteError:
-            return fields
-        known = {fid for fid, _ in fields}
-        extra = []
-        for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
-            if fid not in known:
-                extra.append((fid, old[off : field_end(old, off, layout)]))
-        return fields + extra
 
     def binary_type(self, tid: int) -> BinaryType | None:
         return self._get_type(tid)

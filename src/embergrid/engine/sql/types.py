@@ -382,7 +382,26 @@ def encode_field(v: Any, t: SqlType) -> bytes:
         return NULL_CELL
     if t.name == "OTHER":
         return v if isinstance(v, bytes) else encode(v)
+    if t.code == T.DECIMAL and isinstance(v, Decimal):
+        return _decimal_field(v)
     return encode(v, t.code)
+
+
+_DECIMAL_HEAD = struct.Struct("<Bii")
+
+
+def _decimal_field(v: Decimal) -> bytes:
+    """A BigDecimal keeping the value's own scale, as Java writes ``new
+    BigDecimal("1.10")`` (unscaled 110, scale 2); the codec's ``encode``
+    normalizes (11, scale 1), which reads the same but is other bytes."""
+    sign, digits, exponent = v.as_tuple()
+    if not isinstance(exponent, int):
+        return encode(v, T.DECIMAL)  # NaN/infinity: the codec's error
+    unscaled = int("".join(map(str, digits)) or "0")
+    magnitude = bytearray(unscaled.to_bytes((unscaled.bit_length() + 8) // 8, "big"))
+    if sign and unscaled:  # BigDecimal has no negative zero
+        magnitude[0] |= 0x80
+    return _DECIMAL_HEAD.pack(T.DECIMAL, -exponent, len(magnitude)) + magnitude
 
 
 # -- stored value -> result cell ------------------------------------------------------

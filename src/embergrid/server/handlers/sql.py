@@ -4,9 +4,11 @@ A statement runs through ``Engine.sql`` (``embergrid.engine.sql``) in full; its
 rows are then served in pages by a ``SqlCursor`` held in the session's cursor
 table, exactly as scans are (``handlers/query.py``): the first page travels with
 the new resource id, a cursor that has delivered its last page is released at
-once. Cells are encoded page by page; stored binary objects (``_KEY``, ``_VAL``)
-go out wrapped in 27 as every object a response carries. A DDL statement that
-creates or destroys a cache bumps the topology version, as ops 1051-1056 do.
+once (a result that fits one page gets a resource id and no cursor at all;
+its page encoder is built once per plan). Cells are encoded page by page;
+stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
+a response carries. A DDL statement that creates or destroys a cache bumps the
+topology version, as ops 1051-1056 do.
 Request fields: schema, page size, max rows, args, include field names are
 honoured; distributed joins, local, replicated only, enforce join order,
 collocated, lazy, partitions and update batch size change nothing on one node;
@@ -70,7 +72,24 @@ def _page_encoder(encoders: list[Callable[[Any], bytes]]) -> PageEncoder:
     return encode_page
 
 
+# One page encoder per result shape: a plan's ``encoders`` list is the same object
+# for every run of the plan (engine/sql/execute.py ``_plan_result``); the list is
+# kept in the value so its id is not reused while the entry lives.
+_page_encoders: dict[int, tuple[list[Callable[[Any], bytes]], PageEncoder]] = {}
+
+
 def _row_encoder(res: SqlResult) -> PageEncoder:
+    hit = _page_encoders.get(id(res.encoders))
+    if hit is not None and hit[0] is res.encoders:
+        return hit[1]
+    encode_page = _new_row_encoder(res)
+    if len(_page_encoders) > 1024:
+        _page_encoders.clear()
+    _page_encoders[id(res.encoders)] = (res.encoders, encode_page)
+    return encode_page
+
+
+def _new_row_encoder(res: SqlResult) -> PageEncoder:
     encoders = res.encoders
     if any(res.objects):
         encoders = [
@@ -122,8 +141,11 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     )
     if res.caches_changed:
         s.node.bump_topology()
-    cursor = SqlCursor(res.rows, r.page_size, _row_encoder(res))
-    rid, page, has_more = _open(s, cursor)
+    if len(res.rows) <= r.page_size:  # one page: no cursor to keep
+        rid, page, has_more = s.new_resource_id(), _row_encoder(res)(res.rows), False
+    else:
+        cursor = SqlCursor(res.rows, r.page_size, _row_encoder(res))
+        rid, page, has_more = _open(s, cursor)
     names = tuple(res.names) if r.include_field_names else None
     return m.SqlFieldsResponse(rid, len(res.names), names, tuple(page), has_more)
 
