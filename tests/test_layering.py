@@ -11,7 +11,12 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "embergrid"
 
 # layer -> embergrid packages it must not import
 FORBIDDEN = {
-    "protocol": ("embergrid.client", "embergrid.server", "embergrid.engine", "embergrid.cli"),
+    "protocol": (
+        "embergrid.client",
+        "embergrid.server",
+        "embergrid.engine",
+        "embergrid.cli",
+    ),
     "engine": (
         "embergrid.client",
         "embergrid.server",
@@ -77,9 +82,12 @@ def test_every_module_has_a_docstring_and_future_annotations() -> None:
         if ast.get_docstring(tree) is None:
             missing.append(f"{path.relative_to(SRC)}: no docstring")
         futures = [
-            n for n in tree.body
+            n
+            for n in tree.body
             if isinstance(n, ast.ImportFrom) and n.module == "__future__"
         ]
         if path.name != "__main__.py" and tree.body[1:] and not futures:
-            missing.append(f"{path.relative_to(SRC)}: no 'from __future__ import annotations'")
+            missing.append(
+                f"{path.relative_to(SRC)}: no 'from __future__ import annotations'"
+            )
     assert missing == []

@@ -17,6 +17,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -196,7 +197,5 @@ class EventPublisher:
             return
         event = event_type(**fields)
         for listener in targets:
-            try:
+            with contextlib.suppress(Exception):  # a listener never breaks a call
                 getattr(listener, method)(event)
-            except Exception:
-                pass

@@ -1,4 +1,4 @@
-"""``embergrid demo`` prints what the pyignite examples print (seed), section by section."""
+"""``embergrid demo`` prints what the pyignite examples print (seed), by section."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def test_type_hints(demo_output: dict[str, list[str]]) -> None:
 def test_scans(demo_output: dict[str, list[str]]) -> None:
     lines = demo_output["scans"]
     assert sorted(lines[:20]) == sorted(f"key_{v} {v}" for v in range(20))
-    assert eval(lines[20]) == {f"key_{v}": v for v in range(20)}  # noqa: S307
+    assert eval(lines[20]) == {f"key_{v}": v for v in range(20)}
 
 
 def test_collections(demo_output: dict[str, list[str]]) -> None:

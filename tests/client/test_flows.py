@@ -200,7 +200,7 @@ def test_transaction_pins_cache_calls_to_its_connection() -> None:
 def test_tx_arguments_are_validated_like_pyignite() -> None:
     with pytest.raises(ValueError, match="Timeout value should be a positive integer"):
         next(tx.tx_start(ClientState(), 1, 1, -1))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not in"):
         next(tx.tx_start(ClientState(), 5, 1))
 
 
@@ -219,7 +219,8 @@ def test_scan_pages_are_decoded_and_pinned() -> None:
     calls, nxt = drive(
         query.scan_next(state, page), [query.qm.EntryPageResponse((), False)]
     )
-    assert calls[0].conn == "conn" and calls[0].message.cursor_id == 9
+    assert calls[0].conn == "conn"
+    assert calls[0].message.cursor_id == 9
     assert not nxt.more
     calls, _ = drive(query.cursor_close(page), [general.EmptyResponse()])
     assert calls[0].op == OpCode.RESOURCE_CLOSE

@@ -14,7 +14,8 @@ DIVERGENCES: dict[str, str] = {
     "singleton-list-blob": (
         "A SINGLETON_LIST (5) collection value comes back from Ignite as an "
         "optimized-marshaller blob (type code -2) that pyignite cannot parse; "
-        "embergrid returns it as sent (protocol/binary/java_values.py does not model it)."
+        "embergrid returns it as sent (protocol/binary/java_values.py does not "
+        "model it)."
     ),
     "compare-binary-object-with-other-type": (
         "replace_if_equals / remove_if_equals with a complex-object sample while the "

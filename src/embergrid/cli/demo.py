@@ -40,7 +40,9 @@ def key_value(client: Client) -> None:
     my_cache.put("my key", 42)
     print(my_cache.get("my key"))  # 42
     print(my_cache.get("non-existent key"))  # None
-    print(my_cache.get_all(["my key", "non-existent key", "other-key"]))  # {'my key': 42}
+    print(
+        my_cache.get_all(["my key", "non-existent key", "other-key"])
+    )  # {'my key': 42}
     my_cache.destroy()
 
 
@@ -89,7 +91,9 @@ def collections(client: Client) -> None:
 
 class Person(
     metaclass=GenericObjectMeta,
-    schema=OrderedDict([("first_name", String), ("last_name", String), ("age", IntObject)]),
+    schema=OrderedDict(
+        [("first_name", String), ("last_name", String), ("age", IntObject)]
+    ),
 ):
     pass
 
@@ -167,7 +171,10 @@ def migrate(client: Client) -> None:
 
 def expiry(client: Client) -> None:
     ttl_cache = client.create_cache(
-        {PROP_NAME: "test", PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0))}
+        {
+            PROP_NAME: "test",
+            PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
+        }
     )
     ttl_cache.put(1, 1)
     time.sleep(0.5)
@@ -199,7 +206,10 @@ EXAMPLES: list[tuple[str, Example]] = [
 
 def run_demo() -> int:
     with ServerThread() as server:
-        print(f"embergrid node {server.node.consistent_id} listening on {server.host}:{server.port}")
+        print(
+            f"embergrid node {server.node.consistent_id} "
+            f"listening on {server.host}:{server.port}"
+        )
         client = Client()
         with client.connect(server.host, server.port):
             for title, example in EXAMPLES:

@@ -24,16 +24,37 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="run a node speaking the Ignite thin-client protocol"
     )
     add_serve_arguments(serve)
-    sub.add_parser("demo", help="start a node in-process and walk through the pyignite examples")
+    sub.add_parser(
+        "demo", help="start a node in-process and walk through the pyignite examples"
+    )
     return parser
 
 
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
-    p.add_argument("--port", type=int, default=10800, help="thin-client port (default: %(default)s)")
-    p.add_argument("--node-id", metavar="NAME", help="the node's consistent id (default: generated)")
-    p.add_argument("--data-dir", metavar="DIR", help="keep node state in DIR (default: memory only)")
-    p.add_argument("--log-file", metavar="FILE", help="write the log to FILE (default: stderr)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s)",
+    )
+    p.add_argument(
+        "--port",
+        type=int,
+        default=10800,
+        help="thin-client port (default: %(default)s)",
+    )
+    p.add_argument(
+        "--node-id",
+        metavar="NAME",
+        help="the node's consistent id (default: generated)",
+    )
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="keep node state in DIR (default: memory only)",
+    )
+    p.add_argument(
+        "--log-file", metavar="FILE", help="write the log to FILE (default: stderr)"
+    )
     p.add_argument(
         "--log-level",
         default="INFO",
@@ -45,7 +66,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=64 * 1024 * 1024,
         metavar="BYTES",
-        help="largest request frame accepted; larger ones close the connection (default: %(default)s)",
+        help="largest request frame accepted; larger ones close the connection "
+        "(default: %(default)s)",
     )
     p.add_argument(
         "--max-cursors",
@@ -59,7 +81,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         type=float,
         default=10.0,
         metavar="SECONDS",
-        help="close sockets that send no handshake in time (default: %(default)s, as Ignite)",
+        help="close sockets that send no handshake in time "
+        "(default: %(default)s, as Ignite)",
     )
 
 

@@ -1,4 +1,5 @@
-"""The client: flows (``client.flows``), drivers and shells (``client.aio``, ``client.sync``).
+"""The client: flows (``client.flows``), drivers and shells (``client.aio``,
+``client.sync``).
 
 Also the pyignite-compatible module path ``embergrid.client``: re-exports ``Client``.
 Imports go one way: client -> protocol, never back.

@@ -5,8 +5,8 @@ layouts (< 1.4.0: ``i64 reqId, i32 status, [Str msg]``; >= 1.4.0: ``i64 reqId,
 i16 flags, [i16 notification op], [i64 major, i32 minor], [i32 status, Str msg]``),
 their encode/decode functions, ``response_frame`` which builds a whole framed
 response, and the allocation-free hot paths ``unpack_request_header`` and
-``success_frame`` (one ``struct`` call for length and header). Standard library only; imports ``embergrid.errors`` and
-``embergrid.protocol.{codes,wire,handshake}``.
+``success_frame`` (one ``struct`` call for length and header). Standard library
+only; imports ``embergrid.errors`` and ``embergrid.protocol.{codes,wire,handshake}``.
 
 Decoders return the header and the offset where the body starts, so callers can take a
 ``memoryview`` slice of the body without copying.

@@ -155,7 +155,7 @@ class AioClient:
         """Gets the binary type information from the Ignite server.
 
         :param binary_type: binary type name or ID,
-        :return: binary type description − a dict with `type_exists`, `type_id`,
+        :return: binary type description - a dict with `type_exists`, `type_id`,
          `type_name`, `affinity_key_field`, `is_enum` and `schemas`.
         """
         return await self._run(binary.get_binary_type(self._state, binary_type))

@@ -67,7 +67,7 @@ class ClientState:
     types: TypeCache = field(default_factory=TypeCache)
     registered: set[tuple[int, int]] = field(default_factory=set)
     partitions: dict[int, PartitionTable] = field(default_factory=dict)
-    topology: AffinityVersion = AffinityVersion(0, 0)
+    topology: AffinityVersion = field(default_factory=lambda: AffinityVersion(0, 0))
     routing: bool = False
     compact_footer: bool | None = None
 

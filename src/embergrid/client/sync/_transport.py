@@ -10,6 +10,8 @@ operation lives in ``client.flows``. Imports ``socket``, ``ssl``, ``threading``.
 
 from __future__ import annotations
 
+import contextlib
+
 import random
 import socket
 import threading
@@ -147,10 +149,8 @@ class SyncConnection:
     def _drop(self) -> None:
         sock, self.sock = self.sock, None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.close()
-            except OSError:
-                pass
 
     def close(self) -> None:
         if self.sock is not None:
@@ -274,10 +274,8 @@ class SyncTransport:
 
     def _reconnect_all(self) -> list[SyncConnection]:
         for conn in self.conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.connect()
-            except OSError:
-                pass
         alive = [c for c in self.conns if c.alive]
         if not alive:
             raise ReconnectError(OUT_OF_NODES)
