@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import OrderedDict
 from typing import Any
@@ -16,8 +17,9 @@ from embergrid import GenericObjectMeta
 from embergrid.client.flows import Call, ClientState, Reply, cache, query, routing, tx
 from embergrid.client.flows._state import CURRENT_TX, CacheRef
 from embergrid.client.flows.binary import register_binary_type
+from embergrid.client.sync.cursors import SqlFieldsCursor
 from embergrid.datatypes import CharObject, IntObject, ShortObject, String
-from embergrid.errors import BinaryTypeError, CacheError, SQLError
+from embergrid.errors import BinaryTypeError, CacheError, ParseError, SQLError
 from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.generic import binary_type_of
 from embergrid.protocol.codes import OpCode
@@ -25,6 +27,7 @@ from embergrid.protocol.headers import AffinityVersion
 from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import general, partitions
 from embergrid.protocol.messages import tx as txm
+from embergrid.protocol.messages.context import ProtocolContext
 
 
 def drive(flow: Any, replies: list[Any]) -> tuple[list[Call], Any]:
@@ -261,3 +264,173 @@ def test_sql_fields_request_bytes_equal_pyignite() -> None:
         + b"\x01"
     )
     assert body == expected
+
+
+# -- SQL-fields rows decoded in place (the fast path) and its fallbacks ---------------
+
+_CTX17 = ProtocolContext()
+_ROWS = (
+    (codec.encode(5), codec.encode("név"), codec.encode(None)),
+    (codec.encode(-1), codec.encode(""), codec.encode(2.5)),
+)
+
+
+def _first_body(rows: Any = _ROWS, names: Any = None, more: bool = False) -> bytes:
+    width = len(rows[0]) if rows else 3
+    resp = query.qm.SqlFieldsResponse(7, width, names, rows, more)
+    return query.qm.encode_sql_fields_response(resp, _CTX17)
+
+
+@pytest.mark.parametrize("more", [False, True])
+@pytest.mark.parametrize("names", [None, ("ID", None, "X")])
+def test_first_page_decoded_in_place_equals_the_message_decoder(
+    names: Any, more: bool
+) -> None:
+    body = _first_body(names=names, more=more)
+    fast = query.decode_first_page(None, names is not None, memoryview(body), _CTX17)
+    slow = query.qm.decode_sql_fields_response(body, _CTX17, names is not None)
+    assert isinstance(fast, query.DecodedRows)
+    assert (fast.cursor_id, fast.column_count, fast.field_names, fast.has_more) == (
+        slow.cursor_id,
+        slow.column_count,
+        slow.field_names,
+        slow.has_more,
+    )
+    assert fast.rows == [[codec.decode(c) for c in row] for row in slow.rows]
+    assert fast.rows == [[5, "név", None], [-1, "", 2.5]]
+
+
+def test_next_page_decoded_in_place_equals_the_message_decoder() -> None:
+    resp = query.qm.RowPageResponse(_ROWS, True)
+    body = query.qm.encode_row_page_response(resp, _CTX17)
+    fast = query.decode_next_page(None, 3, body, _CTX17)
+    assert isinstance(fast, query.DecodedRows)
+    assert (fast.rows, fast.has_more) == ([[5, "név", None], [-1, "", 2.5]], True)
+    empty = query.qm.encode_row_page_response(
+        query.qm.RowPageResponse((), False), _CTX17
+    )
+    got = query.decode_next_page(None, 3, empty, _CTX17)
+    assert isinstance(got, query.DecodedRows)
+    assert (got.rows, got.has_more) == ([], False)
+
+
+def _bad_bodies() -> list[bytes]:
+    good = _first_body()
+    no_columns = (7).to_bytes(8, "little") + (0).to_bytes(4, "little")
+    return [
+        good[:-1],  # no hasMore
+        good + b"\x00",  # trailing byte
+        good[:12] + (-1).to_bytes(4, "little", signed=True) + good[16:],  # rows < 0
+        good[:8] + (-3).to_bytes(4, "little", signed=True) + good[12:],  # columns < 0
+        no_columns + (2).to_bytes(4, "little") + b"\x00",  # rows without columns
+        good[:16] + b"\xee" + good[17:],  # unsupported type code
+    ]
+
+
+@pytest.mark.parametrize("body", _bad_bodies())
+def test_malformed_first_page_raises_what_the_message_decoder_raises(
+    body: bytes,
+) -> None:
+    with pytest.raises(ParseError) as slow:
+        query.qm.decode_sql_fields_response(body, _CTX17)
+    with pytest.raises(ParseError, match=re.escape(str(slow.value))):
+        query.decode_first_page(None, False, body, _CTX17)
+
+
+def test_names_that_are_not_strings_go_to_the_message_decoder() -> None:
+    body = _first_body(names=("ID", "B", "C"))
+    bad = body.replace(codec.encode("B"), codec.encode(66), 1)  # a name as a LONG
+    with pytest.raises(ParseError) as slow:
+        query.qm.decode_sql_fields_response(bad, _CTX17, True)
+    with pytest.raises(ParseError, match=re.escape(str(slow.value))):
+        query.decode_first_page(None, True, bad, _CTX17)
+
+
+def test_top_level_handle_is_left_to_the_message_decoder() -> None:
+    # the second cell is a handle back to the first: in place it would resolve to
+    # the first cell's value; cut apart (the message decoder, then codec.decode)
+    # it points before its own bytes and is an error, as before the fast path
+    handle = b"\x66" + (9).to_bytes(4, "little")
+    rows = ((codec.encode(5), handle),)
+    body = _first_body(rows=rows)
+    got = query.decode_first_page(None, False, body, _CTX17)
+    assert isinstance(got, query.qm.SqlFieldsResponse)
+    assert got.rows == ((codec.encode(5), handle),)
+
+
+def test_unknown_binary_type_in_a_row_is_fetched_by_the_flow() -> None:
+    class Person(metaclass=GenericObjectMeta, schema={"name": String}):
+        pass
+
+    meta = binary_type_of(Person)
+    person = codec.encode(Person(name="Ann"))
+    body = _first_body(rows=((codec.encode(1), person),))
+    flow = query.sql_fields_open(ClientState(), "SELECT *", query_args=[1])
+    call = next(flow)
+    reply = call.decode(memoryview(body), _CTX17)
+    assert isinstance(reply, query.qm.SqlFieldsResponse)  # the fallback
+    fetch = flow.send(Reply(reply, "conn"))
+    assert fetch.op == OpCode.GET_BINARY_TYPE
+    with pytest.raises(StopIteration) as done:
+        flow.send(Reply(bt.GetBinaryTypeResponse(meta), "conn"))
+    page = done.value.value
+    assert page.items[0][0] == 1
+    assert page.items[0][1].name == "Ann"
+
+
+def test_sql_fields_flows_take_rows_decoded_in_place() -> None:
+    state = ClientState()
+    body = _first_body(names=("ID", "N", "V"), more=True)
+    flow = query.sql_fields_open(state, "SELECT ?", 2, [5], include_field_names=True)
+    call = next(flow)
+    assert call.message.args == (py_bytes(5),)
+    with pytest.raises(StopIteration) as done:
+        flow.send(Reply(call.decode(body, _CTX17), "conn"))
+    page = done.value.value
+    assert page.items == [["ID", "N", "V"], [5, "név", None], [-1, "", 2.5]]
+    assert (page.cursor_id, page.more, page.conn, page.column_count) == (
+        7,
+        True,
+        "conn",
+        3,
+    )
+    flow = query.sql_fields_next(state, page)
+    call = next(flow)
+    assert (call.conn, call.message.cursor_id) == ("conn", 7)
+    last = query.qm.encode_row_page_response(
+        query.qm.RowPageResponse(_ROWS[:1], False), _CTX17
+    )
+    with pytest.raises(StopIteration) as done:
+        flow.send(Reply(call.decode(memoryview(last), _CTX17), "conn"))
+    nxt = done.value.value
+    assert (nxt.items, nxt.more, nxt.conn) == ([[5, "név", None]], False, "conn")
+
+
+class _FakeClient:
+    """What a cursor needs of a client: ``_state`` and ``_run``, answering the
+    calls of each flow with canned replies and recording them."""
+
+    def __init__(self, replies: list[Any]) -> None:
+        self._state = ClientState()
+        self.replies = replies
+        self.calls: list[Call] = []
+
+    def _run(self, flow: Any) -> Any:
+        try:
+            call = next(flow)
+            while True:
+                self.calls.append(call)
+                call = flow.send(Reply(self.replies.pop(0), "conn"))
+        except StopIteration as stop:
+            return stop.value
+
+
+@pytest.mark.parametrize("more", [False, True])
+def test_cursor_frees_the_server_cursor_only_while_it_has_more(more: bool) -> None:
+    resp = query.qm.SqlFieldsResponse(7, 1, None, ((codec.encode(1),),), more)
+    client: Any = _FakeClient([resp, general.EmptyResponse()])
+    with SqlFieldsCursor(client, query.sql_fields_open(client._state, "S")) as cur:
+        assert next(cur) == [1]
+    ops = [c.op for c in client.calls]
+    closes = [OpCode.RESOURCE_CLOSE] if more else []
+    assert ops == [OpCode.QUERY_SQL_FIELDS, *closes]

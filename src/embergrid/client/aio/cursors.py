@@ -93,7 +93,8 @@ class AioCursor:
         return self
 
     async def __anext__(self) -> Any:
-        await self._open()
+        if self._opening is not None:
+            await self._open()
         page = self._page
         if page is None or self._closed:
             raise StopAsyncIteration
@@ -113,9 +114,10 @@ class AioCursor:
         if self._opening is not None:
             self._opening.close()
             self._opening = None
-        if not self._closed and self._page is not None:
-            self._closed = True
-            await self._client._run(query.cursor_close(self._page))
+        page = self._page
+        if not self._closed and page is not None and page.more:
+            self._closed = True  # ``cursor_close`` does nothing after the last page
+            await self._client._run(query.cursor_close(page))
         self._closed = True
 
 

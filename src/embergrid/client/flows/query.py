@@ -10,6 +10,7 @@ opened it (``Page.conn``). Imports ``embergrid.protocol`` and ``embergrid.errors
 from __future__ import annotations
 
 import functools
+import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 from embergrid.client.flows._call import Call, Flow
 from embergrid.client.flows._state import CacheRef, ClientState, current_tx
 from embergrid.client.flows.admin import cache_settings
-from embergrid.client.flows.values import decode_value, encode_value
+from embergrid.client.flows.values import decode_value, encode_values
 from embergrid.errors import CacheError, SQLError
 from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.hashing import cache_id as _cache_id
@@ -26,12 +27,17 @@ from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import general
 from embergrid.protocol.messages import query as qm
 from embergrid.protocol.messages.cache import CachePrefix
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.wire import Buffer
 
 PROP_QUERY_ENTITIES = 200
 
 __all__ = [
+    "DecodedRows",
     "Page",
     "cursor_close",
+    "decode_first_page",
+    "decode_next_page",
     "scan_next",
     "scan_open",
     "sql_fields_next",
@@ -67,10 +73,25 @@ def _entries(state: ClientState, entries: qm.Entries) -> Flow[list[Any]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
+# Prefixes outside a transaction are immutable and repeat on every query of a
+# cache: each is built once (bounded, so arbitrary cache ids cannot grow it).
+_PLAIN_PREFIXES: dict[int, CachePrefix] = {}
+_PLAIN_PREFIX_LIMIT = 1024
+
+
+def _plain_prefix(cache_id: int) -> CachePrefix:
+    prefix = _PLAIN_PREFIXES.get(cache_id)
+    if prefix is None:
+        prefix = CachePrefix(cache_id)
+        if len(_PLAIN_PREFIXES) < _PLAIN_PREFIX_LIMIT:
+            _PLAIN_PREFIXES[cache_id] = prefix
+    return prefix
+
+
 def _prefix(state: ClientState, cache_id: int) -> tuple[CachePrefix, object | None]:
     tx = current_tx(state)
     if tx is None:
-        return CachePrefix(cache_id), None
+        return _plain_prefix(cache_id), None
     return CachePrefix(cache_id, tx_id=tx.tx_id), tx.conn
 
 
@@ -122,7 +143,7 @@ def sql_open(
     if not type_name:
         raise SQLError("Value type is unknown")
     prefix, conn = _prefix(state, cache.cache_id)
-    args = tuple(encode_value(a) for a in query_args or ())
+    args = tuple(encode_values(query_args)) if query_args else ()
     msg = qm.SqlQuery(
         prefix,
         type_name,
@@ -173,6 +194,110 @@ def _rows(state: ClientState, rows: qm.Rows) -> Flow[list[Any]]:
     return [flat[i : i + width] for i in range(0, len(flat), width)]
 
 
+@dataclass(slots=True)
+class DecodedRows:
+    """A SQL-fields response whose rows were decoded in place (the fast path).
+
+    ``cursor_id``, ``column_count`` and ``field_names`` are set for a first page
+    only (op 2004); a next page (op 2005) carries just ``rows`` and ``has_more``.
+    """
+
+    rows: list[list[Any]]
+    has_more: bool
+    cursor_id: int = 0
+    column_count: int = 0
+    field_names: tuple[str | None, ...] | None = None
+
+
+_HEAD = struct.Struct("<qi")  # cursor id, column count
+_I32 = struct.Struct("<i")
+_STRING, _NULL, _HANDLE = 9, 101, 102
+_decode_at = codec.decode_at
+
+
+def _rows_at(
+    buf: memoryview, pos: int, columns: int, types: Any
+) -> tuple[list[list[Any]], bool] | None:
+    """``i32 rows``, rows x columns data objects, ``bool hasMore`` ending the body,
+    decoded in place; None where ``qm`` would raise or a cell is a top-level handle
+    (whose target the message decoder, cutting cells apart, would not see)."""
+    (count,) = _I32.unpack_from(buf, pos)
+    pos += 4
+    if count < 0 or (count and columns <= 0):
+        return None
+    rows: list[list[Any]] = []
+    for _ in range(count):
+        row = []
+        for _ in range(columns):
+            if buf[pos] == _HANDLE:
+                return None
+            value, pos = _decode_at(buf, pos, types)
+            row.append(value)
+        rows.append(row)
+    if pos + 1 != len(buf):
+        return None
+    return rows, buf[pos] != 0
+
+
+def _names_at(
+    buf: memoryview, pos: int, columns: int
+) -> tuple[tuple[str | None, ...], int] | None:
+    names: list[str | None] = []
+    for _ in range(columns):
+        if buf[pos] not in (_STRING, _NULL):
+            return None
+        name, pos = _decode_at(buf, pos, None)
+        names.append(name)  # type: ignore[arg-type]
+    return tuple(names), pos
+
+
+def _fast_first_page(
+    body: Buffer, types: Any, include_field_names: bool
+) -> DecodedRows | None:
+    buf = body if type(body) is memoryview else memoryview(body)
+    cursor_id, columns = _HEAD.unpack_from(buf, 0)
+    if columns < 0:
+        return None
+    pos, names = _HEAD.size, None
+    if include_field_names:
+        got = _names_at(buf, pos, columns)
+        if got is None:
+            return None
+        names, pos = got
+    page = _rows_at(buf, pos, columns, types)
+    if page is None:
+        return None
+    return DecodedRows(page[0], page[1], cursor_id, columns, names)
+
+
+def decode_first_page(
+    types: Any, include_field_names: bool, body: Buffer, ctx: ProtocolContext
+) -> DecodedRows | qm.SqlFieldsResponse:
+    """Op 2004's response decoder: rows decoded in place, or (when that path does
+    not apply) ``qm.decode_sql_fields_response``, which also raises every error."""
+    try:
+        fast = _fast_first_page(body, types, include_field_names)
+    except Exception:  # the message decoder below decides what is an error
+        fast = None
+    if fast is not None:
+        return fast
+    return qm.decode_sql_fields_response(body, ctx, include_field_names)
+
+
+def decode_next_page(
+    types: Any, column_count: int, body: Buffer, ctx: ProtocolContext
+) -> DecodedRows | qm.RowPageResponse:
+    """Op 2005's response decoder, as ``decode_first_page`` is op 2004's."""
+    try:
+        buf = body if type(body) is memoryview else memoryview(body)
+        page = _rows_at(buf, 0, column_count, types)
+    except Exception:  # the message decoder below decides what is an error
+        page = None
+    if page is not None:
+        return DecodedRows(page[0], page[1])
+    return qm.decode_row_page_response(body, ctx, column_count=column_count)
+
+
 def sql_fields_open(
     state: ClientState,
     query_str: str,
@@ -192,7 +317,7 @@ def sql_fields_open(
     cache: Any = None,
 ) -> Flow[Page]:
     """First page; with ``include_field_names`` the names come as the first item."""
-    cid = sql_cache_id(cache)
+    cid = 0 if cache is None else sql_cache_id(cache)
     prefix, conn = _prefix(state, cid)
     msg = qm.SqlFieldsQuery(
         prefix,
@@ -200,7 +325,7 @@ def sql_fields_open(
         query_str,
         page_size,
         max_rows,
-        tuple(encode_value(a) for a in query_args or ()),
+        tuple(encode_values(query_args)) if query_args else (),
         statement_type,
         distributed_joins,
         local,
@@ -211,23 +336,22 @@ def sql_fields_open(
         timeout,
         include_field_names,
     )
-    decode = functools.partial(
-        qm.decode_sql_fields_response, include_field_names=include_field_names
-    )
+    decode = functools.partial(decode_first_page, state.types, include_field_names)
     reply = yield Call(
         Op.QUERY_SQL_FIELDS, msg, conn=conn, error=SQLError, decode=decode
     )
     resp = reply.message
-    items = yield from _rows(state, resp.rows)
+    if type(resp) is DecodedRows:
+        items = resp.rows
+    else:
+        items = yield from _rows(state, resp.rows)
     if include_field_names:
         items.insert(0, list(resp.field_names or ()))
     return Page(resp.cursor_id, items, resp.has_more, reply.conn, resp.column_count)
 
 
 def sql_fields_next(state: ClientState, page: Page) -> Flow[Page]:
-    decode = functools.partial(
-        qm.decode_row_page_response, column_count=page.column_count
-    )
+    decode = functools.partial(decode_next_page, state.types, page.column_count)
     reply = yield Call(
         Op.QUERY_SQL_FIELDS_CURSOR_GET_PAGE,
         qm.SqlFieldsCursorGetPage(page.cursor_id),
@@ -235,10 +359,12 @@ def sql_fields_next(state: ClientState, page: Page) -> Flow[Page]:
         error=SQLError,
         decode=decode,
     )
-    items = yield from _rows(state, reply.message.rows)
-    return Page(
-        page.cursor_id, items, reply.message.has_more, page.conn, page.column_count
-    )
+    resp = reply.message
+    if type(resp) is DecodedRows:
+        items = resp.rows
+    else:
+        items = yield from _rows(state, resp.rows)
+    return Page(page.cursor_id, items, resp.has_more, page.conn, page.column_count)
 
 
 def cursor_close(page: Page) -> Flow[None]:

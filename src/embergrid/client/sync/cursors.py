@@ -92,7 +92,8 @@ class Cursor:
         return self
 
     def __next__(self) -> Any:
-        self._open()
+        if self._opening is not None:
+            self._open()
         page = self._page
         if page is None or self._closed:
             raise StopIteration
@@ -112,9 +113,10 @@ class Cursor:
         if self._opening is not None:
             self._opening.close()
             self._opening = None
-        if not self._closed and self._page is not None:
-            self._closed = True
-            self._client._run(query.cursor_close(self._page))
+        page = self._page
+        if not self._closed and page is not None and page.more:
+            self._closed = True  # ``cursor_close`` does nothing after the last page
+            self._client._run(query.cursor_close(page))
         self._closed = True
 
 
