@@ -119,14 +119,14 @@ class Session:
                 event = conn.next_event()
                 if event is None:
                     break
-                if isinstance(event, Request):
+                if type(event) is Request:
                     out.append(self.handle(event))
                 elif isinstance(event, HandshakeReceived):
                     out.append(self._handshake(event))
         except ParseError as exc:
             log.warning("closing connection from %s: %s", self.peer, exc)
             return b"".join(out), True
-        return b"".join(out), False
+        return (out[0] if len(out) == 1 else b"".join(out)), False
 
     def _handshake(self, event: HandshakeReceived) -> bytes:
         resp = negotiate(

@@ -113,12 +113,14 @@ class SqlEngine:
         clock = now if now is not None else kv._now
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
+        # (statement as sent, schema argument, cache id) -> the entry of _plans.
+        self._statements: dict[tuple[str, str | None, int], tuple[int, Plan]] = {}
 
     # -- entry points -------------------------------------------------------------
 
     def schema_for(self, schema: str | None, cache_id: int) -> str:
+        """The schema a statement runs in (the caller has refreshed the catalog)."""
         if cache_id:
-            self.catalog.refresh()
             t = self.catalog.table_of_cache(cache_id)
             if t is not None:
                 return t.schema
@@ -136,12 +138,23 @@ class SqlEngine:
         args: Sequence[Any] = (),
         max_rows: int = -1,
     ) -> SqlResult:
-        """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure."""
+        """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
+
+        A query seen before (same text, schema and cache, catalog unchanged since)
+        skips the text normalisation and the schema look-up and runs its plan.
+        """
+        self.catalog.refresh()
+        key = (sql, schema, cache_id)
+        hit = self._statements.get(key)
+        if hit is not None and hit[0] == self.catalog.generation:
+            try:
+                return _plan_result(hit[1], self._run(hit[1], args, max_rows))
+            except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
+                raise fail(f"50000: {exc}") from None
         text = sql.strip().rstrip(";").strip()
         sch = self.schema_for(schema, cache_id)
-        self.catalog.refresh()
         try:
-            return self._dispatch(text, sch, list(args), max_rows)
+            res = self._dispatch(text, sch, list(args), max_rows)
         except TableNotFound as exc:
             raise fail(m.table_not_found(exc.name, text)) from None
         except ColumnNotFound as exc:
@@ -150,6 +163,19 @@ class SqlEngine:
             raise fail(m.syntax_error(text)) from None
         except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
             raise fail(f"50000: {exc}") from None
+        self._remember(key, sch, text)
+        return res
+
+    def _remember(
+        self, key: tuple[str, str | None, int], schema: str, text: str
+    ) -> None:
+        """Key a query's cached plan by the statement as it arrived too."""
+        hit = self._plans.get((schema, text))
+        if hit is None or hit[0] != self.catalog.generation:
+            return  # not a query (DML, DDL), or planned under another catalog
+        if len(self._statements) > 4096:
+            self._statements.clear()
+        self._statements[key] = hit
 
     def query_entries(
         self, cache_id: int, type_name: str | None, where: str, args: Sequence[Any]
@@ -183,6 +209,7 @@ class SqlEngine:
         if first in _DDL_WORDS:
             changed = self.ddl.run(sql, schema)
             self._plans.clear()
+            self._statements.clear()
             res = _result(UPDATED, [(0,)])
             res.caches_changed = changed
             return res

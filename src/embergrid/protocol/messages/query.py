@@ -24,17 +24,17 @@ with one ``b"".join`` over their cells.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import chain
 
 from embergrid.errors import ParseError
-from embergrid.protocol.codes import ProtocolFeature
+from embergrid.protocol.binary.span import object_end
+from embergrid.protocol.codes import CacheRequestFlag, ProtocolFeature, TypeCode
 from embergrid.protocol.messages._fields import (
     NULL_OBJECT,
     expect_end,
     read_count,
     read_obj,
-    read_objs,
     read_str,
     write_obj,
     write_str,
@@ -367,10 +367,11 @@ _I32 = struct.Struct("<i")
 _II = struct.Struct("<ii")
 _TAIL = struct.Struct("<B6?q?")  # statement type, six flags, timeout, names
 _STR = 9
+_FIXED_ARG = {int(TypeCode.INT): 5, int(TypeCode.LONG): 9}  # size from the code
 _NO_PARTITIONS_BATCH = struct.Struct("<ii")  # -1 (no partition list), batch size
 
 
-def _fast_str(buf: Buffer, pos: int) -> tuple[str, int] | None:
+def _fast_str(buf: bytes, pos: int) -> tuple[str, int] | None:
     """A non-null ``Str`` at ``pos`` and the position after it, or None."""
     if buf[pos] != _STR:
         return None
@@ -378,17 +379,67 @@ def _fast_str(buf: Buffer, pos: int) -> tuple[str, int] | None:
     end = pos + 5 + n
     if n < 0 or end > len(buf):
         return None
-    return str(buf[pos + 5 : end], "utf-8"), end
+    return buf[pos + 5 : end].decode(), end
+
+
+# Plain cache prefixes (no expiry policy, no transaction: five bytes) by their bytes.
+_prefixes: dict[bytes, CachePrefix] = {}
+_PREFIX_EXTRAS = int(
+    CacheRequestFlag.WITH_EXPIRY_POLICY | CacheRequestFlag.TRANSACTIONAL
+)
+
+
+def _fast_prefix(buf: bytes) -> CachePrefix | None:
+    head = buf[:5]
+    prefix = _prefixes.get(head)
+    if prefix is None:
+        if len(head) < 5 or head[4] & _PREFIX_EXTRAS:
+            return None
+        prefix = read_prefix(Reader(head))
+        if len(_prefixes) < 4096:
+            _prefixes[head] = prefix
+    return prefix
+
+
+def _fast_args(buf: bytes, pos: int, n: int) -> tuple[tuple[bytes, ...], int] | None:
+    """``n`` data objects from ``pos`` and the position after them (None: too short)."""
+    limit = len(buf)
+    args = []
+    for _ in range(n):
+        if pos >= limit:
+            return None
+        size = _FIXED_ARG.get(buf[pos])
+        end = pos + size if size is not None else object_end(buf, pos)
+        if end > limit:
+            return None
+        args.append(buf[pos:end])
+        pos = end
+    return tuple(args), pos
+
+
+# The fields of SqlFieldsQuery in order: the fast reader fills a new instance
+# through the slots (a frozen dataclass's __init__ costs a call per field).
+_FIELD_SETTERS = tuple(
+    getattr(SqlFieldsQuery, f.name).__set__ for f in fields(SqlFieldsQuery)
+)
+
+
+def _new_sql_fields_query(values: tuple[object, ...]) -> SqlFieldsQuery:
+    msg = object.__new__(SqlFieldsQuery)
+    for set_field, value in zip(_FIELD_SETTERS, values, strict=True):
+        set_field(msg, value)
+    return msg
 
 
 def _fast_sql_fields_query(body: Buffer, batch: bool) -> SqlFieldsQuery | None:
-    """The common 2004 request (SQL text, no partition list) read with a few
-    struct unpacks; None sends it to the general reader, which also produces
-    every error."""
-    buf = memoryview(body)
-    r = Reader(buf)
-    prefix = read_prefix(r)
-    pos, schema = r.pos, None
+    """The common 2004 request (plain cache prefix, SQL text, no partition list)
+    read with a few struct unpacks; None sends it to the general reader, which
+    also produces every error."""
+    buf = bytes(body)
+    prefix = _fast_prefix(buf)
+    if prefix is None:
+        return None
+    pos, schema = 5, None
     if buf[pos] == NULL_OBJECT[0]:
         pos += 1
     else:
@@ -404,37 +455,20 @@ def _fast_sql_fields_query(body: Buffer, batch: bool) -> SqlFieldsQuery | None:
     (n,) = _I32.unpack_from(buf, pos)
     if n < 0 or n > len(buf) - pos - 4:
         return None
-    r.pos = pos + 4
-    args = tuple(read_objs(r, n))
-    pos = r.pos
+    read = _fast_args(buf, pos + 4, n)
+    if read is None:
+        return None
+    args, pos = read
     if pos + _TAIL.size + (8 if batch else 0) != len(buf):
         return None
-    stype, joins, local, replicated, order, collocated, lazy, timeout, names = (
-        _TAIL.unpack_from(buf, pos)
-    )
+    tail = _TAIL.unpack_from(buf, pos)
     update_batch = 1
     if batch:
         parts, update_batch = _NO_PARTITIONS_BATCH.unpack_from(buf, pos + _TAIL.size)
         if parts != -1:
             return None
-    return SqlFieldsQuery(
-        prefix,
-        schema,
-        sql,
-        page_size,
-        max_rows,
-        args,
-        stype,
-        joins,
-        local,
-        replicated,
-        order,
-        collocated,
-        lazy,
-        timeout,
-        names,
-        None,
-        update_batch,
+    return _new_sql_fields_query(
+        (prefix, schema, sql, page_size, max_rows, args, *tail, None, update_batch)
     )
 
 
@@ -442,7 +476,7 @@ def decode_sql_fields_query(body: Buffer, ctx: ProtocolContext) -> SqlFieldsQuer
     try:
         fast = _fast_sql_fields_query(body, ctx.has(_BATCH))
     except (struct.error, IndexError, UnicodeDecodeError, ParseError):
-        fast = None
+        fast = None  # the general reader raises the error, or reads what this cannot
     if fast is not None:
         return fast
     r = Reader(body)
@@ -530,7 +564,17 @@ def decode_sql_fields_response(
     return SqlFieldsResponse(cursor_id, columns, names, rows, has_more)
 
 
+_CURSOR_COLUMNS_ROWS = struct.Struct("<qii")
+_HAS_MORE = (b"\x00", b"\x01")
+
+
 def encode_sql_fields_response(msg: SqlFieldsResponse, ctx: ProtocolContext) -> bytes:
+    if msg.field_names is None:  # the common case: one pack, the cells, a bool
+        rows = msg.rows
+        parts = [_CURSOR_COLUMNS_ROWS.pack(msg.cursor_id, msg.column_count, len(rows))]
+        parts.extend(chain.from_iterable(rows))
+        parts.append(_HAS_MORE[bool(msg.has_more)])
+        return b"".join(parts)
     w = Writer()
     w.i64(msg.cursor_id)
     w.i32(msg.column_count if msg.field_names is None else len(msg.field_names))

@@ -18,7 +18,9 @@ Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never async
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Callable
+from operator import call
 from typing import Any
 
 from embergrid.engine import EngineError
@@ -37,7 +39,7 @@ __all__ = ["SqlCursor"]
 
 
 Row = tuple[Any, ...]
-PageEncoder = Callable[[list[Row]], list[Row]]
+PageEncoder = Callable[[list[Row]], tuple[Row, ...]]
 
 
 class SqlCursor:
@@ -50,7 +52,7 @@ class SqlCursor:
         self._encode_page = encode_page
         self.finished = False
 
-    def next_page(self) -> tuple[list[Row], bool]:
+    def next_page(self) -> tuple[tuple[Row, ...], bool]:
         start, end = self._pos, self._pos + self.page_size
         page = self._encode_page(self._rows[start:end])
         self._pos = min(end, len(self._rows))
@@ -60,14 +62,20 @@ class SqlCursor:
 
 
 def _page_encoder(encoders: list[Callable[[Any], bytes]]) -> PageEncoder:
-    """Encode a page column by column: ``map`` calls each cell encoder in C."""
+    """Encode a page column by column: ``map`` calls each cell encoder in C (a
+    single row, as a point select answers, is one ``map`` over its cells)."""
 
-    def encode_page(rows: list[Row]) -> list[Row]:
+    def encode_page(rows: list[Row]) -> tuple[Row, ...]:
+        if len(rows) == 1:
+            (row,) = rows
+            if len(row) != len(encoders):
+                raise ValueError(f"{len(row)} cells for {len(encoders)} columns")
+            return (tuple(map(call, encoders, row)),)
         if not rows:
-            return []
+            return ()
         columns = zip(*rows, strict=True)
         cells = [list(map(f, col)) for f, col in zip(encoders, columns, strict=True)]
-        return list(zip(*cells, strict=True))
+        return tuple(zip(*cells, strict=True))
 
     return encode_page
 
@@ -106,9 +114,19 @@ def _wrapping(e: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
 _entry_encoder = _page_encoder([returned, returned])
 
 
+_INT_ARG = struct.Struct("<bi")  # an INT argument (code 3), what decode reads
+_LONG_ARG = struct.Struct("<bq")  # a LONG argument (code 4)
+_FIXED_ARGS = {(_INT_ARG.size, 3): _INT_ARG, (_LONG_ARG.size, 4): _LONG_ARG}
+
+
+def _arg(a: bytes) -> Any:
+    st = _FIXED_ARGS.get((len(a), a[0])) if a else None
+    return st.unpack(a)[1] if st is not None else decode(a)
+
+
 def _args(raw: tuple[bytes, ...]) -> list[Any]:
     try:
-        return [decode(a) for a in raw]
+        return [_arg(a) for a in raw]
     except IgniteError as exc:
         raise EngineError(
             StatusCode.FAILED, f"50000: bad query argument: {exc}"
@@ -120,7 +138,7 @@ def _check_page_size(page_size: int) -> None:
         raise EngineError(StatusCode.FAILED, msgs.invalid_page_size(page_size))
 
 
-def _open(s: Session, cursor: SqlCursor) -> tuple[int, list[Any], bool]:
+def _open(s: Session, cursor: SqlCursor) -> tuple[int, tuple[Row, ...], bool]:
     page, has_more = cursor.next_page()
     rid = s.new_resource_id()
     if has_more:
@@ -141,13 +159,14 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     )
     if res.caches_changed:
         s.node.bump_topology()
-    if len(res.rows) <= r.page_size:  # one page: no cursor to keep
-        rid, page, has_more = s.new_resource_id(), _row_encoder(res)(res.rows), False
+    rows = res.rows
+    if len(rows) <= r.page_size:  # one page: no cursor to keep
+        rid, page, has_more = s.new_resource_id(), _row_encoder(res)(rows), False
     else:
-        cursor = SqlCursor(res.rows, r.page_size, _row_encoder(res))
+        cursor = SqlCursor(rows, r.page_size, _row_encoder(res))
         rid, page, has_more = _open(s, cursor)
     names = tuple(res.names) if r.include_field_names else None
-    return m.SqlFieldsResponse(rid, len(res.names), names, tuple(page), has_more)
+    return m.SqlFieldsResponse(rid, len(res.names), names, page, has_more)
 
 
 @handler(Op.QUERY_SQL_FIELDS_CURSOR_GET_PAGE)
