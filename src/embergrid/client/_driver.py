@@ -92,3 +92,13 @@ def handshake_outcome(
 
 
 __all__ += ["LATEST_VERSION", "ClientState", "ServerError"]
+
+
+def partition_routing(
+    partition_aware: bool, nodes: int, version: ProtocolVersion | None
+) -> bool:
+    """Whether keyed calls are routed by partition: asked for, more than one node, and
+    a protocol (1.4.0+) whose handshake names the node."""
+    return (
+        partition_aware and nodes > 1 and version is not None and version >= (1, 4, 0)
+    )

@@ -235,12 +235,8 @@ class SyncTransport:
             first = self._first_alive()
             if first is None:
                 raise ReconnectError("Can not connect.")
-            version = first.proto.version
-            self.state.routing = (
-                self.partition_aware
-                and len(self.conns) > 1
-                and version is not None
-                and version >= (1, 4, 0)
+            self.state.routing = _driver.partition_routing(
+                self.partition_aware, len(self.conns), first.proto.version
             )
 
     def _first_alive(self) -> SyncConnection | None:
