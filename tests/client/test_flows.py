@@ -14,19 +14,23 @@ from pyignite.datatypes.internal import AnyDataObject
 from pyignite.stream import BinaryStream
 
 from embergrid import GenericObjectMeta
+from embergrid.client._driver import encode_call
 from embergrid.client.flows import Call, ClientState, Reply, cache, query, routing, tx
-from embergrid.client.flows._state import CURRENT_TX, CacheRef
+from embergrid.client.flows._state import CURRENT_TX, CacheRef, TxContext
 from embergrid.client.flows.binary import register_binary_type
 from embergrid.client.sync.cursors import SqlFieldsCursor
 from embergrid.datatypes import CharObject, IntObject, ShortObject, String
 from embergrid.errors import BinaryTypeError, CacheError, ParseError, SQLError
 from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.generic import binary_type_of
-from embergrid.protocol.codes import OpCode
-from embergrid.protocol.headers import AffinityVersion
+from embergrid.protocol.codes import OpCode, ProtocolFeature
+from embergrid.protocol.connection import ClientConnection
+from embergrid.protocol.connection import ClientState as ClientConnState
+from embergrid.protocol.headers import AffinityVersion, request_frame
 from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import general, partitions
 from embergrid.protocol.messages import tx as txm
+from embergrid.protocol.messages.cache import CachePrefix
 from embergrid.protocol.messages.context import ProtocolContext
 
 
@@ -230,9 +234,6 @@ def test_scan_pages_are_decoded_and_pinned() -> None:
 
 
 def test_sql_fields_request_bytes_equal_pyignite() -> None:
-    from embergrid.protocol.messages.context import ProtocolContext
-    from embergrid.protocol.messages.query import encode_sql_fields_query
-
     flow = query.sql_fields_open(
         ClientState(),
         "SELECT ?",
@@ -245,7 +246,8 @@ def test_sql_fields_request_bytes_equal_pyignite() -> None:
     )
     call = next(flow)
     assert call.error is SQLError
-    body = encode_sql_fields_query(call.message, ProtocolContext())
+    assert call.encode is not None
+    body = call.encode(ProtocolContext())
     # pyignite's layout: prefix (i32 cache id, u8 flags), schema, page size, max rows,
     # query, args (i32 n + objects), statement type, 6 bools, i64 timeout, bool names
     expected = (
@@ -264,6 +266,104 @@ def test_sql_fields_request_bytes_equal_pyignite() -> None:
         + b"\x01"
     )
     assert body == expected
+
+
+_BATCH_CTX = ProtocolContext(features=ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE)
+_SQL_FIELDS_CASES: list[dict[str, Any]] = [
+    {},
+    {"query_args": [1, "a"], "page_size": 10, "max_rows": 5, "statement_type": 1},
+    {"query_args": [None, 2.5, "név", [1, 2]], "schema": None, "timeout": 7},
+    {"query_args": [], "schema": "Sch€ma", "include_field_names": True},
+    {"cache": "my cache", "lazy": True, "local": True, "collocated": True},
+    {
+        "cache": 12345,
+        "distributed_joins": True,
+        "replicated_only": True,
+        "enforce_join_order": True,
+        "timeout": -1,
+        "max_rows": 0,
+        "page_size": 1,
+    },
+]
+
+
+def _message_body(
+    query_str: str,
+    ctx: ProtocolContext,
+    tx_id: int | None = None,
+    page_size: int = 1024,
+    query_args: list[Any] | None = None,
+    schema: str | None = "PUBLIC",
+    statement_type: int = 0,
+    distributed_joins: bool = False,
+    local: bool = False,
+    replicated_only: bool = False,
+    enforce_join_order: bool = False,
+    collocated: bool = False,
+    lazy: bool = False,
+    include_field_names: bool = False,
+    max_rows: int = -1,
+    timeout: int = 0,
+    cache: Any = None,
+) -> bytes:
+    """The registry encoder's bytes for the request ``sql_fields_open`` makes."""
+    cid = query.sql_cache_id(cache)
+    msg = query.qm.SqlFieldsQuery(
+        CachePrefix(cid, tx_id=tx_id),
+        None if cid else schema,
+        query_str,
+        page_size,
+        max_rows,
+        tuple(codec.encode(a) for a in query_args or ()),
+        statement_type,
+        distributed_joins,
+        local,
+        replicated_only,
+        enforce_join_order,
+        collocated,
+        lazy,
+        timeout,
+        include_field_names,
+    )
+    return query.qm.encode_sql_fields_query(msg, ctx)
+
+
+@pytest.mark.parametrize(
+    "ctx",
+    [ProtocolContext(), _BATCH_CTX, ProtocolContext((1, 6, 0), ProtocolFeature(0xFF))],
+    ids=["no-batch", "batch", "1.6-ignores-bits"],
+)
+@pytest.mark.parametrize("case", _SQL_FIELDS_CASES)
+@pytest.mark.parametrize("in_tx", [False, True])
+def test_sql_fields_body_equals_the_message_encoder(
+    ctx: ProtocolContext, case: dict[str, Any], in_tx: bool
+) -> None:
+    state = ClientState()
+    token = CURRENT_TX.set(TxContext(id(state), 41, "tx-conn") if in_tx else None)
+    try:
+        call = next(
+            query.sql_fields_open(state, "SELECT * FROM T WHERE ID = ?", **case)
+        )
+    finally:
+        CURRENT_TX.reset(token)
+    assert call.encode is not None
+    tx_id = 41 if in_tx else None
+    expected = _message_body("SELECT * FROM T WHERE ID = ?", ctx, tx_id, **case)
+    assert call.encode(ctx) == expected
+    assert call.conn == ("tx-conn" if in_tx else None)
+    batch = ctx.has(ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE)
+    assert expected.endswith(b"\xff\xff\xff\xff\x01\x00\x00\x00") is batch
+
+
+def test_driver_sends_the_flow_written_body() -> None:
+    conn = ClientConnection()
+    conn.state = ClientConnState.ESTABLISHED
+    conn.version = (1, 7, 0)
+    conn.features = ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE
+    call = next(query.sql_fields_open(ClientState(), "SELECT ?", query_args=[3]))
+    request_id, data = encode_call(call, conn)
+    body = _message_body("SELECT ?", conn.context, query_args=[3])
+    assert data == request_frame(OpCode.QUERY_SQL_FIELDS, request_id, body)
 
 
 # -- SQL-fields rows decoded in place (the fast path) and its fallbacks ---------------
@@ -383,7 +483,11 @@ def test_sql_fields_flows_take_rows_decoded_in_place() -> None:
     body = _first_body(names=("ID", "N", "V"), more=True)
     flow = query.sql_fields_open(state, "SELECT ?", 2, [5], include_field_names=True)
     call = next(flow)
-    assert call.message.args == (py_bytes(5),)
+    assert call.encode is not None
+    sent = call.encode(_CTX17)
+    assert sent == _message_body(
+        "SELECT ?", _CTX17, page_size=2, query_args=[5], include_field_names=True
+    )
     with pytest.raises(StopIteration) as done:
         flow.send(Reply(call.decode(body, _CTX17), "conn"))
     page = done.value.value

@@ -350,6 +350,62 @@ def test_server_waits_for_handshake_answer_before_more_events() -> None:
     assert server.next_event() == Request(OpCode.CACHE_GET, 1, memoryview(BODY))
 
 
+def drain_all(server: ServerConnection, events: list[object]) -> None:
+    """``next_events`` into ``events`` until it returns nothing (or raises)."""
+    while batch := server.next_events():
+        events.extend(batch)
+
+
+@SETTINGS
+@given(st.binary(max_size=80), st.integers(0, 4))
+def test_next_events_equals_next_event_until_none(garbage: bytes, good: int) -> None:
+    frames = b"".join(request_frame(OpCode.CACHE_GET, i, BODY) for i in range(good))
+    one, many = Pair(), Pair()
+    for pair in (one, many):
+        pair.handshake(client_request(V(1, 7, 0)))
+        pair.server.receive_data(frames + garbage)
+    singles: list[object] = []
+    try:
+        while (event := one.server.next_event()) is not None:
+            singles.append(event)
+    except ParseError as exc:
+        singles.append(str(exc))
+    batched: list[object] = []
+    try:
+        drain_all(many.server, batched)
+    except ParseError as exc:
+        batched.append(str(exc))
+    assert batched == singles
+    assert many.server.state is one.server.state
+
+
+def test_next_events_returns_requests_before_bad_frame_then_raises() -> None:
+    pair = Pair()
+    pair.handshake(client_request(V(1, 7, 0)))
+    good = [request_frame(OpCode.CACHE_GET, rid, BODY) for rid in (1, 2)]
+    pair.server.receive_data(b"".join(good) + b"\xff\xff\xff\xff")
+    assert pair.server.next_events() == [
+        Request(OpCode.CACHE_GET, rid, memoryview(BODY)) for rid in (1, 2)
+    ]
+    assert pair.server.state is ServerState.CLOSED
+    with pytest.raises(ParseError, match="bad frame length -1"):
+        pair.server.next_events()
+    with pytest.raises(ParseError, match="connection is closed"):
+        pair.server.next_events()
+
+
+def test_next_events_stops_at_the_handshake() -> None:
+    server = ServerConnection()
+    hello = ClientConnection().start_handshake(client_request(V(1, 7, 0)))
+    server.receive_data(hello + request_frame(OpCode.CACHE_GET, 1, BODY))
+    [received] = server.next_events()
+    assert isinstance(received, HandshakeReceived)
+    assert server.next_events() == []
+    server.answer_handshake(HandshakeSuccess(ProtocolFeature(0), NODE))
+    assert server.next_events() == [Request(OpCode.CACHE_GET, 1, memoryview(BODY))]
+    assert server.next_events() == []
+
+
 def test_client_rejects_response_to_unknown_request_id() -> None:
     pair = Pair()
     pair.handshake(client_request(V(1, 7, 0)))

@@ -44,7 +44,11 @@ _DECODERS = {op: dec for op, (dec, _) in RESPONSES.items()}
 
 
 def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:
-    """Request id and framed bytes of ``call`` on ``conn``."""
+    """Request id and framed bytes of ``call`` on ``conn`` (through ``call.encode``
+    when the flow wrote the body itself)."""
+    encode = call.encode
+    if encode is not None:
+        return conn.send_request(call.op, encode(conn.context))
     body = _ENCODERS[call.op](call.message, conn.context)
     return conn.send_request(call.op, body)
 

@@ -131,9 +131,12 @@ class HandshakeReceived:
     request: HandshakeRequest
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Request:
-    """Server side: one request. ``known`` is False for op codes we do not recognise."""
+    """Server side: one request. ``known`` is False for op codes we do not recognise.
+
+    Not frozen, like ``Response`` (one is built per request); treat it as immutable.
+    """
 
     op_code: int
     request_id: int
@@ -264,6 +267,7 @@ class ServerConnection:
         self.reported_topology: AffinityVersion | None = None
         self._handshake: HandshakeRequest | None = None
         self._flags_layout = False  # has_status_flags(version), set on success
+        self._error: ParseError | None = None  # raised by the next call (next_events)
 
     @property
     def context(self) -> ProtocolContext:
@@ -278,21 +282,50 @@ class ServerConnection:
     def next_event(self) -> ServerEvent | None:
         """The next request or handshake, or ``None`` (also while a handshake awaits
         its answer). Malformed input raises ``ParseError`` and closes the connection."""
-        if self.state is ServerState.CLOSED:
-            raise ParseError("connection is closed")
-        if self.state is ServerState.HANDSHAKE_RECEIVED:
+        state = self.state
+        if state is ServerState.CLOSED:
+            raise self._closed_error()
+        if state is ServerState.HANDSHAKE_RECEIVED:
             return None
         try:
             payload = self._frames.next_frame()
             if payload is None:
                 return None
-            if self.state is ServerState.AWAIT_HANDSHAKE:
+            if state is ServerState.AWAIT_HANDSHAKE:
                 return self._on_handshake(payload)
             op_code, request_id = unpack_request_header(payload)
             return Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
         except ParseError:
             self.state = ServerState.CLOSED
             raise
+
+    def next_events(self) -> list[ServerEvent]:
+        """Every event the bytes received so far make, in order: ``next_event`` until
+        ``None``, in one call. A handshake ends the list (nothing follows it until it
+        is answered). Malformed input closes the connection; the ``ParseError`` is
+        raised at once if no event came before it, else by the next call, after the
+        events before it were returned."""
+        if self.state is not ServerState.ESTABLISHED:
+            event = self.next_event()
+            return [] if event is None else [event]
+        next_frame = self._frames.next_frame
+        events: list[ServerEvent] = []
+        try:
+            while (payload := next_frame()) is not None:
+                op_code, request_id = unpack_request_header(payload)
+                events.append(
+                    Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
+                )
+        except ParseError as exc:
+            self.state = ServerState.CLOSED
+            if not events:
+                raise
+            self._error = exc
+        return events
+
+    def _closed_error(self) -> ParseError:
+        error, self._error = self._error, None
+        return error or ParseError("connection is closed")
 
     def _on_handshake(self, payload: memoryview) -> HandshakeReceived:
         if len(payload) == 0 or payload[0] != HANDSHAKE_OP:

@@ -115,14 +115,16 @@ class Session:
         conn.receive_data(data)
         out: list[bytes] = []
         try:
-            while True:
-                event = conn.next_event()
-                if event is None:
-                    break
-                if type(event) is Request:
-                    out.append(self.handle(event))
-                elif isinstance(event, HandshakeReceived):
-                    out.append(self._handshake(event))
+            events = conn.next_events()
+            while events:
+                for event in events:
+                    if type(event) is Request:
+                        out.append(self.handle(event))
+                    elif isinstance(event, HandshakeReceived):
+                        out.append(self._handshake(event))
+                if type(event) is Request and conn.state is ServerState.ESTABLISHED:
+                    break  # the buffer holds no further frame: no call to learn that
+                events = conn.next_events()  # after a handshake, or the pending error
         except ParseError as exc:
             log.warning("closing connection from %s: %s", self.peer, exc)
             return b"".join(out), True

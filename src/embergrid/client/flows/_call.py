@@ -27,8 +27,10 @@ class Call:
     ``node`` asks for the connection to that node (partition awareness; the driver
     falls back to any live connection); ``conn`` pins the call to the connection a
     cursor or transaction lives on (the driver raises if that one is gone).
-    ``error`` is the ``ServerError`` subclass a non-zero status becomes, and
-    ``decode`` overrides the registry's response decoder.
+    ``error`` is the ``ServerError`` subclass a non-zero status becomes,
+    ``decode`` overrides the registry's response decoder and ``encode`` its request
+    encoder: given the connection's context it returns the body bytes (``message``
+    is then not encoded and may be ``None``).
 
     Not frozen, unlike the protocol's messages: one is built per request, and a
     frozen dataclass's ``__init__`` costs several times a plain one's. Treat it as
@@ -41,6 +43,7 @@ class Call:
     conn: object | None = None
     error: type[ServerError] = CacheError
     decode: Callable[[memoryview, ProtocolContext], Any] | None = None
+    encode: Callable[[ProtocolContext], bytes] | None = None
 
 
 @dataclass(slots=True)

@@ -24,11 +24,12 @@ from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.hashing import cache_id as _cache_id
 from embergrid.protocol.binary.objects import UnknownBinaryType
 from embergrid.protocol.codes import OpCode as Op
+from embergrid.protocol.codes import ProtocolFeature
 from embergrid.protocol.messages import general
 from embergrid.protocol.messages import query as qm
-from embergrid.protocol.messages.cache import CachePrefix
+from embergrid.protocol.messages.cache import CachePrefix, write_prefix
 from embergrid.protocol.messages.context import ProtocolContext
-from embergrid.protocol.wire import Buffer
+from embergrid.protocol.wire import Buffer, Writer
 
 PROP_QUERY_ENTITIES = 200
 
@@ -298,6 +299,43 @@ def decode_next_page(
     return qm.decode_row_page_response(body, ctx, column_count=column_count)
 
 
+# The 2004 request body written here, byte for byte what
+# ``qm.encode_sql_fields_query`` writes for the same fields (no 17-field message per
+# query): everything but the two fields QRY_PARTITIONS_BATCH_SIZE adds is known when
+# the flow starts; those two (no partition list, update batch size 1) are appended
+# once the connection's context is.
+_STR_HEAD = struct.Struct("<Bi")  # String type code, byte length
+_PLAIN_PREFIX = struct.Struct("<iB")  # cache id, flags
+_PAGE = struct.Struct("<ii")  # page size, max rows
+_REQ_TAIL = struct.Struct("<B6?q?")  # statement type, six flags, timeout, names
+_NULL_OBJECT = bytes([_NULL])
+_BATCH_FIELDS = struct.pack("<ii", -1, 1)  # no partition list, update batch size
+_BATCH = ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE
+
+
+def _str(value: str | None) -> bytes:
+    if value is None:
+        return _NULL_OBJECT
+    data = value.encode()
+    return _STR_HEAD.pack(_STRING, len(data)) + data
+
+
+def _args(args: tuple[bytes, ...]) -> tuple[bytes, ...]:
+    return (_I32.pack(len(args)), *args)
+
+
+def _prefix_bytes(prefix: CachePrefix) -> bytes:
+    if not prefix.flags and prefix.tx_id is None and prefix.expiry is None:
+        return _PLAIN_PREFIX.pack(prefix.cache_id, 0)
+    w = Writer()
+    write_prefix(w, prefix)
+    return w.getvalue()
+
+
+def _with_batch_fields(body: bytes, ctx: ProtocolContext) -> bytes:
+    return body + _BATCH_FIELDS if ctx.has(_BATCH) else body
+
+
 def sql_fields_open(
     state: ClientState,
     query_str: str,
@@ -319,26 +357,34 @@ def sql_fields_open(
     """First page; with ``include_field_names`` the names come as the first item."""
     cid = 0 if cache is None else sql_cache_id(cache)
     prefix, conn = _prefix(state, cid)
-    msg = qm.SqlFieldsQuery(
-        prefix,
-        None if cid else schema,
-        query_str,
-        page_size,
-        max_rows,
-        tuple(encode_values(query_args)) if query_args else (),
-        statement_type,
-        distributed_joins,
-        local,
-        replicated_only,
-        enforce_join_order,
-        collocated,
-        lazy,
-        timeout,
-        include_field_names,
+    body = b"".join(
+        (
+            _prefix_bytes(prefix),
+            _str(None if cid else schema),
+            _PAGE.pack(page_size, max_rows),
+            _str(query_str),
+            *_args(tuple(encode_values(query_args)) if query_args else ()),
+            _REQ_TAIL.pack(
+                statement_type,
+                distributed_joins,
+                local,
+                replicated_only,
+                enforce_join_order,
+                collocated,
+                lazy,
+                timeout,
+                include_field_names,
+            ),
+        )
     )
     decode = functools.partial(decode_first_page, state.types, include_field_names)
     reply = yield Call(
-        Op.QUERY_SQL_FIELDS, msg, conn=conn, error=SQLError, decode=decode
+        Op.QUERY_SQL_FIELDS,
+        None,
+        conn=conn,
+        error=SQLError,
+        decode=decode,
+        encode=functools.partial(_with_batch_fields, body),
     )
     resp = reply.message
     if type(resp) is DecodedRows:
