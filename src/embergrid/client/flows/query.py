@@ -24,12 +24,11 @@ from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.hashing import cache_id as _cache_id
 from embergrid.protocol.binary.objects import UnknownBinaryType
 from embergrid.protocol.codes import OpCode as Op
-from embergrid.protocol.codes import ProtocolFeature
 from embergrid.protocol.messages import general
 from embergrid.protocol.messages import query as qm
-from embergrid.protocol.messages.cache import CachePrefix, write_prefix
+from embergrid.protocol.messages.cache import CachePrefix
 from embergrid.protocol.messages.context import ProtocolContext
-from embergrid.protocol.wire import Buffer, Writer
+from embergrid.protocol.wire import Buffer
 
 PROP_QUERY_ENTITIES = 200
 
@@ -306,34 +305,10 @@ def decode_next_page(
 # once the connection's context is.
 _STR_HEAD = struct.Struct("<Bi")  # String type code, byte length
 _PLAIN_PREFIX = struct.Struct("<iB")  # cache id, flags
-_PAGE = struct.Struct("<ii")  # page size, max rows
-_REQ_TAIL = struct.Struct("<B6?q?")  # statement type, six flags, timeout, names
-_NULL_OBJECT = bytes([_NULL])
-_BATCH_FIELDS = struct.pack("<ii", -1, 1)  # no partition list, update batch size
-_BATCH = ProtocolFeature.QRY_PARTITIONS_BATCH_SIZE
 
 
-def _str(value: str | None) -> bytes:
-    if value is None:
-        return _NULL_OBJECT
-    data = value.encode()
-    return _STR_HEAD.pack(_STRING, len(data)) + data
-
-
-def _args(args: tuple[bytes, ...]) -> tuple[bytes, ...]:
-    return (_I32.pack(len(args)), *args)
-
-
-def _prefix_bytes(prefix: CachePrefix) -> bytes:
-    if not prefix.flags and prefix.tx_id is None and prefix.expiry is None:
-        return _PLAIN_PREFIX.pack(prefix.cache_id, 0)
-    w = Writer()
-    write_prefix(w, prefix)
-    return w.getvalue()
-
-
-def _with_batch_fields(body: bytes, ctx: ProtocolContext) -> bytes:
-    return body + _BATCH_FIELDS if ctx.has(_BATCH) else body
+def _with_tail(body: bytes, ctx: ProtocolContext) -> bytes:
+    return body + qm.sql_fields_query_tail(ctx)
 
 
 def sql_fields_open(
@@ -357,25 +332,22 @@ def sql_fields_open(
     """First page; with ``include_field_names`` the names come as the first item."""
     cid = 0 if cache is None else sql_cache_id(cache)
     prefix, conn = _prefix(state, cid)
-    body = b"".join(
-        (
-            _prefix_bytes(prefix),
-            _str(None if cid else schema),
-            _PAGE.pack(page_size, max_rows),
-            _str(query_str),
-            *_args(tuple(encode_values(query_args)) if query_args else ()),
-            _REQ_TAIL.pack(
-                statement_type,
-                distributed_joins,
-                local,
-                replicated_only,
-                enforce_join_order,
-                collocated,
-                lazy,
-                timeout,
-                include_field_names,
-            ),
-        )
+    body = qm.sql_fields_query_body(
+        prefix,
+        None if cid else schema,
+        page_size,
+        max_rows,
+        query_str,
+        tuple(encode_values(query_args)) if query_args else (),
+        statement_type,
+        distributed_joins,
+        local,
+        replicated_only,
+        enforce_join_order,
+        collocated,
+        lazy,
+        timeout,
+        include_field_names,
     )
     decode = functools.partial(decode_first_page, state.types, include_field_names)
     reply = yield Call(
@@ -384,7 +356,7 @@ def sql_fields_open(
         conn=conn,
         error=SQLError,
         decode=decode,
-        encode=functools.partial(_with_batch_fields, body),
+        encode=functools.partial(_with_tail, body),
     )
     resp = reply.message
     if type(resp) is DecodedRows:

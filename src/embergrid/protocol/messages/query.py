@@ -24,6 +24,7 @@ with one ``b"".join`` over their cells.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from itertools import chain
 
@@ -512,33 +513,82 @@ def decode_sql_fields_query(body: Buffer, ctx: ProtocolContext) -> SqlFieldsQuer
     )
 
 
-def encode_sql_fields_query(msg: SqlFieldsQuery, ctx: ProtocolContext) -> bytes:
+_PAGE_MAX = struct.Struct("<ii")  # page size, max rows
+_FIELDS_TAIL = struct.Struct("<B6?q?")  # statement type, six flags, timeout, names
+
+
+def sql_fields_query_body(
+    prefix: CachePrefix,
+    schema: str | None,
+    page_size: int,
+    max_rows: int,
+    sql: str | None,
+    args: Sequence[bytes],
+    statement_type: int = 0,
+    distributed_joins: bool = False,
+    local: bool = False,
+    replicated_only: bool = False,
+    enforce_join_order: bool = False,
+    collocated: bool = False,
+    lazy: bool = False,
+    timeout_ms: int = 0,
+    include_field_names: bool = False,
+) -> bytes:
+    """The 2004 body up to the feature-7 fields (``sql_fields_query_tail``): the one
+    writer of this layout, used by the message encoder and by the client's SQL flow,
+    which calls it without building a ``SqlFieldsQuery``."""
     w = Writer()
-    write_prefix(w, msg.prefix)
-    write_str(w, msg.schema)
-    w.i32(msg.page_size)
-    w.i32(msg.max_rows)
-    write_str(w, msg.sql)
-    write_objects(w, msg.args)
-    w.u8(msg.statement_type)
-    for flag in (
+    write_prefix(w, prefix)
+    write_str(w, schema)
+    w.out += _PAGE_MAX.pack(page_size, max_rows)
+    write_str(w, sql)
+    w.i32(len(args))
+    w.out += b"".join(args)
+    w.out += _FIELDS_TAIL.pack(
+        statement_type,
+        distributed_joins,
+        local,
+        replicated_only,
+        enforce_join_order,
+        collocated,
+        lazy,
+        timeout_ms,
+        include_field_names,
+    )
+    return bytes(w.out)
+
+
+def sql_fields_query_tail(
+    ctx: ProtocolContext,
+    partitions: Sequence[int] | None = None,
+    update_batch_size: int = 1,
+) -> bytes:
+    """The partition list and update batch size, sent only with feature bit 7."""
+    if not ctx.has(_BATCH):
+        return b""
+    parts = () if partitions is None else tuple(partitions)
+    count = -1 if partitions is None else len(parts)
+    return struct.pack(f"<i{len(parts)}ii", count, *parts, update_batch_size)
+
+
+def encode_sql_fields_query(msg: SqlFieldsQuery, ctx: ProtocolContext) -> bytes:
+    return sql_fields_query_body(
+        msg.prefix,
+        msg.schema,
+        msg.page_size,
+        msg.max_rows,
+        msg.sql,
+        msg.args,
+        msg.statement_type,
         msg.distributed_joins,
         msg.local,
         msg.replicated_only,
         msg.enforce_join_order,
         msg.collocated,
         msg.lazy,
-    ):
-        w.bool(flag)
-    w.i64(msg.timeout_ms)
-    w.bool(msg.include_field_names)
-    if ctx.has(_BATCH):
-        parts = msg.partitions
-        w.i32(-1 if parts is None else len(parts))
-        for p in parts or ():
-            w.i32(p)
-        w.i32(msg.update_batch_size)
-    return w.getvalue()
+        msg.timeout_ms,
+        msg.include_field_names,
+    ) + sql_fields_query_tail(ctx, msg.partitions, msg.update_batch_size)
 
 
 @dataclass(frozen=True, slots=True)
