@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from pyignite.utils import cache_id as pyignite_cache_id
 
-from embergrid.engine import Engine, EngineError, java_string_hash
+from embergrid.engine import Engine, EngineError
+from embergrid.protocol.binary.hashing import java_string_hash
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import (
     PARTITIONED,

@@ -157,9 +157,10 @@ def test_expiry_is_shared_and_purged_by_either(
 _CHILD = textwrap.dedent(
     """
     import sys
-    from embergrid.engine import Engine, java_string_hash
+    from embergrid.engine import Engine
+    from embergrid.protocol.binary.hashing import cache_id
     with Engine(data_dir=sys.argv[1]) as e:
-        cid = java_string_hash("xproc")
+        cid = cache_id("xproc")
         value, meta = e.kv.get(cid, b"k"), e.types.get(3)
         print(value.decode(), meta.type_name, e.cluster.state().name)
         e.kv.put(cid, b"child", b"was here")

@@ -14,7 +14,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 
-from embergrid.engine.caches import CacheHandle, Caches, java_string_hash
+from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock, FakeClock, SystemClock
 from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
@@ -35,7 +35,6 @@ __all__ = [
     "ScanCursor",
     "SystemClock",
     "WouldBlock",
-    "java_string_hash",
 ]
 
 

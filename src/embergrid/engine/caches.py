@@ -1,6 +1,6 @@
 """The cache registry: create, look up, configure and destroy caches (ops 1050-1056).
 
-Owns ``Caches`` and ``CacheHandle`` and ``java_string_hash`` (cache id = Java
+Owns ``Caches`` and ``CacheHandle`` (cache id = ``hashing.cache_id``, Java
 ``String.hashCode`` of the name, reference §7.2). The registry lives in the
 ``caches`` table; the per-process ``_handles`` dict is only a cache of it:
 a miss re-reads the table (a cache another node created), and a handle whose
@@ -26,7 +26,6 @@ normalized as Ignite's ``QueryUtils.normalizeQueryEntity`` does (``_entity``):
 
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass, replace
 
 from embergrid.engine import messages
@@ -35,6 +34,7 @@ from embergrid.engine.cluster import Cluster
 from embergrid.engine.entries import EntrySql
 from embergrid.engine.errors import EngineError
 from embergrid.engine.store import Store
+from embergrid.protocol.binary import hashing
 from embergrid.protocol.binary.java_values import JavaHashTable
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import (
@@ -45,19 +45,10 @@ from embergrid.protocol.config import (
     QueryIndex,
 )
 
-__all__ = ["CacheHandle", "Caches", "java_string_hash"]
+__all__ = ["CacheHandle", "Caches"]
 
-_U16 = struct.Struct("<H")
 _INT_MAX = 2**31 - 1
 _DEFAULT_TABLE = 16  # new HashMap<>()
-
-
-def java_string_hash(s: str) -> int:
-    """Java ``String.hashCode()``: ``h = 31*h + c`` over UTF-16 units, as int32."""
-    h = 0
-    for (unit,) in _U16.iter_unpack(s.encode("utf-16-le", "surrogatepass")):
-        h = (31 * h + unit) & 0xFFFFFFFF
-    return h - 0x1_0000_0000 if h & 0x8000_0000 else h
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +123,7 @@ class Caches:
         return self._create(as_ignite_stores_it(_config(what)), must_be_new=False)
 
     def _create(self, cfg: CacheConfiguration, *, must_be_new: bool) -> CacheHandle:
-        cache_id = java_string_hash(cfg.name)
+        cache_id = hashing.cache_id(cfg.name)
         self._cluster.check_read()
         with self._store.atomic() as conn:
             row = conn.execute(
@@ -244,7 +235,7 @@ def _aliases(e: QueryEntity, escape: bool) -> tuple[tuple[str, str], ...]:
     first = int(len(sent) / 0.75 + 1.0) if escape and sent else _DEFAULT_TABLE
     table: JavaHashTable[tuple[str, str]] = JavaHashTable(0, table_size=first)
     for name, alias in pairs.items():
-        table.put(java_string_hash(name), name, (name, alias))
+        table.put(hashing.java_string_hash(name), name, (name, alias))
     return tuple(entry.payload for entry in table.entries())
 
 

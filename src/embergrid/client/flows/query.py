@@ -26,7 +26,7 @@ from embergrid.protocol.binary.objects import UnknownBinaryType
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import general
 from embergrid.protocol.messages import query as qm
-from embergrid.protocol.messages.cache import CachePrefix
+from embergrid.protocol.messages.cache import CachePrefix, plain_prefix
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer
 
@@ -73,25 +73,10 @@ def _entries(state: ClientState, entries: qm.Entries) -> Flow[list[Any]]:
     return list(zip(flat[::2], flat[1::2], strict=True))
 
 
-# Prefixes outside a transaction are immutable and repeat on every query of a
-# cache: each is built once (bounded, so arbitrary cache ids cannot grow it).
-_PLAIN_PREFIXES: dict[int, CachePrefix] = {}
-_PLAIN_PREFIX_LIMIT = 1024
-
-
-def _plain_prefix(cache_id: int) -> CachePrefix:
-    prefix = _PLAIN_PREFIXES.get(cache_id)
-    if prefix is None:
-        prefix = CachePrefix(cache_id)
-        if len(_PLAIN_PREFIXES) < _PLAIN_PREFIX_LIMIT:
-            _PLAIN_PREFIXES[cache_id] = prefix
-    return prefix
-
-
 def _prefix(state: ClientState, cache_id: int) -> tuple[CachePrefix, object | None]:
     tx = current_tx(state)
     if tx is None:
-        return _plain_prefix(cache_id), None
+        return plain_prefix(cache_id), None
     return CachePrefix(cache_id, tx_id=tx.tx_id), tx.conn
 
 

@@ -60,6 +60,7 @@ __all__ = [
     "CacheRemoveKeys",
     "CacheReplace",
     "CacheReplaceIfEquals",
+    "plain_prefix",
     "read_prefix",
     "write_prefix",
 ]  # the decode_x/encode_x pairs are public too; registry.REQUESTS lists them
@@ -89,7 +90,8 @@ class CachePrefix:
 _plain_prefixes: dict[tuple[int, int], CachePrefix] = {}
 
 
-def _plain_prefix(cache_id: int, flags: int) -> CachePrefix:
+def plain_prefix(cache_id: int, flags: int = 0) -> CachePrefix:
+    """The shared prefix for ``cache_id`` and ``flags`` with no expiry or tx id."""
     key = (cache_id, flags)
     prefix = _plain_prefixes.get(key)
     if prefix is None:
@@ -102,7 +104,7 @@ def _plain_prefix(cache_id: int, flags: int) -> CachePrefix:
 def read_prefix(r: Reader) -> CachePrefix:
     cache_id, flags = _ID_FLAGS.unpack_from(r.buf, r.need(5))
     if not flags & (_EXPIRY | _TX):
-        return _plain_prefix(cache_id, flags)
+        return plain_prefix(cache_id, flags)
     expiry = None
     if flags & _EXPIRY:
         expiry = ExpiryDurations(r.i64(), r.i64(), r.i64())

@@ -42,6 +42,7 @@ from embergrid.protocol.messages._fields import (
 )
 from embergrid.protocol.messages.cache import (
     CachePrefix,
+    plain_prefix,
     read_entries,
     read_objects,
     read_prefix,
@@ -383,23 +384,17 @@ def _fast_str(buf: bytes, pos: int) -> tuple[str, int] | None:
     return buf[pos + 5 : end].decode(), end
 
 
-# Plain cache prefixes (no expiry policy, no transaction: five bytes) by their bytes.
-_prefixes: dict[bytes, CachePrefix] = {}
+_ID_FLAGS = struct.Struct("<iB")
 _PREFIX_EXTRAS = int(
     CacheRequestFlag.WITH_EXPIRY_POLICY | CacheRequestFlag.TRANSACTIONAL
 )
 
 
 def _fast_prefix(buf: bytes) -> CachePrefix | None:
-    head = buf[:5]
-    prefix = _prefixes.get(head)
-    if prefix is None:
-        if len(head) < 5 or head[4] & _PREFIX_EXTRAS:
-            return None
-        prefix = read_prefix(Reader(head))
-        if len(_prefixes) < 4096:
-            _prefixes[head] = prefix
-    return prefix
+    """A plain five-byte prefix (no expiry policy, no transaction), else None."""
+    if len(buf) < 5 or buf[4] & _PREFIX_EXTRAS:
+        return None
+    return plain_prefix(*_ID_FLAGS.unpack_from(buf))
 
 
 def _fast_args(buf: bytes, pos: int, n: int) -> tuple[tuple[bytes, ...], int] | None:
