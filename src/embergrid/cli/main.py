@@ -84,6 +84,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         help="close sockets that send no handshake in time "
         "(default: %(default)s, as Ignite)",
     )
+    p.add_argument(
+        "--busy-poll",
+        type=float,
+        default=100.0,
+        metavar="MICROSECONDS",
+        help="after each request keep polling the sockets this long instead of "
+        "sleeping, so a busy client's next request skips the CPU's wake-up "
+        "(default: %(default)s; 0 = off)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

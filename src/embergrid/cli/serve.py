@@ -39,6 +39,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_frame_size=args.max_frame_size,
         max_cursors=args.max_cursors,
         handshake_timeout=args.handshake_timeout,
+        busy_poll=args.busy_poll / 1e6,
     )
 
 

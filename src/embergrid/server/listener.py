@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from time import perf_counter
 from typing import cast
 
 from embergrid.server.node import Node
@@ -57,6 +58,7 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
+        self._server.stay_awake()
         if close:
             transport.close()
         elif self._timer is not None and session.established:
@@ -96,6 +98,8 @@ class Server:
         self._purge: asyncio.Task[None] | None = None
         self.host = ""
         self.port = 0
+        self._awake_until = 0.0
+        self._polling = False
 
     async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
         """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
@@ -106,6 +110,32 @@ class Server:
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         self._purge = asyncio.create_task(self.node.run_expiry())
+
+    @property
+    def polling(self) -> bool:
+        """Whether the loop is inside a busy-poll window (see ``stay_awake``)."""
+        return self._polling
+
+    def stay_awake(self) -> None:
+        """Keep the loop polling for ``limits.busy_poll`` seconds from now.
+
+        A callback that re-queues itself makes the loop poll its sockets with a
+        zero timeout instead of sleeping (both uvloop and asyncio do so while
+        callbacks are ready), so a request arriving meanwhile is read at once.
+        """
+        busy_poll = self.node.limits.busy_poll
+        if busy_poll <= 0:
+            return
+        self._awake_until = perf_counter() + busy_poll
+        if not self._polling:
+            self._polling = True
+            asyncio.get_running_loop().call_soon(self._poll_again)
+
+    def _poll_again(self) -> None:
+        if perf_counter() < self._awake_until:
+            asyncio.get_running_loop().call_soon(self._poll_again)
+        else:
+            self._polling = False
 
     async def close(self) -> None:
         """Stop listening, drop every connection, stop the purge task."""

@@ -52,6 +52,13 @@ class Limits:
     max_cursors: int = 128
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
+    busy_poll: float = 0.0
+    """Seconds the event loop keeps polling (instead of sleeping) after a request.
+
+    A sleeping CPU takes tens of microseconds to wake on virtual machines; polling
+    briefly answers the next request of a busy client without that wake. Burns up
+    to this much CPU after each burst of requests; 0 = never (the default, so that
+    an in-process ``ServerThread`` never spins against its client for the GIL)."""
 
 
 def partition_of(key: bytes) -> int:

@@ -4,8 +4,9 @@ Owns ``SyncConnection`` (one socket wrapping one ``ClientConnection``; its lock 
 send-then-receive atomic, so one ``Client`` can be shared between threads) and
 ``SyncTransport`` (the connections of one client, node choice and reconnection per
 ``client._nodes``, and ``run(flow)``, the only place where the blocking client meets
-the protocol). Twin of ``client/aio/_transport.py``; everything else about an
-operation lives in ``client.flows``. Imports ``socket``, ``ssl``, ``threading``.
+the protocol) and ``SpinningReceiver`` (how a request waits for its answer). Twin of
+``client/aio/_transport.py``; everything else about an operation lives in
+``client.flows``. Imports ``select``, ``socket``, ``ssl``, ``threading``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from __future__ import annotations
 import contextlib
 
 import random
+import select
 import socket
+import ssl
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from embergrid.client import _driver
@@ -46,7 +50,7 @@ from embergrid.protocol.connection import ClientConnection, Response
 from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
 from embergrid.protocol.messages.context import ProtocolContext
 
-__all__ = ["SyncConnection", "SyncTransport"]
+__all__ = ["SpinningReceiver", "SyncConnection", "SyncTransport"]
 
 T = TypeVar("T")
 _RECV = 262144
@@ -54,6 +58,37 @@ _RECV = 262144
 # allocates (and the kernel maps in) a fresh 256 KiB object per call, which costs
 # ~15 us of system time per small response on Linux.
 BROKEN = "Connection broken."
+
+
+def _closed(view: memoryview) -> int:
+    raise OSError(BROKEN)
+
+
+class SpinningReceiver:
+    """``recv_into`` on one plain socket that polls for up to ``spin`` seconds first.
+
+    Waking a thread asleep in ``recv`` costs tens of microseconds on virtual
+    machines (the idle vCPU halts), more than a quick answer takes. Polling costs
+    CPU only while an answer is due, and only while answers come quickly: after a
+    wait longer than ``spin`` the next one sleeps at once, until one is quick again.
+    """
+
+    def __init__(self, sock: socket.socket, spin: float = 100e-6) -> None:
+        self._sock, self._spin_for = sock, spin
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        self._poll = poller.poll
+        self.spinning = True
+
+    def __call__(self, view: memoryview) -> int:
+        start = time.perf_counter()
+        if self.spinning:
+            poll, deadline = self._poll, start + self._spin_for
+            while not poll(0) and time.perf_counter() < deadline:
+                pass
+        n = self._sock.recv_into(view)
+        self.spinning = time.perf_counter() - start <= self._spin_for
+        return n
 
 
 class SyncConnection:
@@ -69,6 +104,7 @@ class SyncConnection:
         self.proto = ClientConnection()
         self.uuid: uuid.UUID | None = None
         self._rview = memoryview(bytearray(_RECV))
+        self._recv: Callable[[memoryview], int] = _closed
 
     def __repr__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -106,6 +142,9 @@ class SyncConnection:
             raise
         assert self.sock is not None
         self.sock.settimeout(self.params.timeout)
+        # TLS may hold bytes already read from the socket: no polling there.
+        tls = isinstance(self.sock, ssl.SSLSocket)
+        self._recv = self.sock.recv_into if tls else SpinningReceiver(self.sock)
         self.uuid = self.proto.node_id
         self.events.publish(
             HandshakeSuccessEvent,
@@ -168,7 +207,7 @@ class SyncConnection:
         while True:
             event = proto.next_event()
             if event is None:
-                n = sock.recv_into(view)
+                n = self._recv(view)
                 if not n:
                     raise OSError(BROKEN)
                 proto.receive_data(view[:n].tobytes())

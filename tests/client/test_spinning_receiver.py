@@ -1,0 +1,60 @@
+"""How a blocking request waits for its answer: poll briefly while answers come
+quickly, sleep in ``recv`` at once after a slow one, and never lose bytes."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from embergrid.client.sync._transport import SpinningReceiver
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    a, b = socket.socketpair()
+    yield a, b
+    a.close()
+    b.close()
+
+
+def _later(sock: socket.socket, data: bytes, delay: float) -> threading.Timer:
+    timer = threading.Timer(delay, sock.sendall, args=(data,))
+    timer.start()
+    return timer
+
+
+def test_quick_answers_keep_it_spinning(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    a, b = pair
+    recv, view = SpinningReceiver(a, spin=0.5), memoryview(bytearray(64))
+    b.sendall(b"ready")
+    assert recv(view) == 5
+    assert bytes(view[:5]) == b"ready"
+    assert recv.spinning
+
+
+def test_a_slow_answer_stops_spinning_and_a_quick_one_resumes(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    a, b = pair
+    recv, view = SpinningReceiver(a, spin=0.001), memoryview(bytearray(64))
+    timer = _later(b, b"late", 0.05)  # due well after the spin ran out
+    assert recv(view) == 4
+    assert bytes(view[:4]) == b"late"
+    timer.join()
+    assert not recv.spinning
+    b.sendall(b"quick")
+    assert recv(view) == 5
+    assert bytes(view[:5]) == b"quick"
+    assert recv.spinning
+
+
+def test_end_of_stream_is_zero(pair: tuple[socket.socket, socket.socket]) -> None:
+    a, b = pair
+    recv = SpinningReceiver(a, spin=0.001)
+    b.close()
+    assert recv(memoryview(bytearray(8))) == 0

@@ -1,0 +1,87 @@
+"""Busy polling (``Limits.busy_poll``): after a request the loop polls its sockets
+with a zero timeout for the window, then sleeps again; no request is lost either way."""
+
+from __future__ import annotations
+
+import asyncio
+import selectors
+import struct
+import time
+from typing import Any
+
+import pytest
+from pyignite import Client
+
+from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
+from embergrid.server import Limits, Node, Server, ServerThread
+
+_HANDSHAKE = encode_handshake_request(HandshakeRequest())
+_FRAMED_HANDSHAKE = struct.pack("<i", len(_HANDSHAKE)) + _HANDSHAKE
+
+
+class _CountingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-type]
+    """Records the timeout of every ``select`` the loop makes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[float | None] = []
+
+    def select(self, timeout: float | None = None) -> Any:
+        self.timeouts.append(timeout)
+        return super().select(timeout)
+
+
+def _zero_timeout_polls_after_handshake(busy_poll: float) -> tuple[int, bool, bool]:
+    """(zero-timeout selects in the 0.3 s after one handshake, polling right
+    after it, polling at the end)."""
+    selector = _CountingSelector()
+    loop = asyncio.SelectorEventLoop(selector)
+
+    async def scenario() -> tuple[int, bool, bool]:
+        server = Server(Node(limits=Limits(busy_poll=busy_poll)))
+        await server.start("127.0.0.1", 0)
+        try:
+            reader, writer = await asyncio.open_connection(server.host, server.port)
+            writer.write(_FRAMED_HANDSHAKE)
+            await reader.readexactly(4)
+            polling_after = server.polling
+            mark = len(selector.timeouts)
+            await asyncio.sleep(0.3)
+            polls = sum(1 for t in selector.timeouts[mark:] if t == 0)
+            polling_at_end = server.polling
+            writer.close()
+            return polls, polling_after, polling_at_end
+        finally:
+            await server.close()
+
+    try:
+        return loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+
+
+def test_loop_polls_through_the_window_then_sleeps() -> None:
+    polls, after, at_end = _zero_timeout_polls_after_handshake(0.05)
+    assert after
+    assert not at_end
+    assert polls > 20  # a 50 ms window of zero-timeout polls, not one or two
+
+
+def test_no_busy_poll_by_default() -> None:
+    assert Limits().busy_poll == 0
+    polls, after, at_end = _zero_timeout_polls_after_handshake(0.0)
+    assert not after
+    assert not at_end
+    assert polls < 10
+
+
+@pytest.mark.parametrize("pause", [0.0, 0.01], ids=["inside-window", "after-window"])
+def test_requests_answered_inside_and_after_the_window(pause: float) -> None:
+    with ServerThread(Node(limits=Limits(busy_poll=0.002))) as st:
+        client = Client()
+        with client.connect(*st.address):
+            cache = client.create_cache("polled")
+            for i in range(20):
+                cache.put(i, i)
+                time.sleep(pause)
+                assert cache.get(i) == i
