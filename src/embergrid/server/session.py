@@ -65,6 +65,7 @@ class Session:
         self.conn._frames.max_frame = node.limits.max_frame_size
         self.ctx = ProtocolContext()
         self.cursors: dict[int, Any] = {}  # ScanCursor or an SQL cursor
+        self._read_ahead: list[Any] = []  # cursors to prepare once answers are sent
         self._next_resource_id = 1
         self._routes = routes()
 
@@ -106,6 +107,27 @@ class Session:
     def close(self) -> None:
         """The socket went away: release every resource of this connection."""
         self.cursors.clear()
+        self._read_ahead.clear()
+
+    # -- work after the answer is sent -------------------------------------------
+
+    def read_ahead(self, cursor: Any) -> None:
+        """Have ``cursor.prepare()`` run once the current answers are on the wire,
+        so its next page is ready while the client reads this one."""
+        self._read_ahead.append(cursor)
+
+    @property
+    def has_read_ahead(self) -> bool:
+        return bool(self._read_ahead)
+
+    def run_read_ahead(self) -> None:
+        """Prepare the next page of every cursor asked for (see ``read_ahead``)."""
+        pending, self._read_ahead = self._read_ahead, []
+        for cursor in pending:
+            try:
+                cursor.prepare()
+            except Exception:  # the request for that page will meet it again
+                log.exception("reading ahead failed (peer %s)", self.peer)
 
     # -- bytes in, bytes out ----------------------------------------------------
 

@@ -5,7 +5,8 @@ rows are then served in pages by a ``SqlCursor`` held in the session's cursor
 table, exactly as scans are (``handlers/query.py``): the first page travels with
 the new resource id, a cursor that has delivered its last page is released at
 once (a result that fits one page gets a resource id and no cursor at all;
-its page encoder is built once per plan). Cells are encoded page by page;
+its page encoder is built once per plan). Cells are encoded page by page, the
+next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
 topology version, as ops 1051-1056 do.
@@ -43,19 +44,33 @@ PageEncoder = Callable[[list[Row]], tuple[Row, ...]]
 
 
 class SqlCursor:
-    """Pages of encoded rows over a finished statement's result."""
+    """Pages of encoded rows over a finished statement's result.
+
+    The rows are all read when the statement runs, so encoding a page early
+    changes nothing a client can see: ``prepare`` encodes the next page ahead
+    (the session calls it once a page is on the wire) and ``next_page`` hands
+    it out, or encodes it then if it was not prepared.
+    """
 
     def __init__(self, rows: list[Row], page_size: int, encode_page: PageEncoder):
         self._rows = rows
         self._pos = 0
         self.page_size = page_size
         self._encode_page = encode_page
+        self._prepared: tuple[Row, ...] | None = None
         self.finished = False
 
+    def prepare(self) -> None:
+        if self._prepared is None and not self.finished:
+            start = self._pos
+            self._prepared = self._encode_page(
+                self._rows[start : start + self.page_size]
+            )
+
     def next_page(self) -> tuple[tuple[Row, ...], bool]:
-        start, end = self._pos, self._pos + self.page_size
-        page = self._encode_page(self._rows[start:end])
-        self._pos = min(end, len(self._rows))
+        self.prepare()
+        page, self._prepared = self._prepared or (), None
+        self._pos = min(self._pos + self.page_size, len(self._rows))
         has_more = self._pos < len(self._rows)
         self.finished = not has_more
         return page, has_more
@@ -143,6 +158,7 @@ def _open(s: Session, cursor: SqlCursor) -> tuple[int, tuple[Row, ...], bool]:
     rid = s.new_resource_id()
     if has_more:
         s.cursors[rid] = cursor
+        s.read_ahead(cursor)
     return rid, page, has_more
 
 
@@ -173,7 +189,9 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
 def sql_fields_page(s: Session, r: m.SqlFieldsCursorGetPage) -> m.RowPageResponse:
     cursor = s.cursor_of(r.cursor_id, SqlCursor)
     page, has_more = cursor.next_page()
-    if not has_more:
+    if has_more:
+        s.read_ahead(cursor)
+    else:
         s.cursors.pop(r.cursor_id, None)
     return m.RowPageResponse(tuple(page), has_more)
 
@@ -194,6 +212,8 @@ def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
 def sql_query_page(s: Session, r: m.SqlCursorGetPage) -> m.EntryPageResponse:
     cursor = s.cursor_of(r.cursor_id, SqlCursor)
     page, has_more = cursor.next_page()
-    if not has_more:
+    if has_more:
+        s.read_ahead(cursor)
+    else:
         s.cursors.pop(r.cursor_id, None)
     return m.EntryPageResponse(tuple(page), has_more)
