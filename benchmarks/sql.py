@@ -11,12 +11,13 @@ shared, and the best of a few runs is the least disturbed one on both sides.
 
 embergrid runs as ``embergrid serve`` in its own process, as the reference node
 does (``--in-process``: a ``ServerThread`` in the benchmark's process instead,
-which shares the GIL with the client). ``--client`` picks the client both servers
-are measured through: pyignite 0.6.1 (the default; its own per-call cost is most
-of a point select's time) or embergrid's ``Client``.
+which shares the GIL with the client). ``--client`` picks the clients both servers
+are measured through, one table each: embergrid's ``Client`` and pyignite 0.6.1
+(both by default; pyignite's own per-call and per-row cost is most of what it
+measures, so its ratios say little about the servers).
 
 Usage: ``python benchmarks/sql.py [--rows N] [--points K] [--repeat R]
-[--client pyignite|embergrid] [--in-process] [--no-reference]``.
+[--client embergrid|pyignite|both] [--in-process] [--no-reference]``.
 The reference node is started from ``tools/reference-ignite/lib-sql`` (or taken
 from ``IGNITE_SQL_REFERENCE=host:port``). Imports ``embergrid.server`` and the
 test helper ``tests/_reference.py``.
@@ -172,19 +173,30 @@ def main() -> None:
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--points", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--client", choices=sorted(CLIENTS), default="pyignite")
+    ap.add_argument("--client", choices=[*sorted(CLIENTS), "both"], default="both")
     ap.add_argument("--in-process", action="store_true")
     ap.add_argument("--no-reference", action="store_true")
     a = ap.parse_args()
+    clients = ["embergrid", "pyignite"] if a.client == "both" else [a.client]
+    ours: dict[str, dict[str, float]] = {}
+    ref: dict[str, dict[str, float]] = {c: {} for c in clients}
     with embergrid_server(a.in_process) as addr:
-        ours = run(addr, a.rows, a.points, a.repeat, a.client)
-    ref: dict[str, float] = {}
+        for c in clients:
+            ours[c] = run(addr, a.rows, a.points, a.repeat, c)
     if not a.no_reference:
         with reference_server() as addr:
-            ref = run(addr, a.rows, a.points, a.repeat, a.client)
+            for c in clients:
+                ref[c] = run(addr, a.rows, a.points, a.repeat, c)
+    for c in clients:
+        _table(a, c, ours[c], ref[c])
+
+
+def _table(
+    a: argparse.Namespace, client: str, ours: dict[str, float], ref: dict[str, float]
+) -> None:
     print(
-        f"rows={a.rows} points={a.points} repeat={a.repeat}"
-        f" (client {a.client} for both servers; best of the repeats;"
+        f"\nrows={a.rows} points={a.points} repeat={a.repeat}"
+        f" (client {client} for both servers; best of the repeats;"
         f" embergrid {'in this process' if a.in_process else 'in its own process'})"
     )
     print(
