@@ -51,6 +51,11 @@ T = TypeVar("T")
 BROKEN = "Connection broken."
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
+_SPIN = 100e-6
+# Seconds the loop keeps polling (instead of sleeping) while a lone request's answer
+# is due: waking a sleeping CPU costs tens of microseconds on virtual machines. Only
+# while answers come that quickly; after a slower one the loop sleeps at once, until
+# an answer is quick again (as ``sync._transport.SpinningReceiver``).
 
 
 class AioConnection(asyncio.BufferedProtocol):
@@ -75,6 +80,9 @@ class AioConnection(asyncio.BufferedProtocol):
         # Requests issued while others are in flight are written together, once
         # per loop iteration (``_flush``): 100 concurrent gets cost one send.
         self._out: list[bytes] | None = None
+        self._sent_at = 0.0  # when the last lone request went out
+        self._quick = True  # the last lone answer came within _SPIN
+        self._polling = False
 
     def __repr__(self) -> str:
         return f"{self.host}:{self.port}"
@@ -111,6 +119,8 @@ class AioConnection(asyncio.BufferedProtocol):
         if event.op_code is None:
             return  # a notification: nothing subscribes to them yet
         fut, call = self._pending.pop(event.header.request_id)
+        if not self._quick and time.perf_counter() - self._sent_at <= _SPIN:
+            self._quick = True
         if fut.done():
             return
         try:
@@ -232,11 +242,28 @@ class AioConnection(asyncio.BufferedProtocol):
                 self._flush()
         elif not self._pending:  # nothing else in flight: send now, lowest latency
             self.transport.write(data)
+            self._stay_awake(loop)
         else:  # more requests are being issued: one write for all of them
             self._out = [data]
             loop.call_soon(self._flush)
         self._pending[request_id] = (fut, call)
         return fut
+
+    def _stay_awake(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Keep ``loop`` polling while the answer just asked for is due: a callback
+        that re-queues itself makes the loop poll with a zero timeout."""
+        self._sent_at = time.perf_counter()
+        if self._quick and not self._polling:
+            self._polling = True
+            loop.call_soon(self._poll_again, loop)
+
+    def _poll_again(self, loop: asyncio.AbstractEventLoop) -> None:
+        if not self._pending:
+            self._polling = False
+        elif time.perf_counter() - self._sent_at < _SPIN:
+            loop.call_soon(self._poll_again, loop)
+        else:  # the answer is late: sleep for it, and next time at once
+            self._polling = self._quick = False
 
     def _flush(self) -> None:
         """Write the requests queued during one loop iteration, in order."""
