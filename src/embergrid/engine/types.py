@@ -4,11 +4,15 @@ Owns ``BinaryTypes``: ``put`` merges with the stored record under Ignite's rule
 (``BinaryType.merged``; a field re-registered with another type code is refused
 with Ignite's text), ``get`` by type id, and the per-(platform, type id) name
 registry. Nothing is cached in the process, so a type registered by one node is
-visible to every other node at once (reference §10, §13.22).
+visible to every other node at once (reference §10, §13.22); only the decoding of
+a stored record is memoized, by its exact text (the records handed out are shared:
+read-only).
 Must not import asyncio or ``embergrid.protocol.messages``.
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 from embergrid.engine import messages
 from embergrid.engine._codec import decode_binary_type, encode_binary_type
@@ -18,6 +22,9 @@ from embergrid.protocol.binary.metadata import BinaryType, FieldTypeConflict
 from embergrid.protocol.codes import StatusCode
 
 __all__ = ["BinaryTypes"]
+
+
+_decoded = lru_cache(maxsize=1024)(decode_binary_type)
 
 
 class BinaryTypes:
@@ -31,7 +38,7 @@ class BinaryTypes:
         row = self._store.conn.execute(
             "SELECT meta FROM binary_types WHERE type_id = ?", (type_id,)
         ).fetchone()
-        return None if row is None else decode_binary_type(row[0])
+        return None if row is None else _decoded(row[0])
 
     def put(self, bt: BinaryType) -> BinaryType:
         """Op 3003: merge ``bt`` into the stored record and return the result."""
