@@ -12,9 +12,10 @@ Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlglot
@@ -27,9 +28,13 @@ from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Table
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
+from embergrid.engine.sql.h2text import IgniteH2
+from embergrid.engine.sql.h2values import H2Error, java_round, uuid_key
 from embergrid.engine.sql.rows import RowCodec
 from embergrid.engine.sql.translate import (
+    JAVA_ROUND_FUNCTION,
     NOW_FUNCTION,
+    UUID_COLLATION,
     ColumnNotFound,
     OutCol,
     Plan,
@@ -112,6 +117,11 @@ class SqlEngine:
         # key-value ops' clock unless the engine passes its own.
         clock = now if now is not None else kv._now
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
+        # H2 semantics SQLite lacks (translate.py, _h2_semantics).
+        self.conn.create_collation(UUID_COLLATION, _uuid_order)
+        self.conn.create_function(
+            JAVA_ROUND_FUNCTION, 1, _java_round, deterministic=True
+        )
         self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
         # (statement as sent, schema argument, cache id) -> the entry of _plans.
         self._statements: dict[tuple[str, str | None, int], tuple[int, Plan]] = {}
@@ -159,6 +169,8 @@ class SqlEngine:
             raise fail(m.table_not_found(exc.name, text)) from None
         except ColumnNotFound as exc:
             raise fail(m.column_not_found(exc.name, text)) from None
+        except H2Error as exc:
+            raise fail(m.prepare_failed(exc.text, exc.code, text)) from None
         except (GlotError, TokenError):
             raise fail(m.syntax_error(text)) from None
         except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
@@ -218,7 +230,7 @@ class SqlEngine:
         if first == "MERGE":
             merge = self._merge_as_insert(sql, toks)
             return _result(UPDATED, [(self._insert(merge, schema, args, upsert=True),)])
-        node = sqlglot.parse_one(sql, read="sqlite")
+        node = sqlglot.parse_one(sql, read=IgniteH2)
         if isinstance(node, exp.Insert):
             return _result(UPDATED, [(self._insert(node, schema, args, upsert=False),)])
         if isinstance(node, exp.Update):
@@ -235,7 +247,7 @@ class SqlEngine:
         gen = self.catalog.generation
         if hit is not None and hit[0] == gen:
             return hit[1]
-        node = sqlglot.parse_one(sql, read="sqlite")
+        node = sqlglot.parse_one(sql, read=IgniteH2)
         plan = translate_query(node, self.catalog, schema)
         if len(self._plans) > 4096:
             self._plans.clear()
@@ -278,7 +290,7 @@ class SqlEngine:
             i += 1
         rest = sql[start:] if cut is None else sql[start : cut[0]] + sql[cut[1] :]
         parts.append("INSERT INTO " + rest)
-        node = sqlglot.parse_one(parts[0], read="sqlite")
+        node = sqlglot.parse_one(parts[0], read=IgniteH2)
         if not isinstance(node, exp.Insert):
             raise fail(m.syntax_error(sql))
         return node
@@ -350,7 +362,11 @@ class SqlEngine:
                 raise fail(m.parameter_count(pos, len(args)))
             return out
         plan = translate_query(src, self.catalog, schema)
-        return [list(r) for r in self._run(plan, args)]
+        cols = plan.columns
+        return [
+            [_plan_value(v, c) for v, c in zip(r, cols, strict=False)]
+            for r in self._run(plan, args)
+        ]
 
     def _value(self, e: exp.Expr, args: list[Any], schema: str) -> Any:
         if isinstance(e, exp.Placeholder):
@@ -375,7 +391,7 @@ class SqlEngine:
             return e.this.this
         plan = translate_query(exp.select(e), self.catalog, schema)
         rows = self._run(plan, args)
-        return rows[0][0] if rows else None
+        return _plan_value(rows[0][0], plan.columns[0]) if rows else None
 
     def _row_values(
         self, table: Table, cols: Sequence[Any], r: Sequence[Any]
@@ -421,9 +437,9 @@ class SqlEngine:
         count = 0
         for key, old, *new in self._run(plan, args):
             changed = {}
-            for (c, _), v in zip(sets, new, strict=True):
+            for (c, _), v, out in zip(sets, new, plan.columns[2:], strict=True):
                 try:
-                    changed[c.name] = to_field(v, c.type)
+                    changed[c.name] = to_field(_plan_value(v, out), c.type)
                 except ValueConversion as exc:
                     raise fail(
                         m.conversion_failed(c.name, exc.from_java, exc.to_java)
@@ -452,6 +468,37 @@ class SqlEngine:
 
 def _concat(*parts: Any) -> str:
     return "".join(str(p) for p in parts if p is not None)
+
+
+def _uuid_order(a: str, b: str) -> int:
+    """H2's UUID order over stored UUID texts (text order for anything else)."""
+    try:
+        x, y = uuid_key(uuid.UUID(a)), uuid_key(uuid.UUID(b))
+    except ValueError:
+        return (a > b) - (a < b)
+    return (x > y) - (x < y)
+
+
+def _java_round(v: Any) -> int | None:
+    if v is None or isinstance(v, str | bytes):
+        return None
+    try:
+        return java_round(float(v))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _plan_value(v: Any, col: OutCol) -> Any:
+    """A query's DECIMAL result as the BigDecimal H2 computed: exact text as it is,
+    a SQLite REAL at the expression's scale (``v * 2`` of a DECIMAL(8,2) -> 4.40)."""
+    if col.type.name != "DECIMAL" or v is None:
+        return v
+    if isinstance(v, str):
+        return Decimal(v)
+    if isinstance(v, float | int) and not isinstance(v, bool) and col.scale >= 0:
+        exact = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+        return exact.quantize(Decimal(1).scaleb(-col.scale), ROUND_HALF_UP)
+    return v
 
 
 def _literal_value(e: exp.Literal) -> Any:

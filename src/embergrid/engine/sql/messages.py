@@ -17,6 +17,7 @@ __all__ = [
     "no_primary_key",
     "null_not_allowed",
     "parameter_count",
+    "prepare_failed",
     "syntax_error",
     "table_exists",
     "table_not_found",
@@ -31,6 +32,11 @@ def syntax_error(sql: str, detail: str = "") -> str:
         f'42000: Failed to parse query. Syntax error in SQL statement "{sql}"'
         f"{'; ' + detail if detail else ''}"
     )
+
+
+def prepare_failed(detail: str, code: int, sql: str) -> str:
+    """An error H2 raises while preparing the statement (folding ``1 / 0``)."""
+    return f"42000: Failed to parse query. {detail}; SQL statement:\n{sql} [{code}-197]"
 
 
 def table_not_found(name: str, sql: str) -> str:

@@ -19,9 +19,19 @@ Theory of operation
    ``eg_now`` once per statement since it is registered deterministic). A
    column becomes the typed column ``c_<NAME>`` (``_KEY``/``_VAL`` the key and
    value blobs); ``*`` and ``t.*`` expand to the declared columns in order.
-4. Every projection gets its Ignite name (alias, column name or the H2-style
-   text of the expression) and a static type (column types, H2's aggregate and
-   arithmetic rules) that chooses the result cell encoding.
+4. Projections and conditions (WHERE, HAVING, ON) are optimized as H2 prepares
+   them (``h2fold``): constant subexpressions fold to H2's exact values (a
+   folding error is H2's error), NOT is pushed inward, comparisons put the
+   column left and convert a constant to its type, ``a = 1 OR a = 2`` is an IN.
+5. Every projection gets its Ignite name (alias, column name, or H2's SQL text of
+   the optimized expression, ``h2text.label``) and a static type (column types,
+   H2's aggregate and arithmetic rules) that chooses the result cell encoding. A
+   constant projection is its value; in a query Ignite runs in two steps (map
+   and reduce: a PARTITIONED table not pruned to one partition) its type is that
+   of its SQL text read back (``8.0`` of a DOUBLE is a DECIMAL).
+6. What SQLite computes differently is rewritten (``_h2_semantics``): UUIDs
+   order through the ``eg_uuid`` collation (H2's signed order), CAST to an
+   integer rounds (half up from DECIMAL, Math.round from DOUBLE/REAL).
 """
 
 from __future__ import annotations
@@ -32,11 +42,18 @@ from typing import Any
 
 from sqlglot import exp
 
+from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Catalog, Column, Table
-from embergrid.engine.sql.types import TYPES, SqlType, from_sql_name
+from embergrid.engine.sql.h2fold import const, const_node, optimize
+from embergrid.engine.sql.h2functions import FN, cast_target
+from embergrid.engine.sql.h2text import PARAM, h2_function, label
+from embergrid.engine.sql.types import TYPES, SqlType
+from embergrid.protocol.config import PARTITIONED
 
 __all__ = [
+    "JAVA_ROUND_FUNCTION",
     "NOW_FUNCTION",
+    "UUID_COLLATION",
     "ColumnNotFound",
     "OutCol",
     "Plan",
@@ -46,6 +63,10 @@ __all__ = [
 
 # The SQL function that answers the engine clock's now (ms) inside a statement.
 NOW_FUNCTION = "eg_now"
+# The collation ordering UUID columns as H2 does (signed most, then least
+# significant 64 bits), and Java's Math.round (CAST of a DOUBLE/REAL to an integer).
+UUID_COLLATION = "eg_uuid"
+JAVA_ROUND_FUNCTION = "eg_java_round"
 
 OTHER = TYPES["OTHER"]
 
@@ -100,17 +121,30 @@ def normalize_identifiers(node: exp.Expr) -> None:
 
 
 def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
+    """The plan of a SELECT/UNION; ``h2values.H2Error`` where H2 fails preparing."""
     normalize_identifiers(node)
-    tr = _Translator(catalog, schema)
+    params: list[exp.Expr] = []
+    for n in list(node.walk(bfs=False)):
+        if isinstance(n, exp.Placeholder):
+            n.meta[PARAM] = len(params) + 1  # H2 numbers parameters ?1, ?2, ...
+            params.append(n)
+        elif isinstance(n, exp.Anonymous):
+            mapped = h2_function(n)
+            if mapped is not n:
+                n.replace(mapped)
+    tr = _Translator(catalog, schema, _two_step(node, catalog, schema))
     cols = tr.query(node, [])
-    params = len(list(node.find_all(exp.Placeholder)))
-    return Plan(node.sql(dialect="sqlite"), cols, params, tr.used)
+    if params:  # numbered: the optimizer may reorder (or repeat) operands
+        for ph in list(node.find_all(exp.Placeholder)):
+            ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
+    return Plan(node.sql(dialect="sqlite"), cols, len(params), tr.used)
 
 
 class _Translator:
-    def __init__(self, catalog: Catalog, schema: str) -> None:
+    def __init__(self, catalog: Catalog, schema: str, two_step: bool) -> None:
         self.catalog = catalog
         self.schema = schema
+        self.two_step = two_step
         self.used: list[Table] = []
 
     def table(self, t: exp.Table) -> Table:
@@ -136,7 +170,18 @@ class _Translator:
         raise TableNotFound(node.sql())
 
     def _order_by_outputs(self, node: exp.Expr, cols: list[OutCol]) -> None:
-        pass
+        """A UNION's ORDER BY names or numbers output columns: UUID ones collate."""
+        order = node.args.get("order")
+        for o in order.expressions if order is not None else []:
+            term = o.this
+            typ: SqlType | None = None
+            if isinstance(term, exp.Literal) and term.is_int:
+                k = int(term.this)
+                typ = cols[k - 1].type if 0 < k <= len(cols) else None
+            elif isinstance(term, exp.Column) and not term.table:
+                typ = next((c.type for c in cols if c.name == term.name), None)
+            if typ is not None and typ.name == "UUID":
+                o.set("this", _uuid_order(term))
 
     def select(self, sel: exp.Select, outer: list[_Source]) -> list[OutCol]:
         sources = self._sources(sel, outer)
@@ -153,18 +198,48 @@ class _Translator:
             if col.meta.get("eg_done"):
                 continue
             self._resolve(col, scope, aliases)
+        for clause in (sel.args.get("where"), sel.args.get("having")):
+            if clause is not None:  # H2 optimizes conditions too (1 / 0 fails)
+                clause.set("this", optimize(clause.this))
+        for join in sel.args.get("joins") or []:
+            if join.args.get("on") is not None:
+                join.set("on", optimize(join.args["on"]))
         out: list[OutCol] = []
         new_exprs = []
         for p in sel.expressions:
-            name = _out_name(p)
-            typ, scale = infer(p.this if isinstance(p, exp.Alias) else p)
-            out.append(OutCol(name, typ, scale))
-            inner = p.this if isinstance(p, exp.Alias) else p
-            inner = _exact_decimal(inner)
-            new_exprs.append(exp.alias_(inner, exp.to_identifier(name, quoted=True)))
+            out_col, inner = self._projection(p)
+            out.append(out_col)
+            name = exp.to_identifier(out_col.name, quoted=True)
+            new_exprs.append(exp.alias_(inner, name))
         sel.set("expressions", new_exprs)
+        _h2_semantics(sel, out)
         sel.meta["eg_done"] = True
         return out
+
+    def _projection(self, p: exp.Expr) -> tuple[OutCol, exp.Expr]:
+        """A projection's output column and the expression SQLite computes for it.
+
+        An expression is first optimized as H2 does (``h2fold``): its label is H2's
+        text of the result, a constant is H2's value (in a two-step query the
+        value of its text read back, as Ignite's map query reads it).
+        """
+        alias = p.alias if isinstance(p, exp.Alias) else None
+        inner = p.this if isinstance(p, exp.Alias) else p
+        if not isinstance(inner, exp.Column):
+            inner = optimize(inner)
+        v = const(inner)
+        if v is not None:
+            name = alias or label(inner)
+            if self.two_step:
+                v = _read_back(v)
+            typ = TYPES["VARCHAR" if v[0] == "CHAR" else v[0]]
+            return OutCol(name, typ), _output_literal(v)
+        if isinstance(inner, exp.Column):
+            name = alias or str(inner.meta.get("eg_name", inner.name))
+            typ, scale = infer(inner)
+            return OutCol(name, typ, scale), _exact_decimal(inner)
+        typ, scale = infer(inner)
+        return OutCol(alias or label(inner), typ, scale), inner
 
     def _sources(self, sel: exp.Select, outer: list[_Source]) -> list[_Source]:
         nodes: list[exp.Expr] = []
@@ -290,34 +365,191 @@ def _inside_source(sub: exp.Select, sel: exp.Select) -> bool:
     return False
 
 
-def _out_name(p: exp.Expr) -> str:
-    if isinstance(p, exp.Alias):
-        return p.alias
-    if isinstance(p, exp.Column):
-        return str(p.meta.get("eg_name", p.name))
-    return _h2_text(p)
+def _read_back(v: hv.Val) -> hv.Val:
+    """A constant as it comes back from Ignite's map query, which holds its SQL
+    text: a number is that text's decimal, an integer type when it has no
+    fraction digits (``8.0`` stays DECIMAL 8.0, ``1.0E7`` is INT 10000000,
+    ``1.0E20`` DECIMAL 100000000000000000000); a UUID or CHAR is a VARCHAR."""
+    t, x = v
+    if x is None:
+        return v
+    if t in ("UUID", "CHAR"):
+        return ("VARCHAR", hv.string_of(v))
+    if t not in hv.INTS and t not in ("DECIMAL", "DOUBLE", "REAL"):
+        return v
+    number = hv.literal(hv.sql_of(v))
+    if number[0] == "DECIMAL" and int(number[1].as_tuple().exponent) >= 0:
+        return hv.literal(str(int(number[1])))
+    return number
 
 
-def _h2_text(p: exp.Expr) -> str:
-    q = p.copy()
-    for c in q.find_all(exp.Column):
-        if "eg_name" in c.meta:
-            c.set("this", exp.to_identifier(str(c.meta["eg_name"])))
-            qual = c.meta.get("eg_qual")
-            c.set("table", exp.to_identifier(str(qual)) if qual else None)
-    for ident in q.find_all(exp.Identifier):
-        ident.set("quoted", False)
-    for b in list(q.find_all(exp.Binary)):
-        if b is not q and not isinstance(b.parent, exp.Paren):
-            b.replace(exp.Paren(this=b.copy()))
-    for node in q.find_all(exp.Div, exp.Concat):
-        node.set("safe", None)
-        if isinstance(node, exp.Concat):
-            node.set("coalesce", None)
-    return q.sql()
+def _output_literal(v: hv.Val) -> exp.Expr:
+    """A constant result column: a DECIMAL as its exact text (the cell encoder
+    keeps a text's digits and scale), anything else in its stored form."""
+    if v[0] == "DECIMAL" and v[1] is not None:
+        return exp.Literal.string(str(v[1]))
+    return const_node(v)
 
 
-# -- static types (H2 rules) -----------------------------------------------------------
+# -- H2 semantics SQLite lacks -------------------------------------------------
+
+_INT_TARGETS = ("INT", "BIGINT", "SMALLINT", "TINYINT")
+_ORDERING = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+
+
+def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
+    """Rewrites of ``sel``'s own expressions (not its subqueries') for what SQLite
+    computes differently: UUIDs order as H2's signed (msb, lsb) pairs (ORDER BY,
+    MIN/MAX, range comparisons, BETWEEN); CAST to an integer type rounds a
+    DECIMAL half up and a DOUBLE/REAL as Java's Math.round, where SQLite
+    truncates. (A UUID compared with a text is equal to any spelling of it: the
+    optimizer converted the text to a UUID, stored spelling.)"""
+    nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
+    for node in nodes:
+        if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
+            node.set("this", _uuid_order(node.this))
+        elif isinstance(node, exp.Ordered | exp.Min | exp.Max | exp.Between):
+            if _is_uuid(node.this):
+                node.set("this", _uuid_order(node.this))
+        elif isinstance(node, _ORDERING):
+            if _is_uuid(node.this):
+                node.set("this", _uuid_order(node.this))
+            elif _is_uuid(node.expression):
+                node.set("expression", _uuid_order(node.expression))
+        elif isinstance(node, exp.Cast):
+            _rounding_cast(node)
+
+
+def _ordinal(e: exp.Expr, out: list[OutCol]) -> str | None:
+    """The type name of the output column ``ORDER BY <k>`` numbers."""
+    if isinstance(e, exp.Literal) and e.is_int and 0 < int(e.this) <= len(out):
+        return out[int(e.this) - 1].type.name
+    return None
+
+
+def _is_uuid(e: exp.Expr | None) -> bool:
+    return (
+        e is not None and not isinstance(e, exp.Literal) and infer(e)[0].name == "UUID"
+    )
+
+
+def _uuid_order(e: exp.Expr) -> exp.Expr:
+    if isinstance(e, exp.Collate):
+        return e
+    return exp.Collate(this=e, expression=exp.var(UUID_COLLATION))
+
+
+def _rounding_cast(node: exp.Cast) -> None:
+    target = cast_target(node.args["to"])
+    if target is None or target[0] not in _INT_TARGETS:
+        return
+    source = infer(node.this)[0].name
+    if source == "DECIMAL":
+        node.set("this", exp.Anonymous(this="round", expressions=[node.this]))
+    elif source in ("DOUBLE", "REAL"):
+        fn = exp.Anonymous(this=JAVA_ROUND_FUNCTION, expressions=[node.this])
+        node.set("this", fn)
+
+
+# -- Ignite's two-step (map/reduce) execution ----------------------------------
+
+
+def _two_step(node: exp.Expr, catalog: Catalog, schema: str) -> bool:
+    """Whether Ignite runs the statement as a map and a reduce query.
+
+    Ignite splits a query over a PARTITIONED table, unless partition pruning
+    pins it to one partition (a single-partition query runs its original text).
+    Modelled: the WHERE of a SELECT sets the affinity column (or ``_KEY``) of its
+    partitioned tables equal to one constant or parameter (Ignite intersects the
+    tables' partitions, an unconditioned table does not widen them); every
+    branch of a UNION must be pinned by the same constant.
+    """
+    tables = []
+    for t in node.find_all(exp.Table):
+        found = catalog.table(t.db or schema, t.name)
+        if found is not None and found.config.cache_mode == PARTITIONED:
+            tables.append((t, found))
+    if not tables:
+        return False
+    return _pinned(node, tables) is None
+
+
+def _pinned(node: exp.Expr, tables: list[tuple[exp.Table, Table]]) -> str | None:
+    """The constant pinning ``node`` to one partition, None if there is none."""
+    if isinstance(node, exp.Subquery):
+        return _pinned(node.this, tables)
+    if isinstance(node, exp.SetOperation):
+        left = _pinned(node.left, tables)
+        right = _pinned(node.right, tables)
+        return left if left is not None and left == right else None
+    if not isinstance(node, exp.Select):
+        return None
+    mine = {t.alias_or_name: f for t, f in tables if _home(t) is node}
+    inside = [t for t, _ in tables if _within(t, node)]
+    where = node.args.get("where")
+    if not mine or len(mine) != len(inside) or where is None:
+        return None  # partitioned tables in subqueries are not modelled
+    pins = set()
+    for cond in _conjuncts(where.this):
+        for alias, table in mine.items():
+            value = _pin(cond, _affinity(table), alias, len(mine) > 1)
+            if value is not None:
+                pins.add(value)
+    return pins.pop() if len(pins) == 1 else None
+
+
+def _home(t: exp.Expr) -> exp.Expr | None:
+    node = t.parent
+    while node is not None and not isinstance(node, exp.Select):
+        node = node.parent
+    return node
+
+
+def _within(t: exp.Expr, sel: exp.Expr) -> bool:
+    node = t.parent
+    while node is not None and node is not sel:
+        node = node.parent
+    return node is sel
+
+
+def _affinity(t: Table) -> str | None:
+    for kc in t.config.key_configuration:
+        if kc.type_name == t.entity.key_type_name and kc.affinity_key_field_name:
+            return kc.affinity_key_field_name
+    keys = t.key_columns
+    return keys[0].name if len(keys) == 1 else None
+
+
+def _conjuncts(e: exp.Expr) -> list[exp.Expr]:
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.And):
+        return _conjuncts(e.this) + _conjuncts(e.expression)
+    return [e]
+
+
+def _pin(
+    cond: exp.Expr, affinity: str | None, alias: str, qualified: bool
+) -> str | None:
+    """The constant ``cond`` sets ``alias``'s affinity column (or _KEY) to."""
+    pairs: list[tuple[exp.Expr, exp.Expr]] = []
+    if isinstance(cond, exp.EQ):
+        pairs = [(cond.this, cond.expression), (cond.expression, cond.this)]
+    elif isinstance(cond, exp.In) and len(cond.expressions) == 1:
+        pairs = [(cond.this, cond.expressions[0])]
+    for col, value in pairs:
+        if not isinstance(col, exp.Column) or col.name not in ("_KEY", affinity):
+            continue
+        if col.table != alias and (qualified or col.table):
+            continue
+        if isinstance(value, exp.Placeholder):
+            return f"?{id(value)}"
+        if isinstance(value, exp.Literal | exp.Boolean | exp.Neg):
+            return value.sql()
+    return None
+
+
+# -- static types (H2 rules) ---------------------------------------------------
 
 _INTS = ("TINYINT", "SMALLINT", "INT")
 _STRING_FUNCS = (
@@ -352,11 +584,18 @@ def _wider(a: Typed, b: Typed) -> Typed:
 
 def infer(e: exp.Expr) -> Typed:
     """The static SQL type of an expression whose columns are resolved."""
+    v = const(e)
+    if v is not None:
+        if v[0] == "DECIMAL" and v[1] is not None:
+            return _t("DECIMAL", max(-int(v[1].as_tuple().exponent), 0))
+        return _t("VARCHAR" if v[0] == "CHAR" else v[0])
     if isinstance(e, exp.Column):
         typed = e.meta.get("eg_type")
         return typed if typed is not None else (OTHER, -1)
     if isinstance(e, exp.Paren):
         return infer(e.this)
+    if isinstance(e, exp.Distinct) and e.expressions:  # SUM(DISTINCT x)
+        return infer(e.expressions[0])
     if isinstance(e, exp.Literal):
         return _literal(e)
     if isinstance(e, exp.Boolean):
@@ -371,10 +610,14 @@ def infer(e: exp.Expr) -> Typed:
         return _sum(infer(e.this))
     if isinstance(e, exp.Avg | exp.Min | exp.Max | exp.Abs):
         return infer(e.this)
-    if isinstance(e, exp.Round):
-        return infer(e.this)
+    if isinstance(e, exp.Round | exp.Pow | exp.Sqrt | exp.Ceil | exp.Floor):
+        return _t("DOUBLE")  # H2 computes these in double
+    if isinstance(e, exp.Sign):
+        return _t("INT")
     if isinstance(e, exp.Cast):
         return _cast(e)
+    if isinstance(e, exp.Mod) and e.meta.get(FN):
+        return _t("BIGINT")  # MOD(a, b) is H2's long remainder
     if isinstance(e, exp.Add | exp.Sub | exp.Mul | exp.Div | exp.Mod):
         return _arith(e)
     if isinstance(e, (*_STRING_FUNCS, exp.Replace)):
@@ -451,26 +694,15 @@ def _arith(e: exp.Binary) -> Typed:
 
 
 def _cast(e: exp.Cast) -> Typed:
-    to = e.to
-    name = str(getattr(to.this, "name", to.this))
-    t = from_sql_name(_DATATYPE_NAMES.get(name, name))
-    if t is None:
+    target = cast_target(e.args["to"])
+    if target is None:
         return OTHER, -1
-    scale = -1
-    params = to.expressions
-    if t.name == "DECIMAL" and len(params) >= 2:
-        lit = params[1].this
-        scale = int(lit.this) if isinstance(lit, exp.Literal) else -1
-    return t, scale
-
-
-_DATATYPE_NAMES = {
-    "BIGDECIMAL": "DECIMAL",
-    "TEXT": "VARCHAR",
-    "NCHAR": "VARCHAR",
-    "NVARCHAR": "VARCHAR",
-    "DATETIME": "TIMESTAMP",
-    "TIMESTAMPTZ": "TIMESTAMP",
-    "BOOLEAN": "BOOLEAN",
-    "FLOAT": "DOUBLE",
-}
+    name, _, scale = target
+    if name == "CHAR":
+        return _t("VARCHAR")
+    if name == "DECIMAL" and scale is None:  # DECIMAL without a scale keeps the value's
+        src, src_scale = infer(e.this)
+        if src.name in _INTS or src.name == "BIGINT":
+            return _t("DECIMAL", 0)
+        return _t("DECIMAL", src_scale if src.name == "DECIMAL" else -1)
+    return _t(name, -1 if scale is None else scale)

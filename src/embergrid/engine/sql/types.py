@@ -15,6 +15,8 @@ forms and the cell encoder of result rows:
   TINYINT 1, BOOLEAN 8, DECIMAL 30, DOUBLE 6, REAL 5, VARCHAR/CHAR 9, TIME 36,
   TIMESTAMP 33, UUID 10, VARBINARY 12 and DATE as a ``java.sql.Date`` written by
   Ignite's optimized marshaller (code 254, which pyignite cannot read either).
+  A DECIMAL cell carries the BigDecimal's scale (``3.0`` is not ``3``): an exact
+  text keeps its own, a REAL SQLite computed gets the expression's static scale.
 
 Imports only ``embergrid.protocol``; must not import asyncio or
 ``embergrid.protocol.messages``.
@@ -28,7 +30,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from embergrid.protocol.binary.codec import encode
@@ -423,9 +425,7 @@ def cell_encoder(t: SqlType, scale: int = -1) -> Callable[[Any], bytes]:
     if name == "BOOLEAN":
         return lambda v: NULL_CELL if v is None else encode(bool(v), T.BOOL)
     if name == "DECIMAL":
-        return lambda v: (
-            NULL_CELL if v is None else encode(_to_decimal(v, scale), T.DECIMAL)
-        )
+        return lambda v: NULL_CELL if v is None else _decimal_cell(v, scale)
     if name == "DOUBLE":
         return _double_cell
     if name == "REAL":
@@ -494,11 +494,19 @@ def _to_int(v: Any) -> int:
     return int(v)
 
 
-def _to_decimal(v: Any, scale: int) -> Decimal:
-    d = _decimal(v) if not isinstance(v, str) else Decimal(v)
+def _decimal_cell(v: Any, scale: int) -> bytes:
+    """A DECIMAL cell with the BigDecimal's scale Java would send.
+
+    Text is an exact value (a stored field read whole, or a constant H2 computed)
+    and keeps its digits and scale; a number (SQLite computed it in REAL) is
+    rounded half up to the static scale of the expression, or, that unknown,
+    written in the shortest form."""
+    if isinstance(v, str):
+        return _decimal_field(Decimal(v))
+    d = _decimal(v)
     if scale >= 0:
-        return d.quantize(Decimal(1).scaleb(-scale))
-    return d
+        return _decimal_field(d.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP))
+    return encode(d, T.DECIMAL)
 
 
 def _date_cell(v: Any) -> bytes:
