@@ -84,6 +84,7 @@ class SqlWire:
         cache_id: int = 0,
         max_rows: int = -1,
         statement_type: int = 0,
+        timeout_ms: int = 0,
     ) -> Result:
         ctx = self.conn.context
         req = m.SqlFieldsQuery(
@@ -94,6 +95,7 @@ class SqlWire:
             max_rows,
             tuple(encode(a) for a in args),
             statement_type,
+            timeout_ms=timeout_ms,
             include_field_names=True,
         )
         resp = self._call(OpCode.QUERY_SQL_FIELDS, m.encode_sql_fields_query(req, ctx))

@@ -52,7 +52,17 @@ from embergrid.engine.sql.types import (
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
 
-__all__ = ["SqlEngine", "SqlResult"]
+__all__ = [
+    "ANY_STATEMENT",
+    "QUERY_STATEMENT",
+    "UPDATE_STATEMENT",
+    "SqlEngine",
+    "SqlResult",
+]
+
+# What a request declares it sends (the protocol's statement type values).
+ANY_STATEMENT, QUERY_STATEMENT, UPDATE_STATEMENT = 0, 1, 2
+_PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline
 
 _DDL_WORDS = frozenset({"CREATE", "DROP", "ALTER"})
 _QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
@@ -79,6 +89,14 @@ def _shape(
         [cell_encoder(c.type, c.scale) for c in cols],
         [c.type.name == "OTHER" for c in cols],
     )
+
+
+def _check_kind(is_query: bool, declared: int) -> None:
+    """Status 1 when the statement is not of the kind the request declared."""
+    if (declared == QUERY_STATEMENT and not is_query) or (
+        declared == UPDATE_STATEMENT and is_query
+    ):
+        raise fail(m.STATEMENT_TYPE_MISMATCH)
 
 
 def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
@@ -116,6 +134,8 @@ class SqlEngine:
         # evaluate it once per statement run (OP_Once) instead of once per row; the
         # key-value ops' clock unless the engine passes its own.
         clock = now if now is not None else kv._now
+        self._clock = clock
+        self._deadline: int | None = None  # clock ms the running statement must end by
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (translate.py, _h2_semantics).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
@@ -147,16 +167,38 @@ class SqlEngine:
         cache_id: int = 0,
         args: Sequence[Any] = (),
         max_rows: int = -1,
+        statement_type: int = ANY_STATEMENT,
+        timeout_ms: int = 0,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
 
-        A query seen before (same text, schema and cache, catalog unchanged since)
-        skips the text normalisation and the schema look-up and runs its plan.
+        ``statement_type`` is what the request declares (``QUERY_STATEMENT``: it
+        must be a query; ``UPDATE_STATEMENT``: it must not be). A positive
+        ``timeout_ms`` cancels the statement's reading once that much time of the
+        engine's clock has passed. A query seen before (same text, schema and
+        cache, catalog unchanged since) skips the text normalisation and the schema
+        look-up and runs its plan.
         """
+        self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
+        try:
+            return self._execute(sql, schema, cache_id, args, max_rows, statement_type)
+        finally:
+            self._deadline = None
+
+    def _execute(
+        self,
+        sql: str,
+        schema: str | None,
+        cache_id: int,
+        args: Sequence[Any],
+        max_rows: int,
+        statement_type: int,
+    ) -> SqlResult:
         self.catalog.refresh()
         key = (sql, schema, cache_id)
         hit = self._statements.get(key)
         if hit is not None and hit[0] == self.catalog.generation:
+            _check_kind(True, statement_type)
             try:
                 return _plan_result(hit[1], self._run(hit[1], args, max_rows))
             except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
@@ -164,7 +206,7 @@ class SqlEngine:
         text = sql.strip().rstrip(";").strip()
         sch = self.schema_for(schema, cache_id)
         try:
-            res = self._dispatch(text, sch, list(args), max_rows)
+            res = self._dispatch(text, sch, list(args), max_rows, statement_type)
         except TableNotFound as exc:
             raise fail(m.table_not_found(exc.name, text)) from None
         except ColumnNotFound as exc:
@@ -190,7 +232,12 @@ class SqlEngine:
         self._statements[key] = hit
 
     def query_entries(
-        self, cache_id: int, type_name: str | None, where: str, args: Sequence[Any]
+        self,
+        cache_id: int,
+        type_name: str | None,
+        where: str,
+        args: Sequence[Any],
+        timeout_ms: int = 0,
     ) -> list[tuple[bytes, bytes]]:
         """Op 2002: (key, value) of the rows of ``type_name`` matching ``where``."""
         self.catalog.refresh()
@@ -203,21 +250,27 @@ class SqlEngine:
         else:
             name = f'"{t.schema}"."{t.name}"'
             sql = f"SELECT _KEY, _VAL FROM {name}" + (f" WHERE {body}" if body else "")
-        res = self.execute(sql, cache_id=cache_id, args=args)
+        res = self.execute(sql, cache_id=cache_id, args=args, timeout_ms=timeout_ms)
         return [(bytes(k), bytes(v)) for k, v in res.rows]
 
     # -- dispatch -----------------------------------------------------------------
 
     def _dispatch(
-        self, sql: str, schema: str, args: list[Any], max_rows: int
+        self, sql: str, schema: str, args: list[Any], max_rows: int, kind: int
     ) -> SqlResult:
         hit = self._plans.get((schema, sql))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
+            _check_kind(True, kind)
             return _plan_result(hit[1], self._run(hit[1], args, max_rows))
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))
         first = toks[0].text.upper()
+        if first in _QUERY_WORDS:
+            plan = self._plan(sql, schema)  # a query that does not parse fails so
+            _check_kind(True, kind)
+            return _plan_result(plan, self._run(plan, args, max_rows))
+        _check_kind(False, kind)
         if first in _DDL_WORDS:
             changed = self.ddl.run(sql, schema)
             self._plans.clear()
@@ -225,8 +278,6 @@ class SqlEngine:
             res = _result(UPDATED, [(0,)])
             res.caches_changed = changed
             return res
-        if first in _QUERY_WORDS:
-            return self._select(sql, schema, args, max_rows)
         if first == "MERGE":
             merge = self._merge_as_insert(sql, toks)
             return _result(UPDATED, [(self._insert(merge, schema, args, upsert=True),)])
@@ -258,14 +309,24 @@ class SqlEngine:
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
         params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
-        cur = self.conn.execute(plan.sqlite, params)
-        return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+        if self._deadline is None:
+            cur = self.conn.execute(plan.sqlite, params)
+            return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+        # Every read of a statement (a query, the rows a DML statement changes)
+        # comes here: SQLite looks at the deadline as it steps, and stops.
+        self.conn.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
+        try:
+            cur = self.conn.execute(plan.sqlite, params)
+            return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+        except sqlite3.OperationalError:
+            if self._past_deadline():
+                raise fail(m.QUERY_CANCELLED) from None
+            raise
+        finally:
+            self.conn.set_progress_handler(None, 0)
 
-    def _select(
-        self, sql: str, schema: str, args: list[Any], max_rows: int
-    ) -> SqlResult:
-        plan = self._plan(sql, schema)
-        return _plan_result(plan, self._run(plan, args, max_rows))
+    def _past_deadline(self) -> bool:
+        return self._deadline is not None and self._clock() > self._deadline
 
     # -- INSERT / MERGE ---------------------------------------------------------------
 

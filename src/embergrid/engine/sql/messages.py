@@ -78,6 +78,18 @@ def null_not_allowed(column: str) -> str:
     return f"22004: Null value is not allowed for column '{column}'"
 
 
+STATEMENT_TYPE_MISMATCH = (
+    "42000: Given statement type does not match that declared by JDBC driver"
+)
+"""A SELECT sent as an update, or any other statement sent as a SELECT."""
+
+QUERY_CANCELLED = (
+    "50000: Failed to run reduce query locally."
+    " The query was cancelled while executing."
+)
+"""The request's timeout passed while the statement ran (any statement shape)."""
+
+
 def parameter_count(expected: int, actual: int) -> str:
     return (
         f"50000: Invalid number of query parameters [expected={expected}, "

@@ -10,10 +10,11 @@ next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
 topology version, as ops 1051-1056 do.
-Request fields: schema, page size, max rows, args, include field names are
+Request fields: schema, page size, max rows, args, include field names,
+statement type (a SELECT declared as an update, or the reverse, fails as in
+Ignite) and timeout (the statement is cancelled with Ignite's text) are
 honoured; distributed joins, local, replicated only, enforce join order,
-collocated, lazy, partitions and update batch size change nothing on one node;
-statement type and timeout are accepted and not enforced.
+collocated, lazy, partitions and update batch size change nothing on one node.
 Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
 """
 
@@ -172,6 +173,8 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
         cache_id=r.prefix.cache_id,
         args=_args(r.args),
         max_rows=r.max_rows,
+        statement_type=r.statement_type,
+        timeout_ms=r.timeout_ms,
     )
     if res.caches_changed:
         s.node.bump_topology()
@@ -201,7 +204,7 @@ def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
     entries = s.engine.sql.query_entries(
-        r.prefix.cache_id, r.type_name, r.sql or "", _args(r.args)
+        r.prefix.cache_id, r.type_name, r.sql or "", _args(r.args), r.timeout_ms
     )
     cursor = SqlCursor(list(entries), r.page_size, _entry_encoder)
     rid, page, has_more = _open(s, cursor)

@@ -1,0 +1,130 @@
+"""Op 2004's statement type and timeout, on embergrid and on the Ignite 2.17 node:
+a statement of the other kind than declared fails, a statement past its timeout
+is cancelled, each with Ignite's status and text; the connection carries on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from _sqlwire import SqlFailed, SqlWire
+
+from embergrid.engine import FakeClock
+from embergrid.engine.errors import EngineError
+from embergrid.server import Node, ServerThread
+
+MISMATCH = "42000: Given statement type does not match that declared by JDBC driver"
+CANCELLED = (
+    "50000: Failed to run reduce query locally."
+    " The query was cancelled while executing."
+)
+ANY, SELECT, UPDATE = 0, 1, 2
+# A three-way cross join of 400 rows runs for seconds: the timeout ends it first.
+ROWS = 400
+HEAVY = "SELECT COUNT(*) FROM ReqF a, ReqF b, ReqF c WHERE a.v + b.v + c.v = -1"
+
+
+@pytest.fixture(scope="module")
+def wall_clock_server() -> Iterator[tuple[str, int]]:
+    """An embergrid server on the system clock (the session's runs on a FakeClock,
+    under which no timeout would ever pass)."""
+    with ServerThread(Node()) as st:
+        yield st.address
+
+
+@pytest.fixture(
+    params=["embergrid", pytest.param("ignite-2.17", marks=pytest.mark.reference)]
+)
+def wire(request: pytest.FixtureRequest) -> Iterator[SqlWire]:
+    fixture = "wall_clock_server" if request.param == "embergrid" else "reference_sql"
+    w = SqlWire(request.getfixturevalue(fixture))
+    w.query("DROP TABLE IF EXISTS ReqF")
+    w.query("CREATE TABLE ReqF (id INT PRIMARY KEY, v INT)")
+    w.query(
+        "INSERT INTO ReqF (id, v) VALUES "
+        + ", ".join(f"({i}, {i})" for i in range(ROWS))
+    )
+    yield w
+    w.query("DROP TABLE IF EXISTS ReqF")
+    w.close()
+
+
+STATEMENTS = {
+    "select": ("SELECT COUNT(*) FROM ReqF", True),
+    "update": ("UPDATE ReqF SET v = v WHERE id = 1", False),
+    "insert": ("INSERT INTO ReqF (id, v) VALUES (-1, -1)", False),
+    "merge": ("MERGE INTO ReqF (id, v) VALUES (-2, -2)", False),
+    "delete": ("DELETE FROM ReqF WHERE id = -3", False),
+    "ddl": ("CREATE INDEX IF NOT EXISTS reqf_v ON ReqF (v)", False),
+}
+
+
+@pytest.mark.parametrize(
+    "declared", [ANY, SELECT, UPDATE], ids=["any", "select", "update"]
+)
+@pytest.mark.parametrize("name", list(STATEMENTS))
+def test_statement_type(wire: SqlWire, name: str, declared: int) -> None:
+    sql, is_query = STATEMENTS[name]
+    allowed = declared == ANY or (declared == SELECT) == is_query
+    if allowed:
+        wire.query(sql, statement_type=declared)
+    else:
+        with pytest.raises(SqlFailed) as err:
+            wire.query(sql, statement_type=declared)
+        assert (err.value.status, err.value.message) == (1, MISMATCH)
+    assert wire.query("SELECT COUNT(*) FROM ReqF WHERE id >= 0").rows == [(ROWS,)]
+
+
+def test_a_query_seen_before_is_still_checked(wire: SqlWire) -> None:
+    sql = "SELECT v FROM ReqF WHERE id = ?"
+    assert wire.query(sql, 7, statement_type=SELECT).rows == [(7,)]
+    with pytest.raises(SqlFailed) as err:
+        wire.query(sql, 7, statement_type=UPDATE)
+    assert err.value.message == MISMATCH
+
+
+def test_timeout_cancels_a_long_query(wire: SqlWire) -> None:
+    with pytest.raises(SqlFailed) as err:
+        wire.query(HEAVY, timeout_ms=200)
+    assert (err.value.status, err.value.message) == (1, CANCELLED)
+    # the connection and the data are fine afterwards; a quick query beats its timeout
+    assert wire.query("SELECT COUNT(*) FROM ReqF", timeout_ms=5000).rows == [(ROWS,)]
+
+
+def test_timeout_cancels_the_reading_of_an_update(wire: SqlWire) -> None:
+    sql = f"UPDATE ReqF SET v = 0 WHERE id IN (SELECT a.id {HEAVY[16:]})"
+    with pytest.raises(SqlFailed) as err:
+        wire.query(sql, timeout_ms=200)
+    assert err.value.message == CANCELLED
+    assert wire.query("SELECT SUM(v) FROM ReqF").rows == [(ROWS * (ROWS - 1) // 2,)]
+
+
+@pytest.mark.parametrize("timeout_ms", [0, -5], ids=["zero", "negative"])
+def test_no_timeout(wire: SqlWire, timeout_ms: int) -> None:
+    assert wire.query("SELECT COUNT(*) FROM ReqF", timeout_ms=timeout_ms).rows == [
+        (ROWS,)
+    ]
+
+
+class _TickingClock(FakeClock):
+    """A clock that moves 1 ms each time it is read."""
+
+    def now_ms(self) -> int:
+        self.advance(1)
+        return super().now_ms()
+
+
+def test_the_deadline_follows_the_engines_clock() -> None:
+    node = Node(clock=_TickingClock())
+    sql = node.engine.sql
+    sql.execute("CREATE TABLE T (id INT PRIMARY KEY, v INT)")
+    sql.execute(
+        "INSERT INTO T (id, v) VALUES " + ", ".join(f"({i}, {i})" for i in range(300))
+    )
+    heavy = "SELECT COUNT(*) FROM T a, T b WHERE a.v + b.v = -1"
+    assert sql.execute(heavy).rows == [(0,)]  # no timeout: it runs to the end
+    with pytest.raises(EngineError) as err:
+        sql.execute(heavy, timeout_ms=20)  # each look at the clock costs 1 ms
+    assert err.value.message == CANCELLED
+    assert sql.execute("SELECT COUNT(*) FROM T", timeout_ms=20).rows == [(300,)]
+    node.close()
