@@ -92,8 +92,9 @@ _FIELDS = [
 ]
 
 
-def complex_case() -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any],
-                            Callable[[], Any], bytes]:
+def complex_case() -> tuple[
+    Callable[[], Any], Callable[[], Any], Callable[[], Any], Callable[[], Any], bytes
+]:
     """Encoders and decoders of a 10-field object: ours, then pyignite's."""
     from collections import OrderedDict
 
@@ -172,7 +173,9 @@ def main() -> None:
         )
         rows_by_case.append((name, rows))
     oe, te, od, td, _ = complex_case()
-    rows_by_case.append(("10-field complex object", (("encode", oe, te), ("decode", od, td))))
+    rows_by_case.append(
+        ("10-field complex object", (("encode", oe, te), ("decode", od, td)))
+    )
     for name, rows in rows_by_case:
         for op, ours, theirs in rows:
             a, b = _rate(ours), _rate(theirs)
