@@ -481,7 +481,7 @@ MALFORMED: list[tuple[Op, bytes, str]] = [
     (Op.CACHE_GET, b"\x01\x00\x00\x00\x00", "expected a data object"),
     (Op.CACHE_GET, b"\x01\x00\x00\x00\x00" + INT_5 + b"\x00", "trailing"),
     (Op.CACHE_GET, b"\x01\x00\x00\x00\x02\x01\x00", "need"),  # truncated tx id
-    (Op.CACHE_GET, b"\x01\x00\x00\x00\x00\xfe", "unknown type code"),
+    (Op.CACHE_GET, b"\x01\x00\x00\x00\x00\xfd", "unknown type code"),
     (Op.CACHE_GET_ALL, b"\x01\x00\x00\x00\x00\xff\xff\xff\x7f", "cannot fit"),
     (Op.CACHE_GET_ALL, b"\x01\x00\x00\x00\x00\xff\xff\xff\xff", "negative count"),
     (

@@ -12,7 +12,13 @@ from embergrid.errors import ParseError
 from embergrid.protocol.codes import TypeCode as T
 from embergrid.protocol.wire import I32, Buffer
 
-__all__ = ["object_end", "read_object_bytes"]
+__all__ = ["OPTIMIZED", "object_end", "read_object_bytes"]
+
+OPTIMIZED = 0xFE
+"""Code -2: an object the Java binary marshaller could not write field by field (e.g.
+``Arrays.asList``) wrapped as ``i32 length`` + JDK/optimized-marshaller bytes. Java
+thin clients send it; a server only keeps and returns it (no ``TypeCode`` member:
+no client can build or read one without the JVM class)."""
 
 _i32 = I32.unpack_from
 
@@ -95,6 +101,8 @@ def object_end(buf: Buffer, pos: int, _depth: int = 0) -> int:
     if code == T.ENUM or code == T.CLASS:
         pos = _type_id_and_name(buf, pos, size, _depth)
         return _check(pos + (4 if code == T.ENUM else 0), size)
+    if code == OPTIMIZED:
+        return _check(pos + 4 + _count(buf, pos, size), size)
     if code == T.BINARY_OBJECT:
         length = _count(buf, pos, size)
         return _check(pos + 4 + length + 4, size)

@@ -10,7 +10,8 @@ next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
 topology version, as ops 1051-1056 do.
-Request fields: schema, page size, max rows, args, include field names,
+Request fields: schema (the cache's schema applies only when none is sent; the
+cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
 Ignite) and timeout (the statement is cancelled with Ignite's text) are
 honoured; distributed joins, local, replicated only, enforce join order,
@@ -167,10 +168,16 @@ def _open(s: Session, cursor: SqlCursor) -> tuple[int, tuple[Row, ...], bool]:
 def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
+    cache_id = r.prefix.cache_id
+    if cache_id and r.schema is not None:
+        # Ignite checks that the cache exists, but an explicit schema wins over the
+        # cache's (the Java client's cache.query(SqlFieldsQuery.setSchema(...))).
+        s.engine.caches.handle(cache_id)
+        cache_id = 0
     res = s.engine.sql.execute(
         r.sql or "",
         schema=r.schema,
-        cache_id=r.prefix.cache_id,
+        cache_id=cache_id,
         args=_args(r.args),
         max_rows=r.max_rows,
         statement_type=r.statement_type,

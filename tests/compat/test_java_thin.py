@@ -1,0 +1,393 @@
+"""The Apache Ignite Java thin client (ignite-core 2.18.0 IgniteClient) vs embergrid.
+
+Owns the run of ``tools/java-thin/ThinClientSmoke.java`` (compiled once per module
+with ``javac``: the single-file source launcher keeps the program's classes in a
+class loader Ignite's binary marshaller cannot see, so POJOs and enums would not
+deserialize) against three servers, one JVM each:
+
+* embergrid on the real clock (``realtime_server``; the expiry check sleeps), every
+  check but the known gaps below must print ``OK``;
+* the reference Ignite 2.18 node with ``--no-sql`` (it has no indexing module): all
+  ``OK``, which proves the program's expectations are Ignite's;
+* the reference Ignite 2.17 + indexing node (``reference_sql``): all ``OK``, so the
+  SQL checks are proven too.
+
+Also the regression tests of the server bugs the program found: the optimized-marshaller
+blob (code -2) a Java client sends for objects like ``Arrays.asList`` closed the
+connection; an explicit schema in op 2004 sent with a cache id was overridden by the
+cache's schema. Skips with the reason when ``java``/``javac`` or the jars are
+missing; with ``EMBERGRID_REQUIRE_REFERENCE=1`` that fails instead.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pytest
+from pyignite import Client
+
+from _reference import (
+    JVM_OPTIONS,
+    LIB_DIR,
+    REPO_ROOT,
+    missing_prerequisite,
+    reference_sql,  # type: ignore[import-not-found, unused-ignore]
+    unavailable,
+)
+from embergrid.errors import ParseError
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.hashing import cache_id
+from embergrid.protocol.binary.span import OPTIMIZED, object_end
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.connection import ClientConnection, HandshakeAccepted, Response
+from embergrid.protocol.handshake import HandshakeRequest, ProtocolVersion
+from embergrid.protocol.messages import cache as kv
+from embergrid.protocol.messages import query as q
+from embergrid.protocol.messages.cache import CachePrefix
+from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.server import Node, ServerThread, Session
+
+__all__ = ["reference_sql"]
+
+SOURCE = REPO_ROOT / "tools" / "java-thin" / "ThinClientSmoke.java"
+MAIN_CLASS = "ThinClientSmoke"
+RUN_TIMEOUT_S = 90.0
+
+SQL_CHECKS = [
+    "sql create table",
+    "sql insert args",
+    "sql select paged",
+    "sql select through cache",
+    "sql update",
+    "sql error",
+    "sql drop table",
+    "sql query entity table",
+]
+TX_CHECKS = ["tx commit", "tx rollback"]
+
+# Every check of ThinClientSmoke.java, in the order it prints them.
+CHECKS = [
+    "connect",
+    "createCache name",
+    "createCache existing fails",
+    "getOrCreateCache name",
+    "createCache configuration",
+    "getConfiguration",
+    "getOrCreateCache configuration",
+    "put/get int",
+    "put/get long",
+    "put/get string",
+    "put/get uuid",
+    "put/get byte[]",
+    "put/get date",
+    "put/get timestamp",
+    "put/get decimal",
+    "put/get primitives",
+    "put/get primitive arrays",
+    "put/get object arrays",
+    "put/get collections",
+    "put/get maps",
+    "put/get nested",
+    "put/get enum",
+    "put/get null value rejected",
+    "putAll/getAll",
+    "size",
+    "containsKey",
+    "replace",
+    "getAndPut",
+    "putIfAbsent",
+    "remove",
+    "removeAll keys",
+    "clear key",
+    "removeAll",
+    "clear",
+    "async put/get",
+    "binary builder put/get",
+    "binary toBuilder",
+    "binary type metadata",
+    "pojo put/get",
+    "pojo as binary",
+    "pojo key",
+    "scan query",
+    "scan query getAll",
+    "scan query partition",
+    "scan query closed early",
+    *SQL_CHECKS,
+    "expiry policy",
+    "cluster state",
+    *TX_CHECKS,
+    "destroyCache",
+    "cacheNames",
+]
+
+# Checks embergrid does not pass yet, with what happens instead (the test asserts the
+# line is there, and for transactions that the failure is the clean "not supported").
+EMBERGRID_GAPS = {
+    # Transactions (ops 4000/4001) are not implemented: txStart() throws a
+    # ClientException "Operation TX_START (4000) is not supported by this embergrid
+    # node yet (server status code [1])" at once; the connection stays usable.
+    "tx commit": "Operation TX_START (4000) is not supported",
+    "tx rollback": "Operation TX_START (4000) is not supported",
+    # A QueryEntity field "name" becomes the SQL column NAME on Ignite (an unquoted
+    # field name is upper-cased); embergrid's catalog (engine/sql) keeps "name", so
+    # `SELECT name ...` fails with 42000 Column "NAME" not found. Not asserted here.
+    "sql query entity table": None,
+}
+
+
+# -- running the program --------------------------------------------------------
+
+
+def missing_java() -> str | None:
+    """Why the program cannot be compiled and run here, or None."""
+    if shutil.which("javac") is None and shutil.which("java") is not None:
+        return "`javac` (JDK 17+) is not on PATH"
+    return missing_prerequisite()
+
+
+@pytest.fixture(scope="module")
+def smoke_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ThinClientSmoke compiled against the Ignite 2.18 jars (one javac per module)."""
+    reason = missing_java()
+    if reason is not None:
+        unavailable(reason)
+    out = tmp_path_factory.mktemp("java-thin")
+    done = subprocess.run(
+        ["javac", "-nowarn", "-cp", str(LIB_DIR / "*"), "-d", str(out), str(SOURCE)],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+def run_smoke(classes: Path, host: str, port: int, *flags: str) -> dict[str, str]:
+    """Run the program once; check name -> ``OK`` or the ``FAIL`` text."""
+    classpath = f"{LIB_DIR / '*'}:{classes}"
+    done = subprocess.run(
+        [
+            "java",
+            f"@{JVM_OPTIONS}",
+            "-cp",
+            classpath,
+            MAIN_CLASS,
+            host,
+            str(port),
+            *flags,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT_S,
+        check=False,
+    )
+    lines = done.stdout.splitlines()
+    tail = (done.stdout[-3000:], done.stderr[-3000:])
+    assert done.returncode == 0, tail
+    assert lines, tail
+    assert lines[-1].startswith("DONE"), tail
+    results: dict[str, str] = {}
+    for line in lines[:-1]:
+        status, _, rest = line.partition(" ")
+        name, _, error = rest.partition(": ") if status == "FAIL" else (rest, "", "")
+        assert status in ("OK", "FAIL"), line
+        assert name not in results, line
+        results[name] = "OK" if status == "OK" else error
+    return results
+
+
+def failures(results: dict[str, str], skip: Iterable[str] = ()) -> dict[str, str]:
+    """The checks that did not print ``OK`` (but those in ``skip``), with their text."""
+    skipped = set(skip)
+    return {k: v for k, v in results.items() if v != "OK" and k not in skipped}
+
+
+# -- the three runs -------------------------------------------------------------
+
+
+def test_java_thin_client_on_embergrid(
+    smoke_classes: Path, realtime_server: ServerThread
+) -> None:
+    results = run_smoke(smoke_classes, *realtime_server.address)
+    assert list(results) == CHECKS
+    assert failures(results, EMBERGRID_GAPS) == {}
+    for name, text in EMBERGRID_GAPS.items():
+        if text is not None:
+            assert text in results[name], results[name]
+
+
+@pytest.mark.reference
+def test_java_thin_client_on_ignite(
+    smoke_classes: Path, reference: tuple[str, int]
+) -> None:
+    results = run_smoke(smoke_classes, *reference, "--no-sql")
+    assert list(results) == [c for c in CHECKS if c not in SQL_CHECKS]
+    assert failures(results) == {}
+
+
+@pytest.mark.reference
+def test_java_thin_client_sql_on_ignite(
+    smoke_classes: Path, reference_sql: tuple[str, int]
+) -> None:
+    """The whole program (SQL included) on Ignite 2.17 + indexing, 2.18 client."""
+    results = run_smoke(smoke_classes, *reference_sql, "--no-tx")
+    assert list(results) == [c for c in CHECKS if c not in TX_CHECKS]
+    assert failures(results) == {}
+
+
+# -- regression: code -2, the optimized-marshaller blob ------------------------
+
+# Any payload: the server never looks inside (a Java client sends JDK-serialized
+# bytes). LIST_OF_ONE: an ArrayList header (collection 24, one element, kind 1).
+LIST_OF_ONE = bytes([24]) + (1).to_bytes(4, "little") + bytes([1])
+BLOB = (
+    bytes([OPTIMIZED])
+    + (7).to_bytes(4, "little", signed=True)
+    + b"\xac\xed\x00\x05sr\x00"
+)
+
+
+def test_object_end_of_an_optimized_blob() -> None:
+    assert object_end(BLOB, 0) == len(BLOB)
+    assert object_end(LIST_OF_ONE + BLOB, 0) == len(LIST_OF_ONE) + len(BLOB)
+    with pytest.raises(ParseError):
+        object_end(BLOB[:-1], 0)
+    with pytest.raises(ParseError):
+        object_end(bytes([OPTIMIZED]) + (-1).to_bytes(4, "little", signed=True), 0)
+
+
+class _InProcess:
+    """A client connection fed straight into a server ``Session`` (no socket)."""
+
+    def __init__(self, node: Node) -> None:
+        self.session = Session(node, "java-thin-test")
+        self.conn = ClientConnection()
+        self._pump(
+            self.conn.start_handshake(HandshakeRequest(ProtocolVersion(1, 7, 0)))
+        )
+        assert isinstance(self.conn.next_event(), HandshakeAccepted)
+
+    def _pump(self, data: bytes) -> None:
+        out, close = self.session.feed(data)
+        assert not close, "the server closed the connection"
+        self.conn.receive_data(out)
+
+    def call(self, op: OpCode, body: bytes) -> Response:
+        self._pump(self.conn.send_request(op, body)[1])
+        event = self.conn.next_event()
+        assert isinstance(event, Response)
+        assert event.header.ok, event.header.message
+        return event
+
+    @property
+    def ctx(self) -> ProtocolContext:
+        return self.conn.context
+
+
+def test_optimized_blob_key_and_value_are_kept() -> None:
+    node = Node()
+    try:
+        c = _InProcess(node)
+        node.engine.caches.get_or_create("blobs")
+        prefix = CachePrefix(cache_id("blobs"))
+        c.call(
+            OpCode.CACHE_PUT,
+            kv.encode_cache_put(kv.CachePut(prefix, BLOB, BLOB), c.ctx),
+        )
+        got = c.call(
+            OpCode.CACHE_GET, kv.encode_cache_get(kv.CacheGet(prefix, BLOB), c.ctx)
+        )
+        assert got.body == BLOB
+        nested = LIST_OF_ONE + BLOB
+        c.call(
+            OpCode.CACHE_PUT,
+            kv.encode_cache_put(kv.CachePut(prefix, nested, nested), c.ctx),
+        )
+        got = c.call(
+            OpCode.CACHE_GET, kv.encode_cache_get(kv.CacheGet(prefix, nested), c.ctx)
+        )
+        assert got.body == nested
+    finally:
+        node.close()
+
+
+# -- regression: an explicit schema beats the cache's in op 2004 ---------------
+
+
+class _RawSql:
+    """Op 2004 with any (cache id, schema) pair; returns (status, rows or message)."""
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.sock = socket.create_connection(address, timeout=30)
+        self.conn = ClientConnection()
+        self.sock.sendall(
+            self.conn.start_handshake(HandshakeRequest(ProtocolVersion(1, 7, 0)))
+        )
+        assert isinstance(self._event(), HandshakeAccepted)
+
+    def _event(self) -> object:
+        while (event := self.conn.next_event()) is None:
+            data = self.sock.recv(1 << 16)
+            if not data:
+                raise ConnectionError("server closed the connection")
+            self.conn.receive_data(data)
+        return event
+
+    def query(self, sql: str, cid: int, schema: str | None) -> tuple[int, object]:
+        req = q.SqlFieldsQuery(CachePrefix(cid), schema, sql, include_field_names=True)
+        self.sock.sendall(
+            self.conn.send_request(
+                OpCode.QUERY_SQL_FIELDS,
+                q.encode_sql_fields_query(req, self.conn.context),
+            )[1]
+        )
+        resp = self._event()
+        assert isinstance(resp, Response)
+        if not resp.header.ok:
+            return resp.header.status, None
+        page = q.decode_sql_fields_response(
+            resp.body, self.conn.context, include_field_names=True
+        )
+        return 0, [tuple(cell for cell in row) for row in page.rows]
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture(
+    params=["embergrid", pytest.param("ignite-2.17", marks=pytest.mark.reference)]
+)
+def sql_target(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    if request.param == "embergrid":
+        yield request.getfixturevalue("server_address")
+    else:
+        yield request.getfixturevalue("reference_sql")
+
+
+def test_explicit_schema_wins_over_the_cache_schema(
+    sql_target: tuple[str, int], cache_name: str
+) -> None:
+    table = "JT_" + cache_name.rsplit("-", 1)[-1].upper()
+    client = Client()
+    with client.connect(*sql_target):
+        cache = client.get_or_create_cache(cache_name)
+        list(client.sql(f"CREATE TABLE {table} (id INT PRIMARY KEY, v VARCHAR)"))
+        list(client.sql(f"INSERT INTO {table} (id, v) VALUES (1, 'a')"))
+        raw = _RawSql(sql_target)
+        try:
+            cid = cache_id(cache_name)
+            sql = f"SELECT COUNT(*) FROM {table}"
+            assert raw.query(sql, cid, "PUBLIC") == (0, [(encode(1),)])
+            # No schema: the cache's own schema (its name), which has no such table.
+            assert raw.query(sql, cid, None)[0] == 1
+            # The cache must exist even when a schema is given.
+            assert raw.query(sql, cache_id(cache_name + "-none"), "PUBLIC")[0] == 1000
+        finally:
+            raw.close()
+            list(client.sql(f"DROP TABLE {table}"))
+            cache.destroy()
