@@ -7,6 +7,9 @@ path all writes take, so a row inserted by SQL is a binary object to ``get`` and
 ``scan`` and a binary object put through key-value is a row. DML and DDL answer
 one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
 Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
+The SQLite functions of H2 semantics (``translate._h2_semantics``) call back
+into ``h2values`` here; an H2 error one raises is kept and reported by ``_run``
+as H2's run-time error (``messages.run_failed``).
 """
 
 from __future__ import annotations
@@ -25,25 +28,29 @@ from sqlglot.errors import TokenError
 
 from embergrid.engine.caches import Caches
 from embergrid.engine.kv import KeyValue
+from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Table
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.h2text import IgniteH2
-from embergrid.engine.sql.h2values import H2Error, java_round, uuid_key
+from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.rows import RowCodec
 from embergrid.engine.sql.translate import (
-    JAVA_ROUND_FUNCTION,
+    ARITH_FUNCTION,
+    CAST_FUNCTION,
     NOW_FUNCTION,
     UUID_COLLATION,
     ColumnNotFound,
     OutCol,
     Plan,
+    RunError,
     TableNotFound,
     normalize_identifiers,
     translate_query,
 )
 from embergrid.engine.sql.types import (
     TYPES,
+    SqlType,
     ValueConversion,
     cell_encoder,
     stored_param,
@@ -51,6 +58,7 @@ from embergrid.engine.sql.types import (
 )
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
+from embergrid.protocol.config import PARTITIONED
 
 __all__ = [
     "ANY_STATEMENT",
@@ -87,7 +95,7 @@ def _shape(
     return (
         [c.name for c in cols],
         [cell_encoder(c.type, c.scale) for c in cols],
-        [c.type.name == "OTHER" for c in cols],
+        [c.type.name == "OTHER" and not c.param for c in cols],
     )
 
 
@@ -103,11 +111,38 @@ def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
     return SqlResult(*_shape(cols), rows)
 
 
-def _plan_result(plan: Plan, rows: list[tuple[Any, ...]]) -> SqlResult:
-    """A query's result; its shape is computed once per plan."""
+def _plan_result(
+    plan: Plan, rows: list[tuple[Any, ...]], args: Sequence[Any]
+) -> SqlResult:
+    """A query's result; its shape is computed once per plan, except the
+    encoders of bare ``?`` projections, which take their argument's type."""
     if plan.shape is None:
         plan.shape = _shape(plan.columns)
-    return SqlResult(*plan.shape, rows)
+    names, encoders, objects = plan.shape
+    if plan.typed_by_args:
+        encoders = list(encoders)
+        for i, c in enumerate(plan.columns):
+            if c.param:
+                encoders[i] = cell_encoder(_argument_type(args[c.param - 1]))
+    return SqlResult(names, encoders, objects, rows)
+
+
+# The SQL type of an argument of each Python type. What a client sends for a
+# Python int is a LONG (pyignite's and embergrid's inference), so an int is a
+# BIGINT: the engine gets the decoded value, not the argument's type code.
+_ARGUMENT_TYPES = {
+    bool: "BOOLEAN",
+    int: "BIGINT",
+    float: "DOUBLE",
+    Decimal: "DECIMAL",
+    str: "VARCHAR",
+    bytes: "VARBINARY",
+}
+
+
+def _argument_type(v: Any) -> SqlType:
+    """The type H2 gives a bare parameter: its argument's."""
+    return TYPES[_ARGUMENT_TYPES.get(type(v), "OTHER")]
 
 
 class SqlEngine:
@@ -139,9 +174,9 @@ class SqlEngine:
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (translate.py, _h2_semantics).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
-        self.conn.create_function(
-            JAVA_ROUND_FUNCTION, 1, _java_round, deterministic=True
-        )
+        self._failure: H2Error | None = None  # what an H2 function of SQLite raised
+        self.conn.create_function(ARITH_FUNCTION, 4, self._arith, deterministic=True)
+        self.conn.create_function(CAST_FUNCTION, 4, self._cast, deterministic=True)
         self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
         # (statement as sent, schema argument, cache id) -> the entry of _plans.
         self._statements: dict[tuple[str, str | None, int], tuple[int, Plan]] = {}
@@ -200,7 +235,11 @@ class SqlEngine:
         if hit is not None and hit[0] == self.catalog.generation:
             _check_kind(True, statement_type)
             try:
-                return _plan_result(hit[1], self._run(hit[1], args, max_rows))
+                return _plan_result(hit[1], self._run(hit[1], args, max_rows), args)
+            except RunError as exc:
+                text = sql.strip().rstrip(";").strip()
+                msg = m.run_failed(exc.text, exc.code, text, exc.map_query)
+                raise fail(msg) from None
             except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
                 raise fail(f"50000: {exc}") from None
         text = sql.strip().rstrip(";").strip()
@@ -213,6 +252,8 @@ class SqlEngine:
             raise fail(m.column_not_found(exc.name, text)) from None
         except H2Error as exc:
             raise fail(m.prepare_failed(exc.text, exc.code, text)) from None
+        except RunError as exc:
+            raise fail(m.run_failed(exc.text, exc.code, text, exc.map_query)) from None
         except (GlotError, TokenError):
             raise fail(m.syntax_error(text)) from None
         except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
@@ -261,7 +302,7 @@ class SqlEngine:
         hit = self._plans.get((schema, sql))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
             _check_kind(True, kind)
-            return _plan_result(hit[1], self._run(hit[1], args, max_rows))
+            return _plan_result(hit[1], self._run(hit[1], args, max_rows), args)
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))
@@ -269,7 +310,7 @@ class SqlEngine:
         if first in _QUERY_WORDS:
             plan = self._plan(sql, schema)  # a query that does not parse fails so
             _check_kind(True, kind)
-            return _plan_result(plan, self._run(plan, args, max_rows))
+            return _plan_result(plan, self._run(plan, args, max_rows), args)
         _check_kind(False, kind)
         if first in _DDL_WORDS:
             changed = self.ddl.run(sql, schema)
@@ -309,14 +350,25 @@ class SqlEngine:
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
         params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
-        if self._deadline is None:
-            cur = self.conn.execute(plan.sqlite, params)
-            return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+        try:
+            if self._deadline is None:
+                cur = self.conn.execute(plan.sqlite, params)
+                return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+            return self._run_until_deadline(plan.sqlite, params, max_rows)
+        except sqlite3.OperationalError:
+            failure, self._failure = self._failure, None
+            if failure is None:
+                raise
+            raise RunError(failure.text, failure.code, _partitioned(plan)) from None
+
+    def _run_until_deadline(
+        self, sql: str, params: list[Any], max_rows: int
+    ) -> list[Any]:
         # Every read of a statement (a query, the rows a DML statement changes)
         # comes here: SQLite looks at the deadline as it steps, and stops.
         self.conn.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
         try:
-            cur = self.conn.execute(plan.sqlite, params)
+            cur = self.conn.execute(sql, params)
             return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
         except sqlite3.OperationalError:
             if self._past_deadline():
@@ -324,6 +376,35 @@ class SqlEngine:
             raise
         finally:
             self.conn.set_progress_handler(None, 0)
+
+    # -- H2 computations SQLite calls (translate.py, _h2_semantics) -------------------
+
+    def _arith(self, op: str, a: Any, b: Any, typ: str) -> int | None:
+        """H2's integer ``a op b``; an H2 error is kept for ``_run`` to report
+        (SQLite only sees that the function failed)."""
+        try:
+            x, y = hv.convert(_sqlite_val(a), typ), hv.convert(_sqlite_val(b), typ)
+            return hv.arith(op, x, y)[1]  # type: ignore[no-any-return]
+        except H2Error as exc:
+            self._failure = exc
+            raise
+        except hv.NotFoldable:
+            return None
+
+    def _cast(self, v: Any, source: str, target: str, precision: int | None) -> Any:
+        """H2's CAST of a stored value of type ``source`` to an integer or string
+        type (``precision`` the declared length)."""
+        if v is None:
+            return None
+        try:
+            out = hv.convert(_typed_val(v, source), target, precision)
+        except H2Error as exc:
+            self._failure = exc
+            raise
+        except hv.NotFoldable:
+            return v
+        x = out[1]
+        return x if isinstance(x, int | str) or x is None else str(x)
 
     def _past_deadline(self) -> bool:
         return self._deadline is not None and self._clock() > self._deadline
@@ -527,7 +608,10 @@ class SqlEngine:
         return count
 
 
-def _concat(*parts: Any) -> str:
+def _concat(*parts: Any) -> str | None:
+    """H2's CONCAT: NULLs skipped, NULL when every part is NULL."""
+    if all(p is None for p in parts):
+        return None
     return "".join(str(p) for p in parts if p is not None)
 
 
@@ -540,13 +624,33 @@ def _uuid_order(a: str, b: str) -> int:
     return (x > y) - (x < y)
 
 
-def _java_round(v: Any) -> int | None:
-    if v is None or isinstance(v, str | bytes):
-        return None
-    try:
-        return java_round(float(v))
-    except (ValueError, OverflowError):
-        return None
+def _sqlite_val(v: Any) -> hv.Val:
+    """A SQLite value as the H2 value it most directly is."""
+    if v is None:
+        return hv.NULL
+    if isinstance(v, int):
+        return ("BIGINT", v)
+    if isinstance(v, float):
+        return ("DOUBLE", v)
+    if isinstance(v, str):
+        return ("VARCHAR", v)
+    return ("VARBINARY", bytes(v))
+
+
+def _typed_val(v: Any, typ: str) -> hv.Val:
+    """A stored value of a column (or expression) of SQL type ``typ`` as H2's value
+    (a DECIMAL's exact text or its SQLite REAL; a BOOLEAN's 0/1)."""
+    if typ == "DECIMAL" and not isinstance(v, bytes):
+        return ("DECIMAL", Decimal(repr(v) if isinstance(v, float) else v))
+    if typ == "BOOLEAN" and isinstance(v, int):
+        return ("BOOLEAN", bool(v))
+    if typ in ("DOUBLE", "REAL") and isinstance(v, int | float):
+        return (typ, float(v))
+    return _sqlite_val(v)
+
+
+def _partitioned(plan: Plan) -> bool:
+    return any(t.config.cache_mode == PARTITIONED for t in plan.tables)
 
 
 def _plan_value(v: Any, col: OutCol) -> Any:

@@ -18,6 +18,7 @@ __all__ = [
     "null_not_allowed",
     "parameter_count",
     "prepare_failed",
+    "run_failed",
     "syntax_error",
     "table_exists",
     "table_not_found",
@@ -37,6 +38,28 @@ def syntax_error(sql: str, detail: str = "") -> str:
 def prepare_failed(detail: str, code: int, sql: str) -> str:
     """An error H2 raises while preparing the statement (folding ``1 / 0``)."""
     return f"42000: Failed to parse query. {detail}; SQL statement:\n{sql} [{code}-197]"
+
+
+# Ignite names the node whose map query failed; embergrid is one node without
+# a cluster id of its own in the engine, so it names the nil UUID.
+MAP_NODE_ID = "00000000-0000-0000-0000-000000000000"
+_SQL_EXCEPTION = "org.apache.ignite.internal.processors.query.IgniteSQLException"
+
+
+def run_failed(detail: str, code: int, sql: str, map_query: bool) -> str:
+    """An error H2 raises running the statement (an INT overflow, ``i / 0``).
+
+    A query Ignite runs locally (replicated tables, no table) wraps H2's text in
+    its exception's class name; a map query of a partitioned table reports the
+    node and the map query's text (Ignite's rewrite, ``__Z0`` aliases: we give
+    the statement itself)."""
+    h2 = f"{detail}; SQL statement:\n{sql} [{code}-197]"
+    if map_query:
+        return (
+            "50000: Failed to execute map query on remote node "
+            f"[nodeId={MAP_NODE_ID}, errMsg={h2}]"
+        )
+    return f"50000: class {_SQL_EXCEPTION}: {h2}"
 
 
 def table_not_found(name: str, sql: str) -> str:

@@ -30,8 +30,19 @@ Theory of operation
    and reduce: a PARTITIONED table not pruned to one partition) its type is that
    of its SQL text read back (``8.0`` of a DOUBLE is a DECIMAL).
 6. What SQLite computes differently is rewritten (``_h2_semantics``): UUIDs
-   order through the ``eg_uuid`` collation (H2's signed order), CAST to an
-   integer rounds (half up from DECIMAL, Math.round from DOUBLE/REAL).
+   order through the ``eg_uuid`` collation (H2's signed order); integer
+   arithmetic (``eg_arith``) and CAST to an integer or a string (``eg_cast``)
+   are computed by ``h2values`` as H2 computes them: in the operands' type,
+   failing on overflow and division by zero (``RunError``: H2's error at run
+   time), rounding to an integer, a DECIMAL's string with its scale, a string
+   cut to its declared length.
+7. ``SYSTEM_RANGE(start, end[, step])`` in FROM is a recursive CTE with one
+   BIGINT column ``X``.
+8. A single-table SELECT without ORDER BY, GROUP BY, DISTINCT or aggregates
+   gets an ORDER BY on the primary-key columns (``_key_order``): Ignite returns
+   such a scan in key order, SQLite in key-blob order. Not modelled: a WHERE on
+   a secondary index's column makes Ignite return that index's order.
+9. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``).
 """
 
 from __future__ import annotations
@@ -40,7 +51,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlglot
 from sqlglot import exp
+from sqlglot.errors import ParseError as GlotError
 
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Catalog, Column, Table
@@ -51,12 +64,14 @@ from embergrid.engine.sql.types import TYPES, SqlType
 from embergrid.protocol.config import PARTITIONED
 
 __all__ = [
-    "JAVA_ROUND_FUNCTION",
+    "ARITH_FUNCTION",
+    "CAST_FUNCTION",
     "NOW_FUNCTION",
     "UUID_COLLATION",
     "ColumnNotFound",
     "OutCol",
     "Plan",
+    "RunError",
     "TableNotFound",
     "translate_query",
 ]
@@ -64,9 +79,12 @@ __all__ = [
 # The SQL function that answers the engine clock's now (ms) inside a statement.
 NOW_FUNCTION = "eg_now"
 # The collation ordering UUID columns as H2 does (signed most, then least
-# significant 64 bits), and Java's Math.round (CAST of a DOUBLE/REAL to an integer).
+# significant 64 bits).
 UUID_COLLATION = "eg_uuid"
-JAVA_ROUND_FUNCTION = "eg_java_round"
+# H2's integer arithmetic (op, a, b, result type) and CAST to an integer or a
+# string (value, source type, target type, length), computed by h2values.
+ARITH_FUNCTION = "eg_arith"
+CAST_FUNCTION = "eg_cast"
 
 OTHER = TYPES["OTHER"]
 
@@ -75,6 +93,17 @@ class TableNotFound(Exception):
     def __init__(self, name: str) -> None:
         super().__init__(name)
         self.name = name
+
+
+class RunError(Exception):
+    """An error H2 raises running (not preparing) a statement: its text and code,
+    and whether it failed in a map query (a partitioned table's)."""
+
+    def __init__(self, text: str, code: int, map_query: bool = False) -> None:
+        super().__init__(text, code)
+        self.text = text
+        self.code = code
+        self.map_query = map_query
 
 
 class ColumnNotFound(Exception):
@@ -88,6 +117,7 @@ class OutCol:
     name: str
     type: SqlType
     scale: int = -1
+    param: int = 0  # a bare ``?`` projection: its number (typed by its argument)
 
 
 @dataclass(slots=True)
@@ -96,6 +126,7 @@ class Plan:
     columns: list[OutCol]
     params: int
     tables: list[Table] = field(default_factory=list)
+    typed_by_args: bool = False  # a column is a bare ``?`` (OutCol.param)
     # The result's (names, cell encoders, object flags), built on first use.
     shape: tuple[list[str], list[Callable[[Any], bytes]], list[bool]] | None = None
 
@@ -134,10 +165,13 @@ def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
                 n.replace(mapped)
     tr = _Translator(catalog, schema, _two_step(node, catalog, schema))
     cols = tr.query(node, [])
+    if isinstance(node, exp.Select):
+        _key_order(node)
     if params:  # numbered: the optimizer may reorder (or repeat) operands
         for ph in list(node.find_all(exp.Placeholder)):
             ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
-    return Plan(node.sql(dialect="sqlite"), cols, len(params), tr.used)
+    by_args = any(c.param for c in cols)
+    return Plan(node.sql(dialect="sqlite"), cols, len(params), tr.used, by_args)
 
 
 class _Translator:
@@ -214,6 +248,7 @@ class _Translator:
         sel.set("expressions", new_exprs)
         _h2_semantics(sel, out)
         sel.meta["eg_done"] = True
+        sel.meta["eg_sources"] = sources
         return out
 
     def _projection(self, p: exp.Expr) -> tuple[OutCol, exp.Expr]:
@@ -238,6 +273,8 @@ class _Translator:
             name = alias or str(inner.meta.get("eg_name", inner.name))
             typ, scale = infer(inner)
             return OutCol(name, typ, scale), _exact_decimal(inner)
+        if isinstance(inner, exp.Placeholder):  # H2 types it by its argument
+            return OutCol(alias or label(inner), OTHER, param=inner.meta[PARAM]), inner
         typ, scale = infer(inner)
         return OutCol(alias or label(inner), typ, scale), inner
 
@@ -251,7 +288,9 @@ class _Translator:
             nodes.append(j.this)
         sources = []
         for n in nodes:
-            if isinstance(n, exp.Table):
+            if isinstance(n, exp.Table) and _is_range(n):
+                sources.append(_range_source(n))
+            elif isinstance(n, exp.Table):
                 sources.append(self._table_source(n))
             elif isinstance(n, exp.Subquery):
                 cols = self.query(n.this, outer)
@@ -336,6 +375,133 @@ def _live_rows(tbl: str, alias: str) -> exp.Subquery:
     return inner.subquery(exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
 
 
+# -- row order of a scan -----------------------------------------------------------
+
+
+def _key_order(sel: exp.Select) -> None:
+    """A single-table SELECT without ORDER BY, GROUP BY, DISTINCT or aggregates
+    comes back in primary-key order, as Ignite's scan of the key index returns
+    it (numbers numerically, strings by code point, composite keys column by
+    column); SQLite would return the key blobs' order. Without a LIMIT SQLite
+    sorts the result (``+col`` keeps it off the key index: a sort of the rows
+    read costs less than a look-up per row); with one it walks the key index
+    and stops early. A WHERE fixing every key column needs no order."""
+    sources: list[_Source] = sel.meta.get("eg_sources") or []
+    if len(sources) != 1 or sources[0].table is None or not _plain(sel):
+        return
+    src = sources[0]
+    keys = src.table.key_columns if src.table is not None else []
+    if not keys or any(k.type.name == "OTHER" for k in keys):
+        return
+    if _keys_fixed(sel, {k.sqlite for k in keys}):
+        return
+    by_index = sel.args.get("limit") is not None
+    terms = []
+    for k in keys:
+        col: exp.Expr = exp.column(k.sqlite, table=src.alias, quoted=True)
+        if k.type.name == "UUID":
+            col = _uuid_order(col)
+        elif not by_index:
+            col = exp.Var(this="+" + col.sql(dialect="sqlite"))
+        terms.append(exp.Ordered(this=col))
+    sel.set("order", exp.Order(expressions=terms))
+
+
+def _plain(sel: exp.Select) -> bool:
+    if any(sel.args.get(k) for k in ("order", "group", "having", "distinct", "joins")):
+        return False
+    for p in sel.expressions:
+        for n in p.walk(prune=lambda n: isinstance(n, exp.Subquery | exp.Select)):
+            if isinstance(n, exp.AggFunc | exp.Window):
+                return False
+    return True
+
+
+def _keys_fixed(sel: exp.Select, keys: set[str]) -> bool:
+    """Whether the WHERE sets every key column equal to a constant or parameter."""
+    where = sel.args.get("where")
+    if where is None:
+        return False
+    fixed = set()
+    for cond in _conjuncts(where.this):
+        if not isinstance(cond, exp.EQ):
+            continue
+        for col, other in ((cond.this, cond.expression), (cond.expression, cond.this)):
+            if isinstance(col, exp.Column) and (
+                const(other) is not None or isinstance(other, exp.Placeholder)
+            ):
+                fixed.add(col.name)
+    return keys <= fixed
+
+
+# -- SYSTEM_RANGE(start, end[, step]) -------------------------------------------
+
+RANGE_FUNCTION = "SYSTEM_RANGE"
+_RANGE_CTE = (
+    "WITH RECURSIVE eg_range(x, e, s) AS ("
+    " SELECT a, b, c FROM (SELECT 1 AS a, 2 AS b, 3 AS c)"
+    " WHERE (c > 0 AND a <= b) OR (c < 0 AND a >= b)"
+    " UNION ALL SELECT x + s, e, s FROM eg_range"
+    " WHERE (s > 0 AND x + s <= e) OR (s < 0 AND x + s >= e))"
+    " SELECT x FROM eg_range"
+)
+
+
+def _is_range(node: exp.Expr) -> bool:
+    return (
+        isinstance(node, exp.Table)
+        and isinstance(node.this, exp.Anonymous)
+        and str(node.this.name).upper() == RANGE_FUNCTION
+    )
+
+
+def _range_source(node: exp.Table) -> _Source:
+    """H2's ``SYSTEM_RANGE(start, end[, step])``: one BIGINT column X counting
+    from start while not past end (a step below zero counts down); every
+    argument is read as a BIGINT (NULL is 0, a DECIMAL rounds half up), a step
+    of 0 fails preparing. SQLite counts with a recursive CTE."""
+    args = list(node.this.expressions)
+    if len(args) not in (2, 3):
+        raise GlotError(f"{RANGE_FUNCTION} takes 2 or 3 arguments")
+    bounds = [_range_bound(a) for a in args]
+    if len(bounds) == 2:
+        bounds.append(const_node(("BIGINT", 1)))
+    if const(bounds[2]) == ("BIGINT", 0):
+        raise hv.H2Error("Step size must not be zero", 90142)
+    query = sqlglot.parse_one(_RANGE_CTE, read="sqlite")
+    assert isinstance(query, exp.Select)
+    first = query.find(exp.Select, bfs=False)
+    inner = first.find(exp.Subquery) if first is not None else None
+    assert inner is not None
+    for alias, bound in zip(inner.this.expressions, bounds, strict=True):
+        alias.set("this", bound)
+    table_alias = node.args.get("alias")
+    names = table_alias.columns if isinstance(table_alias, exp.TableAlias) else []
+    name = names[0].name if names else "X"
+    query.expressions[0].replace(exp.alias_(exp.column("x"), name, quoted=True))
+    for n in query.walk():
+        n.meta["eg_done"] = True  # not a query or column of the user's
+    alias = node.alias_or_name or RANGE_FUNCTION
+    sub = query.subquery(exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+    node.replace(sub)
+    return _Source(alias, None, {name: (name, TYPES["BIGINT"], -1)}, [name])
+
+
+def _range_bound(arg: exp.Expr) -> exp.Expr:
+    """An argument of SYSTEM_RANGE as a BIGINT (folded when constant)."""
+    x = optimize(arg)
+    v = const(x)
+    if v is None:  # a parameter: SQLite rounds it
+        rounded = exp.Anonymous(this="round", expressions=[x])
+        as_int = exp.Cast(this=rounded, to=exp.DataType.build("INTEGER"))
+        return exp.func("coalesce", as_int, exp.Literal.number(0))
+    try:
+        converted = hv.convert(v, "BIGINT")
+    except hv.H2Error as exc:  # H2 reads the arguments when it runs the query
+        raise RunError(exc.text, exc.code) from None
+    return const_node(("BIGINT", 0) if converted[1] is None else converted)
+
+
 def _exact_decimal(e: exp.Expr) -> exp.Expr:
     """A bare DECIMAL column reads the exact value from its blob, not the REAL."""
     if not isinstance(e, exp.Column):
@@ -393,16 +559,26 @@ def _output_literal(v: hv.Val) -> exp.Expr:
 
 # -- H2 semantics SQLite lacks -------------------------------------------------
 
-_INT_TARGETS = ("INT", "BIGINT", "SMALLINT", "TINYINT")
+_INT_TARGETS = ("TINYINT", "SMALLINT", "INT", "BIGINT")  # narrow to wide
+_STRINGS = ("VARCHAR", "CHAR")
+_STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
+_ARITH_OPS: dict[type[exp.Expr], str] = {
+    exp.Add: "+",
+    exp.Sub: "-",
+    exp.Mul: "*",
+    exp.Div: "/",
+    exp.Mod: "%",
+}
 _ORDERING = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 
 
 def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
     """Rewrites of ``sel``'s own expressions (not its subqueries') for what SQLite
     computes differently: UUIDs order as H2's signed (msb, lsb) pairs (ORDER BY,
-    MIN/MAX, range comparisons, BETWEEN); CAST to an integer type rounds a
-    DECIMAL half up and a DOUBLE/REAL as Java's Math.round, where SQLite
-    truncates. (A UUID compared with a text is equal to any spelling of it: the
+    MIN/MAX, range comparisons, BETWEEN); integer arithmetic and CAST to an
+    integer or a string are computed as H2 computes them (``_h2_arith``,
+    ``_h2_cast``), and so is a DECIMAL/BOOLEAN/DOUBLE/REAL operand of ``||`` or
+    CONCAT. (A UUID compared with a text is equal to any spelling of it: the
     optimizer converted the text to a UUID, stored spelling.)"""
     nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
     for node in nodes:
@@ -417,7 +593,11 @@ def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
             elif _is_uuid(node.expression):
                 node.set("expression", _uuid_order(node.expression))
         elif isinstance(node, exp.Cast):
-            _rounding_cast(node)
+            _h2_cast(node)
+        elif type(node) in _ARITH_OPS:
+            _h2_arith(node)
+        elif isinstance(node, exp.DPipe | exp.Concat):
+            _string_operands(node)
 
 
 def _ordinal(e: exp.Expr, out: list[OutCol]) -> str | None:
@@ -439,16 +619,66 @@ def _uuid_order(e: exp.Expr) -> exp.Expr:
     return exp.Collate(this=e, expression=exp.var(UUID_COLLATION))
 
 
-def _rounding_cast(node: exp.Cast) -> None:
+def _h2_cast(node: exp.Cast) -> None:
+    """CAST to an integer type (H2 rounds a DECIMAL half up, a DOUBLE/REAL as
+    Math.round, and fails out of the type's range) or to VARCHAR/CHAR (H2's
+    string form, cut to the declared length) is computed by ``CAST_FUNCTION``."""
     target = cast_target(node.args["to"])
-    if target is None or target[0] not in _INT_TARGETS:
+    if target is None:
         return
+    name, precision, _ = target
     source = infer(node.this)[0].name
-    if source == "DECIMAL":
-        node.set("this", exp.Anonymous(this="round", expressions=[node.this]))
-    elif source in ("DOUBLE", "REAL"):
-        fn = exp.Anonymous(this=JAVA_ROUND_FUNCTION, expressions=[node.this])
-        node.set("this", fn)
+    if name in _INT_TARGETS:
+        if source in _INT_TARGETS and _INT_TARGETS.index(source) <= _INT_TARGETS.index(
+            name
+        ):
+            return  # a narrower integer always fits
+    elif name in ("VARCHAR", "CHAR"):
+        if source in _STRINGS and precision is None:
+            return
+    else:
+        return
+    node.replace(_cast_call(node.this, source, name, precision))
+
+
+def _cast_call(
+    e: exp.Expr, source: str, target: str, precision: int | None
+) -> exp.Expr:
+    args = [
+        _exact_decimal(e),
+        exp.Literal.string(source),
+        exp.Literal.string(target),
+        exp.Null() if precision is None else exp.Literal.number(precision),
+    ]
+    return exp.Anonymous(this=CAST_FUNCTION, expressions=args)
+
+
+def _string_operands(node: exp.Expr) -> None:
+    """``||``/CONCAT read a number or a boolean as H2's string of it."""
+    keys = ("this", "expression") if isinstance(node, exp.DPipe) else ("expressions",)
+    for key in keys:
+        value = node.args.get(key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, exp.Expr):
+                continue
+            source = infer(item)[0].name
+            if source in _STRINGIFIED:
+                hole = exp.Null()
+                item.replace(hole)
+                hole.replace(_cast_call(item, source, "VARCHAR", None))
+
+
+def _h2_arith(node: exp.Expr) -> None:
+    """Integer ``+ - * / %`` as H2 computes it (``ARITH_FUNCTION``): an operand
+    converted to the result type, division truncating, an overflow or a division
+    by zero failing the statement; SQLite would widen, or answer NULL."""
+    typ = infer(node)[0].name
+    if typ not in _INT_TARGETS:
+        return
+    op = _ARITH_OPS[type(node)]
+    args = [exp.Literal.string(op), node.this, node.expression, exp.Literal.string(typ)]
+    node.replace(exp.Anonymous(this=ARITH_FUNCTION, expressions=args))
 
 
 # -- Ignite's two-step (map/reduce) execution ----------------------------------
