@@ -132,10 +132,6 @@ EMBERGRID_GAPS = {
     # node yet (server status code [1])" at once; the connection stays usable.
     "tx commit": "Operation TX_START (4000) is not supported",
     "tx rollback": "Operation TX_START (4000) is not supported",
-    # A QueryEntity field "name" becomes the SQL column NAME on Ignite (an unquoted
-    # field name is upper-cased); embergrid's catalog (engine/sql) keeps "name", so
-    # `SELECT name ...` fails with 42000 Column "NAME" not found. Not asserted here.
-    "sql query entity table": None,
 }
 
 

@@ -149,6 +149,9 @@ QUERIES = [
     "SELECT id FROM Typed WHERE u = '8f5c7b1e-0f38-4f38-9d3e-2c1a6f6b8a11'",
     "SELECT id FROM Typed WHERE tm < '12:00:00' ORDER BY id",
     "SELECT _key FROM City WHERE id = 3793",
+    "SELECT s FROM Typed WHERE _key = 2",
+    "SELECT _key + 1, _key, id FROM Typed WHERE _key < 3 ORDER BY _key",
+    "SELECT t.s FROM Typed t WHERE t._key IN (1, 3) ORDER BY t._key DESC",
     # H2 folds constant subexpressions (its exact values) and names a column after
     # the folded expression's SQL text
     "SELECT 1 + 1, 'a' || 'b', -7 / 2, -7 % 2, 1.0 / 3, 1.0 / 8, 2.50 * 1.5, 0.1 + 0.20, 1 - 2.50, 1.5E2",
@@ -244,6 +247,7 @@ QUERIES = [
 DIVERGENCES: dict[str, str] = {}
 
 ARG_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
+    ("SELECT s FROM Typed WHERE _key = ?", (3,)),
     ("SELECT * FROM City WHERE id = ?", (3802,)),
     (
         "SELECT name FROM City WHERE countrycode = ? AND population > ? ORDER BY id",

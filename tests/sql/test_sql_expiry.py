@@ -13,7 +13,9 @@ from typing import Any
 
 import pytest
 
+from embergrid.datatypes import IntObject
 from embergrid.engine import Engine, FakeClock
+from embergrid.protocol.binary.codec import encode
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.config import ExpiryDurations
 
@@ -39,8 +41,10 @@ def q(engine: Engine, sql: str, *args: Any) -> list[tuple[Any, ...]]:
 def expire_later(engine: Engine, table: str, where: str, *args: Any) -> None:
     """Re-put the matching rows through key-value with a TTL of ``TTL_MS``."""
     cid = cache_id(f"SQL_PUBLIC_{table.upper()}")
+    # _KEY is the key's value to SQL (INT or CHAR here, as in Ignite): re-encode it.
     for key, value in q(engine, f"SELECT _KEY, _VAL FROM {table} WHERE {where}", *args):
-        engine.kv.put(cid, bytes(key), bytes(value), ExpiryDurations(update=TTL_MS))
+        blob = encode(key, IntObject if isinstance(key, int) else None)
+        engine.kv.put(cid, blob, bytes(value), ExpiryDurations(update=TTL_MS))
 
 
 @pytest.fixture

@@ -56,7 +56,7 @@ _INDEX_TABLE = (
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    name: str
+    name: str  # the SQL column: the field's alias as the stored entity has it
     type: SqlType
     is_key: bool
     whole_key: bool  # the key itself (single-column primary key, no key object)
@@ -65,6 +65,11 @@ class Column:
     not_null: bool
     field_id: int
     java: str
+    field: str = ""  # the binary object's field name (the column name when empty)
+
+    @property
+    def field_name(self) -> str:
+        return self.field or self.name
 
     @property
     def sqlite(self) -> str:
@@ -81,6 +86,22 @@ class Table:
     entity: QueryEntity
     config: CacheConfiguration
     columns: list[Column] = field(default_factory=list)
+    hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
+
+    @property
+    def key_column(self) -> Column | None:
+        """The typed column holding the whole key (``_KEY``), if the key is a value."""
+        whole = [c for c in self.columns if c.whole_key]
+        return whole[0] if whole else self.hidden_key
+
+    @property
+    def typed_columns(self) -> list[Column]:
+        """Every typed column the entry table carries (``columns`` and the hidden key)."""
+        return (
+            self.columns
+            if self.hidden_key is None
+            else [*self.columns, self.hidden_key]
+        )
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -123,13 +144,18 @@ def _table_name(e: QueryEntity) -> str:
 
 
 def _columns(e: QueryEntity) -> list[Column]:
+    """The SQL columns of an entity, named by the field aliases of the stored
+    configuration (which carry Ignite's normalization: upper-cased unless the
+    cache escapes names, so field ``name`` of a key-value cache is column NAME)."""
+    aliases = dict(e.field_name_aliases)
     cols = []
     for f in e.query_fields:
         whole = e.key_field_name is not None and f.name == e.key_field_name
         t = from_java_name(f.type_name)
+        column = unquote(aliases.get(f.name, f.name))
         cols.append(
             Column(
-                f.name,
+                column,
                 t,
                 f.is_key_field or whole,
                 whole,
@@ -138,9 +164,21 @@ def _columns(e: QueryEntity) -> list[Column]:
                 f.is_notnull_constraint_field,
                 field_id(f.name),
                 f.type_name,
+                f.name if column != f.name else "",
             )
         )
     return cols
+
+
+def _hidden_key(e: QueryEntity, cols: list[Column]) -> Column | None:
+    """A typed column for ``_KEY`` when the key is a plain value (a Java scalar
+    type) that no query field names: SQL compares ``_KEY`` as that value."""
+    if any(c.whole_key for c in cols):
+        return None
+    t = from_java_name(e.key_type_name or "")
+    if t.name == "OTHER":
+        return None
+    return Column("_KEY", t, True, True, -1, -1, False, 0, e.key_type_name or "")
 
 
 class FieldReader:
@@ -269,6 +307,7 @@ class Catalog:
         for cache_id, tbl, text in rows:
             cfg = decode_config(text)
             for e in cfg.query_entities:
+                cols = _columns(e)
                 t = Table(
                     schema_of(cfg),
                     _table_name(e),
@@ -277,7 +316,8 @@ class Catalog:
                     tbl,
                     e,
                     cfg,
-                    _columns(e),
+                    cols,
+                    _hidden_key(e, cols),
                 )
                 tables[(t.schema, t.name)] = t
                 by_cache.setdefault(cache_id, t)
@@ -288,7 +328,8 @@ class Catalog:
 
     def _ensure_columns(self, t: Table) -> None:
         have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
-        missing = [c for c in t.columns if c.sqlite not in have]
+        typed = t.typed_columns
+        missing = [c for c in typed if c.sqlite not in have]
         trigger = f"{t.tbl}_sql"
         exists = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?", (trigger,)
@@ -301,7 +342,7 @@ class Catalog:
                     f'ALTER TABLE {t.tbl} ADD COLUMN "{c.sqlite}" {c.type.affinity}'
                 )
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            sets = ", ".join(f'"{c.sqlite}" = {_extract(c, "new.")}' for c in t.columns)
+            sets = ", ".join(f'"{c.sqlite}" = {_extract(c, "new.")}' for c in typed)
             if sets:
                 conn.execute(
                     f"CREATE TRIGGER {trigger} AFTER INSERT ON {t.tbl} BEGIN "
@@ -309,7 +350,7 @@ class Catalog:
                 )
                 conn.execute(
                     f"UPDATE {t.tbl} SET "
-                    + ", ".join(f'"{c.sqlite}" = {_extract(c, "")}' for c in t.columns)
+                    + ", ".join(f'"{c.sqlite}" = {_extract(c, "")}' for c in typed)
                 )
             keys = t.key_columns
             if keys:

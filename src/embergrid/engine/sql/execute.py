@@ -36,6 +36,7 @@ from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.rows import RowCodec
 from embergrid.engine.sql.translate import (
+    KEY_BLOB,
     ARITH_FUNCTION,
     CAST_FUNCTION,
     NOW_FUNCTION,
@@ -287,10 +288,12 @@ class SqlEngine:
             raise fail(m.table_not_found(type_name or "?", where))
         body = where.strip()
         if body.upper().startswith("FROM ") or body.upper().startswith("SELECT "):
-            sql = f"SELECT _KEY, _VAL {body[body.upper().index('FROM') :]}"
+            sql = f"SELECT {KEY_BLOB}, _VAL {body[body.upper().index('FROM') :]}"
         else:
             name = f'"{t.schema}"."{t.name}"'
-            sql = f"SELECT _KEY, _VAL FROM {name}" + (f" WHERE {body}" if body else "")
+            sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
+                f" WHERE {body}" if body else ""
+            )
         res = self.execute(sql, cache_id=cache_id, args=args, timeout_ms=timeout_ms)
         return [(bytes(k), bytes(v)) for k, v in res.rows]
 
@@ -568,7 +571,7 @@ class SqlEngine:
                 )
             sets.append((col, eq.expression))
         sel = exp.select(
-            exp.column("_KEY", quoted=True),
+            exp.column(KEY_BLOB, quoted=True),
             exp.column("_VAL", quoted=True),
             *[e.copy() for _, e in sets],
         ).from_(node.this.copy())
@@ -596,7 +599,7 @@ class SqlEngine:
     def _delete(self, node: exp.Delete, schema: str, args: list[Any]) -> int:
         normalize_identifiers(node)
         table = self._target(node.this, schema)
-        sel = exp.select(exp.column("_KEY", quoted=True)).from_(node.this.copy())
+        sel = exp.select(exp.column(KEY_BLOB, quoted=True)).from_(node.this.copy())
         where = node.args.get("where")
         if where is not None:
             sel.set("where", where.copy())

@@ -167,7 +167,7 @@ class RowCodec:
             return
         known = self._get_type(tid)
         bfields = {
-            c.name: BinaryField(c.name, c.type.code, c.field_id)
+            c.field_name: BinaryField(c.field_name, c.type.code, c.field_id)
             for c in cols
             if c.type.code != TypeCode.NULL
         }

@@ -310,7 +310,9 @@ class _Translator:
         t = self.table(node)
         alias = node.alias_or_name
         cols = {c.name: (c.sqlite, c.type, c.scale) for c in t.columns}
-        cols["_KEY"] = ("key", OTHER, -1)
+        key = t.key_column  # a plain key compares as its value, as in H2
+        cols["_KEY"] = (key.sqlite, key.type, key.scale) if key else ("key", OTHER, -1)
+        cols[KEY_BLOB] = ("key", OTHER, -1)
         cols["_VAL"] = ("value", OTHER, -1)
         node.replace(_live_rows(t.tbl, alias))
         return _Source(
@@ -519,6 +521,10 @@ def _exact_decimal(e: exp.Expr) -> exp.Expr:
             exp.Literal.string("DECIMAL_EXACT"),
         ],
     )
+
+
+KEY_BLOB = "_EG_KEY"
+"""The stored key bytes of a row, whatever ``_KEY`` means (DML and op 2002 use it)."""
 
 
 def _inside_source(sub: exp.Select, sel: exp.Select) -> bool:
