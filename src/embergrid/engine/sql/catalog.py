@@ -96,7 +96,7 @@ class Table:
 
     @property
     def typed_columns(self) -> list[Column]:
-        """Every typed column the entry table carries (``columns`` and the hidden key)."""
+        """Every typed column of the entry table (``columns``, the hidden key)."""
         return (
             self.columns
             if self.hidden_key is None

@@ -36,9 +36,9 @@ from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.rows import RowCodec
 from embergrid.engine.sql.translate import (
-    KEY_BLOB,
     ARITH_FUNCTION,
     CAST_FUNCTION,
+    KEY_BLOB,
     NOW_FUNCTION,
     UUID_COLLATION,
     ColumnNotFound,
