@@ -61,6 +61,13 @@ def test_put_all_last_value_wins(engine: Engine, cid: int) -> None:
     assert engine.kv.get_size(cid) == 1
 
 
+def test_put_all_if_absent_keeps_what_is_there(engine: Engine, cid: int) -> None:
+    engine.kv.put(cid, INT1, A)
+    refused = engine.kv.put_all_if_absent(cid, [(INT1, B), (LONG1, A), (LONG1, B)])
+    assert refused == [INT1, LONG1]  # present before, then present from the batch
+    assert dict(engine.kv.get_all(cid, [INT1, LONG1])) == {INT1: A, LONG1: A}
+
+
 def test_get_and_put(engine: Engine, cid: int) -> None:
     assert engine.kv.get_and_put(cid, INT1, A) is None
     assert engine.kv.get_and_put(cid, INT1, B) == A

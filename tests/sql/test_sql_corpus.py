@@ -336,6 +336,21 @@ MAP_ERRORS = [
 
 DML_SCRIPTS: list[list[str]] = [
     [
+        "CREATE TABLE InsErr (id INT PRIMARY KEY, s VARCHAR)",
+        "INSERT INTO InsErr VALUES (2, 'x'), (4, 'y')",
+        "INSERT INTO InsErr VALUES (1, 'a'), ('zz', 'b'), (3, 'c')",
+        "SELECT * FROM InsErr ORDER BY id",
+        "INSERT INTO InsErr VALUES (2, 'a')",
+        "INSERT INTO InsErr VALUES (2, 'a'), (4, 'b')",
+        "INSERT INTO InsErr VALUES (7, 'a'), (7, 'b')",
+        "INSERT INTO InsErr VALUES (2, 'a'), (8, 'b')",
+        "INSERT INTO InsErr (id, s) SELECT id, s FROM InsErr",
+        "SELECT * FROM InsErr ORDER BY id",
+        "MERGE INTO InsErr (id, s) VALUES (9, 'a'), (9, 'b'), (2, 'c')",
+        "SELECT * FROM InsErr ORDER BY id",
+        "DROP TABLE InsErr",
+    ],
+    [
         'CREATE TABLE Ord (id INT PRIMARY KEY, v INT, s VARCHAR) WITH "template=replicated"',
         "INSERT INTO Ord VALUES (300, 1, 'a'), (-5, 2, 'b'), (256, 1, 'c'), (0, 3, 'd'), (1, 2, 'e'),"
         " (70000, 1, 'f'), (-70000, 3, 'g'), (512, 2, 'h'), (2, 1, 'i')",
@@ -432,7 +447,17 @@ def _setup(address: tuple[str, int], world: Any) -> None:
     client = Client()
     with client.connect(*address):
         client.sql("DROP TABLE Typed IF EXISTS")
-        for t in ("Scratch", "Pair", "Uids", "Ord", "OrdS", "OrdC", "OrdD", "Ranged"):
+        for t in (
+            "Scratch",
+            "Pair",
+            "Uids",
+            "Ord",
+            "OrdS",
+            "OrdC",
+            "OrdD",
+            "Ranged",
+            "InsErr",
+        ):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         create_world(client, world)
         client.sql(TYPED)
@@ -547,7 +572,9 @@ def _h2_part(message: str) -> tuple[str, str, str]:
 
 
 @pytest.mark.parametrize(
-    "script", DML_SCRIPTS, ids=["order", "scratch", "composite", "uuid"]
+    "script",
+    DML_SCRIPTS,
+    ids=["insert-errors", "order", "scratch", "composite", "uuid"],
 )
 def test_dml_script(both: tuple[SqlWire, SqlWire], script: list[str]) -> None:
     for sql in script:

@@ -422,6 +422,30 @@ class KeyValue:
                     self._e.delete(h, key, now)
 
     @_op(write=True)
+    def put_all_if_absent(
+        self, cache_id: int, items: Iterable[tuple[bytes, bytes]], expiry: Policy = None
+    ) -> list[bytes]:
+        """Each pair is a put-if-absent, in order, all in one transaction (SQL
+        INSERT of many rows); the keys not stored because they were present."""
+        h = self._writing(cache_id)
+        now = self._now()
+        pol = expiry if expiry is not None else h.config.expiry_policy
+        items = list(items)
+        with self._store.atomic():
+            present = set(self._e.read_many(h, [k for k, _ in items], now))
+            writes, refused = [], []
+            for key, value in items:  # a key repeated in the batch is present then
+                if key in present:
+                    refused.append(key)
+                    continue
+                present.add(key)
+                exp = after_create(pol, now)
+                if not expired(exp, now):
+                    writes.append((key, value, exp))
+            self._e.write_many(h, writes)
+        return refused
+
+    @_op(write=True)
     def remove_keys(
         self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
     ) -> None:

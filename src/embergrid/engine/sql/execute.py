@@ -463,8 +463,9 @@ class SqlEngine:
         if any(k not in cols for k in table.key_columns):
             raise fail("50000: Failed to prepare update plan.")
         rows = self._source_rows(node.expression, schema, args)
-        count, dups = 0, []
-        for r in rows:
+        pairs: list[tuple[bytes, bytes]] = []
+        texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
+        for r in rows:  # every row converts before any is stored, as in Ignite
             if len(r) != len(cols):
                 raise fail(
                     "42000: Failed to parse query. Column count does not match; "
@@ -472,17 +473,23 @@ class SqlEngine:
                 )
             values = self._row_values(table, cols, r)
             key = self.rows.key(table, values)
-            value = self.rows.value(table, values)
-            if upsert:  # MERGE replaces the whole value, as Ignite's does
-                self.kv.put(table.cache_id, key, value)
-                count += 1
-            elif self.kv.put_if_absent(table.cache_id, key, value):
-                count += 1
-            else:
-                dups.append(_key_text(table, values))
-        if dups:
-            raise fail(m.duplicate_keys(", ".join(dups)))
-        return count
+            pairs.append((key, self.rows.value(table, values)))
+            if not upsert:
+                texts.setdefault(key, _key_text(table, values))
+        refused = self._store_rows(table, pairs, upsert)
+        if refused:
+            keys = ", ".join(texts[k] for k in refused)
+            raise fail(m.duplicate_keys(keys, len(pairs)))
+        return len(pairs)
+
+    def _store_rows(
+        self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
+    ) -> list[bytes]:
+        """Write an INSERT's (MERGE's) rows in one go; the keys refused as present."""
+        if upsert:  # MERGE replaces the whole value, as Ignite's does
+            self.kv.put_all(table.cache_id, pairs)
+            return []
+        return self.kv.put_all_if_absent(table.cache_id, pairs)
 
     def _column(self, table: Table, name: str) -> Any:
         c = table.column(name)

@@ -76,9 +76,12 @@ def column_not_found(name: str, sql: str) -> str:
     )
 
 
-def duplicate_keys(keys: str) -> str:
+def duplicate_keys(keys: str, rows: int) -> str:
+    """An INSERT of ``rows`` rows met these present keys: a one-row INSERT fails
+    with the duplicate-key state, a many-row one with the general 50000."""
+    state = "23000" if rows == 1 else "50000"
     return (
-        "23000: Failed to INSERT some keys because they are already in cache"
+        f"{state}: Failed to INSERT some keys because they are already in cache"
         f" [keys=[{keys}]]"
     )
 
