@@ -150,6 +150,9 @@ QUERIES = [
     "SELECT id FROM Typed WHERE tm < '12:00:00' ORDER BY id",
     "SELECT _key FROM City WHERE id = 3793",
     "SELECT s FROM Typed WHERE _key = 2",
+    "SELECT * FROM (SELECT id, s FROM Typed) ORDER BY id",
+    "SELECT s, n FROM Typed, (SELECT COUNT(*) AS n FROM Typed) ORDER BY id",
+    "SELECT MAX(id) FROM (SELECT id FROM Typed WHERE id > 1)",
     "SELECT _key + 1, _key, id FROM Typed WHERE _key < 3 ORDER BY _key",
     "SELECT t.s FROM Typed t WHERE t._key IN (1, 3) ORDER BY t._key DESC",
     # H2 folds constant subexpressions (its exact values) and names a column after

@@ -180,6 +180,7 @@ class _Translator:
         self.schema = schema
         self.two_step = two_step
         self.used: list[Table] = []
+        self.unnamed = 0  # derived tables named so far (see _sources)
 
     def table(self, t: exp.Table) -> Table:
         schema = t.db or self.schema
@@ -295,6 +296,10 @@ class _Translator:
             elif isinstance(n, exp.Subquery):
                 cols = self.query(n.this, outer)
                 n.meta["eg_done"] = True
+                if not n.alias:  # H2 takes a derived table without a name: give one
+                    self.unnamed += 1
+                    name = exp.to_identifier(f"eg_derived_{self.unnamed}")
+                    n.set("alias", exp.TableAlias(this=name))
                 alias = n.alias_or_name
                 sources.append(
                     _Source(
