@@ -446,6 +446,94 @@ DML_SCRIPTS: list[list[str]] = [
 ]
 
 
+# The row order of a query a secondary index drives (H2 picks the cheapest index).
+INDEX_ORDER_SCRIPT = [
+    'CREATE TABLE Ix (id INT PRIMARY KEY, v INT, s VARCHAR, w INT) WITH "template=replicated"',
+    "INSERT INTO Ix VALUES (5, 1, 'e', 3), (1, 3, 'a', 1), (4, 1, 'd', 2), (2, 3, 'b', 3),"
+    " (3, 2, 'c', 1), (6, NULL, 'f', 2), (0, 2, 'z', 1), (7, 0, 'y', NULL)",
+    "CREATE INDEX ix_v ON Ix (v)",
+    "CREATE INDEX ix_w ON Ix (w DESC)",
+    "SELECT * FROM Ix WHERE v = 1",
+    "SELECT id, v FROM Ix WHERE v > 1",
+    "SELECT id, v FROM Ix WHERE v < 3",
+    "SELECT id FROM Ix WHERE v IN (3, 1)",
+    "SELECT id, v FROM Ix",
+    "SELECT v FROM Ix",
+    "SELECT id FROM Ix",
+    "SELECT * FROM Ix",
+    "SELECT id, v FROM Ix WHERE id > 1",
+    "SELECT id, v FROM Ix WHERE id > 1 AND v > 1",
+    "SELECT id, v FROM Ix WHERE id = 2 OR v = 2",
+    "SELECT id, v FROM Ix WHERE s > 'b'",
+    "SELECT id, v FROM Ix WHERE v IS NOT NULL",
+    "SELECT id, v FROM Ix WHERE v <> 1",
+    "SELECT id, v FROM Ix WHERE v > 1 LIMIT 2",
+    "SELECT id, v FROM Ix LIMIT 3",
+    "SELECT _key, v FROM Ix",
+    "SELECT _key, id, v FROM Ix",
+    "SELECT _val, v FROM Ix",
+    "SELECT id, w FROM Ix",
+    "SELECT id, w FROM Ix WHERE w > 1",
+    "SELECT id, w FROM Ix WHERE w IN (1, 3)",
+    "SELECT id, v FROM Ix WHERE w > 1",
+    "SELECT * FROM Ix WHERE id < 5 AND v > 1",
+    "SELECT * FROM Ix WHERE id > 1 AND v < 3",
+    "SELECT * FROM Ix WHERE id > 1 AND v > 0 AND v < 3",
+    "SELECT * FROM Ix WHERE id >= 1 AND id <= 6 AND v > 0 AND v < 3",
+    "SELECT * FROM Ix WHERE v < 3 AND w > 0",
+    "SELECT * FROM Ix WHERE v > 0 AND w IN (1, 2)",
+    "SELECT * FROM Ix WHERE v IN (1, 3) AND w = 3",
+    "SELECT id, v FROM Ix WHERE v IS NULL OR v > 2",
+    "SELECT * FROM Ix WHERE s = 'a' OR v > 0",
+    "SELECT * FROM Ix WHERE v + 0 > 1",
+    "SELECT * FROM Ix WHERE 1 < v",
+    "SELECT i.id FROM Ix i WHERE i.v > 1",
+    "DROP TABLE Ix",
+    "CREATE TABLE Ix2 (a INT, b VARCHAR, v INT, s VARCHAR, PRIMARY KEY (a, b))",
+    "INSERT INTO Ix2 VALUES (1, 'x', 3, 'ab'), (2, 'y', 1, 'b'), (1, 'a', 1, 'abc'),"
+    " (3, 'c', 2, 'a'), (0, 'z', 3, 'ac'), (2, 'b', NULL, 'bb')",
+    "CREATE INDEX ix2_vs ON Ix2 (v, s DESC)",
+    "CREATE INDEX ix2_s ON Ix2 (s)",
+    "SELECT a, b, v FROM Ix2",
+    "SELECT * FROM Ix2 WHERE v > 1",
+    "SELECT * FROM Ix2 WHERE s LIKE 'a%'",
+    "SELECT a, s FROM Ix2",
+    "SELECT * FROM Ix2 WHERE a > 0 AND s > 'a'",
+    "SELECT * FROM Ix2 WHERE s IN ('b', 'ab', 'a')",
+    "DROP TABLE Ix2",
+    "CREATE TABLE Ix3 (id VARCHAR PRIMARY KEY, d DOUBLE, u UUID)",
+    "INSERT INTO Ix3 VALUES ('k1', 2.5, '00000000-0000-0000-0000-000000000002'),"
+    " ('k0', -1.0, 'ffffffff-0000-0000-0000-000000000001'), ('k2', 2.5, NULL),"
+    " ('a', 0.0, '10000000-0000-0000-0000-000000000000')",
+    "CREATE INDEX ix3_d ON Ix3 (d)",
+    "CREATE INDEX ix3_u ON Ix3 (u)",
+    "SELECT id, d FROM Ix3",
+    "SELECT id, u FROM Ix3",
+    "SELECT * FROM Ix3 WHERE d > -5",
+    "SELECT * FROM Ix3 WHERE u > '00000000-0000-0000-0000-000000000000'",
+    "DROP TABLE Ix3",
+]
+DML_SCRIPTS.append(INDEX_ORDER_SCRIPT)
+
+# INSERT/MERGE without a column list (MERGE counts _KEY and _VAL), _KEY/_VAL named.
+NO_COLUMN_LIST_SCRIPT = [
+    "CREATE TABLE Mg (id INT PRIMARY KEY, s VARCHAR)",
+    "MERGE INTO Mg VALUES (1, 'a')",
+    "MERGE INTO Mg VALUES (1, 'a', 2, 3)",
+    "MERGE INTO Mg VALUES (1)",
+    "MERGE INTO Mg (id, s) VALUES (1, 'a')",
+    "INSERT INTO Mg VALUES (2, 'b')",
+    "INSERT INTO Mg VALUES (3, 'c', 4, 5)",
+    "INSERT INTO Mg VALUES (3)",
+    "INSERT INTO Mg (_key, s) VALUES (5, 'e')",
+    "INSERT INTO Mg (_key, _val) VALUES (6, 'f')",
+    "MERGE INTO Mg (_key, s) VALUES (7, 'g')",
+    "SELECT * FROM Mg ORDER BY id",
+    "DROP TABLE Mg",
+]
+DML_SCRIPTS.append(NO_COLUMN_LIST_SCRIPT)
+
+
 def _setup(address: tuple[str, int], world: Any) -> None:
     client = Client()
     with client.connect(*address):
@@ -460,6 +548,10 @@ def _setup(address: tuple[str, int], world: Any) -> None:
             "OrdD",
             "Ranged",
             "InsErr",
+            "Ix",
+            "Ix2",
+            "Ix3",
+            "Mg",
         ):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         create_world(client, world)
@@ -577,7 +669,15 @@ def _h2_part(message: str) -> tuple[str, str, str]:
 @pytest.mark.parametrize(
     "script",
     DML_SCRIPTS,
-    ids=["insert-errors", "order", "scratch", "composite", "uuid"],
+    ids=[
+        "insert-errors",
+        "order",
+        "scratch",
+        "composite",
+        "uuid",
+        "index-order",
+        "no-column-list",
+    ],
 )
 def test_dml_script(both: tuple[SqlWire, SqlWire], script: list[str]) -> None:
     for sql in script:

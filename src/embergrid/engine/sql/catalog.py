@@ -18,7 +18,8 @@ another process) goes through ``Entries.write`` -> ``INSERT OR REPLACE`` and so
 through the trigger; deletes need nothing (the row is gone). Queries read the
 typed columns and never decode a blob. The columns are added (and existing rows
 back-filled) the first time SQL sees the cache, so rows put before that are rows
-too. The primary key columns get a SQLite index, ``CREATE INDEX`` makes more.
+too. The primary key columns get a SQLite index, ``CREATE INDEX`` makes more
+(listed by ``Catalog.indexes``).
 Caches made by ``CREATE TABLE`` are remembered in ``sql_ddl_caches`` (only those
 may be dropped with ``DROP TABLE``, as in Ignite).
 
@@ -366,6 +367,26 @@ class Catalog:
 
     def table_of_cache(self, cache_id: int) -> Table | None:
         return self.by_cache.get(cache_id)
+
+    def indexes(self, t: Table) -> list[list[tuple[Column, bool]]]:
+        """The secondary indexes of ``t`` in creation order: each its columns
+        with their DESC flag (read from the SQLite index ``CREATE INDEX`` made)."""
+        by_sqlite = {c.sqlite: c for c in t.columns}
+        names = self.conn.execute(
+            "SELECT sqlite_name FROM sql_indexes WHERE cache_name = ? ORDER BY rowid",
+            (t.cache_name,),
+        ).fetchall()
+        out = []
+        for (name,) in names:
+            info = self.conn.execute(f'PRAGMA index_xinfo("{name}")').fetchall()
+            cols = [
+                (by_sqlite[r[2]], bool(r[3]))
+                for r in info
+                if r[5] and r[2] in by_sqlite
+            ]
+            if cols:
+                out.append(cols)
+        return out
 
     def created_by_ddl(self, cache_name: str) -> bool:
         return (

@@ -324,10 +324,12 @@ class SqlEngine:
             return res
         if first == "MERGE":
             merge = self._merge_as_insert(sql, toks)
-            return _result(UPDATED, [(self._insert(merge, schema, args, upsert=True),)])
+            n = self._insert(merge, schema, args, sql, upsert=True)
+            return _result(UPDATED, [(n,)])
         node = sqlglot.parse_one(sql, read=IgniteH2)
         if isinstance(node, exp.Insert):
-            return _result(UPDATED, [(self._insert(node, schema, args, upsert=False),)])
+            n = self._insert(node, schema, args, sql, upsert=False)
+            return _result(UPDATED, [(n,)])
         if isinstance(node, exp.Update):
             return _result(UPDATED, [(self._update(node, schema, args),)])
         if isinstance(node, exp.Delete):
@@ -448,8 +450,11 @@ class SqlEngine:
         return t
 
     def _insert(
-        self, node: exp.Insert, schema: str, args: list[Any], upsert: bool
+        self, node: exp.Insert, schema: str, args: list[Any], sql: str, upsert: bool
     ) -> int:
+        """INSERT (``upsert``: MERGE) of ``sql``; without a column list the
+        values are the table's columns, for MERGE after ``_KEY`` and ``_VAL``
+        (H2 counts them there, and ``_VAL`` of an object cannot be set)."""
         target = node.this
         normalize_identifiers(target)
         names: list[str] | None = None
@@ -462,15 +467,15 @@ class SqlEngine:
         )
         if any(k not in cols for k in table.key_columns):
             raise fail("50000: Failed to prepare update plan.")
+        width = len(cols) + (2 if upsert and names is None else 0)
         rows = self._source_rows(node.expression, schema, args)
         pairs: list[tuple[bytes, bytes]] = []
         texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
         for r in rows:  # every row converts before any is stored, as in Ignite
-            if len(r) != len(cols):
-                raise fail(
-                    "42000: Failed to parse query. Column count does not match; "
-                    f"SQL statement:\n{node.sql()} [21002-197]"
-                )
+            if len(r) != width:
+                raise fail(m.column_count(sql))
+            if width != len(cols):
+                raise fail(m.COMPOSITE_VALUE)
             values = self._row_values(table, cols, r)
             key = self.rows.key(table, values)
             pairs.append((key, self.rows.value(table, values)))
@@ -492,7 +497,12 @@ class SqlEngine:
         return self.kv.put_all_if_absent(table.cache_id, pairs)
 
     def _column(self, table: Table, name: str) -> Any:
+        """A column set by name; ``_KEY`` is the key column of a plain key."""
         c = table.column(name)
+        if c is None and name == "_KEY":
+            c = next((k for k in table.columns if k.whole_key), None)
+        if c is None and name == "_VAL":
+            raise fail(m.COMPOSITE_VALUE)
         if c is None:
             raise ColumnNotFound(name)
         return c

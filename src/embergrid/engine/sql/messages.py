@@ -100,6 +100,16 @@ def conversion_failed(column: str, from_java: str, to_java: str) -> str:
     )
 
 
+def column_count(sql: str) -> str:
+    """INSERT/MERGE values not matching its columns (MERGE without a column
+    list counts the hidden ``_KEY`` and ``_VAL`` columns too)."""
+    return prepare_failed("Column count does not match", 21002, sql)
+
+
+# Setting ``_VAL`` of a table whose value is an object (by name or by position).
+COMPOSITE_VALUE = "0A000: Update of composite value column is not supported"
+
+
 def null_not_allowed(column: str) -> str:
     return f"22004: Null value is not allowed for column '{column}'"
 

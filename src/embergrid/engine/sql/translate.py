@@ -39,9 +39,11 @@ Theory of operation
 7. ``SYSTEM_RANGE(start, end[, step])`` in FROM is a recursive CTE with one
    BIGINT column ``X``.
 8. A single-table SELECT without ORDER BY, GROUP BY, DISTINCT or aggregates
-   gets an ORDER BY on the primary-key columns (``_key_order``): Ignite returns
-   such a scan in key order, SQLite in key-blob order. Not modelled: a WHERE on
-   a secondary index's column makes Ignite return that index's order.
+   gets an ORDER BY giving the order Ignite returns it in (``_scan_order``):
+   that of the index H2's cost model picks (``_best_index``: conditions on an
+   index's leading columns, an index covering every column named), a secondary
+   index's columns then the key, else primary-key order (SQLite would return
+   key-blob order).
 9. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``).
 """
 
@@ -166,7 +168,7 @@ def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
     tr = _Translator(catalog, schema, _two_step(node, catalog, schema))
     cols = tr.query(node, [])
     if isinstance(node, exp.Select):
-        _key_order(node)
+        _scan_order(node, catalog)
     if params:  # numbered: the optimizer may reorder (or repeat) operands
         for ph in list(node.find_all(exp.Placeholder)):
             ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
@@ -384,28 +386,214 @@ def _live_rows(tbl: str, alias: str) -> exp.Subquery:
 
 # -- row order of a scan -----------------------------------------------------------
 
+# H2's cost model of an index (facts observed on the 2.17 node, see
+# tests/sql/test_sql_corpus.py "index-order"): ROWS is the row count H2 adds to
+# every estimate; a non-unique equality keeps 1 row in 2 (selectivity 50).
+_ROWS = 1000
+_SCAN_EXTRA = 20  # a scan and a look-up per row both cost this much more
+# Condition kinds on one column, as H2 masks them.
+_EQ, _START, _END = 1, 2, 4
+_RANGE = _START | _END
 
-def _key_order(sel: exp.Select) -> None:
+
+@dataclass(slots=True)
+class _Index:
+    columns: list[tuple[Column, bool]]  # (column, descending)
+    unique: bool
+
+
+def _scan_order(sel: exp.Select, catalog: Catalog) -> None:
     """A single-table SELECT without ORDER BY, GROUP BY, DISTINCT or aggregates
-    comes back in primary-key order, as Ignite's scan of the key index returns
-    it (numbers numerically, strings by code point, composite keys column by
-    column); SQLite would return the key blobs' order. Without a LIMIT SQLite
-    sorts the result (``+col`` keeps it off the key index: a sort of the rows
-    read costs less than a look-up per row); with one it walks the key index
-    and stops early. A WHERE fixing every key column needs no order."""
+    comes back in the order of the index H2 reads it through (``_best_index``):
+    the primary key's (the scan's too) or a secondary index's, whose entries are
+    its columns then the key columns. A WHERE fixing every key column needs no
+    order."""
     sources: list[_Source] = sel.meta.get("eg_sources") or []
     if len(sources) != 1 or sources[0].table is None or not _plain(sel):
         return
     src = sources[0]
-    keys = src.table.key_columns if src.table is not None else []
+    table = src.table
+    assert table is not None
+    keys = table.key_columns
     if not keys or any(k.type.name == "OTHER" for k in keys):
         return
     if _keys_fixed(sel, {k.sqlite for k in keys}):
         return
+    secondary = [
+        _Index(
+            cols + [(k, False) for k in keys if all(k is not c for c, _ in cols)], False
+        )
+        for cols in catalog.indexes(table)
+    ]
+    best = _best_index(
+        sel, src.alias, _Index([(k, False) for k in keys], True), secondary
+    )
+    if best is None:
+        _key_order(sel, src.alias, keys)
+    else:
+        _index_order(sel, src.alias, best)
+
+
+def _best_index(
+    sel: exp.Select, alias: str, pk: _Index, secondary: list[_Index]
+) -> _Index | None:
+    """The secondary index H2 picks for ``sel``, None for the primary key or the
+    scan. H2 takes the cheapest (the first of equal ones: the scan, the primary
+    key, then the indexes in creation order). An index's rows: an equality on a
+    leading column halves them (the last column of a unique index leaves 3), a
+    range on it leaves a quarter, one bound a third (and ends the prefix). A
+    look-up per row doubles them unless the index covers every column the query
+    names (then it costs its column count instead of ``_SCAN_EXTRA``)."""
+    if not secondary:
+        return None
+    masks = _condition_masks(sel, alias)
+    used = _used_columns(sel, alias)
+    best: _Index | None = None
+    cheapest = _ROWS + _SCAN_EXTRA
+    for index in [pk, *secondary]:
+        cost = _index_cost(index, masks, used)
+        if cost < cheapest:
+            best, cheapest = index, cost
+    return None if best is pk else best
+
+
+def _index_cost(index: _Index, masks: dict[str, int], used: set[str] | None) -> int:
+    rows = _ROWS
+    selectivity = 0  # percent of the rows an equality prefix rules out
+    for i, (col, _) in enumerate(index.columns):
+        mask = masks.get(col.sqlite, 0)
+        if mask & _EQ:
+            if index.unique and i == len(index.columns) - 1:
+                rows = 3
+                break
+            selectivity = 100 - (100 - selectivity) * 50 // 100
+            distinct = max(_ROWS * selectivity // 100, 1)
+            rows = 2 + max(_ROWS // distinct, 1)
+        elif mask & _RANGE == _RANGE:
+            rows = 2 + _ROWS // 4
+            break
+        elif mask & _RANGE:
+            rows = 2 + _ROWS // 3
+            break
+        else:
+            break
+    names = {c.sqlite for c, _ in index.columns}
+    if used is not None and used <= names:
+        return rows + len(index.columns)
+    return 2 * rows + _SCAN_EXTRA
+
+
+def _condition_masks(sel: exp.Select, alias: str) -> dict[str, int]:
+    """Per typed column of the table, the kinds of index conditions the WHERE's
+    conjuncts put on it: ``=``/``IN``/``IS NULL`` a constant or parameter, a
+    lower or an upper bound."""
+    where = sel.args.get("where")
+    masks: dict[str, int] = {}
+    for cond in _conjuncts(where.this) if where is not None else []:
+        col, kind = _index_condition(cond)
+        if col is not None and col.table == alias:
+            masks[col.name] = masks.get(col.name, 0) | kind
+    return masks
+
+
+_BOUNDS: dict[type[exp.Expr], int] = {
+    exp.EQ: _EQ,
+    exp.GT: _START,
+    exp.GTE: _START,
+    exp.LT: _END,
+    exp.LTE: _END,
+}
+
+
+def _index_condition(cond: exp.Expr) -> tuple[exp.Column | None, int]:
+    if isinstance(cond, exp.Is) and isinstance(cond.expression, exp.Null):
+        return (cond.this, _EQ) if isinstance(cond.this, exp.Column) else (None, 0)
+    if isinstance(cond, exp.In) and not cond.args.get("query"):
+        if isinstance(cond.this, exp.Column) and all(
+            _fixed(v) for v in cond.expressions
+        ):
+            return cond.this, _EQ
+        return None, 0
+    if isinstance(cond, exp.Like) and isinstance(cond.this, exp.Column):
+        return (cond.this, _RANGE) if _like_prefix(cond) else (None, 0)
+    kind = _BOUNDS.get(type(cond), 0)
+    col = cond.this.this if isinstance(cond.this, exp.Collate) else cond.this
+    if kind and isinstance(col, exp.Column) and _fixed(cond.expression):
+        return col, kind  # (a UUID column compares through its collation)
+    return None, 0
+
+
+def _fixed(e: exp.Expr) -> bool:
+    e = e.unnest()
+    return isinstance(e, exp.Placeholder) or const(e) is not None
+
+
+def _like_prefix(cond: exp.Like) -> bool:
+    """``col LIKE 'abc%'``: H2 reads it as a range of the index (from the
+    pattern's text before its first wildcard)."""
+    v = const(cond.expression.unnest())
+    return (
+        v is not None
+        and isinstance(v[1], str)
+        and v[1][:1] not in ("", "%", "_")
+        and cond.args.get("escape") is None
+    )
+
+
+def _used_columns(sel: exp.Select, alias: str) -> set[str] | None:
+    """The typed columns of the table the query names; None when it names one no
+    index holds (``_VAL``, the key blob) or both ``_KEY`` and a key column (H2
+    then reads the row, as observed)."""
+    used: set[str] = set()
+    key_alias = key_named = False
+    for col in sel.find_all(exp.Column):
+        if col.table != alias:
+            continue
+        c = col.meta.get("eg_col")
+        if col.meta.get("eg_name") == "_KEY":
+            key_alias = True
+        elif not isinstance(c, Column):
+            return None
+        elif c.is_key:
+            key_named = True
+        used.add(col.name)
+    return None if key_alias and key_named else used
+
+
+def _index_order(sel: exp.Select, alias: str, index: _Index) -> None:
+    """ORDER BY a secondary index's entries: its columns (DESC where declared)
+    then the key columns; an ``IN`` list on the first column is read value by
+    value, ascending."""
+    first = index.columns[0][0].sqlite
+    where = sel.args.get("where")
+    in_first = where is not None and any(
+        isinstance(c, exp.In)
+        and isinstance(c.this, exp.Column)
+        and c.this.name == first
+        for c in _conjuncts(where.this)
+    )
+    terms = []
+    for i, (c, desc) in enumerate(index.columns):
+        col: exp.Expr = exp.column(c.sqlite, table=alias, quoted=True)
+        if c.type.name == "UUID":
+            col = _uuid_order(col)
+        down = desc and not (i == 0 and in_first)
+        # H2 puts NULL first ascending, last descending (so does SQLite; say so,
+        # sqlglot would write NULLS LAST)
+        terms.append(exp.Ordered(this=col, desc=down, nulls_first=not down))
+    sel.set("order", exp.Order(expressions=terms))
+
+
+def _key_order(sel: exp.Select, alias: str, keys: list[Column]) -> None:
+    """Primary-key order (numbers numerically, strings by code point, composite
+    keys column by column); SQLite would return the key blobs' order. Without a
+    LIMIT SQLite sorts the result (``+col`` keeps it off the key index: a sort
+    of the rows read costs less than a look-up per row); with one it walks the
+    key index and stops early."""
     by_index = sel.args.get("limit") is not None
     terms = []
     for k in keys:
-        col: exp.Expr = exp.column(k.sqlite, table=src.alias, quoted=True)
+        col: exp.Expr = exp.column(k.sqlite, table=alias, quoted=True)
         if k.type.name == "UUID":
             col = _uuid_order(col)
         elif not by_index:
