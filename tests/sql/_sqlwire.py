@@ -4,6 +4,7 @@ Owns ``SqlWire``: a blocking socket speaking our ``ClientConnection`` that sends
 op 2004 (and 2005 for further pages) and returns column names, and for every cell
 its type code byte and its decoded value. pyignite decodes INT and BIGINT both
 to ``int``; comparing the code byte is how the corpus checks typed results.
+An ``Arg(value, hint)`` argument travels as the wire type ``hint`` names.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ class SqlFailed(Exception):
         super().__init__(status, message)
         self.status = status
         self.message = message
+
+
+@dataclass(frozen=True)
+class Arg:
+    """A query argument sent as an explicit wire type (``hint``: a ``TypeCode``),
+    where inference would pick another (a Python int travels as a LONG)."""
+
+    value: Any
+    hint: Any
+
+
+def _encode_arg(a: Any) -> bytes:
+    return encode(a.value, a.hint) if isinstance(a, Arg) else encode(a)
 
 
 @dataclass(frozen=True)
@@ -93,7 +107,7 @@ class SqlWire:
             sql,
             page_size,
             max_rows,
-            tuple(encode(a) for a in args),
+            tuple(_encode_arg(a) for a in args),
             statement_type,
             timeout_ms=timeout_ms,
             include_field_names=True,

@@ -13,14 +13,18 @@ Marked ``reference`` (skips without Java and the jars).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from _sqlwire import SqlFailed, SqlWire
+from _sqlwire import Arg, SqlFailed, SqlWire
 from _world import create_world, drop_world
 from pyignite import Client  # type: ignore[import-untyped]
+
+from embergrid.protocol.codes import TypeCode
 
 TYPED = """CREATE TABLE Typed (
     id INT PRIMARY KEY, i INT, bi BIGINT, si SMALLINT, ti TINYINT, b BOOLEAN,
@@ -249,6 +253,15 @@ QUERIES = [
 # Known divergences (xfail strict): the reason is the difference found.
 DIVERGENCES: dict[str, str] = {}
 
+_SMALL_ARGS = [
+    (1, TypeCode.INT),
+    (2, TypeCode.SHORT),
+    (3, TypeCode.BYTE),
+    (1.5, TypeCode.FLOAT),
+    (-4, TypeCode.SHORT),
+    (5, TypeCode.BYTE),
+]
+
 ARG_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
     ("SELECT s FROM Typed WHERE _key = ?", (3,)),
     ("SELECT * FROM City WHERE id = ?", (3802,)),
@@ -282,6 +295,39 @@ ARG_QUERIES: list[tuple[str, tuple[Any, ...]]] = [
         "SELECT ? + 1, ? + 1, ? + 1, ? + bi FROM Typed WHERE id = 1",
         (1.5, Decimal("2.5"), "7", 1),
     ),
+    # ... by the wire type it came as: INT, SHORT, BYTE, FLOAT, DOUBLE, LONG; a char
+    # is a VARCHAR, a java.util.Date (DATE) a TIMESTAMP
+    (
+        "SELECT ?, ?, ?, ?, ?, ?",
+        (
+            Arg(1, TypeCode.INT),
+            Arg(-2, TypeCode.SHORT),
+            Arg(3, TypeCode.BYTE),
+            Arg(1.5, TypeCode.FLOAT),
+            Arg(0.1, TypeCode.DOUBLE),
+            Arg(7, TypeCode.LONG),
+        ),
+    ),
+    (
+        "SELECT ?, ?, ?, ?, ?, ?",
+        (
+            Arg("a", TypeCode.CHAR),
+            uuid.UUID("8f5c7b1e-0f38-4f38-9d3e-2c1a6f6b8a11"),
+            Arg((datetime(2020, 1, 2, 3, 4, 5), 0), TypeCode.TIMESTAMP),
+            timedelta(hours=1, seconds=2),
+            Arg(datetime(2020, 1, 2, 3, 4, 5), TypeCode.DATE),
+            b"\x01\x02",
+        ),
+    ),
+    (
+        "SELECT ? + 1, ? + 1, ? + 1, ? + 1, i + ?, ? AS x FROM Typed WHERE id = ?",
+        (*(Arg(v, c) for v, c in _SMALL_ARGS), Arg(1, TypeCode.INT)),
+    ),
+    (
+        "SELECT id, ? FROM Typed WHERE id = ?",
+        (Arg(9, TypeCode.SHORT), Arg(1, TypeCode.INT)),
+    ),
+    ("SELECT * FROM City WHERE id = ?", (Arg(3802, TypeCode.INT),)),
     ("SELECT X FROM SYSTEM_RANGE(?, ?)", (2, "4")),
     ("SELECT X FROM SYSTEM_RANGE(1, 3) WHERE X <> ?", (2,)),
 ]
@@ -335,6 +381,9 @@ MAP_ERRORS = [
     "SELECT i / 0 FROM Typed",
     "SELECT CAST(bi AS INT) FROM Typed ORDER BY id",
     "SELECT CAST(i * 100 AS TINYINT) FROM Typed ORDER BY id",
+    # a string compared with a number converts to the number's type (H2's higher)
+    "SELECT * FROM Typed WHERE i > s",
+    "SELECT id FROM Typed WHERE s = db",
 ]
 
 DML_SCRIPTS: list[list[str]] = [
@@ -533,6 +582,26 @@ NO_COLUMN_LIST_SCRIPT = [
 ]
 DML_SCRIPTS.append(NO_COLUMN_LIST_SCRIPT)
 
+# Two columns of different types compare in the higher type of H2's order: a
+# string compared with a number is converted to it (trimmed; no number: 22018).
+COMPARE_TYPES_SCRIPT = [
+    "CREATE TABLE Cmp (id INT PRIMARY KEY, v INT, s VARCHAR, d DOUBLE,"
+    ' dc DECIMAL(10,2), b BOOLEAN) WITH "template=replicated"',
+    "INSERT INTO Cmp (id, v, s, d, dc) VALUES (1, 5, '5', 5.0, 5.00),"
+    " (2, 10, '9', 9.5, 9.50), (3, 1, ' 7 ', 1.5, 1.50)",
+    "SELECT id FROM Cmp WHERE v > s ORDER BY id",
+    "SELECT id FROM Cmp WHERE s = v ORDER BY id",
+    "SELECT id FROM Cmp WHERE d > s ORDER BY id",
+    "SELECT id FROM Cmp WHERE dc >= s ORDER BY id",
+    "SELECT id, v = s, s < d, s <> dc FROM Cmp ORDER BY id",
+    "INSERT INTO Cmp (id, v, s) VALUES (4, 3, 'z')",
+    "SELECT * FROM Cmp WHERE v > s",
+    "SELECT id FROM Cmp WHERE s <> d",
+    "SELECT id FROM Cmp WHERE b = s",
+    "DROP TABLE Cmp",
+]
+DML_SCRIPTS.append(COMPARE_TYPES_SCRIPT)
+
 
 def _setup(address: tuple[str, int], world: Any) -> None:
     client = Client()
@@ -677,6 +746,7 @@ def _h2_part(message: str) -> tuple[str, str, str]:
         "uuid",
         "index-order",
         "no-column-list",
+        "compare-types",
     ],
 )
 def test_dml_script(both: tuple[SqlWire, SqlWire], script: list[str]) -> None:

@@ -18,8 +18,9 @@ another process) goes through ``Entries.write`` -> ``INSERT OR REPLACE`` and so
 through the trigger; deletes need nothing (the row is gone). Queries read the
 typed columns and never decode a blob. The columns are added (and existing rows
 back-filled) the first time SQL sees the cache, so rows put before that are rows
-too. The primary key columns get a SQLite index, ``CREATE INDEX`` makes more
-(listed by ``Catalog.indexes``).
+too. The primary key columns get a SQLite index; ``CREATE INDEX`` and the
+SORTED indexes a query entity declares (made when SQL first sees the cache)
+make more, listed in ``sql_indexes`` (``Catalog.indexes``).
 Caches made by ``CREATE TABLE`` are remembered in ``sql_ddl_caches`` (only those
 may be dropped with ``DROP TABLE``, as in Ignite).
 
@@ -31,6 +32,7 @@ decode-on-query would decode every row of every table a query touches.
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,7 @@ from embergrid.protocol.config import CacheConfiguration, QueryEntity
 
 __all__ = ["Catalog", "Column", "Table", "schema_of", "unquote"]
 
+_SORTED = 0  # the index type of a query entity's B-tree index (QueryIndex)
 _DDL_TABLE = "CREATE TABLE IF NOT EXISTS sql_ddl_caches (name TEXT PRIMARY KEY)"
 _INDEX_TABLE = (
     "CREATE TABLE IF NOT EXISTS sql_indexes (schema TEXT NOT NULL, name TEXT NOT NULL,"
@@ -117,10 +120,6 @@ class Table:
     @property
     def value_columns(self) -> list[Column]:
         return [c for c in self.columns if not c.is_key]
-
-    @property
-    def key_is_object(self) -> bool:
-        return not any(c.whole_key for c in self.columns)
 
 
 def unquote(name: str) -> str:
@@ -353,12 +352,45 @@ class Catalog:
                     f"UPDATE {t.tbl} SET "
                     + ", ".join(f'"{c.sqlite}" = {_extract(c, "")}' for c in typed)
                 )
-            keys = t.key_columns
+            keys = t.key_columns or ([t.hidden_key] if t.hidden_key else [])
             if keys:
                 cols = ", ".join(f'"{c.sqlite}"' for c in keys)
                 conn.execute(
                     f"CREATE INDEX IF NOT EXISTS {t.tbl}_pk ON {t.tbl} ({cols})"
                 )
+            if not exists:  # the first time SQL sees this cache
+                self._entity_indexes(t)
+
+    # -- indexes --------------------------------------------------------------------
+
+    def add_index(self, t: Table, name: str, cols: list[tuple[Column, bool]]) -> None:
+        """Create SQL index ``name`` of ``t``: a SQLite index on the typed columns
+        (each with its DESC flag), listed in ``sql_indexes``."""
+        n = self.conn.execute("SELECT count(*) FROM sql_indexes").fetchone()[0]
+        sqlite_name = f"{t.tbl}_ix{n}_{uuid.uuid4().hex[:6]}"
+        text = ", ".join(f'"{c.sqlite}"' + (" DESC" if d else "") for c, d in cols)
+        self.conn.execute(f'CREATE INDEX "{sqlite_name}" ON {t.tbl} ({text})')
+        self.conn.execute(
+            "INSERT OR REPLACE INTO sql_indexes (schema, name, cache_name, sqlite_name)"
+            " VALUES (?, ?, ?, ?)",
+            (t.schema, name, t.cache_name, sqlite_name),
+        )
+
+    def _entity_indexes(self, t: Table) -> None:
+        """The SORTED indexes the query entity declares, made when SQL first sees
+        the cache (Ignite makes them with the table; a DROP INDEX of one lasts,
+        though the configuration still lists it). Names are the entity's, as
+        the cache registry normalized them."""
+        self.conn.execute(
+            "DELETE FROM sql_indexes WHERE cache_name = ?", (t.cache_name,)
+        )
+        for ix in t.entity.query_indexes:
+            if ix.index_type != _SORTED or not ix.index_name or not ix.fields:
+                continue
+            cols = [(_field_column(t, f.name), f.is_descending) for f in ix.fields]
+            known = [(c, desc) for c, desc in cols if c is not None]
+            if len(known) == len(cols):
+                self.add_index(t, ix.index_name, known)
 
     # -- look-ups -------------------------------------------------------------------
 
@@ -404,6 +436,14 @@ class Catalog:
     def unmark_ddl(self, cache_name: str) -> None:
         self.conn.execute("DELETE FROM sql_ddl_caches WHERE name = ?", (cache_name,))
         self.conn.execute("DELETE FROM sql_indexes WHERE cache_name = ?", (cache_name,))
+
+
+def _field_column(t: Table, name: str) -> Column | None:
+    """The column of a query entity's field (by field name, else column name)."""
+    for c in t.columns:
+        if c.field_name == name:
+            return c
+    return t.column(name)
 
 
 def _extract(c: Column, prefix: str) -> str:

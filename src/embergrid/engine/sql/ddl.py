@@ -25,7 +25,7 @@ from sqlglot.tokens import Tokenizer
 from embergrid.engine.caches import Caches
 from embergrid.engine.errors import EngineError
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Table
+from embergrid.engine.sql.catalog import Catalog, Column, Table
 from embergrid.engine.sql.types import from_sql_name
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import (
@@ -299,7 +299,7 @@ class Ddl:
         sch, tname = t.name()
         table = self._table(sch or schema, tname)
         t.expect("(")
-        cols: list[str] = []
+        cols: list[tuple[Column, bool]] = []
         while True:
             cname = ident(t.next())
             col = table.column(cname)
@@ -307,7 +307,7 @@ class Ddl:
                 raise fail(m.column_not_found(cname, t.sql))
             desc = t.accept("DESC")
             t.accept("ASC")
-            cols.append(f'"{col.sqlite}"' + (" DESC" if desc else ""))
+            cols.append((col, desc))
             if not t.accept(","):
                 break
         t.expect(")")
@@ -320,14 +320,7 @@ class Ddl:
             if if_not:
                 return
             raise fail(m.index_exists(iname))
-        n = conn.execute("SELECT count(*) FROM sql_indexes").fetchone()[0]
-        sqlite_name = f"{table.tbl}_ix{n}_{uuid.uuid4().hex[:6]}"
-        conn.execute(f'CREATE INDEX "{sqlite_name}" ON {table.tbl} ({", ".join(cols)})')
-        conn.execute(
-            "INSERT INTO sql_indexes (schema, name, cache_name, sqlite_name)"
-            " VALUES (?, ?, ?, ?)",
-            (table.schema, iname, table.cache_name, sqlite_name),
-        )
+        self.catalog.add_index(table, iname, cols)
 
     def drop_index(self, t: _Tokens, schema: str) -> None:
         if_exists = t.accept("IF", "EXISTS")

@@ -30,7 +30,7 @@ from embergrid.engine.caches import Caches
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Table
+from embergrid.engine.sql.catalog import Catalog, Column, Table
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
@@ -113,7 +113,10 @@ def _result(cols: list[OutCol], rows: list[tuple[Any, ...]]) -> SqlResult:
 
 
 def _plan_result(
-    plan: Plan, rows: list[tuple[Any, ...]], args: Sequence[Any]
+    plan: Plan,
+    rows: list[tuple[Any, ...]],
+    args: Sequence[Any],
+    arg_codes: Sequence[int] = (),
 ) -> SqlResult:
     """A query's result; its shape is computed once per plan, except the
     encoders of bare ``?`` projections, which take their argument's type."""
@@ -124,13 +127,34 @@ def _plan_result(
         encoders = list(encoders)
         for i, c in enumerate(plan.columns):
             if c.param:
-                encoders[i] = cell_encoder(_argument_type(args[c.param - 1]))
+                n = c.param - 1
+                code = arg_codes[n] if n < len(arg_codes) else None
+                encoders[i] = cell_encoder(_argument_type(args[n], code))
     return SqlResult(names, encoders, objects, rows)
 
 
-# The SQL type of an argument of each Python type. What a client sends for a
-# Python int is a LONG (pyignite's and embergrid's inference), so an int is a
-# BIGINT: the engine gets the decoded value, not the argument's type code.
+# The SQL type of an argument by the type code it was sent as (the Java class
+# the node reads): a java.util.Date (DATE) is a TIMESTAMP, a char a VARCHAR.
+_WIRE_TYPES = {
+    1: "TINYINT",
+    2: "SMALLINT",
+    3: "INT",
+    4: "BIGINT",
+    5: "REAL",
+    6: "DOUBLE",
+    7: "VARCHAR",
+    8: "BOOLEAN",
+    9: "VARCHAR",
+    10: "UUID",
+    11: "TIMESTAMP",
+    12: "VARBINARY",
+    30: "DECIMAL",
+    33: "TIMESTAMP",
+    36: "TIME",
+}
+
+# Without its type code (an argument given to the engine directly), the type of
+# the Python value: a Python int is what clients send it as, a LONG.
 _ARGUMENT_TYPES = {
     bool: "BOOLEAN",
     int: "BIGINT",
@@ -141,8 +165,13 @@ _ARGUMENT_TYPES = {
 }
 
 
-def _argument_type(v: Any) -> SqlType:
-    """The type H2 gives a bare parameter: its argument's."""
+def _argument_type(v: Any, code: int | None = None) -> SqlType:
+    """The type H2 gives a bare parameter: its argument's (``code``: the wire
+    type code the argument came as, if known)."""
+    if v is None:
+        return TYPES["OTHER"]
+    if code is not None:
+        return TYPES[_WIRE_TYPES.get(code, "OTHER")]
     return TYPES[_ARGUMENT_TYPES.get(type(v), "OTHER")]
 
 
@@ -205,8 +234,13 @@ class SqlEngine:
         max_rows: int = -1,
         statement_type: int = ANY_STATEMENT,
         timeout_ms: int = 0,
+        arg_codes: Sequence[int] = (),
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
+
+        ``arg_codes`` are the wire type codes ``args`` arrived as (a bare ``?``
+        projection has its argument's type: an INT is no BIGINT); without them
+        an argument is typed by its Python type.
 
         ``statement_type`` is what the request declares (``QUERY_STATEMENT``: it
         must be a query; ``UPDATE_STATEMENT``: it must not be). A positive
@@ -217,7 +251,9 @@ class SqlEngine:
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         try:
-            return self._execute(sql, schema, cache_id, args, max_rows, statement_type)
+            return self._execute(
+                sql, schema, cache_id, args, arg_codes, max_rows, statement_type
+            )
         finally:
             self._deadline = None
 
@@ -227,6 +263,7 @@ class SqlEngine:
         schema: str | None,
         cache_id: int,
         args: Sequence[Any],
+        codes: Sequence[int],
         max_rows: int,
         statement_type: int,
     ) -> SqlResult:
@@ -236,7 +273,8 @@ class SqlEngine:
         if hit is not None and hit[0] == self.catalog.generation:
             _check_kind(True, statement_type)
             try:
-                return _plan_result(hit[1], self._run(hit[1], args, max_rows), args)
+                rows = self._run(hit[1], args, max_rows)
+                return _plan_result(hit[1], rows, args, codes)
             except RunError as exc:
                 text = sql.strip().rstrip(";").strip()
                 msg = m.run_failed(exc.text, exc.code, text, exc.map_query)
@@ -246,7 +284,7 @@ class SqlEngine:
         text = sql.strip().rstrip(";").strip()
         sch = self.schema_for(schema, cache_id)
         try:
-            res = self._dispatch(text, sch, list(args), max_rows, statement_type)
+            res = self._dispatch(text, sch, list(args), codes, max_rows, statement_type)
         except TableNotFound as exc:
             raise fail(m.table_not_found(exc.name, text)) from None
         except ColumnNotFound as exc:
@@ -300,12 +338,19 @@ class SqlEngine:
     # -- dispatch -----------------------------------------------------------------
 
     def _dispatch(
-        self, sql: str, schema: str, args: list[Any], max_rows: int, kind: int
+        self,
+        sql: str,
+        schema: str,
+        args: list[Any],
+        codes: Sequence[int],
+        max_rows: int,
+        kind: int,
     ) -> SqlResult:
         hit = self._plans.get((schema, sql))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
             _check_kind(True, kind)
-            return _plan_result(hit[1], self._run(hit[1], args, max_rows), args)
+            rows = self._run(hit[1], args, max_rows)
+            return _plan_result(hit[1], rows, args, codes)
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))
@@ -313,7 +358,7 @@ class SqlEngine:
         if first in _QUERY_WORDS:
             plan = self._plan(sql, schema)  # a query that does not parse fails so
             _check_kind(True, kind)
-            return _plan_result(plan, self._run(plan, args, max_rows), args)
+            return _plan_result(plan, self._run(plan, args, max_rows), args, codes)
         _check_kind(False, kind)
         if first in _DDL_WORDS:
             changed = self.ddl.run(sql, schema)
@@ -398,7 +443,8 @@ class SqlEngine:
 
     def _cast(self, v: Any, source: str, target: str, precision: int | None) -> Any:
         """H2's CAST of a stored value of type ``source`` to an integer or string
-        type (``precision`` the declared length)."""
+        type (``precision`` the declared length), or of a string to the number
+        it is compared with."""
         if v is None:
             return None
         try:
@@ -409,6 +455,8 @@ class SqlEngine:
         except hv.NotFoldable:
             return v
         x = out[1]
+        if isinstance(x, float | Decimal):  # a comparison's number (_h2_compare)
+            return float(x)
         return x if isinstance(x, int | str) or x is None else str(x)
 
     def _past_deadline(self) -> bool:
@@ -465,7 +513,7 @@ class SqlEngine:
         cols = (
             table.columns if names is None else [self._column(table, n) for n in names]
         )
-        if any(k not in cols for k in table.key_columns):
+        if any(k not in cols for k in _required_keys(table)):
             raise fail("50000: Failed to prepare update plan.")
         width = len(cols) + (2 if upsert and names is None else 0)
         rows = self._source_rows(node.expression, schema, args)
@@ -500,7 +548,7 @@ class SqlEngine:
         """A column set by name; ``_KEY`` is the key column of a plain key."""
         c = table.column(name)
         if c is None and name == "_KEY":
-            c = next((k for k in table.columns if k.whole_key), None)
+            c = table.key_column  # also the hidden one of a key no field names
         if c is None and name == "_VAL":
             raise fail(m.COMPOSITE_VALUE)
         if c is None:
@@ -566,12 +614,13 @@ class SqlEngine:
                 raise fail(
                     m.conversion_failed(c.name, exc.from_java, exc.to_java)
                 ) from None
-        for c in table.columns:
+        for c in table.typed_columns:
             v = values.get(c.name)
             if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
                 raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
             if (c.is_key or c.not_null) and v is None:
-                raise fail(m.null_not_allowed(c.name))
+                hidden = c is table.hidden_key
+                raise fail(m.NULL_KEY if hidden else m.null_not_allowed(c.name))
         return values
 
     # -- UPDATE / DELETE ---------------------------------------------------------------
@@ -701,8 +750,14 @@ def _decimals(v: Decimal) -> int:
     return -exponent if isinstance(exponent, int) else 0
 
 
+def _required_keys(table: Table) -> list[Column]:
+    """The key columns a row must set: the key fields, else the plain key."""
+    hidden = table.hidden_key
+    return table.key_columns or ([hidden] if hidden is not None else [])
+
+
 def _key_text(table: Table, values: dict[str, Any]) -> str:
-    keys = [values.get(c.name) for c in table.key_columns]
+    keys = [values.get(c.name) for c in _required_keys(table)]
     if len(keys) == 1:
         return str(keys[0])
     return ", ".join(str(k) for k in keys)

@@ -108,6 +108,8 @@ def column_count(sql: str) -> str:
 
 # Setting ``_VAL`` of a table whose value is an object (by name or by position).
 COMPOSITE_VALUE = "0A000: Update of composite value column is not supported"
+NULL_KEY = "22004: Key for INSERT, COPY, or MERGE must not be null"
+"""A NULL ``_KEY`` of a plain key no field names (a key field says its name)."""
 
 
 def null_not_allowed(column: str) -> str:

@@ -103,12 +103,11 @@ class RowCodec:
         self._registered: set[tuple[int, int]] = set()
 
     def key(self, t: Table, values: dict[str, Any]) -> bytes:
-        cols = t.key_columns
-        if not t.key_is_object:
-            c = cols[0]
-            return encode_field(values.get(c.name), c.type)
+        whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
+        if whole is not None:
+            return encode_field(values.get(whole.name), whole.type)
         name = t.entity.key_type_name or f"{t.name}_KEY"
-        return self._object(name, cols, values, t)
+        return self._object(name, t.key_columns, values, t)
 
     def value(self, t: Table, values: dict[str, Any]) -> bytes:
         """The value object of the columns in ``values`` (those the statement gave)."""

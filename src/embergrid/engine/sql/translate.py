@@ -35,7 +35,9 @@ Theory of operation
    are computed by ``h2values`` as H2 computes them: in the operands' type,
    failing on overflow and division by zero (``RunError``: H2's error at run
    time), rounding to an integer, a DECIMAL's string with its scale, a string
-   cut to its declared length.
+   cut to its declared length. A string compared with a number (two columns:
+   H2 converts to the higher type at run time) goes through ``eg_cast`` to the
+   number's type, so a string that is no number fails as in H2.
 7. ``SYSTEM_RANGE(start, end[, step])`` in FROM is a recursive CTE with one
    BIGINT column ``X``.
 8. A single-table SELECT without ORDER BY, GROUP BY, DISTINCT or aggregates
@@ -414,7 +416,7 @@ def _scan_order(sel: exp.Select, catalog: Catalog) -> None:
     src = sources[0]
     table = src.table
     assert table is not None
-    keys = table.key_columns
+    keys = table.key_columns or ([table.hidden_key] if table.hidden_key else [])
     if not keys or any(k.type.name == "OTHER" for k in keys):
         return
     if _keys_fixed(sel, {k.sqlite for k in keys}):
@@ -769,6 +771,8 @@ _ARITH_OPS: dict[type[exp.Expr], str] = {
     exp.Mod: "%",
 }
 _ORDERING = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+_COMPARISONS = (exp.EQ, exp.NEQ, *_ORDERING)
+_NUMBERS = (*_INT_TARGETS, "DECIMAL", "REAL", "DOUBLE")
 
 
 def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
@@ -777,8 +781,9 @@ def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
     MIN/MAX, range comparisons, BETWEEN); integer arithmetic and CAST to an
     integer or a string are computed as H2 computes them (``_h2_arith``,
     ``_h2_cast``), and so is a DECIMAL/BOOLEAN/DOUBLE/REAL operand of ``||`` or
-    CONCAT. (A UUID compared with a text is equal to any spelling of it: the
-    optimizer converted the text to a UUID, stored spelling.)"""
+    CONCAT; a string compared with a number is converted to it
+    (``_h2_compare``). (A UUID compared with a text is equal to any spelling of
+    it: the optimizer converted the text to a UUID, stored spelling.)"""
     nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
     for node in nodes:
         if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
@@ -786,6 +791,8 @@ def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
         elif isinstance(node, exp.Ordered | exp.Min | exp.Max | exp.Between):
             if _is_uuid(node.this):
                 node.set("this", _uuid_order(node.this))
+        elif isinstance(node, _COMPARISONS) and _h2_compare(node):
+            pass
         elif isinstance(node, _ORDERING):
             if _is_uuid(node.this):
                 node.set("this", _uuid_order(node.this))
@@ -797,6 +804,32 @@ def _h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
             _h2_arith(node)
         elif isinstance(node, exp.DPipe | exp.Concat):
             _string_operands(node)
+
+
+def _h2_compare(node: exp.Expr) -> bool:
+    """A string compared with a number, neither a constant (the optimizer
+    converted those), is converted to the number's type (the higher one in H2's
+    order) by ``CAST_FUNCTION``, as H2 converts it while comparing: a string
+    that is no number fails (unless the number is NULL: no comparison is made).
+    Whether ``node`` was rewritten."""
+    left, right = node.this, node.expression
+    if const(left) is not None or const(right) is not None:
+        return False
+    a, b = infer(left)[0].name, infer(right)[0].name
+    if a in _STRINGS and b in _NUMBERS:
+        node.set("this", _converted(left, a, right, b))
+    elif b in _STRINGS and a in _NUMBERS:
+        node.set("expression", _converted(right, b, left, a))
+    else:
+        return False
+    return True
+
+
+def _converted(e: exp.Expr, source: str, other: exp.Expr, target: str) -> exp.Expr:
+    """``e`` converted to ``target`` where ``other`` is not NULL."""
+    null_other = exp.Is(this=other.copy(), expression=exp.Null())
+    call = _cast_call(e, source, target, None)
+    return exp.Case().when(null_other, exp.Null()).else_(call)
 
 
 def _ordinal(e: exp.Expr, out: list[OutCol]) -> str | None:

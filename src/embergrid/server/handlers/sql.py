@@ -14,8 +14,10 @@ Request fields: schema (the cache's schema applies only when none is sent; the
 cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
 Ignite) and timeout (the statement is cancelled with Ignite's text) are
-honoured; distributed joins, local, replicated only, enforce join order,
-collocated, lazy, partitions and update batch size change nothing on one node.
+honoured; the arguments' wire type codes go along with their values (a bare
+``?`` projection has its argument's type); distributed joins, local, replicated
+only, enforce join order, collocated, lazy, partitions and update batch size
+change nothing on one node.
 Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
 """
 
@@ -182,6 +184,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
         max_rows=r.max_rows,
         statement_type=r.statement_type,
         timeout_ms=r.timeout_ms,
+        arg_codes=[a[0] for a in r.args],  # non-empty: _args decoded them
     )
     if res.caches_changed:
         s.node.bump_topology()
