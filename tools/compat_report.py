@@ -44,6 +44,24 @@ TEST_DIRS = (
 RANDOM = "test_random_cache_op_sequences"
 VALUES = ("test_value_ops", "test_key_ops", "test_key_hints_make_distinct_keys")
 
+# tests/sql/test_sql_request_fields.py, tests/sql/test_sql_entities.py and the Java
+# client's schema case: op 2004's request fields and key-value tables, on both servers.
+SQL_REQUEST_FIELDS = (
+    "test_statement_type",
+    "test_a_query_seen_before_is_still_checked",
+    "test_timeout_cancels_a_long_query",
+    "test_timeout_cancels_the_reading_of_an_update",
+    "test_no_timeout",
+    "test_max_rows",
+    "test_map_query_error",
+    "test_explicit_schema_wins_over_the_cache_schema",
+    "test_entity_indexes_give_the_row_order",
+    "test_entity_indexes_are_sql_indexes",
+    "test_insert_and_merge_set_a_plain_key",
+    "test_plain_key_errors",
+)
+SQL_CORPUS = ("test_query", "test_query_with_args", "test_error", "test_dml_script")
+
 # op code (name, number) -> the differential tests (function names) that exercise it.
 OPS: list[tuple[str, int, tuple[str, ...]]] = [
     (
@@ -155,8 +173,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         ),
     ),
     ("QUERY_SCAN_CURSOR_GET_PAGE", 2001, ("test_scan_contents_by_page_size",)),
-    ("QUERY_SQL", 2002, ()),
-    ("QUERY_SQL_CURSOR_GET_PAGE", 2003, ()),
+    ("QUERY_SQL", 2002, ("test_sql_query_returns_key_value_rows",)),
+    ("QUERY_SQL_CURSOR_GET_PAGE", 2003, ("test_sql_query_returns_key_value_rows",)),
     # SQL is compared with Ignite 2.17 + ignite-indexing (2.18 has no SQL engine on
     # Maven Central): tests/sql run every statement on both servers.
     (
@@ -169,9 +187,18 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
             "test_dml_script",
             "test_rows_are_ignites_bytes",
             "test_city_rows_equal_but_for_the_generated_type_id",
+            *SQL_REQUEST_FIELDS,
         ),
     ),
-    ("QUERY_SQL_FIELDS_CURSOR_GET_PAGE", 2005, ()),
+    (
+        "QUERY_SQL_FIELDS_CURSOR_GET_PAGE",
+        2005,
+        (
+            "test_fields_query_pages",
+            "test_max_rows",
+            "test_java_thin_client_sql_on_ignite",
+        ),
+    ),
     ("GET_BINARY_TYPE_NAME", 3000, ("test_query_binary_type_after_put",)),
     ("REGISTER_BINARY_TYPE_NAME", 3001, ("test_value_ops",)),
     (
@@ -263,7 +290,19 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         "Node.js thin client (apache-ignite-client 1.0.0)",
         ("test_nodejs_client_put_get_getall_scan",),
     ),
-    ("SQL", ()),
+    (
+        "Java thin client (ignite-core 2.18.0, tools/java-thin)",
+        ("test_java_thin_client_on_ignite", "test_java_thin_client_sql_on_ignite"),
+    ),
+    (
+        "SQL (corpus, request fields, key-value tables, paging)",
+        (
+            *SQL_CORPUS,
+            *SQL_REQUEST_FIELDS,
+            "test_fields_query_pages",
+            "test_sql_query_returns_key_value_rows",
+        ),
+    ),
     ("Transactions", ()),
 ]
 

@@ -17,6 +17,11 @@ DIVERGENCES: dict[str, str] = {
         "embergrid returns it as sent (protocol/binary/java_values.py does not "
         "model it)."
     ),
+    "sql-max-rows": (
+        "Op 2004's max rows: Ignite 2.17 ignores it (every row comes back, lazy or "
+        "not, whatever the page size); embergrid stops after max rows, as the issue "
+        "and pyignite's documentation ('query-wide maximum of rows') ask."
+    ),
     "compare-binary-object-with-other-type": (
         "replace_if_equals / remove_if_equals with a complex-object sample while the "
         "stored value is not one (or the reverse) fails on both with CacheError "

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from pyignite import Client
 from _sqlwire import SqlFailed, SqlWire
 
 from embergrid.engine import FakeClock
@@ -128,3 +129,58 @@ def test_the_deadline_follows_the_engines_clock() -> None:
     assert err.value.message == CANCELLED
     assert sql.execute("SELECT COUNT(*) FROM T", timeout_ms=20).rows == [(300,)]
     node.close()
+
+
+# -- paging (2005) and the key-value SQL query (2002/2003), on both servers ---------
+
+
+@pytest.fixture(
+    params=["embergrid", pytest.param("ignite-2.17", marks=pytest.mark.reference)]
+)
+def table_address(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    """A server holding table ReqP (id INT key, v INT, s VARCHAR) of 50 rows."""
+    fixture = "wall_clock_server" if request.param == "embergrid" else "reference_sql"
+    address = request.getfixturevalue(fixture)
+    client = Client()
+    with client.connect(*address):
+        client.sql("DROP TABLE IF EXISTS ReqP")
+        client.sql("CREATE TABLE ReqP (id INT PRIMARY KEY, v INT, s VARCHAR)")
+        client.sql(
+            "INSERT INTO ReqP (id, v, s) VALUES "
+            + ", ".join(f"({i}, {i % 7}, 's{i}')" for i in range(50))
+        )
+        yield address
+        client.sql("DROP TABLE IF EXISTS ReqP")
+
+
+@pytest.mark.parametrize("page_size", [1, 7, 50, 1024])
+def test_fields_query_pages(table_address: tuple[str, int], page_size: int) -> None:
+    with SqlWire(table_address) as w:
+        got = w.query("SELECT id, s FROM ReqP ORDER BY id", page_size=page_size)
+        assert got.rows == [(i, f"s{i}") for i in range(50)]
+
+
+@pytest.mark.divergence("sql-max-rows")
+@pytest.mark.parametrize("page_size", [3, 1024])
+def test_max_rows(
+    table_address: tuple[str, int], page_size: int, request: pytest.FixtureRequest
+) -> None:
+    on_ignite = "ignite" in request.node.callspec.id
+    with SqlWire(table_address) as w:
+        got = w.query(
+            "SELECT id FROM ReqP ORDER BY id", page_size=page_size, max_rows=10
+        )
+    assert len(got.rows) == (50 if on_ignite else 10)
+    assert got.rows == [(i,) for i in range(len(got.rows))]
+
+
+@pytest.mark.parametrize("page_size", [1, 4, 100])
+def test_sql_query_returns_key_value_rows(
+    table_address: tuple[str, int], page_size: int
+) -> None:
+    client = Client()
+    with client.connect(*table_address):
+        cache = client.get_cache("SQL_PUBLIC_REQP")
+        with cache.select_row("v = ? ORDER BY id", page_size, query_args=[3]) as cur:
+            rows = [(k, (v.V, v.S)) for k, v in cur]
+    assert rows == [(i, (3, f"s{i}")) for i in range(50) if i % 7 == 3]
