@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from pyignite import Client
 from _sqlwire import SqlFailed, SqlWire
+from pyignite import Client
 
 from embergrid.engine import FakeClock
 from embergrid.engine.errors import EngineError
