@@ -1,6 +1,7 @@
-"""Op 2004's statement type and timeout, on embergrid and on the Ignite 2.17 node:
-a statement of the other kind than declared fails, a statement past its timeout
-is cancelled, each with Ignite's status and text; the connection carries on."""
+"""Op 2004's request fields, on embergrid and on the Ignite 2.17 node: a statement of
+the other kind than declared fails, a statement past its timeout is cancelled, each
+with Ignite's status and text, and the connection carries on; pages (2005) of every
+size, max rows (a pinned divergence), and the key-value SQL query (2002/2003)."""
 
 from __future__ import annotations
 
