@@ -58,3 +58,21 @@ def test_end_of_stream_is_zero(pair: tuple[socket.socket, socket.socket]) -> Non
     recv = SpinningReceiver(a, spin=0.001)
     b.close()
     assert recv(memoryview(bytearray(8))) == 0
+
+
+def test_without_poll_the_client_waits_in_recv(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where the platform has no ``select.poll`` (Windows) requests still work."""
+    import select
+
+    from embergrid import Client
+    from embergrid.server import Node, ServerThread
+
+    monkeypatch.delattr(select, "poll")
+    with ServerThread(Node()) as st:
+        client = Client()
+        with client.connect(*st.address):
+            cache = client.create_cache("no-poll")
+            cache.put(1, "one")
+            assert cache.get(1) == "one"

@@ -185,3 +185,16 @@ def test_sql_query_returns_key_value_rows(
         with cache.select_row("v = ? ORDER BY id", page_size, query_args=[3]) as cur:
             rows = [(k, (v.V, v.S)) for k, v in cur]
     assert rows == [(i, (3, f"s{i}")) for i in range(50) if i % 7 == 3]
+
+
+def test_bare_parameter_encoders_are_kept_per_argument_types() -> None:
+    """The server keys its page encoders by the encoder list: the same argument
+    types must give the same list, other types another one."""
+    node = Node()
+    sql = node.engine.sql
+    first = sql.execute("SELECT ?, ?", args=[1, "a"]).encoders
+    assert sql.execute("SELECT ?, ?", args=[2, "b"]).encoders is first
+    other = sql.execute("SELECT ?, ?", args=["x", "b"]).encoders
+    assert other is not first
+    assert other[0]("x") != first[0](1)
+    node.close()

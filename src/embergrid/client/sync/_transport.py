@@ -142,9 +142,10 @@ class SyncConnection:
             raise
         assert self.sock is not None
         self.sock.settimeout(self.params.timeout)
-        # TLS may hold bytes already read from the socket: no polling there.
-        tls = isinstance(self.sock, ssl.SSLSocket)
-        self._recv = self.sock.recv_into if tls else SpinningReceiver(self.sock)
+        # TLS may hold bytes already read from the socket: no polling there (nor
+        # where the platform has no poll(), e.g. Windows).
+        plain = not isinstance(self.sock, ssl.SSLSocket) and hasattr(select, "poll")
+        self._recv = SpinningReceiver(self.sock) if plain else self.sock.recv_into
         self.uuid = self.proto.node_id
         self.events.publish(
             HandshakeSuccessEvent,

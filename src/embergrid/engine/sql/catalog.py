@@ -327,16 +327,16 @@ class Catalog:
         self.generation += 1
 
     def _ensure_columns(self, t: Table) -> None:
-        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
-        typed = t.typed_columns
-        missing = [c for c in typed if c.sqlite not in have]
-        trigger = f"{t.tbl}_sql"
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?", (trigger,)
-        ).fetchone()
-        if not missing and exists:
+        if self._columns_ready(t):
             return
         with self._store.atomic() as conn:
+            # Again inside the write transaction: another process sharing the store
+            # may have done it meanwhile (indexes made twice would be orphans).
+            missing, exists = self._column_state(t)
+            if not missing and exists:
+                return
+            typed = t.typed_columns
+            trigger = f"{t.tbl}_sql"
             for c in missing:
                 conn.execute(
                     f'ALTER TABLE {t.tbl} ADD COLUMN "{c.sqlite}" {c.type.affinity}'
@@ -360,6 +360,20 @@ class Catalog:
                 )
             if not exists:  # the first time SQL sees this cache
                 self._entity_indexes(t)
+
+    def _column_state(self, t: Table) -> tuple[list[Column], bool]:
+        """The typed columns the entry table lacks, and whether its trigger exists."""
+        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
+        missing = [c for c in t.typed_columns if c.sqlite not in have]
+        exists = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?",
+            (f"{t.tbl}_sql",),
+        ).fetchone()
+        return missing, exists is not None
+
+    def _columns_ready(self, t: Table) -> bool:
+        missing, exists = self._column_state(t)
+        return not missing and exists
 
     # -- indexes --------------------------------------------------------------------
 

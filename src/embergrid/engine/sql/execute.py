@@ -124,13 +124,35 @@ def _plan_result(
         plan.shape = _shape(plan.columns)
     names, encoders, objects = plan.shape
     if plan.typed_by_args:
-        encoders = list(encoders)
+        encoders = _typed_encoders(plan, encoders, args, arg_codes)
+    return SqlResult(names, encoders, objects, rows)
+
+
+def _typed_encoders(
+    plan: Plan,
+    encoders: list[Callable[[Any], bytes]],
+    args: Sequence[Any],
+    arg_codes: Sequence[int],
+) -> list[Callable[[Any], bytes]]:
+    """The plan's encoders with each bare ``?`` column typed by its argument; one
+    list per combination of argument types, so a page encoder built for the list
+    is found again next time (server/handlers/sql.py keys them by the list)."""
+    types = []
+    for c in plan.columns:
+        if c.param:
+            n = c.param - 1
+            code = arg_codes[n] if n < len(arg_codes) else None
+            types.append(_argument_type(args[n], code))
+    key = tuple(t.name for t in types)
+    hit = plan.typed_encoders.get(key)
+    if hit is None:
+        hit = list(encoders)
+        it = iter(types)
         for i, c in enumerate(plan.columns):
             if c.param:
-                n = c.param - 1
-                code = arg_codes[n] if n < len(arg_codes) else None
-                encoders[i] = cell_encoder(_argument_type(args[n], code))
-    return SqlResult(names, encoders, objects, rows)
+                hit[i] = cell_encoder(next(it))
+        plan.typed_encoders[key] = hit
+    return hit
 
 
 # The SQL type of an argument by the type code it was sent as (the Java class
@@ -256,6 +278,7 @@ class SqlEngine:
             )
         finally:
             self._deadline = None
+            self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
         self,

@@ -133,6 +133,10 @@ class Plan:
     typed_by_args: bool = False  # a column is a bare ``?`` (OutCol.param)
     # The result's (names, cell encoders, object flags), built on first use.
     shape: tuple[list[str], list[Callable[[Any], bytes]], list[bool]] | None = None
+    # typed_by_args: the encoders per tuple of the bare ``?`` arguments' type names.
+    typed_encoders: dict[tuple[str, ...], list[Callable[[Any], bytes]]] = field(
+        default_factory=dict
+    )
 
 
 Typed = tuple[SqlType, int]
