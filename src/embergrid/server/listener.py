@@ -58,7 +58,7 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
-        if session.has_read_ahead:
+        if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
         self._server.stay_awake()
         if close:
