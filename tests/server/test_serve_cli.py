@@ -78,3 +78,34 @@ def test_unknown_flag_is_a_usage_error() -> None:
     assert result.returncode == 2
     assert "usage:" in result.stderr
     assert "--no-such-flag" in result.stderr
+
+
+@pytest.mark.parametrize("micros", ["0", "250"], ids=["off", "250us"])
+def test_busy_poll_flag(micros: str) -> None:
+    proc = _start("--busy-poll", micros, "--log-level", "WARNING")
+    try:
+        assert proc.stdout is not None
+        match = _LINE.fullmatch(proc.stdout.readline())
+        assert match is not None
+        client = Client()
+        with client.connect(match.group(2), int(match.group(3))):
+            cache = client.create_cache("polled")
+            for i in range(50):
+                cache.put(i, i)
+            assert cache.get_all(list(range(50))) == {i: i for i in range(50)}
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+def test_busy_poll_reaches_the_node() -> None:
+    from embergrid.cli.main import build_parser
+    from embergrid.cli.serve import _limits
+
+    args = build_parser().parse_args(["serve", "--busy-poll", "40"])
+    assert _limits(args).busy_poll == pytest.approx(40e-6)
+    default = build_parser().parse_args(["serve"])
+    assert _limits(default).busy_poll == pytest.approx(100e-6)
