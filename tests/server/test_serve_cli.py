@@ -6,6 +6,8 @@ import re
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from pyignite import Client
@@ -20,6 +22,23 @@ def _start(*flags: str) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextmanager
+def _serving(*flags: str) -> Iterator[tuple[str, int]]:
+    """``embergrid serve`` with ``flags``: its address; SIGTERM ends it cleanly."""
+    proc = _start(*flags, "--log-level", "WARNING")
+    try:
+        assert proc.stdout is not None
+        match = _LINE.fullmatch(proc.stdout.readline())
+        assert match is not None
+        yield match.group(2), int(match.group(3))
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
 
 
 @pytest.mark.parametrize(
@@ -48,24 +67,14 @@ def test_serve_prints_listens_and_stops_cleanly(
 
 def test_data_dir_keeps_caches(tmp_path: object) -> None:
     for round_ in range(2):
-        proc = _start("--data-dir", str(tmp_path), "--log-level", "WARNING")
-        try:
-            assert proc.stdout is not None
-            match = _LINE.fullmatch(proc.stdout.readline())
-            assert match is not None
+        with _serving("--data-dir", str(tmp_path)) as address:
             client = Client()
-            with client.connect(match.group(2), int(match.group(3))):
+            with client.connect(*address):
                 cache = client.get_or_create_cache("kept")
                 if round_ == 0:
                     cache.put("k", "v")
                 else:
                     assert cache.get("k") == "v"
-            proc.send_signal(signal.SIGTERM)
-            assert proc.wait(timeout=10) == 0
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-            proc.communicate()
 
 
 def test_unknown_flag_is_a_usage_error() -> None:
@@ -82,23 +91,13 @@ def test_unknown_flag_is_a_usage_error() -> None:
 
 @pytest.mark.parametrize("micros", ["0", "250"], ids=["off", "250us"])
 def test_busy_poll_flag(micros: str) -> None:
-    proc = _start("--busy-poll", micros, "--log-level", "WARNING")
-    try:
-        assert proc.stdout is not None
-        match = _LINE.fullmatch(proc.stdout.readline())
-        assert match is not None
+    with _serving("--busy-poll", micros) as address:
         client = Client()
-        with client.connect(match.group(2), int(match.group(3))):
+        with client.connect(*address):
             cache = client.create_cache("polled")
             for i in range(50):
                 cache.put(i, i)
             assert cache.get_all(list(range(50))) == {i: i for i in range(50)}
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
 
 
 def test_busy_poll_reaches_the_node() -> None:
