@@ -104,9 +104,7 @@ def test_unknown_op_code(pair: Pair) -> None:
     assert pair.call(OpCode.HEARTBEAT).header.ok
 
 
-@pytest.mark.parametrize(
-    "op", [OpCode.TX_END, OpCode.TX_START, OpCode.CACHE_NODE_PARTITIONS]
-)
+@pytest.mark.parametrize("op", [OpCode.TX_END, OpCode.TX_START])
 def test_unimplemented_op_is_status_1(pair: Pair, op: OpCode) -> None:
     resp = pair.call(op, b"\x00" * 8)
     assert resp.header.status == StatusCode.FAILED

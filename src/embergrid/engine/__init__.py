@@ -3,8 +3,10 @@
 Owns ``Engine``, the single object the server holds. Everything lives in SQLite
 (``engine/store.py``); several ``Engine`` instances, in one process or many,
 opened on the same ``data_dir`` form one cluster and see each other's caches,
-entries, metadata and cluster state. The engine is deterministic: time comes
-from the injected ``Clock``, nothing sleeps, nothing is threaded.
+entries, metadata and cluster state. A ``data_dir`` store also stands for Ignite's
+native persistence where behaviour depends on it (the WAL switches, ``Wal``).
+The engine is deterministic: time comes from the injected ``Clock``, nothing
+sleeps, nothing is threaded.
 Must not import asyncio or ``embergrid.protocol.messages``.
 """
 
@@ -23,6 +25,7 @@ from embergrid.engine.kv import KeyValue, PeekMode
 from embergrid.engine.scan import ScanCursor
 from embergrid.engine.store import Store, is_missing_table
 from embergrid.engine.types import BinaryTypes
+from embergrid.engine.wal import Wal
 
 __all__ = [
     "CacheHandle",
@@ -34,6 +37,7 @@ __all__ = [
     "PeekMode",
     "ScanCursor",
     "SystemClock",
+    "Wal",
     "WouldBlock",
 ]
 
@@ -67,6 +71,7 @@ class Engine:
             self.store, self.caches, self.cluster, self.entries, self.clock
         )
         self.types = BinaryTypes(self.store)
+        self.wal = Wal(self.store, self.caches)
         # Imported here: the SQL layer imports sqlglot, which key-value-only users
         # of the engine never need to load at module import time.
         from embergrid.engine.sql import SqlEngine

@@ -45,10 +45,15 @@ from embergrid.protocol.config import (
     QueryIndex,
 )
 
-__all__ = ["CacheHandle", "Caches"]
+__all__ = ["CacheHandle", "Caches", "wal_key"]
 
 _INT_MAX = 2**31 - 1
 _DEFAULT_TABLE = 16  # new HashMap<>()
+
+
+def wal_key(group: str) -> str:
+    """The ``meta`` key marking the WAL of cache group ``group`` disabled (wal.py)."""
+    return f"wal_disabled:{group}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +165,21 @@ class Caches:
                     StatusCode.CACHE_DOES_NOT_EXIST, messages.cache_not_found(cache_id)
                 )
             self._cluster.check_write(row[0], "stop cache")
+            group = self.handle(cache_id).config.group_name
+            group = row[0] if group is None else group
             conn.execute("DELETE FROM caches WHERE cache_id = ?", (cache_id,))
             self._store.drop_entry_table(row[1])
+            if not self._group_has_caches(group):
+                # the group's WAL switch (engine/wal.py) goes with its last cache
+                conn.execute("DELETE FROM meta WHERE key = ?", (wal_key(group),))
         self.forget(cache_id)
+
+    def _group_has_caches(self, group: str) -> bool:
+        for cfg in self._store.conn.execute("SELECT config FROM caches"):
+            c = decode_config(cfg[0])
+            if (c.group_name if c.group_name is not None else c.name) == group:
+                return True
+        return False
 
     def update_config(self, cache_id: int, cfg: CacheConfiguration) -> None:
         """Replace the stored configuration (SQL ``ALTER TABLE`` edits the entity)."""

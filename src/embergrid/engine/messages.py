@@ -11,6 +11,8 @@ from embergrid.protocol.codes import TypeCode
 __all__ = [
     "CLUSTER_INACTIVE",
     "JAVA_FIELD_TYPE_NAMES",
+    "WAL_NULL_CACHE_NAME",
+    "WAL_NULL_CACHE_OR_GROUP",
     "binary_type_name_unknown",
     "cache_exists",
     "cache_id_conflict",
@@ -20,6 +22,10 @@ __all__ = [
     "failed_to_update_key",
     "field_type_conflict",
     "java_field_type_name",
+    "wal_cache_does_not_exist",
+    "wal_cache_not_found",
+    "wal_group_incomplete",
+    "wal_not_persistent",
 ]
 
 # Reference §5: the exact text of Ignite's thin-client handler.
@@ -152,4 +158,44 @@ def field_type_conflict(
         "reuse the current name:\n- Delete data records that use the old field type;"
         "\n- Remove metadata by the command: "
         f"'control.sh --meta remove --typeId {type_id}'."
+    )
+
+
+# -- WAL state, ops 5002/5003 (observed on the reference node:
+# tests/compat/test_diff_rare_ops.py) ---------------------------------------------
+
+# 5003 with a NULL name: the node's NullPointerException text (helpful NPE message
+# of its JVM), sent as status 1.
+WAL_NULL_CACHE_NAME = 'Cannot invoke "Object.hashCode()" because "key" is null'
+# 5002 with a NULL name: the node's argument check.
+WAL_NULL_CACHE_OR_GROUP = "Ouch! Argument cannot be null: cacheOrGrpName"
+
+
+def wal_cache_not_found(name: str) -> str:
+    """5003 for a name that is not a cache (group names included)."""
+    return f"Cache not found: {name}"
+
+
+def wal_cache_does_not_exist(name: str) -> str:
+    """5002 for a name that is neither a cache nor a cache group."""
+    return f"Cache doesn't exist: {name}"
+
+
+def wal_group_incomplete(group: str, missing: list[str]) -> str:
+    """5002 by the name of a cache whose group has other caches."""
+    return (
+        "Cannot change WAL mode because not all cache names belonging to the group "
+        f"are provided [group={group}, missingCaches=[{', '.join(missing)}]]"
+    )
+
+
+def _java_str(text: str | None) -> str:
+    return "null" if text is None else text
+
+
+def wal_not_persistent(caches: list[str], region: str | None) -> str:
+    """5002 on a node without persistence (``region`` None prints as ``null``)."""
+    return (
+        "Cannot change WAL mode because persistence is not enabled for cache(s) "
+        f"[caches=[{', '.join(caches)}], dataRegion={_java_str(region)}]"
     )

@@ -111,6 +111,7 @@ class Server:
         )
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
+        self.node.client_address = (self.host, self.port)
         self._purge = asyncio.create_task(self.node.run_expiry())
 
     @property

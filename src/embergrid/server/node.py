@@ -93,6 +93,8 @@ class Node:
         )
         self.topology = AffinityVersion(1, 0)
         self.features = SERVER_FEATURES
+        # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
+        self.client_address: tuple[str, int] | None = None
 
     def bump_topology(self) -> None:
         """A cache was created or destroyed: the minor version grows."""

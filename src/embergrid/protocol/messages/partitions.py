@@ -1,9 +1,16 @@
-"""Partition map: 1101 CACHE_PARTITIONS request and response (reference §7.4).
+"""Partition maps: 1101 CACHE_PARTITIONS and the deprecated 1100 CACHE_NODE_PARTITIONS.
 
 Owns ``CachePartitions`` and ``CachePartitionsResponse`` with its groups. With the
 ALL_AFFINITY_MAPPINGS feature (bit 13) the request starts with a bool and every
-group ends with a bool. Standard library only; must not import the client, the
-server or the engine.
+group ends with a bool.
+
+1100 (layout read off the Ignite 2.18 node, tests/compat/test_diff_rare_ops.py):
+the request is a cache prefix (``i32 cacheId``, ``u8 flags``; the node reads nothing
+after it, so trailing bytes are ignored); the response is ``i32 n`` nodes, each
+``i32 clientPort``, ``i32 a``, a x ``Str address``, ``i32 p``, p x ``i32 partition``
+(the node's primary partitions of that cache).
+
+Standard library only; must not import the client, the server or the engine.
 """
 
 from __future__ import annotations
@@ -16,20 +23,30 @@ from embergrid.protocol.codes import ProtocolFeature
 from embergrid.protocol.messages._fields import (
     expect_end,
     read_count,
+    read_str,
     read_uuid,
+    write_str,
     write_uuid,
 )
+from embergrid.protocol.messages.cache import CachePrefix, read_prefix, write_prefix
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer, Reader, Writer
 
 __all__ = [
     "CacheKeyAffinity",
+    "CacheNodePartitions",
+    "CacheNodePartitionsResponse",
     "CachePartitions",
     "CachePartitionsResponse",
+    "ConnectableNode",
     "NodePartitions",
     "PartitionGroup",
+    "decode_cache_node_partitions",
+    "decode_cache_node_partitions_response",
     "decode_cache_partitions",
     "decode_cache_partitions_response",
+    "encode_cache_node_partitions",
+    "encode_cache_node_partitions_response",
     "encode_cache_partitions",
     "encode_cache_partitions_response",
 ]
@@ -173,4 +190,74 @@ def encode_cache_partitions_response(
     w.i32(len(msg.groups))
     for group in msg.groups:
         _write_group(w, group, ctx)
+    return w.getvalue()
+
+
+# -- 1100 CACHE_NODE_PARTITIONS (deprecated) -------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CacheNodePartitions:
+    """1100 → ``CacheNodePartitionsResponse``."""
+
+    prefix: CachePrefix
+
+
+def decode_cache_node_partitions(
+    body: Buffer, ctx: ProtocolContext
+) -> CacheNodePartitions:
+    return CacheNodePartitions(read_prefix(Reader(body)))
+
+
+def encode_cache_node_partitions(
+    msg: CacheNodePartitions, ctx: ProtocolContext
+) -> bytes:
+    w = Writer()
+    write_prefix(w, msg.prefix)
+    return w.getvalue()
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectableNode:
+    """One server node of a 1100 answer: where a client reaches it, and the
+    primary partitions it owns."""
+
+    port: int
+    addresses: tuple[str | None, ...]
+    partitions: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheNodePartitionsResponse:
+    nodes: tuple[ConnectableNode, ...]
+
+
+def _read_connectable(r: Reader) -> ConnectableNode:
+    port = r.i32()
+    addresses = tuple(read_str(r) for _ in range(read_count(r)))
+    return ConnectableNode(port, addresses, _read_ints(r))
+
+
+def decode_cache_node_partitions_response(
+    body: Buffer, ctx: ProtocolContext
+) -> CacheNodePartitionsResponse:
+    r = Reader(body)
+    nodes = tuple(_read_connectable(r) for _ in range(read_count(r)))
+    expect_end(r)
+    return CacheNodePartitionsResponse(nodes)
+
+
+def encode_cache_node_partitions_response(
+    msg: CacheNodePartitionsResponse, ctx: ProtocolContext
+) -> bytes:
+    w = Writer()
+    w.i32(len(msg.nodes))
+    for node in msg.nodes:
+        w.i32(node.port)
+        w.i32(len(node.addresses))
+        for address in node.addresses:
+            write_str(w, address)
+        w.i32(len(node.partitions))
+        for p in node.partitions:
+            w.i32(p)
     return w.getvalue()

@@ -105,6 +105,10 @@ REQUESTS: dict[Op, tuple[Decoder, Encoder]] = {
         cc.encode_cache_get_configuration,
     ),
     Op.CACHE_DESTROY: (cc.decode_cache_destroy, cc.encode_cache_destroy),
+    Op.CACHE_NODE_PARTITIONS: (
+        partitions.decode_cache_node_partitions,
+        partitions.encode_cache_node_partitions,
+    ),
     Op.CACHE_PARTITIONS: (
         partitions.decode_cache_partitions,
         partitions.encode_cache_partitions,
@@ -204,6 +208,10 @@ RESPONSES: dict[Op, tuple[Decoder, Encoder]] = {
         cc.encode_cache_get_configuration_response,
     ),
     Op.CACHE_DESTROY: _EMPTY,
+    Op.CACHE_NODE_PARTITIONS: (
+        partitions.decode_cache_node_partitions_response,
+        partitions.encode_cache_node_partitions_response,
+    ),
     Op.CACHE_PARTITIONS: (
         partitions.decode_cache_partitions_response,
         partitions.encode_cache_partitions_response,

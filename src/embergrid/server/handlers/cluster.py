@@ -2,8 +2,9 @@
 
 The state lives in the engine (shared by every node on one data dir); the
 engine's gate makes INACTIVE refuse cache ops and ACTIVE_READ_ONLY refuse
-writes. The WAL ops answer for a store that always logs: 5003 says enabled,
-5002 never changes anything (so it answers false). Imports
+writes. The WAL ops go to the engine's ``Wal``: per cache group, switchable
+only on a ``data_dir`` store (embergrid's counterpart of native persistence),
+with the reference node's error texts. Imports
 ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
 """
 
@@ -38,9 +39,9 @@ def change_state(s: Session, r: m.ClusterChangeState) -> EmptyResponse:
 
 @handler(Op.CLUSTER_CHANGE_WAL_STATE)
 def change_wal_state(s: Session, r: m.ClusterChangeWalState) -> BoolResponse:
-    return BoolResponse(False)
+    return BoolResponse(s.engine.wal.change(r.cache_name, r.enable))
 
 
 @handler(Op.CLUSTER_GET_WAL_STATE)
 def get_wal_state(s: Session, r: m.ClusterGetWalState) -> BoolResponse:
-    return BoolResponse(True)
+    return BoolResponse(s.engine.wal.is_enabled(r.cache_name))
