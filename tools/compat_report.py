@@ -123,7 +123,11 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         1020,
         ("test_get_size_peek_modes", "test_get_size_after_removals", RANDOM),
     ),
-    ("CACHE_LOCAL_PEEK", 1021, ()),
+    (
+        "CACHE_LOCAL_PEEK",
+        1021,
+        ("test_local_peek_present_absent_and_modes", "test_local_peek_expired"),
+    ),
     (
         "CACHE_GET_NAMES",
         1050,
@@ -148,7 +152,11 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
             "test_query_entity_reads_back_as_ignite_normalizes_it",
         ),
     ),
-    ("CACHE_GET_OR_CREATE_WITH_CONFIGURATION", 1054, ()),
+    (
+        "CACHE_GET_OR_CREATE_WITH_CONFIGURATION",
+        1054,
+        ("test_get_or_create_with_configuration",),
+    ),
     (
         "CACHE_GET_CONFIGURATION",
         1055,
@@ -160,7 +168,7 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         ),
     ),
     ("CACHE_DESTROY", 1056, ("test_common_mistakes", "test_create_by_name_settings")),
-    ("CACHE_NODE_PARTITIONS", 1100, ()),
+    ("CACHE_NODE_PARTITIONS", 1100, ("test_node_partitions_old_op",)),
     ("CACHE_PARTITIONS", 1101, ("test_key_ops",)),
     (
         "QUERY_SCAN",
@@ -219,13 +227,21 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
             "test_binary_type_affinity_key_field",
         ),
     ),
-    ("GET_BINARY_CONFIGURATION", 3004, ()),
+    ("GET_BINARY_CONFIGURATION", 3004, ("test_binary_configuration",)),
     ("TX_START", 4000, ()),
     ("TX_END", 4001, ()),
     ("CLUSTER_GET_STATE", 5000, ("test_cluster_state_get_set",)),
     ("CLUSTER_CHANGE_STATE", 5001, ("test_cluster_state_get_set",)),
-    ("CLUSTER_CHANGE_WAL_STATE", 5002, ()),
-    ("CLUSTER_GET_WAL_STATE", 5003, ()),
+    (
+        "CLUSTER_CHANGE_WAL_STATE",
+        5002,
+        ("test_wal_state_without_persistence", "test_wal_state_with_persistence"),
+    ),
+    (
+        "CLUSTER_GET_WAL_STATE",
+        5003,
+        ("test_wal_state_without_persistence", "test_wal_state_with_persistence"),
+    ),
 ]
 
 FEATURES: list[tuple[str, tuple[str, ...]]] = [
