@@ -169,8 +169,11 @@ class Caches:
             group = row[0] if group is None else group
             conn.execute("DELETE FROM caches WHERE cache_id = ?", (cache_id,))
             self._store.drop_entry_table(row[1])
-            if not self._group_has_caches(group):
-                # the group's WAL switch (engine/wal.py) goes with its last cache
+            # the group's WAL switch (engine/wal.py), if any, goes with its last cache
+            switch = conn.execute(
+                "SELECT 1 FROM meta WHERE key = ?", (wal_key(group),)
+            ).fetchone()
+            if switch and not self._group_has_caches(group):
                 conn.execute("DELETE FROM meta WHERE key = ?", (wal_key(group),))
         self.forget(cache_id)
 

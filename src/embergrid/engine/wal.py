@@ -63,9 +63,10 @@ class Wal:
 
     def _by_name(self, name: str) -> CacheHandle | None:
         try:
-            return self._caches.handle(hashing.cache_id(name))
+            h = self._caches.handle(hashing.cache_id(name))
         except EngineError:
             return None
+        return h if h.name == name else None  # another name with the same hash
 
     def _enabled(self, group: str) -> bool:
         return self._store.meta_get(wal_key(group)) is None

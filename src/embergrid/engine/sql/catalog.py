@@ -274,6 +274,7 @@ class Catalog:
             conn.execute(_DDL_TABLE)
             conn.execute(_INDEX_TABLE)
         self._seen: list[tuple[int, str, str]] = []
+        self._seen_indexes: list[tuple[str, str, str]] = []
         self.tables: dict[tuple[str, str], Table] = {}
         self.by_cache: dict[int, Table] = {}
         self.generation = 0
@@ -300,8 +301,16 @@ class Catalog:
         rows = self.conn.execute(
             "SELECT cache_id, tbl, config FROM caches ORDER BY cache_id"
         ).fetchall()
-        if rows == self._seen:
+        indexes = self.conn.execute(
+            "SELECT schema, name, sqlite_name FROM sql_indexes ORDER BY schema, name"
+        ).fetchall()
+        if rows == self._seen and indexes == self._seen_indexes:
             return
+        if rows == self._seen:  # an index made or dropped (maybe by another process):
+            self._seen_indexes = indexes  # plans keep their row order by generation
+            self.generation += 1
+            return
+        self._forget_dropped_indexes()
         tables: dict[tuple[str, str], Table] = {}
         by_cache: dict[int, Table] = {}
         for cache_id, tbl, text in rows:
@@ -324,6 +333,9 @@ class Catalog:
         for t in by_cache.values():
             self._ensure_columns(t)
         self.tables, self.by_cache, self._seen = tables, by_cache, rows
+        self._seen_indexes = self.conn.execute(
+            "SELECT schema, name, sqlite_name FROM sql_indexes ORDER BY schema, name"
+        ).fetchall()
         self.generation += 1
 
     def _ensure_columns(self, t: Table) -> None:
@@ -361,6 +373,15 @@ class Catalog:
             if not exists:  # the first time SQL sees this cache
                 self._entity_indexes(t)
 
+    def _forget_dropped_indexes(self) -> None:
+        """Index names of caches destroyed (by any process, through any op) are
+        free again; their SQLite indexes went with the entry table."""
+        with self._store.atomic() as conn:
+            conn.execute(
+                "DELETE FROM sql_indexes"
+                " WHERE cache_name NOT IN (SELECT name FROM caches)"
+            )
+
     def _column_state(self, t: Table) -> tuple[list[Column], bool]:
         """The typed columns the entry table lacks, and whether its trigger exists."""
         have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
@@ -385,7 +406,7 @@ class Catalog:
         text = ", ".join(f'"{c.sqlite}"' + (" DESC" if d else "") for c, d in cols)
         self.conn.execute(f'CREATE INDEX "{sqlite_name}" ON {t.tbl} ({text})')
         self.conn.execute(
-            "INSERT OR REPLACE INTO sql_indexes (schema, name, cache_name, sqlite_name)"
+            "INSERT INTO sql_indexes (schema, name, cache_name, sqlite_name)"
             " VALUES (?, ?, ?, ?)",
             (t.schema, name, t.cache_name, sqlite_name),
         )
@@ -394,12 +415,19 @@ class Catalog:
         """The SORTED indexes the query entity declares, made when SQL first sees
         the cache (Ignite makes them with the table; a DROP INDEX of one lasts,
         though the configuration still lists it). Names are the entity's, as
-        the cache registry normalized them."""
+        the cache registry normalized them. A name another table's index holds
+        in the schema is skipped: it would be that index's to drop."""
         self.conn.execute(
             "DELETE FROM sql_indexes WHERE cache_name = ?", (t.cache_name,)
         )
         for ix in t.entity.query_indexes:
             if ix.index_type != _SORTED or not ix.index_name or not ix.fields:
+                continue
+            taken = self.conn.execute(
+                "SELECT 1 FROM sql_indexes WHERE schema = ? AND name = ?",
+                (t.schema, ix.index_name),
+            ).fetchone()
+            if taken:
                 continue
             cols = [(_field_column(t, f.name), f.is_descending) for f in ix.fields]
             known = [(c, desc) for c, desc in cols if c is not None]
