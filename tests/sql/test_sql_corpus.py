@@ -598,6 +598,10 @@ COMPARE_TYPES_SCRIPT = [
     "SELECT * FROM Cmp WHERE v > s",
     "SELECT id FROM Cmp WHERE s <> d",
     "SELECT id FROM Cmp WHERE b = s",
+    "DELETE FROM Cmp WHERE id = 4",
+    "INSERT INTO Cmp (id, v, s) VALUES (5, -12, '-12'), (6, 7, '007')",
+    "SELECT id FROM Cmp WHERE s = v ORDER BY id",
+    "SELECT a.id, b.id FROM Cmp a JOIN Cmp b ON a.s = b.v ORDER BY a.id, b.id",
     "DROP TABLE Cmp",
 ]
 DML_SCRIPTS.append(COMPARE_TYPES_SCRIPT)

@@ -34,6 +34,7 @@ from typing import Any
 
 __all__ = [
     "NULL",
+    "RANGES",
     "H2Error",
     "NotFoldable",
     "Val",
@@ -58,7 +59,7 @@ Val = tuple[str, Any]
 NULL: Val = ("NULL", None)
 
 INTS = ("TINYINT", "SMALLINT", "INT", "BIGINT")
-_RANGE = {
+RANGES = {
     "TINYINT": (-(1 << 7), (1 << 7) - 1),
     "SMALLINT": (-(1 << 15), (1 << 15) - 1),
     "INT": (-(1 << 31), (1 << 31) - 1),
@@ -140,7 +141,7 @@ def literal(text: str) -> Val:
 
 
 def _in_range(n: int, t: str) -> bool:
-    lo, hi = _RANGE[t]
+    lo, hi = RANGES[t]
     return lo <= n <= hi
 
 

@@ -830,10 +830,28 @@ def _h2_compare(node: exp.Expr) -> bool:
 
 
 def _converted(e: exp.Expr, source: str, other: exp.Expr, target: str) -> exp.Expr:
-    """``e`` converted to ``target`` where ``other`` is not NULL."""
+    """``e`` converted to ``target`` where ``other`` is not NULL. For an integer
+    target, text that already is a canonical integer in range is converted by
+    SQLite (a join over such columns makes no Python call per row pair)."""
     null_other = exp.Is(this=other.copy(), expression=exp.Null())
     call = _cast_call(e, source, target, None)
-    return exp.Case().when(null_other, exp.Null()).else_(call)
+    case = exp.Case().when(null_other, exp.Null())
+    if target in _INT_TARGETS:
+        as_int = exp.Cast(this=e.copy(), to=exp.DataType.build("INTEGER"))
+        lo, hi = hv.RANGES[target]
+        plain = exp.and_(
+            exp.EQ(
+                this=exp.Cast(this=as_int.copy(), to=exp.DataType.build("TEXT")),
+                expression=e.copy(),
+            ),
+            exp.Between(
+                this=as_int.copy(),
+                low=exp.Literal.number(lo),
+                high=exp.Literal.number(hi),
+            ),
+        )
+        case = case.when(plain, as_int)
+    return case.else_(call)
 
 
 def _ordinal(e: exp.Expr, out: list[OutCol]) -> str | None:
