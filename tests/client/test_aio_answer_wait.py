@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import embergrid
-from embergrid.client.aio import _transport as aio_transport
+from embergrid.client import _driver
 from embergrid.protocol.binary.codec import encode
 from embergrid.protocol.codes import ProtocolFeature
 from embergrid.protocol.handshake import (
@@ -113,7 +113,7 @@ def test_polls_while_quick_sleeps_after_slow(
 ) -> None:
     # A 20 ms window: the in-process answering thread needs the GIL the polling
     # loop keeps taking, so "quick" here is a few milliseconds.
-    monkeypatch.setattr(aio_transport, "_SPIN", 0.02)
+    monkeypatch.setattr(_driver, "ANSWER_SPIN", 0.02)
     selector = _CountingSelector()
     loop = asyncio.SelectorEventLoop(selector)
 

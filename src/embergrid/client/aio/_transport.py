@@ -51,11 +51,9 @@ T = TypeVar("T")
 BROKEN = "Connection broken."
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
-_SPIN = 100e-6
-# Seconds the loop keeps polling (instead of sleeping) while a lone request's answer
-# is due: waking a sleeping CPU costs tens of microseconds on virtual machines. Only
-# while answers come that quickly; after a slower one the loop sleeps at once, until
-# an answer is quick again (as ``sync._transport.SpinningReceiver``).
+# While a lone request's answer is due the loop keeps polling instead of sleeping,
+# for up to ``_driver.ANSWER_SPIN`` and only while answers come that quickly; after
+# a slower one it sleeps at once, until an answer is quick again.
 
 
 class AioConnection(asyncio.BufferedProtocol):
@@ -81,7 +79,7 @@ class AioConnection(asyncio.BufferedProtocol):
         # per loop iteration (``_flush``): 100 concurrent gets cost one send.
         self._out: list[bytes] | None = None
         self._sent_at = 0.0  # when the last lone request went out
-        self._quick = True  # the last lone answer came within _SPIN
+        self._quick = True  # the last lone answer came within ANSWER_SPIN
         self._polling = False
 
     def __repr__(self) -> str:
@@ -119,7 +117,10 @@ class AioConnection(asyncio.BufferedProtocol):
         if event.op_code is None:
             return  # a notification: nothing subscribes to them yet
         fut, call = self._pending.pop(event.header.request_id)
-        if not self._quick and time.perf_counter() - self._sent_at <= _SPIN:
+        if (
+            not self._quick
+            and time.perf_counter() - self._sent_at <= _driver.ANSWER_SPIN
+        ):
             self._quick = True
         if fut.done():
             return
@@ -260,7 +261,7 @@ class AioConnection(asyncio.BufferedProtocol):
     def _poll_again(self, loop: asyncio.AbstractEventLoop) -> None:
         if not self._pending:
             self._polling = False
-        elif time.perf_counter() - self._sent_at < _SPIN:
+        elif time.perf_counter() - self._sent_at < _driver.ANSWER_SPIN:
             loop.call_soon(self._poll_again, loop)
         else:  # the answer is late: sleep for it, and next time at once
             self._polling = self._quick = False

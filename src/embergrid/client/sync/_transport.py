@@ -73,7 +73,9 @@ class SpinningReceiver:
     wait longer than ``spin`` the next one sleeps at once, until one is quick again.
     """
 
-    def __init__(self, sock: socket.socket, spin: float = 100e-6) -> None:
+    def __init__(
+        self, sock: socket.socket, spin: float = _driver.ANSWER_SPIN
+    ) -> None:
         self._sock, self._spin_for = sock, spin
         poller = select.poll()
         poller.register(sock, select.POLLIN)
