@@ -301,9 +301,7 @@ class Catalog:
         rows = self.conn.execute(
             "SELECT cache_id, tbl, config FROM caches ORDER BY cache_id"
         ).fetchall()
-        indexes = self.conn.execute(
-            "SELECT schema, name, sqlite_name FROM sql_indexes ORDER BY schema, name"
-        ).fetchall()
+        indexes = self._index_rows()
         if rows == self._seen and indexes == self._seen_indexes:
             return
         if rows == self._seen:  # an index made or dropped (maybe by another process):
@@ -333,9 +331,7 @@ class Catalog:
         for t in by_cache.values():
             self._ensure_columns(t)
         self.tables, self.by_cache, self._seen = tables, by_cache, rows
-        self._seen_indexes = self.conn.execute(
-            "SELECT schema, name, sqlite_name FROM sql_indexes ORDER BY schema, name"
-        ).fetchall()
+        self._seen_indexes = self._index_rows()
         self.generation += 1
 
     def _ensure_columns(self, t: Table) -> None:
@@ -372,6 +368,11 @@ class Catalog:
                 )
             if not exists:  # the first time SQL sees this cache
                 self._entity_indexes(t)
+
+    def _index_rows(self) -> list[tuple[str, str, str]]:
+        return self.conn.execute(
+            "SELECT schema, name, sqlite_name FROM sql_indexes ORDER BY schema, name"
+        ).fetchall()
 
     def _forget_dropped_indexes(self) -> None:
         """Index names of caches destroyed (by any process, through any op) are
