@@ -1,27 +1,22 @@
 """A raw thin-client connection for differential tests of ops pyignite does not expose.
 
-Owns ``Wire``: a blocking socket speaking our sans-IO ``ClientConnection`` that sends
-one request message (encoded by ``registry.REQUESTS``) or raw body bytes and returns a
-comparable ``("ok", decoded response)`` or ``("error", status, message)``. Used
+Owns ``Wire``: tests/server/_wire.py's ``RawSocket`` (our sans-IO ``ClientConnection``
+on a blocking socket) sending one request message (encoded by ``registry.REQUESTS``)
+or raw body bytes and returning a comparable ``("ok", decoded response)`` or
+``("error", status, message)``. Used
 against embergrid and the reference node alike, so the comparison sees exactly what
 each server put on the wire.
 """
 
 from __future__ import annotations
 
-import socket
 from typing import Any
 
 from embergrid.protocol.codes import OpCode, ProtocolFeature
-from embergrid.protocol.connection import (
-    ClientConnection,
-    HandshakeAccepted,
-    Response,
-)
-from embergrid.protocol.handshake import HandshakeRequest, ProtocolVersion
+from embergrid.protocol.connection import Response
 from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
+from server._wire import RawSocket
 
-V170 = ProtocolVersion(1, 7, 0)
 # Bits 1..17: everything the reference node echoes except USER_ATTRIBUTES (bit 0
 # would need an attribute map) and TX_AWARE_QUERIES (it has no SQL engine).
 FEATURES = ProtocolFeature(((1 << 18) - 1) & ~1)
@@ -38,36 +33,20 @@ class Wire:
         features: ProtocolFeature = FEATURES,
         timeout: float = 30.0,
     ) -> None:
-        self.sock = socket.create_connection(address, timeout=timeout)
-        self.conn = ClientConnection()
+        self._socket = RawSocket(address, timeout)
+        self._socket.handshake(features)
+        self.sock, self.conn = self._socket.sock, self._socket.conn
         self.last_topo = False  # did the last response carry a new topology version
-        request = HandshakeRequest(V170, features=features)
-        self.sock.sendall(self.conn.start_handshake(request))
-        event = self._event()
-        assert isinstance(event, HandshakeAccepted), event
 
     def __enter__(self) -> Wire:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.sock.close()
-
-    def _event(self) -> object:
-        while True:
-            event = self.conn.next_event()
-            if event is not None:
-                return event
-            data = self.sock.recv(1 << 16)
-            if not data:
-                raise ConnectionError("server closed the connection")
-            self.conn.receive_data(data)
+        self._socket.close()
 
     def raw(self, op: int, body: bytes = b"") -> Response:
         """Send ``body`` as op ``op``; the response, body undecoded."""
-        _rid, data = self.conn.send_request(op, body)
-        self.sock.sendall(data)
-        event = self._event()
-        assert isinstance(event, Response), event
+        event = self._socket.call(op, body)
         self.last_topo = event.header.topology_version is not None
         return event
 

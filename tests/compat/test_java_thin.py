@@ -22,7 +22,6 @@ missing; with ``EMBERGRID_REQUIRE_REFERENCE=1`` that fails instead.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -43,13 +42,12 @@ from embergrid.protocol.binary.codec import encode
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.binary.span import OPTIMIZED, object_end
 from embergrid.protocol.codes import OpCode
-from embergrid.protocol.connection import ClientConnection, HandshakeAccepted, Response
-from embergrid.protocol.handshake import HandshakeRequest, ProtocolVersion
+from embergrid.protocol.connection import HandshakeAccepted, Response
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import query as q
 from embergrid.protocol.messages.cache import CachePrefix
-from embergrid.protocol.messages.context import ProtocolContext
-from embergrid.server import Node, ServerThread, Session
+from embergrid.server import Node, ServerThread
+from server._wire import Pair, RawSocket
 
 __all__ = ["reference_sql"]
 
@@ -257,55 +255,41 @@ def test_object_end_of_an_optimized_blob() -> None:
         object_end(bytes([OPTIMIZED]) + (-1).to_bytes(4, "little", signed=True), 0)
 
 
-class _InProcess:
-    """A client connection fed straight into a server ``Session`` (no socket)."""
-
-    def __init__(self, node: Node) -> None:
-        self.session = Session(node, "java-thin-test")
-        self.conn = ClientConnection()
-        self._pump(
-            self.conn.start_handshake(HandshakeRequest(ProtocolVersion(1, 7, 0)))
-        )
-        assert isinstance(self.conn.next_event(), HandshakeAccepted)
-
-    def _pump(self, data: bytes) -> None:
-        out, close = self.session.feed(data)
-        assert not close, "the server closed the connection"
-        self.conn.receive_data(out)
-
-    def call(self, op: OpCode, body: bytes) -> Response:
-        self._pump(self.conn.send_request(op, body)[1])
-        event = self.conn.next_event()
-        assert isinstance(event, Response)
-        assert event.header.ok, event.header.message
-        return event
-
-    @property
-    def ctx(self) -> ProtocolContext:
-        return self.conn.context
+def _ok(p: Pair, op: OpCode, body: bytes) -> Response:
+    """``body`` as op ``op`` through the session; the answer, which must be ok."""
+    event = p.call(op, body)
+    assert event.header.ok, event.header.message
+    return event
 
 
 def test_optimized_blob_key_and_value_are_kept() -> None:
     node = Node()
     try:
-        c = _InProcess(node)
+        c = Pair(node)
+        assert isinstance(c.handshake(), HandshakeAccepted)
         node.engine.caches.get_or_create("blobs")
         prefix = CachePrefix(cache_id("blobs"))
-        c.call(
+        _ok(
+            c,
             OpCode.CACHE_PUT,
-            kv.encode_cache_put(kv.CachePut(prefix, BLOB, BLOB), c.ctx),
+            kv.encode_cache_put(kv.CachePut(prefix, BLOB, BLOB), c.client.context),
         )
-        got = c.call(
-            OpCode.CACHE_GET, kv.encode_cache_get(kv.CacheGet(prefix, BLOB), c.ctx)
+        got = _ok(
+            c,
+            OpCode.CACHE_GET,
+            kv.encode_cache_get(kv.CacheGet(prefix, BLOB), c.client.context),
         )
         assert got.body == BLOB
         nested = LIST_OF_ONE + BLOB
-        c.call(
+        _ok(
+            c,
             OpCode.CACHE_PUT,
-            kv.encode_cache_put(kv.CachePut(prefix, nested, nested), c.ctx),
+            kv.encode_cache_put(kv.CachePut(prefix, nested, nested), c.client.context),
         )
-        got = c.call(
-            OpCode.CACHE_GET, kv.encode_cache_get(kv.CacheGet(prefix, nested), c.ctx)
+        got = _ok(
+            c,
+            OpCode.CACHE_GET,
+            kv.encode_cache_get(kv.CacheGet(prefix, nested), c.client.context),
         )
         assert got.body == nested
     finally:
@@ -315,44 +299,18 @@ def test_optimized_blob_key_and_value_are_kept() -> None:
 # -- regression: an explicit schema beats the cache's in op 2004 ---------------
 
 
-class _RawSql:
-    """Op 2004 with any (cache id, schema) pair; returns (status, rows or message)."""
-
-    def __init__(self, address: tuple[str, int]) -> None:
-        self.sock = socket.create_connection(address, timeout=30)
-        self.conn = ClientConnection()
-        self.sock.sendall(
-            self.conn.start_handshake(HandshakeRequest(ProtocolVersion(1, 7, 0)))
-        )
-        assert isinstance(self._event(), HandshakeAccepted)
-
-    def _event(self) -> object:
-        while (event := self.conn.next_event()) is None:
-            data = self.sock.recv(1 << 16)
-            if not data:
-                raise ConnectionError("server closed the connection")
-            self.conn.receive_data(data)
-        return event
-
-    def query(self, sql: str, cid: int, schema: str | None) -> tuple[int, object]:
-        req = q.SqlFieldsQuery(CachePrefix(cid), schema, sql, include_field_names=True)
-        self.sock.sendall(
-            self.conn.send_request(
-                OpCode.QUERY_SQL_FIELDS,
-                q.encode_sql_fields_query(req, self.conn.context),
-            )[1]
-        )
-        resp = self._event()
-        assert isinstance(resp, Response)
-        if not resp.header.ok:
-            return resp.header.status, None
-        page = q.decode_sql_fields_response(
-            resp.body, self.conn.context, include_field_names=True
-        )
-        return 0, [tuple(cell for cell in row) for row in page.rows]
-
-    def close(self) -> None:
-        self.sock.close()
+def _sql(raw: RawSocket, sql: str, cid: int, schema: str | None) -> tuple[int, object]:
+    """Op 2004 with any (cache id, schema) pair: (status, rows or None)."""
+    req = q.SqlFieldsQuery(CachePrefix(cid), schema, sql, include_field_names=True)
+    resp = raw.call(
+        OpCode.QUERY_SQL_FIELDS, q.encode_sql_fields_query(req, raw.conn.context)
+    )
+    if not resp.header.ok:
+        return resp.header.status, None
+    page = q.decode_sql_fields_response(
+        resp.body, raw.conn.context, include_field_names=True
+    )
+    return 0, [tuple(cell for cell in row) for row in page.rows]
 
 
 @pytest.fixture(
@@ -374,15 +332,16 @@ def test_explicit_schema_wins_over_the_cache_schema(
         cache = client.get_or_create_cache(cache_name)
         list(client.sql(f"CREATE TABLE {table} (id INT PRIMARY KEY, v VARCHAR)"))
         list(client.sql(f"INSERT INTO {table} (id, v) VALUES (1, 'a')"))
-        raw = _RawSql(sql_target)
+        raw = RawSocket(sql_target, timeout=30)
+        raw.handshake()
         try:
             cid = cache_id(cache_name)
             sql = f"SELECT COUNT(*) FROM {table}"
-            assert raw.query(sql, cid, "PUBLIC") == (0, [(encode(1),)])
+            assert _sql(raw, sql, cid, "PUBLIC") == (0, [(encode(1),)])
             # No schema: the cache's own schema (its name), which has no such table.
-            assert raw.query(sql, cid, None)[0] == 1
+            assert _sql(raw, sql, cid, None)[0] == 1
             # The cache must exist even when a schema is given.
-            assert raw.query(sql, cache_id(cache_name + "-none"), "PUBLIC")[0] == 1000
+            assert _sql(raw, sql, cache_id(cache_name + "-none"), "PUBLIC")[0] == 1000
         finally:
             raw.close()
             list(client.sql(f"DROP TABLE {table}"))

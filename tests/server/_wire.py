@@ -1,5 +1,7 @@
 """Test helpers: a sans-IO client wired to a ``Session`` (h11 ConnectionPair) and a
-raw-socket client, both built on our ``ClientConnection``."""
+raw-socket client, both built on our ``ClientConnection``. The raw-socket client is
+the one blocking connection every test directory builds on (tests/sql/_sqlwire.py,
+tests/compat/_wire.py)."""
 
 from __future__ import annotations
 
@@ -71,9 +73,16 @@ class RawSocket:
         self.sock = socket.create_connection(address, timeout=timeout)
         self.conn = ClientConnection()
 
-    def handshake(self) -> None:
-        self.sock.sendall(self.conn.start_handshake(HandshakeRequest(V170)))
-        assert isinstance(self._event(), HandshakeAccepted)
+    def handshake(self, features: ProtocolFeature | None = None) -> None:
+        """Protocol 1.7.0 with ``features`` (default: the request's own default)."""
+        request = (
+            HandshakeRequest(V170)
+            if features is None
+            else HandshakeRequest(V170, features=features)
+        )
+        self.sock.sendall(self.conn.start_handshake(request))
+        event = self._event()
+        assert isinstance(event, HandshakeAccepted), event
 
     def call(self, op: OpCode | int, payload: bytes = b"") -> Response:
         _rid, data = self.conn.send_request(op, payload)

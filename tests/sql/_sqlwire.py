@@ -1,6 +1,7 @@
 """A raw SQL-fields client for differential tests: the exact type codes of each cell.
 
-Owns ``SqlWire``: a blocking socket speaking our ``ClientConnection`` that sends
+Owns ``SqlWire``: tests/server/_wire.py's ``RawSocket`` (a blocking socket speaking
+our ``ClientConnection``) that sends
 op 2004 (and 2005 for further pages) and returns column names, and for every cell
 its type code byte and its decoded value. pyignite decodes INT and BIGINT both
 to ``int``; comparing the code byte is how the corpus checks typed results.
@@ -9,19 +10,16 @@ An ``Arg(value, hint)`` argument travels as the wire type ``hint`` names.
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from typing import Any
 
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.codes import OpCode
-from embergrid.protocol.connection import ClientConnection, HandshakeAccepted, Response
-from embergrid.protocol.handshake import HandshakeRequest, ProtocolVersion
+from embergrid.protocol.connection import Response
 from embergrid.protocol.messages import query as m
 from embergrid.protocol.messages.cache import CachePrefix
-
-V170 = ProtocolVersion(1, 7, 0)
+from server._wire import RawSocket
 
 
 class SqlFailed(Exception):
@@ -61,30 +59,15 @@ def _value(cell: bytes) -> Any:
         return ("raw", cell.hex())
 
 
-class SqlWire:
+class SqlWire(RawSocket):
     """One connection; ``query(sql, *args)`` runs a statement and reads every page."""
 
     def __init__(self, address: tuple[str, int], timeout: float = 30.0) -> None:
-        self.sock = socket.create_connection(address, timeout=timeout)
-        self.conn = ClientConnection()
-        self.sock.sendall(self.conn.start_handshake(HandshakeRequest(V170)))
-        assert isinstance(self._event(), HandshakeAccepted)
-
-    def _event(self) -> object:
-        while True:
-            event = self.conn.next_event()
-            if event is not None:
-                return event
-            data = self.sock.recv(1 << 16)
-            if not data:
-                raise ConnectionError("server closed the connection")
-            self.conn.receive_data(data)
+        super().__init__(address, timeout)
+        self.handshake()
 
     def _call(self, op: OpCode, body: bytes) -> Response:
-        _rid, data = self.conn.send_request(op, body)
-        self.sock.sendall(data)
-        event = self._event()
-        assert isinstance(event, Response)
+        event = self.call(op, body)
         if not event.header.ok:
             raise SqlFailed(event.header.status, event.header.message or "")
         return event
@@ -129,9 +112,6 @@ class SqlWire:
         codes = [tuple(cell[0] for cell in row) for row in raw]
         rows = [tuple(_value(cell) for cell in row) for row in raw]
         return Result(tuple(names), codes, rows)
-
-    def close(self) -> None:
-        self.sock.close()
 
     def __enter__(self) -> SqlWire:
         return self
