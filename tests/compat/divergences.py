@@ -38,4 +38,12 @@ DIVERGENCES: dict[str, str] = {
         "keys (floating point: JDK-specific digits; dates: the node's time zone; "
         "arrays and complex objects: identity hashes) print as '?'."
     ),
+    "sql-quote-in-column-name": (
+        "CREATE TABLE with a column whose quoted name holds a double quote "
+        '(\'"a""b"\'): Ignite 2.17 accepts it and lists the column in '
+        "SYS.TABLE_COLUMNS, but H2 then reports the table not found, and DROP TABLE "
+        "IF EXISTS leaves it in place (the name stays taken for the node's life). "
+        "embergrid makes the table and keeps it working: names reach SQLite only "
+        "through engine/sqltext.py."
+    ),
 }

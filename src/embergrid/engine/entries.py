@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store
 
 __all__ = ["Entries", "EntrySql", "HasSql", "Row"]
@@ -45,7 +46,8 @@ class EntrySql:
     purge: str
 
     @classmethod
-    def for_table(cls, t: str) -> EntrySql:
+    def for_table(cls, tbl: str) -> EntrySql:
+        t = ident(tbl)
         live = "(expire_at IS NULL OR expire_at > ?)"
         return cls(
             read=f"SELECT value, expire_at FROM {t} WHERE key = ?",

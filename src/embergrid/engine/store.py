@@ -53,6 +53,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from embergrid.engine.sqltext import ident
+
 __all__ = ["DB_FILE_NAME", "Store", "is_missing_table"]
 
 DB_FILE_NAME = "embergrid.sqlite3"
@@ -92,7 +94,7 @@ class Store:
             cached_statements=2048,
         )
         if self.shared:
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.atomic():
@@ -141,16 +143,17 @@ class Store:
         self.meta_set("next_table", n + 1)
         tbl = f"e_{n}"
         self.conn.execute(
-            f"CREATE TABLE {tbl} (key BLOB PRIMARY KEY NOT NULL,"
+            f"CREATE TABLE {ident(tbl)} (key BLOB PRIMARY KEY NOT NULL,"
             " value BLOB NOT NULL, expire_at INTEGER) WITHOUT ROWID"
         )
         self.conn.execute(
-            f"CREATE INDEX {tbl}_exp ON {tbl} (expire_at) WHERE expire_at IS NOT NULL"
+            f"CREATE INDEX {ident(tbl + '_exp')} ON {ident(tbl)} (expire_at)"
+            " WHERE expire_at IS NOT NULL"
         )
         return tbl
 
     def drop_entry_table(self, tbl: str) -> None:
-        self.conn.execute(f"DROP TABLE IF EXISTS {tbl}")
+        self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl)}")
 
     def close(self) -> None:
         self.conn.close()

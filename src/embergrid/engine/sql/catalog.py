@@ -39,6 +39,7 @@ from typing import Any
 
 from embergrid.engine._codec import decode_config
 from embergrid.engine.sql.types import SqlType, from_java_name, to_stored
+from embergrid.engine.sqltext import column_name, ident, literal
 from embergrid.engine.store import Store
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode_at
@@ -50,6 +51,7 @@ from embergrid.protocol.config import CacheConfiguration, QueryEntity
 
 __all__ = ["Catalog", "Column", "Table", "schema_of", "unquote"]
 
+_ENTRY_COLUMNS = frozenset({"key", "value", "expire_at"})  # store.py's own
 _SORTED = 0  # the index type of a query entity's B-tree index (QueryIndex)
 _DDL_TABLE = "CREATE TABLE IF NOT EXISTS sql_ddl_caches (name TEXT PRIMARY KEY)"
 _INDEX_TABLE = (
@@ -77,7 +79,19 @@ class Column:
 
     @property
     def sqlite(self) -> str:
-        return f"c_{self.name}"
+        """The entry table's column holding this one (``sqltext.column_name``)."""
+        return column_name(self.name)
+
+
+@dataclass(frozen=True, slots=True)
+class _ColumnState:
+    missing: list[Column]  # typed columns the entry table lacks
+    strays: set[str]  # entry-table columns no SQL column owns
+    exists: bool  # the trigger filling the typed columns is there
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing and not self.strays and self.exists
 
 
 @dataclass(slots=True)
@@ -340,34 +354,58 @@ class Catalog:
         with self._store.atomic() as conn:
             # Again inside the write transaction: another process sharing the store
             # may have done it meanwhile (indexes made twice would be orphans).
-            missing, exists = self._column_state(t)
-            if not missing and exists:
+            state = self._column_state(t)
+            if state.ready:
                 return
-            typed = t.typed_columns
-            trigger = f"{t.tbl}_sql"
-            for c in missing:
+            self._drop_strays(t, state.strays)
+            tbl = ident(t.tbl)
+            for c in state.missing:
                 conn.execute(
-                    f'ALTER TABLE {t.tbl} ADD COLUMN "{c.sqlite}" {c.type.affinity}'
+                    f"ALTER TABLE {tbl} ADD COLUMN {ident(c.sqlite)} {c.type.affinity}"
                 )
+            trigger = ident(f"{t.tbl}_sql")
             conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
-            sets = ", ".join(f'"{c.sqlite}" = {_extract(c, "new.")}' for c in typed)
-            if sets:
-                conn.execute(
-                    f"CREATE TRIGGER {trigger} AFTER INSERT ON {t.tbl} BEGIN "
-                    f"UPDATE {t.tbl} SET {sets} WHERE key = new.key; END"
+            typed = t.typed_columns
+            if typed:
+                sets = ", ".join(
+                    f"{ident(c.sqlite)} = {_extract(c, 'new')}" for c in typed
                 )
                 conn.execute(
-                    f"UPDATE {t.tbl} SET "
-                    + ", ".join(f'"{c.sqlite}" = {_extract(c, "")}' for c in typed)
+                    f"CREATE TRIGGER {trigger} AFTER INSERT ON {tbl} BEGIN "
+                    f"UPDATE {tbl} SET {sets} WHERE key = new.key; END"
+                )
+                conn.execute(
+                    f"UPDATE {tbl} SET "
+                    + ", ".join(f"{ident(c.sqlite)} = {_extract(c)}" for c in typed)
                 )
             keys = t.key_columns or ([t.hidden_key] if t.hidden_key else [])
             if keys:
-                cols = ", ".join(f'"{c.sqlite}"' for c in keys)
-                conn.execute(
-                    f"CREATE INDEX IF NOT EXISTS {t.tbl}_pk ON {t.tbl} ({cols})"
-                )
-            if not exists:  # the first time SQL sees this cache
+                cols = ", ".join(ident(c.sqlite) for c in keys)
+                pk = ident(t.tbl + "_pk")
+                conn.execute(f"CREATE INDEX IF NOT EXISTS {pk} ON {tbl} ({cols})")
+            if not state.exists:  # the first time SQL sees this cache
                 self._entity_indexes(t)
+
+    def _drop_strays(self, t: Table, strays: set[str]) -> None:
+        """Remove columns of the entry table that no SQL column owns (left by a
+        dropped column, an older naming of columns, or a store written before
+        names were quoted), with the trigger and every index using them."""
+        if not strays:
+            return
+        conn = self.conn
+        conn.execute(f"DROP TRIGGER IF EXISTS {ident(t.tbl + '_sql')}")
+        indexes = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL",
+            (t.tbl,),
+        ).fetchall()
+        for (name,) in indexes:
+            used = {r[2] for r in conn.execute(f"PRAGMA index_info({ident(name)})")}
+            if used & strays:
+                conn.execute(f"DROP INDEX {ident(name)}")
+                conn.execute("DELETE FROM sql_indexes WHERE sqlite_name = ?", (name,))
+        for col in sorted(strays):
+            conn.execute(f"ALTER TABLE {ident(t.tbl)} DROP COLUMN {ident(col)}")
 
     def _index_rows(self) -> list[tuple[str, str, str]]:
         return self.conn.execute(
@@ -383,19 +421,19 @@ class Catalog:
                 " WHERE cache_name NOT IN (SELECT name FROM caches)"
             )
 
-    def _column_state(self, t: Table) -> tuple[list[Column], bool]:
-        """The typed columns the entry table lacks, and whether its trigger exists."""
-        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({t.tbl})")}
+    def _column_state(self, t: Table) -> _ColumnState:
+        """How the entry table's typed columns and trigger stand against ``t``."""
+        have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({ident(t.tbl)})")}
+        want = {c.sqlite for c in t.typed_columns}
         missing = [c for c in t.typed_columns if c.sqlite not in have]
         exists = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?",
             (f"{t.tbl}_sql",),
         ).fetchone()
-        return missing, exists is not None
+        return _ColumnState(missing, have - want - _ENTRY_COLUMNS, exists is not None)
 
     def _columns_ready(self, t: Table) -> bool:
-        missing, exists = self._column_state(t)
-        return not missing and exists
+        return self._column_state(t).ready
 
     # -- indexes --------------------------------------------------------------------
 
@@ -404,8 +442,10 @@ class Catalog:
         (each with its DESC flag), listed in ``sql_indexes``."""
         n = self.conn.execute("SELECT count(*) FROM sql_indexes").fetchone()[0]
         sqlite_name = f"{t.tbl}_ix{n}_{uuid.uuid4().hex[:6]}"
-        text = ", ".join(f'"{c.sqlite}"' + (" DESC" if d else "") for c, d in cols)
-        self.conn.execute(f'CREATE INDEX "{sqlite_name}" ON {t.tbl} ({text})')
+        text = ", ".join(ident(c.sqlite) + (" DESC" if d else "") for c, d in cols)
+        self.conn.execute(
+            f"CREATE INDEX {ident(sqlite_name)} ON {ident(t.tbl)} ({text})"
+        )
         self.conn.execute(
             "INSERT INTO sql_indexes (schema, name, cache_name, sqlite_name)"
             " VALUES (?, ?, ?, ?)",
@@ -453,7 +493,7 @@ class Catalog:
         ).fetchall()
         out = []
         for (name,) in names:
-            info = self.conn.execute(f'PRAGMA index_xinfo("{name}")').fetchall()
+            info = self.conn.execute(f"PRAGMA index_xinfo({ident(name)})").fetchall()
             cols = [
                 (by_sqlite[r[2]], bool(r[3]))
                 for r in info
@@ -489,7 +529,11 @@ def _field_column(t: Table, name: str) -> Column | None:
     return t.column(name)
 
 
-def _extract(c: Column, prefix: str) -> str:
-    blob = f"{prefix}key" if c.is_key else f"{prefix}value"
+def _extract(c: Column, row: str = "") -> str:
+    """The ``eg_field`` call reading ``c`` from the key or value blob (of the
+    trigger's ``row`` alias when given)."""
+    blob = "key" if c.is_key else "value"
+    if row:
+        blob = f"{row}.{blob}"
     fid = 0 if c.whole_key else c.field_id
-    return f"eg_field({blob}, {fid}, '{c.type.name}')"
+    return f"eg_field({blob}, {int(fid)}, {literal(c.type.name)})"

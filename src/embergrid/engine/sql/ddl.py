@@ -22,6 +22,7 @@ from sqlglot.errors import ParseError as GlotError
 from sqlglot.tokenizer_core import Token, TokenType
 from sqlglot.tokens import Tokenizer
 
+from embergrid.engine import sqltext
 from embergrid.engine.caches import Caches
 from embergrid.engine.errors import EngineError
 from embergrid.engine.sql import messages as m
@@ -334,7 +335,7 @@ class Ddl:
             if if_exists:
                 return
             raise fail(m.index_not_found(iname))
-        conn.execute(f'DROP INDEX IF EXISTS "{row[0]}"')
+        conn.execute(f"DROP INDEX IF EXISTS {sqltext.ident(row[0])}")
         conn.execute(
             "DELETE FROM sql_indexes WHERE schema = ? AND name = ?",
             (sch or schema, iname),

@@ -28,6 +28,7 @@ from sqlglot.errors import TokenError
 
 from embergrid.engine.caches import Caches
 from embergrid.engine.kv import KeyValue
+from embergrid.engine.sql import h2text
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Column, Table
@@ -351,7 +352,7 @@ class SqlEngine:
         if body.upper().startswith("FROM ") or body.upper().startswith("SELECT "):
             sql = f"SELECT {KEY_BLOB}, _VAL {body[body.upper().index('FROM') :]}"
         else:
-            name = f'"{t.schema}"."{t.name}"'
+            name = f"{h2text.ident(t.schema)}.{h2text.ident(t.name)}"
             sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
                 f" WHERE {body}" if body else ""
             )

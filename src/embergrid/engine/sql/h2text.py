@@ -208,12 +208,14 @@ def _type(to: exp.Expr) -> str:
 
 
 def _column(e: exp.Expr) -> str:
-    name = _ident(str(e.meta.get("eg_name", e.name)))
+    name = ident(str(e.meta.get("eg_name", e.name)))
     qual = e.meta.get("eg_qual") if "eg_name" in e.meta else e.text("table")
-    return f"{_ident(str(qual))}.{name}" if qual else name
+    return f"{ident(str(qual))}.{name}" if qual else name
 
 
-def _ident(name: str) -> str:
+def ident(name: str) -> str:
+    """``name`` as H2 writes an identifier: bare when H2 would read it back
+    unchanged, else quoted with its quotes doubled."""
     simple = (
         name.isascii()
         and (name[:1].isalpha() or name[:1] == "_")

@@ -65,6 +65,7 @@ from embergrid.engine.sql.h2fold import const, const_node, optimize
 from embergrid.engine.sql.h2functions import FN, cast_target
 from embergrid.engine.sql.h2text import PARAM, h2_function, label
 from embergrid.engine.sql.types import TYPES, SqlType
+from embergrid.engine.sqltext import column_name
 from embergrid.protocol.config import PARTITIONED
 
 __all__ = [
@@ -179,7 +180,26 @@ def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
         for ph in list(node.find_all(exp.Placeholder)):
             ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
     by_args = any(c.param for c in cols)
-    return Plan(node.sql(dialect="sqlite"), cols, len(params), tr.used, by_args)
+    return Plan(sqlite_text(node), cols, len(params), tr.used, by_args)
+
+
+def sqlite_text(node: exp.Expr) -> str:
+    """The SQLite statement text of a translated tree.
+
+    sqlglot quotes every identifier and literal (quotes doubled). SQLite text
+    cannot hold a NUL, which an H2 name or string may: such a name becomes
+    ``sqltext.column_name``'s hex form (every use of a name maps alike, and the
+    result's labels come from the plan, not from SQLite), such a string the
+    text of its UTF-8 bytes.
+    """
+    for ident in list(node.find_all(exp.Identifier)):
+        if "\0" in ident.name:
+            ident.set("this", column_name(ident.name))
+    for lit in list(node.find_all(exp.Literal)):
+        if lit.is_string and "\0" in lit.name:
+            raw = lit.name.encode("utf-8", "surrogatepass").hex()
+            lit.replace(exp.cast(exp.HexString(this=raw), exp.DataType.build("TEXT")))
+    return node.sql(dialect="sqlite")
 
 
 class _Translator:
@@ -603,7 +623,7 @@ def _key_order(sel: exp.Select, alias: str, keys: list[Column]) -> None:
         if k.type.name == "UUID":
             col = _uuid_order(col)
         elif not by_index:
-            col = exp.Var(this="+" + col.sql(dialect="sqlite"))
+            col = exp.Var(this="+" + sqlite_text(col))
         terms.append(exp.Ordered(this=col))
     sel.set("order", exp.Order(expressions=terms))
 
