@@ -1,6 +1,6 @@
 """The seed's pyignite examples against our server, asserting what the seed prints.
 
-Source: /work/shared/seed/pyignite-examples.txt (get_and_put, type_hints,
+Source: pyignite's published examples (get_and_put, type_hints,
 expiry_policy, scans, get_and_put_complex, binary_basics, migrate_binary).
 Time is driven through the server's FakeClock instead of ``time.sleep``.
 """

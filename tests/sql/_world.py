@@ -8,11 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-WORLD = Path("/work/shared/data/world-sample.json")
-if not WORLD.is_file():  # the repository's neighbour layout: ../shared/data
-    WORLD = (
-        Path(__file__).resolve().parents[3] / "shared" / "data" / "world-sample.json"
-    )
+WORLD = Path(__file__).resolve().parents[1] / "data" / "world-sample.json"
 
 COUNTRY = """CREATE TABLE Country (
     Code CHAR(3) PRIMARY KEY,

@@ -2,7 +2,7 @@
 
 ``reference_sql`` (from ``tests/_reference.py``) is the Ignite 2.17.0 node with
 ignite-indexing; ``sql_address`` runs a test against this session's embergrid
-server and then against that node. ``world`` is ``/work/shared/data/world-sample.json``
+server and then against that node. ``world`` is ``tests/data/world-sample.json``
 with decimals as ``Decimal`` (``_world.py``).
 """
 
