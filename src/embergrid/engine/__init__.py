@@ -24,6 +24,7 @@ from embergrid.engine.errors import EngineError, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
 from embergrid.engine.scan import ScanCursor
 from embergrid.engine.store import Store, is_missing_table
+from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
 from embergrid.engine.wal import Wal
 
@@ -34,9 +35,11 @@ __all__ = [
     "Engine",
     "EngineError",
     "FakeClock",
+    "LockWait",
     "PeekMode",
     "ScanCursor",
     "SystemClock",
+    "Tx",
     "Wal",
     "WouldBlock",
 ]
@@ -67,8 +70,13 @@ class Engine:
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
+        self.txs = Transactions(self.store, self.entries, self.clock.now_ms)
         self.kv = KeyValue(
-            self.store, self.caches, self.cluster, self.entries, self.clock
+            self.store,
+            self.caches,
+            self.cluster,
+            GuardedEntries(self.txs, self.entries),
+            self.clock,
         )
         self.types = BinaryTypes(self.store)
         self.wal = Wal(self.store, self.caches)
@@ -79,6 +87,11 @@ class Engine:
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )
+
+    def kv_in(self, tx: Tx) -> KeyValue:
+        """The key-value ops as transaction ``tx`` sees and makes them."""
+        self.txs.check_alive(tx)
+        return self.kv.within(TxEntries(self.txs, tx, self.entries))
 
     def open_scan(
         self, cache_id: int, page_size: int, partition: int | None = None

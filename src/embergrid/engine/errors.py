@@ -1,14 +1,19 @@
 """Errors the engine raises; only the server turns them into response frames.
 
 Owns ``EngineError`` (a status code plus Ignite's message text, built from
-``engine/messages.py``) and ``WouldBlock`` (raised by a future transaction layer
+``engine/messages.py``) and ``WouldBlock`` (raised by the transaction layer
 when a key lock is held; the session awaits ``waiter`` and retries the op).
 Imports only ``embergrid.protocol.codes``; never asyncio.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from embergrid.protocol.codes import StatusCode
+
+if TYPE_CHECKING:
+    from embergrid.engine.tx import LockWait
 
 __all__ = ["EngineError", "WouldBlock"]
 
@@ -26,8 +31,9 @@ class EngineError(Exception):
 
 
 class WouldBlock(Exception):
-    """The op must wait for ``waiter`` (an opaque token the session can await)."""
+    """The op must wait for ``waiter`` (``tx.LockWait``: a key lock another
+    transaction holds); the server waits, then runs the op again."""
 
-    def __init__(self, waiter: object = None) -> None:
+    def __init__(self, waiter: LockWait) -> None:
         super().__init__(waiter)
         self.waiter = waiter

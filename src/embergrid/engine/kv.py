@@ -26,16 +26,18 @@ handle and run once more (ending in status 1000 if the cache is really gone).
 
 from __future__ import annotations
 
+import copy
 import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
-from typing import Concatenate, ParamSpec, TypeVar
+from contextlib import AbstractContextManager, nullcontext
+from typing import Concatenate, ParamSpec, Protocol, TypeVar
 
 from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock
 from embergrid.engine.cluster import Cluster, ClusterState
-from embergrid.engine.entries import Entries, Row
+from embergrid.engine.entries import Row
 from embergrid.engine.errors import EngineError
 from embergrid.engine.expiry import after_access, after_create, after_update, expired
 from embergrid.engine.store import Store, is_missing_table
@@ -44,11 +46,30 @@ from embergrid.protocol.binary.java_values import java_equals
 from embergrid.protocol.codes import StatusCode, TypeCode
 from embergrid.protocol.config import DURATION_UNCHANGED, ExpiryDurations
 
-__all__ = ["KeyValue", "PeekMode", "same_value"]
+__all__ = ["EntryOps", "KeyValue", "PeekMode", "same_value"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 Policy = ExpiryDurations | None
+
+
+class EntryOps(Protocol):
+    """The primitives the ops work through: ``Entries`` itself, or a view of it
+    (``tx.TxEntries`` inside a transaction, ``tx.GuardedEntries`` outside)."""
+
+    def read(self, h: CacheHandle, key: bytes, now: int) -> Row | None: ...
+    def read_many(
+        self, h: CacheHandle, keys: Sequence[bytes], now: int
+    ) -> dict[bytes, Row]: ...
+    def write(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None: ...
+    def write_many(
+        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+    ) -> None: ...
+    def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
+    def clear(self, h: CacheHandle) -> None: ...
+    def count(self, h: CacheHandle, now: int) -> int: ...
 
 
 class PeekMode:
@@ -95,8 +116,8 @@ def _op(
             self: KeyValue, cache_id: int, /, *args: P.args, **kwargs: P.kwargs
         ) -> R:
             def call() -> R:
-                if write and self._shared:
-                    with self._store.atomic():
+                if write and self._atomic_ops:
+                    with self._atomic():
                         return fn(self, cache_id, *args, **kwargs)
                 return fn(self, cache_id, *args, **kwargs)
 
@@ -122,15 +143,26 @@ class KeyValue:
         store: Store,
         caches: Caches,
         cluster: Cluster,
-        entries: Entries,
+        entries: EntryOps,
         clock: Clock,
     ) -> None:
         self._store = store
-        self._shared = store.shared
         self._caches = caches
         self._cluster = cluster
-        self._e = entries
+        self._e: EntryOps = entries
         self._now = clock.now_ms
+        # Each write op in one store transaction (see the module docstring).
+        self._atomic_ops = store.shared
+        self._atomic: Callable[[], AbstractContextManager[object]] = store.atomic
+
+    def within(self, entries: EntryOps) -> KeyValue:
+        """The same ops over ``entries`` (a transaction's view), which owns its
+        atomicity: no op opens a store transaction of its own."""
+        view = copy.copy(self)
+        view._e = entries
+        view._atomic_ops = False
+        view._atomic = nullcontext
+        return view
 
     # -- gates and shared steps -----------------------------------------------
 
@@ -403,7 +435,7 @@ class KeyValue:
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
         items = list(items)
-        with self._store.atomic():
+        with self._atomic():
             current: dict[bytes, Row | None] = dict(
                 self._e.read_many(h, [k for k, _ in items], now)
             )
@@ -431,7 +463,7 @@ class KeyValue:
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
         items = list(items)
-        with self._store.atomic():
+        with self._atomic():
             present = set(self._e.read_many(h, [k for k, _ in items], now))
             writes, refused = [], []
             for key, value in items:  # a key repeated in the batch is present then
@@ -455,7 +487,7 @@ class KeyValue:
     def _remove_keys(self, cache_id: int, keys: Iterable[bytes]) -> None:
         h = self._writing(cache_id)
         now = self._now()
-        with self._store.atomic():
+        with self._atomic():
             for key in keys:
                 self._e.delete(h, key, now)
 

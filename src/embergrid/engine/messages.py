@@ -199,3 +199,63 @@ def wal_not_persistent(caches: list[str], region: str | None) -> str:
         "Cannot change WAL mode because persistence is not enabled for cache(s) "
         f"[caches=[{', '.join(caches)}], dataRegion={_java_str(region)}]"
     )
+
+
+# -- transactions (ops 4000/4001 and key-value ops inside one) ------------------
+
+TX_CONCURRENCY = ("OPTIMISTIC", "PESSIMISTIC")
+TX_ISOLATION = ("READ_COMMITTED", "REPEATABLE_READ", "SERIALIZABLE")
+
+
+def tx_text(
+    xid: str, concurrency: int, isolation: int, timeout_ms: int, label: str | None
+) -> str:
+    """The part of Ignite's ``GridNearTxLocal.toString()`` a client can rely on:
+    the concurrency, isolation, state, timeout and label of the transaction."""
+    return (
+        f"GridNearTxLocal [xid={xid}, concurrency={TX_CONCURRENCY[concurrency]}, "
+        f"isolation={TX_ISOLATION[isolation]}, timeout={timeout_ms}, "
+        f"label={_java_str(label)}]"
+    )
+
+
+def tx_timed_out(tx_description: str) -> str:
+    """A transaction past its timeout (the pyignite example prints it)."""
+    return f"Cache transaction timed out: {tx_description}"
+
+
+def tx_lock_timeout(timeout_ms: int, tx_description: str) -> str:
+    """A pessimistic lock not acquired before the transaction's timeout."""
+    return (
+        "Failed to acquire lock within provided timeout for transaction "
+        f"[timeout={timeout_ms}, tx={tx_description}]"
+    )
+
+
+def tx_serializable_conflict(cache: str) -> str:
+    """OPTIMISTIC SERIALIZABLE commit after a key it read was changed."""
+    return f"Failed to prepare transaction, read/write conflict [cache={cache}]"
+
+
+def tx_optimistic_lock_conflict(tx_description: str) -> str:
+    """OPTIMISTIC commit meeting a key another transaction holds."""
+    return "Failed to prepare transaction (lock conflict): " + tx_description
+
+
+def tx_bad_enum(what: str) -> str:
+    return f"Unknown transaction {what}"
+
+
+def tx_limit_exceeded(limit: int) -> str:
+    """Status 1020 (reference: ThinClientConfiguration.maxActiveTxPerConnection)."""
+    return (
+        f"Active transactions per connection limit ({limit}) exceeded. To start a new "
+        "transaction you need to wait for some of currently active transactions "
+        "complete. To change the limit set up ThinClientConfiguration."
+        "MaxActiveTxPerConnection property."
+    )
+
+
+def tx_not_found(tx_id: int) -> str:
+    """Status 1021: a commit of a transaction id this connection does not hold."""
+    return f"Transaction with id {tx_id} not found."

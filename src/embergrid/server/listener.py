@@ -16,7 +16,7 @@ from time import perf_counter
 from typing import cast
 
 from embergrid.server.node import Node
-from embergrid.server.session import Session
+from embergrid.server.session import Blocked, Session
 
 __all__ = ["ClientProtocol", "Server", "new_event_loop"]
 
@@ -32,6 +32,21 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
     return cast(asyncio.AbstractEventLoop, uvloop.new_event_loop())
 
 
+# A blocked request is tried again when a transaction of this node ends, and at
+# least this often (doubling) for one of another node sharing the store.
+_FIRST_POLL, _LAST_POLL = 0.002, 0.05
+
+
+def _wait_time(node: Node, blocked: Blocked, poll: float) -> float:
+    """Seconds to wait before trying ``blocked`` again: ``poll``, or less if
+    the waiting transaction times out sooner."""
+    deadline = blocked.waiter.deadline
+    if deadline is None:
+        return poll
+    left = (deadline - node.engine.clock.now_ms()) / 1000
+    return max(0.0, min(poll, left))
+
+
 class ClientProtocol(asyncio.Protocol):
     """Bytes of one client socket in, response bytes out, in arrival order."""
 
@@ -40,6 +55,7 @@ class ClientProtocol(asyncio.Protocol):
         self._session: Session | None = None
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._waiting: set[asyncio.Task[None]] = set()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -58,6 +74,12 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
+        if session.blocked and not close:
+            for blocked in session.blocked:
+                task = asyncio.get_running_loop().create_task(self._wait(blocked))
+                self._waiting.add(task)
+                task.add_done_callback(self._waiting.discard)
+        session.blocked.clear()
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
         self._server.stay_awake()
@@ -67,7 +89,28 @@ class ClientProtocol(asyncio.Protocol):
             self._timer.cancel()
             self._timer = None
 
+    async def _wait(self, blocked: Blocked) -> None:
+        """Wait for what a blocked request waits for, run it again, answer it and
+        what queued behind it; again while it stays blocked."""
+        node = self._server.node
+        poll = _FIRST_POLL
+        while True:
+            await node.wait_for_locks(_wait_time(node, blocked, poll))
+            session, transport = self._session, self._transport
+            if session is None or transport is None:
+                return
+            results = session.resume(blocked)
+            data = b"".join(r for r in results if isinstance(r, bytes))
+            if data:
+                transport.write(data)
+            last = results[-1]
+            if not isinstance(last, Blocked):
+                return
+            blocked, poll = last, min(poll * 2, _LAST_POLL)
+
     def connection_lost(self, exc: Exception | None) -> None:
+        for task in self._waiting:
+            task.cancel()
         if self._timer is not None:
             self._timer.cancel()
         if self._session is not None:

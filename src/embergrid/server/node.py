@@ -16,6 +16,7 @@ partition map.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import uuid
@@ -50,6 +51,7 @@ class Limits:
 
     max_frame_size: int = 64 * 1024 * 1024
     max_cursors: int = 128
+    max_tx: int = 100  # ThinClientConfiguration.maxActiveTxPerConnection
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
     busy_poll: float = 0.0
@@ -95,6 +97,23 @@ class Node:
         self.features = SERVER_FEATURES
         # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
         self.client_address: tuple[str, int] | None = None
+        self._locks_freed: asyncio.Event | None = None
+
+    def locks_changed(self) -> None:
+        """A transaction of this node ended: wake every request waiting for a lock."""
+        if self._locks_freed is not None:
+            self._locks_freed.set()
+            self._locks_freed = None
+
+    async def wait_for_locks(self, seconds: float) -> None:
+        """Until a transaction of this node ends, or ``seconds`` pass (a
+        transaction of another node sharing the store ends unannounced)."""
+        if self._locks_freed is None:
+            self._locks_freed = asyncio.Event()
+        event = self._locks_freed
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await event.wait()
 
     def bump_topology(self) -> None:
         """A cache was created or destroyed: the minor version grows."""

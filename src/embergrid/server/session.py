@@ -21,7 +21,13 @@ handed to its handler and the response encoded; the outcomes are:
   frame that is not a handshake -> the connection closes without a reply, as
   Ignite does (reference §4.4);
 * any other exception (a handler bug) -> status 1 and a log line; the session
-  carries on.
+  carries on;
+* ``WouldBlock`` (a key lock another transaction holds) -> no answer yet: the
+  request is left in ``blocked`` as a ``Blocked``; the listener waits for what
+  it waits for and calls ``resume``, which runs it again. Later requests of the
+  same transaction queue behind it (``_lanes``) and run, in order, once it
+  completes; every other request goes on, so answers on one connection may
+  come out of order (clients match them by request id).
 
 Every response carries the node's current topology version; the connection
 decides whether the header flag is set (reference §4.3).
@@ -30,9 +36,12 @@ decides whether the header flag is set (reference §4.3).
 from __future__ import annotations
 
 import logging
+from collections import deque
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from embergrid.engine import Engine, EngineError, ScanCursor
+from embergrid.engine import Engine, EngineError, LockWait, ScanCursor, Tx, WouldBlock
+from embergrid.engine.kv import KeyValue
 from embergrid.errors import ParseError
 from embergrid.protocol.codes import OpCode, StatusCode
 from embergrid.protocol.connection import (
@@ -43,14 +52,26 @@ from embergrid.protocol.connection import (
 )
 from embergrid.protocol.handshake import HandshakeSuccess, negotiate
 from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.messages.tx import TxEnd
 from embergrid.server import status_messages as msgs
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
-__all__ = ["Session"]
+__all__ = ["Blocked", "Session"]
 
 log = logging.getLogger("embergrid.server")
 C = TypeVar("C")
+
+
+@dataclass(slots=True)
+class Blocked:
+    """A request that waits (``WouldBlock``): the listener awaits ``waiter``
+    and calls ``Session.resume``; ``lane`` is its transaction's wire id."""
+
+    req: Request
+    msg: Any
+    lane: int | None
+    waiter: LockWait
 
 
 class Session:
@@ -68,6 +89,12 @@ class Session:
         self._read_ahead: list[Any] = []  # cursors to prepare once answers are sent
         self._next_resource_id = 1
         self._routes = routes()
+        self.txs: dict[int, Tx] = {}  # wire tx id -> transaction
+        self._next_tx_id = 1
+        # Lanes: requests of a transaction whose earlier request is blocked wait
+        # behind it, in arrival order (tx id -> the queued requests).
+        self._lanes: dict[int, deque[tuple[Request, Any]]] = {}
+        self.blocked: list[Blocked] = []  # left by ``feed`` for the listener to wait on
 
     @property
     def established(self) -> bool:
@@ -105,9 +132,42 @@ class Session:
             raise _resource_not_found(resource_id)
 
     def close(self) -> None:
-        """The socket went away: release every resource of this connection."""
+        """The socket went away: release every resource of this connection,
+        rolling back its open transactions (their locks are freed)."""
         self.cursors.clear()
         self._read_ahead.clear()
+        self._lanes.clear()
+        txs, self.txs = list(self.txs.values()), {}
+        for tx in txs:
+            try:
+                self.engine.txs.rollback(tx)
+            except Exception:
+                log.exception("rollback on close failed (peer %s)", self.peer)
+        if txs:
+            self.node.locks_changed()
+
+    # -- transactions ---------------------------------------------------------------
+
+    def add_tx(self, tx: Tx) -> int:
+        """Hold ``tx`` under a fresh wire id (from 1, never 0)."""
+        tx_id = self._next_tx_id
+        self._next_tx_id = tx_id + 1 if tx_id < 2**31 - 1 else 1
+        self.txs[tx_id] = tx
+        return tx_id
+
+    def kv(self, tx_id: int | None) -> KeyValue:
+        """The key-value ops of a request: inside transaction ``tx_id`` if given."""
+        if tx_id is None:
+            return self.engine.kv
+        tx = self.txs.get(tx_id)
+        if tx is None:
+            raise EngineError(StatusCode.FAILED, msgs.tx_not_found(tx_id))
+        try:
+            return self.engine.kv_in(tx)
+        except EngineError:
+            self.txs.pop(tx_id, None)  # timed out: rolled back
+            self.node.locks_changed()
+            raise
 
     # -- work after the answer is sent -------------------------------------------
 
@@ -141,7 +201,11 @@ class Session:
             while events:
                 for event in events:
                     if type(event) is Request:
-                        out.append(self.handle(event))
+                        res = self.handle(event)
+                        if isinstance(res, Blocked):
+                            self.blocked.append(res)
+                        elif res is not None:
+                            out.append(res)
                     elif isinstance(event, HandshakeReceived):
                         out.append(self._handshake(event))
                 if type(event) is Request and conn.state is ServerState.ESTABLISHED:
@@ -166,15 +230,45 @@ class Session:
             log.info("handshake from %s refused: %s", self.peer, resp.message)
         return data
 
-    def handle(self, req: Request) -> bytes:
-        """The response frame to one request (``ParseError`` = close the socket)."""
+    def handle(self, req: Request) -> bytes | Blocked | None:
+        """The response frame to one request, a ``Blocked`` request to wait for,
+        or None when it queued behind a blocked request of its transaction
+        (``ParseError`` = close the socket)."""
         route = self._routes.get(req.op_code)
         if route is None:
             return self._no_handler(req)
-        decode, fn, encode = route
-        msg = decode(req.body, self.ctx)
+        msg = route[0](req.body, self.ctx)
+        lane = _lane(msg)
+        if lane is not None and lane in self._lanes:
+            self._lanes[lane].append((req, msg))
+            return None
+        return self._run(req, msg, lane)
+
+    def resume(self, blocked: Blocked) -> list[bytes | Blocked]:
+        """Run a blocked request again, then whatever queued behind it until one
+        blocks: the answers to send, the last one maybe ``Blocked`` again."""
+        out: list[bytes | Blocked] = []
+        lane = blocked.lane
+        queue = self._lanes.pop(lane, None) if lane is not None else None
+        res = self._run(blocked.req, blocked.msg, lane)
+        while True:
+            out.append(res)
+            if isinstance(res, Blocked) or not queue:
+                break
+            req, msg = queue.popleft()
+            res = self._run(req, msg, lane)
+        if isinstance(res, Blocked) and lane is not None:
+            self._lanes[lane] = queue if queue is not None else deque()
+        return out
+
+    def _run(self, req: Request, msg: Any, lane: int | None) -> bytes | Blocked:
+        _, fn, encode = self._routes[req.op_code]
         try:
             body = encode(fn(self, msg), self.ctx)
+        except WouldBlock as wb:
+            if lane is not None:
+                self._lanes.setdefault(lane, deque())
+            return Blocked(req, msg, lane, wb.waiter)
         except EngineError as exc:
             return self._error(req, exc.status, exc.message)
         except Exception:
@@ -196,6 +290,18 @@ class Session:
         return self.conn.send_error(
             req.request_id, status, message, topology_version=self.node.topology
         )
+
+
+def _lane(msg: Any) -> int | None:
+    """The transaction a request belongs to (its prefix's tx id, or the id a
+    TX_END ends), if any."""
+    prefix = getattr(msg, "prefix", None)
+    if prefix is not None:
+        tx_id: int | None = getattr(prefix, "tx_id", None)
+        return tx_id
+    if isinstance(msg, TxEnd):
+        return msg.tx_id
+    return None
 
 
 def _resource_not_found(resource_id: int) -> EngineError:

@@ -73,3 +73,8 @@ def invalid_page_size(page_size: int) -> str:
 def unknown_cluster_state(state: int) -> str:
     """Status 1 for a 5001 request with a state byte outside 0..2 (ours)."""
     return f"Unknown cluster state: {state}"
+
+
+def tx_not_found(tx_id: int) -> str:
+    """A request naming a transaction id this connection does not hold."""
+    return f"Transaction with id {tx_id} not found."

@@ -18,6 +18,7 @@ from embergrid.server.handlers import (
     partitions,
     query,
     sql,
+    tx,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "partitions",
     "query",
     "sql",
+    "tx",
 ]

@@ -2,10 +2,11 @@
 
 Each handler unpacks the cache prefix (cache id; expiry durations from flag
 0x04, which replace the cache's policy for this request; the tx id of flag
-0x02 is read by the codec and ignored until transactions exist) and calls the
-matching ``engine.kv`` method. NULL keys and values are refused with status 1,
-as Ignite does. Imports ``embergrid.protocol.messages``, the engine and
-``embergrid.server``; never asyncio.
+0x02, which runs the op inside that transaction of the connection:
+``Session.kv``) and calls the matching key-value method. NULL keys and
+values are refused with status 1, as Ignite does. Imports
+``embergrid.protocol.messages``, the engine and ``embergrid.server``; never
+asyncio.
 """
 
 from __future__ import annotations
@@ -58,13 +59,13 @@ def _bool(value: bool) -> BoolResponse:
 @handler(Op.CACHE_GET)
 def get(s: Session, r: m.CacheGet) -> ObjectResponse:
     p = r.prefix
-    return _obj(s.engine.kv.get(p.cache_id, _not_null(r.key, "key"), p.expiry))
+    return _obj(s.kv(p.tx_id).get(p.cache_id, _not_null(r.key, "key"), p.expiry))
 
 
 @handler(Op.CACHE_GET_ALL)
 def get_all(s: Session, r: m.CacheGetAll) -> m.CacheGetAllResponse:
     p = r.prefix
-    found = s.engine.kv.get_all(p.cache_id, _all(r.keys), p.expiry)
+    found = s.kv(p.tx_id).get_all(p.cache_id, _all(r.keys), p.expiry)
     return m.CacheGetAllResponse(tuple((returned(k), returned(v)) for k, v in found))
 
 
@@ -72,26 +73,26 @@ def get_all(s: Session, r: m.CacheGetAll) -> m.CacheGetAllResponse:
 def contains_key(s: Session, r: m.CacheContainsKey) -> BoolResponse:
     p = r.prefix
     return _bool(
-        s.engine.kv.contains_key(p.cache_id, _not_null(r.key, "key"), p.expiry)
+        s.kv(p.tx_id).contains_key(p.cache_id, _not_null(r.key, "key"), p.expiry)
     )
 
 
 @handler(Op.CACHE_CONTAINS_KEYS)
 def contains_keys(s: Session, r: m.CacheContainsKeys) -> BoolResponse:
     p = r.prefix
-    return _bool(s.engine.kv.contains_keys(p.cache_id, _all(r.keys), p.expiry))
+    return _bool(s.kv(p.tx_id).contains_keys(p.cache_id, _all(r.keys), p.expiry))
 
 
 @handler(Op.CACHE_LOCAL_PEEK)
 def local_peek(s: Session, r: m.CacheLocalPeek) -> ObjectResponse:
     p = r.prefix
-    return _obj(s.engine.kv.local_peek(p.cache_id, _not_null(r.key, "key"), p.expiry))
+    return _obj(s.kv(p.tx_id).local_peek(p.cache_id, _not_null(r.key, "key"), p.expiry))
 
 
 @handler(Op.CACHE_GET_SIZE)
 def get_size(s: Session, r: m.CacheGetSize) -> LongResponse:
     p = r.prefix
-    return LongResponse(s.engine.kv.get_size(p.cache_id, r.peek_modes, p.expiry))
+    return LongResponse(s.kv(p.tx_id).get_size(p.cache_id, r.peek_modes, p.expiry))
 
 
 # -- single-key writes ----------------------------------------------------------------
@@ -101,7 +102,7 @@ def get_size(s: Session, r: m.CacheGetSize) -> LongResponse:
 def put(s: Session, r: m.CachePut) -> EmptyResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    s.engine.kv.put(p.cache_id, key, value, p.expiry)
+    s.kv(p.tx_id).put(p.cache_id, key, value, p.expiry)
     return _EMPTY
 
 
@@ -109,28 +110,28 @@ def put(s: Session, r: m.CachePut) -> EmptyResponse:
 def put_if_absent(s: Session, r: m.CachePutIfAbsent) -> BoolResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    return _bool(s.engine.kv.put_if_absent(p.cache_id, key, value, p.expiry))
+    return _bool(s.kv(p.tx_id).put_if_absent(p.cache_id, key, value, p.expiry))
 
 
 @handler(Op.CACHE_GET_AND_PUT)
 def get_and_put(s: Session, r: m.CacheGetAndPut) -> ObjectResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    return _obj(s.engine.kv.get_and_put(p.cache_id, key, value, p.expiry))
+    return _obj(s.kv(p.tx_id).get_and_put(p.cache_id, key, value, p.expiry))
 
 
 @handler(Op.CACHE_GET_AND_REPLACE)
 def get_and_replace(s: Session, r: m.CacheGetAndReplace) -> ObjectResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    return _obj(s.engine.kv.get_and_replace(p.cache_id, key, value, p.expiry))
+    return _obj(s.kv(p.tx_id).get_and_replace(p.cache_id, key, value, p.expiry))
 
 
 @handler(Op.CACHE_GET_AND_REMOVE)
 def get_and_remove(s: Session, r: m.CacheGetAndRemove) -> ObjectResponse:
     p = r.prefix
     return _obj(
-        s.engine.kv.get_and_remove(p.cache_id, _not_null(r.key, "key"), p.expiry)
+        s.kv(p.tx_id).get_and_remove(p.cache_id, _not_null(r.key, "key"), p.expiry)
     )
 
 
@@ -138,14 +139,14 @@ def get_and_remove(s: Session, r: m.CacheGetAndRemove) -> ObjectResponse:
 def get_and_put_if_absent(s: Session, r: m.CacheGetAndPutIfAbsent) -> ObjectResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    return _obj(s.engine.kv.get_and_put_if_absent(p.cache_id, key, value, p.expiry))
+    return _obj(s.kv(p.tx_id).get_and_put_if_absent(p.cache_id, key, value, p.expiry))
 
 
 @handler(Op.CACHE_REPLACE)
 def replace(s: Session, r: m.CacheReplace) -> BoolResponse:
     p = r.prefix
     key, value = _not_null(r.key, "key"), _not_null(r.value, "val")
-    return _bool(s.engine.kv.replace(p.cache_id, key, value, p.expiry))
+    return _bool(s.kv(p.tx_id).replace(p.cache_id, key, value, p.expiry))
 
 
 @handler(Op.CACHE_REPLACE_IF_EQUALS)
@@ -154,27 +155,29 @@ def replace_if_equals(s: Session, r: m.CacheReplaceIfEquals) -> BoolResponse:
     key = _not_null(r.key, "key")
     expected, value = _not_null(r.expected, "oldVal"), _not_null(r.value, "newVal")
     return _bool(
-        s.engine.kv.replace_if_equals(p.cache_id, key, expected, value, p.expiry)
+        s.kv(p.tx_id).replace_if_equals(p.cache_id, key, expected, value, p.expiry)
     )
 
 
 @handler(Op.CACHE_REMOVE_KEY)
 def remove_key(s: Session, r: m.CacheRemoveKey) -> BoolResponse:
     p = r.prefix
-    return _bool(s.engine.kv.remove_key(p.cache_id, _not_null(r.key, "key"), p.expiry))
+    return _bool(
+        s.kv(p.tx_id).remove_key(p.cache_id, _not_null(r.key, "key"), p.expiry)
+    )
 
 
 @handler(Op.CACHE_REMOVE_IF_EQUALS)
 def remove_if_equals(s: Session, r: m.CacheRemoveIfEquals) -> BoolResponse:
     p = r.prefix
     key, expected = _not_null(r.key, "key"), _not_null(r.expected, "oldVal")
-    return _bool(s.engine.kv.remove_if_equals(p.cache_id, key, expected, p.expiry))
+    return _bool(s.kv(p.tx_id).remove_if_equals(p.cache_id, key, expected, p.expiry))
 
 
 @handler(Op.CACHE_CLEAR_KEY)
 def clear_key(s: Session, r: m.CacheClearKey) -> EmptyResponse:
     p = r.prefix
-    s.engine.kv.clear_key(p.cache_id, _not_null(r.key, "key"), p.expiry)
+    s.kv(p.tx_id).clear_key(p.cache_id, _not_null(r.key, "key"), p.expiry)
     return _EMPTY
 
 
@@ -185,33 +188,33 @@ def clear_key(s: Session, r: m.CacheClearKey) -> EmptyResponse:
 def put_all(s: Session, r: m.CachePutAll) -> EmptyResponse:
     p = r.prefix
     entries = [(stored(k), stored(v)) for k, v in r.entries]
-    s.engine.kv.put_all(p.cache_id, entries, p.expiry)
+    s.kv(p.tx_id).put_all(p.cache_id, entries, p.expiry)
     return _EMPTY
 
 
 @handler(Op.CACHE_CLEAR_KEYS)
 def clear_keys(s: Session, r: m.CacheClearKeys) -> EmptyResponse:
     p = r.prefix
-    s.engine.kv.clear_keys(p.cache_id, _all(r.keys), p.expiry)
+    s.kv(p.tx_id).clear_keys(p.cache_id, _all(r.keys), p.expiry)
     return _EMPTY
 
 
 @handler(Op.CACHE_REMOVE_KEYS)
 def remove_keys(s: Session, r: m.CacheRemoveKeys) -> EmptyResponse:
     p = r.prefix
-    s.engine.kv.remove_keys(p.cache_id, _all(r.keys), p.expiry)
+    s.kv(p.tx_id).remove_keys(p.cache_id, _all(r.keys), p.expiry)
     return _EMPTY
 
 
 @handler(Op.CACHE_CLEAR)
 def clear(s: Session, r: m.CacheClear) -> EmptyResponse:
     p = r.prefix
-    s.engine.kv.clear(p.cache_id, p.expiry)
+    s.kv(p.tx_id).clear(p.cache_id, p.expiry)
     return _EMPTY
 
 
 @handler(Op.CACHE_REMOVE_ALL)
 def remove_all(s: Session, r: m.CacheRemoveAll) -> EmptyResponse:
     p = r.prefix
-    s.engine.kv.remove_all(p.cache_id, p.expiry)
+    s.kv(p.tx_id).remove_all(p.cache_id, p.expiry)
     return _EMPTY

@@ -1,0 +1,479 @@
+"""Transactions: key locks in the store, private write sets, atomic commit.
+
+Owns ``Transactions`` (start, commit, rollback, the lock table), ``Tx`` (one
+transaction's state), ``TxEntries`` (the ``Entries`` primitives as a transaction
+sees them) and ``LockWait`` (what a blocked op waits for). Must not import
+asyncio or ``embergrid.protocol.messages``; it never sleeps.
+
+Theory of operation
+-------------------
+A transaction's writes live only in its ``Tx.writes`` (key -> new row, or None
+for a removal) until commit, so nobody else sees them. ``KeyValue.within``
+runs the ordinary key-value ops over ``TxEntries``: reads see the write set
+first, then committed data; writes go to the write set. Commit applies the whole
+write set to the entry tables in one SQLite transaction (``BEGIN IMMEDIATE``):
+after ``kill -9`` a transaction is there whole or not at all.
+
+Locks are rows of ``tx_locks(cache_id, key, xid, pid, deadline)``, shared by
+every process on the store, so every node of a cluster sees them. A lock is
+taken by one autocommitted ``INSERT ... ON CONFLICT DO NOTHING`` and then owned
+by whoever's row is there. A lock whose owner is finished cannot exist (commit
+and rollback delete them with the transaction's last statement); one whose owner
+process died (``pid`` not alive) or whose owner's timeout passed (``deadline``)
+is stale: the next taker deletes every lock of that transaction first. A key
+held by a live owner makes the op raise ``WouldBlock(LockWait)``; the server
+waits (``LockWait.deadline`` bounds it) and runs the op again from the start.
+Ops are safe to run again: nothing of a blocked op reached the store, and what
+it put in the write set it puts there again.
+
+Who locks what, as Ignite 2.18 does it:
+
+* PESSIMISTIC: a write locks its key at once; a read locks under
+  REPEATABLE_READ and SERIALIZABLE (so it stays repeatable), not under
+  READ_COMMITTED.
+* OPTIMISTIC: nothing is locked before commit; reads under REPEATABLE_READ and
+  SERIALIZABLE remember what they saw (and see it again). Commit takes every
+  lock of the write set without waiting (a held key fails the commit) and,
+  under SERIALIZABLE, fails if a key read has changed since.
+* Writes of keys of TRANSACTIONAL caches outside any transaction also respect
+  the locks (Ignite runs them as implicit transactions): ``KeyValue`` asks
+  ``check_unlocked`` before such writes.
+
+The timeout counts from the start; past it every op and the commit fail with
+Ignite's timeout text and the transaction is rolled back.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from embergrid.engine import messages
+from embergrid.engine.caches import CacheHandle
+from embergrid.engine.entries import Entries, Row
+from embergrid.engine.errors import EngineError, WouldBlock
+from embergrid.engine.store import Store
+from embergrid.protocol.codes import StatusCode
+from embergrid.protocol.config import TRANSACTIONAL
+
+__all__ = [
+    "OPTIMISTIC",
+    "PESSIMISTIC",
+    "READ_COMMITTED",
+    "REPEATABLE_READ",
+    "SERIALIZABLE",
+    "LockWait",
+    "Transactions",
+    "Tx",
+    "TxEntries",
+]
+
+OPTIMISTIC, PESSIMISTIC = 0, 1
+READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE = 0, 1, 2
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS tx_locks (cache_id INTEGER NOT NULL, key BLOB NOT NULL,"
+    " xid TEXT NOT NULL, pid INTEGER NOT NULL, deadline INTEGER,"
+    " PRIMARY KEY (cache_id, key)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS tx_locks_xid ON tx_locks (xid)",
+)
+
+_HOLDER = "SELECT xid, pid, deadline FROM tx_locks WHERE cache_id = ? AND key = ?"
+
+Key = tuple[int, bytes]  # (cache id, key bytes)
+
+
+@dataclass(frozen=True, slots=True)
+class LockWait:
+    """An op waits for ``key`` of ``cache_id``, held by transaction ``holder``.
+
+    ``deadline`` (engine clock ms, None = none) is when the waiting
+    transaction times out: the server runs the op again then at the latest.
+    """
+
+    cache_id: int
+    key: bytes
+    holder: str
+    deadline: int | None
+
+
+@dataclass(eq=False, slots=True)
+class Tx:
+    """One transaction's state; private to the connection that started it."""
+
+    xid: str
+    concurrency: int
+    isolation: int
+    timeout_ms: int
+    label: str | None
+    started_ms: int
+    thread_id: int
+    writes: dict[Key, tuple[CacheHandle, Row | None]] = field(default_factory=dict)
+    seen: dict[Key, Row | None] = field(default_factory=dict)  # reads remembered
+    locks: set[Key] = field(default_factory=set)
+    handles: dict[int, CacheHandle] = field(default_factory=dict)  # caches read
+    done: bool = False
+
+    @property
+    def deadline(self) -> int | None:
+        return self.started_ms + self.timeout_ms if self.timeout_ms > 0 else None
+
+    @property
+    def text(self) -> str:
+        """How Ignite's error texts print this transaction."""
+        return messages.tx_text(
+            self.xid, self.concurrency, self.isolation, self.timeout_ms, self.label
+        )
+
+    @property
+    def pessimistic(self) -> bool:
+        return self.concurrency == PESSIMISTIC
+
+    @property
+    def remembers_reads(self) -> bool:
+        return self.isolation != READ_COMMITTED
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class Transactions:
+    """Every transaction of this engine, and the lock table all engines share."""
+
+    def __init__(
+        self,
+        store: Store,
+        entries: Entries,
+        now_ms: Callable[[], int],
+        pid_alive: Callable[[int], bool] = _pid_alive,
+    ) -> None:
+        self._store = store
+        self._conn = store.conn
+        self._entries = entries
+        self._now = now_ms
+        self._pid_alive = pid_alive
+        self._pid = os.getpid()
+        self._node = uuid.uuid4().hex
+        self._counter = itertools.count(1)
+        self._thread_ids = itertools.count(1)
+        self.active: dict[str, Tx] = {}
+        with store.atomic() as conn:
+            for stmt in _SCHEMA:
+                conn.execute(stmt)
+
+    def now(self) -> int:
+        return self._now()
+
+    # -- life cycle -------------------------------------------------------------
+
+    def start(
+        self, concurrency: int, isolation: int, timeout_ms: int, label: str | None
+    ) -> Tx:
+        if concurrency not in (OPTIMISTIC, PESSIMISTIC):
+            raise EngineError(StatusCode.FAILED, messages.tx_bad_enum("concurrency"))
+        if isolation not in (READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE):
+            raise EngineError(StatusCode.FAILED, messages.tx_bad_enum("isolation"))
+        tx = Tx(
+            f"{self._node}-{next(self._counter)}",
+            concurrency,
+            isolation,
+            max(timeout_ms, 0),
+            label,
+            self._now(),
+            next(self._thread_ids),
+        )
+        self.active[tx.xid] = tx
+        return tx
+
+    def commit(self, tx: Tx) -> None:
+        """Apply the write set atomically; ``EngineError`` (and rolled back) if
+        the transaction timed out, or an optimistic one meets a conflict."""
+        self.check_alive(tx)
+        try:
+            with self._store.atomic():
+                if tx.pessimistic:
+                    self._check_locks_held(tx)
+                else:
+                    self._lock_for_commit(tx)
+                    if tx.isolation == SERIALIZABLE:
+                        self._validate_reads(tx)
+                self._apply(tx)
+                self._release(tx)
+        except EngineError:
+            self.rollback(tx)
+            raise
+        self._finish(tx)
+
+    def rollback(self, tx: Tx) -> None:
+        """Discard the write set and free the locks (idempotent)."""
+        if tx.done:
+            return
+        if tx.locks:
+            with self._store.atomic():
+                self._release(tx)
+        self._finish(tx)
+
+    def _finish(self, tx: Tx) -> None:
+        tx.done = True
+        tx.writes.clear()
+        tx.seen.clear()
+        tx.locks.clear()
+        tx.handles.clear()
+        self.active.pop(tx.xid, None)
+
+    def check_alive(self, tx: Tx) -> None:
+        """Raise Ignite's timeout error (rolling back) once ``tx`` timed out."""
+        deadline = tx.deadline
+        if deadline is not None and self._now() >= deadline:
+            self.rollback(tx)
+            raise EngineError(StatusCode.FAILED, messages.tx_timed_out(tx.text))
+
+    # -- locks --------------------------------------------------------------------
+
+    def lock(self, tx: Tx, h: CacheHandle, key: bytes) -> None:
+        """Own ``key`` for ``tx`` or raise ``WouldBlock``."""
+        k = (h.cache_id, key)
+        if k in tx.locks:
+            return
+        holder = self._take(tx, k)
+        if holder is not None:
+            raise WouldBlock(LockWait(h.cache_id, key, holder, tx.deadline))
+        tx.locks.add(k)
+
+    def check_unlocked(self, h: CacheHandle, keys: Iterable[bytes]) -> None:
+        """For a write outside a transaction: ``WouldBlock`` while a live
+        transaction holds one of ``keys`` (TRANSACTIONAL caches only)."""
+        if h.config.atomicity_mode != TRANSACTIONAL:
+            return
+        for key in keys:
+            row = self._conn.execute(_HOLDER, (h.cache_id, key)).fetchone()
+            if row is not None and not self._clear_if_stale(row):
+                raise WouldBlock(LockWait(h.cache_id, key, row[0], None))
+
+    def check_cache_unlocked(self, h: CacheHandle) -> None:
+        """``check_unlocked`` for every key of the cache (a clear)."""
+        if h.config.atomicity_mode != TRANSACTIONAL:
+            return
+        while row := self._conn.execute(
+            "SELECT xid, pid, deadline, key FROM tx_locks WHERE cache_id = ? LIMIT 1",
+            (h.cache_id,),
+        ).fetchone():
+            if not self._clear_if_stale(row[:3]):
+                raise WouldBlock(LockWait(h.cache_id, row[3], row[0], None))
+
+    def _take(self, tx: Tx, k: Key) -> str | None:
+        """Insert the lock row; the holder's xid if another live one owns it."""
+        while True:
+            self._conn.execute(
+                "INSERT INTO tx_locks (cache_id, key, xid, pid, deadline)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                (k[0], k[1], tx.xid, self._pid, tx.deadline),
+            )
+            row = self._conn.execute(_HOLDER, k).fetchone()
+            if row is not None and row[0] == tx.xid:
+                return None
+            if row is not None and not self._clear_if_stale(row):
+                return str(row[0])
+            # gone meanwhile (its owner ended) or stale and cleared: insert again
+
+    def _clear_if_stale(self, row: tuple[str, int, int | None]) -> bool:
+        """Delete every lock of the holder in ``row`` if it is stale; whether it was."""
+        xid, pid, deadline = row
+        if xid in self.active:  # a transaction of this engine: it knows best
+            mine = self.active[xid]
+            if mine.deadline is None or self._now() < mine.deadline:
+                return False
+        elif self._pid_alive(pid) and (deadline is None or self._now() < deadline):
+            return False
+        self._conn.execute("DELETE FROM tx_locks WHERE xid = ?", (xid,))
+        return True
+
+    def _lock_for_commit(self, tx: Tx) -> None:
+        """OPTIMISTIC commit: every written key locked now, without waiting."""
+        for k in sorted(tx.writes):
+            if k in tx.locks:
+                continue
+            holder = self._take(tx, k)
+            if holder:
+                raise EngineError(
+                    StatusCode.FAILED, messages.tx_optimistic_lock_conflict(tx.text)
+                )
+            tx.locks.add(k)
+
+    def _check_locks_held(self, tx: Tx) -> None:
+        if not tx.locks:
+            return
+        held = self._conn.execute(
+            "SELECT count(*) FROM tx_locks WHERE xid = ?", (tx.xid,)
+        ).fetchone()[0]
+        if held != len(tx.locks):  # taken from us after our timeout
+            raise EngineError(StatusCode.FAILED, messages.tx_timed_out(tx.text))
+
+    def _validate_reads(self, tx: Tx) -> None:
+        now = self._now()
+        for (cache_id, key), row in tx.seen.items():
+            h = tx.handles[cache_id]
+            if self._entries.read(h, key, now) != row:
+                raise EngineError(
+                    StatusCode.FAILED, messages.tx_serializable_conflict(h.name)
+                )
+
+    def _apply(self, tx: Tx) -> None:
+        now = self._now()
+        try:
+            for (_, key), (h, row) in tx.writes.items():
+                if row is None:
+                    self._entries.delete(h, key, now)
+                else:
+                    self._entries.write(h, key, row[0], row[1])
+        except sqlite3.OperationalError as exc:
+            raise EngineError(StatusCode.FAILED, str(exc)) from exc
+
+    def _release(self, tx: Tx) -> None:
+        self._conn.execute("DELETE FROM tx_locks WHERE xid = ?", (tx.xid,))
+
+
+class TxEntries:
+    """The ``Entries`` primitives as transaction ``tx`` sees them.
+
+    Caches that are not TRANSACTIONAL are not part of the transaction: their
+    ops go straight to ``base`` (see the module docstring of ``kv.py``).
+    """
+
+    def __init__(self, txs: Transactions, tx: Tx, base: Entries) -> None:
+        self._txs = txs
+        self._tx = tx
+        self._base = base
+
+    def _joins(self, h: CacheHandle) -> bool:
+        return h.config.atomicity_mode == TRANSACTIONAL
+
+    # -- reads ------------------------------------------------------------------
+
+    def read(self, h: CacheHandle, key: bytes, now: int) -> Row | None:
+        if not self._joins(h):
+            return self._base.read(h, key, now)
+        tx, k = self._tx, (h.cache_id, key)
+        if k in tx.writes:
+            return tx.writes[k][1]
+        if tx.remembers_reads:
+            if tx.pessimistic:
+                self._txs.lock(tx, h, key)
+            elif k in tx.seen:
+                return tx.seen[k]
+        row = self._base.read(h, key, now)
+        if tx.remembers_reads and not tx.pessimistic:
+            tx.seen[k] = row
+            tx.handles[h.cache_id] = h
+        return row
+
+    def read_many(
+        self, h: CacheHandle, keys: Sequence[bytes], now: int
+    ) -> dict[bytes, Row]:
+        found: dict[bytes, Row] = {}
+        for key in keys:
+            row = self.read(h, key, now)
+            if row is not None:
+                found[key] = row
+        return found
+
+    def count(self, h: CacheHandle, now: int) -> int:
+        return self._base.count(h, now)
+
+    def page(
+        self, h: CacheHandle, after: bytes | None, limit: int, now: int
+    ) -> list[tuple[bytes, bytes]]:
+        return self._base.page(h, after, limit, now)
+
+    # -- writes -----------------------------------------------------------------
+
+    def write(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None:
+        if not self._joins(h):
+            self._base.write(h, key, value, expire_at)
+            return
+        self._set(h, key, (value, expire_at))
+
+    def write_many(
+        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+    ) -> None:
+        for key, value, exp in rows:
+            self.write(h, key, value, exp)
+
+    def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
+        if not self._joins(h):
+            return self._base.delete(h, key, now)
+        existed = self.read(h, key, now) is not None
+        self._set(h, key, None)
+        return existed
+
+    def clear(self, h: CacheHandle) -> None:
+        if not self._joins(h):
+            self._base.clear(h)
+            return
+        now = self._txs.now()
+        after: bytes | None = None
+        while page := self._base.page(h, after, 256, now):
+            for key, _ in page:
+                self.delete(h, key, now)
+            after = page[-1][0]
+        for (cid, key), (_, row) in list(self._tx.writes.items()):
+            if cid == h.cache_id and row is not None:
+                self._set(h, key, None)
+
+    def purge(self, h: CacheHandle, now: int) -> int:
+        return self._base.purge(h, now)
+
+    def _set(self, h: CacheHandle, key: bytes, row: Row | None) -> None:
+        tx = self._tx
+        if tx.pessimistic:
+            self._txs.lock(tx, h, key)
+        tx.writes[(h.cache_id, key)] = (h, row)
+
+
+class GuardedEntries:
+    """The ``Entries`` primitives outside any transaction: a write to a key of
+    a TRANSACTIONAL cache waits while a transaction holds its lock (Ignite runs
+    such a write as an implicit transaction); reads never wait."""
+
+    def __init__(self, txs: Transactions, base: Entries) -> None:
+        self._txs = txs
+        self._base = base
+        self.read = base.read
+        self.read_many = base.read_many
+        self.count = base.count
+
+    def write(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None:
+        self._txs.check_unlocked(h, (key,))
+        self._base.write(h, key, value, expire_at)
+
+    def write_many(
+        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+    ) -> None:
+        rows = list(rows)
+        self._txs.check_unlocked(h, [r[0] for r in rows])
+        self._base.write_many(h, rows)
+
+    def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
+        self._txs.check_unlocked(h, (key,))
+        return self._base.delete(h, key, now)
+
+    def clear(self, h: CacheHandle) -> None:
+        self._txs.check_cache_unlocked(h)
+        self._base.clear(h)
