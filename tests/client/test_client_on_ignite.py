@@ -555,3 +555,72 @@ def test_partition_aware_byte_array_key_goes_to_the_primary(
     assert values == {label: label for label in labels}
     wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
     assert not wrong, f"label: (our node's port, primary's port): {wrong}"
+
+
+def _partitioned_cache(client: Any, name: str) -> Any:
+    return client.create_cache(
+        {
+            pd.prop_codes.PROP_NAME: name,
+            pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
+            pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
+        }
+    )
+
+
+def test_get_best_node_names_the_primary(
+    cluster3: RunningNode, cache_name: str
+) -> None:
+    """``get_best_node(cache, key, key_hint)`` is the connection of the key's
+    primary node, as pyignite's is; without a key, any live connection."""
+    addrs = _addresses(cluster3)
+    theirs_client = pyignite.Client(partition_aware=True)
+    ours_client = embergrid.Client(partition_aware=True)
+    with theirs_client.connect(addrs), ours_client.connect(addrs):
+        pcache = _partitioned_cache(theirs_client, cache_name)
+        try:
+            for label, key, hint in ROUTED_KEYS:
+                pcache.put(key, label, key_hint=_hint(pd, hint))
+            truth = _where_ignite_keeps(cluster3, cache_name)
+            ocache = ours_client.get_cache(cache_name)
+            theirs, ours = {}, {}
+            for label, key, hint in ROUTED_KEYS:
+                conn = theirs_client.get_best_node(pcache, key, _hint(pd, hint))
+                theirs[label] = conn.port
+                mine = ours_client.get_best_node(cache_name, key, _hint(ed, hint))
+                assert mine.alive
+                assert (
+                    mine.uuid
+                    == ours_client.get_best_node(
+                        ocache.cache_id, key, _hint(ed, hint)
+                    ).uuid
+                )
+                ours[label] = mine.port
+            assert ours_client.get_best_node(ocache).alive
+        finally:
+            pcache.destroy()
+    assert len(set(truth.values())) == 3
+    assert theirs == truth
+    assert ours == truth
+
+
+async def test_aio_get_best_node_names_the_primary(
+    cluster3: RunningNode, cache_name: str
+) -> None:
+    addrs = _addresses(cluster3)
+    keys = ROUTED_KEYS[:12]
+    theirs_client = pyignite.Client()
+    with theirs_client.connect(addrs):
+        pcache = _partitioned_cache(theirs_client, cache_name)
+        try:
+            for label, key, hint in keys:
+                pcache.put(key, label, key_hint=_hint(pd, hint))
+            truth = _where_ignite_keeps(cluster3, cache_name)
+            ours_client = embergrid.AioClient(partition_aware=True)
+            async with ours_client.connect(addrs):
+                ours = {
+                    label: (await ours_client.get_best_node(cache_name, key)).port
+                    for label, key, _ in keys
+                }
+        finally:
+            pcache.destroy()
+    assert ours == truth

@@ -172,6 +172,20 @@ def test_routing_fetches_the_map_once_and_again_when_topology_grows() -> None:
     assert [c.op for c in calls] == [OpCode.CACHE_PARTITIONS, OpCode.CACHE_PUT]
 
 
+def test_best_node_is_the_node_keyed_requests_go_to() -> None:
+    """``get_best_node``'s flow: no calls without routing or a key; otherwise the
+    node a keyed put to the same cache (by name, id or cache) is routed to."""
+    assert drive(cache.best_node(ClientState(), REF.name, 1), []) == ([], None)
+    state = ClientState(routing=True)
+    assert drive(cache.best_node(state, REF.name), []) == ([], None)
+    node = uuid.uuid4()
+    calls, best = drive(cache.best_node(state, REF.name, 1), [_partitions(node, 1)])
+    assert [c.op for c in calls] == [OpCode.CACHE_PARTITIONS]
+    assert best == node
+    for named in (REF.cache_id, REF, REF.name):
+        assert drive(cache.best_node(state, named, "k", String), []) == ([], node)
+
+
 def test_partition_table_maps_every_partition_to_its_primary() -> None:
     a, b = uuid.uuid4(), uuid.uuid4()
     group = partitions.PartitionGroup(

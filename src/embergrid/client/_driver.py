@@ -12,6 +12,8 @@ No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 
 from __future__ import annotations
 
+import uuid
+
 from embergrid.client.flows._call import Call, Reply
 from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ServerError
@@ -28,6 +30,7 @@ from embergrid.protocol.handshake import (
     ProtocolVersion,
     fallback_version,
 )
+from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
 
 __all__ = [
@@ -104,10 +107,24 @@ __all__ += ["LATEST_VERSION", "ClientState", "ServerError"]
 
 
 def partition_routing(
-    partition_aware: bool, nodes: int, version: ProtocolVersion | None
+    partition_aware: bool, nodes: int, ctx: ProtocolContext | None
 ) -> bool:
     """Whether keyed calls are routed by partition: asked for, more than one node, and
-    a protocol (1.4.0+) whose handshake names the node."""
+    a protocol whose handshake names the node."""
     return (
-        partition_aware and nodes > 1 and version is not None and version >= (1, 4, 0)
+        partition_aware
+        and nodes > 1
+        and ctx is not None
+        and ctx.is_partition_awareness_supported()
     )
+
+
+def proposed_context(version: ProtocolVersion) -> ProtocolContext:
+    """What a handshake proposes (``version`` and our ``FEATURES``): the protocol
+    context pyignite's handshake start and failure events carry."""
+    return ProtocolContext(version, FEATURES)
+
+
+def node_text(node: uuid.UUID | None) -> str:
+    """A node id as pyignite's events give it: the UUID's text, '' if unknown."""
+    return str(node) if node is not None else ""

@@ -27,6 +27,7 @@ from embergrid.errors import (
     ParseError,
     ReconnectError,
     ServerError,
+    connection_errors,
 )
 from embergrid.monitoring import (
     AuthenticationFailedEvent,
@@ -72,6 +73,8 @@ class AioConnection(asyncio.BufferedProtocol):
         self.transport: asyncio.Transport | None = None
         self.proto = ClientConnection()
         self.uuid: uuid.UUID | None = None
+        self.failed = False  # the last handshake failed or the connection broke
+        self._proposed: ProtocolVersion = LATEST_VERSION
         self._pending: dict[int, tuple[asyncio.Future[Any], Call]] = {}
         self._handshake: asyncio.Future[Any] | None = None
         self._rview = memoryview(bytearray(_RECV))
@@ -87,11 +90,35 @@ class AioConnection(asyncio.BufferedProtocol):
 
     @property
     def alive(self) -> bool:
+        """Whether the connection is up (a broken one is dropped at once)."""
         return self.transport is not None
 
     @property
+    def closed(self) -> bool:
+        """Whether there is no open socket to the node."""
+        return self.transport is None
+
+    @property
     def protocol_context(self) -> ProtocolContext | None:
+        """The protocol version and features negotiated with this node, or None."""
         return self.proto.context if self.proto.version is not None else None
+
+    @property
+    def username(self) -> str | None:
+        return self.params.username
+
+    @property
+    def password(self) -> str | None:
+        return self.params.password
+
+    @property
+    def handshake_timeout(self) -> float:
+        return self.params.handshake_timeout
+
+    @property
+    def ssl_params(self) -> dict[str, Any]:
+        """The TLS settings the client was given (``use_ssl``, ``ssl_*``)."""
+        return dict(self.params.ssl or {})
 
     # -- asyncio.BufferedProtocol -------------------------------------------------
 
@@ -134,6 +161,7 @@ class AioConnection(asyncio.BufferedProtocol):
 
     def _lost(self, exc: OSError) -> None:
         was_alive = self.transport is not None
+        self.failed = True
         if self.transport is not None:
             self.transport.abort()
             self.transport = None
@@ -149,7 +177,7 @@ class AioConnection(asyncio.BufferedProtocol):
                 ConnectionLostEvent,
                 host=self.host,
                 port=self.port,
-                node_uuid=self.uuid,
+                node_uuid=_driver.node_text(self.uuid),
                 error_msg=repr(exc) if exc else "",
             )
 
@@ -159,8 +187,11 @@ class AioConnection(asyncio.BufferedProtocol):
         """Open the connection and handshake, falling back to an older version.
 
         As in pyignite, any failure on the way (socket, TLS, handshake, timeout) is
-        published as a failed-handshake event before it propagates.
+        published as a failed-handshake event before it propagates; a live
+        connection is left as it is.
         """
+        if self.alive:
+            return
         self.proto = ClientConnection()
         try:
             async with asyncio.timeout(self.params.handshake_timeout):
@@ -172,13 +203,20 @@ class AioConnection(asyncio.BufferedProtocol):
             self._fail(HandshakeFailedEvent, exc)
             raise
         self.uuid = self.proto.node_id
+        self.failed = False
         self.events.publish(
             HandshakeSuccessEvent,
             host=self.host,
             port=self.port,
             protocol_context=self.protocol_context,
-            node_uuid=self.uuid,
+            node_uuid=_driver.node_text(self.uuid),
         )
+
+    async def reconnect(self) -> None:
+        """Connect again unless alive; connection errors are swallowed, as in
+        pyignite (``alive`` tells whether it worked)."""
+        with contextlib.suppress(*connection_errors):
+            await self.connect()
 
     async def _open(self) -> asyncio.Transport:
         ctx = self.params.ssl_context()
@@ -194,7 +232,13 @@ class AioConnection(asyncio.BufferedProtocol):
     async def _handshake_loop(self) -> None:
         version: ProtocolVersion | None = LATEST_VERSION
         while version is not None:
-            self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+            self._proposed = version
+            self.events.publish(
+                HandshakeStartEvent,
+                host=self.host,
+                port=self.port,
+                protocol_context=_driver.proposed_context(version),
+            )
             if self.transport is None:
                 self.transport = await self._open()
             assert self.transport is not None
@@ -206,12 +250,20 @@ class AioConnection(asyncio.BufferedProtocol):
             version = _driver.handshake_outcome(await self._handshake)
 
     def _fail(self, event: type[Any], exc: BaseException) -> None:
+        self.failed = True
         if self.transport is not None:
             self.transport.abort()
             self.transport = None
-        self.events.publish(event, host=self.host, port=self.port, error_msg=repr(exc))
+        self.events.publish(
+            event,
+            host=self.host,
+            port=self.port,
+            protocol_context=_driver.proposed_context(self._proposed),
+            error_msg=repr(exc),
+        )
 
-    def close(self) -> None:
+    async def close(self) -> None:
+        """Close the connection (a closed-connection event if it was open)."""
         self._out = None
         if self.transport is not None:
             self.transport.close()
@@ -220,7 +272,7 @@ class AioConnection(asyncio.BufferedProtocol):
                 ConnectionClosedEvent,
                 host=self.host,
                 port=self.port,
-                node_uuid=self.uuid,
+                node_uuid=_driver.node_text(self.uuid),
             )
 
     # -- requests -----------------------------------------------------------------
@@ -288,6 +340,7 @@ class AioTransport:
         self.nodes = NodeList()
         self.conns: list[AioConnection] = []
         self._lock: asyncio.Lock | None = None
+        self._context: ProtocolContext | None = None  # the last one negotiated
 
     def _mutex(self) -> asyncio.Lock:
         if self._lock is None:
@@ -315,7 +368,7 @@ class AioTransport:
         if first is None:
             raise ReconnectError("Can not connect.")
         self.state.routing = _driver.partition_routing(
-            self.partition_aware, len(self.conns), first.proto.version
+            self.partition_aware, len(self.conns), first.protocol_context
         )
 
     def _first_alive(self) -> AioConnection | None:
@@ -323,12 +376,17 @@ class AioTransport:
 
     @property
     def protocol_context(self) -> ProtocolContext | None:
+        """The first live connection's context; while none is up (also after
+        ``close``) the last one seen, as pyignite keeps it; None before any."""
         conn = self._first_alive()
-        return conn.protocol_context if conn is not None else None
+        if conn is not None:
+            self._context = conn.protocol_context
+        return self._context
 
     async def close(self) -> None:
+        self._context = self.protocol_context  # kept once the nodes are gone
         for conn in self.conns:
-            conn.close()
+            await conn.close()
         self.conns = []
 
     # -- choosing a connection --------------------------------------------------
@@ -376,9 +434,13 @@ class AioTransport:
     async def _pick(self, call: Call) -> AioConnection:
         if call.conn is not None:
             return call.conn  # type: ignore[return-value]
-        if call.node is not None:
+        return await self.connection_to(call.node)
+
+    async def connection_to(self, node: uuid.UUID | None) -> AioConnection:
+        """The live connection to ``node``, else a random usable one."""
+        if node is not None:
             for conn in self.conns:
-                if conn.uuid == call.node and conn.alive:
+                if conn.uuid == node and conn.alive:
                     return conn
         return await self.random_node()
 
@@ -409,7 +471,11 @@ class AioTransport:
         return reply
 
     async def _observed(self, conn: AioConnection, call: Call) -> Reply:
-        where = {"host": conn.host, "port": conn.port, "node_uuid": conn.uuid}
+        where = {
+            "host": conn.host,
+            "port": conn.port,
+            "node_uuid": _driver.node_text(conn.uuid),
+        }
         what = {
             "query_id": None,
             "op_code": int(call.op),

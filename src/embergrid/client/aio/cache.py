@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from embergrid.client._cache_info import CacheInfo
 from embergrid.client.aio.cursors import AioScanCursor, AioSqlCursor
 from embergrid.client.flows import admin, query
 from embergrid.client.flows import cache as kv
@@ -60,9 +61,13 @@ class AioCache:
         return self._ref.cache_id
 
     @property
-    def cache_info(self) -> CacheRef:
-        """Cache meta info: id, name and expiry policy."""
-        return self._ref
+    def cache_info(self) -> CacheInfo:
+        """Cache meta info: id, expiry policy and the client's protocol context."""
+        return CacheInfo(
+            cache_id=self._ref.cache_id,
+            expiry_policy=self._expiry_policy,
+            protocol_context=self._client.protocol_context,
+        )
 
     @property
     def client(self) -> AioClient:
@@ -492,7 +497,7 @@ class AioCache:
         flow = query.scan_open(
             self._client._state, self._ref, page_size, partitions, local
         )
-        return AioScanCursor(self._client, flow, self._ref)
+        return AioScanCursor(self._client, flow, self.cache_info)
 
     def select_row(
         self,
@@ -532,4 +537,4 @@ class AioCache:
             local,
             timeout=timeout,
         )
-        return AioSqlCursor(self._client, flow, self._ref)
+        return AioSqlCursor(self._client, flow, self.cache_info)

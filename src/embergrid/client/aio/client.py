@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from embergrid.client import flows
+from embergrid.client._cache_info import cache_info_of
 from embergrid.client._nodes import ConnectParams, parse_connect_args
 from embergrid.client.aio._transport import AioConnection, AioTransport
 from embergrid.client.aio.cache import AioCache
@@ -20,6 +21,7 @@ from embergrid.client.aio.cluster import AioCluster
 from embergrid.client.aio.cursors import AioSqlFieldsCursor
 from embergrid.client.aio.transaction import AioTransaction
 from embergrid.client.flows import admin, binary, query, values
+from embergrid.client.flows import cache as kv
 from embergrid.client.flows._call import Flow, T
 from embergrid.datatypes.transactions import (
     TransactionConcurrency,
@@ -110,14 +112,24 @@ class AioClient:
 
     @property
     def protocol_context(self) -> ProtocolContext | None:
-        """Protocol version and features of the connection, or None if no
-        connection to the Ignite cluster was established yet."""
+        """Protocol version and features negotiated with the cluster, or None if
+        no connection to the Ignite cluster was established yet.
+
+        Ask it what the cluster supports, e.g.
+        ``client.protocol_context.is_transactions_supported()``.
+        """
         return self._transport.protocol_context
 
     @property
     def partition_awareness_supported_by_protocol(self) -> bool:
+        """Whether the negotiated protocol supports partition awareness."""
         ctx = self.protocol_context
-        return ctx is not None and ctx.at_least(1, 4)
+        return ctx is not None and ctx.is_partition_awareness_supported()
+
+    @property
+    def affinity_version(self) -> tuple[int, int]:
+        """The newest affinity topology version (major, minor) seen in responses."""
+        return self._state.topology
 
     @property
     def partition_aware(self) -> bool:
@@ -143,8 +155,18 @@ class AioClient:
     async def get_best_node(
         self, cache: int | str | Any, key: Any = None, key_hint: Any = None
     ) -> AioConnection:
-        """The connection that most probably holds ``key`` (IEP-23)."""
-        return await self._transport.random_node()
+        """Returns the node from the list of the nodes, opened by client, that
+        most probably contains the needed key-value pair. See IEP-23.
+
+        :param cache: Ignite cache, cache name or cache id,
+        :param key: (optional) pythonic key,
+        :param key_hint: (optional) Ignite data type, for which the given key
+         should be converted,
+        :return: Ignite connection object.
+        """
+        return await self._transport.connection_to(
+            await self._run(kv.best_node(self._state, cache, key, key_hint))
+        )
 
     def register_cache(self, cache_id: int) -> None:
         """Kept for pyignite compatibility: partition maps are fetched on first use."""
@@ -317,6 +339,7 @@ class AioClient:
                 timeout,
                 cache,
             ),
+            cache_info_of(cache, self.protocol_context),
         )
 
     def tx_start(

@@ -13,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from embergrid.client._cache_info import CacheInfo
 from embergrid.client.flows import query
 from embergrid.client.flows._call import Flow
-from embergrid.client.flows._state import CacheRef, ClientState
+from embergrid.client.flows._state import ClientState
 
 if TYPE_CHECKING:
     from embergrid.client.aio.client import AioClient
@@ -34,7 +35,7 @@ class AioCursor:
         self,
         client: AioClient,
         opening: Flow[query.Page],
-        cache_info: CacheRef | None = None,
+        cache_info: CacheInfo | None = None,
     ) -> None:
         self._client = client
         self._cache_info = cache_info
@@ -50,8 +51,9 @@ class AioCursor:
         return self._client
 
     @property
-    def cache_info(self) -> CacheRef | None:
-        """The cache this cursor reads (None for SQL fields queries without one)."""
+    def cache_info(self) -> CacheInfo | None:
+        """Meta info of the cache this cursor reads (``cache_id`` 0 for an SQL
+        query not bound to a cache)."""
         return self._cache_info
 
     @property

@@ -8,11 +8,13 @@ and decodes the answer. Imports ``embergrid.protocol`` and ``embergrid.errors``;
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from embergrid.client.flows._call import Call, Flow
 from embergrid.client.flows._state import CURRENT_TX, CacheRef, ClientState, current_tx
+from embergrid.client.flows.query import sql_cache_id
 from embergrid.client.flows.routing import key_node
 from embergrid.client.flows.values import (
     SCALARS,
@@ -29,6 +31,7 @@ from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import cache as kv
 
 __all__ = [
+    "best_node",
     "cache_clear",
     "cache_clear_key",
     "cache_clear_keys",
@@ -126,6 +129,19 @@ _KV_MSG: dict[Op, Callable[[kv.CachePrefix, bytes, bytes], Any]] = {
     Op.CACHE_REPLACE: kv.CacheReplace,
     Op.CACHE_REMOVE_IF_EQUALS: kv.CacheRemoveIfEquals,
 }
+
+
+def best_node(
+    state: ClientState, cache: Any, key: Any = None, key_hint: object = None
+) -> Flow[uuid.UUID | None]:
+    """The node holding the primary copy of ``key`` in ``cache`` (a cache, its name
+    or id), as keyed requests are routed; None without a key or routing."""
+    if key is None or not state.routing:
+        return None
+    if type(key) not in SCALARS:
+        yield from register_classes(state, key)
+    k = encode_value(key, key_hint)
+    return (yield from key_node(state, sql_cache_id(cache), k))
 
 
 # -- single key -----------------------------------------------------------------

@@ -32,6 +32,7 @@ from embergrid.errors import (
     HandshakeError,
     ReconnectError,
     ServerError,
+    connection_errors,
 )
 from embergrid.monitoring import (
     AuthenticationFailedEvent,
@@ -105,6 +106,8 @@ class SyncConnection:
         self.sock: socket.socket | None = None
         self.proto = ClientConnection()
         self.uuid: uuid.UUID | None = None
+        self.failed = False  # the last handshake failed or the connection broke
+        self._proposed: ProtocolVersion = LATEST_VERSION
         self._rview = memoryview(bytearray(_RECV))
         self._recv: Callable[[memoryview], int] = _closed
 
@@ -113,23 +116,61 @@ class SyncConnection:
 
     @property
     def alive(self) -> bool:
+        """Whether the connection is up (a broken one is dropped at once)."""
         return self.sock is not None
 
     @property
+    def closed(self) -> bool:
+        """Whether there is no open socket to the node."""
+        return self.sock is None
+
+    @property
     def protocol_context(self) -> ProtocolContext | None:
+        """The protocol version and features negotiated with this node, or None."""
         return self.proto.context if self.proto.version is not None else None
+
+    @property
+    def username(self) -> str | None:
+        return self.params.username
+
+    @property
+    def password(self) -> str | None:
+        return self.params.password
+
+    @property
+    def timeout(self) -> float | None:
+        """Seconds each socket operation may take (None: no limit)."""
+        return self.params.timeout
+
+    @property
+    def handshake_timeout(self) -> float:
+        return self.params.handshake_timeout
+
+    @property
+    def ssl_params(self) -> dict[str, Any]:
+        """The TLS settings the client was given (``use_ssl``, ``ssl_*``)."""
+        return dict(self.params.ssl or {})
 
     def connect(self) -> None:
         """Open the socket and handshake, falling back to an older version.
 
         As in pyignite, any failure on the way (socket, TLS, handshake) is published
-        as a failed-handshake event before it propagates.
+        as a failed-handshake event before it propagates. A live connection is left
+        as it is.
         """
+        if self.alive:
+            return
         version: ProtocolVersion | None = LATEST_VERSION
         self.proto = ClientConnection()
         try:
             while version is not None:
-                self.events.publish(HandshakeStartEvent, host=self.host, port=self.port)
+                self._proposed = version
+                self.events.publish(
+                    HandshakeStartEvent,
+                    host=self.host,
+                    port=self.port,
+                    protocol_context=_driver.proposed_context(version),
+                )
                 sock = self.sock if self.sock is not None else self._open()
                 req = _driver.handshake_request(
                     version, self.params.username, self.params.password
@@ -149,13 +190,20 @@ class SyncConnection:
         plain = not isinstance(self.sock, ssl.SSLSocket) and hasattr(select, "poll")
         self._recv = SpinningReceiver(self.sock) if plain else self.sock.recv_into
         self.uuid = self.proto.node_id
+        self.failed = False
         self.events.publish(
             HandshakeSuccessEvent,
             host=self.host,
             port=self.port,
             protocol_context=self.protocol_context,
-            node_uuid=self.uuid,
+            node_uuid=_driver.node_text(self.uuid),
         )
+
+    def reconnect(self) -> None:
+        """Connect again unless alive; connection errors are swallowed, as in
+        pyignite (``alive`` tells whether it worked)."""
+        with contextlib.suppress(*connection_errors):
+            self.connect()
 
     def _open(self) -> socket.socket:
         """A connected socket, TLS-wrapped when configured; nothing leaks on failure."""
@@ -175,7 +223,14 @@ class SyncConnection:
 
     def _fail(self, event: type[Any], exc: BaseException) -> None:
         self._drop()
-        self.events.publish(event, host=self.host, port=self.port, error_msg=repr(exc))
+        self.failed = True
+        self.events.publish(
+            event,
+            host=self.host,
+            port=self.port,
+            protocol_context=_driver.proposed_context(self._proposed),
+            error_msg=repr(exc),
+        )
 
     def _next_event(self) -> Any:
         while True:
@@ -194,15 +249,18 @@ class SyncConnection:
             with contextlib.suppress(OSError):
                 sock.close()
 
-    def close(self) -> None:
+    def close(self, on_reconnect: bool = False) -> None:
+        """Close the socket; a closed-connection event if it was open, unless
+        ``on_reconnect`` (closing to connect again at once)."""
         if self.sock is not None:
             self._drop()
-            self.events.publish(
-                ConnectionClosedEvent,
-                host=self.host,
-                port=self.port,
-                node_uuid=self.uuid,
-            )
+            if not on_reconnect:
+                self.events.publish(
+                    ConnectionClosedEvent,
+                    host=self.host,
+                    port=self.port,
+                    node_uuid=_driver.node_text(self.uuid),
+                )
 
     def _response(self, sock: socket.socket) -> Response:
         """The next answer to a request (notifications are skipped)."""
@@ -229,11 +287,12 @@ class SyncConnection:
                 event = self._response(sock)
             except OSError as exc:
                 self._drop()
+                self.failed = True
                 self.events.publish(
                     ConnectionLostEvent,
                     host=self.host,
                     port=self.port,
-                    node_uuid=self.uuid,
+                    node_uuid=_driver.node_text(self.uuid),
                     error_msg=repr(exc),
                 )
                 raise
@@ -255,6 +314,7 @@ class SyncTransport:
         self.nodes = NodeList()
         self.conns: list[SyncConnection] = []
         self._lock = threading.RLock()
+        self._context: ProtocolContext | None = None  # the last one negotiated
 
     # -- connecting -----------------------------------------------------------
 
@@ -278,7 +338,7 @@ class SyncTransport:
             if first is None:
                 raise ReconnectError("Can not connect.")
             self.state.routing = _driver.partition_routing(
-                self.partition_aware, len(self.conns), first.proto.version
+                self.partition_aware, len(self.conns), first.protocol_context
             )
 
     def _first_alive(self) -> SyncConnection | None:
@@ -286,11 +346,16 @@ class SyncTransport:
 
     @property
     def protocol_context(self) -> ProtocolContext | None:
+        """The first live connection's context; while none is up (also after
+        ``close``) the last one seen, as pyignite keeps it; None before any."""
         conn = self._first_alive()
-        return conn.protocol_context if conn is not None else None
+        if conn is not None:
+            self._context = conn.protocol_context
+        return self._context
 
     def close(self) -> None:
         with self._lock:
+            self._context = self.protocol_context  # kept once the nodes are gone
             for conn in self.conns:
                 conn.close()
             self.conns = []
@@ -335,9 +400,13 @@ class SyncTransport:
     def _pick(self, call: Call) -> SyncConnection:
         if call.conn is not None:
             return call.conn  # type: ignore[return-value]
-        if call.node is not None:
+        return self.connection_to(call.node)
+
+    def connection_to(self, node: uuid.UUID | None) -> SyncConnection:
+        """The live connection to ``node``, else a random usable one."""
+        if node is not None:
             for conn in self.conns:
-                if conn.uuid == call.node and conn.alive:
+                if conn.uuid == node and conn.alive:
                     return conn
         return self.random_node()
 
@@ -368,7 +437,11 @@ class SyncTransport:
         return reply
 
     def _observed(self, conn: SyncConnection, call: Call) -> Reply:
-        where = {"host": conn.host, "port": conn.port, "node_uuid": conn.uuid}
+        where = {
+            "host": conn.host,
+            "port": conn.port,
+            "node_uuid": _driver.node_text(conn.uuid),
+        }
         what = {
             "query_id": None,
             "op_code": int(call.op),

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from embergrid.client._cache_info import CacheInfo
 from embergrid.client.sync.cursors import ScanCursor, SqlCursor
 from embergrid.client.flows import admin, query
 from embergrid.client.flows import cache as kv
@@ -61,9 +62,13 @@ class Cache:
         return self._ref.cache_id
 
     @property
-    def cache_info(self) -> CacheRef:
-        """Cache meta info: id, name and expiry policy."""
-        return self._ref
+    def cache_info(self) -> CacheInfo:
+        """Cache meta info: id, expiry policy and the client's protocol context."""
+        return CacheInfo(
+            cache_id=self._ref.cache_id,
+            expiry_policy=self._expiry_policy,
+            protocol_context=self._client.protocol_context,
+        )
 
     @property
     def client(self) -> Client:
@@ -452,7 +457,7 @@ class Cache:
         flow = query.scan_open(
             self._client._state, self._ref, page_size, partitions, local
         )
-        return ScanCursor(self._client, flow, self._ref)
+        return ScanCursor(self._client, flow, self.cache_info)
 
     def select_row(
         self,
@@ -492,4 +497,4 @@ class Cache:
             local,
             timeout=timeout,
         )
-        return SqlCursor(self._client, flow, self._ref)
+        return SqlCursor(self._client, flow, self.cache_info)
