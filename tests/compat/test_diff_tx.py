@@ -1,0 +1,915 @@
+"""Transactions on both servers: ops 4000 TX_START / 4001 TX_END and tx-aware cache ops.
+
+Each scenario is parametrized by ``side``: ``embergrid`` (an embergrid server on the
+real clock, since transactions time out) or ``ignite`` (the Apache Ignite 2.18
+reference node). A scenario records labelled, normalized step outcomes and they must
+equal the outcome pinned in the test, which is what the reference node answers: the
+``ignite`` case keeps the pin honest, the ``embergrid`` case compares embergrid with
+it. So either side runs alone (``-k ignite``, ``-k embergrid``) and a mismatch prints
+both the pin and the side's steps. The SQL scenarios use the 2.17 SQL reference
+(``reference_sql``; 2.18 has no SQL engine) and are named ``ignite-2.17``.
+
+Several clients interleave on one server. An ``Actor`` is a pyignite ``Client`` driven
+from a thread of its own: pyignite keeps the current transaction in a context
+variable, so two clients in one thread would share it. ``Wire`` is a raw connection
+for status codes (pyignite drops them) and for what pyignite cannot send: a foreign or
+finished tx id, several open transactions on one connection, pipelined requests. A
+request that must block is sent, then found still unanswered after ``QUIET`` seconds
+(this can only fail if a server answers when it should not); every answer is awaited
+for ``ANSWER_TIMEOUT`` seconds. Nothing asserts that an answer comes quickly.
+
+Transaction timeouts are real time: a transaction that must not time out before the
+scenario has set up its locks gets at least ``SETUP_MS``.
+
+Error texts are compared after ``tx_text``: transaction ids (xid), cache version
+numbers, node UUIDs, start times, durations and the server thread's description are
+placeholders, the test's cache names read ``<tag>``; "Failed to acquire lock" texts
+also hide the state and rollbackOnly flag (they race with the timeout handler).
+
+Caches are TRANSACTIONAL (``PROP_CACHE_ATOMICITY_MODE`` 0) unless a test says
+otherwise, created per test with unique names before any transaction takes a lock
+(Ignite's cache creation waits for transactions holding locks) and destroyed after
+every client of the test has been closed (which rolls back what it left open).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pprint
+import re
+import socket
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import Any
+
+import pytest
+from pyignite import Client
+from pyignite.cache import Cache
+from pyignite.datatypes import prop_codes as prop
+from pyignite.datatypes.transactions import (
+    TransactionConcurrency,
+    TransactionIsolation,
+)
+
+from _reference import reference_sql  # noqa: F401 - the SQL scenarios' fixture
+from _targets import EMBERGRID, IGNITE
+from embergrid.protocol.binary.codec import decode, encode
+from embergrid.protocol.binary.hashing import cache_id
+from embergrid.protocol.codes import OpCode as Op
+from embergrid.protocol.connection import Response
+from embergrid.protocol.messages import cache as kv
+from embergrid.protocol.messages import tx as txm
+from embergrid.protocol.messages.general import ObjectResponse
+from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
+from embergrid.server import ServerThread
+
+from ._outcome import Outcome, normalize, outcome
+from ._wire import Wire
+
+pytestmark = pytest.mark.timeout(300)
+
+Address = tuple[str, int]
+PESSIMISTIC = TransactionConcurrency.PESSIMISTIC
+OPTIMISTIC = TransactionConcurrency.OPTIMISTIC
+READ_COMMITTED = TransactionIsolation.READ_COMMITTED
+REPEATABLE_READ = TransactionIsolation.REPEATABLE_READ
+SERIALIZABLE = TransactionIsolation.SERIALIZABLE
+
+QUIET = 0.2  # seconds a blocked request must stay unanswered
+ANSWER_TIMEOUT = 60.0  # seconds any answer is awaited
+SETUP_MS = 2000  # a tx timeout that must not pass while the scenario sets up
+
+# -- what varies between runs -----------------------------------------------------
+
+_VARYING = [
+    (re.compile(r"xid=[0-9a-f]+(?:-[0-9a-f]+)*"), "xid=<xid>"),
+    (re.compile(r"topVer=\d+"), "topVer=<n>"),
+    (re.compile(r"(?<![A-Za-z])order=\d+"), "order=<n>"),
+    (re.compile(r"nodeOrder=\d+"), "nodeOrder=<n>"),
+    (re.compile(r"startTime=-?\d+"), "startTime=<ms>"),
+    (re.compile(r"duration=-?\d+"), "duration=<ms>"),
+    (
+        re.compile(
+            r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+            r"[0-9a-fA-F]{12}"
+        ),
+        "<uuid>",
+    ),
+    (re.compile(r"thread=[\w-]* ?\[[^\]]*\]"), "thread=<thread>"),
+]
+LOCK_TIMEOUT_PREFIX = "Failed to acquire lock within provided timeout for transaction"
+_RACY = [
+    (re.compile(r"state=[A-Z_]+"), "state=<state>"),
+    (re.compile(r"rollbackOnly=\w+"), "rollbackOnly=<bool>"),
+]
+
+
+def tx_text(text: str) -> str:
+    """``text`` with the parts that vary between runs replaced by placeholders."""
+    for pattern, placeholder in _VARYING:
+        text = pattern.sub(placeholder, text)
+    if text.startswith(LOCK_TIMEOUT_PREFIX):
+        for pattern, placeholder in _RACY:
+            text = pattern.sub(placeholder, text)
+    return text
+
+
+# -- expected texts (Ignite 2.18's wording) ---------------------------------------
+
+VERSION = "GridCacheVersion [topVer=<n>, order=<n>, nodeOrder=<n>, dataCenterId=0]"
+
+
+def tx_description(
+    timeout: int,
+    label: str | None,
+    concurrency: str = "PESSIMISTIC",
+    isolation: str = "REPEATABLE_READ",
+    state: str = "ROLLED_BACK",
+    rollback_only: str = "true",
+) -> str:
+    """How Ignite prints a transaction (GridNearTxLocal) in its error texts."""
+    return (
+        f"GridNearTxLocal[xid=<xid>, xidVersion={VERSION}, nearXidVersion={VERSION}, "
+        f"concurrency={concurrency}, isolation={isolation}, state={state}, "
+        f"invalidate=false, rollbackOnly={rollback_only}, nodeId=<uuid>, "
+        f"timeout={timeout}, startTime=<ms>, duration=<ms>, "
+        f"label={'null' if label is None else label}]"
+    )
+
+
+def timed_out(timeout: int, label: str | None, **kw: str) -> str:
+    """Any op or commit in a transaction whose timeout has passed (status 1)."""
+    return "Cache transaction timed out: " + tx_description(timeout, label, **kw)
+
+
+def lock_timeout(timeout: int, label: str | None, **kw: str) -> str:
+    """A lock wait (op or optimistic commit) that outlived the tx timeout."""
+    desc = tx_description(timeout, label, state="<state>", rollback_only="<bool>", **kw)
+    return f"{LOCK_TIMEOUT_PREFIX} [timeout={timeout}, tx={desc}]"
+
+
+def conflict(key: str, key_cls: str, val: str, val_cls: str | None) -> str:
+    """Optimistic SERIALIZABLE commit after another client changed a key it read."""
+    val_part = f"val={val}" + ("" if val_cls is None else f", valCls={val_cls}")
+    return (
+        f"Failed to prepare transaction, read/write conflict [key={key}, "
+        f"keyCls={key_cls}, {val_part}, cache=<c>, thread=<thread>]"
+    )
+
+
+def not_found(tx_id: int) -> str:
+    return f"Transaction with id {tx_id} not found."
+
+
+TX_LIMIT = (
+    "Active transactions per connection limit (100) exceeded. To start a new "
+    "transaction you need to wait for some of currently active transactions "
+    "complete. To change the limit set up ThinClientConfiguration."
+    "MaxActiveTxPerConnection property."
+)
+ATOMIC_IN_TX = (
+    "Transaction spans operations on atomic cache (don't use atomic cache inside a "
+    "transaction). Since 2.15.0 atomic operations inside transactions are not "
+    "allowed by default. Since 2.16.0 atomic operations inside transactions are "
+    "finally forbidden."
+)
+CLEAR_IN_TX = (
+    "Failed to invoke a non-transactional IgniteCache clear operation within a "
+    "transaction."
+)
+DML_IN_TX = (
+    "50000: DML statements are not allowed inside a transaction over cache(s) with "
+    "TRANSACTIONAL atomicity mode (disable this error message with system property "
+    '"-DIGNITE_ALLOW_DML_INSIDE_TRANSACTION=true")'
+)
+
+
+def ok(value: Any = None) -> Outcome:
+    """A pyignite call's expected value (normalized like ``_outcome.outcome``)."""
+    return ("ok", normalize(value))
+
+
+def err(text: str, cls: str = "CacheError") -> Outcome:
+    """A pyignite call's expected exception (pyignite keeps no status)."""
+    return ("error", cls, None, text)
+
+
+def status(code: int, text: str) -> Outcome:
+    """A raw request's expected failure: the status code and the message."""
+    return ("error", code, text)
+
+
+WAITING: Outcome = ("waiting",)  # still unanswered QUIET seconds after sending
+CLOSED: Outcome = ("closed",)  # the client's socket was shut down under the call
+
+
+# -- clients ----------------------------------------------------------------------
+
+
+class Pending:
+    """A request sent by an actor; its answer is read later."""
+
+    def __init__(self, future: Future[Outcome]) -> None:
+        self._future = future
+
+    def waiting(self) -> bool:
+        """True when no answer has come ``QUIET`` seconds after sending."""
+        time.sleep(QUIET)
+        return not self._future.done()
+
+    def result(self) -> Outcome:
+        """The answer, awaited up to ``ANSWER_TIMEOUT`` seconds."""
+        try:
+            return self._future.result(ANSWER_TIMEOUT)
+        except FutureTimeout:
+            return ("no answer", ANSWER_TIMEOUT)
+
+
+def settle(pending: Pending, blocks: bool) -> Outcome:
+    """``WAITING`` when the request must block and does; else its answer."""
+    if blocks:
+        return WAITING if pending.waiting() else ("answered", pending.result())
+    return pending.result()
+
+
+class Actor:
+    """One pyignite ``Client`` used from its own thread (and so its own tx context).
+
+    ``kv(fn)`` runs ``fn(cache)`` on the actor's thread and waits for it; ``send(fn)``
+    returns a ``Pending`` instead. ``start``/``commit``/``rollback`` drive the
+    actor's current pyignite ``Transaction``.
+    """
+
+    def __init__(self, side: Side) -> None:
+        self._side = side
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="tx-actor")
+        self.client = self._pool.submit(self._connect).result(ANSWER_TIMEOUT)
+        self.tx: Any = None
+
+    def _connect(self) -> Client:
+        client = Client()
+        client.connect(*self._side.address)
+        return client
+
+    def _outcome(self, fn: Callable[[], Any]) -> Outcome:
+        return self._side.clean(outcome(fn))
+
+    def run(self, fn: Callable[[Client], Any]) -> Pending:
+        return Pending(self._pool.submit(self._outcome, lambda: fn(self.client)))
+
+    def call(self, fn: Callable[[Client], Any]) -> Outcome:
+        return self.run(fn).result()
+
+    def _cache(self, name: str | None) -> Cache:
+        return self.client.get_cache(name or self._side.main)
+
+    def send(self, fn: Callable[[Cache], Any], cache: str | None = None) -> Pending:
+        return self.run(lambda c: fn(self._cache(cache)))
+
+    def kv(self, fn: Callable[[Cache], Any], cache: str | None = None) -> Outcome:
+        return self.send(fn, cache).result()
+
+    def start(
+        self,
+        concurrency: TransactionConcurrency = PESSIMISTIC,
+        isolation: TransactionIsolation = REPEATABLE_READ,
+        timeout: int = 0,
+        label: str | None = None,
+    ) -> Outcome:
+        """Start a transaction; its outcome is the tx id."""
+
+        def begin(client: Client) -> int:
+            self.tx = client.tx_start(concurrency, isolation, timeout, label)
+            return int(self.tx.tx_id)
+
+        return self.call(begin)
+
+    def send_commit(self) -> Pending:
+        return self.run(lambda c: self.tx.commit())
+
+    def commit(self) -> Outcome:
+        return self.send_commit().result()
+
+    def rollback(self) -> Outcome:
+        return self.call(lambda c: self.tx.rollback())
+
+    def disconnect(self) -> None:
+        """Shut the client's sockets down (the server sees the connection close)."""
+        for node in list(getattr(self.client, "_nodes", None) or ()):
+            sock = getattr(node, "_socket", None)
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        self.disconnect()
+        with contextlib.suppress(Exception):
+            self._pool.submit(self.client.close).result(ANSWER_TIMEOUT)
+        self._pool.shutdown(wait=False)
+
+
+class Side:
+    """One server under test, with the clients and caches of one scenario.
+
+    ``clean`` normalizes an outcome: the scenario's cache names read ``<tag>`` and
+    error texts go through ``tx_text``.
+    """
+
+    def __init__(self, name: str, address: Address) -> None:
+        self.name = name
+        self.address = address
+        self.main = ""
+        self._names: dict[str, str] = {}
+        self._actors: list[Actor] = []
+        self._wires: list[Wire] = []
+        self._setup: Client | None = None
+
+    @property
+    def setup(self) -> Client:
+        """A client that never starts a transaction (cache set-up and teardown)."""
+        if self._setup is None:
+            self._setup = Client()
+            self._setup.connect(*self.address)
+        return self._setup
+
+    def cache(
+        self,
+        tag: str = "c",
+        atomic: bool = False,
+        settings: dict[int, Any] | None = None,
+    ) -> str:
+        """Create a cache named uniquely for ``tag``; the first one is ``main``."""
+        name = f"compat-tx-{tag}-{uuid.uuid4().hex[:8]}"
+        config = {
+            prop.PROP_NAME: name,
+            prop.PROP_CACHE_ATOMICITY_MODE: 1 if atomic else 0,
+            **(settings or {}),
+        }
+        self.setup.create_cache(config)
+        self._names[name] = f"<{tag}>"
+        self.main = self.main or name
+        return name
+
+    def actor(self) -> Actor:
+        actor = Actor(self)
+        self._actors.append(actor)
+        return actor
+
+    def wire(self) -> Wire:
+        w = Wire(self.address, timeout=ANSWER_TIMEOUT)
+        self._wires.append(w)
+        return w
+
+    def clean(self, value: Any) -> Any:
+        if isinstance(value, str):
+            for name, tag in self._names.items():
+                value = value.replace(name, tag)
+            return tx_text(value)
+        if isinstance(value, tuple):
+            return tuple(self.clean(v) for v in value)
+        if isinstance(value, list):
+            return [self.clean(v) for v in value]
+        return value
+
+    def close(self) -> None:
+        for actor in self._actors:
+            actor.close()
+        for w in self._wires:
+            with contextlib.suppress(OSError):
+                w.__exit__()
+        if self._setup is not None:
+            for name in self._names:
+                with contextlib.suppress(Exception):
+                    self.setup.get_cache(name).destroy()
+            self._setup.close()
+
+
+Steps = list[tuple[str, Any]]
+
+
+def check(side: Side, got: Steps, expected: Steps) -> None:
+    """The scenario's steps on ``side`` must be the pinned (Ignite) ones."""
+    got = side.clean(got)
+    if got != expected:
+        lines = [
+            f"  {label}: {value!r}\n      pinned: {want!r}"
+            for (label, value), (_, want) in zip(got, expected, strict=False)
+            if value != want
+        ]
+        if len(got) != len(expected):
+            lines.append(f"  {len(got)} steps, {len(expected)} pinned")
+        raise AssertionError(
+            f"{side.name} differs from the pinned Ignite outcome:\n"
+            + "\n".join(lines)
+            + f"\nall steps on {side.name}:\n{pprint.pformat(got, width=100)}"
+        )
+
+
+@pytest.fixture(params=[EMBERGRID, pytest.param(IGNITE, marks=pytest.mark.reference)])
+def side(request: pytest.FixtureRequest) -> Iterator[Side]:
+    """The server of this case: real-clock embergrid, or the Ignite 2.18 node."""
+    if request.param == IGNITE:
+        address = request.getfixturevalue("reference")
+    else:
+        server: ServerThread = request.getfixturevalue("realtime_server")
+        address = server.address
+    s = Side(request.param, address)
+    yield s
+    s.close()
+
+
+@pytest.fixture(
+    params=[EMBERGRID, pytest.param("ignite-2.17", marks=pytest.mark.reference)]
+)
+def sql_side(request: pytest.FixtureRequest) -> Iterator[Side]:
+    """Like ``side`` for SQL: real-clock embergrid, or the Ignite 2.17 SQL node."""
+    if request.param == EMBERGRID:
+        server: ServerThread = request.getfixturevalue("realtime_server")
+        address = server.address
+    else:
+        address = request.getfixturevalue("reference_sql")
+    s = Side(request.param, address)
+    yield s
+    s.close()
+
+
+# -- raw requests -----------------------------------------------------------------
+
+
+def simple(result: tuple[Any, ...]) -> Outcome:
+    """A ``Wire`` result as ("ok", plain value) or ("error", status, text)."""
+    if result[0] != "ok":
+        return result
+    body = result[1]
+    if isinstance(body, txm.TxStartResponse):
+        return ("ok", normalize(body.tx_id))
+    if isinstance(body, ObjectResponse):
+        return ("ok", normalize(decode(body.value)))
+    return ("ok", normalize(getattr(body, "value", None)))
+
+
+def prefix(name: str, tx_id: int | None) -> kv.CachePrefix:
+    return kv.CachePrefix(cache_id(name), tx_id=tx_id)
+
+
+def w_start(
+    w: Wire,
+    concurrency: int = 1,
+    isolation: int = 1,
+    timeout: int = 0,
+    label: str | None = None,
+) -> Outcome:
+    return simple(
+        w.call(Op.TX_START, txm.TxStart(concurrency, isolation, timeout, label))
+    )
+
+
+def w_end(w: Wire, tx_id: int, commit: bool = True) -> Outcome:
+    return simple(w.call(Op.TX_END, txm.TxEnd(tx_id, commit)))
+
+
+def w_put(
+    w: Wire, name: str, key: Any, value: Any, tx_id: int | None = None
+) -> Outcome:
+    msg = kv.CachePut(prefix(name, tx_id), encode(key), encode(value))
+    return simple(w.call(Op.CACHE_PUT, msg))
+
+
+def w_get(w: Wire, name: str, key: Any, tx_id: int | None = None) -> Outcome:
+    return simple(w.call(Op.CACHE_GET, kv.CacheGet(prefix(name, tx_id), encode(key))))
+
+
+def w_send(w: Wire, op: Op, msg: Any) -> int:
+    """Send a request without reading its answer; its request id."""
+    rid, data = w.conn.send_request(op, REQUESTS[op][1](msg, w.conn.context))
+    w.sock.sendall(data)
+    return rid
+
+
+def w_answers(w: Wire, ops: dict[int, Op]) -> dict[int, Outcome]:
+    """Read one answer per request id in ``ops`` (in whatever order they come)."""
+    answers: dict[int, Outcome] = {}
+    while len(answers) < len(ops):
+        event = w._socket._event()
+        assert isinstance(event, Response)
+        rid = event.header.request_id
+        if event.header.ok:
+            body = RESPONSES[ops[rid]][0](event.body, w.conn.context)
+            answers[rid] = simple(("ok", body))
+        else:
+            answers[rid] = ("error", event.header.status, event.header.message)
+    return answers
+
+
+def w_quiet(w: Wire) -> bool:
+    """True when nothing arrives on ``w`` for ``QUIET`` seconds."""
+    w.sock.settimeout(QUIET)
+    try:
+        w.sock.recv(1, socket.MSG_PEEK)
+    except TimeoutError:
+        return True
+    finally:
+        w.sock.settimeout(ANSWER_TIMEOUT)
+    return False  # an answer (or the end of the stream) is there
+
+
+# -- ids, unknown and foreign ids, several transactions per connection ------------
+
+
+def test_tx_ids_count_per_connection(side: Side) -> None:
+    """Tx ids count from 1 on each connection and are never handed out again, even
+    after the transaction ended."""
+    a, b = side.wire(), side.wire()
+    got = [
+        ("a start", w_start(a)),
+        ("a start", w_start(a)),
+        ("a start", w_start(a)),
+        ("b start", w_start(b)),
+        ("a commit 2", w_end(a, 2)),
+        ("a rollback 1", w_end(a, 1, commit=False)),
+        ("a start", w_start(a)),
+        ("b start", w_start(b)),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a start", ok(2)),
+        ("a start", ok(3)),
+        ("b start", ok(1)),
+        ("a commit 2", ok()),
+        ("a rollback 1", ok()),
+        ("a start", ok(4)),
+        ("b start", ok(2)),
+    ]
+    check(side, got, expected)
+
+
+def test_commit_twice_then_rollback(side: Side) -> None:
+    """A second commit of an ended transaction is 1021; a rollback of it succeeds."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got = [
+        ("start", w_start(a)),
+        ("put in tx", w_put(a, name, 1, "v", 1)),
+        ("commit", w_end(a, 1)),
+        ("commit again", w_end(a, 1)),
+        ("rollback after commit", w_end(a, 1, commit=False)),
+        ("other connection reads", w_get(b, name, 1)),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("put in tx", ok()),
+        ("commit", ok()),
+        ("commit again", status(1021, not_found(1))),
+        ("rollback after commit", ok()),
+        ("other connection reads", ok("v")),
+    ]
+    check(side, got, expected)
+
+
+UNKNOWN_IDS = [99, 0, -1, 2**31 - 1]
+
+
+def test_end_of_unknown_tx_ids(side: Side) -> None:
+    """Commit of an id the connection never had is 1021 (0 and negatives too);
+    rollback of it succeeds silently."""
+    w = side.wire()
+    got = [(f"commit {i}", w_end(w, i)) for i in UNKNOWN_IDS]
+    got += [(f"rollback {i}", w_end(w, i, commit=False)) for i in UNKNOWN_IDS]
+    expected = [(f"commit {i}", status(1021, not_found(i))) for i in UNKNOWN_IDS]
+    expected += [(f"rollback {i}", ok()) for i in UNKNOWN_IDS]
+    check(side, got, expected)
+
+
+def test_end_of_another_connections_tx_id(side: Side) -> None:
+    """Ids are looked up on the connection that sends TX_END: another connection's
+    commit of them is 1021 and its rollback a silent no-op; the owner's transaction
+    stays open and commits."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got = [
+        ("a start", w_start(a)),
+        ("a put in tx", w_put(a, name, 1, "A", 1)),
+        ("b commit 1", w_end(b, 1)),
+        ("b rollback 1", w_end(b, 1, commit=False)),
+        ("a reads in tx", w_get(a, name, 1, 1)),
+        ("b reads", w_get(b, name, 1)),
+        ("a commit", w_end(a, 1)),
+        ("b reads after commit", w_get(b, name, 1)),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put in tx", ok()),
+        ("b commit 1", status(1021, not_found(1))),
+        ("b rollback 1", ok()),
+        ("a reads in tx", ok("A")),
+        ("b reads", ok(None)),
+        ("a commit", ok()),
+        ("b reads after commit", ok("A")),
+    ]
+    check(side, got, expected)
+
+
+def test_op_with_another_connections_tx_id_runs_outside_it(side: Side) -> None:
+    """A cache op carrying a tx id its connection does not have runs as if it had
+    none: it applies at once, survives the owner's rollback, and waits for the
+    owner's lock like any other writer."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got: Steps = [
+        ("a start", w_start(a)),
+        ("a put 1 in tx", w_put(a, name, 1, "A", 1)),
+        ("b put 2 with a's id", w_put(b, name, 2, "B", 1)),
+        ("a reads 2 outside tx", w_get(a, name, 2)),
+    ]
+    rid = w_send(b, Op.CACHE_PUT, kv.CachePut(prefix(name, 1), encode(1), encode("B1")))
+    got.append(("b put 1 with a's id", WAITING if w_quiet(b) else ("answered",)))
+    got.append(("a rollback", w_end(a, 1, commit=False)))
+    got.append(("b put 1 answer", w_answers(b, {rid: Op.CACHE_PUT})[rid]))
+    got.append(("reads 1", w_get(a, name, 1)))
+    got.append(("reads 2", w_get(a, name, 2)))
+    expected = [
+        ("a start", ok(1)),
+        ("a put 1 in tx", ok()),
+        ("b put 2 with a's id", ok()),
+        ("a reads 2 outside tx", ok("B")),
+        ("b put 1 with a's id", WAITING),
+        ("a rollback", ok()),
+        ("b put 1 answer", ok()),
+        ("reads 1", ok("B1")),
+        ("reads 2", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+def test_op_with_a_finished_tx_id(side: Side) -> None:
+    """After commit the id is gone: an op still carrying it applies at once, and a
+    rollback of the id changes nothing."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got = [
+        ("start", w_start(a)),
+        ("commit", w_end(a, 1)),
+        ("put with the old id", w_put(a, name, 1, "late", 1)),
+        ("other connection reads", w_get(b, name, 1)),
+        ("rollback of the old id", w_end(a, 1, commit=False)),
+        ("other connection reads again", w_get(b, name, 1)),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("commit", ok()),
+        ("put with the old id", ok()),
+        ("other connection reads", ok("late")),
+        ("rollback of the old id", ok()),
+        ("other connection reads again", ok("late")),
+    ]
+    check(side, got, expected)
+
+
+def test_two_open_transactions_on_one_connection(side: Side) -> None:
+    """A second TX_START with a transaction open is fine: each id is its own
+    transaction, blind to the other's writes; ending one leaves the other. (Both are
+    OPTIMISTIC REPEATABLE_READ: tx1 read key 2 before tx2 committed it, so it keeps
+    reading the absent value.)"""
+    name = side.cache()
+    w = side.wire()
+    got = [
+        ("start", w_start(w, 0, 1)),
+        ("start again", w_start(w, 0, 1)),
+        ("tx1 put 1", w_put(w, name, 1, "T1", 1)),
+        ("tx2 put 2", w_put(w, name, 2, "T2", 2)),
+        ("tx1 reads 2", w_get(w, name, 2, 1)),
+        ("tx2 reads 1", w_get(w, name, 1, 2)),
+        ("tx1 reads 1", w_get(w, name, 1, 1)),
+        ("no tx reads 1", w_get(w, name, 1)),
+        ("commit tx2", w_end(w, 2)),
+        ("tx1 reads 2 after tx2 commit", w_get(w, name, 2, 1)),
+        ("rollback tx1", w_end(w, 1, commit=False)),
+        ("reads 1", w_get(w, name, 1)),
+        ("reads 2", w_get(w, name, 2)),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("start again", ok(2)),
+        ("tx1 put 1", ok()),
+        ("tx2 put 2", ok()),
+        ("tx1 reads 2", ok(None)),
+        ("tx2 reads 1", ok(None)),
+        ("tx1 reads 1", ok("T1")),
+        ("no tx reads 1", ok(None)),
+        ("commit tx2", ok()),
+        ("tx1 reads 2 after tx2 commit", ok(None)),
+        ("rollback tx1", ok()),
+        ("reads 1", ok(None)),
+        ("reads 2", ok("T2")),
+    ]
+    check(side, got, expected)
+
+
+def test_second_tx_on_one_connection_waits_for_the_first(side: Side) -> None:
+    """Two pessimistic transactions of one connection contend like two clients: the
+    second's read of a key the first wrote waits, and the connection still takes
+    the first's commit (pipelined), after which the read answers the committed
+    value. Answers are compared by request id, whatever their order."""
+    name = side.cache()
+    w = side.wire()
+    got: Steps = [
+        ("start", w_start(w)),
+        ("start again", w_start(w)),
+        ("tx1 put", w_put(w, name, 1, "T1", 1)),
+    ]
+    read = w_send(w, Op.CACHE_GET, kv.CacheGet(prefix(name, 2), encode(1)))
+    got.append(("tx2 get", WAITING if w_quiet(w) else ("answered",)))
+    end = w_send(w, Op.TX_END, txm.TxEnd(1, True))
+    answers = w_answers(w, {read: Op.CACHE_GET, end: Op.TX_END})
+    got += [
+        ("tx2 get answer", answers[read]),
+        ("tx1 commit answer", answers[end]),
+        ("tx2 put", w_put(w, name, 1, "T2", 2)),
+        ("tx2 commit", w_end(w, 2)),
+        ("reads", w_get(w, name, 1)),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("start again", ok(2)),
+        ("tx1 put", ok()),
+        ("tx2 get", WAITING),
+        ("tx2 get answer", ok("T1")),
+        ("tx1 commit answer", ok()),
+        ("tx2 put", ok()),
+        ("tx2 commit", ok()),
+        ("reads", ok("T2")),
+    ]
+    check(side, got, expected)
+
+
+def test_open_transaction_limit_per_connection(side: Side) -> None:
+    """100 open transactions per connection; the 101st start is 1020 and still
+    uses up an id; other connections are not limited; ending one frees a place."""
+    a, b = side.wire(), side.wire()
+    got: Steps = [("100 starts", [w_start(a) for _ in range(100)])]
+    got += [
+        ("101st start", w_start(a)),
+        ("102nd start", w_start(a)),
+        ("other connection starts", w_start(b)),
+        ("commit 1", w_end(a, 1)),
+        ("start", w_start(a)),
+        ("start over the limit", w_start(a)),
+        ("rollback 50", w_end(a, 50, commit=False)),
+        ("start", w_start(a)),
+    ]
+    expected = [
+        ("100 starts", [ok(i) for i in range(1, 101)]),
+        ("101st start", status(1020, TX_LIMIT)),
+        ("102nd start", status(1020, TX_LIMIT)),
+        ("other connection starts", ok(1)),
+        ("commit 1", ok()),
+        ("start", ok(103)),
+        ("start over the limit", status(1020, TX_LIMIT)),
+        ("rollback 50", ok()),
+        ("start", ok(105)),
+    ]
+    check(side, got, expected)
+
+
+START_ARGS = [
+    (0, 0, 0, None),
+    (0, 1, 0, "opt-rr"),
+    (0, 2, 0, ""),
+    (1, 0, 0, "pess-rc"),
+    (1, 1, 0, None),
+    (1, 2, 0, "pess-ser"),
+    (1, 1, -1, "negative timeout"),
+    (2, 1, 0, "concurrency 2"),
+    (1, 3, 0, "isolation 3"),
+]
+
+
+def test_tx_start_arguments(side: Side) -> None:
+    """Every concurrency/isolation pair, labels (none, empty), timeout 0 and a
+    negative one, and out-of-range concurrency/isolation codes: each start answers
+    an id, and a put/get/commit in the transaction works."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got: Steps = []
+    for i, (conc, iso, timeout, label) in enumerate(START_ARGS, start=1):
+        got += [
+            (
+                f"start {conc}/{iso}/{timeout}/{label!r}",
+                w_start(a, conc, iso, timeout, label),
+            ),
+            ("put", w_put(a, name, i, f"v{i}", i)),
+            ("get", w_get(a, name, i, i)),
+            ("commit", w_end(a, i)),
+            ("other reads", w_get(b, name, i)),
+        ]
+    expected: Steps = []
+    for i, (conc, iso, timeout, label) in enumerate(START_ARGS, start=1):
+        expected += [
+            (f"start {conc}/{iso}/{timeout}/{label!r}", ok(i)),
+            ("put", ok()),
+            ("get", ok(f"v{i}")),
+            ("commit", ok()),
+            ("other reads", ok(f"v{i}")),
+        ]
+    check(side, got, expected)
+
+
+# -- timeouts and lock waits over raw connections (status codes) ------------------
+
+
+def test_tx_timeout_status_and_text(side: Side) -> None:
+    """Past its timeout a transaction is rolled back: every later op in it and its
+    commit fail with status 1 and the "timed out" text; the id is then gone."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got: Steps = [
+        ("start", w_start(a, 1, 1, 1000, "raw")),
+        ("put in tx", w_put(a, name, 1, "x", 1)),
+    ]
+    time.sleep(2.0)
+    got += [
+        ("get in tx", w_get(a, name, 1, 1)),
+        ("put in tx", w_put(a, name, 2, "y", 1)),
+        ("commit", w_end(a, 1)),
+        ("commit again", w_end(a, 1)),
+        ("rollback", w_end(a, 1, commit=False)),
+        ("reads 1", w_get(b, name, 1)),
+        ("reads 2", w_get(b, name, 2)),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("put in tx", ok()),
+        ("get in tx", status(1, timed_out(1000, "raw"))),
+        ("put in tx", status(1, timed_out(1000, "raw"))),
+        ("commit", status(1, timed_out(1000, "raw"))),
+        ("commit again", status(1021, not_found(1))),
+        ("rollback", ok()),
+        ("reads 1", ok(None)),
+        ("reads 2", ok(None)),
+    ]
+    check(side, got, expected)
+
+
+def test_lock_wait_timeout_status_and_text(side: Side) -> None:
+    """A pessimistic put waiting for another transaction's lock fails at its own
+    timeout (status 1, "Failed to acquire lock"); its transaction is then timed out
+    for every later op and the commit; the holder commits normally."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got = [
+        ("a start", w_start(a)),
+        ("a put", w_put(a, name, 1, "A", 1)),
+        ("b start", w_start(b, 1, 1, 1000, "waiter")),
+        ("b put waits, then", w_put(b, name, 1, "B", 1)),
+        ("b get other key in tx", w_get(b, name, 2, 1)),
+        ("b commit", w_end(b, 1)),
+        ("b commit again", w_end(b, 1)),
+        ("a commit", w_end(a, 1)),
+        ("reads", w_get(b, name, 1)),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b start", ok(1)),
+        ("b put waits, then", status(1, lock_timeout(1000, "waiter"))),
+        ("b get other key in tx", status(1, timed_out(1000, "waiter"))),
+        ("b commit", status(1, timed_out(1000, "waiter"))),
+        ("b commit again", status(1021, not_found(1))),
+        ("a commit", ok()),
+        ("reads", ok("A")),
+    ]
+    check(side, got, expected)
+
+
+def test_optimistic_conflict_status_and_text(side: Side) -> None:
+    """OPTIMISTIC SERIALIZABLE: a key read by the transaction and changed by another
+    client before the commit makes the commit fail (status 1); the id is gone."""
+    name = side.cache()
+    a, b = side.wire(), side.wire()
+    got = [
+        ("setup", w_put(b, name, 1, "v0")),
+        ("a start", w_start(a, 0, 2)),
+        ("a get", w_get(a, name, 1, 1)),
+        ("b put", w_put(b, name, 1, "B")),
+        ("a put", w_put(a, name, 1, "A", 1)),
+        ("a commit", w_end(a, 1)),
+        ("a commit again", w_end(a, 1)),
+        ("reads", w_get(b, name, 1)),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a get", ok("v0")),
+        ("b put", ok()),
+        ("a put", ok()),
+        (
+            "a commit",
+            status(1, conflict("1", "java.lang.Long", "B", "java.lang.String")),
+        ),
+        ("a commit again", status(1021, not_found(1))),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
