@@ -20,7 +20,7 @@ from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock, FakeClock, SystemClock
 from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
-from embergrid.engine.errors import EngineError, WouldBlock
+from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
 from embergrid.engine.scan import ScanCursor
 from embergrid.engine.store import Store, is_missing_table
@@ -36,6 +36,7 @@ __all__ = [
     "EngineError",
     "FakeClock",
     "LockWait",
+    "OverBudget",
     "PeekMode",
     "ScanCursor",
     "SystemClock",
@@ -66,6 +67,7 @@ class Engine:
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.partition_of = partition_of
+        self.data_dir = data_dir
         self.store = Store(data_dir)
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
@@ -87,6 +89,13 @@ class Engine:
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )
+
+    def sibling(self) -> Engine | None:
+        """Another engine over the same store (its own SQLite connection, for
+        another thread), or None if the store is private to this connection."""
+        if self.data_dir is None:
+            return None
+        return Engine(self.clock, self.data_dir, self.partition_of)
 
     def kv_in(self, tx: Tx) -> KeyValue:
         """The key-value ops as transaction ``tx`` sees and makes them."""

@@ -2,7 +2,8 @@
 
 Owns ``EngineError`` (a status code plus Ignite's message text, built from
 ``engine/messages.py``) and ``WouldBlock`` (raised by the transaction layer
-when a key lock is held; the session awaits ``waiter`` and retries the op).
+when a key lock is held; the session awaits ``waiter`` and retries the op)
+and ``OverBudget`` (a statement stopped at its real-time budget).
 Imports only ``embergrid.protocol.codes``; never asyncio.
 """
 
@@ -15,7 +16,7 @@ from embergrid.protocol.codes import StatusCode
 if TYPE_CHECKING:
     from embergrid.engine.tx import LockWait
 
-__all__ = ["EngineError", "WouldBlock"]
+__all__ = ["EngineError", "OverBudget", "WouldBlock"]
 
 
 class EngineError(Exception):
@@ -37,3 +38,8 @@ class WouldBlock(Exception):
     def __init__(self, waiter: LockWait) -> None:
         super().__init__(waiter)
         self.waiter = waiter
+
+
+class OverBudget(Exception):
+    """A statement ran past the real-time budget its caller gave it and stopped
+    with nothing written: run it again without one, off the event loop."""

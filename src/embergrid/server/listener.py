@@ -15,8 +15,9 @@ import logging
 from time import perf_counter
 from typing import cast
 
+from embergrid.engine import LockWait
 from embergrid.server.node import Node
-from embergrid.server.session import Blocked, Session
+from embergrid.server.session import Blocked, LongWork, Session
 
 __all__ = ["ClientProtocol", "Server", "new_event_loop"]
 
@@ -37,10 +38,10 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 _FIRST_POLL, _LAST_POLL = 0.002, 0.05
 
 
-def _wait_time(node: Node, blocked: Blocked, poll: float) -> float:
-    """Seconds to wait before trying ``blocked`` again: ``poll``, or less if
-    the waiting transaction times out sooner."""
-    deadline = blocked.waiter.deadline
+def _wait_time(node: Node, waiter: LockWait, poll: float) -> float:
+    """Seconds to wait before trying a request blocked on a lock again:
+    ``poll``, or less if the waiting transaction times out sooner."""
+    deadline = waiter.deadline
     if deadline is None:
         return poll
     left = (deadline - node.engine.clock.now_ms()) / 1000
@@ -95,10 +96,16 @@ class ClientProtocol(asyncio.Protocol):
         node = self._server.node
         poll = _FIRST_POLL
         while True:
-            await node.wait_for_locks(_wait_time(node, blocked, poll))
+            waiter = blocked.waiter
+            if isinstance(waiter, LongWork):
+                value, error = await node.run_off_loop(waiter.job)
+            else:
+                await node.wait_for_locks(_wait_time(node, waiter, poll))
             session, transport = self._session, self._transport
             if session is None or transport is None:
                 return
+            if isinstance(waiter, LongWork):
+                session.finish(blocked, value, error)
             results = session.resume(blocked)
             data = b"".join(r for r in results if isinstance(r, bytes))
             if data:

@@ -19,7 +19,10 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from embergrid.engine import Clock, Engine
@@ -52,6 +55,11 @@ class Limits:
     max_frame_size: int = 64 * 1024 * 1024
     max_cursors: int = 128
     max_tx: int = 100  # ThinClientConfiguration.maxActiveTxPerConnection
+    loop_budget: float = 0.002
+    """Seconds a SQL statement may run on the event loop; past that it runs
+    again on a worker thread (``Node.run_off_loop``) while others are served."""
+    workers: int = 2
+    """Worker threads for long work, each with its own engine (SQLite connection)."""
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
     busy_poll: float = 0.0
@@ -98,6 +106,58 @@ class Node:
         # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
         self.client_address: tuple[str, int] | None = None
         self._locks_freed: asyncio.Event | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._local = threading.local()
+        self._siblings: list[Engine] = []
+        self._siblings_lock = threading.Lock()
+        self._closing = threading.Event()
+
+    # -- work off the event loop -----------------------------------------------------
+
+    @property
+    def can_offload(self) -> bool:
+        """Whether other threads can open the store (a private in-memory one
+        cannot be shared: long work then runs on the loop)."""
+        return self.engine.data_dir is not None and self.limits.workers > 0
+
+    async def run_off_loop(
+        self, job: Callable[[Engine], object]
+    ) -> tuple[object, BaseException | None]:
+        """Run ``job`` on a worker thread with that thread's engine; its value
+        or the exception it raised."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                self.limits.workers, thread_name_prefix="embergrid-worker"
+            )
+        loop = asyncio.get_running_loop()
+        cancelled = threading.Event()
+        try:
+            value = await loop.run_in_executor(
+                self._pool, self._in_worker, job, cancelled
+            )
+        except asyncio.CancelledError:
+            cancelled.set()  # the client left: its statement stops as it steps
+            raise
+        except Exception as exc:
+            return None, exc
+        return value, None
+
+    def _in_worker(
+        self, job: Callable[[Engine], object], cancelled: threading.Event
+    ) -> object:
+        engine: Engine | None = getattr(self._local, "engine", None)
+        if engine is None:
+            engine = self.engine.sibling()
+            assert engine is not None  # can_offload
+            self._local.engine = engine
+            with self._siblings_lock:
+                self._siblings.append(engine)
+        closing = self._closing
+        engine.sql.stop_when = lambda: cancelled.is_set() or closing.is_set()
+        try:
+            return job(engine)
+        finally:
+            engine.sql.stop_when = None
 
     def locks_changed(self) -> None:
         """A transaction of this node ended: wake every request waiting for a lock."""
@@ -134,4 +194,9 @@ class Node:
             self.purge_expired()
 
     def close(self) -> None:
+        self._closing.set()  # statements on worker threads stop as they step
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+        for engine in self._siblings:
+            engine.close()
         self.engine.close()

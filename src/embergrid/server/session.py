@@ -37,10 +37,19 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from embergrid.engine import Engine, EngineError, LockWait, ScanCursor, Tx, WouldBlock
+from embergrid.engine import (
+    Engine,
+    EngineError,
+    LockWait,
+    OverBudget,
+    ScanCursor,
+    Tx,
+    WouldBlock,
+)
 from embergrid.engine.kv import KeyValue
 from embergrid.errors import ParseError
 from embergrid.protocol.codes import OpCode, StatusCode
@@ -61,17 +70,28 @@ __all__ = ["Blocked", "Session"]
 
 log = logging.getLogger("embergrid.server")
 C = TypeVar("C")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class LongWork:
+    """Engine work too long for the event loop: ``job`` runs on a worker thread
+    with an engine of its own (``Node.run_off_loop``); its outcome goes back to
+    the session (``finish``) and the request runs again to answer it."""
+
+    job: Callable[[Engine], Any]
 
 
 @dataclass(slots=True)
 class Blocked:
-    """A request that waits (``WouldBlock``): the listener awaits ``waiter``
-    and calls ``Session.resume``; ``lane`` is its transaction's wire id."""
+    """A request that waits: for a lock (``LockWait``, the engine's
+    ``WouldBlock``) or for its long work (``LongWork``). The listener waits and
+    calls ``Session.resume``; ``lane`` is its transaction's wire id."""
 
     req: Request
     msg: Any
     lane: int | None
-    waiter: LockWait
+    waiter: LockWait | LongWork
 
 
 class Session:
@@ -95,6 +115,8 @@ class Session:
         # behind it, in arrival order (tx id -> the queued requests).
         self._lanes: dict[int, deque[tuple[Request, Any]]] = {}
         self.blocked: list[Blocked] = []  # left by ``feed`` for the listener to wait on
+        self._request_id = 0  # of the request being handled
+        self._finished: dict[int, tuple[Any, BaseException | None]] = {}
 
     @property
     def established(self) -> bool:
@@ -145,6 +167,31 @@ class Session:
                 log.exception("rollback on close failed (peer %s)", self.peer)
         if txs:
             self.node.locks_changed()
+
+    # -- work off the event loop ----------------------------------------------------
+
+    def off_loop(self, job: Callable[[Engine, float], T]) -> T:
+        """``job(engine, budget_s)``: on the loop within the node's loop budget,
+        or, once it stopped at it (``OverBudget``, nothing written), again on a
+        worker thread without one; the request is then answered when that ends
+        (the handler runs again and this returns the worker's outcome)."""
+        done = self._finished.pop(self._request_id, None)
+        if done is not None:
+            value, error = done
+            if error is not None:
+                raise error
+            return cast(T, value)
+        budget = self.node.limits.loop_budget
+        try:
+            return job(self.engine, budget)
+        except OverBudget:
+            if not self.node.can_offload:
+                return job(self.engine, 0.0)
+        raise _Offloaded(LongWork(lambda engine: job(engine, 0.0)))
+
+    def finish(self, blocked: Blocked, value: Any, error: BaseException | None) -> None:
+        """The outcome of ``blocked``'s long work, for its handler's next run."""
+        self._finished[blocked.req.request_id] = (value, error)
 
     # -- transactions ---------------------------------------------------------------
 
@@ -263,12 +310,13 @@ class Session:
 
     def _run(self, req: Request, msg: Any, lane: int | None) -> bytes | Blocked:
         _, fn, encode = self._routes[req.op_code]
+        self._request_id = req.request_id
         try:
             body = encode(fn(self, msg), self.ctx)
-        except WouldBlock as wb:
+        except (WouldBlock, _Offloaded) as exc:
             if lane is not None:
                 self._lanes.setdefault(lane, deque())
-            return Blocked(req, msg, lane, wb.waiter)
+            return Blocked(req, msg, lane, exc.waiter)
         except EngineError as exc:
             return self._error(req, exc.status, exc.message)
         except Exception:
@@ -290,6 +338,12 @@ class Session:
         return self.conn.send_error(
             req.request_id, status, message, topology_version=self.node.topology
         )
+
+
+class _Offloaded(Exception):
+    def __init__(self, waiter: LongWork) -> None:
+        super().__init__(waiter)
+        self.waiter = waiter
 
 
 def _lane(msg: Any) -> int | None:

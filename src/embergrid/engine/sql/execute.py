@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from time import perf_counter
 from typing import Any
 
 import sqlglot
@@ -27,6 +28,7 @@ from sqlglot.errors import ParseError as GlotError
 from sqlglot.errors import TokenError
 
 from embergrid.engine.caches import Caches
+from embergrid.engine.errors import OverBudget
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import h2text
 from embergrid.engine.sql import h2values as hv
@@ -224,6 +226,12 @@ class SqlEngine:
         clock = now if now is not None else kv._now
         self._clock = clock
         self._deadline: int | None = None  # clock ms the running statement must end by
+        # perf_counter() time the running statement's reads must end by, or be
+        # abandoned with ``OverBudget`` (to run again off the event loop).
+        self._budget_end: float | None = None
+        # Asked as statements step (and before they start): true = stop now,
+        # with Ignite's cancellation error (the caller is gone or closing).
+        self.stop_when: Callable[[], bool] | None = None
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (translate.py, _h2_semantics).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
@@ -258,8 +266,14 @@ class SqlEngine:
         statement_type: int = ANY_STATEMENT,
         timeout_ms: int = 0,
         arg_codes: Sequence[int] = (),
+        budget_s: float = 0.0,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
+
+        A positive ``budget_s`` bounds the real time the statement's reads may
+        take: past it they stop and ``OverBudget`` is raised, with nothing
+        written, so the caller can run the statement again without a budget
+        (on another thread, over its own connection).
 
         ``arg_codes`` are the wire type codes ``args`` arrived as (a bare ``?``
         projection has its argument's type: an INT is no BIGINT); without them
@@ -273,12 +287,13 @@ class SqlEngine:
         look-up and runs its plan.
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
+        self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
         try:
             return self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
             )
         finally:
-            self._deadline = None
+            self._deadline = self._budget_end = None
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -342,8 +357,10 @@ class SqlEngine:
         where: str,
         args: Sequence[Any],
         timeout_ms: int = 0,
+        budget_s: float = 0.0,
     ) -> list[tuple[bytes, bytes]]:
-        """Op 2002: (key, value) of the rows of ``type_name`` matching ``where``."""
+        """Op 2002: (key, value) of the rows of ``type_name`` matching ``where``
+        (``budget_s`` as in ``execute``)."""
         self.catalog.refresh()
         t = self.catalog.table_of_cache(cache_id)
         if t is None:
@@ -356,7 +373,9 @@ class SqlEngine:
             sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
                 f" WHERE {body}" if body else ""
             )
-        res = self.execute(sql, cache_id=cache_id, args=args, timeout_ms=timeout_ms)
+        res = self.execute(
+            sql, cache_id=cache_id, args=args, timeout_ms=timeout_ms, budget_s=budget_s
+        )
         return [(bytes(k), bytes(v)) for k, v in res.rows]
 
     # -- dispatch -----------------------------------------------------------------
@@ -425,7 +444,9 @@ class SqlEngine:
             raise fail(m.parameter_count(plan.params, len(args)))
         params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
         try:
-            if self._deadline is None:
+            if self._deadline is None and self._budget_end is None:
+                if self.stop_when is not None:
+                    return self._run_until_deadline(plan.sqlite, params, max_rows)
                 cur = self.conn.execute(plan.sqlite, params)
                 return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
             return self._run_until_deadline(plan.sqlite, params, max_rows)
@@ -439,14 +460,20 @@ class SqlEngine:
         self, sql: str, params: list[Any], max_rows: int
     ) -> list[Any]:
         # Every read of a statement (a query, the rows a DML statement changes)
-        # comes here: SQLite looks at the deadline as it steps, and stops.
-        self.conn.set_progress_handler(self._past_deadline, _PROGRESS_STEPS)
+        # comes here: SQLite looks at the deadline and the budget as it steps,
+        # and stops. Nothing is written before a statement's reads end, so a
+        # statement stopped for its budget can run again elsewhere.
+        self.conn.set_progress_handler(self._should_stop, _PROGRESS_STEPS)
         try:
+            if self._stopped():
+                raise fail(m.QUERY_CANCELLED)
             cur = self.conn.execute(sql, params)
             return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
         except sqlite3.OperationalError:
-            if self._past_deadline():
+            if self._past_deadline() or self._stopped():
                 raise fail(m.QUERY_CANCELLED) from None
+            if self._past_budget():
+                raise OverBudget from None
             raise
         finally:
             self.conn.set_progress_handler(None, 0)
@@ -485,6 +512,15 @@ class SqlEngine:
 
     def _past_deadline(self) -> bool:
         return self._deadline is not None and self._clock() > self._deadline
+
+    def _past_budget(self) -> bool:
+        return self._budget_end is not None and perf_counter() > self._budget_end
+
+    def _stopped(self) -> bool:
+        return self.stop_when is not None and self.stop_when()
+
+    def _should_stop(self) -> bool:
+        return self._past_deadline() or self._past_budget() or self._stopped()
 
     # -- INSERT / MERGE ---------------------------------------------------------------
 

@@ -176,15 +176,19 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
         # cache's (the Java client's cache.query(SqlFieldsQuery.setSchema(...))).
         s.engine.caches.handle(cache_id)
         cache_id = 0
-    res = s.engine.sql.execute(
-        r.sql or "",
-        schema=r.schema,
-        cache_id=cache_id,
-        args=_args(r.args),
-        max_rows=r.max_rows,
-        statement_type=r.statement_type,
-        timeout_ms=r.timeout_ms,
-        arg_codes=[a[0] for a in r.args],  # non-empty: _args decoded them
+    args = _args(r.args)
+    res = s.off_loop(
+        lambda engine, budget: engine.sql.execute(
+            r.sql or "",
+            schema=r.schema,
+            cache_id=cache_id,
+            args=args,
+            max_rows=r.max_rows,
+            statement_type=r.statement_type,
+            timeout_ms=r.timeout_ms,
+            arg_codes=[a[0] for a in r.args],  # non-empty: _args decoded them
+            budget_s=budget,
+        )
     )
     if res.caches_changed:
         s.node.bump_topology()
@@ -213,8 +217,11 @@ def sql_fields_page(s: Session, r: m.SqlFieldsCursorGetPage) -> m.RowPageRespons
 def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
-    entries = s.engine.sql.query_entries(
-        r.prefix.cache_id, r.type_name, r.sql or "", _args(r.args), r.timeout_ms
+    args = _args(r.args)
+    entries = s.off_loop(
+        lambda engine, budget: engine.sql.query_entries(
+            r.prefix.cache_id, r.type_name, r.sql or "", args, r.timeout_ms, budget
+        )
     )
     cursor = SqlCursor(list(entries), r.page_size, _entry_encoder)
     rid, page, has_more = _open(s, cursor)

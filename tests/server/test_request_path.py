@@ -1,0 +1,159 @@
+"""The request path that can wait: a long statement, a lock wait, other connections.
+
+A SQL statement that outlives the event loop's budget (``Limits.loop_budget``)
+runs again on a worker thread with its own SQLite connection; meanwhile every
+other connection, and other requests of the same connection, are answered. A
+request blocked on a key lock waits without holding anyone else. The long
+statements here never end by themselves (a cross join of 10^10 rows): a test
+can only see them finish early if the server is wrong, never fail by load.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyignite import Client  # type: ignore[import-untyped]
+from pyignite.datatypes.cache_config import (  # type: ignore[import-untyped]
+    CacheAtomicityMode,
+)
+from pyignite.datatypes.prop_codes import (  # type: ignore[import-untyped]
+    PROP_CACHE_ATOMICITY_MODE,
+    PROP_NAME,
+)
+
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.connection import Response
+from embergrid.protocol.messages import query as m
+from embergrid.protocol.messages.cache import CachePrefix
+from embergrid.server import Node, ServerThread
+
+from ._wire import RawSocket, body
+
+ENDLESS = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 100000) a, SYSTEM_RANGE(1, 100000) b"
+
+
+@pytest.fixture
+def disk_server(tmp_path: Path) -> Iterator[ServerThread]:
+    """A server on a data dir (worker threads open the store on their own)."""
+    with ServerThread(Node(data_dir=tmp_path)) as st:
+        yield st
+
+
+def _send_endless(address: tuple[str, int]) -> RawSocket:
+    """A connection that has sent the endless statement and reads nothing."""
+    raw = RawSocket(address, timeout=60.0)
+    raw.handshake()
+    req = m.SqlFieldsQuery(CachePrefix(0), "PUBLIC", ENDLESS, 1024, -1)
+    _rid, data = raw.conn.send_request(
+        OpCode.QUERY_SQL_FIELDS, body(OpCode.QUERY_SQL_FIELDS, req, raw.conn.context)
+    )
+    raw.sock.sendall(data)
+    return raw
+
+
+def _no_answer_yet(raw: RawSocket) -> bool:
+    raw.sock.settimeout(0.2)
+    try:
+        return raw.sock.recv(1, socket.MSG_PEEK) == b""  # b"" = closed
+    except TimeoutError:
+        return True
+    finally:
+        raw.sock.settimeout(60.0)
+
+
+def test_long_statement_leaves_other_connections_served(
+    disk_server: ServerThread,
+) -> None:
+    endless = _send_endless(disk_server.address)
+    try:
+        client = Client()
+        with client.connect(*disk_server.address):
+            cache = client.get_or_create_cache("served")
+            for i in range(50):
+                cache.put(i, f"v{i}")
+            assert [cache.get(i) for i in range(50)] == [f"v{i}" for i in range(50)]
+            with client.sql("SELECT 40 + 2") as cur:
+                assert list(cur) == [[42]]
+        assert _no_answer_yet(endless)  # the statement still runs, off the loop
+    finally:
+        endless.close()
+
+
+def test_the_same_connection_is_served_during_its_long_statement(
+    disk_server: ServerThread,
+) -> None:
+    """Answers on one connection may come out of order, matched by request id."""
+    endless = _send_endless(disk_server.address)
+    try:
+        rid, data = endless.conn.send_request(OpCode.CACHE_GET_NAMES, b"")
+        endless.sock.sendall(data)
+        resp = endless._event()
+        assert isinstance(resp, Response)
+        assert resp.header.request_id == rid  # answered before the earlier statement
+        assert resp.header.ok
+        assert _no_answer_yet(endless)
+    finally:
+        endless.close()
+
+
+def test_a_left_client_stops_its_statement_and_the_node_closes(tmp_path: Path) -> None:
+    st = ServerThread(Node(data_dir=tmp_path)).start()
+    endless = _send_endless(st.address)
+    client = Client()
+    with client.connect(*st.address):
+        assert client.get_cache_names() == []  # the statement is off the loop
+    endless.close()
+    done = threading.Event()
+
+    def stop() -> None:
+        st.stop()
+        done.set()
+
+    threading.Thread(target=stop, daemon=True).start()
+    assert done.wait(60), "the node did not stop while a statement ran"
+
+
+def test_a_lock_wait_leaves_other_requests_served(
+    server_address: tuple[str, int], cache_name: str
+) -> None:
+    holder, waiter = Client(), Client()
+    with holder.connect(*server_address), waiter.connect(*server_address):
+        cache = holder.get_or_create_cache(
+            {
+                PROP_NAME: cache_name,
+                PROP_CACHE_ATOMICITY_MODE: CacheAtomicityMode.TRANSACTIONAL,
+            }
+        )
+        other = waiter.get_cache(cache_name)
+
+        def _read(key: int) -> object:
+            c = Client()
+            with c.connect(*server_address):
+                return c.get_cache(cache_name).get(key)
+
+        result: list[object] = []
+        with holder.tx_start() as tx:
+            cache.put(1, "held")
+            t = threading.Thread(
+                target=lambda: result.append(other.get_and_put(1, "w"))
+            )
+            t.start()
+            t.join(0.3)
+            assert t.is_alive()  # waits for the lock
+            assert cache.get(2) is None  # the holder is still served
+            # pyignite sends every op of this thread through the transaction's
+            # connection: another thread reads as others do
+            seen: list[object] = []
+            reader = threading.Thread(target=lambda: seen.append(_read(1)))
+            reader.start()
+            reader.join(60)
+            assert seen == [None]  # not committed, and reads do not wait
+            tx.commit()
+        t.join(60)
+        assert result == ["held"]
+        assert cache.get(1) == "w"
+        cache.destroy()
