@@ -296,18 +296,25 @@ class Actor:
     def rollback(self) -> Outcome:
         return self.call(lambda c: self.tx.rollback())
 
+    def _sockets(self) -> list[socket.socket]:
+        nodes = getattr(self.client, "_nodes", None) or ()
+        socks = (getattr(node, "_socket", None) for node in nodes)
+        return [s for s in socks if s is not None]
+
     def disconnect(self) -> None:
         """Shut the client's sockets down (the server sees the connection close)."""
-        for node in list(getattr(self.client, "_nodes", None) or ()):
-            sock = getattr(node, "_socket", None)
-            if sock is not None:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
+        for sock in self._sockets():
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
 
     def close(self) -> None:
+        """Disconnect (a call still waiting returns), close the client and sockets."""
+        socks = self._sockets()
         self.disconnect()
         with contextlib.suppress(Exception):
             self._pool.submit(self.client.close).result(ANSWER_TIMEOUT)
+        for sock in socks:
+            sock.close()  # pyignite skips it when the socket was already shut down
         self._pool.shutdown(wait=False)
 
 
@@ -911,5 +918,608 @@ def test_optimistic_conflict_status_and_text(side: Side) -> None:
         ),
         ("a commit again", status(1021, not_found(1))),
         ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+# -- timeouts and lock waits seen through pyignite --------------------------------
+
+
+def test_seed_long_tx_timeout(side: Side) -> None:
+    """The seed's example: a put, a sleep past the 1 s timeout, then commit raises
+    CacheError "Cache transaction timed out: ..." and the cache keeps its value;
+    the client goes on with a new transaction (id 2)."""
+    name = side.cache()
+    a = side.actor()
+
+    def seed(client: Client) -> None:
+        cache = client.get_cache(name)
+        with client.tx_start(timeout=1000, label="long-tx") as tx:
+            cache.put(1, "fail")
+            time.sleep(2.0)
+            tx.commit()
+
+    got = [
+        ("setup", a.kv(lambda k: k.put(1, "v0"))),
+        ("seed", a.call(seed)),
+        ("reads", a.kv(lambda k: k.get(1))),
+        ("next tx", a.start()),
+        ("put", a.kv(lambda k: k.put(1, "ok"))),
+        ("commit", a.commit()),
+        ("reads again", a.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("seed", err(timed_out(1000, "long-tx"))),
+        ("reads", ok("v0")),
+        ("next tx", ok(2)),
+        ("put", ok()),
+        ("commit", ok()),
+        ("reads again", ok("ok")),
+    ]
+    check(side, got, expected)
+
+
+def test_timed_out_tx_releases_its_locks(side: Side) -> None:
+    """A writer waiting for a lock gets it when the holder's transaction times out,
+    without the holder doing anything; the holder's commit then fails."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start(timeout=SETUP_MS, label="holder")),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+    ]
+    put = b.send(lambda k: k.put(1, "B"))
+    got += [
+        ("b put", settle(put, blocks=True)),
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(1))),
+        ("a commit", a.commit()),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b put", WAITING),
+        ("b put answer", ok()),
+        ("reads", ok("B")),
+        ("a commit", err(timed_out(SETUP_MS, "holder"))),
+    ]
+    check(side, got, expected)
+
+
+def test_lock_wait_then_commit(side: Side) -> None:
+    """A pessimistic write holds its key until commit: another client's plain put
+    waits (its plain get does not and reads the committed value), then applies."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b get", b.kv(lambda k: k.get(1))),
+    ]
+    put = b.send(lambda k: k.put(1, "B"))
+    got += [
+        ("b put", settle(put, blocks=True)),
+        ("a commit", a.commit()),
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b get", ok("v0")),
+        ("b put", WAITING),
+        ("a commit", ok()),
+        ("b put answer", ok()),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+def test_lock_wait_then_rollback(side: Side) -> None:
+    """A transaction waiting for a key gets it when the holder rolls back, and then
+    sees the committed value, not the rolled-back one."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b start", b.start()),
+    ]
+    swap = b.send(lambda k: k.get_and_put(1, "B"))
+    got += [
+        ("b get_and_put", settle(swap, blocks=True)),
+        ("a rollback", a.rollback()),
+        ("b get_and_put answer", swap.result()),
+        ("b commit", b.commit()),
+        ("reads", a.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b start", ok(1)),
+        ("b get_and_put", WAITING),
+        ("a rollback", ok()),
+        ("b get_and_put answer", ok("v0")),
+        ("b commit", ok()),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+def test_deadlock_with_timeouts(side: Side) -> None:
+    """Two pessimistic transactions lock 1 and 2, then each wants the other's key.
+    The one with the shorter timeout fails with "Failed to acquire lock" (no
+    deadlock report in the text) and is rolled back; the other then gets its lock
+    and commits."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start(timeout=SETUP_MS, label="A")),
+        ("b start", b.start(timeout=60000, label="B")),
+        ("a put 1", a.kv(lambda k: k.put(1, "A1"))),
+        ("b put 2", b.kv(lambda k: k.put(2, "B2"))),
+    ]
+    a_put = a.send(lambda k: k.put(2, "A2"))
+    got.append(("a put 2", settle(a_put, blocks=True)))
+    b_put = b.send(lambda k: k.put(1, "B1"))
+    got += [
+        ("b put 1", settle(b_put, blocks=True)),
+        ("a put 2 answer", a_put.result()),
+        ("b put 1 answer", b_put.result()),
+        ("a commit", a.commit()),
+        ("b commit", b.commit()),
+        ("reads", b.kv(lambda k: sorted(k.get_all([1, 2]).items()))),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("b start", ok(1)),
+        ("a put 1", ok()),
+        ("b put 2", ok()),
+        ("a put 2", WAITING),
+        ("b put 1", WAITING),
+        ("a put 2 answer", err(lock_timeout(SETUP_MS, "A"))),
+        ("b put 1 answer", ok()),
+        ("a commit", err(timed_out(SETUP_MS, "A"))),
+        ("b commit", ok()),
+        ("reads", ok([(1, "B1"), (2, "B2")])),
+    ]
+    check(side, got, expected)
+
+
+def closed(pending: Pending) -> Outcome:
+    """A call cut off by ``Actor.disconnect``: ``CLOSED`` when it failed."""
+    result = pending.result()
+    return CLOSED if result[0] == "error" else result
+
+
+def test_deadlock_broken_by_disconnect(side: Side) -> None:
+    """Two transactions without timeouts in a deadlock wait forever; closing one
+    client's socket rolls its transaction back and the other proceeds."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start()),
+        ("b start", b.start()),
+        ("a put 1", a.kv(lambda k: k.put(1, "A1"))),
+        ("b put 2", b.kv(lambda k: k.put(2, "B2"))),
+    ]
+    a_put = a.send(lambda k: k.put(2, "A2"))
+    got.append(("a put 2", settle(a_put, blocks=True)))
+    b_put = b.send(lambda k: k.put(1, "B1"))
+    got.append(("b put 1", settle(b_put, blocks=True)))
+    a.disconnect()
+    got += [
+        ("a put 2 answer", closed(a_put)),
+        ("b put 1 answer", b_put.result()),
+        ("b commit", b.commit()),
+        ("reads", b.kv(lambda k: sorted(k.get_all([1, 2]).items()))),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("b start", ok(1)),
+        ("a put 1", ok()),
+        ("b put 2", ok()),
+        ("a put 2", WAITING),
+        ("b put 1", WAITING),
+        ("a put 2 answer", CLOSED),
+        ("b put 1 answer", ok()),
+        ("b commit", ok()),
+        ("reads", ok([(1, "B1"), (2, "B2")])),
+    ]
+    check(side, got, expected)
+
+
+def test_disconnect_rolls_back_uncommitted_writes(side: Side) -> None:
+    """A client that closes its socket mid-transaction leaves nothing behind: its
+    writes are rolled back and another transaction can lock the keys."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    view = [1, 2, 3]
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put_all({1: "v1", 2: "v2"}))),
+        ("a start", a.start()),
+        ("a put 1", a.kv(lambda k: k.put(1, "A1"))),
+        ("a remove 2", a.kv(lambda k: k.remove_key(2))),
+        ("a put 3", a.kv(lambda k: k.put(3, "A3"))),
+        ("b reads", b.kv(lambda k: sorted(k.get_all(view).items()))),
+    ]
+    a.disconnect()
+    got += [
+        ("b start", b.start(timeout=60000)),
+        ("b get_and_put 1", b.kv(lambda k: k.get_and_put(1, "B1"))),
+        ("b get_and_put 2", b.kv(lambda k: k.get_and_put(2, "B2"))),
+        ("b commit", b.commit()),
+        ("reads", b.kv(lambda k: sorted(k.get_all(view).items()))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put 1", ok()),
+        ("a remove 2", ok(True)),
+        ("a put 3", ok()),
+        ("b reads", ok([(1, "v1"), (2, "v2")])),
+        ("b start", ok(1)),
+        ("b get_and_put 1", ok("v1")),
+        ("b get_and_put 2", ok("v2")),
+        ("b commit", ok()),
+        ("reads", ok([(1, "B1"), (2, "B2")])),
+    ]
+    check(side, got, expected)
+
+
+def test_disconnect_releases_lock_for_waiter(side: Side) -> None:
+    """A plain put waiting for a lock proceeds when the holder's socket closes."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+    ]
+    put = b.send(lambda k: k.put(1, "B"))
+    got.append(("b put", settle(put, blocks=True)))
+    a.disconnect()
+    got += [
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b put", WAITING),
+        ("b put answer", ok()),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+def test_timeout_zero_means_none(side: Side) -> None:
+    """Timeout 0 is no timeout: a transaction idle past a second still commits."""
+    side.cache()
+    a = side.actor()
+    got: Steps = [
+        ("start", a.start(timeout=0)),
+        ("put", a.kv(lambda k: k.put(1, "v"))),
+    ]
+    time.sleep(1.5)
+    got += [("commit", a.commit()), ("reads", a.kv(lambda k: k.get(1)))]
+    expected = [
+        ("start", ok(1)),
+        ("put", ok()),
+        ("commit", ok()),
+        ("reads", ok("v")),
+    ]
+    check(side, got, expected)
+
+
+def test_optimistic_commit_waits_for_a_pessimistic_lock(side: Side) -> None:
+    """An optimistic write takes no lock until commit: the put answers at once, the
+    commit waits for the pessimistic holder and then applies."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b start", b.start(OPTIMISTIC, REPEATABLE_READ)),
+        ("b put", b.kv(lambda k: k.put(1, "B"))),
+    ]
+    commit = b.send_commit()
+    got += [
+        ("b commit", settle(commit, blocks=True)),
+        ("a commit", a.commit()),
+        ("b commit answer", commit.result()),
+        ("reads", a.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b start", ok(1)),
+        ("b put", ok()),
+        ("b commit", WAITING),
+        ("a commit", ok()),
+        ("b commit answer", ok()),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+def test_optimistic_commit_lock_timeout(side: Side) -> None:
+    """An optimistic commit waiting for a lock fails at the transaction's timeout
+    (counted from its start) with "Failed to acquire lock"; nothing of it applies."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b start", b.start(OPTIMISTIC, REPEATABLE_READ, SETUP_MS, "opt")),
+        ("b put 1", b.kv(lambda k: k.put(1, "B"))),
+        ("b put 2", b.kv(lambda k: k.put(2, "B"))),
+        ("b commit", b.commit()),
+        ("a commit", a.commit()),
+        ("reads", a.kv(lambda k: sorted(k.get_all([1, 2]).items()))),
+    ]
+    expected = [
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b start", ok(1)),
+        ("b put 1", ok()),
+        ("b put 2", ok()),
+        ("b commit", err(lock_timeout(SETUP_MS, "opt", concurrency="OPTIMISTIC"))),
+        ("a commit", ok()),
+        ("reads", ok([(1, "A")])),
+    ]
+    check(side, got, expected)
+
+
+# -- optimistic SERIALIZABLE conflicts ---------------------------------------------
+
+CHANGES: dict[str, tuple[Any, Any, Callable[[Cache, Any], Any], str]] = {
+    # case: (key, value before (None: absent), the other client's change, text)
+    "changed": (
+        1,
+        "v0",
+        lambda k, key: k.put(key, "B"),
+        conflict("1", "java.lang.Long", "B", "java.lang.String"),
+    ),
+    "removed": (
+        1,
+        "v0",
+        lambda k, key: k.remove_key(key),
+        conflict("1", "java.lang.Long", "null", None),
+    ),
+    "inserted": (
+        1,
+        None,
+        lambda k, key: k.put(key, 7),
+        conflict("1", "java.lang.Long", "7", "java.lang.Long"),
+    ),
+    "string key": (
+        "s",
+        "v0",
+        lambda k, key: k.put(key, "B"),
+        conflict("s", "java.lang.String", "B", "java.lang.String"),
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(CHANGES))
+def test_optimistic_serializable_conflict(side: Side, case: str) -> None:
+    """A key read in an OPTIMISTIC SERIALIZABLE transaction and changed (or removed,
+    or created) by another client fails the commit with a read/write conflict that
+    names the key, the value now in the cache and their Java classes."""
+    key, before, change, text = CHANGES[case]
+    side.cache()
+    a, b = side.actor(), side.actor()
+    if before is not None:
+        b.kv(lambda k: k.put(key, before))
+    got = [
+        ("a start", a.start(OPTIMISTIC, SERIALIZABLE)),
+        ("a get", a.kv(lambda k: k.get(key))),
+        ("b changes it", b.kv(lambda k: change(k, key))),
+        ("a put", a.kv(lambda k: k.put(key, "A"))),
+        ("a commit", a.commit()),
+        ("reads", b.kv(lambda k: k.get(key))),
+    ]
+    after = {"changed": "B", "removed": None, "inserted": 7, "string key": "B"}[case]
+    expected = [
+        ("a start", ok(1)),
+        ("a get", ok(before)),
+        ("b changes it", b_change_result(case)),
+        ("a put", ok()),
+        ("a commit", err(text)),
+        ("reads", ok(after)),
+    ]
+    check(side, got, expected)
+
+
+def b_change_result(case: str) -> Outcome:
+    return ok(True) if case == "removed" else ok()
+
+
+def test_optimistic_serializable_read_only_conflict(side: Side) -> None:
+    """A read-only OPTIMISTIC SERIALIZABLE transaction also fails its commit when a
+    key it read changed meanwhile."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start(OPTIMISTIC, SERIALIZABLE)),
+        ("a get", a.kv(lambda k: k.get(1))),
+        ("b put", b.kv(lambda k: k.put(1, "B"))),
+        ("a commit", a.commit()),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a get", ok("v0")),
+        ("b put", ok()),
+        ("a commit", err(conflict("1", "java.lang.Long", "B", "java.lang.String"))),
+    ]
+    check(side, got, expected)
+
+
+def test_optimistic_serializable_blind_write(side: Side) -> None:
+    """A key written but never read is not checked: the commit succeeds and
+    overwrites the other client's value."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start(OPTIMISTIC, SERIALIZABLE)),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b put", b.kv(lambda k: k.put(1, "B"))),
+        ("a commit", a.commit()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b put", ok()),
+        ("a commit", ok()),
+        ("reads", ok("A")),
+    ]
+    check(side, got, expected)
+
+
+def test_optimistic_serializable_two_writers(side: Side) -> None:
+    """Two OPTIMISTIC SERIALIZABLE transactions read and write one key: the first
+    commit wins, the second fails with the conflict."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start(OPTIMISTIC, SERIALIZABLE)),
+        ("b start", b.start(OPTIMISTIC, SERIALIZABLE)),
+        ("a get", a.kv(lambda k: k.get(1))),
+        ("b get", b.kv(lambda k: k.get(1))),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+        ("b put", b.kv(lambda k: k.put(1, "B"))),
+        ("b commit", b.commit()),
+        ("a commit", a.commit()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("b start", ok(1)),
+        ("a get", ok("v0")),
+        ("b get", ok("v0")),
+        ("a put", ok()),
+        ("b put", ok()),
+        ("b commit", ok()),
+        ("a commit", err(conflict("1", "java.lang.Long", "B", "java.lang.String"))),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+# -- isolation levels: what another client's write does to a transaction ----------
+
+MODES = [
+    (c, i)
+    for c in (PESSIMISTIC, OPTIMISTIC)
+    for i in (READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE)
+]
+MODE_IDS = [f"{c.name.lower()}-{i.name.lower()}" for c, i in MODES]
+# Does a pessimistic read lock the key (another client's put then waits)?
+READ_LOCKS = {
+    (PESSIMISTIC, READ_COMMITTED): False,
+    (PESSIMISTIC, REPEATABLE_READ): True,
+    (PESSIMISTIC, SERIALIZABLE): True,
+}
+
+
+@pytest.mark.parametrize(("concurrency", "isolation"), MODES, ids=MODE_IDS)
+def test_read_twice(
+    side: Side, concurrency: TransactionConcurrency, isolation: TransactionIsolation
+) -> None:
+    """A transaction reads a key twice around another client's put. READ_COMMITTED
+    sees the new value (non-repeatable read allowed); REPEATABLE_READ and
+    SERIALIZABLE read the first value again: pessimistic ones by locking the key at
+    the first read (the put waits for the commit), optimistic ones from the
+    transaction's own copy (the put goes through; SERIALIZABLE then fails the
+    commit)."""
+    blocks = READ_LOCKS.get((concurrency, isolation), False)
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put(1, "v0"))),
+        ("a start", a.start(concurrency, isolation)),
+        ("a first read", a.kv(lambda k: k.get(1))),
+    ]
+    put = b.send(lambda k: k.put(1, "v1"))
+    got += [
+        ("b put", settle(put, blocks)),
+        ("a second read", a.kv(lambda k: k.get(1))),
+        ("a commit", a.commit()),
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    repeatable = isolation != READ_COMMITTED
+    fails = concurrency == OPTIMISTIC and isolation == SERIALIZABLE
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a first read", ok("v0")),
+        ("b put", WAITING if blocks else ok()),
+        ("a second read", ok("v0" if repeatable else "v1")),
+        (
+            "a commit",
+            err(conflict("1", "java.lang.Long", "v1", "java.lang.String"))
+            if fails
+            else ok(),
+        ),
+        ("b put answer", ok()),
+        ("reads", ok("v1")),
+    ]
+    check(side, got, expected)
+
+
+@pytest.mark.parametrize(("concurrency", "isolation"), MODES, ids=MODE_IDS)
+def test_read_modify_write(
+    side: Side, concurrency: TransactionConcurrency, isolation: TransactionIsolation
+) -> None:
+    """Read, another client's put, write the first read plus a suffix, commit: lost
+    update under READ_COMMITTED and optimistic REPEATABLE_READ (the transaction's
+    value wins); pessimistic REPEATABLE_READ/SERIALIZABLE make the other put wait
+    and apply after; optimistic SERIALIZABLE fails the commit."""
+    blocks = READ_LOCKS.get((concurrency, isolation), False)
+    side.cache()
+    a, b = side.actor(), side.actor()
+    seen: dict[str, Any] = {}
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put(1, "w0"))),
+        ("a start", a.start(concurrency, isolation)),
+        ("a read", a.kv(lambda k: seen.setdefault("v", k.get(1)))),
+    ]
+    put = b.send(lambda k: k.put(1, "w1"))
+    got += [
+        ("b put", settle(put, blocks)),
+        ("a write", a.kv(lambda k: k.put(1, f"{seen.get('v')}+A"))),
+        ("a commit", a.commit()),
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(1))),
+    ]
+    fails = concurrency == OPTIMISTIC and isolation == SERIALIZABLE
+    lost = not blocks and not fails
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a read", ok("w0")),
+        ("b put", WAITING if blocks else ok()),
+        ("a write", ok()),
+        (
+            "a commit",
+            err(conflict("1", "java.lang.Long", "w1", "java.lang.String"))
+            if fails
+            else ok(),
+        ),
+        ("b put answer", ok()),
+        ("reads", ok("w0+A" if lost else "w1")),
     ]
     check(side, got, expected)
