@@ -1523,3 +1523,593 @@ def test_read_modify_write(
         ("reads", ok("w0+A" if lost else "w1")),
     ]
     check(side, got, expected)
+
+
+# -- which pessimistic reads lock ----------------------------------------------------
+
+READS: dict[str, tuple[TransactionIsolation, Any, Callable[[Cache], Any], bool]] = {
+    # case: (isolation, key another client then writes, the read, does it lock)
+    "get": (REPEATABLE_READ, 1, lambda k: k.get(1), True),
+    "get-absent-key": (REPEATABLE_READ, 9, lambda k: k.get(9), True),
+    "get_all": (REPEATABLE_READ, 2, lambda k: sorted(k.get_all([1, 2]).items()), True),
+    "get-serializable": (SERIALIZABLE, 1, lambda k: k.get(1), True),
+    "get-read-committed": (READ_COMMITTED, 1, lambda k: k.get(1), False),
+    "contains_key": (REPEATABLE_READ, 1, lambda k: k.contains_key(1), False),
+    "contains_keys": (REPEATABLE_READ, 1, lambda k: k.contains_keys([1, 2]), False),
+    "get_size": (REPEATABLE_READ, 1, lambda k: k.get_size(), False),
+    "scan": (REPEATABLE_READ, 1, lambda k: sorted(k.scan()), False),
+}
+READ_RESULTS = {
+    "get": "v1",
+    "get-absent-key": None,
+    "get_all": [(1, "v1"), (2, "v2")],
+    "get-serializable": "v1",
+    "get-read-committed": "v1",
+    "contains_key": True,
+    "contains_keys": True,
+    "get_size": 2,
+    "scan": [(1, "v1"), (2, "v2")],
+}
+
+
+@pytest.mark.parametrize("case", list(READS))
+def test_pessimistic_reads_that_lock(side: Side, case: str) -> None:
+    """In a PESSIMISTIC transaction, get/get_all lock the keys they read (absent
+    ones too) under REPEATABLE_READ and SERIALIZABLE, so another client's put waits
+    for the commit; READ_COMMITTED gets, contains_key(s), get_size and scans lock
+    nothing."""
+    isolation, key, read, locks = READS[case]
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put_all({1: "v1", 2: "v2"}))),
+        ("a start", a.start(PESSIMISTIC, isolation)),
+        ("a read", a.kv(read)),
+    ]
+    put = b.send(lambda k: k.put(key, "B"))
+    got += [
+        ("b put", settle(put, locks)),
+        ("a commit", a.commit()),
+        ("b put answer", put.result()),
+        ("reads", b.kv(lambda k: k.get(key))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a read", ok(READ_RESULTS[case])),
+        ("b put", WAITING if locks else ok()),
+        ("a commit", ok()),
+        ("b put answer", ok()),
+        ("reads", ok("B")),
+    ]
+    check(side, got, expected)
+
+
+# -- what a transaction and the others see ------------------------------------------
+
+
+def view(k: Cache) -> list[Any]:
+    """Keys 1, 2 and 5 as get_all, contains_key and get_size see them."""
+    return [
+        sorted(k.get_all([1, 2, 5]).items()),
+        k.contains_key(1),
+        k.contains_key(5),
+        k.get_size(),
+    ]
+
+
+BEFORE = [[(1, "v1"), (2, "v2")], True, False, 2]
+EMPTY = [[], False, False, 0]
+
+
+def with_view(pairs: list[tuple[int, str]], has1: bool, has5: bool) -> list[Any]:
+    return [pairs, has1, has5, 2]  # get_size counts committed entries only
+
+
+# op: (the op, its result, the tx's own view after it (None: BEFORE), does it apply
+# at once, outside the transaction and for good)
+KV_OPS: dict[str, tuple[Callable[[Cache], Any], Outcome, list[Any] | None, bool]] = {
+    "get": (lambda k: k.get(1), ok("v1"), None, False),
+    "put": (
+        lambda k: k.put(1, "new"),
+        ok(),
+        with_view([(1, "new"), (2, "v2")], True, False),
+        False,
+    ),
+    "put-new-key": (
+        lambda k: k.put(5, "new"),
+        ok(),
+        with_view([(1, "v1"), (2, "v2"), (5, "new")], True, True),
+        False,
+    ),
+    "get_all": (
+        lambda k: sorted(k.get_all([1, 2, 5]).items()),
+        ok([(1, "v1"), (2, "v2")]),
+        None,
+        False,
+    ),
+    "put_all": (
+        lambda k: k.put_all({1: "n1", 5: "n5"}),
+        ok(),
+        with_view([(1, "n1"), (2, "v2"), (5, "n5")], True, True),
+        False,
+    ),
+    "replace": (
+        lambda k: k.replace(1, "rep"),
+        ok(True),
+        with_view([(1, "rep"), (2, "v2")], True, False),
+        False,
+    ),
+    "replace-absent": (lambda k: k.replace(5, "rep"), ok(False), None, False),
+    "replace_if_equals": (
+        lambda k: k.replace_if_equals(1, "v1", "rie"),
+        ok(True),
+        with_view([(1, "rie"), (2, "v2")], True, False),
+        False,
+    ),
+    "replace_if_equals-mismatch": (
+        lambda k: k.replace_if_equals(1, "zz", "rie"),
+        ok(False),
+        None,
+        False,
+    ),
+    "remove_key": (
+        lambda k: k.remove_key(1),
+        ok(True),
+        with_view([(2, "v2")], False, False),
+        False,
+    ),
+    "remove_if_equals": (
+        lambda k: k.remove_if_equals(1, "v1"),
+        ok(True),
+        with_view([(2, "v2")], False, False),
+        False,
+    ),
+    "remove_keys": (
+        lambda k: k.remove_keys([1, 2]),
+        ok(),
+        with_view([], False, False),
+        False,
+    ),
+    "get_and_put": (
+        lambda k: k.get_and_put(1, "gap"),
+        ok("v1"),
+        with_view([(1, "gap"), (2, "v2")], True, False),
+        False,
+    ),
+    "get_and_replace": (
+        lambda k: k.get_and_replace(1, "gar"),
+        ok("v1"),
+        with_view([(1, "gar"), (2, "v2")], True, False),
+        False,
+    ),
+    "get_and_remove": (
+        lambda k: k.get_and_remove(1),
+        ok("v1"),
+        with_view([(2, "v2")], False, False),
+        False,
+    ),
+    "put_if_absent": (
+        lambda k: k.put_if_absent(5, "pia"),
+        ok(True),
+        with_view([(1, "v1"), (2, "v2"), (5, "pia")], True, True),
+        False,
+    ),
+    "put_if_absent-present": (
+        lambda k: k.put_if_absent(1, "pia"),
+        ok(False),
+        None,
+        False,
+    ),
+    "get_and_put_if_absent": (
+        lambda k: k.get_and_put_if_absent(5, "gapia"),
+        ok(None),
+        with_view([(1, "v1"), (2, "v2"), (5, "gapia")], True, True),
+        False,
+    ),
+    "get_and_put_if_absent-present": (
+        lambda k: k.get_and_put_if_absent(1, "gapia"),
+        ok("v1"),
+        None,
+        False,
+    ),
+    "contains_key": (lambda k: k.contains_key(1), ok(True), None, False),
+    "contains_keys": (lambda k: k.contains_keys([1, 2]), ok(True), None, False),
+    "get_size": (lambda k: k.get_size(), ok(2), None, False),
+    "clear_key": (lambda k: k.clear_key(1), err(CLEAR_IN_TX), None, False),
+    "clear_keys": (lambda k: k.clear_keys([1]), err(CLEAR_IN_TX), None, False),
+    "clear": (lambda k: k.clear(), ok(), EMPTY, True),
+    "remove_all": (lambda k: k.remove_all(), ok(), EMPTY, True),
+}
+CONCURRENCY = {
+    "pessimistic": (PESSIMISTIC, REPEATABLE_READ),
+    "optimistic": (OPTIMISTIC, SERIALIZABLE),
+}
+
+
+@pytest.mark.parametrize("concurrency", list(CONCURRENCY))
+@pytest.mark.parametrize("op", list(KV_OPS))
+def test_read_your_own_writes(side: Side, op: str, concurrency: str) -> None:
+    """Each key-value op inside a transaction: its result, then what the same
+    transaction reads (its own writes; get_size counts committed entries only),
+    what another client reads (the committed state) and what is left after a
+    rollback. clear_key(s) fail inside a transaction; clear and remove_all are not
+    transactional: they apply at once and survive the rollback."""
+    fn, result, inside, immediate = KV_OPS[op]
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put_all({1: "v1", 2: "v2"}))),
+        ("start", a.start(*CONCURRENCY[concurrency])),
+        (op, a.kv(fn)),
+        ("tx reads", a.kv(view)),
+        ("other reads", b.kv(view)),
+        ("rollback", a.rollback()),
+        ("reads after rollback", b.kv(view)),
+    ]
+    outside = EMPTY if immediate else BEFORE
+    expected = [
+        ("setup", ok()),
+        ("start", ok(1)),
+        (op, result),
+        ("tx reads", ok(inside or BEFORE)),
+        ("other reads", ok(outside)),
+        ("rollback", ok()),
+        ("reads after rollback", ok(outside)),
+    ]
+    check(side, got, expected)
+
+
+@pytest.mark.parametrize("concurrency", list(CONCURRENCY))
+def test_writes_invisible_until_commit(side: Side, concurrency: str) -> None:
+    """Another client sees none of a transaction's writes (get_all, contains_key,
+    get_size, scan) until it commits, then all of them."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+
+    def seen(k: Cache) -> list[Any]:
+        return [
+            sorted(k.get_all([1, 2, 3, 4]).items()),
+            k.contains_key(3),
+            k.get_size(),
+            sorted(k.scan()),
+        ]
+
+    got = [
+        ("setup", b.kv(lambda k: k.put_all({1: "v1", 2: "v2"}))),
+        ("a start", a.start(*CONCURRENCY[concurrency])),
+        ("a put", a.kv(lambda k: k.put(1, "A1"))),
+        ("a remove", a.kv(lambda k: k.remove_key(2))),
+        ("a put new", a.kv(lambda k: k.put(3, "A3"))),
+        ("a put_all", a.kv(lambda k: k.put_all({4: "A4"}))),
+        ("b reads", b.kv(seen)),
+        ("a commit", a.commit()),
+        ("b reads after commit", b.kv(seen)),
+    ]
+    committed = [(1, "v1"), (2, "v2")]
+    written = [(1, "A1"), (3, "A3"), (4, "A4")]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("a remove", ok(True)),
+        ("a put new", ok()),
+        ("a put_all", ok()),
+        ("b reads", ok([committed, False, 2, committed])),
+        ("a commit", ok()),
+        ("b reads after commit", ok([written, True, 3, written])),
+    ]
+    check(side, got, expected)
+
+
+def test_scan_and_size_inside_tx_see_committed_state(side: Side) -> None:
+    """A scan and get_size inside a transaction ignore its own uncommitted writes
+    (get and contains_key do see them)."""
+    side.cache()
+    a = side.actor()
+    got = [
+        ("setup", a.kv(lambda k: k.put_all({1: "v1", 2: "v2"}))),
+        ("start", a.start()),
+        ("put new", a.kv(lambda k: k.put(3, "A3"))),
+        ("remove", a.kv(lambda k: k.remove_key(1))),
+        ("scan", a.kv(lambda k: sorted(k.scan()))),
+        ("get_size", a.kv(lambda k: k.get_size())),
+        ("get 3", a.kv(lambda k: k.get(3))),
+        ("contains 1", a.kv(lambda k: k.contains_key(1))),
+        ("commit", a.commit()),
+        ("scan after commit", a.kv(lambda k: sorted(k.scan()))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("start", ok(1)),
+        ("put new", ok()),
+        ("remove", ok(True)),
+        ("scan", ok([(1, "v1"), (2, "v2")])),
+        ("get_size", ok(2)),
+        ("get 3", ok("A3")),
+        ("contains 1", ok(False)),
+        ("commit", ok()),
+        ("scan after commit", ok([(2, "v2"), (3, "A3")])),
+    ]
+    check(side, got, expected)
+
+
+# -- ATOMIC caches inside a transaction ---------------------------------------------
+
+ATOMIC_OPS: dict[str, tuple[Callable[[Cache], Any], Outcome]] = {
+    "get": (lambda k: k.get(1), err(ATOMIC_IN_TX)),
+    "put": (lambda k: k.put(3, "x"), err(ATOMIC_IN_TX)),
+    "get_all": (lambda k: k.get_all([1]), err(ATOMIC_IN_TX)),
+    "put_all": (lambda k: k.put_all({3: "x"}), err(ATOMIC_IN_TX)),
+    "replace": (lambda k: k.replace(1, "x"), err(ATOMIC_IN_TX)),
+    "get_and_put": (lambda k: k.get_and_put(1, "x"), err(ATOMIC_IN_TX)),
+    "remove_key": (lambda k: k.remove_key(1), err(ATOMIC_IN_TX)),
+    "contains_key": (lambda k: k.contains_key(1), err(ATOMIC_IN_TX)),
+    "contains_keys": (lambda k: k.contains_keys([1]), err(ATOMIC_IN_TX)),
+    "get_size": (lambda k: k.get_size(), err(ATOMIC_IN_TX)),
+    "scan": (lambda k: list(k.scan()), err(ATOMIC_IN_TX)),
+    "clear_key": (lambda k: k.clear_key(1), err(ATOMIC_IN_TX)),
+}
+
+
+def test_atomic_cache_inside_tx(side: Side) -> None:
+    """Every key-value op and scan on an ATOMIC cache inside a transaction fails
+    with the "spans operations on atomic cache" text and changes nothing; the
+    transaction stays usable and commits its TRANSACTIONAL writes."""
+    side.cache()
+    atomic = side.cache("atomic", atomic=True)
+    a, b = side.actor(), side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put_all({1: "a1", 2: "a2"}), atomic)),
+        ("start", a.start()),
+    ]
+    got += [(op, a.kv(fn, atomic)) for op, (fn, _) in ATOMIC_OPS.items()]
+    got += [
+        ("transactional put", a.kv(lambda k: k.put(1, "t1"))),
+        ("commit", a.commit()),
+        ("atomic cache", b.kv(lambda k: sorted(k.scan()), atomic)),
+        ("transactional cache", b.kv(lambda k: sorted(k.scan()))),
+    ]
+    expected: Steps = [("setup", ok()), ("start", ok(1))]
+    expected += [(op, result) for op, (_, result) in ATOMIC_OPS.items()]
+    expected += [
+        ("transactional put", ok()),
+        ("commit", ok()),
+        ("atomic cache", ok([(1, "a1"), (2, "a2")])),
+        ("transactional cache", ok([(1, "t1")])),
+    ]
+    check(side, got, expected)
+
+
+@pytest.mark.parametrize("op", ["clear", "remove_all"])
+def test_atomic_cache_clear_inside_tx(side: Side, op: str) -> None:
+    """clear and remove_all of an ATOMIC cache inside a transaction are allowed and
+    apply at once (they are not transactional); the rollback keeps them."""
+    side.cache()
+    atomic = side.cache("atomic", atomic=True)
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put_all({1: "a1", 2: "a2"}), atomic)),
+        ("start", a.start()),
+        (op, a.kv(lambda k: getattr(k, op)(), atomic)),
+        ("other reads", b.kv(lambda k: sorted(k.scan()), atomic)),
+        ("rollback", a.rollback()),
+        ("reads after rollback", b.kv(lambda k: sorted(k.scan()), atomic)),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("start", ok(1)),
+        (op, ok()),
+        ("other reads", ok([])),
+        ("rollback", ok()),
+        ("reads after rollback", ok([])),
+    ]
+    check(side, got, expected)
+
+
+# -- pyignite's transaction API -----------------------------------------------------
+
+
+@pytest.mark.parametrize(("concurrency", "isolation"), MODES, ids=MODE_IDS)
+def test_tx_start_modes(
+    side: Side, concurrency: TransactionConcurrency, isolation: TransactionIsolation
+) -> None:
+    """pyignite's tx_start with each concurrency/isolation, a label and timeout 0:
+    the transaction writes, reads its write, commits; the next one is id 2."""
+    side.cache()
+    a, b = side.actor(), side.actor()
+    label = f"{concurrency.name}-{isolation.name}"
+    got = [
+        ("start", a.start(concurrency, isolation, 0, label)),
+        ("put", a.kv(lambda k: k.put(1, "v"))),
+        ("get", a.kv(lambda k: k.get(1))),
+        ("other reads", b.kv(lambda k: k.get(1))),
+        ("commit", a.commit()),
+        ("other reads after commit", b.kv(lambda k: k.get(1))),
+        ("next start", a.start(concurrency, isolation)),
+        ("rollback", a.rollback()),
+    ]
+    expected = [
+        ("start", ok(1)),
+        ("put", ok()),
+        ("get", ok("v")),
+        ("other reads", ok(None)),
+        ("commit", ok()),
+        ("other reads after commit", ok("v")),
+        ("next start", ok(2)),
+        ("rollback", ok()),
+    ]
+    check(side, got, expected)
+
+
+def test_context_manager_rolls_back(side: Side) -> None:
+    """Leaving ``with client.tx_start()`` without commit (normally or by an
+    exception) rolls the transaction back."""
+    name = side.cache()
+    a = side.actor()
+
+    def no_commit(client: Client) -> None:
+        with client.tx_start():
+            client.get_cache(name).put(1, "forgotten")
+
+    def raises(client: Client) -> None:
+        with client.tx_start():
+            client.get_cache(name).put(1, "failed")
+            raise RuntimeError("boom")
+
+    got = [
+        ("setup", a.kv(lambda k: k.put(1, "v0"))),
+        ("no commit", a.call(no_commit)),
+        ("reads", a.kv(lambda k: k.get(1))),
+        ("raises", a.call(raises)),
+        ("reads again", a.kv(lambda k: k.get(1))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("no commit", ok()),
+        ("reads", ok("v0")),
+        ("raises", err("boom", "RuntimeError")),
+        ("reads again", ok("v0")),
+    ]
+    check(side, got, expected)
+
+
+# -- SQL inside a transaction (Ignite 2.17 with ignite-indexing) --------------------
+
+
+def sql_table(side: Side) -> str:
+    """A TRANSACTIONAL cache holding SQL table T(ID BIGINT key, V VARCHAR value) in
+    a schema of its own; returns the schema."""
+    schema = f"TX_{uuid.uuid4().hex[:8].upper()}"
+    entity = {
+        "table_name": "T",
+        "key_field_name": "ID",
+        "key_type_name": "java.lang.Long",
+        "value_field_name": "V",
+        "value_type_name": "java.lang.String",
+        "field_name_aliases": [],
+        "query_fields": [
+            {
+                "name": name,
+                "type_name": type_name,
+                "is_key_field": name == "ID",
+                "is_notnull_constraint_field": False,
+                "default_value": None,
+                "precision": -1,
+                "scale": -1,
+            }
+            for name, type_name in (("ID", "java.lang.Long"), ("V", "java.lang.String"))
+        ],
+        "query_indexes": [],
+    }
+    side.cache(
+        "sql",
+        settings={prop.PROP_QUERY_ENTITIES: [entity], prop.PROP_SQL_SCHEMA: schema},
+    )
+    return schema
+
+
+def sql(schema: str, statement: str, *args: Any) -> Callable[[Client], Any]:
+    """A step running ``statement`` in ``schema``: its rows."""
+    return lambda c: list(c.sql(statement, schema=schema, query_args=list(args)))
+
+
+SELECT = "SELECT ID, V FROM T ORDER BY ID"
+
+
+def test_sql_select_inside_tx_sees_committed_rows(sql_side: Side) -> None:
+    """A SELECT inside a transaction reads the committed rows: the transaction's own
+    uncommitted puts and removes are not in it."""
+    schema = sql_table(sql_side)
+    a, b = sql_side.actor(), sql_side.actor()
+    got = [
+        ("setup", b.kv(lambda k: k.put_all({1: "one", 2: "two"}))),
+        ("a start", a.start()),
+        ("a put 1", a.kv(lambda k: k.put(1, "ONE"))),
+        ("a put 3", a.kv(lambda k: k.put(3, "three"))),
+        ("a remove 2", a.kv(lambda k: k.remove_key(2))),
+        ("a select", a.call(sql(schema, SELECT))),
+        ("a get 1", a.kv(lambda k: k.get(1))),
+        ("b select", b.call(sql(schema, SELECT))),
+        ("a commit", a.commit()),
+        ("b select after commit", b.call(sql(schema, SELECT))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put 1", ok()),
+        ("a put 3", ok()),
+        ("a remove 2", ok(True)),
+        ("a select", ok([[1, "one"], [2, "two"]])),
+        ("a get 1", ok("ONE")),
+        ("b select", ok([[1, "one"], [2, "two"]])),
+        ("a commit", ok()),
+        ("b select after commit", ok([[1, "ONE"], [3, "three"]])),
+    ]
+    check(sql_side, got, expected)
+
+
+DML = {
+    "insert": ("INSERT INTO T (ID, V) VALUES (4, ?)", "four"),
+    "update": ("UPDATE T SET V = ? WHERE ID = 1", "upd"),
+    "merge": ("MERGE INTO T (ID, V) VALUES (5, ?)", "five"),
+    "delete": ("DELETE FROM T WHERE ID = ?", 2),
+}
+
+
+@pytest.mark.parametrize("concurrency", list(CONCURRENCY))
+def test_sql_dml_inside_tx_is_rejected(sql_side: Side, concurrency: str) -> None:
+    """INSERT/UPDATE/MERGE/DELETE inside a transaction over a TRANSACTIONAL cache
+    fail (SQLError, "DML statements are not allowed inside a transaction") and change
+    nothing; the transaction stays usable and commits."""
+    schema = sql_table(sql_side)
+    a, b = sql_side.actor(), sql_side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put_all({1: "one", 2: "two"}))),
+        ("a start", a.start(*CONCURRENCY[concurrency])),
+    ]
+    got += [(kind, a.call(sql(schema, *DML[kind]))) for kind in DML]
+    got += [
+        ("a put", a.kv(lambda k: k.put(3, "three"))),
+        ("a commit", a.commit()),
+        ("b select", b.call(sql(schema, SELECT))),
+    ]
+    expected: Steps = [("setup", ok()), ("a start", ok(1))]
+    expected += [(kind, err(DML_IN_TX, "SQLError")) for kind in DML]
+    expected += [
+        ("a put", ok()),
+        ("a commit", ok()),
+        ("b select", ok([[1, "one"], [2, "two"], [3, "three"]])),
+    ]
+    check(sql_side, got, expected)
+
+
+def test_sql_dml_waits_for_a_lock(sql_side: Side) -> None:
+    """An UPDATE outside any transaction of a row whose key a pessimistic
+    transaction holds waits for its commit, then applies (a SELECT does not wait)."""
+    schema = sql_table(sql_side)
+    a, b, c = sql_side.actor(), sql_side.actor(), sql_side.actor()
+    got: Steps = [
+        ("setup", b.kv(lambda k: k.put_all({1: "one", 2: "two"}))),
+        ("a start", a.start()),
+        ("a put", a.kv(lambda k: k.put(1, "A"))),
+    ]
+    update = b.run(sql(schema, "UPDATE T SET V = ? WHERE ID = 1", "sql"))
+    got += [
+        ("b update", settle(update, blocks=True)),
+        ("c select", c.call(sql(schema, SELECT))),
+        ("a commit", a.commit()),
+        ("b update answer", update.result()),
+        ("c select after", c.call(sql(schema, SELECT))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a put", ok()),
+        ("b update", WAITING),
+        ("c select", ok([[1, "one"], [2, "two"]])),
+        ("a commit", ok()),
+        ("b update answer", ok([[1]])),
+        ("c select after", ok([[1, "sql"], [2, "two"]])),
+    ]
+    check(sql_side, got, expected)
