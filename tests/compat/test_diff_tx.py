@@ -239,8 +239,10 @@ class Actor:
     """One pyignite ``Client`` used from its own thread (and so its own tx context).
 
     ``kv(fn)`` runs ``fn(cache)`` on the actor's thread and waits for it; ``send(fn)``
-    returns a ``Pending`` instead. ``start``/``commit``/``rollback`` drive the
-    actor's current pyignite ``Transaction``.
+    returns a ``Pending`` instead. The cache is the scenario's first one
+    (``Side.main``) unless ``cache`` names another. ``call``/``run`` do the same
+    with ``fn(client)``. ``start``/``commit``/``rollback`` drive the actor's current
+    pyignite ``Transaction``. Outcomes are ``_outcome.outcome``'s, cleaned by the side.
     """
 
     def __init__(self, side: Side) -> None:
@@ -325,6 +327,9 @@ class Actor:
 
 class Side:
     """One server under test, with the clients and caches of one scenario.
+
+    ``cache`` creates a cache (the first is ``main``), ``actor`` and ``wire`` open
+    clients; ``close`` closes them all, then destroys the caches.
 
     ``clean`` normalizes an outcome: the scenario's cache names read ``<tag>`` and
     error texts go through ``tx_text``.
@@ -1323,30 +1328,39 @@ def test_optimistic_commit_lock_timeout(side: Side) -> None:
 
 # -- optimistic SERIALIZABLE conflicts ---------------------------------------------
 
-CHANGES: dict[str, tuple[Any, Any, Callable[[Cache, Any], Any], str]] = {
-    # case: (key, value before (None: absent), the other client's change, text)
+# case: (key, value before (None: absent), the other client's change, the change's
+# result, the value after it, the commit's error text)
+CHANGES: dict[str, tuple[Any, Any, Callable[[Cache, Any], Any], Outcome, Any, str]] = {
     "changed": (
         1,
         "v0",
         lambda k, key: k.put(key, "B"),
+        ok(),
+        "B",
         conflict("1", "java.lang.Long", "B", "java.lang.String"),
     ),
     "removed": (
         1,
         "v0",
         lambda k, key: k.remove_key(key),
+        ok(True),
+        None,
         conflict("1", "java.lang.Long", "null", None),
     ),
     "inserted": (
         1,
         None,
         lambda k, key: k.put(key, 7),
+        ok(),
+        7,
         conflict("1", "java.lang.Long", "7", "java.lang.Long"),
     ),
     "string key": (
         "s",
         "v0",
         lambda k, key: k.put(key, "B"),
+        ok(),
+        "B",
         conflict("s", "java.lang.String", "B", "java.lang.String"),
     ),
 }
@@ -1357,7 +1371,7 @@ def test_optimistic_serializable_conflict(side: Side, case: str) -> None:
     """A key read in an OPTIMISTIC SERIALIZABLE transaction and changed (or removed,
     or created) by another client fails the commit with a read/write conflict that
     names the key, the value now in the cache and their Java classes."""
-    key, before, change, text = CHANGES[case]
+    key, before, change, changed, after, text = CHANGES[case]
     side.cache()
     a, b = side.actor(), side.actor()
     if before is not None:
@@ -1370,20 +1384,15 @@ def test_optimistic_serializable_conflict(side: Side, case: str) -> None:
         ("a commit", a.commit()),
         ("reads", b.kv(lambda k: k.get(key))),
     ]
-    after = {"changed": "B", "removed": None, "inserted": 7, "string key": "B"}[case]
     expected = [
         ("a start", ok(1)),
         ("a get", ok(before)),
-        ("b changes it", b_change_result(case)),
+        ("b changes it", changed),
         ("a put", ok()),
         ("a commit", err(text)),
         ("reads", ok(after)),
     ]
     check(side, got, expected)
-
-
-def b_change_result(case: str) -> Outcome:
-    return ok(True) if case == "removed" else ok()
 
 
 def test_optimistic_serializable_read_only_conflict(side: Side) -> None:
