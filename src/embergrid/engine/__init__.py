@@ -16,6 +16,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 
+from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock, FakeClock, SystemClock
 from embergrid.engine.cluster import Cluster, ClusterState
@@ -27,6 +28,8 @@ from embergrid.engine.store import Store, is_missing_table
 from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
 from embergrid.engine.wal import Wal
+from embergrid.protocol.codes import StatusCode
+from embergrid.protocol.config import TRANSACTIONAL
 
 __all__ = [
     "CacheHandle",
@@ -103,14 +106,23 @@ class Engine:
         return self.kv.within(TxEntries(self.txs, tx, self.entries))
 
     def open_scan(
-        self, cache_id: int, page_size: int, partition: int | None = None
+        self,
+        cache_id: int,
+        page_size: int,
+        partition: int | None = None,
+        *,
+        in_tx: bool = False,
     ) -> ScanCursor:
         """A scan cursor over the cache; ``partition`` None or negative = all.
 
-        Raises ``EngineError`` now if the cache is unknown or the cluster inactive.
+        Raises ``EngineError`` now if the cache is unknown or the cluster
+        inactive, or (``in_tx``: inside a transaction) not TRANSACTIONAL. A scan
+        reads committed entries, in a transaction or not.
         """
         self.cluster.check_read()
-        self.caches.handle(cache_id)
+        h = self.caches.handle(cache_id)
+        if in_tx and h.config.atomicity_mode != TRANSACTIONAL:
+            raise EngineError(StatusCode.FAILED, messages.TX_ATOMIC_CACHE)
 
         def resolve() -> CacheHandle:
             self.cluster.check_read()

@@ -94,6 +94,10 @@ class Entries:
                     found[key] = (value, exp)
         return found
 
+    # Reads that are no reads of a transaction's (see tx.TxEntries.peek).
+    peek = read
+    peek_many = read_many
+
     def write(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
         self._execute(h.sql.write, (key, value, expire_at))
 

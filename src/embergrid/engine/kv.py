@@ -44,7 +44,11 @@ from embergrid.engine.store import Store, is_missing_table
 from embergrid.protocol.binary.java_text import java_text
 from embergrid.protocol.binary.java_values import java_equals
 from embergrid.protocol.codes import StatusCode, TypeCode
-from embergrid.protocol.config import DURATION_UNCHANGED, ExpiryDurations
+from embergrid.protocol.config import (
+    DURATION_UNCHANGED,
+    TRANSACTIONAL,
+    ExpiryDurations,
+)
 
 __all__ = ["EntryOps", "KeyValue", "PeekMode", "same_value"]
 
@@ -58,6 +62,10 @@ class EntryOps(Protocol):
     (``tx.TxEntries`` inside a transaction, ``tx.GuardedEntries`` outside)."""
 
     def read(self, h: CacheHandle, key: bytes, now: int) -> Row | None: ...
+    def peek(self, h: CacheHandle, key: bytes, now: int) -> Row | None: ...
+    def peek_many(
+        self, h: CacheHandle, keys: Sequence[bytes], now: int
+    ) -> dict[bytes, Row]: ...
     def read_many(
         self, h: CacheHandle, keys: Sequence[bytes], now: int
     ) -> dict[bytes, Row]: ...
@@ -154,6 +162,7 @@ class KeyValue:
         # Each write op in one store transaction (see the module docstring).
         self._atomic_ops = store.shared
         self._atomic: Callable[[], AbstractContextManager[object]] = store.atomic
+        self._in_tx = False
 
     def within(self, entries: EntryOps) -> KeyValue:
         """The same ops over ``entries`` (a transaction's view), which owns its
@@ -162,7 +171,15 @@ class KeyValue:
         view._e = entries
         view._atomic_ops = False
         view._atomic = nullcontext
+        view._in_tx = True
         return view
+
+    def _not_in_tx(self, h: CacheHandle) -> None:
+        """Clearing keys is not transactional: refused inside a transaction."""
+        if self._in_tx:
+            atomic = h.config.atomicity_mode != TRANSACTIONAL
+            text = messages.TX_ATOMIC_CACHE if atomic else messages.TX_CLEAR
+            raise EngineError(StatusCode.FAILED, text)
 
     # -- gates and shared steps -----------------------------------------------
 
@@ -241,9 +258,9 @@ class KeyValue:
 
     @_op(write=False)
     def contains_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> bool:
-        """Op 1011 (not an access)."""
+        """Op 1011 (not an access, and no read a transaction locks)."""
         h = self._reading(cache_id)
-        return self._e.read(h, key, self._now()) is not None
+        return self._e.peek(h, key, self._now()) is not None
 
     @_op(write=False)
     def contains_keys(
@@ -260,7 +277,7 @@ class KeyValue:
         distinct = set(wanted)
         if len(distinct) != len(wanted):
             return False
-        return all(self._e.read(h, key, now) is not None for key in distinct)
+        return all(self._e.peek(h, key, now) is not None for key in distinct)
 
     @_op(write=False)
     def local_peek(
@@ -295,7 +312,7 @@ class KeyValue:
         h = self._writing(cache_id)
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
-        self._put(h, key, value, self._e.read(h, key, now), pol, now)
+        self._put(h, key, value, self._e.peek(h, key, now), pol, now)
 
     @_op(write=True)
     def put_if_absent(
@@ -422,6 +439,7 @@ class KeyValue:
     def clear_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> None:
         """Op 1014."""
         h = self._writing(cache_id)
+        self._not_in_tx(h)
         self._e.delete(h, key, self._now())
 
     # -- multi-key writes -----------------------------------------------------
@@ -437,7 +455,7 @@ class KeyValue:
         items = list(items)
         with self._atomic():
             current: dict[bytes, Row | None] = dict(
-                self._e.read_many(h, [k for k, _ in items], now)
+                self._e.peek_many(h, [k for k, _ in items], now)
             )
             for key, value in items:  # in order: a repeated key sees the earlier put
                 row = current.get(key)
@@ -496,6 +514,7 @@ class KeyValue:
         self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
     ) -> None:
         """Op 1015 (no listeners/stores here, so the same effect as 1018)."""
+        self._not_in_tx(self._writing(cache_id))
         self._remove_keys(cache_id, keys)
 
     @_op(write=True)

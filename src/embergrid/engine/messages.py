@@ -10,7 +10,10 @@ from embergrid.protocol.codes import TypeCode
 
 __all__ = [
     "CLUSTER_INACTIVE",
+    "JAVA_CLASSES",
     "JAVA_FIELD_TYPE_NAMES",
+    "TX_ATOMIC_CACHE",
+    "TX_CLEAR",
     "WAL_NULL_CACHE_NAME",
     "WAL_NULL_CACHE_OR_GROUP",
     "binary_type_name_unknown",
@@ -208,38 +211,83 @@ TX_ISOLATION = ("READ_COMMITTED", "REPEATABLE_READ", "SERIALIZABLE")
 
 
 def tx_text(
-    xid: str, concurrency: int, isolation: int, timeout_ms: int, label: str | None
+    xid: str,
+    order: int,
+    concurrency: int,
+    isolation: int,
+    state: str,
+    node_id: str,
+    timeout_ms: int,
+    start_ms: int,
+    duration_ms: int,
+    label: str | None,
 ) -> str:
-    """The part of Ignite's ``GridNearTxLocal.toString()`` a client can rely on:
-    the concurrency, isolation, state, timeout and label of the transaction."""
+    """Ignite's ``GridNearTxLocal.toString()`` of a transaction, as its error
+    texts print it (observed on the reference node)."""
+    version = f"GridCacheVersion [topVer=1, order={order}, nodeOrder=1, dataCenterId=0]"
+    rollback_only = "true" if state in ("ROLLED_BACK", "MARKED_ROLLBACK") else "false"
     return (
-        f"GridNearTxLocal [xid={xid}, concurrency={TX_CONCURRENCY[concurrency]}, "
-        f"isolation={TX_ISOLATION[isolation]}, timeout={timeout_ms}, "
-        f"label={_java_str(label)}]"
+        f"GridNearTxLocal[xid={xid}, xidVersion={version}, nearXidVersion={version}, "
+        f"concurrency={TX_CONCURRENCY[concurrency]}, "
+        f"isolation={TX_ISOLATION[isolation]}, state={state}, invalidate=false, "
+        f"rollbackOnly={rollback_only}, nodeId={node_id}, timeout={timeout_ms}, "
+        f"startTime={start_ms}, duration={duration_ms}, label={_java_str(label)}]"
     )
 
 
 def tx_timed_out(tx_description: str) -> str:
-    """A transaction past its timeout (the pyignite example prints it)."""
+    """Any op or commit of a transaction whose timeout has passed."""
     return f"Cache transaction timed out: {tx_description}"
 
 
 def tx_lock_timeout(timeout_ms: int, tx_description: str) -> str:
-    """A pessimistic lock not acquired before the transaction's timeout."""
+    """A lock wait (an op, or an OPTIMISTIC commit) outliving the timeout."""
     return (
         "Failed to acquire lock within provided timeout for transaction "
         f"[timeout={timeout_ms}, tx={tx_description}]"
     )
 
 
-def tx_serializable_conflict(cache: str) -> str:
-    """OPTIMISTIC SERIALIZABLE commit after a key it read was changed."""
-    return f"Failed to prepare transaction, read/write conflict [cache={cache}]"
+def tx_serializable_conflict(
+    key: str, key_class: str, value: str | None, value_class: str | None, cache: str
+) -> str:
+    """OPTIMISTIC SERIALIZABLE commit after a key it read was changed: the key,
+    the value now in the cache (``null``, with no class, when removed)."""
+    val = "val=null" if value is None else f"val={value}, valCls={value_class}"
+    return (
+        f"Failed to prepare transaction, read/write conflict [key={key}, "
+        f"keyCls={key_class}, {val}, cache={cache}, "
+        "thread=client-connector [embergrid]]"
+    )
 
 
-def tx_optimistic_lock_conflict(tx_description: str) -> str:
-    """OPTIMISTIC commit meeting a key another transaction holds."""
-    return "Failed to prepare transaction (lock conflict): " + tx_description
+TX_ATOMIC_CACHE = (
+    "Transaction spans operations on atomic cache (don't use atomic cache inside a "
+    "transaction). Since 2.15.0 atomic operations inside transactions are not "
+    "allowed by default. Since 2.16.0 atomic operations inside transactions are "
+    "finally forbidden."
+)
+TX_CLEAR = (
+    "Failed to invoke a non-transactional IgniteCache clear operation within a "
+    "transaction."
+)
+
+# Java's class of a stored value, by its type code (read/write conflict texts).
+JAVA_CLASSES: dict[int, str] = {
+    TypeCode.BYTE: "java.lang.Byte",
+    TypeCode.SHORT: "java.lang.Short",
+    TypeCode.INT: "java.lang.Integer",
+    TypeCode.LONG: "java.lang.Long",
+    TypeCode.FLOAT: "java.lang.Float",
+    TypeCode.DOUBLE: "java.lang.Double",
+    TypeCode.CHAR: "java.lang.Character",
+    TypeCode.BOOL: "java.lang.Boolean",
+    TypeCode.STRING: "java.lang.String",
+    TypeCode.UUID: "java.util.UUID",
+    TypeCode.DATE: "java.util.Date",
+    TypeCode.DECIMAL: "java.math.BigDecimal",
+    TypeCode.TIMESTAMP: "java.sql.Timestamp",
+}
 
 
 def tx_bad_enum(what: str) -> str:

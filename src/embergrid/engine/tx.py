@@ -57,6 +57,7 @@ from embergrid.engine.caches import CacheHandle
 from embergrid.engine.entries import Entries, Row
 from embergrid.engine.errors import EngineError, WouldBlock
 from embergrid.engine.store import Store
+from embergrid.protocol.binary.java_text import java_text
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import TRANSACTIONAL
 
@@ -106,27 +107,38 @@ class Tx:
     """One transaction's state; private to the connection that started it."""
 
     xid: str
+    order: int
+    node_id: str
     concurrency: int
     isolation: int
     timeout_ms: int
     label: str | None
     started_ms: int
-    thread_id: int
     writes: dict[Key, tuple[CacheHandle, Row | None]] = field(default_factory=dict)
     seen: dict[Key, Row | None] = field(default_factory=dict)  # reads remembered
     locks: set[Key] = field(default_factory=set)
     handles: dict[int, CacheHandle] = field(default_factory=dict)  # caches read
+    waiting: bool = False  # its last op is blocked on a lock
+    timed_out: bool = False  # rolled back by its timeout; the id stays till its end
     done: bool = False
 
     @property
     def deadline(self) -> int | None:
         return self.started_ms + self.timeout_ms if self.timeout_ms > 0 else None
 
-    @property
-    def text(self) -> str:
-        """How Ignite's error texts print this transaction."""
+    def text(self, state: str, now_ms: int) -> str:
+        """How Ignite's error texts print this transaction in ``state``."""
         return messages.tx_text(
-            self.xid, self.concurrency, self.isolation, self.timeout_ms, self.label
+            self.xid,
+            self.order,
+            self.concurrency,
+            self.isolation,
+            state,
+            self.node_id,
+            self.timeout_ms,
+            self.started_ms,
+            now_ms - self.started_ms,
+            self.label,
         )
 
     @property
@@ -136,6 +148,15 @@ class Tx:
     @property
     def remembers_reads(self) -> bool:
         return self.isolation != READ_COMMITTED
+
+
+def _java_text(obj: bytes) -> str:
+    text = java_text(obj)
+    return "?" if text is None else text
+
+
+def _java_class(obj: bytes) -> str:
+    return messages.JAVA_CLASSES.get(obj[0] if obj else 0, "?")
 
 
 def _pid_alive(pid: int) -> bool:
@@ -166,9 +187,8 @@ class Transactions:
         self._now = now_ms
         self._pid_alive = pid_alive
         self._pid = os.getpid()
-        self._node = uuid.uuid4().hex
+        self._node = uuid.uuid4()
         self._counter = itertools.count(1)
-        self._thread_ids = itertools.count(1)
         self.active: dict[str, Tx] = {}
         with store.atomic() as conn:
             for stmt in _SCHEMA:
@@ -182,34 +202,41 @@ class Transactions:
     def start(
         self, concurrency: int, isolation: int, timeout_ms: int, label: str | None
     ) -> Tx:
+        # Ignite accepts codes past its enums (it keeps them as null): an unknown
+        # concurrency locks nothing before commit (as OPTIMISTIC), an unknown
+        # isolation locks and repeats what it reads (as REPEATABLE_READ).
         if concurrency not in (OPTIMISTIC, PESSIMISTIC):
-            raise EngineError(StatusCode.FAILED, messages.tx_bad_enum("concurrency"))
+            concurrency = OPTIMISTIC
         if isolation not in (READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE):
-            raise EngineError(StatusCode.FAILED, messages.tx_bad_enum("isolation"))
+            isolation = REPEATABLE_READ
+        order = next(self._counter)
         tx = Tx(
-            f"{self._node}-{next(self._counter)}",
+            f"{self._node.hex}-{order:x}",
+            order,
+            str(self._node),
             concurrency,
             isolation,
             max(timeout_ms, 0),
             label,
             self._now(),
-            next(self._thread_ids),
         )
         self.active[tx.xid] = tx
         return tx
 
     def commit(self, tx: Tx) -> None:
         """Apply the write set atomically; ``EngineError`` (and rolled back) if
-        the transaction timed out, or an optimistic one meets a conflict."""
+        the transaction timed out or an OPTIMISTIC SERIALIZABLE one meets a
+        changed read. An OPTIMISTIC commit first takes its locks, waiting
+        (``WouldBlock``) for those another transaction holds."""
         self.check_alive(tx)
         try:
+            if not tx.pessimistic:
+                self._lock_for_commit(tx)
             with self._store.atomic():
                 if tx.pessimistic:
                     self._check_locks_held(tx)
-                else:
-                    self._lock_for_commit(tx)
-                    if tx.isolation == SERIALIZABLE:
-                        self._validate_reads(tx)
+                elif tx.isolation == SERIALIZABLE:
+                    self._validate_reads(tx)
                 self._apply(tx)
                 self._release(tx)
         except EngineError:
@@ -235,11 +262,19 @@ class Transactions:
         self.active.pop(tx.xid, None)
 
     def check_alive(self, tx: Tx) -> None:
-        """Raise Ignite's timeout error (rolling back) once ``tx`` timed out."""
-        deadline = tx.deadline
-        if deadline is not None and self._now() >= deadline:
-            self.rollback(tx)
-            raise EngineError(StatusCode.FAILED, messages.tx_timed_out(tx.text))
+        """Raise Ignite's timeout error (rolling back) once ``tx`` timed out: a
+        lock timeout if it was waiting for a lock, else "timed out"."""
+        deadline, now = tx.deadline, self._now()
+        if not tx.timed_out and (deadline is None or now < deadline):
+            return
+        waiting = tx.waiting and not tx.timed_out
+        tx.timed_out = True
+        self.rollback(tx)
+        if waiting:
+            text = messages.tx_lock_timeout(tx.timeout_ms, tx.text("ROLLED_BACK", now))
+        else:
+            text = messages.tx_timed_out(tx.text("ROLLED_BACK", now))
+        raise EngineError(StatusCode.FAILED, text)
 
     # -- locks --------------------------------------------------------------------
 
@@ -250,7 +285,9 @@ class Transactions:
             return
         holder = self._take(tx, k)
         if holder is not None:
+            tx.waiting = True
             raise WouldBlock(LockWait(h.cache_id, key, holder, tx.deadline))
+        tx.waiting = False
         tx.locks.add(k)
 
     def check_unlocked(self, h: CacheHandle, keys: Iterable[bytes]) -> None:
@@ -302,16 +339,11 @@ class Transactions:
         return True
 
     def _lock_for_commit(self, tx: Tx) -> None:
-        """OPTIMISTIC commit: every written key locked now, without waiting."""
+        """OPTIMISTIC commit: every written key locked, in key order (two commits
+        never wait for each other in a circle), each autocommitted."""
         for k in sorted(tx.writes):
-            if k in tx.locks:
-                continue
-            holder = self._take(tx, k)
-            if holder:
-                raise EngineError(
-                    StatusCode.FAILED, messages.tx_optimistic_lock_conflict(tx.text)
-                )
-            tx.locks.add(k)
+            if k not in tx.locks:
+                self.lock(tx, tx.writes[k][0], k[1])
 
     def _check_locks_held(self, tx: Tx) -> None:
         if not tx.locks:
@@ -320,15 +352,25 @@ class Transactions:
             "SELECT count(*) FROM tx_locks WHERE xid = ?", (tx.xid,)
         ).fetchone()[0]
         if held != len(tx.locks):  # taken from us after our timeout
-            raise EngineError(StatusCode.FAILED, messages.tx_timed_out(tx.text))
+            text = tx.text("ROLLED_BACK", self._now())
+            raise EngineError(StatusCode.FAILED, messages.tx_timed_out(text))
 
     def _validate_reads(self, tx: Tx) -> None:
         now = self._now()
         for (cache_id, key), row in tx.seen.items():
             h = tx.handles[cache_id]
-            if self._entries.read(h, key, now) != row:
+            current = self._entries.read(h, key, now)
+            if current != row:
+                value = None if current is None else current[0]
                 raise EngineError(
-                    StatusCode.FAILED, messages.tx_serializable_conflict(h.name)
+                    StatusCode.FAILED,
+                    messages.tx_serializable_conflict(
+                        _java_text(key),
+                        _java_class(key),
+                        None if value is None else _java_text(value),
+                        None if value is None else _java_class(value),
+                        h.name,
+                    ),
                 )
 
     def _apply(self, tx: Tx) -> None:
@@ -349,8 +391,8 @@ class Transactions:
 class TxEntries:
     """The ``Entries`` primitives as transaction ``tx`` sees them.
 
-    Caches that are not TRANSACTIONAL are not part of the transaction: their
-    ops go straight to ``base`` (see the module docstring of ``kv.py``).
+    An op on a cache that is not TRANSACTIONAL fails, as on Ignite 2.16+
+    (atomic operations inside transactions are forbidden).
     """
 
     def __init__(self, txs: Transactions, tx: Tx, base: Entries) -> None:
@@ -358,14 +400,14 @@ class TxEntries:
         self._tx = tx
         self._base = base
 
-    def _joins(self, h: CacheHandle) -> bool:
-        return h.config.atomicity_mode == TRANSACTIONAL
+    def _check(self, h: CacheHandle) -> None:
+        if h.config.atomicity_mode != TRANSACTIONAL:
+            raise EngineError(StatusCode.FAILED, messages.TX_ATOMIC_CACHE)
 
     # -- reads ------------------------------------------------------------------
 
     def read(self, h: CacheHandle, key: bytes, now: int) -> Row | None:
-        if not self._joins(h):
-            return self._base.read(h, key, now)
+        self._check(h)
         tx, k = self._tx, (h.cache_id, key)
         if k in tx.writes:
             return tx.writes[k][1]
@@ -380,6 +422,27 @@ class TxEntries:
             tx.handles[h.cache_id] = h
         return row
 
+    def peek(self, h: CacheHandle, key: bytes, now: int) -> Row | None:
+        """What ``tx`` sees of ``key`` without reading it as Ignite counts reads:
+        no lock, nothing remembered (a put's look at the old expiry, contains)."""
+        self._check(h)
+        k = (h.cache_id, key)
+        if k in self._tx.writes:
+            return self._tx.writes[k][1]
+        if k in self._tx.seen:
+            return self._tx.seen[k]
+        return self._base.read(h, key, now)
+
+    def peek_many(
+        self, h: CacheHandle, keys: Sequence[bytes], now: int
+    ) -> dict[bytes, Row]:
+        found: dict[bytes, Row] = {}
+        for key in keys:
+            row = self.peek(h, key, now)
+            if row is not None:
+                found[key] = row
+        return found
+
     def read_many(
         self, h: CacheHandle, keys: Sequence[bytes], now: int
     ) -> dict[bytes, Row]:
@@ -391,6 +454,7 @@ class TxEntries:
         return found
 
     def count(self, h: CacheHandle, now: int) -> int:
+        self._check(h)
         return self._base.count(h, now)
 
     def page(
@@ -403,9 +467,7 @@ class TxEntries:
     def write(
         self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
     ) -> None:
-        if not self._joins(h):
-            self._base.write(h, key, value, expire_at)
-            return
+        self._check(h)
         self._set(h, key, (value, expire_at))
 
     def write_many(
@@ -415,25 +477,15 @@ class TxEntries:
             self.write(h, key, value, exp)
 
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
-        if not self._joins(h):
-            return self._base.delete(h, key, now)
+        self._check(h)
         existed = self.read(h, key, now) is not None
         self._set(h, key, None)
         return existed
 
     def clear(self, h: CacheHandle) -> None:
-        if not self._joins(h):
-            self._base.clear(h)
-            return
-        now = self._txs.now()
-        after: bytes | None = None
-        while page := self._base.page(h, after, 256, now):
-            for key, _ in page:
-                self.delete(h, key, now)
-            after = page[-1][0]
-        for (cid, key), (_, row) in list(self._tx.writes.items()):
-            if cid == h.cache_id and row is not None:
-                self._set(h, key, None)
+        """Clear and remove-all are not transactional on Ignite: even inside a
+        transaction they empty the cache at once (waiting for no lock)."""
+        self._base.clear(h)
 
     def purge(self, h: CacheHandle, now: int) -> int:
         return self._base.purge(h, now)
@@ -453,8 +505,8 @@ class GuardedEntries:
     def __init__(self, txs: Transactions, base: Entries) -> None:
         self._txs = txs
         self._base = base
-        self.read = base.read
-        self.read_many = base.read_many
+        self.read = self.peek = base.read
+        self.read_many = self.peek_many = base.read_many
         self.count = base.count
 
     def write(

@@ -195,24 +195,25 @@ class Session:
 
     # -- transactions ---------------------------------------------------------------
 
-    def add_tx(self, tx: Tx) -> int:
-        """Hold ``tx`` under a fresh wire id (from 1, never 0)."""
+    def next_tx_id(self) -> int:
+        """A fresh wire id (from 1, never 0); a refused start uses one up too."""
         tx_id = self._next_tx_id
         self._next_tx_id = tx_id + 1 if tx_id < 2**31 - 1 else 1
-        self.txs[tx_id] = tx
         return tx_id
 
+    def in_tx(self, tx_id: int | None) -> bool:
+        """Whether a request's tx id names an open transaction of this connection."""
+        return tx_id is not None and tx_id in self.txs
+
     def kv(self, tx_id: int | None) -> KeyValue:
-        """The key-value ops of a request: inside transaction ``tx_id`` if given."""
-        if tx_id is None:
+        """The key-value ops of a request: inside transaction ``tx_id`` if this
+        connection holds it; an id it does not hold (another connection's, a
+        finished one) is ignored and the op runs outside any, as on Ignite."""
+        if tx_id is None or (tx := self.txs.get(tx_id)) is None:
             return self.engine.kv
-        tx = self.txs.get(tx_id)
-        if tx is None:
-            raise EngineError(StatusCode.FAILED, msgs.tx_not_found(tx_id))
         try:
             return self.engine.kv_in(tx)
-        except EngineError:
-            self.txs.pop(tx_id, None)  # timed out: rolled back
+        except EngineError:  # timed out: rolled back (the id stays till it ends)
             self.node.locks_changed()
             raise
 

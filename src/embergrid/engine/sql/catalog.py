@@ -72,10 +72,16 @@ class Column:
     field_id: int
     java: str
     field: str = ""  # the binary object's field name (the column name when empty)
+    whole_value: bool = False  # the value itself (a plain-typed value: no object)
 
     @property
     def field_name(self) -> str:
         return self.field or self.name
+
+    @property
+    def whole(self) -> bool:
+        """The column is the key or the value itself, not a field of an object."""
+        return self.whole_key or self.whole_value
 
     @property
     def sqlite(self) -> str:
@@ -128,6 +134,12 @@ class Table:
         return None
 
     @property
+    def value_column(self) -> Column | None:
+        """The column holding the whole value, if the value is a plain type."""
+        whole = [c for c in self.columns if c.whole_value]
+        return whole[0] if whole else None
+
+    @property
     def key_columns(self) -> list[Column]:
         return [c for c in self.columns if c.is_key]
 
@@ -165,6 +177,12 @@ def _columns(e: QueryEntity) -> list[Column]:
     cols = []
     for f in e.query_fields:
         whole = e.key_field_name is not None and f.name == e.key_field_name
+        whole_value = (
+            not whole
+            and not f.is_key_field
+            and e.value_field_name is not None
+            and f.name == e.value_field_name
+        )
         t = from_java_name(f.type_name)
         column = unquote(aliases.get(f.name, f.name))
         cols.append(
@@ -179,6 +197,7 @@ def _columns(e: QueryEntity) -> list[Column]:
                 field_id(f.name),
                 f.type_name,
                 f.name if column != f.name else "",
+                whole_value,
             )
         )
     return cols
@@ -535,5 +554,5 @@ def _extract(c: Column, row: str = "") -> str:
     blob = "key" if c.is_key else "value"
     if row:
         blob = f"{row}.{blob}"
-    fid = 0 if c.whole_key else c.field_id
+    fid = 0 if c.whole else c.field_id
     return f"eg_field({blob}, {int(fid)}, {literal(c.type.name)})"

@@ -62,7 +62,7 @@ from embergrid.engine.sql.types import (
 )
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
-from embergrid.protocol.config import PARTITIONED
+from embergrid.protocol.config import PARTITIONED, TRANSACTIONAL
 
 __all__ = [
     "ANY_STATEMENT",
@@ -232,6 +232,7 @@ class SqlEngine:
         # Asked as statements step (and before they start): true = stop now,
         # with Ignite's cancellation error (the caller is gone or closing).
         self.stop_when: Callable[[], bool] | None = None
+        self._in_tx = False  # the running statement belongs to a transaction
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (translate.py, _h2_semantics).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
@@ -267,6 +268,7 @@ class SqlEngine:
         timeout_ms: int = 0,
         arg_codes: Sequence[int] = (),
         budget_s: float = 0.0,
+        in_tx: bool = False,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
 
@@ -274,6 +276,10 @@ class SqlEngine:
         take: past it they stop and ``OverBudget`` is raised, with nothing
         written, so the caller can run the statement again without a budget
         (on another thread, over its own connection).
+
+        ``in_tx``: the request belongs to an open transaction. A query reads the
+        committed rows all the same; DML of a TRANSACTIONAL cache's table fails
+        (Ignite's ``DML_IN_TX``).
 
         ``arg_codes`` are the wire type codes ``args`` arrived as (a bare ``?``
         projection has its argument's type: an INT is no BIGINT); without them
@@ -288,12 +294,14 @@ class SqlEngine:
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
+        self._in_tx = in_tx
         try:
             return self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
             )
         finally:
             self._deadline = self._budget_end = None
+            self._in_tx = False
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -555,6 +563,8 @@ class SqlEngine:
         t = self.catalog.table(node.text("db") or schema, node.name)
         if t is None:
             raise TableNotFound(node.name)
+        if self._in_tx and t.config.atomicity_mode == TRANSACTIONAL:
+            raise fail(m.DML_IN_TX)
         return t
 
     def _insert(

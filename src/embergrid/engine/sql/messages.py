@@ -121,6 +121,13 @@ STATEMENT_TYPE_MISMATCH = (
 )
 """A SELECT sent as an update, or any other statement sent as a SELECT."""
 
+DML_IN_TX = (
+    "50000: DML statements are not allowed inside a transaction over cache(s) with "
+    "TRANSACTIONAL atomicity mode (disable this error message with system property "
+    '"-DIGNITE_ALLOW_DML_INSIDE_TRANSACTION=true")'
+)
+"""INSERT/UPDATE/MERGE/DELETE of a TRANSACTIONAL cache's table in a transaction."""
+
 QUERY_CANCELLED = (
     "50000: Failed to run reduce query locally."
     " The query was cancelled while executing."

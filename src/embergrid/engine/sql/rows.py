@@ -110,7 +110,11 @@ class RowCodec:
         return self._object(name, t.key_columns, values, t)
 
     def value(self, t: Table, values: dict[str, Any]) -> bytes:
-        """The value object of the columns in ``values`` (those the statement gave)."""
+        """The value object of the columns in ``values`` (those the statement gave);
+        the plain value itself where the value is a plain type."""
+        whole = t.value_column
+        if whole is not None:
+            return encode_field(values.get(whole.name), whole.type)
         name = t.entity.value_type_name or t.name
         return self._object(name, t.value_columns, values, t)
 
@@ -128,7 +132,13 @@ class RowCodec:
 
     def update_value(self, t: Table, old: bytes, changed: dict[str, Any]) -> bytes:
         """The stored value object with the ``changed`` columns replaced in place;
-        columns it lacks are appended in table order."""
+        columns it lacks are appended in table order. A plain-typed value is
+        replaced whole."""
+        whole = t.value_column
+        if whole is not None:
+            if whole.name not in changed:
+                return old
+            return encode_field(changed[whole.name], whole.type)
         cols = [c for c in t.value_columns if c.name in changed]
         new = {c.field_id: encode_field(changed[c.name], c.type) for c in cols}
         name = t.entity.value_type_name or t.name

@@ -731,7 +731,7 @@ def _exact_decimal(e: exp.Expr) -> exp.Expr:
     if not isinstance(col, Column) or col.type.name != "DECIMAL":
         return e
     blob = exp.column("key" if col.is_key else "value", table=e.table, quoted=True)
-    fid = 0 if col.whole_key else col.field_id
+    fid = 0 if col.whole else col.field_id
     return exp.Anonymous(
         this="eg_field",
         expressions=[

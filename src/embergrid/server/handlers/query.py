@@ -31,7 +31,9 @@ def scan(s: Session, r: m.ScanQuery) -> m.EntryCursorResponse:
     if r.page_size <= 0:
         raise EngineError(StatusCode.FAILED, msgs.invalid_page_size(r.page_size))
     s.check_cursor_room()
-    cursor = s.engine.open_scan(r.prefix.cache_id, r.page_size, r.partition)
+    cursor = s.engine.open_scan(
+        r.prefix.cache_id, r.page_size, r.partition, in_tx=s.in_tx(r.prefix.tx_id)
+    )
     page, has_more = cursor.next_page()
     rid = s.new_resource_id()
     if has_more:

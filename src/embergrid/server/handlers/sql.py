@@ -177,6 +177,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
         s.engine.caches.handle(cache_id)
         cache_id = 0
     args = _args(r.args)
+    in_tx = s.in_tx(r.prefix.tx_id)
     res = s.off_loop(
         lambda engine, budget: engine.sql.execute(
             r.sql or "",
@@ -188,6 +189,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
             timeout_ms=r.timeout_ms,
             arg_codes=[a[0] for a in r.args],  # non-empty: _args decoded them
             budget_s=budget,
+            in_tx=in_tx,
         )
     )
     if res.caches_changed:

@@ -25,18 +25,21 @@ _EMPTY = EmptyResponse()
 
 @handler(Op.TX_START)
 def tx_start(s: Session, r: m.TxStart) -> m.TxStartResponse:
+    tx_id = s.next_tx_id()
     limit = s.node.limits.max_tx
     if len(s.txs) >= limit:
         raise EngineError(
             StatusCode.TX_LIMIT_EXCEEDED, messages.tx_limit_exceeded(limit)
         )
-    tx = s.engine.txs.start(r.concurrency, r.isolation, r.timeout_ms, r.label)
-    return m.TxStartResponse(s.add_tx(tx))
+    s.txs[tx_id] = s.engine.txs.start(r.concurrency, r.isolation, r.timeout_ms, r.label)
+    return m.TxStartResponse(tx_id)
 
 
 @handler(Op.TX_END)
 def tx_end(s: Session, r: m.TxEnd) -> EmptyResponse:
-    tx = s.txs.pop(r.tx_id, None)
+    """Commit or roll back. An OPTIMISTIC commit may wait for locks
+    (``WouldBlock``): the transaction stays the connection's until it ends."""
+    tx = s.txs.get(r.tx_id)
     if tx is None:
         if r.committed:
             raise EngineError(StatusCode.TX_NOT_FOUND, messages.tx_not_found(r.tx_id))
@@ -47,5 +50,7 @@ def tx_end(s: Session, r: m.TxEnd) -> EmptyResponse:
         else:
             s.engine.txs.rollback(tx)
     finally:
-        s.node.locks_changed()
+        if tx.done:
+            del s.txs[r.tx_id]
+            s.node.locks_changed()
     return _EMPTY
