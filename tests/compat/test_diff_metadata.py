@@ -113,10 +113,22 @@ def test_query_binary_type_after_put(pair: Pair) -> None:
 
 TTL_MS = 200
 PAUSE_S = 0.4
+# The creation TTL must outlast the steps before the expiry even on a loaded
+# machine (GC pauses of a second were seen): long, and the expiry awaited by
+# polling instead of a fixed sleep.
+CREATE_TTL_MS = 5000
+EXPIRY_WAIT_S = 60.0
+
+
+def _until_expired(cache: Any, key: int) -> None:
+    deadline = time.monotonic() + EXPIRY_WAIT_S
+    while cache.get(key) is not None:
+        assert time.monotonic() < deadline, f"key {key} never expired"
+        time.sleep(0.1)
 
 
 def expiry_steps(client: Client, name: str) -> list[Callable[[], Any]]:
-    policy = ExpiryPolicy(create=timedelta(milliseconds=TTL_MS))
+    policy = ExpiryPolicy(create=timedelta(milliseconds=CREATE_TTL_MS))
     state: dict[str, Any] = {}
 
     def create() -> Any:
@@ -133,7 +145,7 @@ def expiry_steps(client: Client, name: str) -> list[Callable[[], Any]]:
         lambda: cache().with_expire_policy(create=timedelta(minutes=5)).put(2, "b"),
         lambda: cache().with_expire_policy(create=0).put(3, "c"),
         lambda: cache().get_all([1, 2, 3]),
-        lambda: time.sleep(PAUSE_S),
+        lambda: _until_expired(cache(), 1),
         lambda: cache().get_all([1, 2, 3]),
         lambda: cache().contains_keys([1, 2, 3]),
         lambda: cache().get_size(),
