@@ -25,11 +25,13 @@ from pyignite.datatypes.prop_codes import (  # type: ignore[import-untyped]
     PROP_NAME,
 )
 
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.connection import Response
 from embergrid.protocol.messages import query as m
-from embergrid.protocol.messages.cache import CachePrefix
-from embergrid.server import Node, ServerThread
+from embergrid.protocol.messages.cache import CacheGet, CachePrefix
+from embergrid.server import Limits, Node, ServerThread
 
 from ._wire import RawSocket, body
 
@@ -157,3 +159,59 @@ def test_a_lock_wait_leaves_other_requests_served(
         assert result == ["held"]
         assert cache.get(1) == "w"
         cache.destroy()
+
+
+def test_a_client_that_never_reads_is_not_read_either(cache_name: str) -> None:
+    """Back-pressure: past ``Limits.max_unsent`` bytes of unsent answers the node
+    stops handling (and reading) that connection's requests, so what it holds
+    stays bounded; others are served; once the client reads, every answer comes,
+    in order."""
+    limits = Limits(max_unsent=256 * 1024)
+    with ServerThread(Node(limits=limits)) as st:
+        client = Client()
+        with client.connect(*st.address):
+            client.create_cache(cache_name).put(1, b"x" * 100_000)
+        flood = RawSocket(st.address, timeout=60.0)
+        flood.handshake()
+        flood.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
+        get = body(
+            OpCode.CACHE_GET,
+            CacheGet(CachePrefix(cache_id(cache_name)), encode(1)),
+            flood.conn.context,
+        )
+        count, sent = 300, []  # 30 MB of answers if the node held them all
+        flood.sock.setblocking(False)
+        for _ in range(count):
+            rid, data = flood.conn.send_request(OpCode.CACHE_GET, get)
+            try:
+                flood.sock.sendall(data)
+            except BlockingIOError:
+                break  # the node stopped reading us: back-pressure reached the client
+            sent.append(rid)
+        flood.sock.setblocking(True)
+        held = _unsent_bytes(st)
+        assert held <= 4 * limits.max_unsent + 200_000
+        other = Client()
+        with other.connect(*st.address):
+            assert other.get_cache(cache_name).get(1) == b"x" * 100_000
+        for rid in sent:
+            resp = flood._event()
+            assert isinstance(resp, Response)
+            assert resp.header.request_id == rid
+            assert resp.header.ok
+        flood.close()
+
+
+def _unsent_bytes(st: ServerThread) -> int:
+    """Answers the node holds for its connections (socket buffers aside)."""
+    total = 0
+
+    def measure() -> None:
+        nonlocal total
+        for proto in st.server.protocols:
+            transport = proto._transport
+            if transport is not None:
+                total += transport.get_write_buffer_size()
+
+    st.call(measure)
+    return total

@@ -57,9 +57,14 @@ class ClientProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._waiting: set[asyncio.Task[None]] = set()
+        self._write_paused = False  # the socket's send buffer is over the bound
+        self._read_paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
+        self._transport.set_write_buffer_limits(
+            high=self._server.node.limits.max_unsent
+        )
         peer = transport.get_extra_info("peername")
         self._session = Session(self._server.node, str(peer))
         self._server.protocols.add(self)
@@ -75,12 +80,9 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
-        if session.blocked and not close:
-            for blocked in session.blocked:
-                task = asyncio.get_running_loop().create_task(self._wait(blocked))
-                self._waiting.add(task)
-                task.add_done_callback(self._waiting.discard)
-        session.blocked.clear()
+        if not close:
+            self._flow()
+            self._start_waits(session)
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
         self._server.stay_awake()
@@ -89,6 +91,48 @@ class ClientProtocol(asyncio.Protocol):
         elif self._timer is not None and session.established:
             self._timer.cancel()
             self._timer = None
+
+    # -- back-pressure: a client that does not read its answers is not read ----------
+
+    def pause_writing(self) -> None:
+        self._write_paused = True
+        self._flow()
+
+    def resume_writing(self) -> None:
+        self._write_paused = False
+        self._flow()
+
+    def _flow(self) -> None:
+        """Read while the answers can go out and no request waits in the
+        session's backlog; handle that backlog as the answers drain."""
+        session, transport = self._session, self._transport
+        if session is None or transport is None or transport.is_closing():
+            return
+        if session.backlogged and not self._write_paused:
+            out, close = session.pump()
+            if out:
+                transport.write(out)  # may call pause_writing at once
+            if close:
+                transport.close()
+                return
+            self._start_waits(session)
+            if session.backlogged and not self._write_paused:
+                asyncio.get_running_loop().call_soon(self._flow)
+        hold = session.backlogged or self._write_paused
+        if hold and not self._read_paused:
+            transport.pause_reading()
+            self._read_paused = True
+        elif not hold and self._read_paused:
+            transport.resume_reading()
+            self._read_paused = False
+
+    def _start_waits(self, session: Session) -> None:
+        """A task for each request the session left blocked."""
+        for blocked in session.blocked:
+            task = asyncio.get_running_loop().create_task(self._wait(blocked))
+            self._waiting.add(task)
+            task.add_done_callback(self._waiting.discard)
+        session.blocked.clear()
 
     async def _wait(self, blocked: Blocked) -> None:
         """Wait for what a blocked request waits for, run it again, answer it and

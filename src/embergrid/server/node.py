@@ -55,6 +55,9 @@ class Limits:
     max_frame_size: int = 64 * 1024 * 1024
     max_cursors: int = 128
     max_tx: int = 100  # ThinClientConfiguration.maxActiveTxPerConnection
+    max_unsent: int = 4 * 1024 * 1024
+    """Bytes of answers a connection may have waiting to be sent: past them the
+    server stops reading its requests until the client reads (back-pressure)."""
     loop_budget: float = 0.002
     """Seconds a SQL statement may run on the event loop; past that it runs
     again on a worker thread (``Node.run_off_loop``) while others are served."""

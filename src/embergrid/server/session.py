@@ -115,6 +115,8 @@ class Session:
         # behind it, in arrival order (tx id -> the queued requests).
         self._lanes: dict[int, deque[tuple[Request, Any]]] = {}
         self.blocked: list[Blocked] = []  # left by ``feed`` for the listener to wait on
+        # Received, not yet handled: the answers before them reached the bound.
+        self._backlog: deque[HandshakeReceived | Request] = deque()
         self._request_id = 0  # of the request being handled
         self._finished: dict[int, tuple[Any, BaseException | None]] = {}
 
@@ -240,29 +242,67 @@ class Session:
     # -- bytes in, bytes out ----------------------------------------------------
 
     def feed(self, data: bytes) -> tuple[bytes, bool]:
-        """Handle ``data``; the bytes to send and whether to close afterwards."""
-        conn = self.conn
-        conn.receive_data(data)
+        """Handle ``data``; the bytes to send and whether to close afterwards
+        (see ``pump``: requests past the answer bound wait in the backlog)."""
+        self.conn.receive_data(data)
+        return self.pump()
+
+    @property
+    def backlogged(self) -> bool:
+        """Requests received but not handled: the answers reached the bound."""
+        return bool(self._backlog)
+
+    def pump(self) -> tuple[bytes, bool]:
+        """Handle the requests received so far, in order, until their answers
+        reach ``Limits.max_unsent`` bytes; the rest stay in the backlog for the
+        next call (the listener stops reading meanwhile). The bytes to send and
+        whether to close afterwards."""
+        conn, backlog = self.conn, self._backlog
+        limit = self.node.limits.max_unsent
         out: list[bytes] = []
+        size = 0
         try:
-            events = conn.next_events()
-            while events:
-                for event in events:
+            while True:
+                if not backlog:
+                    events = conn.next_events()
+                    if not events:
+                        break
+                    backlog.extend(events)
+                event: HandshakeReceived | Request | None = None
+                while backlog:
+                    event = backlog.popleft()
                     if type(event) is Request:
                         res = self.handle(event)
                         if isinstance(res, Blocked):
                             self.blocked.append(res)
-                        elif res is not None:
-                            out.append(res)
+                            continue
+                        if res is None:
+                            continue
                     elif isinstance(event, HandshakeReceived):
-                        out.append(self._handshake(event))
+                        res = self._handshake(event)
+                    else:
+                        continue
+                    out.append(res)
+                    size += len(res)
+                    if size >= limit and backlog:
+                        self._detach()
+                        return b"".join(out), False
                 if type(event) is Request and conn.state is ServerState.ESTABLISHED:
                     break  # the buffer holds no further frame: no call to learn that
-                events = conn.next_events()  # after a handshake, or the pending error
         except ParseError as exc:
             log.warning("closing connection from %s: %s", self.peer, exc)
             return b"".join(out), True
         return (out[0] if len(out) == 1 else b"".join(out)), False
+
+    def _detach(self) -> None:
+        """Backlogged requests keep copies of their bodies: the frame buffer
+        they point into is compacted by the next ``receive_data``."""
+        self._backlog = deque(
+            Request(e.op_code, e.request_id, memoryview(bytes(e.body)))
+            if type(e) is Request
+            else e
+            for e in self._backlog
+        )
 
     def _handshake(self, event: HandshakeReceived) -> bytes:
         resp = negotiate(
