@@ -21,6 +21,8 @@ from embergrid.engine.tx import (
     REPEATABLE_READ,
     SERIALIZABLE,
     Transactions,
+    _start_time,
+    owner_alive,
 )
 from embergrid.protocol.config import TRANSACTIONAL, CacheConfiguration
 
@@ -71,12 +73,37 @@ def test_a_dead_owner_process_loses_its_locks(
     ta = a.txs.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
     a.kv_in(ta).put_all(cid, [(b"\x011", b"\x01A"), (b"\x012", b"\x01A")])
     view_of_b = Transactions(
-        b.store, b.entries, clock.now_ms, pid_alive=lambda _: False
+        b.store, b.entries, clock.now_ms, owner_alive=lambda _: False
     )
     tb = view_of_b.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
     view_of_b.lock(tb, b.caches.handle(cid), b"\x011")
     rows = b.store.conn.execute("SELECT xid FROM tx_locks").fetchall()
     assert rows == [(tb.xid,)]  # both of a's locks went
+
+
+def test_a_closed_engine_of_this_process_loses_its_locks(
+    nodes: tuple[Engine, Engine, FakeClock], tmp_path: Path
+) -> None:
+    """Same pid, same start time: the engine instance decides (a server restarted
+    under the same pid, as PID 1 in a container, is a new instance)."""
+    a, b, clock = nodes
+    cid = _cache(a)
+    c = Engine(clock, tmp_path)
+    tc = c.txs.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
+    c.kv_in(tc).put(cid, b"\x01k", b"\x01C")
+    tb = b.txs.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
+    with pytest.raises(WouldBlock):
+        b.kv_in(tb).put(cid, b"\x01k", b"\x01B")
+    c.close()  # as if killed: its transaction never ends
+    b.kv_in(tb).put(cid, b"\x01k", b"\x01B")
+    b.txs.commit(tb)
+    assert a.kv.get(cid, b"\x01k") == b"\x01B"
+
+
+def test_owners_of_other_processes_are_judged_by_pid_and_start_time() -> None:
+    assert not owner_alive("999999999:1:x")  # no such process
+    assert owner_alive("1:" + (_start_time(1) or "") + ":x")  # init runs
+    assert not owner_alive("1:0:x")  # pid 1 reused after a restart
 
 
 def test_the_timeout_frees_locks_and_fails_the_owner(

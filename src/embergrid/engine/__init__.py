@@ -152,7 +152,9 @@ class Engine:
         return removed
 
     def close(self) -> None:
-        """Close the connection; data in a data_dir stays for the next Engine."""
+        """Close the connection; data in a data_dir stays for the next Engine
+        (locks this engine still holds become stale)."""
+        self.txs.close()
         self.store.close()
 
     def __enter__(self) -> Engine:

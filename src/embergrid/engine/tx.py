@@ -14,15 +14,17 @@ first, then committed data; writes go to the write set. Commit applies the whole
 write set to the entry tables in one SQLite transaction (``BEGIN IMMEDIATE``):
 after ``kill -9`` a transaction is there whole or not at all.
 
-Locks are rows of ``tx_locks(cache_id, key, xid, pid, deadline)``, shared by
+Locks are rows of ``tx_locks(cache_id, key, xid, owner, deadline)``, shared by
 every process on the store, so every node of a cluster sees them. A lock is
 taken by one autocommitted ``INSERT ... ON CONFLICT DO NOTHING`` and then owned
 by whoever's row is there. A lock whose owner is finished cannot exist (commit
-and rollback delete them with the transaction's last statement); one whose owner
-process died (``pid`` not alive) or whose owner's timeout passed (``deadline``)
-is stale: the next taker deletes every lock of that transaction first. A key
-held by a live owner makes the op raise ``WouldBlock(LockWait)``; the server
-waits (``LockWait.deadline`` bounds it) and runs the op again from the start.
+and rollback delete them with the transaction's last statement); one whose
+owner engine is gone (``owner``, see ``owner_alive``: the process died, or its
+pid now names a newer process, or the engine closed) or whose owner's timeout
+passed (``deadline``) is stale: the next taker deletes every lock of that
+transaction first. A key held by a live owner makes the op raise
+``WouldBlock(LockWait)``; the server waits (``LockWait.deadline`` bounds it)
+and runs the op again from the start.
 Ops are safe to run again: nothing of a blocked op reached the store, and what
 it put in the write set it puts there again.
 
@@ -78,12 +80,12 @@ READ_COMMITTED, REPEATABLE_READ, SERIALIZABLE = 0, 1, 2
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tx_locks (cache_id INTEGER NOT NULL, key BLOB NOT NULL,"
-    " xid TEXT NOT NULL, pid INTEGER NOT NULL, deadline INTEGER,"
+    " xid TEXT NOT NULL, owner TEXT NOT NULL, deadline INTEGER,"
     " PRIMARY KEY (cache_id, key)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS tx_locks_xid ON tx_locks (xid)",
 )
 
-_HOLDER = "SELECT xid, pid, deadline FROM tx_locks WHERE cache_id = ? AND key = ?"
+_HOLDER = "SELECT xid, owner, deadline FROM tx_locks WHERE cache_id = ? AND key = ?"
 
 Key = tuple[int, bytes]  # (cache id, key bytes)
 
@@ -159,16 +161,50 @@ def _java_class(obj: bytes) -> str:
     return messages.JAVA_CLASSES.get(obj[0] if obj else 0, "?")
 
 
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
+def _start_time(pid: int) -> str | None:
+    """When process ``pid`` started (clock ticks since boot, Linux), or None if
+    there is no such process; "" where the system does not say."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return ""
+    return stat.rsplit(b")", 1)[-1].split()[19].decode()  # field 22, starttime
+
+
+def _process_token() -> str:
+    pid = os.getpid()
+    return f"{pid}:{_start_time(pid) or ''}"
+
+
+_LIVE_ENGINES: set[str] = set()  # owner ids of this process's open engines
+
+
+def owner_alive(owner: str) -> bool:
+    """Whether the engine that wrote ``owner`` (``pid:start:instance``) still
+    runs: its process is the same process (a pid reused after a restart, as
+    PID 1 in a container, starts at another time) and, in this process, that
+    engine is not closed."""
+    pid_text, start, instance = [*owner.split(":"), "", ""][:3]
+    if not pid_text.isdigit():
         return False
-    except PermissionError:
+    pid = int(pid_text)
+    if pid == os.getpid() and start == (_start_time(pid) or ""):
+        return instance in _LIVE_ENGINES
+    now_start = _start_time(pid)
+    if now_start is None:
+        return False
+    if now_start == "" or start == "":
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
         return True
-    return True
+    return now_start == start
 
 
 class Transactions:
@@ -179,14 +215,17 @@ class Transactions:
         store: Store,
         entries: Entries,
         now_ms: Callable[[], int],
-        pid_alive: Callable[[int], bool] = _pid_alive,
+        owner_alive: Callable[[str], bool] = owner_alive,
     ) -> None:
         self._store = store
         self._conn = store.conn
         self._entries = entries
         self._now = now_ms
-        self._pid_alive = pid_alive
-        self._pid = os.getpid()
+        self._owner_alive = owner_alive
+        instance = uuid.uuid4().hex
+        self._owner = f"{_process_token()}:{instance}"
+        self._instance = instance
+        _LIVE_ENGINES.add(instance)
         self._node = uuid.uuid4()
         self._counter = itertools.count(1)
         self.active: dict[str, Tx] = {}
@@ -196,6 +235,10 @@ class Transactions:
 
     def now(self) -> int:
         return self._now()
+
+    def close(self) -> None:
+        """This engine is closing: the locks it still holds become stale."""
+        _LIVE_ENGINES.discard(self._instance)
 
     # -- life cycle -------------------------------------------------------------
 
@@ -305,7 +348,7 @@ class Transactions:
         if h.config.atomicity_mode != TRANSACTIONAL:
             return
         while row := self._conn.execute(
-            "SELECT xid, pid, deadline, key FROM tx_locks WHERE cache_id = ? LIMIT 1",
+            "SELECT xid, owner, deadline, key FROM tx_locks WHERE cache_id = ? LIMIT 1",
             (h.cache_id,),
         ).fetchone():
             if not self._clear_if_stale(row[:3]):
@@ -315,9 +358,9 @@ class Transactions:
         """Insert the lock row; the holder's xid if another live one owns it."""
         while True:
             self._conn.execute(
-                "INSERT INTO tx_locks (cache_id, key, xid, pid, deadline)"
+                "INSERT INTO tx_locks (cache_id, key, xid, owner, deadline)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                (k[0], k[1], tx.xid, self._pid, tx.deadline),
+                (k[0], k[1], tx.xid, self._owner, tx.deadline),
             )
             row = self._conn.execute(_HOLDER, k).fetchone()
             if row is not None and row[0] == tx.xid:
@@ -326,14 +369,14 @@ class Transactions:
                 return str(row[0])
             # gone meanwhile (its owner ended) or stale and cleared: insert again
 
-    def _clear_if_stale(self, row: tuple[str, int, int | None]) -> bool:
+    def _clear_if_stale(self, row: tuple[str, str, int | None]) -> bool:
         """Delete every lock of the holder in ``row`` if it is stale; whether it was."""
-        xid, pid, deadline = row
+        xid, owner, deadline = row
         if xid in self.active:  # a transaction of this engine: it knows best
             mine = self.active[xid]
             if mine.deadline is None or self._now() < mine.deadline:
                 return False
-        elif self._pid_alive(pid) and (deadline is None or self._now() < deadline):
+        elif self._owner_alive(owner) and (deadline is None or self._now() < deadline):
             return False
         self._conn.execute("DELETE FROM tx_locks WHERE xid = ?", (xid,))
         return True
