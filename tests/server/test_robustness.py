@@ -116,3 +116,19 @@ def test_idle_unhandshaken_socket_is_closed() -> None:
         assert talker.call(OpCode.HEARTBEAT).header.ok
         quiet.close()
         talker.close()
+
+
+def test_a_frame_left_unfinished_closes_its_connection_only() -> None:
+    """A partial frame is held in memory: a connection that stops in the middle
+    of one is closed after ``partial_frame_timeout``; others go on."""
+    with ServerThread(Node(limits=Limits(partial_frame_timeout=0.3))) as st:
+        stalled = RawSocket(st.address, timeout=30)
+        stalled.handshake()
+        declared = 10 * 1024 * 1024
+        stalled.sock.sendall(declared.to_bytes(4, "little") + b"\0" * 100_000)
+        talker = RawSocket(st.address)
+        talker.handshake()
+        assert _closed(stalled.sock)
+        assert talker.call(OpCode.HEARTBEAT).header.ok
+        stalled.close()
+        talker.close()

@@ -276,6 +276,11 @@ class ServerConnection:
             raise ParameterError("no protocol negotiated yet")
         return ProtocolContext(version=self.version, features=self.features)
 
+    @property
+    def partial_bytes(self) -> int:
+        """Bytes received that do not make a whole frame yet."""
+        return self._frames.buffered()
+
     def receive_data(self, data: Buffer) -> None:
         self._frames.feed(data)
 

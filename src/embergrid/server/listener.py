@@ -57,6 +57,7 @@ class ClientProtocol(asyncio.Protocol):
         self._transport: asyncio.Transport | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._waiting: set[asyncio.Task[None]] = set()
+        self._partial: asyncio.TimerHandle | None = None  # closes a stalled frame
         self._write_paused = False  # the socket's send buffer is over the bound
         self._read_paused = False
 
@@ -83,6 +84,8 @@ class ClientProtocol(asyncio.Protocol):
         if not close:
             self._flow()
             self._start_waits(session)
+        if not close:
+            self._watch_partial_frame(session)
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
         self._server.stay_awake()
@@ -91,6 +94,28 @@ class ClientProtocol(asyncio.Protocol):
         elif self._timer is not None and session.established:
             self._timer.cancel()
             self._timer = None
+
+    def _watch_partial_frame(self, session: Session) -> None:
+        """A frame left unfinished closes the connection if nothing more comes
+        for ``limits.partial_frame_timeout`` seconds."""
+        if self._partial is not None:
+            self._partial.cancel()
+            self._partial = None
+        timeout = self._server.node.limits.partial_frame_timeout
+        if timeout > 0 and session.conn.partial_bytes and not session.backlogged:
+            loop = asyncio.get_running_loop()
+            self._partial = loop.call_later(timeout, self._partial_expired)
+
+    def _partial_expired(self) -> None:
+        self._partial = None
+        if self._transport is not None and self._session is not None:
+            log.info(
+                "closing %s: a frame unfinished for %.0f s (%d bytes held)",
+                self._session.peer,
+                self._server.node.limits.partial_frame_timeout,
+                self._session.conn.partial_bytes,
+            )
+            self._transport.close()
 
     # -- back-pressure: a client that does not read its answers is not read ----------
 
@@ -162,6 +187,8 @@ class ClientProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         for task in self._waiting:
             task.cancel()
+        if self._partial is not None:
+            self._partial.cancel()
         if self._timer is not None:
             self._timer.cancel()
         if self._session is not None:

@@ -55,6 +55,9 @@ class Limits:
     max_frame_size: int = 64 * 1024 * 1024
     max_cursors: int = 128
     max_tx: int = 100  # ThinClientConfiguration.maxActiveTxPerConnection
+    partial_frame_timeout: float = 30.0
+    """Seconds a connection may leave a frame unfinished with nothing more
+    arriving; then it is closed (a partial frame is held in memory)."""
     max_unsent: int = 4 * 1024 * 1024
     """Bytes of answers a connection may have waiting to be sent: past them the
     server stops reading its requests until the client reads (back-pressure)."""
