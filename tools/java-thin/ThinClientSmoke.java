@@ -22,6 +22,10 @@
  * and "DONE" at the end. Cache and table names carry a random suffix (never printed),
  * so the program can run against a server that other tests share. --no-sql skips the
  * SQL checks (for a node without the indexing module); --no-tx skips transactions.
+ * The transaction checks open a second client (and briefly a third) to the same
+ * address, to see what other clients see and to contend for locks; their server texts
+ * are compared once the parts that vary between runs are replaced (txText, the same
+ * placeholders as tests/compat/test_diff_tx.py).
  * The exit status is 0 whenever the run reached DONE, so the caller judges the lines.
  * tests/compat/test_java_thin.py runs it against embergrid and the reference node.
  */
@@ -45,6 +49,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 
 import javax.cache.Cache;
 import javax.cache.expiry.CreatedExpiryPolicy;
@@ -61,10 +67,18 @@ import org.apache.ignite.cache.query.ScanQuery;
 import org.apache.ignite.cache.query.SqlFieldsQuery;
 import org.apache.ignite.client.ClientCache;
 import org.apache.ignite.client.ClientCacheConfiguration;
+import org.apache.ignite.client.ClientException;
 import org.apache.ignite.client.ClientTransaction;
 import org.apache.ignite.client.IgniteClient;
 import org.apache.ignite.cluster.ClusterState;
 import org.apache.ignite.configuration.ClientConfiguration;
+import org.apache.ignite.internal.client.thin.ClientServerError;
+
+import static org.apache.ignite.transactions.TransactionConcurrency.OPTIMISTIC;
+import static org.apache.ignite.transactions.TransactionConcurrency.PESSIMISTIC;
+import static org.apache.ignite.transactions.TransactionIsolation.READ_COMMITTED;
+import static org.apache.ignite.transactions.TransactionIsolation.REPEATABLE_READ;
+import static org.apache.ignite.transactions.TransactionIsolation.SERIALIZABLE;
 
 public class ThinClientSmoke {
     /** A check body; any exception (or a failed expectation) makes it FAIL. */
@@ -184,7 +198,7 @@ public class ThinClientSmoke {
 
         try (IgniteClient client = Ignition.startClient(cfg)) {
             System.out.println("OK connect");
-            run(client, sfx, sql, tx);
+            run(client, cfg, sfx, sql, tx);
         }
         catch (Throwable e) {
             System.out.println("FAIL connect: " + describe(e));
@@ -194,7 +208,8 @@ public class ThinClientSmoke {
         System.exit(0);
     }
 
-    static void run(IgniteClient client, String sfx, boolean sql, boolean tx) throws Exception {
+    static void run(IgniteClient client, ClientConfiguration cfg, String sfx, boolean sql, boolean tx)
+        throws Exception {
         String plain = "java-plain-" + sfx;
         String configured = "java-configured-" + sfx;
         String byName = "java-by-name-" + sfx;
@@ -593,24 +608,8 @@ public class ThinClientSmoke {
         check("cluster state", () -> expectEq(ClusterState.ACTIVE, client.cluster().state(), "state"));
 
         // ---- transactions -------------------------------------------------------------------
-        if (tx) {
-            ClientCache<Integer, String> tc = client.getOrCreateCache(new ClientCacheConfiguration()
-                .setName("java-tx-" + sfx).setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL));
-            check("tx commit", () -> {
-                try (ClientTransaction t = client.transactions().txStart()) {
-                    tc.put(1, "committed");
-                    t.commit();
-                }
-                expectEq("committed", tc.get(1), "after commit");
-            });
-            check("tx rollback", () -> {
-                try (ClientTransaction t = client.transactions().txStart()) {
-                    tc.put(2, "rolled back");
-                    t.rollback();
-                }
-                expectEq(null, tc.get(2), "after rollback");
-            });
-        }
+        if (tx)
+            transactions(client, cfg, sfx);
 
         // ---- clean up -------------------------------------------------------------------
         check("destroyCache", () -> {
@@ -625,6 +624,332 @@ public class ThinClientSmoke {
         for (String name : client.cacheNames()) {
             if (name.endsWith(sfx))
                 client.destroyCache(name);
+        }
+    }
+
+    // ---- transactions -------------------------------------------------------------------
+
+    /**
+     * The parts of Ignite's transaction texts that vary between runs (and between Ignite and
+     * embergrid), with their placeholders: tests/compat/test_diff_tx.py normalizes the same way.
+     */
+    static final Object[][] TX_VARYING = {
+        {Pattern.compile("xid=[0-9a-f]+(?:-[0-9a-f]+)*"), "xid=<xid>"},
+        {Pattern.compile("topVer=\\d+"), "topVer=<n>"},
+        {Pattern.compile("(?<![A-Za-z])order=\\d+"), "order=<n>"},
+        {Pattern.compile("nodeOrder=\\d+"), "nodeOrder=<n>"},
+        {Pattern.compile("startTime=-?\\d+"), "startTime=<ms>"},
+        {Pattern.compile("duration=-?\\d+"), "duration=<ms>"},
+        {Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<uuid>"},
+        {Pattern.compile("thread=[\\w-]* ?\\[[^\\]]*\\]"), "thread=<thread>"},
+    };
+
+    static final String LOCK_TIMEOUT_PREFIX = "Failed to acquire lock within provided timeout for transaction";
+
+    /** A lock wait's failure names the waiter's state as it was then, which varies from run to run. */
+    static final Object[][] TX_RACY = {
+        {Pattern.compile("state=[A-Z_]+"), "state=<state>"},
+        {Pattern.compile("rollbackOnly=\\w+"), "rollbackOnly=<bool>"},
+    };
+
+    static String txText(String text) {
+        for (Object[] v : TX_VARYING)
+            text = ((Pattern)v[0]).matcher(text).replaceAll((String)v[1]);
+        if (text.startsWith(LOCK_TIMEOUT_PREFIX)) {
+            for (Object[] v : TX_RACY)
+                text = ((Pattern)v[0]).matcher(text).replaceAll((String)v[1]);
+        }
+        return text;
+    }
+
+    static final String TX_VERSION = "GridCacheVersion [topVer=<n>, order=<n>, nodeOrder=<n>, dataCenterId=0]";
+
+    /** How Ignite prints a transaction (GridNearTxLocal) in its error texts, normalized by txText. */
+    static String txDescription(String concurrency, String isolation, String state, String rollbackOnly,
+        long timeout, String label) {
+        return "GridNearTxLocal[xid=<xid>, xidVersion=" + TX_VERSION + ", nearXidVersion=" + TX_VERSION
+            + ", concurrency=" + concurrency + ", isolation=" + isolation + ", state=" + state
+            + ", invalidate=false, rollbackOnly=" + rollbackOnly + ", nodeId=<uuid>, timeout=" + timeout
+            + ", startTime=<ms>, duration=<ms>, label=" + label + "]";
+    }
+
+    /** Any op, and the commit, of a transaction the server rolled back when its timeout passed. */
+    static String txTimedOut(String concurrency, String isolation, long timeout, String label) {
+        return "Cache transaction timed out: "
+            + txDescription(concurrency, isolation, "ROLLED_BACK", "true", timeout, label);
+    }
+
+    /** A pessimistic op whose wait for a lock outlived its transaction's timeout. */
+    static String txLockTimeout(String concurrency, String isolation, long timeout, String label) {
+        return LOCK_TIMEOUT_PREFIX + " [timeout=" + timeout + ", tx="
+            + txDescription(concurrency, isolation, "<state>", "<bool>", timeout, label) + "]";
+    }
+
+    static final String ATOMIC_IN_TX = "Transaction spans operations on atomic cache (don't use atomic cache "
+        + "inside a transaction). Since 2.15.0 atomic operations inside transactions are not allowed by default. "
+        + "Since 2.16.0 atomic operations inside transactions are finally forbidden.";
+
+    /**
+     * Runs body, which must fail the way the Java client reports a server's refusal: a
+     * ClientException (exactly) caused by a ClientServerError with status 1 and, once
+     * normalized by txText, the text expected.
+     */
+    static void expectServerError(Check body, String what, String expected) throws Exception {
+        try {
+            body.run();
+        }
+        catch (ClientException e) {
+            if (e.getClass() != ClientException.class || !(e.getCause() instanceof ClientServerError))
+                throw new AssertionError(what + ": expected ClientException <- ClientServerError, got " + describe(e));
+            ClientServerError err = (ClientServerError)e.getCause();
+            expectEq(1, err.getCode(), what + ": status");
+            expectEq(expected, txText(err.getServerErrorMessage()), what + ": text");
+            return;
+        }
+        throw new AssertionError(what + " succeeded");
+    }
+
+    static TreeMap<Integer, String> sorted(Map<Integer, String> m) {
+        return new TreeMap<>(m);
+    }
+
+    /**
+     * Two pessimistic transactions want one key: the holder (of holderClient, on this thread)
+     * writes it, the waiter (of waiterClient, on a thread of its own) then getAndPut()s it and
+     * must wait until the holder commits; it reads the holder's value, and its own value
+     * stays. While it waits, plain reads (of reader, a client with no transaction on this
+     * thread) answer at once with the committed value. No timing is asserted beyond
+     * "still waiting after 300 ms, done within 10 s of the commit".
+     */
+    static void lockWait(IgniteClient holderClient, IgniteClient waiterClient, ClientCache<Integer, String> reader,
+        String cacheName, int key) throws Exception {
+        ClientCache<Integer, String> holderCache = holderClient.cache(cacheName);
+        ClientCache<Integer, String> waiterCache = waiterClient.cache(cacheName);
+        holderCache.put(key, "zero");
+        // What the waiter's getAndPut read (or how the waiter failed).
+        AtomicReference<Object> seen = new AtomicReference<>("nothing yet");
+        Thread waiter = new Thread(() -> {
+            try (ClientTransaction t2 = waiterClient.transactions().txStart(PESSIMISTIC, REPEATABLE_READ)) {
+                String prev = waiterCache.getAndPut(key, "second");
+                t2.commit();
+                seen.set(String.valueOf(prev));
+            }
+            catch (Throwable e) {
+                seen.set(e);
+            }
+        });
+        waiter.setDaemon(true);
+        try (ClientTransaction t = holderClient.transactions().txStart(PESSIMISTIC, REPEATABLE_READ)) {
+            holderCache.put(key, "first");
+            waiter.start();
+            waiter.join(300);
+            expect(waiter.isAlive(), "the second transaction did not wait: " + show(seen.get()));
+            expectEq("zero", reader.get(key), "plain read while the second transaction waits");
+            t.commit();
+        }
+        waiter.join(10_000);
+        expect(!waiter.isAlive(), "the second transaction still waits after the commit");
+        if (seen.get() instanceof Throwable)
+            throw new AssertionError("the second transaction: " + describe((Throwable)seen.get()));
+        expectEq("first", seen.get(), "what the second transaction's getAndPut read");
+        expectEq("second", reader.get(key), "value after both");
+    }
+
+    /**
+     * What a Java user does with transactions, as a second client sees it. Each check uses
+     * keys of its own in one TRANSACTIONAL cache, and ends every transaction it starts
+     * (Ignite makes cache creation and destruction wait while a pessimistic transaction
+     * holds locks, so the caches are made first and destroyed after).
+     */
+    static void transactions(IgniteClient client, ClientConfiguration cfg, String sfx) throws Exception {
+        String txName = "java-tx-" + sfx;
+        ClientCache<Integer, String> tc = client.getOrCreateCache(new ClientCacheConfiguration()
+            .setName(txName).setAtomicityMode(CacheAtomicityMode.TRANSACTIONAL));
+        ClientCache<Integer, String> atomic = client.cache("java-kv-" + sfx);
+
+        try (IgniteClient other = Ignition.startClient(cfg)) {
+            ClientCache<Integer, String> oc = other.cache(txName);
+
+            check("tx commit", () -> {
+                try (ClientTransaction t = client.transactions().txStart()) {
+                    tc.put(1, "committed");
+                    expectEq("committed", tc.get(1), "read of its own write");
+                    try {
+                        client.transactions().txStart();
+                        throw new AssertionError("a second txStart in the same thread succeeded");
+                    }
+                    catch (ClientException e) {
+                        expectEq("A transaction has already been started by the current thread.", e.getMessage(),
+                            "second txStart");
+                    }
+                    t.commit();
+                }
+                expectEq("committed", tc.get(1), "after commit");
+                expectEq("committed", oc.get(1), "other client after commit");
+            });
+            check("tx rollback", () -> {
+                tc.put(2, "before");
+                try (ClientTransaction t = client.transactions().txStart()) {
+                    tc.put(2, "rolled back");
+                    tc.put(3, "rolled back");
+                    expectEq("rolled back", tc.get(2), "read of its own write");
+                    t.rollback();
+                }
+                expectEq("before", tc.get(2), "after rollback");
+                expectEq(null, tc.get(3), "new key after rollback");
+                try (ClientTransaction t = client.transactions().txStart()) {
+                    tc.put(2, "closed");
+                    tc.remove(3);
+                }
+                expectEq("before", oc.get(2), "after close without commit");
+            });
+            check("tx pessimistic repeatable read", () -> {
+                tc.put(4, "old");
+                try (ClientTransaction t = client.transactions().txStart(PESSIMISTIC, REPEATABLE_READ)) {
+                    expectEq("old", tc.get(4), "first read");
+                    tc.put(4, "new");
+                    tc.put(5, "five");
+                    expectEq("new", tc.get(4), "read of its own write");
+                    // Plain reads never wait for a lock and see committed values only.
+                    expectEq("old", oc.get(4), "other client before commit");
+                    expectEq(null, oc.get(5), "other client before commit, new key");
+                    t.commit();
+                }
+                expectEq("new", oc.get(4), "other client after commit");
+                expectEq("five", oc.get(5), "other client after commit, new key");
+            });
+            check("tx getAll/putAll/removeAll", () -> {
+                Set<Integer> keys = new TreeSet<>(Arrays.asList(20, 21, 22, 23, 24, 25));
+                tc.putAll(Map.of(20, "a", 21, "b", 22, "c"));
+                Map<Integer, String> committed = sorted(Map.of(21, "b", 22, "C", 24, "e"));
+                try (ClientTransaction t = client.transactions().txStart(PESSIMISTIC, REPEATABLE_READ)) {
+                    tc.putAll(Map.of(22, "C", 23, "d", 24, "e"));
+                    expectEq(sorted(Map.of(20, "a", 21, "b", 22, "C", 23, "d", 24, "e")), sorted(tc.getAll(keys)),
+                        "getAll after putAll");
+                    tc.removeAll(new HashSet<>(Arrays.asList(20, 23)));
+                    expectEq(committed, sorted(tc.getAll(keys)), "getAll after removeAll");
+                    expectEq(sorted(Map.of(20, "a", 21, "b", 22, "c")), sorted(oc.getAll(keys)),
+                        "other client before commit");
+                    t.commit();
+                }
+                expectEq(committed, sorted(oc.getAll(keys)), "other client after commit");
+                try (ClientTransaction t = client.transactions().txStart(OPTIMISTIC, REPEATABLE_READ)) {
+                    tc.removeAll(new HashSet<>(Arrays.asList(21, 22)));
+                    tc.putAll(Map.of(25, "f"));
+                    expectEq(sorted(Map.of(24, "e", 25, "f")), sorted(tc.getAll(keys)), "getAll in the second tx");
+                    t.rollback();
+                }
+                expectEq(committed, sorted(tc.getAll(keys)), "after rollback");
+            });
+            check("tx timeout and label", () -> {
+                tc.put(30, "before");
+                long timeout = 1_000;
+                long started = System.currentTimeMillis();
+                try (ClientTransaction t = client.transactions().withLabel("java-long-tx")
+                    .txStart(PESSIMISTIC, REPEATABLE_READ, timeout)) {
+                    tc.put(30, "in tx");
+                    Thread.sleep(Math.max(0, started + timeout - System.currentTimeMillis()));
+                    // The server rolls it back when the timeout passes, whether or not a request
+                    // comes, and releases its lock: a plain put of the key (waiting, if it
+                    // arrives first) then goes through.
+                    oc.put(30, "after timeout");
+                    String text = txTimedOut("PESSIMISTIC", "REPEATABLE_READ", timeout, "java-long-tx");
+                    expectServerError(() -> tc.get(30), "get after the timeout", text);
+                    expectServerError(() -> tc.put(30, "late"), "put after the timeout", text);
+                    expectServerError(t::commit, "commit after the timeout", text);
+                }
+                expectEq("after timeout", tc.get(30), "value");
+                try (ClientTransaction t = client.transactions().txStart()) {
+                    tc.put(31, "next");
+                    t.commit();
+                }
+                expectEq("next", oc.get(31), "a transaction after the timed-out one");
+            });
+            check("tx optimistic serializable conflict", () -> {
+                tc.put(60, "v0");
+                tc.put(61, "w0");
+                try (ClientTransaction t = client.transactions().txStart(OPTIMISTIC, SERIALIZABLE)) {
+                    expectEq("w0", tc.get(61), "read");
+                    tc.put(61, "w1");
+                    t.commit();
+                }
+                expectEq("w1", oc.get(61), "nobody else wrote: the commit went through");
+                try (ClientTransaction t = client.transactions().txStart(OPTIMISTIC, SERIALIZABLE)) {
+                    expectEq("v0", tc.get(60), "read");
+                    // Optimistic: no lock before the commit, so this put goes through at once.
+                    oc.put(60, "other");
+                    tc.put(60, "mine");
+                    expectServerError(t::commit, "commit after another client changed a key read",
+                        "Failed to prepare transaction, read/write conflict [key=60, keyCls=java.lang.Integer, "
+                            + "val=other, valCls=java.lang.String, cache=" + txName + ", thread=<thread>]");
+                }
+                expectEq("other", tc.get(60), "value after the failed commit");
+            });
+            check("tx lock wait between clients", () -> lockWait(client, other, oc, txName, 40));
+            check("tx lock wait between threads", () -> lockWait(client, client, oc, txName, 41));
+            check("tx lock wait timeout", () -> {
+                tc.put(42, "zero");
+                try (ClientTransaction t = client.transactions().txStart(PESSIMISTIC, REPEATABLE_READ)) {
+                    tc.put(42, "held");
+                    // The other client's transaction (on this thread too: one per client and thread)
+                    // waits for the lock until its own timeout, counted from its start, passes.
+                    try (ClientTransaction t2 = other.transactions().withLabel("java-waiter")
+                        .txStart(PESSIMISTIC, REPEATABLE_READ, 1_000)) {
+                        expectServerError(() -> oc.put(42, "waiter"), "put waiting for the lock",
+                            txLockTimeout("PESSIMISTIC", "REPEATABLE_READ", 1_000, "java-waiter"));
+                        expectServerError(t2::commit, "commit of the waiter",
+                            txTimedOut("PESSIMISTIC", "REPEATABLE_READ", 1_000, "java-waiter"));
+                    }
+                    t.commit();
+                }
+                expectEq("held", oc.get(42), "value");
+            });
+            check("tx client closed rolls back", () -> {
+                tc.put(43, "before");
+                try (IgniteClient third = Ignition.startClient(cfg)) {
+                    ClientCache<Integer, String> thc = third.cache(txName);
+                    third.transactions().txStart(PESSIMISTIC, REPEATABLE_READ);
+                    thc.put(43, "never committed");
+                    thc.put(44, "never committed");
+                }
+                // The server rolls back the transactions of a closed connection and releases their
+                // locks (this transaction waits until it has; its timeout bounds the wait).
+                try (ClientTransaction t = client.transactions().txStart(PESSIMISTIC, REPEATABLE_READ, 5_000)) {
+                    expectEq("before", tc.getAndPut(43, "after"), "getAndPut of a key the closed client wrote");
+                    expectEq(null, tc.get(44), "new key the closed client wrote");
+                    t.commit();
+                }
+                expectEq("after", oc.get(43), "value");
+            });
+            check("tx isolation levels", () -> {
+                tc.put(45, "v0");
+                // READ_COMMITTED: reads take no lock (the other client's put does not wait) and a
+                // re-read sees the other client's value.
+                try (ClientTransaction t = client.transactions().txStart(PESSIMISTIC, READ_COMMITTED)) {
+                    expectEq("v0", tc.get(45), "first read, PESSIMISTIC READ_COMMITTED");
+                    oc.put(45, "v1");
+                    expectEq("v1", tc.get(45), "re-read, PESSIMISTIC READ_COMMITTED");
+                    t.commit();
+                }
+                // OPTIMISTIC REPEATABLE_READ: no lock either, but a re-read gives the first value.
+                try (ClientTransaction t = client.transactions().txStart(OPTIMISTIC, REPEATABLE_READ)) {
+                    expectEq("v1", tc.get(45), "first read, OPTIMISTIC REPEATABLE_READ");
+                    oc.put(45, "v2");
+                    expectEq("v1", tc.get(45), "re-read, OPTIMISTIC REPEATABLE_READ");
+                    t.commit();
+                }
+                expectEq("v2", oc.get(45), "value");
+            });
+            check("tx atomic cache refused", () -> {
+                try (ClientTransaction t = client.transactions().txStart()) {
+                    expectServerError(() -> atomic.put(50, "x"), "put to an ATOMIC cache", ATOMIC_IN_TX);
+                    expectServerError(() -> atomic.get(50), "get from an ATOMIC cache", ATOMIC_IN_TX);
+                    tc.put(50, "still usable");
+                    t.commit();
+                }
+                expectEq("still usable", tc.get(50), "TRANSACTIONAL write of that transaction");
+                expectEq(null, atomic.get(50), "ATOMIC cache");
+            });
         }
     }
 }
