@@ -521,7 +521,7 @@ class TxEntries:
 
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._check(h)
-        existed = self.read(h, key, now) is not None
+        existed = self.peek(h, key, now) is not None  # a removal reads nothing
         self._set(h, key, None)
         return existed
 

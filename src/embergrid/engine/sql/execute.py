@@ -35,6 +35,7 @@ from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Column, Table
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
+from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.rows import RowCodec
@@ -420,9 +421,11 @@ class SqlEngine:
             return res
         if first == "MERGE":
             merge = self._merge_as_insert(sql, toks)
+            check_functions(merge)
             n = self._insert(merge, schema, args, sql, upsert=True)
             return _result(UPDATED, [(n,)])
         node = sqlglot.parse_one(sql, read=IgniteH2)
+        check_functions(node)
         if isinstance(node, exp.Insert):
             n = self._insert(node, schema, args, sql, upsert=False)
             return _result(UPDATED, [(n,)])

@@ -18,7 +18,15 @@ from sqlglot import exp
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.h2values import NULL, NotFoldable, Val
 
-__all__ = ["FN", "call", "cast_target", "function_args", "function_name"]
+__all__ = [
+    "FN",
+    "H2_FUNCTIONS",
+    "call",
+    "cast_target",
+    "check_functions",
+    "function_args",
+    "function_name",
+]
 
 FN = "eg_fn"  # meta key of a function's name as written (see h2text.IgniteH2)
 
@@ -44,6 +52,40 @@ _NAMES: dict[type[exp.Expr], str] = {
     exp.Chr: "CHAR",
 }
 _TRIMS = {"LEADING": "LTRIM", "TRAILING": "RTRIM"}
+
+# Every function name H2 1.4.197 (Ignite's SQL engine) knows: its built-in
+# functions (org.h2.expression.Function), aggregates (Aggregate) and the ones
+# its parser reads as functions. SQL is Ignite's, not SQLite's: a function
+# called by any other name fails as H2 fails, "Function ... not found", even
+# where SQLite has one (randomblob, zeroblob, sqlite_version, printf, typeof,
+# load_extension, ...).
+_H2_FUNCTION_NAMES = """
+    ABS ACOS ASIN ATAN ATAN2 BITAND BITGET BITNOT BITOR BITXOR CEIL CEILING COS
+    COSH COT DEGREES EXP FLOOR LOG LN LOG10 MOD PI POWER RADIANS RAND RANDOM
+    RANDOM_UUID UUID ROUND ROUNDMAGIC SECURE_RAND SIGN SIN SINH SQRT TAN TANH
+    TRUNCATE TRUNC HASH ENCRYPT DECRYPT COMPRESS EXPAND ZERO ORA_HASH
+    ASCII BIT_LENGTH CHAR CHR CHAR_LENGTH CHARACTER_LENGTH LENGTH CONCAT CONCAT_WS
+    DIFFERENCE HEXTORAW INSERT LCASE LOWER LEFT LOCATE INSTR POSITION LPAD LTRIM
+    OCTET_LENGTH RAWTOHEX REPEAT REPLACE RIGHT RPAD RTRIM SOUNDEX SPACE SUBSTR
+    SUBSTRING UCASE UPPER STRINGENCODE STRINGDECODE STRINGTOUTF8 UTF8TOSTRING
+    XMLATTR XMLNODE XMLCOMMENT XMLCDATA XMLSTARTDOC XMLTEXT REGEXP_REPLACE
+    REGEXP_LIKE TRIM TO_CHAR TRANSLATE ARRAY_GET ARRAY_LENGTH ARRAY_CONTAINS
+    CURRENT_DATE CURDATE SYSDATE TODAY CURRENT_TIME CURTIME CURRENT_TIMESTAMP NOW
+    LOCALTIME LOCALTIMESTAMP SYSTIMESTAMP DATEADD TIMESTAMPADD DATEDIFF
+    TIMESTAMPDIFF DAYNAME DAY_OF_MONTH DAYOFMONTH DAY_OF_WEEK DAYOFWEEK
+    DAY_OF_YEAR DAYOFYEAR EXTRACT FORMATDATETIME HOUR MINUTE MONTH MONTHNAME
+    PARSEDATETIME QUARTER SECOND WEEK ISO_WEEK YEAR ISO_YEAR ISO_DAY_OF_WEEK
+    TO_DATE TO_TIMESTAMP ADD_MONTHS TO_TIMESTAMP_TZ DATE_TRUNC
+    DATABASE USER CURRENT_USER IDENTITY SCOPE_IDENTITY AUTOCOMMIT READONLY
+    DATABASE_PATH LOCK_TIMEOUT DISK_SPACE_USED IFNULL ISNULL CASEWHEN CONVERT
+    CAST COALESCE NVL NVL2 NULLIF DECODE CURRVAL NEXTVAL TABLE TABLE_DISTINCT
+    H2VERSION LEAST GREATEST SESSION_ID LOCK_MODE TRANSACTION_ID TRUNCATE_VALUE
+    ROW_NUMBER SET MEMORY_FREE MEMORY_USED SIGNAL FILE_READ FILE_WRITE
+    COUNT SUM MIN MAX AVG GROUP_CONCAT LISTAGG STDDEV_POP STDDEV_SAMP VAR_POP
+    VAR_SAMP BOOL_AND BOOL_OR EVERY SOME BIT_AND BIT_OR SELECTIVITY HISTOGRAM
+    MEDIAN MODE ARRAY_AGG ENVELOPE SYSTEM_RANGE
+"""
+H2_FUNCTIONS = frozenset(_H2_FUNCTION_NAMES.split())
 
 
 def function_args(e: exp.Expr) -> list[exp.Expr]:
@@ -306,3 +348,20 @@ def call(name: str, args: list[Val]) -> Val:
     if fn is None:
         raise NotFoldable(name)
     return fn(args)
+
+
+def check_functions(node: exp.Expr) -> None:
+    """``h2values.H2Error`` (90022, as H2 words it) for the first function
+    called by a name H2 does not know (see ``H2_FUNCTIONS``)."""
+    for n in node.walk():
+        if not isinstance(n, exp.Func):
+            continue
+        written = n.meta.get(FN)
+        if isinstance(written, str):
+            name = written.upper()
+        elif isinstance(n, exp.Anonymous):
+            name = str(n.name).upper()
+        else:
+            continue  # syntax, not a call (CAST, CASE, EXTRACT, ...)
+        if name not in H2_FUNCTIONS:
+            raise hv.H2Error(f'Function "{name}" not found', 90022)

@@ -62,7 +62,7 @@ from sqlglot.errors import ParseError as GlotError
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Catalog, Column, Table
 from embergrid.engine.sql.h2fold import const, const_node, optimize
-from embergrid.engine.sql.h2functions import FN, cast_target
+from embergrid.engine.sql.h2functions import FN, cast_target, check_functions
 from embergrid.engine.sql.h2text import PARAM, h2_function, label
 from embergrid.engine.sql.types import TYPES, SqlType
 from embergrid.engine.sqltext import column_name
@@ -162,6 +162,7 @@ def normalize_identifiers(node: exp.Expr) -> None:
 
 def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
     """The plan of a SELECT/UNION; ``h2values.H2Error`` where H2 fails preparing."""
+    check_functions(node)
     normalize_identifiers(node)
     params: list[exp.Expr] = []
     for n in list(node.walk(bfs=False)):
