@@ -2168,3 +2168,77 @@ def test_sql_dml_waits_for_a_lock(sql_side: Side) -> None:
         ("c select after", ok([[1, "sql"], [2, "two"]])),
     ]
     check(sql_side, got, expected)
+
+
+# -- OPTIMISTIC conditional writes: the condition is checked again at commit -------
+
+CONDITIONAL: dict[
+    str, tuple[Any, Callable[[Cache], Any], Any, Callable[[Cache], Any], Any]
+] = {
+    # case: (value before, the op in the tx, its result, the other's change, final)
+    "replace, key removed": (
+        "x",
+        lambda k: k.replace(0, "y"),
+        True,
+        lambda k: k.remove_key(0),
+        None,
+    ),
+    "put_if_absent, key created": (
+        None,
+        lambda k: k.put_if_absent(0, "y"),
+        True,
+        lambda k: k.put(0, "z"),
+        "z",
+    ),
+    "replace_if_equals, value changed": (
+        "x",
+        lambda k: k.replace_if_equals(0, "x", "y"),
+        True,
+        lambda k: k.put(0, "z"),
+        "z",
+    ),
+    "remove_if_equals, value changed": (
+        "x",
+        lambda k: k.remove_if_equals(0, "x"),
+        True,
+        lambda k: k.put(0, "z"),
+        "z",
+    ),
+    "get_and_replace, key still there": (
+        "x",
+        lambda k: k.get_and_replace(0, "y"),
+        "x",
+        lambda k: k.put(0, "z"),
+        "y",
+    ),
+}
+
+
+@pytest.mark.parametrize("isolation", [READ_COMMITTED, REPEATABLE_READ])
+@pytest.mark.parametrize("case", list(CONDITIONAL))
+def test_optimistic_conditional_write_rechecked_at_commit(
+    side: Side, case: str, isolation: TransactionIsolation
+) -> None:
+    """An OPTIMISTIC (not SERIALIZABLE) transaction's conditional write whose
+    condition another client breaks before the commit is dropped, silently: the
+    commit succeeds and the other client's change stays."""
+    before, op, result, change, final = CONDITIONAL[case]
+    side.cache()
+    a, b = side.actor(), side.actor()
+    got = [
+        ("setup", b.kv(lambda k: None if before is None else k.put(0, before))),
+        ("a start", a.start(OPTIMISTIC, isolation)),
+        ("a op", a.kv(op)),
+        ("b changes it", b.kv(lambda k: (change(k), None)[1])),
+        ("a commit", a.commit()),
+        ("reads", b.kv(lambda k: k.get(0))),
+    ]
+    expected = [
+        ("setup", ok()),
+        ("a start", ok(1)),
+        ("a op", ok(result)),
+        ("b changes it", ok()),
+        ("a commit", ok()),
+        ("reads", ok(final)),
+    ]
+    check(side, got, expected)

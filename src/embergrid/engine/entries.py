@@ -18,7 +18,7 @@ treats them as absent. Must not import asyncio or ``embergrid.protocol.messages`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -97,6 +97,12 @@ class Entries:
     # Reads that are no reads of a transaction's (see tx.TxEntries.peek).
     peek = read
     peek_many = read_many
+
+    def expect(
+        self, h: HasSql, key: bytes, holds: Callable[[Row | None], bool]
+    ) -> None:
+        """A conditional write's condition (see tx.TxEntries.expect): it held,
+        and it was written at once, so there is nothing left to check."""
 
     def write(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
         self._execute(h.sql.write, (key, value, expire_at))

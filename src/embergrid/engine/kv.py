@@ -76,6 +76,9 @@ class EntryOps(Protocol):
         self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
     ) -> None: ...
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
+    def expect(
+        self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
+    ) -> None: ...
     def clear(self, h: CacheHandle) -> None: ...
     def count(self, h: CacheHandle, now: int) -> int: ...
 
@@ -103,6 +106,18 @@ def same_value(key: bytes, current: bytes, sample: bytes) -> bool:
         if equal is not None:
             return equal
     return current == sample
+
+
+def _present(row: Row | None) -> bool:
+    return row is not None
+
+
+def _absent(row: Row | None) -> bool:
+    return row is None
+
+
+def _equal_to(key: bytes, expected: bytes) -> Callable[[Row | None], bool]:
+    return lambda row: row is not None and same_value(key, row[0], expected)
 
 
 # Peek modes that count the (single, shared) copy of each entry.
@@ -350,6 +365,7 @@ class KeyValue:
             return None
         pol = expiry if expiry is not None else h.config.expiry_policy
         self._put(h, key, value, row, pol, now)
+        self._e.expect(h, key, _present)
         return row[0]
 
     @_op(write=True)
@@ -382,6 +398,7 @@ class KeyValue:
             return row[0]
         pol = expiry if expiry is not None else h.config.expiry_policy
         self._put(h, key, value, None, pol, now)
+        self._e.expect(h, key, _absent)
         return None
 
     @_op(write=True)
@@ -411,6 +428,7 @@ class KeyValue:
             self._access(h, key, row, pol, now)
             return False
         self._put(h, key, value, row, pol, now)
+        self._e.expect(h, key, _equal_to(key, expected))
         return True
 
     @_op(write=True)
@@ -433,7 +451,9 @@ class KeyValue:
             pol = expiry if expiry is not None else h.config.expiry_policy
             self._access(h, key, row, pol, now)
             return False
-        return self._e.delete(h, key, now)
+        removed = self._e.delete(h, key, now)
+        self._e.expect(h, key, _equal_to(key, expected))
+        return removed
 
     @_op(write=True)
     def clear_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> None:

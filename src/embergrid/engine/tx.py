@@ -120,6 +120,8 @@ class Tx:
     seen: dict[Key, Row | None] = field(default_factory=dict)  # reads remembered
     locks: set[Key] = field(default_factory=set)
     handles: dict[int, CacheHandle] = field(default_factory=dict)  # caches read
+    # Conditions of conditional writes, checked again at an OPTIMISTIC commit.
+    guards: dict[Key, Callable[[Row | None], bool]] = field(default_factory=dict)
     waiting: bool = False  # its last op is blocked on a lock
     timed_out: bool = False  # rolled back by its timeout; the id stays till its end
     done: bool = False
@@ -302,6 +304,7 @@ class Transactions:
         tx.seen.clear()
         tx.locks.clear()
         tx.handles.clear()
+        tx.guards.clear()
         self.active.pop(tx.xid, None)
 
     def check_alive(self, tx: Tx) -> None:
@@ -417,9 +420,16 @@ class Transactions:
                 )
 
     def _apply(self, tx: Tx) -> None:
+        """Write the write set. A conditional write of an OPTIMISTIC transaction
+        whose condition no longer holds is left out, silently, as Ignite does
+        (it checks the condition again when it commits)."""
         now = self._now()
         try:
-            for (_, key), (h, row) in tx.writes.items():
+            for k, (h, row) in tx.writes.items():
+                key = k[1]
+                guard = tx.guards.get(k)
+                if guard is not None and not guard(self._entries.read(h, key, now)):
+                    continue
                 if row is None:
                     self._entries.delete(h, key, now)
                 else:
@@ -533,8 +543,19 @@ class TxEntries:
     def purge(self, h: CacheHandle, now: int) -> int:
         return self._base.purge(h, now)
 
+    def expect(
+        self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
+    ) -> None:
+        """The write of ``key`` just made holds only while ``holds`` does of
+        the committed row: an OPTIMISTIC commit checks it again (a PESSIMISTIC
+        transaction holds the lock; a SERIALIZABLE one validates its reads)."""
+        tx = self._tx
+        if not tx.pessimistic and tx.isolation != SERIALIZABLE:
+            tx.guards[(h.cache_id, key)] = holds
+
     def _set(self, h: CacheHandle, key: bytes, row: Row | None) -> None:
         tx = self._tx
+        tx.guards.pop((h.cache_id, key), None)
         if tx.pessimistic:
             self._txs.lock(tx, h, key)
         tx.writes[(h.cache_id, key)] = (h, row)
@@ -550,6 +571,7 @@ class GuardedEntries:
         self._base = base
         self.read = self.peek = base.read
         self.read_many = self.peek_many = base.read_many
+        self.expect = base.expect
         self.count = base.count
 
     def write(
