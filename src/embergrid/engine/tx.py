@@ -489,22 +489,12 @@ class TxEntries:
     def peek_many(
         self, h: CacheHandle, keys: Sequence[bytes], now: int
     ) -> dict[bytes, Row]:
-        found: dict[bytes, Row] = {}
-        for key in keys:
-            row = self.peek(h, key, now)
-            if row is not None:
-                found[key] = row
-        return found
+        return _visible(self.peek, h, keys, now)
 
     def read_many(
         self, h: CacheHandle, keys: Sequence[bytes], now: int
     ) -> dict[bytes, Row]:
-        found: dict[bytes, Row] = {}
-        for key in keys:
-            row = self.read(h, key, now)
-            if row is not None:
-                found[key] = row
-        return found
+        return _visible(self.read, h, keys, now)
 
     def count(self, h: CacheHandle, now: int) -> int:
         self._check(h)
@@ -559,6 +549,21 @@ class TxEntries:
         if tx.pessimistic:
             self._txs.lock(tx, h, key)
         tx.writes[(h.cache_id, key)] = (h, row)
+
+
+def _visible(
+    read: Callable[[CacheHandle, bytes, int], Row | None],
+    h: CacheHandle,
+    keys: Sequence[bytes],
+    now: int,
+) -> dict[bytes, Row]:
+    """``read`` of each key, as ``Entries.read_many`` answers: the present ones."""
+    found: dict[bytes, Row] = {}
+    for key in keys:
+        row = read(h, key, now)
+        if row is not None:
+            found[key] = row
+    return found
 
 
 class GuardedEntries:
