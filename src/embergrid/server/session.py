@@ -161,6 +161,8 @@ class Session:
         self.cursors.clear()
         self._read_ahead.clear()
         self._lanes.clear()
+        self._backlog.clear()
+        self._finished.clear()
         txs, self.txs = list(self.txs.values()), {}
         for tx in txs:
             try:
