@@ -319,7 +319,9 @@ def serving(
         assert found is not None, "embergrid serve did not start"
         yield proc, (found.group(1), int(found.group(2)))
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None and prefix:
+            proc.kill()  # unshare ignores SIGTERM; --kill-child ends its child
+        elif proc.poll() is None:
             proc.terminate()
             try:
                 proc.wait(timeout=20)
