@@ -1,0 +1,407 @@
+"""Transactions benchmark: embergrid vs Apache Ignite 2.18 run as users run it.
+
+One transaction = tx_start (PESSIMISTIC, REPEATABLE_READ: pyignite's default),
+get two keys, put both, commit: six round trips. The keys are drawn at random
+from ``KEYS`` in a TRANSACTIONAL cache and read (so locked) in key order: the
+clients seldom wait for each other and never deadlock, so this measures what a
+transaction costs the server, not contention.
+
+Servers, each in its own process and both up for the whole run:
+
+* ``embergrid serve`` (in memory, default flags: uvloop, 100 us busy poll);
+* the reference node (``tools/reference-ignite/ReferenceNode.java``, Ignite
+  2.18, in memory) started with the JVM options of Ignite's ``bin/ignite.sh``
+  (``-Xms1g -Xmx1g -server -XX:MaxMetaspaceSize=256m``) plus Ignite's
+  ``--add-opens`` list: default JIT and GC (G1 on Java 17), not the test
+  suite's fast-start flags (C1 only, serial GC, 512 MiB heap). The node itself
+  keeps ReferenceNode's small thread pools (4 client-connector threads).
+
+Clients: 1 and 16 at once, each its own process with its own client (a pool of
+16 spawned processes made once: processes, not threads, so that a Python
+client's GIL limits neither server). Every client of a measurement starts at
+the same wall-clock time and runs for ``--seconds``; the rate is the sum of
+their transactions over that time. One table row per client library:
+``embergrid.Client`` and pyignite 0.6.1. Beside the rates: the CPU time each
+server process used per transaction (utime + stime from /proc).
+
+Order: a warm-up with 16 clients against each server (``--warmup`` seconds,
+default 60: after 15 s Ignite's CPU per transaction still fell 4x over the
+next rounds while C2 compiled its hot paths on this 2-core machine), then
+``--rounds`` rounds that alternate the servers for every cell, so drifting
+load from other processes hits both alike; each cell keeps its best round.
+``--hog N`` runs N busy-loop processes during the whole run (a loaded machine).
+
+Usage: ``python benchmarks/tx.py [--seconds S] [--rounds R] [--warmup W]
+[--client embergrid|pyignite|both] [--hog N] [--busy-poll US] [--no-reference]``
+(``--busy-poll`` is passed to ``embergrid serve``; its CPU column counts the
+polling too).
+``IGNITE_REFERENCE=host:port`` uses a node already running instead (with
+whatever JVM flags it was started with; no CPU column for it). Imports the test
+helper ``tests/_reference.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import multiprocessing
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyignite  # type: ignore[import-untyped]
+from pyignite.datatypes import (  # type: ignore[import-untyped]
+    TransactionConcurrency as PyConcurrency,
+)
+from pyignite.datatypes import (
+    TransactionIsolation as PyIsolation,
+)
+
+import embergrid
+from embergrid.datatypes.prop_codes import PROP_CACHE_ATOMICITY_MODE, PROP_NAME
+from embergrid.datatypes.transactions import (
+    TransactionConcurrency,
+    TransactionIsolation,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+
+from _reference import (  # type: ignore[import-not-found, unused-ignore]
+    HOST,
+    JVM_OPTIONS,
+    LIB_DIR,
+    READY_PREFIX,
+    REFERENCE_DIR,
+    SOURCE,
+    marker_field,
+    parse_address,
+    pick_port_base,
+    stop_node,
+    wait_ready,
+)
+
+CACHE = "bench-tx"
+KEYS = 10_000
+TRANSACTIONAL = 0  # CacheAtomicityMode.TRANSACTIONAL
+CLIENT_COUNTS = (1, 16)
+START_MARGIN = 2.0  # seconds from submitting a measurement to its common start
+# bin/ignite.sh: JVM_OPTS="-Xms1g -Xmx1g -server -XX:MaxMetaspaceSize=256m"
+IGNITE_SH_JVM_OPTS = ("-Xms1g", "-Xmx1g", "-server", "-XX:MaxMetaspaceSize=256m")
+_QUIET = ("--log-level", "WARNING")
+_LISTENING = re.compile(r"listening on (\S+):(\d+)")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+# -- the clients (run in the pool's processes) ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Library:
+    """A client library: its ``Client`` class and PESSIMISTIC, REPEATABLE_READ."""
+
+    client: Callable[[], Any]
+    concurrency: Any
+    isolation: Any
+
+
+LIBRARIES = {
+    "embergrid": Library(
+        embergrid.Client,
+        TransactionConcurrency.PESSIMISTIC,
+        TransactionIsolation.REPEATABLE_READ,
+    ),
+    "pyignite": Library(
+        pyignite.Client, PyConcurrency.PESSIMISTIC, PyIsolation.REPEATABLE_READ
+    ),
+}
+
+
+def transactions(
+    address: tuple[str, int], library: str, start_at: float, seconds: float, seed: int
+) -> tuple[int, float]:
+    """Connect, wait for ``start_at`` (wall clock), then run transactions for
+    ``seconds``: how many committed, and how late this client started."""
+    lib = LIBRARIES[library]
+    rng = random.Random(seed)
+    client = lib.client()
+    with client.connect(*address):
+        cache = client.get_cache(CACHE)
+
+        def one() -> None:
+            low, high = sorted(rng.sample(range(KEYS), 2))
+            with client.tx_start(lib.concurrency, lib.isolation) as tx:
+                a = cache.get(low)
+                b = cache.get(high)
+                cache.put(low, a - 1)
+                cache.put(high, b + 1)
+                tx.commit()
+
+        for _ in range(5):
+            one()
+        late = time.time() - start_at
+        if late < 0:
+            time.sleep(-late)
+        end = start_at + seconds
+        count = 0
+        while time.time() < end:
+            one()
+            count += 1
+    return count, max(late, 0.0)
+
+
+# -- the servers ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Server:
+    name: str
+    address: tuple[str, int]
+    pid: int | None  # for the CPU column; None for an external node
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """utime + stime of process ``pid`` (all its threads), in seconds."""
+    if pid is None:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+@contextmanager
+def embergrid_server(*flags: str) -> Iterator[Server]:
+    """``embergrid serve`` (in memory, default flags + ``flags``) in its own process."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embergrid", "serve", "--port", "0", *_QUIET, *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        found = _LISTENING.search(proc.stdout.readline())
+        if found is None:
+            raise RuntimeError("embergrid serve did not start")
+        yield Server("embergrid", (found.group(1), int(found.group(2))), proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def reference_command(base: int) -> list[str]:
+    """ReferenceNode with bin/ignite.sh's JVM options and Ignite's --add-opens."""
+    opens = [
+        line.strip()
+        for line in JVM_OPTIONS.read_text().splitlines()
+        if line.strip().startswith("--add-opens")
+    ]
+    return [
+        "java",
+        *opens,
+        *IGNITE_SH_JVM_OPTS,
+        "-cp",
+        str(LIB_DIR / "*"),
+        str(SOURCE),
+        "--client-port",
+        str(base),
+        "--discovery-port",
+        str(base + 10),
+        "--communication-port",
+        str(base + 20),
+    ]
+
+
+@contextmanager
+def reference_server() -> Iterator[Server]:
+    """The reference Ignite 2.18 node as users run it (see the module docstring)."""
+    external = os.environ.get("IGNITE_REFERENCE", "").strip()
+    if external:
+        yield Server("ignite", parse_address(external), None)
+        return
+    base = pick_port_base()
+    with tempfile.TemporaryFile(prefix="reference-ignite-") as log:
+        process = subprocess.Popen(
+            reference_command(base),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+            cwd=REFERENCE_DIR,
+        )
+        drain = None
+        try:
+            line, drain = wait_ready(process, time.monotonic() + 180)
+            if not line.startswith(READY_PREFIX):
+                log.seek(0)
+                tail = log.read()[-3000:].decode(errors="replace")
+                raise RuntimeError(f"reference node did not start: {line!r} {tail}")
+            port = int(marker_field(line, "port"))
+            yield Server("ignite", (HOST, port), process.pid)
+        finally:
+            stop_node(process, drain)
+
+
+def prepare(server: Server) -> None:
+    """The TRANSACTIONAL cache with ``KEYS`` integer values."""
+    client = embergrid.Client()
+    with client.connect(*server.address):
+        cache = client.get_or_create_cache(
+            {PROP_NAME: CACHE, PROP_CACHE_ATOMICITY_MODE: TRANSACTIONAL}
+        )
+        for start in range(0, KEYS, 1000):
+            cache.put_all({k: 1_000 for k in range(start, start + 1000)})
+
+
+# -- measuring ------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    """The best round of one (library, clients, server)."""
+
+    rate: float = 0.0
+    cpu_us: float = 0.0  # server CPU per transaction in that round
+
+
+def measure(
+    pool: ProcessPoolExecutor,
+    server: Server,
+    library: str,
+    clients: int,
+    seconds: float,
+) -> tuple[float, float]:
+    """Transactions per second of ``clients`` clients, and server CPU µs each."""
+    start_at = time.time() + START_MARGIN
+    futures = [
+        pool.submit(
+            transactions,
+            server.address,
+            library,
+            start_at,
+            seconds,
+            random.randrange(2**32),
+        )
+        for _ in range(clients)
+    ]
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu0 = cpu_seconds(server.pid)
+    results = [f.result() for f in futures]
+    cpu1 = cpu_seconds(server.pid)
+    done = sum(n for n, _ in results)
+    late = max(late for _, late in results)
+    if late > 0.05 * seconds:
+        print(
+            f"  ({server.name} {library} x{clients}: a client started {late:.2f}s late)"
+        )
+    return done / seconds, 1e6 * (cpu1 - cpu0) / max(done, 1)
+
+
+def run(
+    args: argparse.Namespace, servers: list[Server]
+) -> dict[tuple[str, int, str], Cell]:
+    libraries = ["embergrid", "pyignite"] if args.client == "both" else [args.client]
+    ctx = multiprocessing.get_context("spawn")
+    cells: dict[tuple[str, int, str], Cell] = {}
+    with ProcessPoolExecutor(max(CLIENT_COUNTS), mp_context=ctx) as pool:
+        # every worker process up (and its imports done) before anything is measured
+        list(pool.map(time.sleep, [0.5] * max(CLIENT_COUNTS)))
+        for server in servers:
+            if args.warmup > 0:
+                measure(pool, server, libraries[0], max(CLIENT_COUNTS), args.warmup)
+        for _ in range(args.rounds):
+            for library in libraries:
+                for clients in CLIENT_COUNTS:
+                    for server in servers:
+                        rate, cpu = measure(
+                            pool, server, library, clients, args.seconds
+                        )
+                        print(
+                            f"  {server.name:9} {library:9} x{clients:<2}"
+                            f" {rate:8.0f} tx/s  {cpu:6.0f} us CPU/tx",
+                            flush=True,
+                        )
+                        cell = cells.setdefault((library, clients, server.name), Cell())
+                        if rate > cell.rate:
+                            cell.rate, cell.cpu_us = rate, cpu
+    return cells
+
+
+def table(args: argparse.Namespace, cells: dict[tuple[str, int, str], Cell]) -> None:
+    print(
+        f"\nseconds={args.seconds} rounds={args.rounds} warmup={args.warmup}"
+        f" hog={args.hog} busy-poll={args.busy_poll or 'default'}"
+        " (best round; clients are processes;"
+        f" load average {os.getloadavg()[0]:.2f} at the end)"
+    )
+    print(
+        f"| {'client':<9} | {'clients':>7} | {'embergrid tx/s':>14} |"
+        f" {'ignite tx/s':>11} | {'ratio':>5} | {'CPU us/tx ours':>14} |"
+        f" {'CPU us/tx ignite':>16} |"
+    )
+    print(
+        f"|{'-' * 11}|{'-' * 9}|{'-' * 16}|{'-' * 13}|{'-' * 7}|{'-' * 16}|{'-' * 18}|"
+    )
+    for library in ("embergrid", "pyignite"):
+        for clients in CLIENT_COUNTS:
+            ours = cells.get((library, clients, "embergrid"))
+            ref = cells.get((library, clients, "ignite"))
+            if ours is None:
+                continue
+            ref_rate = f"{ref.rate:11.0f}" if ref else f"{'n/a':>11}"
+            ratio = f"{ours.rate / ref.rate:5.2f}" if ref and ref.rate else "  n/a"
+            ref_cpu = f"{ref.cpu_us:16.0f}" if ref and ref.cpu_us else f"{'n/a':>16}"
+            print(
+                f"| {library:<9} | {clients:>7} | {ours.rate:14.0f} | {ref_rate} |"
+                f" {ratio} | {ours.cpu_us:14.0f} | {ref_cpu} |"
+            )
+
+
+@contextmanager
+def hogs(n: int) -> Iterator[None]:
+    """``n`` busy-loop processes for the duration of the block."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)
+    ]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--warmup", type=float, default=60.0)
+    ap.add_argument(
+        "--client", choices=["embergrid", "pyignite", "both"], default="both"
+    )
+    ap.add_argument("--hog", type=int, default=0)
+    ap.add_argument("--busy-poll", help="embergrid serve's --busy-poll (µs)")
+    ap.add_argument("--no-reference", action="store_true")
+    args = ap.parse_args()
+    print(f"load average at the start: {os.getloadavg()}")
+    with contextlib.ExitStack() as stack:
+        flags = () if args.busy_poll is None else ("--busy-poll", args.busy_poll)
+        servers = [stack.enter_context(embergrid_server(*flags))]
+        if not args.no_reference:
+            servers.append(stack.enter_context(reference_server()))
+        for server in servers:
+            prepare(server)
+        stack.enter_context(hogs(args.hog))
+        cells = run(args, servers)
+    table(args, cells)
+
+
+if __name__ == "__main__":
+    main()
