@@ -101,9 +101,12 @@ class Engine:
         return Engine(self.clock, self.data_dir, self.partition_of)
 
     def kv_in(self, tx: Tx) -> KeyValue:
-        """The key-value ops as transaction ``tx`` sees and makes them."""
+        """The key-value ops as transaction ``tx`` sees and makes them (made
+        once per transaction)."""
         self.txs.check_alive(tx)
-        return self.kv.within(TxEntries(self.txs, tx, self.entries))
+        if not isinstance(tx.view, KeyValue):
+            tx.view = self.kv.within(TxEntries(self.txs, tx, self.entries))
+        return tx.view
 
     def open_scan(
         self,

@@ -122,6 +122,7 @@ class Tx:
     handles: dict[int, CacheHandle] = field(default_factory=dict)  # caches read
     # Conditions of conditional writes, checked again at an OPTIMISTIC commit.
     guards: dict[Key, Callable[[Row | None], bool]] = field(default_factory=dict)
+    view: object = None  # the key-value ops as it sees them (Engine.kv_in)
     waiting: bool = False  # its last op is blocked on a lock
     timed_out: bool = False  # rolled back by its timeout; the id stays till its end
     done: bool = False
@@ -360,11 +361,13 @@ class Transactions:
     def _take(self, tx: Tx, k: Key) -> str | None:
         """Insert the lock row; the holder's xid if another live one owns it."""
         while True:
-            self._conn.execute(
+            inserted = self._conn.execute(
                 "INSERT INTO tx_locks (cache_id, key, xid, owner, deadline)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (k[0], k[1], tx.xid, self._owner, tx.deadline),
-            )
+            ).rowcount
+            if inserted:
+                return None
             row = self._conn.execute(_HOLDER, k).fetchone()
             if row is not None and row[0] == tx.xid:
                 return None
@@ -392,7 +395,9 @@ class Transactions:
                 self.lock(tx, tx.writes[k][0], k[1])
 
     def _check_locks_held(self, tx: Tx) -> None:
-        if not tx.locks:
+        """Locks are only ever taken from a live owner past its deadline: a
+        transaction without a timeout still holds all of its own."""
+        if not tx.locks or tx.deadline is None:
             return
         held = self._conn.execute(
             "SELECT count(*) FROM tx_locks WHERE xid = ?", (tx.xid,)
