@@ -2,8 +2,8 @@
 
 Each runs with both clients (``lib``: real pyignite, then embergrid imported by the
 seed's names) against this session's embergrid server and against the Ignite 2.17 SQL
-reference node (``reference`` marker); the printed results must equal what pyignite's published SQL and binary
-examples print.
+reference node (``reference`` marker); the printed results must equal what
+pyignite's published SQL and binary examples print.
 """
 
 from __future__ import annotations
