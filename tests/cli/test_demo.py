@@ -94,3 +94,14 @@ def test_expiry(demo_output: dict[str, list[str]]) -> None:
         "key = 1, value = 1",
         "key = 1, value = None",
     ]
+
+
+def test_transactions(demo_output: dict[str, list[str]]) -> None:
+    lines = demo_output["transactions"]
+    assert lines[:2] == ["key=1 value=success", "key=1 value=success"]
+    assert re.fullmatch(
+        r"Cache transaction timed out: "
+        r"GridNearTxLocal\[.*timeout=1000, .*label=long-tx\]",
+        lines[2],
+    )
+    assert lines[3:] == ["key=1 value=success"]

@@ -2,7 +2,8 @@
 embergrid node started in this process.
 
 Owns the demo script only. Each section is one example of the pyignite documentation
-(key-value, type hints, scans, collections, complex objects, migration, expiry) and
+(key-value, type hints, scans, collections, complex objects, migration, expiry,
+transactions) and
 prints what that documentation prints. Imports the client and the server (cli is the
 top layer).
 """
@@ -29,7 +30,17 @@ from embergrid.datatypes import (
     ShortObject,
     String,
 )
-from embergrid.datatypes.prop_codes import PROP_EXPIRY_POLICY, PROP_NAME
+from embergrid.datatypes.cache_config import CacheAtomicityMode
+from embergrid.datatypes.prop_codes import (
+    PROP_CACHE_ATOMICITY_MODE,
+    PROP_EXPIRY_POLICY,
+    PROP_NAME,
+)
+from embergrid.datatypes.transactions import (
+    TransactionConcurrency,
+    TransactionIsolation,
+)
+from embergrid.errors import CacheError
 from embergrid.server.thread import ServerThread
 
 Example = Callable[[Client], None]
@@ -193,6 +204,46 @@ def expiry(client: Client) -> None:
     simple_cache.destroy()
 
 
+def transactions(client: Client) -> None:
+    cache = client.get_or_create_cache(
+        {
+            PROP_NAME: "tx_cache",
+            PROP_CACHE_ATOMICITY_MODE: CacheAtomicityMode.TRANSACTIONAL,
+        }
+    )
+    key = 1
+    with client.tx_start(
+        isolation=TransactionIsolation.REPEATABLE_READ,
+        concurrency=TransactionConcurrency.PESSIMISTIC,
+    ) as tx:
+        cache.put(key, "success")
+        tx.commit()
+    print(f"key={key} value={cache.get(key)}")  # key=1 value=success
+
+    try:
+        with client.tx_start(
+            isolation=TransactionIsolation.REPEATABLE_READ,
+            concurrency=TransactionConcurrency.PESSIMISTIC,
+        ):
+            cache.put(key, "fail")
+            raise RuntimeError("test")
+    except RuntimeError:
+        pass
+    print(f"key={key} value={cache.get(key)}")  # key=1 value=success
+
+    try:
+        with client.tx_start(timeout=1000, label="long-tx") as tx:
+            cache.put(key, "fail")
+            time.sleep(2.0)
+            tx.commit()
+    except CacheError as e:
+        # Cache transaction timed out: GridNearTxLocal[...timeout=1000, ...
+        # label=long-tx]
+        print(e)
+    print(f"key={key} value={cache.get(key)}")  # key=1 value=success
+    cache.destroy()
+
+
 EXAMPLES: list[tuple[str, Example]] = [
     ("Key-value (get_and_put.py)", key_value),
     ("Type hints (type_hints.py)", type_hints),
@@ -201,6 +252,7 @@ EXAMPLES: list[tuple[str, Example]] = [
     ("Complex objects (binary_basics.py)", complex_objects),
     ("Migrate (migrate_binary.py)", migrate),
     ("Expiry policy (expiry_policy.py)", expiry),
+    ("Transactions (transactions.py)", transactions),
 ]
 
 
