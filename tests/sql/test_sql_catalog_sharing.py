@@ -79,3 +79,23 @@ def test_a_destroyed_caches_index_names_are_free_again() -> None:
     with pytest.raises(EngineError, match="Index already exists: IX"):
         e.sql.execute("CREATE INDEX IX ON A (v)")
     e.close()
+
+
+def test_plans_survive_caches_that_are_no_tables(tmp_path: Path) -> None:
+    """Creating or destroying a cache without a query entity (a key-value cache,
+    made by this engine or another) leaves the tables, so the cached plans
+    stay (their generation); a new table or index renews them."""
+    e, other = Engine(data_dir=tmp_path), Engine(data_dir=tmp_path)
+    e.sql.execute("CREATE TABLE P (ID INT PRIMARY KEY, V INT)")
+    e.sql.execute("INSERT INTO P (ID, V) VALUES (1, 10)")
+    assert e.sql.execute("SELECT V FROM P").rows == [(10,)]
+    generation = e.sql.catalog.generation
+    other.caches.get_or_create("plain")
+    e.caches.destroy(e.caches.get_or_create("plain2").cache_id)
+    assert e.sql.execute("SELECT V FROM P").rows == [(10,)]
+    assert e.sql.catalog.generation == generation
+    other.sql.execute("CREATE TABLE Q (ID INT PRIMARY KEY, W INT)")
+    assert e.sql.execute("SELECT V FROM P").rows == [(10,)]
+    assert e.sql.catalog.generation > generation
+    e.close()
+    other.close()

@@ -89,6 +89,9 @@ class Column:
         return column_name(self.name)
 
 
+_TableSignature = tuple[tuple[str, str], int, str, CacheConfiguration]
+
+
 @dataclass(frozen=True, slots=True)
 class _ColumnState:
     missing: list[Column]  # typed columns the entry table lacks
@@ -311,6 +314,7 @@ class Catalog:
         self.tables: dict[tuple[str, str], Table] = {}
         self.by_cache: dict[int, Table] = {}
         self.generation = 0
+        self._signature: list[_TableSignature] | None = None
         self._mark: tuple[int, int] | None = None
 
     # -- refresh ------------------------------------------------------------------
@@ -363,9 +367,14 @@ class Catalog:
                 by_cache.setdefault(cache_id, t)
         for t in by_cache.values():
             self._ensure_columns(t)
+        # Plans stay good unless a table changed (a cache with no query entity,
+        # made or destroyed, changes none) or an index did.
+        signature = [(k, t.cache_id, t.tbl, t.config) for k, t in tables.items()]
+        new_indexes = self._index_rows()
+        if signature != self._signature or new_indexes != self._seen_indexes:
+            self.generation += 1
         self.tables, self.by_cache, self._seen = tables, by_cache, rows
-        self._seen_indexes = self._index_rows()
-        self.generation += 1
+        self._seen_indexes, self._signature = new_indexes, signature
 
     def _ensure_columns(self, t: Table) -> None:
         if self._columns_ready(t):
