@@ -227,6 +227,22 @@ def test_scan_single_partitions(pair: Pair, filled: str) -> None:
     pair.assert_same_steps(lambda c: partition_scans(c, filled))
 
 
+def test_scan_of_partitions_out_of_range(pair: Pair, filled: str) -> None:
+    """A partition number past the 1024 partitions fails with Ignite's text; a
+    negative one scans every partition."""
+
+    def steps(client: Client) -> list[Callable[[], Any]]:
+        cache = client.get_cache(filled)
+        return [
+            (lambda p=p: sorted(map(repr, cache.scan(partitions=p))))
+            for p in (1024, 5000, -2)
+        ]
+
+    outcomes = pair.assert_same_steps(steps)
+    assert outcomes[0][0] == "error"
+    assert len(outcomes[2][1]) == 40
+
+
 def test_scan_with_key_of_each_partition(pair: Pair, filled: str) -> None:
     """Scanning the partition pyignite computes for a key finds that key."""
 

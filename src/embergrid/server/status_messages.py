@@ -18,9 +18,11 @@ __all__ = [
     "argument_null",
     "invalid_op_code",
     "invalid_page_size",
+    "invalid_partition",
     "not_implemented",
     "resource_not_found",
     "too_many_cursors",
+    "tx_not_found",
     "unknown_cluster_state",
 ]
 
@@ -78,3 +80,12 @@ def unknown_cluster_state(state: int) -> str:
 def tx_not_found(tx_id: int) -> str:
     """A request naming a transaction id this connection does not hold."""
     return f"Transaction with id {tx_id} not found."
+
+
+def invalid_partition(partition: int) -> str:
+    """A scan of a partition number past the cache's partitions (a negative one
+    scans them all), as Ignite 2.18 answers it."""
+    return (
+        "class org.apache.ignite.IgniteCheckedException: "
+        f"Invalid partition number: {partition}"
+    )

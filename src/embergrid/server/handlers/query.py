@@ -18,6 +18,7 @@ from embergrid.protocol.messages import query as m
 from embergrid.protocol.messages._fields import NULL_OBJECT
 from embergrid.server import status_messages as msgs
 from embergrid.server.dispatch import handler
+from embergrid.server.node import PARTITIONS
 from embergrid.server.session import Session
 from embergrid.server.values import returned
 
@@ -30,6 +31,8 @@ def scan(s: Session, r: m.ScanQuery) -> m.EntryCursorResponse:
         raise EngineError(StatusCode.FAILED, msgs.SCAN_FILTER_UNSUPPORTED)
     if r.page_size <= 0:
         raise EngineError(StatusCode.FAILED, msgs.invalid_page_size(r.page_size))
+    if r.partition is not None and r.partition >= PARTITIONS:
+        raise EngineError(StatusCode.FAILED, msgs.invalid_partition(r.partition))
     s.check_cursor_room()
     cursor = s.engine.open_scan(
         r.prefix.cache_id, r.page_size, r.partition, in_tx=s.in_tx(r.prefix.tx_id)
