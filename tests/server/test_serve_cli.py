@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from pyignite import Client
@@ -108,3 +109,17 @@ def test_busy_poll_reaches_the_node() -> None:
     assert _limits(args).busy_poll == pytest.approx(40e-6)
     default = build_parser().parse_args(["serve"])
     assert _limits(default).busy_poll == pytest.approx(100e-6)
+
+
+def test_sigterm_ends_a_node_running_an_endless_statement(tmp_path: Path) -> None:
+    """A statement off the loop (a data-dir node) stops as it steps when the node
+    closes: SIGTERM ends the node cleanly although the statement never would."""
+    from .test_request_path import _send_endless
+
+    with _serving("--data-dir", str(tmp_path)) as address:
+        endless = _send_endless(address)
+        client = Client()
+        with client.connect(*address):
+            assert client.get_cache_names() == []  # answered meanwhile
+        # leaving the block sends SIGTERM and asserts exit status 0 within 10 s
+    endless.close()
