@@ -3,10 +3,13 @@
 Owns ``Node`` (what every session of this process shares: the ``Engine``, the
 node UUID sent in the handshake and in op 1101, the consistent id, the affinity
 topology version and the ``Limits``), ``Limits`` (the per-connection and
-per-frame limits, all with Ignite's defaults) and ``SERVER_FEATURES`` (the
-feature bits this server implements and therefore advertises, reference §3.5).
-Never opens a socket; the background expiry purge is an ``async`` method the
-listener schedules. Imports the engine and ``embergrid.protocol``.
+per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES``
+(the feature bits this server implements and therefore advertises, reference
+§3.5). Never opens a socket. The waiting the session asks for lives here: the
+background expiry purge, the wake-up of requests blocked on a lock
+(``locks_changed`` / ``wait_for_locks``) and the worker threads long work runs
+on, each with an engine of its own over the same store (``run_off_loop``).
+Imports the engine and ``embergrid.protocol``.
 
 Topology version (reference §4.3): a single node starts at (1, 0) and bumps the
 minor part whenever a cache is created or destroyed, so pyignite refreshes its
