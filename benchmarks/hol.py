@@ -16,10 +16,10 @@ Servers, each in its own process:
   statement stays on the event loop, so every other request waits for it;
 * Apache Ignite 2.17.0 + ignite-indexing (the SQL reference node of
   ``tools/reference-ignite``), started with the JVM's defaults (tiered JIT with
-  C2, G1) and a fixed heap of ``-Xms1g -Xmx1g`` (the heap ``ignite.sh`` gives a
-  node by default). Only the ``--add-opens`` lines of ``jvm-options.txt`` are
-  used: its ``-XX`` flags make the tests start faster and are not how users run
-  Ignite.
+  C2, G1) and ``bin/ignite.sh``'s options (``-Xms1g -Xmx1g -server
+  -XX:MaxMetaspaceSize=256m``, ``tests/_reference.py users_jvm_options``). Only
+  the ``--add-opens`` lines of ``jvm-options.txt`` are used: its ``-XX`` flags
+  make the tests start faster and are not how users run Ignite.
 
 N is calibrated separately on each server (without the hog) so the statement
 takes about ``--seconds``; the duration actually measured is printed. The
@@ -73,7 +73,6 @@ sys.path.insert(0, str(REPO / "tests"))
 
 P99_TARGET_MS = 5.0
 MAX_TARGET_MS = 50.0
-HEAP = ("-Xms1g", "-Xmx1g")
 STATEMENT = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, {n}) a, SYSTEM_RANGE(1, {n}) b"
 WARMUP_S = 0.5
 BASELINE_S = 1.0
@@ -116,36 +115,19 @@ def reference_server() -> Iterator[tuple[str, int]]:
     """The Ignite 2.17 SQL reference node with the JVM's default JIT and GC."""
     from _reference import (  # type: ignore[import-not-found, unused-ignore]
         HOST,
-        JVM_OPTIONS,
         READY_PREFIX,
         SOURCE,
         SQL_LIB_DIR,
         marker_field,
+        node_command,
         pick_port_base,
         stop_node,
+        users_jvm_options,
         wait_ready,
     )
 
-    opens = [
-        line.strip()
-        for line in JVM_OPTIONS.read_text().splitlines()
-        if line.strip().startswith("--add-opens")
-    ]
     base = pick_port_base()
-    cmd = [
-        "java",
-        *opens,
-        *HEAP,
-        "-cp",
-        str(SQL_LIB_DIR / "*"),
-        str(SOURCE),
-        "--client-port",
-        str(base),
-        "--discovery-port",
-        str(base + 10),
-        "--communication-port",
-        str(base + 20),
-    ]
+    cmd = node_command(base, lib_dir=SQL_LIB_DIR, jvm_options=users_jvm_options())
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.PIPE,

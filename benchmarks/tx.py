@@ -78,15 +78,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
     HOST,
-    JVM_OPTIONS,
-    LIB_DIR,
     READY_PREFIX,
     REFERENCE_DIR,
-    SOURCE,
     marker_field,
+    node_command,
     parse_address,
     pick_port_base,
     stop_node,
+    users_jvm_options,
     wait_ready,
 )
 
@@ -96,7 +95,6 @@ TRANSACTIONAL = 0  # CacheAtomicityMode.TRANSACTIONAL
 CLIENT_COUNTS = (1, 16)
 START_MARGIN = 2.0  # seconds from submitting a measurement to its common start
 # bin/ignite.sh: JVM_OPTS="-Xms1g -Xmx1g -server -XX:MaxMetaspaceSize=256m"
-IGNITE_SH_JVM_OPTS = ("-Xms1g", "-Xmx1g", "-server", "-XX:MaxMetaspaceSize=256m")
 _QUIET = ("--log-level", "WARNING")
 _LISTENING = re.compile(r"listening on (\S+):(\d+)")
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -197,26 +195,8 @@ def embergrid_server(*flags: str) -> Iterator[Server]:
 
 
 def reference_command(base: int) -> list[str]:
-    """ReferenceNode with bin/ignite.sh's JVM options and Ignite's --add-opens."""
-    opens = [
-        line.strip()
-        for line in JVM_OPTIONS.read_text().splitlines()
-        if line.strip().startswith("--add-opens")
-    ]
-    return [
-        "java",
-        *opens,
-        *IGNITE_SH_JVM_OPTS,
-        "-cp",
-        str(LIB_DIR / "*"),
-        str(SOURCE),
-        "--client-port",
-        str(base),
-        "--discovery-port",
-        str(base + 10),
-        "--communication-port",
-        str(base + 20),
-    ]
+    """ReferenceNode as users run Ignite: bin/ignite.sh's JVM options."""
+    return node_command(base, jvm_options=users_jvm_options())
 
 
 @contextmanager

@@ -148,13 +148,34 @@ def pick_port_base() -> int:
     raise RuntimeError("no free block of 30 loopback ports in 20000..40000")
 
 
+# The JVM options of Ignite's bin/ignite.sh: how users run a node (default JIT and
+# GC, 1 GiB heap). Benchmarks use these; tests use the fast-start JVM_OPTIONS file.
+IGNITE_SH_JVM_OPTS = ("-Xms1g", "-Xmx1g", "-server", "-XX:MaxMetaspaceSize=256m")
+
+
+def users_jvm_options() -> list[str]:
+    """bin/ignite.sh's options plus the ``--add-opens`` lines of JVM_OPTIONS
+    (Java 17 needs them), without the fast-start flags."""
+    opens = [
+        line.strip()
+        for line in JVM_OPTIONS.read_text().splitlines()
+        if line.strip().startswith("--add-opens")
+    ]
+    return [*opens, *IGNITE_SH_JVM_OPTS]
+
+
 def node_command(
-    base: int, extra: Iterable[str] = (), lib_dir: Path = LIB_DIR
+    base: int,
+    extra: Iterable[str] = (),
+    lib_dir: Path = LIB_DIR,
+    jvm_options: Iterable[str] | None = None,
 ) -> list[str]:
-    """The java command line for one node with client port ``base``."""
+    """The java command line for one node with client port ``base``
+    (``jvm_options`` None: the tests' fast-start options file)."""
+    jvm = [f"@{JVM_OPTIONS}"] if jvm_options is None else list(jvm_options)
     return [
         "java",
-        f"@{JVM_OPTIONS}",
+        *jvm,
         "-cp",
         str(lib_dir / "*"),
         str(SOURCE),
