@@ -288,22 +288,3 @@ JAVA_CLASSES: dict[int, str] = {
     TypeCode.DECIMAL: "java.math.BigDecimal",
     TypeCode.TIMESTAMP: "java.sql.Timestamp",
 }
-
-
-def tx_bad_enum(what: str) -> str:
-    return f"Unknown transaction {what}"
-
-
-def tx_limit_exceeded(limit: int) -> str:
-    """Status 1020 (reference: ThinClientConfiguration.maxActiveTxPerConnection)."""
-    return (
-        f"Active transactions per connection limit ({limit}) exceeded. To start a new "
-        "transaction you need to wait for some of currently active transactions "
-        "complete. To change the limit set up ThinClientConfiguration."
-        "MaxActiveTxPerConnection property."
-    )
-
-
-def tx_not_found(tx_id: int) -> str:
-    """Status 1021: a commit of a transaction id this connection does not hold."""
-    return f"Transaction with id {tx_id} not found."

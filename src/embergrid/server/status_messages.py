@@ -22,6 +22,7 @@ __all__ = [
     "not_implemented",
     "resource_not_found",
     "too_many_cursors",
+    "tx_limit_exceeded",
     "tx_not_found",
     "unknown_cluster_state",
 ]
@@ -77,8 +78,18 @@ def unknown_cluster_state(state: int) -> str:
     return f"Unknown cluster state: {state}"
 
 
+def tx_limit_exceeded(limit: int) -> str:
+    """Status 1020 (Ignite's ThinClientConfiguration.maxActiveTxPerConnection)."""
+    return (
+        f"Active transactions per connection limit ({limit}) exceeded. To start a new "
+        "transaction you need to wait for some of currently active transactions "
+        "complete. To change the limit set up ThinClientConfiguration."
+        "MaxActiveTxPerConnection property."
+    )
+
+
 def tx_not_found(tx_id: int) -> str:
-    """A request naming a transaction id this connection does not hold."""
+    """Status 1021: a commit of a transaction id this connection does not hold."""
     return f"Transaction with id {tx_id} not found."
 
 

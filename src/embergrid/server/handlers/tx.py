@@ -10,11 +10,12 @@ as Ignite does. Imports ``embergrid.protocol.messages``, the engine and
 
 from __future__ import annotations
 
-from embergrid.engine import EngineError, messages
+from embergrid.engine import EngineError
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import tx as m
 from embergrid.protocol.messages.general import EmptyResponse
+from embergrid.server import status_messages as msgs
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
 
@@ -28,9 +29,7 @@ def tx_start(s: Session, r: m.TxStart) -> m.TxStartResponse:
     tx_id = s.next_tx_id()
     limit = s.node.limits.max_tx
     if len(s.txs) >= limit:
-        raise EngineError(
-            StatusCode.TX_LIMIT_EXCEEDED, messages.tx_limit_exceeded(limit)
-        )
+        raise EngineError(StatusCode.TX_LIMIT_EXCEEDED, msgs.tx_limit_exceeded(limit))
     s.txs[tx_id] = s.engine.txs.start(r.concurrency, r.isolation, r.timeout_ms, r.label)
     return m.TxStartResponse(tx_id)
 
@@ -42,7 +41,7 @@ def tx_end(s: Session, r: m.TxEnd) -> EmptyResponse:
     tx = s.txs.get(r.tx_id)
     if tx is None:
         if r.committed:
-            raise EngineError(StatusCode.TX_NOT_FOUND, messages.tx_not_found(r.tx_id))
+            raise EngineError(StatusCode.TX_NOT_FOUND, msgs.tx_not_found(r.tx_id))
         return _EMPTY
     try:
         if r.committed:
