@@ -225,11 +225,9 @@ class Transactions:
         self._entries = entries
         self._now = now_ms
         self._owner_alive = owner_alive
-        instance = uuid.uuid4().hex
-        self._owner = f"{_process_token()}:{instance}"
-        self._instance = instance
-        _LIVE_ENGINES.add(instance)
-        self._node = uuid.uuid4()
+        self._node = uuid.uuid4()  # this engine instance: xids, owner of its locks
+        self._owner = f"{_process_token()}:{self._node.hex}"
+        _LIVE_ENGINES.add(self._node.hex)
         self._counter = itertools.count(1)
         self.active: dict[str, Tx] = {}
         with store.atomic() as conn:
@@ -241,7 +239,7 @@ class Transactions:
 
     def close(self) -> None:
         """This engine is closing: the locks it still holds become stale."""
-        _LIVE_ENGINES.discard(self._instance)
+        _LIVE_ENGINES.discard(self._node.hex)
 
     # -- life cycle -------------------------------------------------------------
 

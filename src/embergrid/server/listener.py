@@ -84,7 +84,6 @@ class ClientProtocol(asyncio.Protocol):
         if not close:
             self._flow()
             self._start_waits(session)
-        if not close:
             self._watch_partial_frame(session)
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
