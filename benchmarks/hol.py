@@ -56,7 +56,6 @@ import contextlib
 import gc
 import math
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -71,13 +70,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
+from _serve import serve_process  # noqa: E402 (benchmarks/, the script's own dir)
+
 P99_TARGET_MS = 5.0
 MAX_TARGET_MS = 50.0
 STATEMENT = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, {n}) a, SYSTEM_RANGE(1, {n}) b"
 WARMUP_S = 0.5
 BASELINE_S = 1.0
 CACHE = "hol"
-_LISTENING = re.compile(r"listening on (\S+):(\d+)")
 clock = time.monotonic  # CLOCK_MONOTONIC: the same clock in every process
 
 
@@ -88,26 +88,12 @@ clock = time.monotonic  # CLOCK_MONOTONIC: the same clock in every process
 def embergrid_server(data_dir: bool) -> Iterator[tuple[str, int]]:
     """``embergrid serve`` (default options) in its own process."""
     with contextlib.ExitStack() as stack:
-        cmd = [sys.executable, "-m", "embergrid", "serve", "--port", "0"]
+        flags: list[str] = []
         if data_dir:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="hol-"))
-            cmd += ["--data-dir", tmp]
-        proc = subprocess.Popen(
-            [*cmd, "--log-level", "WARNING"], stdout=subprocess.PIPE, text=True
-        )
-        try:
-            assert proc.stdout is not None
-            found = _LISTENING.search(proc.stdout.readline())
-            if found is None:
-                raise RuntimeError("embergrid serve did not start")
-            yield found.group(1), int(found.group(2))
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            flags += ["--data-dir", tmp]
+        address, _pid = stack.enter_context(serve_process(*flags))
+        yield address
 
 
 @contextmanager

@@ -27,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -42,6 +40,8 @@ import embergrid
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from _serve import serve_process  # benchmarks/, the script's own directory
+
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
     SQL_LIB_DIR,
     parse_address,
@@ -53,9 +53,6 @@ BATCH = 500
 GROUPS = 100
 
 
-_LISTENING = re.compile(r"listening on (\S+):(\d+)")
-
-
 @contextmanager
 def embergrid_server(in_process: bool) -> Iterator[tuple[str, int]]:
     """``embergrid serve`` in its own process (as the reference node runs), or a
@@ -64,19 +61,8 @@ def embergrid_server(in_process: bool) -> Iterator[tuple[str, int]]:
         with ServerThread(Node()) as st:
             yield st.address
         return
-    cmd = [sys.executable, "-m", "embergrid", "serve", "--port", "0"]
-    proc = subprocess.Popen(
-        [*cmd, "--log-level", "WARNING"], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert proc.stdout is not None
-        found = _LISTENING.search(proc.stdout.readline())
-        if found is None:
-            raise RuntimeError("embergrid serve did not start")
-        yield found.group(1), int(found.group(2))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serve_process() as (address, _pid):
+        yield address
 
 
 @contextmanager

@@ -47,7 +47,6 @@ import contextlib
 import multiprocessing
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -76,6 +75,8 @@ from embergrid.datatypes.transactions import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from _serve import serve_process  # benchmarks/, the script's own directory
+
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
     HOST,
     READY_PREFIX,
@@ -95,8 +96,6 @@ TRANSACTIONAL = 0  # CacheAtomicityMode.TRANSACTIONAL
 CLIENT_COUNTS = (1, 16)
 START_MARGIN = 2.0  # seconds from submitting a measurement to its common start
 # bin/ignite.sh: JVM_OPTS="-Xms1g -Xmx1g -server -XX:MaxMetaspaceSize=256m"
-_QUIET = ("--log-level", "WARNING")
-_LISTENING = re.compile(r"listening on (\S+):(\d+)")
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -178,20 +177,8 @@ def cpu_seconds(pid: int | None) -> float:
 @contextmanager
 def embergrid_server(*flags: str) -> Iterator[Server]:
     """``embergrid serve`` (in memory, default flags + ``flags``) in its own process."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "embergrid", "serve", "--port", "0", *_QUIET, *flags],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        found = _LISTENING.search(proc.stdout.readline())
-        if found is None:
-            raise RuntimeError("embergrid serve did not start")
-        yield Server("embergrid", (found.group(1), int(found.group(2))), proc.pid)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serve_process(*flags) as (address, pid):
+        yield Server("embergrid", address, pid)
 
 
 def reference_command(base: int) -> list[str]:
