@@ -50,7 +50,25 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="keep node state in DIR (default: memory only)",
+        help="the cluster's store: every node started on one DIR is one cluster "
+        "sharing caches, data, SQL tables and transactions (default: none, a "
+        "cluster of one in memory). Without --persistence the data lives as long "
+        "as one node of the cluster does: the first node to start empties DIR",
+    )
+    p.add_argument(
+        "--persistence",
+        action="store_true",
+        help="Ignite's native persistence (needs --data-dir): data survives full "
+        "restarts; a new persistent cluster starts INACTIVE until activated, a "
+        "restarted one resumes its last state",
+    )
+    p.add_argument(
+        "--failure-detection-timeout",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="a node that stops renewing its lease (killed, frozen) leaves the "
+        "topology after this long plus a quarter of it (default: %(default)s)",
     )
     p.add_argument(
         "--log-file", metavar="FILE", help="write the log to FILE (default: stderr)"

@@ -14,7 +14,9 @@ import asyncio
 import logging
 import signal
 import sys
+import time
 
+from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
 
 __all__ = ["run_serve"]
@@ -40,13 +42,32 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_cursors=args.max_cursors,
         handshake_timeout=args.handshake_timeout,
         busy_poll=args.busy_poll / 1e6,
+        lease=args.failure_detection_timeout,
     )
+
+
+async def _new_node(args: argparse.Namespace) -> Node:
+    """The node, once it joined; while a live node holds its consistent id
+    (a killed predecessor whose lease has not run out), wait for that lease."""
+    limits = _limits(args)
+    while True:
+        try:
+            return Node(
+                consistent_id=args.node_id,
+                data_dir=args.data_dir,
+                limits=limits,
+                persistent=args.persistence,
+            )
+        except IdTaken as exc:
+            wait = exc.until_ms / 1000 - time.time()
+            if wait > limits.lease:
+                raise
+            log.info("waiting %.1f s for the lease of node %s", wait, args.node_id)
+            await asyncio.sleep(max(wait, 0) + 0.05)
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    node = Node(
-        consistent_id=args.node_id, data_dir=args.data_dir, limits=_limits(args)
-    )
+    node = await _new_node(args)
     server = Server(node)
     await server.start(args.host, args.port)
     print(
@@ -68,6 +89,9 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Run the node described by ``args`` until a signal; the exit status."""
+    if args.persistence and not args.data_dir:
+        print("embergrid: --persistence needs --data-dir", file=sys.stderr)
+        return 2
     _setup_logging(args)
     loop = new_event_loop()
     try:
@@ -75,6 +99,12 @@ def run_serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(
             f"embergrid: cannot listen on {args.host}:{args.port}: {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    except (IdTaken, PersistenceMismatch) as exc:
+        print(
+            f"embergrid: cannot join the cluster in {args.data_dir}: {exc}",
             file=sys.stderr,
         )
         return 1

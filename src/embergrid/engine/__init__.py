@@ -23,8 +23,9 @@ from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
+from embergrid.engine.membership import Member, Membership, TopologyVersion
 from embergrid.engine.scan import ScanCursor
-from embergrid.engine.store import Store, is_missing_table
+from embergrid.engine.store import BUSY_TIMEOUT_MS, Store, is_missing_table
 from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
 from embergrid.engine.wal import Wal
@@ -39,10 +40,12 @@ __all__ = [
     "EngineError",
     "FakeClock",
     "LockWait",
+    "Member",
     "OverBudget",
     "PeekMode",
     "ScanCursor",
     "SystemClock",
+    "TopologyVersion",
     "Tx",
     "Wal",
     "WouldBlock",
@@ -57,7 +60,14 @@ class Engine:
     :param partition_of: key bytes -> partition, used by partition scans
      (default: every key is in partition 0),
     :param start_inactive: initial cluster state of a brand-new store is
-     INACTIVE (what Ignite does with persistence) instead of ACTIVE.
+     INACTIVE (what Ignite does with persistence) instead of ACTIVE,
+    :param busy_timeout_ms: how long a statement waits for another
+     connection's write lock before it fails (``store.is_busy``),
+    :param join: join the cluster as this member before anything else is
+     read (``Membership.join``; the store is reset first when no member is
+     alive and ``persistent`` is false),
+    :param lease_ms: the member's lease (see ``Membership``),
+    :param persistent: the cluster keeps its data across full restarts.
     """
 
     def __init__(
@@ -67,11 +77,28 @@ class Engine:
         partition_of: Callable[[bytes], int] | None = None,
         *,
         start_inactive: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        join: Member | None = None,
+        lease_ms: int = 2000,
+        persistent: bool = False,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.partition_of = partition_of
         self.data_dir = data_dir
+        self.persistent = persistent
+        # The schema and the join wait for other nodes as long as it takes; the
+        # ops afterwards wait ``busy_timeout_ms`` (set at the end).
         self.store = Store(data_dir)
+        self.membership = Membership(self.store)
+        self.new_cluster = False
+        if join is not None:
+            try:
+                self.new_cluster = self.membership.join(
+                    join, lease_ms, self.clock.now_ms(), persistent=persistent
+                )
+            except BaseException:
+                self.store.close()
+                raise
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
@@ -92,13 +119,16 @@ class Engine:
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )
+        self.store.set_busy_timeout(busy_timeout_ms)
 
     def sibling(self) -> Engine | None:
         """Another engine over the same store (its own SQLite connection, for
         another thread), or None if the store is private to this connection."""
         if self.data_dir is None:
             return None
-        return Engine(self.clock, self.data_dir, self.partition_of)
+        return Engine(
+            self.clock, self.data_dir, self.partition_of, persistent=self.persistent
+        )
 
     def kv_in(self, tx: Tx) -> KeyValue:
         """The key-value ops as transaction ``tx`` sees and makes them (made

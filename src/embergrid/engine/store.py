@@ -37,8 +37,10 @@ The expiry index is partial, so eternal entries (the common case) never touch it
 Several processes share one file in WAL mode. ``atomic()`` opens ``BEGIN
 IMMEDIATE`` (the write lock up front, so two read-then-write transactions can
 never deadlock on lock upgrade); SQLite's ``busy_timeout`` waits for a writer in
-another process. That wait is the only blocking in the engine and lasts as long
-as another node's single op; ``synchronous=NORMAL`` keeps every commit durable
+another process. That wait is the only blocking in the engine; the server gives
+the connection its event loop uses a wait of a few milliseconds
+(``set_busy_timeout``), past which the statement fails (``is_busy``) and the
+server runs the op again later instead of holding the loop; ``synchronous=NORMAL`` keeps every commit durable
 against a killed process (not against power loss).
 
 Other processes' commits are detected with ``PRAGMA data_version``
@@ -55,7 +57,7 @@ from pathlib import Path
 
 from embergrid.engine.sqltext import ident
 
-__all__ = ["DB_FILE_NAME", "Store", "is_missing_table"]
+__all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table"]
 
 DB_FILE_NAME = "embergrid.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -76,7 +78,11 @@ _SCHEMA = (
 class Store:
     """One SQLite connection plus the schema; every engine part shares it."""
 
-    def __init__(self, data_dir: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: str | os.PathLike[str] | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+    ) -> None:
         self.shared = data_dir is not None
         if data_dir is None:
             target = ":memory:"
@@ -94,12 +100,34 @@ class Store:
             cached_statements=2048,
         )
         if self.shared:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+            self.set_busy_timeout(busy_timeout_ms)
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.atomic():
-            for stmt in _SCHEMA:
-                self.conn.execute(stmt)
+            self._create_schema()
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a statement waits for another connection's write lock
+        before it fails (``is_busy``); a private store never waits."""
+        if self.shared:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
+    def _create_schema(self) -> None:
+        for stmt in _SCHEMA:
+            self.conn.execute(stmt)
+
+    def reset(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop every table but ``keep`` and start the fixed schema afresh
+        (inside the caller's atomic block): a new in-memory cluster. The other
+        parts of the engine create their tables when they are built."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        for (name,) in rows:
+            if name not in keep:
+                self.conn.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        self._create_schema()
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -157,6 +185,14 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a statement failed because another connection held the
+    store's write lock past this connection's busy timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "database is locked" in str(exc) or "database is busy" in str(exc)
+    )
 
 
 def is_missing_table(exc: sqlite3.OperationalError) -> bool:

@@ -12,6 +12,7 @@ asyncio.
 from __future__ import annotations
 
 from embergrid.engine import EngineError
+from embergrid.engine.peek import copies_counted
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import cache as m
@@ -25,6 +26,7 @@ from embergrid.protocol.messages.general import (
 from embergrid.server import status_messages as msgs
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
+from embergrid.server.topology import Topology
 from embergrid.server.values import returned, stored
 
 __all__: list[str] = []  # handlers are reached through the registry
@@ -91,8 +93,12 @@ def local_peek(s: Session, r: m.CacheLocalPeek) -> ObjectResponse:
 
 @handler(Op.CACHE_GET_SIZE)
 def get_size(s: Session, r: m.CacheGetSize) -> LongResponse:
+    """Entries times the copies the peek modes count on the live nodes."""
     p = r.prefix
-    return LongResponse(s.kv(p.tx_id).get_size(p.cache_id, r.peek_modes, p.expiry))
+    entries = s.kv(p.tx_id).get_size(p.cache_id, (), p.expiry)
+    config = s.engine.caches.handle(p.cache_id).config
+    copies = copies_counted(r.peek_modes, Topology(s.engine).backups(config))
+    return LongResponse(entries * copies)
 
 
 # -- single-key writes ----------------------------------------------------------------
