@@ -369,7 +369,8 @@ class ReferenceCluster:
 
     def _command(self, line: str, answer: str) -> str:
         process = self.node.process
-        assert process.stdin is not None and process.stdout is not None
+        assert process.stdin is not None
+        assert process.stdout is not None
         process.stdin.write(line + "\n")
         process.stdin.flush()
         for out in process.stdout:  # the node answers each command with one line

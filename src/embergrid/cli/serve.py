@@ -47,9 +47,10 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 async def _new_node(args: argparse.Namespace) -> Node:
-    """The node, once it joined; while a live node holds its consistent id
-    (a killed predecessor whose lease has not run out), wait for that lease."""
+    """The node, once it joined. While a node holds its consistent id, wait up
+    to two leases: a killed predecessor's lease runs out, a live holder's not."""
     limits = _limits(args)
+    give_up = time.time() + 2 * limits.lease
     while True:
         try:
             return Node(
@@ -59,11 +60,11 @@ async def _new_node(args: argparse.Namespace) -> Node:
                 persistent=args.persistence,
             )
         except IdTaken as exc:
-            wait = exc.until_ms / 1000 - time.time()
-            if wait > limits.lease:
+            if time.time() > give_up:
                 raise
+            wait = min(max(exc.until_ms / 1000 - time.time(), 0.0), limits.lease)
             log.info("waiting %.1f s for the lease of node %s", wait, args.node_id)
-            await asyncio.sleep(max(wait, 0) + 0.05)
+            await asyncio.sleep(wait + 0.05)
 
 
 async def _serve(args: argparse.Namespace) -> None:

@@ -33,8 +33,9 @@ A join that finds no live member starts a new cluster: the version restarts at
 is dropped first (Ignite's in-memory cluster lives as long as one of its nodes;
 ``Store.reset``); the first node records whether the cluster is persistent,
 and a node that differs is refused (``PersistenceMismatch``): a node without
-persistence never wipes a persistent cluster's data. Two live nodes never share a consistent id: such a join fails
-with ``IdTaken`` naming when the holder's lease ends.
+persistence never wipes a persistent cluster's data. Two live nodes never
+share a consistent id: such a join fails with ``IdTaken`` naming when the
+holder's lease ends.
 
 Time comes from the caller (``now`` in engine clock ms): the engine answers
 "who is alive at time t" and never waits; the server runs the timer.

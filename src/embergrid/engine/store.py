@@ -40,8 +40,9 @@ never deadlock on lock upgrade); SQLite's ``busy_timeout`` waits for a writer in
 another process. That wait is the only blocking in the engine; the server gives
 the connection its event loop uses a wait of a few milliseconds
 (``set_busy_timeout``), past which the statement fails (``is_busy``) and the
-server runs the op again later instead of holding the loop; ``synchronous=NORMAL`` keeps every commit durable
-against a killed process (not against power loss).
+server runs the op again later instead of holding the loop.
+``synchronous=NORMAL`` keeps every commit durable against a killed process (not
+against power loss).
 
 Other processes' commits are detected with ``PRAGMA data_version``
 (``data_version()``); an in-memory store has no other connection and skips it.
