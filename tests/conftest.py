@@ -19,13 +19,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from _reference import mark_reference_items, reference
+from _reference import mark_reference_items, reference, reference_cluster
 from _targets import EMBERGRID, IGNITE, Target
 from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
-__all__ = ["reference"]
+__all__ = ["reference", "reference_cluster"]
 
 
 @pytest.fixture(scope="session")

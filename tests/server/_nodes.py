@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from compat._wire import Wire
+from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import partitions as pm
 
@@ -68,9 +69,7 @@ class ServeNode:
             self.process.stdout.close()
 
 
-def start_node(
-    data_dir: Path, name: str, *flags: str, port: int = 0
-) -> ServeNode:
+def start_node(data_dir: Path, name: str, *flags: str, port: int = 0) -> ServeNode:
     """``embergrid serve`` on ``data_dir`` with consistent id ``name``."""
     cmd = [
         sys.executable,
@@ -127,12 +126,13 @@ def until(check: Callable[[], T], what: str, deadline: float = DEADLINE) -> T:
 
 
 def partition_map(
-    address: tuple[str, int],
+    address: tuple[str, int], cache: str | None = None
 ) -> tuple[tuple[int, int], dict[int, uuid.UUID]]:
     """The topology version and partition -> primary node of op 1101 at
-    ``address`` (the first applicable group; {} when there is none)."""
+    ``address`` for ``cache`` (the first applicable group; {} without one)."""
+    ids = () if cache is None else (cache_id(cache),)
     with Wire(address) as w:
-        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(()))
+        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(ids))
     assert result[0] == "ok", result
     resp = result[1]
     owners: dict[int, uuid.UUID] = {}

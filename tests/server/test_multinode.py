@@ -69,7 +69,7 @@ def test_topology_version_and_partition_map_agree_on_every_node(
         with client.connect(*nodes[1].address):
             client.create_cache("c1")
         assert _versions(nodes) == {(3, 2)}
-        maps = [partition_map(n.address)[1] for n in nodes]
+        maps = [partition_map(n.address, "c1")[1] for n in nodes]
         assert maps[0] == maps[1] == maps[2]
         ids = [n.node_id() for n in nodes]
         assert set(maps[0].values()) == set(ids)  # spread over all three
@@ -77,7 +77,7 @@ def test_topology_version_and_partition_map_agree_on_every_node(
 
         assert nodes[2].stop() == 0  # a clean stop leaves at once
         assert _versions(nodes[:2]) == {(4, 0)}
-        assert set(partition_map(nodes[0].address)[1].values()) == set(ids[:2])
+        assert set(partition_map(nodes[0].address, "c1")[1].values()) == set(ids[:2])
 
 
 def test_a_killed_node_leaves_within_its_lease(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_a_killed_node_leaves_within_its_lease(tmp_path: Path) -> None:
             lambda: _versions(nodes[1:]) == {(4, 0)},
             "the survivors see the killed node leave",
         )
-        owners = set(partition_map(nodes[1].address)[1].values())
+        owners = set(partition_map(nodes[1].address, "c")[1].values())
         assert killed not in owners
         assert owners == {nodes[1].node_id(), nodes[2].node_id()}
         back = start_node(tmp_path, "node-a")  # its consistent id is free again

@@ -11,7 +11,8 @@ configurations from the cache configuration (type id and affinity field id as
 in §9.4); nodes owning no primary partition are left out. REPLICATED and LOCAL
 caches share one non-applicable group. Every cache is listed, not only the
 requested ones, as Ignite lists compatible caches to warm the client's map;
-requested ids of missing caches are skipped.
+requested ids of missing caches are skipped, and a request naming no cache
+gets no group (Ignite 2.18 answers it with the version alone).
 
 1100 (deprecated; as the Ignite 2.18 nodes answer it) lists every live node
 once: the address and port it listens on and the partitions it is primary for
@@ -46,6 +47,8 @@ def _key_configs(h: CacheHandle) -> tuple[tuple[int, int], ...]:
 def cache_partitions(s: Session, r: m.CachePartitions) -> m.CachePartitionsResponse:
     s.engine.cluster.check_read()
     topo = s.node.topology  # read before the owners: a client never sees newer owners
+    if not r.cache_ids:  # as Ignite: the version alone
+        return m.CachePartitionsResponse(topo.major, topo.minor, ())
     handles = sorted(s.engine.caches.all_handles(), key=lambda h: h.name)
     partitioned = [h for h in handles if h.config.cache_mode == PARTITIONED]
     others = [h for h in handles if h.config.cache_mode != PARTITIONED]
