@@ -8,6 +8,7 @@ anything in embergrid (cli is the top layer); subcommand modules are imported la
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 
@@ -24,6 +25,18 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="run a node speaking the Ignite thin-client protocol"
     )
     add_serve_arguments(serve)
+    cluster = sub.add_parser(
+        "cluster",
+        help="run N nodes on one data dir as one local cluster",
+        description="Start N `embergrid serve` nodes on ports PORT..PORT+N-1 with "
+        "consistent ids NAME-0..NAME-(N-1) on one data dir, restart a node that "
+        "dies, prefix each output line with its node, stop them all on Ctrl-C. "
+        "Every other flag goes to each node unchanged.",
+    )
+    cluster.add_argument(
+        "--nodes", type=int, default=3, metavar="N", help="(default: %(default)s)"
+    )
+    add_serve_arguments(cluster)
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
@@ -120,6 +133,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from embergrid.cli.serve import run_serve
 
         return run_serve(args)
+    if args.command == "cluster":
+        from embergrid.cli.cluster import run_cluster
+
+        words = list(sys.argv[1:] if argv is None else argv)
+        return run_cluster(args, words[words.index("cluster") + 1 :])
     if args.command == "demo":
         from embergrid.cli.demo import run_demo
 
