@@ -91,6 +91,11 @@ class Engine:
         self.store = Store(data_dir)
         self.membership = Membership(self.store)
         self.new_cluster = False
+        # Imported here: the SQL layer imports sqlglot, which key-value-only users
+        # of the engine never need to load at module import time (and which is
+        # slow to load: before the join, so a new member beats soon after it).
+        from embergrid.engine.sql import SqlEngine
+
         if join is not None:
             try:
                 self.new_cluster = self.membership.join(
@@ -112,10 +117,6 @@ class Engine:
         )
         self.types = BinaryTypes(self.store)
         self.wal = Wal(self.store, self.caches)
-        # Imported here: the SQL layer imports sqlglot, which key-value-only users
-        # of the engine never need to load at module import time.
-        from embergrid.engine.sql import SqlEngine
-
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )

@@ -20,7 +20,10 @@ Ignite's node order) and **leaves** by deleting it; each of both bumps the
 major version, as Ignite's discovery does. The minor version restarts at 0,
 except after a join into a live cluster: there it is 1, where a real cluster
 lands once its late affinity assignment moved to the new node (observed on
-Ignite 2.18: three nodes (3, 1); a leave (4, 0); a join again (5, 1)). A live
+Ignite 2.18: three nodes (3, 1); a leave (4, 0); a join again (5, 1)), and
+after a leave that left a PARTITIONED cache short of backup copies another
+live node must take over (Ignite rebalances them, then moves its affinity: a
+leave from three nodes with a 1-backup cache ends at (4, 1)). A live
 node renews its lease (``beat``) well within ``lease_ms``; every beat also
 **reaps** the rows whose ``beat_ms + lease_ms`` lies in the past, one leave each,
 so a node killed with ``kill -9`` leaves at the next beat of any survivor after
@@ -47,7 +50,9 @@ import uuid
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from embergrid.engine._codec import decode_config
 from embergrid.engine.store import Store
+from embergrid.protocol.config import PARTITIONED
 
 __all__ = [
     "Evicted",
@@ -253,7 +258,7 @@ class Membership:
             cur = conn.execute("DELETE FROM members WHERE node_id = ?", (str(node_id),))
             if cur.rowcount == 0:
                 return False
-            self._bump_major()
+            self._bump_major(self._minor_after_leave())
         return True
 
     def bump_minor(self) -> TopologyVersion:
@@ -275,8 +280,20 @@ class Membership:
         ).fetchall()
         for (node_id,) in rows:
             conn.execute("DELETE FROM members WHERE node_id = ?", (node_id,))
-            self._bump_major()
+            self._bump_major(self._minor_after_leave())
         return [uuid.UUID(r[0]) for r in rows]
+
+    def _minor_after_leave(self) -> int:
+        """1 when a PARTITIONED cache has backups another live node must now
+        take over (Ignite rebalances them and moves its affinity once more),
+        else 0."""
+        conn = self._store.conn
+        (remaining,) = conn.execute("SELECT count(*) FROM members").fetchone()
+        for (text,) in conn.execute("SELECT config FROM caches"):
+            config = decode_config(text)
+            if config.cache_mode == PARTITIONED and 1 <= config.backups < remaining:
+                return 1
+        return 0
 
     def _bump_major(self, minor: int = 0) -> None:
         major, _ = self._read_version()

@@ -36,7 +36,7 @@ class Heartbeat:
         lease_ms: int,
         clock: Clock,
     ) -> None:
-        self._member = member
+        self.member = member
         self._data_dir = data_dir
         self._lease_ms = lease_ms
         self._clock = clock
@@ -69,7 +69,7 @@ class Heartbeat:
             self._known = {m.node_id for m in members.members()}
             while not self._stop.wait(self.interval):
                 self._beat(members)
-            members.leave(self._member.node_id)
+            members.leave(self.member.node_id)
         except Exception:
             log.exception("membership: leaving failed")
         finally:
@@ -77,7 +77,7 @@ class Heartbeat:
 
     def _beat(self, members: Membership) -> None:
         try:
-            members.beat(self._member.node_id, self._clock.now_ms())
+            members.beat(self.member.node_id, self._clock.now_ms())
         except Evicted:
             log.warning("membership: this node's lease ran out; joining again")
             self._rejoin(members)
@@ -91,9 +91,7 @@ class Heartbeat:
 
     def _rejoin(self, members: Membership) -> None:
         try:
-            members.join(
-                self._member, self._lease_ms, self._clock.now_ms(), rejoin=True
-            )
+            members.join(self.member, self._lease_ms, self._clock.now_ms(), rejoin=True)
         except IdTaken as exc:
             log.error("membership: cannot join again: %s", exc)
 

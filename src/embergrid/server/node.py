@@ -13,8 +13,8 @@ Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
 built (nodes on one ``data_dir`` are one cluster; without one it is a cluster of
-one in private memory), records its address once it listens (``joined``) and
-from then on a ``Heartbeat`` thread renews its lease until ``left``. The
+one in private memory) and from then on a ``Heartbeat`` thread renews its lease
+until ``left``; it records its address once it listens (``joined``). The
 topology version (reference §4.3) lives in the store, so every node reports
 the same one: joins and leaves bump the major part, creating or destroying a
 cache the minor part, so clients refresh their partition maps.
@@ -147,6 +147,11 @@ class Node:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
         self.engine = engine
         self._heartbeat: Heartbeat | None = None
+        if engine.data_dir is not None:  # others may reap it: beat from now on
+            self._heartbeat = Heartbeat(
+                self.member, engine.data_dir, lease_ms, engine.clock
+            )
+            self._heartbeat.start()
         self._left = False
         self.features = SERVER_FEATURES
         # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
@@ -234,18 +239,12 @@ class Node:
         self.engine.membership.bump_minor()
 
     def joined(self, host: str, port: int) -> None:
-        """The node listens on ``host:port``: record it for the other nodes and
-        start renewing the lease (a store shared through a data dir only)."""
+        """The node listens on ``host:port``: record it for the other nodes."""
         self.client_address = (host, port)
         self.member = Member(self.node_id, self.consistent_id, host, port)
         self.engine.membership.set_address(self.node_id, host, port)
-        data_dir = self.engine.data_dir
-        if data_dir is not None and self._heartbeat is None:
-            lease_ms = int(self.limits.lease * 1000)
-            self._heartbeat = Heartbeat(
-                self.member, data_dir, lease_ms, self.engine.clock
-            )
-            self._heartbeat.start()
+        if self._heartbeat is not None:
+            self._heartbeat.member = self.member  # joins again with its address
 
     def left(self) -> None:
         """Leave the topology now (a clean stop; again: nothing)."""
