@@ -22,6 +22,17 @@ from pyignite.datatypes.prop_codes import PROP_BACKUPS_NUMBER, PROP_NAME
 
 import embergrid
 from server._nodes import ServeNode, cluster, partition_map, start_node, until
+from server.test_tx_invariant import (
+    CLIENTS,
+    FLAVOURS,
+    MODES,
+    TRANSFERS,
+    Books,
+    Flavour,
+    Mode,
+    check_books,
+    run_clients,
+)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -213,3 +224,22 @@ def test_kill_9_under_load_loses_no_acknowledged_write(tmp_path: Path) -> None:
         with reader.connect(*nodes[2].address):
             stored = reader.get_cache("acks").get_all(acked[0] + acked[1])
         assert sorted(stored) == sorted(acked[0] + acked[1])
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_transfers_across_nodes_keep_the_books(
+    flavour: Flavour, mode: Mode, tmp_path: Path
+) -> None:
+    """The bank of tests/server/test_tx_invariant.py with its clients spread
+    over three nodes: the key locks live in the shared store."""
+    with cluster(tmp_path, NAMES) as nodes:
+        addresses = [n.address for n in nodes]
+        books = Books("spread-accounts", "spread-log")
+        with flavour.connect(addresses[0]) as client:
+            books.open(flavour, client)
+        outcomes = run_clients(flavour, addresses, books, mode, CLIENTS, TRANSFERS)
+        assert sum(len(o.committed) for o in outcomes) == TRANSFERS
+        if mode.pessimistic:  # ordered locks: no transfer ever fails
+            assert [o.refused for o in outcomes] == [[]] * CLIENTS
+        check_books(flavour, addresses[2], books, outcomes)

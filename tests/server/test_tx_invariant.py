@@ -246,7 +246,7 @@ def transfer_loop(
 
 def run_clients(
     flavour: Flavour,
-    address: tuple[str, int],
+    address: tuple[str, int] | list[tuple[str, int]],
     books: Books,
     mode: Mode,
     clients: int,
@@ -255,14 +255,16 @@ def run_clients(
     progress: Callable[[], None] = lambda: None,
     crash_expected: bool = False,
 ) -> list[Outcome]:
-    """``clients`` threads, each with its own client, ``transfers`` in all."""
+    """``clients`` threads, each with its own client, ``transfers`` in all
+    (client ``i`` on ``address[i % n]`` when given several nodes' addresses)."""
     per_client = transfers // clients
+    addresses = address if isinstance(address, list) else [address]
     with ThreadPoolExecutor(clients) as pool:
         futures = [
             pool.submit(
                 transfer_loop,
                 flavour,
-                address,
+                addresses[i % len(addresses)],
                 books,
                 mode,
                 f"{phase}c{i}",
