@@ -199,6 +199,12 @@ def test_three_nodes_as_a_three_node_ignite_cluster(
     finally:
         for node in nodes:
             node.stop()
+    (maps,) = [step[1] for step in ours if step[0] == "1101"]
+    for _, groups in maps:  # not vacuous: every node maps over all three nodes
+        owners = [g[2] for g in groups if g[0]]
+        assert len(owners) == 1
+        assert len(owners[0]) == 1024
+        assert set(owners[0]) == {"0", "1", "2"}
     theirs = scenario(_reference(reference_cluster))
     diffs = [
         f"step {i}:\n  embergrid: {a!r}\n  ignite:    {b!r}"

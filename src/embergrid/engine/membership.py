@@ -131,18 +131,19 @@ class Membership:
         with store.atomic() as conn:
             for stmt in _SCHEMA:
                 conn.execute(stmt)
-        self._seen = -1
-        self._version = TopologyVersion(0, 0)
+        self._seen = store.data_version()
+        self._version = self._read_version()
 
     # -- reading ------------------------------------------------------------
 
     def version(self) -> TopologyVersion:
         """The topology version every node reports (re-read when another
         connection committed since the last read)."""
-        seen = self._store.data_version()
-        if seen != self._seen or not self._store.shared:
-            self._version = self._read_version()
-            self._seen = seen
+        if self._store.shared:  # a private store changes only through this object
+            seen = self._store.data_version()
+            if seen != self._seen:
+                self._version = self._read_version()
+                self._seen = seen
         return self._version
 
     def members(self) -> list[Member]:
@@ -233,10 +234,11 @@ class Membership:
 
     def set_address(self, node_id: uuid.UUID, host: str, port: int) -> None:
         """Record where clients reach ``node_id`` (once it listens)."""
-        self._store.conn.execute(
-            "UPDATE members SET host = ?, port = ? WHERE node_id = ?",
-            (host, port, str(node_id)),
-        )
+        with self._store.patient():
+            self._store.conn.execute(
+                "UPDATE members SET host = ?, port = ? WHERE node_id = ?",
+                (host, port, str(node_id)),
+            )
 
     def beat(self, node_id: uuid.UUID, now: int) -> list[uuid.UUID]:
         """Renew ``node_id``'s lease and reap every expired node; the ids of
@@ -262,8 +264,9 @@ class Membership:
         return True
 
     def bump_minor(self) -> TopologyVersion:
-        """A cache was created or destroyed: the minor version grows."""
-        with self._store.atomic():
+        """A cache was created or destroyed: the minor version grows (waiting
+        for the store's write lock: the change it follows is already made)."""
+        with self._store.patient(), self._store.atomic():
             major, minor = self._read_version()
             self._store.meta_set(_MINOR, minor + 1)
             self._version = TopologyVersion(major, minor + 1)

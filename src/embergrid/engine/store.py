@@ -85,6 +85,7 @@ class Store:
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
     ) -> None:
         self.shared = data_dir is not None
+        self._busy_timeout_ms = busy_timeout_ms
         if data_dir is None:
             target = ":memory:"
         else:
@@ -110,8 +111,21 @@ class Store:
     def set_busy_timeout(self, ms: int) -> None:
         """How long a statement waits for another connection's write lock
         before it fails (``is_busy``); a private store never waits."""
+        self._busy_timeout_ms = ms
         if self.shared:
             self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
+    @contextmanager
+    def patient(self) -> Iterator[None]:
+        """Statements inside wait up to ``BUSY_TIMEOUT_MS`` for the write lock:
+        for a write that must follow one already made (another node's write
+        transactions are short, so the wait is too)."""
+        before = self._busy_timeout_ms
+        self.set_busy_timeout(max(before, BUSY_TIMEOUT_MS))
+        try:
+            yield
+        finally:
+            self.set_busy_timeout(before)
 
     def _create_schema(self) -> None:
         for stmt in _SCHEMA:
