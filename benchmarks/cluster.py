@@ -20,7 +20,7 @@ Three measurements, printed as tables (ratios go to docs/benchmarks.md):
    own failure detection is not measured here (its default timeout is 10 s).
 
 Usage: ``python benchmarks/cluster.py [--seconds S] [--clients C] [--rounds R]
-[--no-reference]``. Imports the test helpers ``tests/_reference.py`` and
+[--no-reference] [--only gets|puts|membership]``. Imports the test helpers ``tests/_reference.py`` and
 ``tests/server/_nodes.py``.
 """
 
@@ -240,14 +240,20 @@ def measure_membership(args: argparse.Namespace) -> None:
                         data_dir,
                         "--node-id",
                         f"joiner-{r}",
+                        "--log-level",
+                        "WARNING",
                     ],
-                    stdout=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    text=True,
                 )
                 while partition_map(survivor.address)[0] == before:
                     time.sleep(0.01)
                 joins.append(time.monotonic() - started)
+                assert proc.stdout is not None
+                proc.stdout.readline()  # it listens: SIGTERM is a clean leave now
                 proc.terminate()
                 proc.wait(30)
+                proc.stdout.close()
         finally:
             survivor.stop()
     print(
@@ -264,11 +270,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument(
+        "--only", choices=["gets", "puts", "membership"], help="one measurement"
+    )
     args = parser.parse_args()
     with ProcessPoolExecutor(max(args.clients, 2)) as pool:
-        measure_gets(pool, args)
-        measure_puts(pool, args)
-    measure_membership(args)
+        if args.only in (None, "gets"):
+            measure_gets(pool, args)
+        if args.only in (None, "puts"):
+            measure_puts(pool, args)
+    if args.only in (None, "membership"):
+        measure_membership(args)
 
 
 if __name__ == "__main__":

@@ -68,24 +68,28 @@ async def _new_node(args: argparse.Namespace) -> Node:
 
 
 async def _serve(args: argparse.Namespace) -> None:
-    node = await _new_node(args)
-    server = Server(node)
-    await server.start(args.host, args.port)
-    print(
-        f"embergrid node {node.consistent_id} listening on {server.host}:{server.port}",
-        flush=True,
-    )
-    log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
+    # Signals first: a SIGTERM once the node has joined is a clean leave.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    node = await _new_node(args)
     try:
-        await stop.wait()
+        server = Server(node)
+        await server.start(args.host, args.port)
+        try:
+            print(
+                f"embergrid node {node.consistent_id} listening on "
+                f"{server.host}:{server.port}",
+                flush=True,
+            )
+            log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            await server.close()
     finally:
-        log.info("shutting down")
-        await server.close()
-        node.close()
+        node.close()  # leaves the topology, also when it could not listen
 
 
 def run_serve(args: argparse.Namespace) -> int:
