@@ -166,11 +166,13 @@ class ClientProtocol(asyncio.Protocol):
         while True:
             waiter = blocked.waiter
             if isinstance(waiter, LongWork):
-                value, error = await node.run_off_loop(waiter.job)
+                value, error = await node.run_off_loop(waiter.job, waiter.discard)
             else:
                 await node.wait_for_locks(_wait_time(node, waiter, poll))
             session, transport = self._session, self._transport
             if session is None or transport is None:
+                if isinstance(waiter, LongWork) and waiter.discard and error is None:
+                    waiter.discard(value)
                 return
             if isinstance(waiter, LongWork):
                 session.finish(blocked, value, error)

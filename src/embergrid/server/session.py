@@ -80,6 +80,9 @@ class LongWork:
     the session (``finish``) and the request runs again to answer it."""
 
     job: Callable[[Engine], Any]
+    discard: Callable[[Any], None] | None = None
+    """Called with the job's value when nobody will take it (the connection
+    closed meanwhile): releases what the value holds."""
 
 
 @dataclass(slots=True)
@@ -152,13 +155,23 @@ class Session:
         return cur
 
     def close_resource(self, resource_id: int) -> None:
-        if self.cursors.pop(resource_id, None) is None:
+        cur = self.cursors.pop(resource_id, None)
+        if cur is None:
             raise _resource_not_found(resource_id)
+        _close_cursor(cur)
+
+    def drop_cursor(self, resource_id: int) -> None:
+        """Forget a cursor that has delivered its last page."""
+        cur = self.cursors.pop(resource_id, None)
+        if cur is not None:
+            _close_cursor(cur)
 
     def close(self) -> None:
         """The socket went away: release every resource of this connection,
         rolling back its open transactions (their locks are freed)."""
-        self.cursors.clear()
+        cursors, self.cursors = list(self.cursors.values()), {}
+        for cur in cursors:
+            _close_cursor(cur)
         self._read_ahead.clear()
         self._lanes.clear()
         self._backlog.clear()
@@ -174,24 +187,51 @@ class Session:
 
     # -- work off the event loop ----------------------------------------------------
 
-    def off_loop(self, job: Callable[[Engine, float], T]) -> T:
+    def off_loop(
+        self,
+        job: Callable[[Engine, float], T],
+        discard: Callable[[T], None] | None = None,
+    ) -> T:
         """``job(engine, budget_s)``: on the loop within the node's loop budget,
         or, once it stopped at it (``OverBudget``, nothing written), again on a
         worker thread without one; the request is then answered when that ends
-        (the handler runs again and this returns the worker's outcome)."""
-        done = self._finished.pop(self._request_id, None)
+        (the handler runs again and this returns the worker's outcome).
+        ``discard``: see ``LongWork``."""
+        done = self._take_finished()
         if done is not None:
-            value, error = done
-            if error is not None:
-                raise error
-            return cast(T, value)
+            return cast(T, done())
         budget = self.node.limits.loop_budget
         try:
             return job(self.engine, budget)
         except OverBudget:
             if not self.node.can_offload:
                 return job(self.engine, 0.0)
-        raise _Offloaded(LongWork(lambda engine: job(engine, 0.0)))
+        raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
+
+    def on_worker(self, job: Callable[[], T]) -> T:
+        """``job()`` on a worker thread, the request answered when it ends (as
+        ``off_loop``); on the loop when the node has no workers."""
+        done = self._take_finished()
+        if done is not None:
+            return cast(T, done())
+        if not self.node.can_offload:
+            return job()
+        raise _Offloaded(LongWork(lambda _engine: job()))
+
+    def _take_finished(self) -> Callable[[], Any] | None:
+        """The outcome of the current request's long work, if it has ended: a
+        call that returns its value or raises its error."""
+        done = self._finished.pop(self._request_id, None)
+        if done is None:
+            return None
+        value, error = done
+
+        def outcome() -> Any:
+            if error is not None:
+                raise error
+            return value
+
+        return outcome
 
     def finish(self, blocked: Blocked, value: Any, error: BaseException | None) -> None:
         """The outcome of ``blocked``'s long work, for its handler's next run."""
@@ -381,6 +421,12 @@ class Session:
         return self.conn.send_error(
             req.request_id, status, message, topology_version=self.node.topology
         )
+
+
+def _close_cursor(cur: Any) -> None:
+    close = getattr(cur, "close", None)
+    if close is not None:
+        close()
 
 
 class _Offloaded(Exception):

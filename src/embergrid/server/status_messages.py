@@ -42,6 +42,16 @@ def invalid_op_code(op_code: int) -> str:
     return invalid_op_code_message(op_code)
 
 
+def too_many_open_queries(maximum: int) -> str:
+    """Status 1010 for the node-wide bound on queries kept open for their next
+    pages (embergrid's own: Ignite bounds cursors per connection only)."""
+    return (
+        "Too many open cursors on this node (close other open cursors, fetch "
+        "fewer rows per query, or raise embergrid's --max-open-queries) "
+        f"[maximum={maximum}]"
+    )
+
+
 def too_many_cursors(maximum: int, current: int) -> str:
     """Status 1010 (reference §5, Ignite's ClientResourceRegistry; verified wording)."""
     return (
