@@ -77,6 +77,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         help="open cursors per connection (default: %(default)s, as Ignite)",
     )
     p.add_argument(
+        "--max-open-queries",
+        type=int,
+        default=64,
+        metavar="N",
+        help="SQL queries of more than one page kept open for their cursors, "
+        "over all connections; each reads its rows as pages are asked for "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
         "--handshake-timeout",
         type=float,
         default=10.0,
