@@ -66,8 +66,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=64 * 1024 * 1024,
         metavar="BYTES",
-        help="largest request frame accepted; larger ones close the connection "
-        "(default: %(default)s)",
+        help="largest request frame accepted; a larger request is answered with "
+        "an error and its bytes dropped as they come (a larger handshake closes "
+        "the connection) (default: %(default)s)",
     )
     p.add_argument(
         "--max-cursors",

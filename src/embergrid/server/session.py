@@ -56,6 +56,7 @@ from embergrid.protocol.codes import OpCode, StatusCode
 from embergrid.protocol.connection import (
     HandshakeReceived,
     Request,
+    RequestTooLarge,
     ServerConnection,
     ServerState,
 )
@@ -119,7 +120,7 @@ class Session:
         self._lanes: dict[int, deque[tuple[Request, Any]]] = {}
         self.blocked: list[Blocked] = []  # left by ``feed`` for the listener to wait on
         # Received, not yet handled: the answers before them reached the bound.
-        self._backlog: deque[HandshakeReceived | Request] = deque()
+        self._backlog: deque[HandshakeReceived | Request | RequestTooLarge] = deque()
         self._request_id = 0  # of the request being handled
         self._finished: dict[int, tuple[Any, BaseException | None]] = {}
 
@@ -310,7 +311,7 @@ class Session:
                     if not events:
                         break
                     backlog.extend(events)
-                event: HandshakeReceived | Request | None = None
+                event: HandshakeReceived | Request | RequestTooLarge | None = None
                 while backlog:
                     event = backlog.popleft()
                     if type(event) is Request:
@@ -322,6 +323,8 @@ class Session:
                             continue
                     elif isinstance(event, HandshakeReceived):
                         res = self._handshake(event)
+                    elif isinstance(event, RequestTooLarge):
+                        res = self._too_large(event)
                     else:
                         continue
                     out.append(res)
@@ -407,6 +410,21 @@ class Session:
             return self._error(req, StatusCode.FAILED, msgs.INTERNAL_ERROR)
         return self.conn.send_response(
             req.request_id, body, topology_version=self.node.topology
+        )
+
+    def _too_large(self, event: RequestTooLarge) -> bytes:
+        log.warning(
+            "request %d (op %d) from %s: %d bytes, over the frame limit; answered",
+            event.request_id,
+            event.op_code,
+            self.peer,
+            event.length,
+        )
+        return self.conn.send_error(
+            event.request_id,
+            StatusCode.FAILED,
+            msgs.request_too_large(event.length, event.limit),
+            topology_version=self.node.topology,
         )
 
     def _no_handler(self, req: Request) -> bytes:

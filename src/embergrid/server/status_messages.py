@@ -42,6 +42,15 @@ def invalid_op_code(op_code: int) -> str:
     return invalid_op_code_message(op_code)
 
 
+def request_too_large(length: int, limit: int) -> str:
+    """Status 1 for a request over the frame limit (embergrid's own: Ignite has
+    no such limit); the request was dropped unread."""
+    return (
+        f"Request of {length} bytes is over this server's frame limit of {limit} "
+        "bytes (embergrid serve --max-frame-size); nothing of it was done"
+    )
+
+
 def too_many_open_queries(maximum: int) -> str:
     """Status 1010 for the node-wide bound on queries kept open for their next
     pages (embergrid's own: Ignite bounds cursors per connection only)."""
