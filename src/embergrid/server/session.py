@@ -209,6 +209,20 @@ class Session:
                 return job(self.engine, 0.0)
         raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
 
+    def bulk(self, tx_id: int | None, keys: int, job: Callable[[KeyValue], T]) -> T:
+        """A key-value op over ``keys`` keys: ``job(kv)`` on the loop when they
+        are few (``Limits.bulk_on_loop``) or the op is inside a transaction of
+        this connection; else on a worker thread, with its engine's ops."""
+        if keys <= self.node.limits.bulk_on_loop or self.in_tx(tx_id):
+            return job(self.kv(tx_id))
+
+        def run(engine: Engine, budget: float) -> T:
+            if budget > 0:
+                raise OverBudget  # too many keys for the loop: nothing done yet
+            return job(engine.kv)
+
+        return self.off_loop(run)
+
     def on_worker(self, job: Callable[[], T]) -> T:
         """``job()`` on a worker thread, the request answered when it ends (as
         ``off_loop``); on the loop when the node has no workers."""
