@@ -62,6 +62,10 @@ class Limits:
     partial_frame_timeout: float = 30.0
     """Seconds a connection may leave a frame unfinished with nothing more
     arriving; then it is closed (a partial frame is held in memory)."""
+    max_partial_total: int = 128 * 1024 * 1024
+    """Bytes of unfinished frames the node holds over all connections: past
+    them, a connection that receives more stops being read (unless it holds
+    the most) until others finish or leave."""
     max_unsent: int = 4 * 1024 * 1024
     """Bytes of answers a connection may have waiting to be sent: past them the
     server stops reading its requests until the client reads (back-pressure)."""
