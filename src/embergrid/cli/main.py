@@ -8,6 +8,7 @@ anything in embergrid (cli is the top layer); subcommand modules are imported la
 from __future__ import annotations
 
 import argparse
+import sys
 from collections.abc import Sequence
 
 
@@ -105,9 +106,28 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _server_installed() -> bool:
+    """Whether the server's dependencies (the ``[server]`` extra) are installed;
+    says how to get them when they are not."""
+    try:
+        import sqlglot  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return True
+    print(
+        "embergrid: the server needs the [server] extra: "
+        "pip install 'embergrid[server]'",
+        file=sys.stderr,
+    )
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("serve", "demo") and not _server_installed():
+        return 2
     if args.command == "serve":
         from embergrid.cli.serve import run_serve
 
