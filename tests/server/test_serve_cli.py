@@ -128,3 +128,37 @@ def test_sigterm_ends_a_node_running_an_endless_statement(
             assert client.get_cache_names() == []  # answered meanwhile
         # leaving the block sends SIGTERM and asserts exit status 0 within 10 s
     endless.close()
+
+
+def test_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert re.fullmatch(r"embergrid \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [("70000", "port 70000 is not in 0..65535"), ("x", "not a port number: 'x'")],
+)
+def test_a_bad_port_is_one_line(port: str, message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "serve", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"embergrid serve: error: argument --port: {message}"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_log_levels_in_any_case() -> None:
+    with _serving("--log-level", "debug") as address:
+        assert address[1] > 0

@@ -8,6 +8,7 @@ anything in embergrid (cli is the top layer); subcommand modules are imported la
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Sequence
 
@@ -20,6 +21,9 @@ def build_parser() -> argparse.ArgumentParser:
             "thin-client protocol and a pyignite-compatible client."
         ),
     )
+    parser.add_argument(
+        "--version", action="version", version=f"embergrid {_version()}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser(
         "serve", help="run a node speaking the Ignite thin-client protocol"
@@ -31,6 +35,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("embergrid")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+def _port(text: str) -> int:
+    """A TCP port number (0 = any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not in 0..65535")
+    return port
+
+
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
@@ -39,7 +61,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=10800,
         help="thin-client port (default: %(default)s)",
     )
@@ -59,6 +81,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--log-level",
         default="INFO",
+        type=str.upper,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="(default: %(default)s)",
     )
