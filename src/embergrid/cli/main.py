@@ -32,6 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
+    from embergrid.cli.sql_shell import add_sql_arguments
+
+    add_sql_arguments(
+        sub.add_parser(
+            "sql", help="an SQL shell for an embergrid or Apache Ignite node"
+        )
+    )
     return parser
 
 
@@ -159,5 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from embergrid.cli.demo import run_demo
 
         return run_demo()
+    if args.command == "sql":
+        from embergrid.cli.sql_shell import run_sql
+
+        return run_sql(args)
     parser.print_help()
     return 0
