@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,9 +27,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser(
-        "serve", help="run a node speaking the Ignite thin-client protocol"
+        "serve",
+        help="run a node speaking the Ignite thin-client protocol",
+        epilog="Every flag can also be set by an environment variable: "
+        "EMBERGRID_ and the flag's name in capitals, dashes as underscores "
+        "(EMBERGRID_PORT=10900, EMBERGRID_DATA_DIR=/var/lib/embergrid); "
+        "a flag on the command line wins.",
     )
     add_serve_arguments(serve)
+    _defaults_from_environment(serve, os.environ)
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
@@ -40,6 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
         )
     )
     return parser
+
+
+def _defaults_from_environment(
+    p: argparse.ArgumentParser, environ: Mapping[str, str]
+) -> None:
+    """``EMBERGRID_<FLAG>`` variables as the flags' defaults (as containers set
+    them); argparse converts and checks a string default as it does the flag."""
+    for action in p._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        value = environ.get("EMBERGRID_" + action.dest.upper())
+        if value is None:
+            continue
+        if action.nargs == 0:  # a switch: true or false
+            action.default = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            action.default = value
 
 
 def _version() -> str:
