@@ -17,14 +17,13 @@ is not a snapshot either):
 * entries inserted, removed or expiring during the scan may or may not appear;
   a value is the one current when its page was read.
 
-A partition filter is applied while paging: ``partition_of(key)`` is computed
-for each scanned key instead of being stored, so the engine never records an
-affinity decision the server might change (partition count, affinity key
-rules). A scan of one partition therefore reads the whole cache's keys (only
-the keys: the values of the keys in the partition are read afterwards, so large
-values elsewhere are never loaded); Ignite's clients only do that for
-partition-aware scans, which are rare. Storing a partition column plus index is
-the upgrade path if it matters.
+A partition scan goes straight to its partition: it first records the partition
+of the keys that have none recorded yet (``Entries.fill_partitions``: only
+those written since the last partition scan of the cache, a few hundred per
+write transaction), then pages through the ``(part, key)`` index. The
+partitions are computed by ``partition_of`` (the server's affinity) when they
+are recorded, so the engine records them only for caches that are scanned by
+partition.
 
 To report ``has_more`` exactly, the cursor reads ahead until it holds one
 entry beyond the page (or the table ends); ``has_more = False`` means the
@@ -51,6 +50,7 @@ __all__ = ["ScanCursor", "ScanSource"]
 
 Page = list[tuple[bytes, bytes]]
 T = TypeVar("T")
+_RECORD_BATCH = 500  # rows whose partition one write transaction records
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,49 +93,51 @@ class ScanCursor:
         self._buffer: Page = []
         self._table_done = False
         self.finished = False
+        # where a partition scan goes on recording partitions (None: done)
+        self._recorded_up_to: bytes | None = b""
         self._busy = threading.Lock()  # one page at a time, whichever thread
 
     def _fill(self, src: ScanSource, budget_end: float | None) -> None:
         batch = max(self.page_size + 1, 64)
+        if self.partition is not None and self._recorded_up_to is not None:
+            self._record_partitions(src, budget_end)
         while len(self._buffer) <= self.page_size and not self._table_done:
-            if budget_end is not None and perf_counter() > budget_end:
-                raise OverBudget  # what was read stays: the next call goes on
             if self.partition is None:
                 rows = self._read(src, batch)
-                found = len(rows)
-                if rows:
-                    self._after = rows[-1][0]
             else:
-                keys = self._read_keys(src, batch)
-                rows = self._entries_of(src, self._in_partition(keys))
-                found = len(keys)
-                if keys:
-                    self._after = keys[-1]
-            if found < batch:
+                rows = self._read_partition(src, self.partition, batch)
+            if rows:
+                self._after = rows[-1][0]
+            if len(rows) < batch:
                 self._table_done = True
             self._buffer.extend(rows)
+
+    def _record_partitions(self, src: ScanSource, budget_end: float | None) -> None:
+        """Record the partition of every row that has none yet (a few hundred
+        per transaction; past the budget, ``OverBudget`` with what was done kept)."""
+        part_of = self._partition_of or (lambda _key: 0)
+        while (after := self._recorded_up_to) is not None:
+            self._recorded_up_to = _resolved(
+                src,
+                lambda h, after=after: src.entries.fill_partitions(  # type: ignore[misc]
+                    h, part_of, after, _RECORD_BATCH
+                ),
+            )
+            if budget_end is not None and perf_counter() > budget_end:
+                raise OverBudget
+
+    def _read_partition(self, src: ScanSource, part: int, batch: int) -> Page:
+        return _resolved(
+            src,
+            lambda h: src.entries.partition_page(
+                h, part, self._after, batch, self._now()
+            ),
+        )
 
     def _read(self, src: ScanSource, batch: int) -> Page:
         return _resolved(
             src, lambda h: src.entries.page(h, self._after, batch, self._now())
         )
-
-    def _read_keys(self, src: ScanSource, batch: int) -> list[bytes]:
-        return _resolved(
-            src, lambda h: src.entries.page_keys(h, self._after, batch, self._now())
-        )
-
-    def _entries_of(self, src: ScanSource, keys: list[bytes]) -> Page:
-        """(key, value) of those of ``keys`` still visible, in their order."""
-        if not keys:
-            return []
-        found = _resolved(src, lambda h: src.entries.read_many(h, keys, self._now()))
-        return [(key, found[key][0]) for key in keys if key in found]
-
-    def _in_partition(self, keys: list[bytes]) -> list[bytes]:
-        part_of = self._partition_of or (lambda _key: 0)
-        want = self.partition
-        return [key for key in keys if part_of(key) == want]
 
     def next_page(
         self, source: ScanSource | None = None, budget_s: float = 0.0

@@ -192,6 +192,8 @@ class Store:
 
     def drop_entry_table(self, tbl: str) -> None:
         self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl)}")
+        # its recorded partitions (entries.py, partition scans), if any
+        self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl + '_parts')}")
 
     def close(self) -> None:
         self.conn.close()
