@@ -34,7 +34,7 @@ from embergrid.protocol.codes import ProtocolFeature, TypeCode
 from embergrid.protocol.config import CacheConfiguration, ExpiryDurations
 from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
 from embergrid.protocol.headers import request_frame
-from embergrid.protocol.messages import REQUESTS, ProtocolContext
+from embergrid.protocol.messages import REQUESTS, ProtocolContext, tx
 from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
@@ -42,7 +42,6 @@ from embergrid.protocol.messages import cluster as cl
 from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
-from embergrid.protocol.messages import tx
 
 __all__ = ["FUZZ_CACHE", "FrameFuzzer", "malformed_connection", "seed_bodies"]
 

@@ -114,7 +114,9 @@ def partition_scan(
 
 
 @contextlib.contextmanager
-def open_cursors(address: tuple[str, int], cursors: int, rows: int) -> Iterator[Running]:
+def open_cursors(
+    address: tuple[str, int], cursors: int, rows: int
+) -> Iterator[Running]:
     """One connection opens ``cursors`` cursors of a ``rows``-row select with
     page size 1 and leaves them open until the block ends; the result is the
     list of answer statuses (0 for each cursor opened)."""

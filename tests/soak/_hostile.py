@@ -32,6 +32,7 @@ from ._fuzz import FEATURES, FUZZ_CACHE, FrameFuzzer, malformed_connection
 
 __all__ = [
     "FuzzTally",
+    "Sender",
     "fuzz",
     "idle_connections",
     "malformed_connections",
@@ -64,22 +65,38 @@ def _get_frames(cache_id: int, key: object, count: int, first_id: int = 1) -> by
     )
 
 
-def _send_in_background(sock: socket.socket, data: bytes) -> threading.Thread:
-    """``sendall`` in a thread: it blocks once the node stops reading."""
+class Sender:
+    """``sendall`` of some bytes in chunks, in a thread: it blocks once the node
+    stops reading, and ends when all is sent or the socket fails."""
 
-    def send() -> None:
+    def __init__(self, sock: socket.socket, data: bytes) -> None:
+        self.sent = 0
+        self.last_progress = time.monotonic()
+        self._thread = threading.Thread(
+            target=self._send, args=(sock, data), daemon=True
+        )
+        self._thread.start()
+
+    def _send(self, sock: socket.socket, data: bytes) -> None:
+        view = memoryview(data)
         with contextlib.suppress(OSError):
-            sock.sendall(data)
+            while self.sent < len(data):
+                self.sent += sock.send(view[self.sent : self.sent + 1024 * 1024])
+                self.last_progress = time.monotonic()
 
-    thread = threading.Thread(target=send, daemon=True)
-    thread.start()
-    return thread
+    def settled(self, quiet: float = 3.0) -> bool:
+        """Done, or nothing more sent for ``quiet`` seconds (the node holds)."""
+        idle = time.monotonic() - self.last_progress
+        return not self._thread.is_alive() or idle > quiet
+
+    def join(self) -> None:
+        self._thread.join(ANSWER_TIMEOUT)
 
 
 @contextlib.contextmanager
 def no_reader(
     address: tuple[str, int], gets: int, value_size: int = 100_000
-) -> Iterator[None]:
+) -> Iterator[Sender]:
     """One connection sends ``gets`` pipelined gets of a ``value_size``-byte
     value and never reads an answer."""
     client = Client(timeout=ANSWER_TIMEOUT)
@@ -88,12 +105,12 @@ def no_reader(
         cache.put("big", b"\x01" * value_size)
         cache_id = cache.cache_id
     raw = _connect(address)
-    sender = _send_in_background(raw.sock, _get_frames(cache_id, "big", gets))
+    sender = Sender(raw.sock, _get_frames(cache_id, "big", gets))
     try:
-        yield
+        yield sender
     finally:
         raw.sock.close()
-        sender.join(ANSWER_TIMEOUT)
+        sender.join()
 
 
 @contextlib.contextmanager
@@ -145,19 +162,19 @@ def slow_writers(
 @contextlib.contextmanager
 def partial_frames(
     address: tuple[str, int], connections: int, sent: int, declared: int
-) -> Iterator[list[socket.socket]]:
+) -> Iterator[list[Sender]]:
     """``connections`` connections each declare a ``declared``-byte frame and
-    send ``sent`` bytes of it, then nothing; yields their sockets."""
+    send ``sent`` bytes of it, then nothing; yields their senders."""
     socks = [_connect(address).sock for _ in range(connections)]
-    head = declared.to_bytes(4, "little")
-    senders = [_send_in_background(s, head + b"\0" * sent) for s in socks]
+    data = declared.to_bytes(4, "little") + bytes(sent)  # one buffer for all
+    senders = [Sender(s, data) for s in socks]
     try:
-        yield socks
+        yield senders
     finally:
         for s in socks:
             s.close()
-        for t in senders:
-            t.join(ANSWER_TIMEOUT)
+        for sender in senders:
+            sender.join()
 
 
 @contextlib.contextmanager
@@ -232,7 +249,9 @@ def fuzz(address: tuple[str, int], seed: int, cases: int) -> FuzzTally:
             tally.errors += 1
             message = resp.header.message or ""
             if message.startswith(INTERNAL_ERROR):
-                tally.internal.append(f"seed {seed} case {n}: op {case.op} {case.body!r}")
+                tally.internal.append(
+                    f"seed {seed} case {n}: op {case.op} {case.body!r}"
+                )
             if resp.header.status == StatusCode.SUCCESS:
                 raise AssertionError("an error answer with status 0")
     finally:

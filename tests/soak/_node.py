@@ -5,8 +5,9 @@ limits otherwise), read its address from the start line, read its log file
 and its resident memory (``VmRSS``) and peak (``VmHWM``) from
 ``/proc/<pid>/status``, tell whether it still runs, watch it while a load runs
 (failing as soon as it dies or passes a memory bound), ``kill -9`` it, and
-stop it (SIGTERM, then SIGKILL after a deadline). The soak tests and ``benchmarks/hostile.py`` watch the node this
-way, as its users run it. Standard library only; imports nothing from embergrid.
+stop it (SIGTERM, then SIGKILL after a deadline). The soak tests and
+``benchmarks/hostile.py`` watch the node this way, as its users run it.
+Standard library only; imports nothing from embergrid.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from embergrid import Client
 
-__all__ = ["PROBE_CACHE", "LatencyProbe", "Latencies", "check_answers"]
+__all__ = ["PROBE_CACHE", "Latencies", "LatencyProbe", "check_answers"]
 
 PROBE_CACHE = "soak-probe"
 ANSWER_WITHIN = 10.0  # seconds: a liveness bound, not a benchmark
