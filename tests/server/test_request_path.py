@@ -38,10 +38,12 @@ from ._wire import RawSocket, body
 ENDLESS = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 100000) a, SYSTEM_RANGE(1, 100000) b"
 
 
-@pytest.fixture
-def disk_server(tmp_path: Path) -> Iterator[ServerThread]:
-    """A server on a data dir (worker threads open the store on their own)."""
-    with ServerThread(Node(data_dir=tmp_path)) as st:
+@pytest.fixture(params=["data-dir", "memory"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerThread]:
+    """A server on a data dir, and one without (its private store): worker
+    threads open either store on their own."""
+    data_dir = tmp_path if request.param == "data-dir" else None
+    with ServerThread(Node(data_dir=data_dir)) as st:
         yield st
 
 
@@ -68,12 +70,12 @@ def _no_answer_yet(raw: RawSocket) -> bool:
 
 
 def test_long_statement_leaves_other_connections_served(
-    disk_server: ServerThread,
+    server: ServerThread,
 ) -> None:
-    endless = _send_endless(disk_server.address)
+    endless = _send_endless(server.address)
     try:
         client = Client()
-        with client.connect(*disk_server.address):
+        with client.connect(*server.address):
             cache = client.get_or_create_cache("served")
             for i in range(50):
                 cache.put(i, f"v{i}")
@@ -86,10 +88,10 @@ def test_long_statement_leaves_other_connections_served(
 
 
 def test_the_same_connection_is_served_during_its_long_statement(
-    disk_server: ServerThread,
+    server: ServerThread,
 ) -> None:
     """Answers on one connection may come out of order, matched by request id."""
-    endless = _send_endless(disk_server.address)
+    endless = _send_endless(server.address)
     try:
         rid, data = endless.conn.send_request(OpCode.CACHE_GET_NAMES, b"")
         endless.sock.sendall(data)

@@ -111,12 +111,17 @@ def test_busy_poll_reaches_the_node() -> None:
     assert _limits(default).busy_poll == pytest.approx(100e-6)
 
 
-def test_sigterm_ends_a_node_running_an_endless_statement(tmp_path: Path) -> None:
-    """A statement off the loop (a data-dir node) stops as it steps when the node
+@pytest.mark.parametrize("store", ["data-dir", "memory"])
+def test_sigterm_ends_a_node_running_an_endless_statement(
+    store: str, tmp_path: Path
+) -> None:
+    """A statement off the loop (either store: a node without a data dir runs
+    on a private file worker threads open too) stops as it steps when the node
     closes: SIGTERM ends the node cleanly although the statement never would."""
     from .test_request_path import _send_endless
 
-    with _serving("--data-dir", str(tmp_path)) as address:
+    flags = ("--data-dir", str(tmp_path)) if store == "data-dir" else ()
+    with _serving(*flags) as address:
         endless = _send_endless(address)
         client = Client()
         with client.connect(*address):

@@ -42,6 +42,7 @@ __all__ = [
     "OverBudget",
     "PeekMode",
     "ScanCursor",
+    "Store",
     "SystemClock",
     "Tx",
     "Wal",
@@ -57,7 +58,9 @@ class Engine:
     :param partition_of: key bytes -> partition, used by partition scans
      (default: every key is in partition 0),
     :param start_inactive: initial cluster state of a brand-new store is
-     INACTIVE (what Ignite does with persistence) instead of ACTIVE.
+     INACTIVE (what Ignite does with persistence) instead of ACTIVE,
+    :param store: the store to run on (instead of one opened on ``data_dir``),
+     e.g. ``Store.private()``.
     """
 
     def __init__(
@@ -67,11 +70,12 @@ class Engine:
         partition_of: Callable[[bytes], int] | None = None,
         *,
         start_inactive: bool = False,
+        store: Store | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.partition_of = partition_of
         self.data_dir = data_dir
-        self.store = Store(data_dir)
+        self.store = store if store is not None else Store(data_dir)
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
@@ -96,9 +100,10 @@ class Engine:
     def sibling(self) -> Engine | None:
         """Another engine over the same store (its own SQLite connection, for
         another thread), or None if the store is private to this connection."""
-        if self.data_dir is None:
+        store = self.store.sibling()
+        if store is None:
             return None
-        return Engine(self.clock, self.data_dir, self.partition_of)
+        return Engine(self.clock, self.data_dir, self.partition_of, store=store)
 
     def kv_in(self, tx: Tx) -> KeyValue:
         """The key-value ops as transaction ``tx`` sees and makes them (made

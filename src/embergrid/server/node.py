@@ -28,7 +28,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine
+from embergrid.engine import Clock, Engine, Store
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
 from embergrid.protocol.codes import ProtocolFeature
@@ -107,8 +107,13 @@ class Node:
         self.node_id = uuid.uuid4()
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
+        # Without a data dir the node runs on a private store (memory-backed, gone
+        # with the node) that worker threads can open too.
         self.engine = engine or Engine(
-            clock=clock, data_dir=data_dir, partition_of=partition_of
+            clock=clock,
+            data_dir=data_dir,
+            partition_of=partition_of,
+            store=Store.private() if data_dir is None else None,
         )
         self.topology = AffinityVersion(1, 0)
         self.features = SERVER_FEATURES
@@ -125,9 +130,9 @@ class Node:
 
     @property
     def can_offload(self) -> bool:
-        """Whether other threads can open the store (a private in-memory one
-        cannot be shared: long work then runs on the loop)."""
-        return self.engine.data_dir is not None and self.limits.workers > 0
+        """Whether other threads can open the store (an engine passed in on
+        ``:memory:`` cannot be shared: long work then runs on the loop)."""
+        return self.engine.store.shared and self.limits.workers > 0
 
     async def run_off_loop(
         self, job: Callable[[Engine], object]
