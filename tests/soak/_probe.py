@@ -15,6 +15,7 @@ import uuid
 from dataclasses import dataclass
 
 from embergrid import Client
+from embergrid.errors import IgniteError
 
 __all__ = ["PROBE_CACHE", "Latencies", "LatencyProbe", "check_answers"]
 
@@ -91,7 +92,7 @@ class LatencyProbe:
                 start = time.monotonic()
                 try:
                     cache.get("probe")
-                except OSError:
+                except (IgniteError, OSError):  # the node went away
                     self._failures += 1
                     return
                 self._samples.append(time.monotonic() - start)

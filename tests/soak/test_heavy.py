@@ -17,7 +17,7 @@ import signal
 import pytest
 
 from embergrid import Client
-from embergrid.errors import CacheError, IgniteError
+from embergrid.errors import CacheError
 
 from ._heavy import big_get_all, endless_join, fill, open_cursors, partition_scan
 from ._node import ServedNode
@@ -28,6 +28,7 @@ from ._survival import survived
 pytestmark = pytest.mark.timeout(600)
 
 RUN_WITHIN = 300.0  # seconds a heavy request may take
+STOP_WITHIN = 10.0  # seconds SIGTERM may take to end the node
 
 
 def test_get_all_of_every_key(node: ServedNode) -> None:
@@ -79,32 +80,14 @@ def test_open_cursors_of_a_large_result(node: ServedNode) -> None:
     survived(node)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=(OSError, IgniteError),
-    reason="issue 11: a statement on a node without --data-dir runs on the event "
-    "loop: a cross join without a timeout holds every other client",
-)
 def test_cross_join_without_timeout_leaves_others_served(node: ServedNode) -> None:
-    try:
-        with endless_join(node.address):
-            check_answers(node.address)
+    with endless_join(node.address):
+        check_answers(node.address)
         survived(node)
-    finally:
-        node.kill9()  # a node still in the join would hold SIGTERM
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 11: SIGTERM does not end a node without --data-dir while a "
-    "statement runs on its event loop",
-)
 def test_sigterm_ends_the_node_during_a_cross_join(node: ServedNode) -> None:
-    try:
-        with endless_join(node.address):
-            node.proc.send_signal(signal.SIGTERM)
-            node.watch(lambda: not node.alive(), MEMORY_BOUND, within=10.0)
-        assert node.proc.returncode == 0
-    finally:
-        node.kill9()
+    with endless_join(node.address):
+        check_answers(node.address)  # the join was sent before this connected
+        node.proc.send_signal(signal.SIGTERM)
+        assert node.proc.wait(timeout=STOP_WITHIN) == 0
