@@ -4,7 +4,7 @@ handshakes.
 Owns the case generator only (bytes out, no socket): ``seed_bodies`` gives, for
 every ``OpCode``, request bodies that are valid against the fuzzed node's own
 state (the fuzz cache's id, small cursor and transaction ids, SQL over
-``SYSTEM_RANGE`` and a table of the fuzz cache), and ``FrameFuzzer`` turns them
+``SYSTEM_RANGE`` and a table of its own), and ``FrameFuzzer`` turns them
 into cases: a valid header (length, op code, request id) around a body that is
 the seed itself, or the seed mutated (bits flipped, truncated, extended, a
 32-bit slot set to a boundary value, bytes inserted, random bytes), sometimes
@@ -47,7 +47,6 @@ __all__ = ["FUZZ_CACHE", "FrameFuzzer", "malformed_connection", "seed_bodies"]
 
 FUZZ_CACHE = "soak-fuzz"
 FEATURES = ProtocolFeature((1 << 19) - 1)
-_CONTEXT = ProtocolContext((1, 7, 0), FEATURES)
 _SQL = (
     "SELECT 1",
     "SELECT x, x * 2 FROM SYSTEM_RANGE(1, 50)",
@@ -106,11 +105,11 @@ def _kv_seeds(p: kv.CachePrefix) -> list[tuple[Op, object]]:
 
 
 def _sql_seeds(p: kv.CachePrefix) -> list[tuple[Op, object]]:
-    a, b, *_ = _values()
+    a, b, c, *_ = _values()
     return [
         (Op.QUERY_SQL_FIELDS, q.SqlFieldsQuery(p, "PUBLIC", text, 3, -1, args))
         for text in _SQL
-        for args in ((), (a, b))
+        for args in ((), (a, b), (c,))
     ]
 
 
@@ -154,19 +153,20 @@ def _other_seeds(cache_id: int) -> list[tuple[Op, object]]:
     ]
 
 
-def seed_bodies(cache_id: int) -> dict[Op, list[bytes]]:
-    """Valid request bodies for every op code, addressed to cache ``cache_id``
-    (plain, inside transaction 1, and with an expiry policy)."""
+def seed_bodies(cache_id: int, ctx: ProtocolContext) -> dict[Op, list[bytes]]:
+    """Valid request bodies for every op code on a connection of context
+    ``ctx``, addressed to cache ``cache_id`` (plain, inside transaction 1, and
+    with an expiry policy)."""
     prefixes = (
         kv.CachePrefix(cache_id),
         kv.CachePrefix(cache_id, tx_id=1),
         kv.CachePrefix(cache_id, expiry=ExpiryDurations(60_000, -1, -2)),
     )
     messages = [m for p in prefixes for m in _kv_seeds(p)]
-    messages += _sql_seeds(prefixes[0]) + _other_seeds(cache_id)
+    messages += _sql_seeds(kv.CachePrefix(0)) + _other_seeds(cache_id)
     seeds: dict[Op, list[bytes]] = {}
     for op, message in messages:
-        seeds.setdefault(op, []).append(REQUESTS[op][1](message, _CONTEXT))
+        seeds.setdefault(op, []).append(REQUESTS[op][1](message, ctx))
     return seeds
 
 
@@ -227,17 +227,23 @@ class Case:
 
 
 class FrameFuzzer:
-    """Cases for one seeded run: ``next_case()`` again and again.
+    """Cases for one seeded run: ``seed_cases()``, the seeds as they are, or
+    ``next_case()`` again and again.
 
-    A quarter of the cases send a seed unchanged (so that the state they create,
-    cursors, transactions, rows, is there for others to meet); the rest mutate
-    one, and one case in eight also changes the op code.
+    Of the random cases a quarter send a seed unchanged (so that the state
+    they create, cursors, transactions, rows, is there for others to meet);
+    the rest mutate one, and one case in eight also changes the op code.
     """
 
-    def __init__(self, seed: int, cache_id: int) -> None:
+    def __init__(self, seed: int, cache_id: int, ctx: ProtocolContext) -> None:
         self.rng = random.Random(seed)
-        self._seeds = seed_bodies(cache_id)
+        self._seeds = seed_bodies(cache_id, ctx)
         self._ops = sorted(self._seeds)
+
+    def seed_cases(self) -> list[Case]:
+        """Every seed once, in op code order (the fuzz cache's destruction last)."""
+        order = sorted(self._ops, key=lambda op: op == Op.CACHE_DESTROY)
+        return [Case(op, b) for op in order for b in self._seeds[op]]
 
     def next_case(self) -> Case:
         rng = self.rng

@@ -36,6 +36,7 @@ class Profile:
     scan_keys: int  # 2 KB values, one partition scanned
     cursors: int
     cursor_rows: int
+    timeout: float  # seconds one test may take (pytest-timeout)
 
 
 QUICK = Profile(
@@ -52,6 +53,7 @@ QUICK = Profile(
     scan_keys=20_000,
     cursors=40,
     cursor_rows=200_000,
+    timeout=600,
 )
 
 LONG = Profile(
@@ -68,6 +70,7 @@ LONG = Profile(
     scan_keys=100_000,
     cursors=128,
     cursor_rows=1_000_000,
+    timeout=3600,
 )
 
 

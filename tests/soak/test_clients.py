@@ -13,15 +13,17 @@ from __future__ import annotations
 
 import pytest
 
+from embergrid import Client
+from embergrid.errors import ReconnectError, ServerError
 from embergrid.protocol.codes import OpCode
 
 from ._hostile import idle_connections, no_reader, partial_frames, slow_writers
 from ._node import MIB, ServedNode
-from ._probe import check_answers
+from ._probe import ANSWER_WITHIN, check_answers
 from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import survived
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(PROFILE.timeout)
 
 SETTLE_WITHIN = 300.0  # seconds a load may take to be sent or held
 
@@ -61,6 +63,21 @@ def test_unfinished_frames_all_but_their_last_byte(node: ServedNode) -> None:
     ) as s:
         node.watch(lambda: all(x.settled() for x in s), MEMORY_BOUND, SETTLE_WITHIN)
         check_answers(node.address)
+    survived(node)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=(OSError, ReconnectError),
+    reason="issue 11: a request over the frame limit gets a connection reset, "
+    "not an error answer",
+)
+def test_a_request_over_the_frame_limit_gets_an_error_answer(node: ServedNode) -> None:
+    client = Client(timeout=ANSWER_WITHIN)
+    with client.connect(*node.address):
+        cache = client.get_or_create_cache("soak-huge")
+        with pytest.raises(ServerError):
+            cache.put("huge", bytes(64 * MIB + 1))
     survived(node)
 
 

@@ -25,7 +25,7 @@ from ._probe import ANSWER_WITHIN, check_answers
 from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import survived
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = pytest.mark.timeout(PROFILE.timeout)
 
 RUN_WITHIN = 300.0  # seconds a heavy request may take
 STOP_WITHIN = 10.0  # seconds SIGTERM may take to end the node
