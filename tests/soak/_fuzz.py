@@ -254,7 +254,7 @@ class FrameFuzzer:
         if op == Op.CLUSTER_CHANGE_STATE and body:
             body = b"\x01" + body[1:]  # stay ACTIVE (module docstring)
         if rng.random() < 0.125:
-            op = self._other_op(op)
+            return Case(self._other_op(op), body)
         return Case(op, body)
 
     def _other_op(self, op: int) -> int:

@@ -13,14 +13,19 @@ traceback and lost no witness entry.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
+from embergrid import Client
+from embergrid.errors import ServerError
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import ProtocolContext
 
 from ._fuzz import FEATURES, seed_bodies
-from ._hostile import fuzz, malformed_connections
+from ._hostile import INTERNAL_ERROR, fuzz, malformed_connections
 from ._node import ServedNode
+from ._probe import ANSWER_WITHIN
 from ._profile import PROFILE
 from ._survival import survived
 
@@ -58,3 +63,72 @@ def test_malformed_connections_are_closed(node: ServedNode) -> None:
     closed = malformed_connections(node.address, PROFILE.malformed, PROFILE.fuzz_seed)
     assert closed == PROFILE.malformed
     survived(node)
+
+
+# -- what the fuzzer found, as the smallest requests that show it ---------------------
+
+
+def _cast_of_a_byte_array(client: Client) -> None:
+    with client.sql("SELECT CAST(? AS INT)", query_args=[b"\x01"]) as cursor:
+        list(cursor)
+
+
+def _misspelt_delete(client: Client) -> None:
+    with client.sql("DELETE FSOM soak_t WHERE a = 1") as cursor:
+        list(cursor)
+
+
+def _update_ttl_of_long_max(client: Client) -> None:
+    cache = client.get_or_create_cache("soak-ttl")
+    expiring = cache.with_expire_policy(create=60_000, update=2**63 - 1)
+    expiring.put(1, 1)
+    expiring.put(1, 2)  # an update: now + Long.MAX_VALUE ms
+
+
+FOUND = [
+    (
+        _cast_of_a_byte_array,
+        "SELECT CAST(? AS INT) of a byte array is an internal error "
+        "(ValueError in _to_int)",
+    ),
+    (
+        _misspelt_delete,
+        "a misspelt DELETE is an internal error (AttributeError in sqlglot's "
+        "normalize_identifiers), not a parse error",
+    ),
+    (
+        _update_ttl_of_long_max,
+        "an update TTL of Long.MAX_VALUE ms is an internal error (OverflowError "
+        "writing the expiry time to SQLite)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        pytest.param(
+            found,
+            id=found.__name__.strip("_"),
+            marks=pytest.mark.xfail(strict=True, reason=f"issue 11: {reason}"),
+        )
+        for found, reason in FOUND
+    ],
+)
+def test_what_fuzzing_found_gets_a_precise_answer(
+    node: ServedNode, request_: Callable[[Client], None]
+) -> None:
+    """Each request may succeed or fail, but not with an internal error."""
+    client = Client(timeout=ANSWER_WITHIN)
+    with client.connect(*node.address):
+        assert INTERNAL_ERROR not in _error_text(request_, client)
+    survived(node)
+
+
+def _error_text(request_: Callable[[Client], None], client: Client) -> str:
+    """The text of the error ``request_`` raised ("" when it succeeded)."""
+    try:
+        request_(client)
+    except ServerError as exc:
+        return str(exc)
+    return ""
