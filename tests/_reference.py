@@ -211,12 +211,34 @@ def marker_field(line: str, name: str) -> str:
     raise ValueError(f"no {name}= in {line!r}")
 
 
+START_ATTEMPTS = (
+    3  # a port found free can be taken by another process before the node binds it
+)
+
+
 def start_node(
     extra: Iterable[str] = (),
     timeout: float = START_TIMEOUT_S,
     lib_dir: Path = LIB_DIR,
 ) -> RunningNode:
-    """Start ReferenceNode.java on free loopback ports and wait for its READY line."""
+    """Start ReferenceNode.java on free loopback ports and wait for its READY line
+    (again on other ports if one was taken meanwhile)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return _start_node_once(extra, timeout, lib_dir)
+        except PortTaken:
+            if attempt == START_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The node could not bind a port found free a moment before."""
+
+
+def _start_node_once(
+    extra: Iterable[str], timeout: float, lib_dir: Path
+) -> RunningNode:
     base = pick_port_base()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child's stderr
         prefix="reference-ignite-", suffix=".log", delete=False
@@ -234,7 +256,10 @@ def start_node(
     line, drain = wait_ready(process, started + timeout)
     if not line.startswith(READY_PREFIX):
         stop_node(process)
-        stderr_tail = Path(log.name).read_text(errors="replace")[-3000:]
+        stderr = Path(log.name).read_text(errors="replace")
+        stderr_tail = stderr[-3000:]
+        if "BindException" in stderr:
+            raise PortTaken(f"a port of block {base} was taken: {line or 'no marker'}")
         raise RuntimeError(
             f"node did not become ready within {timeout:.0f}s: {line or 'no marker'}; "
             f"stderr: {stderr_tail}"

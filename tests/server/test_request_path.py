@@ -217,3 +217,60 @@ def _unsent_bytes(st: ServerThread) -> int:
 
     st.call(measure)
     return total
+
+
+def test_a_bulk_read_of_many_keys_waits_for_a_worker_and_a_few_keys_do_not() -> None:
+    """``Limits.bulk_on_loop``: a get_all naming more keys is left blocked on
+    long work (the listener runs it on a worker thread); fewer are answered at once."""
+    from embergrid.protocol.messages.cache import CacheGetAll
+    from embergrid.server.session import LongWork
+
+    from ._wire import Pair
+
+    node = Node(limits=Limits(bulk_on_loop=3))
+    try:
+        pair = Pair(node)
+        pair.handshake()
+        cid = node.engine.caches.get_or_create("bulk").cache_id
+        ctx = pair.client.context
+
+        def get_all(n: int) -> bytes:
+            keys = tuple(encode(i) for i in range(n))
+            payload = body(
+                OpCode.CACHE_GET_ALL, CacheGetAll(CachePrefix(cid), keys), ctx
+            )
+            return pair.client.send_request(OpCode.CACHE_GET_ALL, payload)[1]
+
+        answered, close = pair.session.feed(get_all(3))
+        assert answered
+        assert not close
+        assert not pair.session.blocked
+        answered, close = pair.session.feed(get_all(4))
+        assert answered == b""
+        assert not close
+        (blocked,) = pair.session.blocked
+        assert isinstance(blocked.waiter, LongWork)
+    finally:
+        node.close()
+
+
+def test_bulk_reads_on_a_worker_answer_as_on_the_loop(cache_name: str) -> None:
+    with ServerThread(Node(limits=Limits(bulk_on_loop=2))) as st:
+        client = Client()
+        with client.connect(*st.address):
+            cache = client.create_cache(
+                {
+                    PROP_NAME: cache_name,
+                    PROP_CACHE_ATOMICITY_MODE: CacheAtomicityMode.TRANSACTIONAL,
+                }
+            )
+            cache.put_all({i: f"v{i}" for i in range(0, 100, 2)})
+            assert cache.get_all(list(range(10))) == {
+                i: f"v{i}" for i in range(0, 10, 2)
+            }
+            assert cache.contains_keys([0, 2, 4])
+            assert not cache.contains_keys([0, 1, 2])
+            with client.tx_start():  # in a transaction: on the loop, its writes seen
+                cache.put(1, "tx")
+                assert cache.get_all([0, 1, 2, 3]) == {0: "v0", 1: "tx", 2: "v2"}
+                assert cache.contains_keys([0, 1, 2])

@@ -66,8 +66,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=64 * 1024 * 1024,
         metavar="BYTES",
-        help="largest request frame accepted; larger ones close the connection "
-        "(default: %(default)s)",
+        help="largest request frame accepted; a larger request is answered with "
+        "an error and its bytes dropped as they come (a larger handshake closes "
+        "the connection) (default: %(default)s)",
     )
     p.add_argument(
         "--max-cursors",
@@ -75,6 +76,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         default=128,
         metavar="N",
         help="open cursors per connection (default: %(default)s, as Ignite)",
+    )
+    p.add_argument(
+        "--max-open-queries",
+        type=int,
+        default=64,
+        metavar="N",
+        help="SQL queries of more than one page kept open for their cursors, "
+        "over all connections; each reads its rows as pages are asked for "
+        "(default: %(default)s)",
     )
     p.add_argument(
         "--handshake-timeout",

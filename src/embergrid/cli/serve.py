@@ -38,6 +38,7 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(
         max_frame_size=args.max_frame_size,
         max_cursors=args.max_cursors,
+        max_open_queries=args.max_open_queries,
         handshake_timeout=args.handshake_timeout,
         busy_poll=args.busy_poll / 1e6,
     )

@@ -10,6 +10,7 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
 * ``delete(h, key, now)``       -> whether a visible entry was removed
 * ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
+* ``page_keys(h, after, limit, now)`` the keys alone of such a page
 
 An entry is visible iff ``expire_at IS NULL OR expire_at > now``. Expired rows
 stay until ``purge`` (``Engine.expire_due``) removes them; every primitive
@@ -43,6 +44,8 @@ class EntrySql:
     count: str
     page_first: str
     page_after: str
+    keys_first: str
+    keys_after: str
     purge: str
 
     @classmethod
@@ -60,6 +63,9 @@ class EntrySql:
             " WHERE expire_at IS NOT NULL AND expire_at <= ?)",
             page_first=f"SELECT key, value FROM {t} WHERE {live} ORDER BY key LIMIT ?",
             page_after=f"SELECT key, value FROM {t} WHERE key > ? AND {live}"
+            " ORDER BY key LIMIT ?",
+            keys_first=f"SELECT key FROM {t} WHERE {live} ORDER BY key LIMIT ?",
+            keys_after=f"SELECT key FROM {t} WHERE key > ? AND {live}"
             " ORDER BY key LIMIT ?",
             purge=f"DELETE FROM {t} WHERE expire_at IS NOT NULL AND expire_at <= ?",
         )
@@ -128,6 +134,17 @@ class Entries:
         if after is None:
             return self._execute(h.sql.page_first, (now, limit)).fetchall()
         return self._execute(h.sql.page_after, (after, now, limit)).fetchall()
+
+    def page_keys(
+        self, h: HasSql, after: bytes | None, limit: int, now: int
+    ) -> list[bytes]:
+        """Up to ``limit`` keys of visible entries above ``after``, in key order
+        (values are not read: a large one is never loaded)."""
+        if after is None:
+            rows = self._execute(h.sql.keys_first, (now, limit)).fetchall()
+        else:
+            rows = self._execute(h.sql.keys_after, (after, now, limit)).fetchall()
+        return [key for (key,) in rows]
 
     def purge(self, h: HasSql, now: int) -> int:
         return self._execute(h.sql.purge, (now,)).rowcount

@@ -20,9 +20,11 @@ is not a snapshot either):
 A partition filter is applied while paging: ``partition_of(key)`` is computed
 for each scanned key instead of being stored, so the engine never records an
 affinity decision the server might change (partition count, affinity key
-rules). A scan of one partition therefore reads the whole cache; Ignite's
-clients only do that for partition-aware scans, which are rare. Storing a
-partition column plus index is the upgrade path if it matters.
+rules). A scan of one partition therefore reads the whole cache's keys (only
+the keys: the values of the keys in the partition are read afterwards, so large
+values elsewhere are never loaded); Ignite's clients only do that for
+partition-aware scans, which are rare. Storing a partition column plus index is
+the upgrade path if it matters.
 
 To report ``has_more`` exactly, the cursor reads ahead until it holds one
 entry beyond the page (or the table ends); ``has_more = False`` means the
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from typing import TypeVar
 
 from embergrid.engine.caches import CacheHandle
 from embergrid.engine.entries import Entries
@@ -41,6 +44,7 @@ from embergrid.engine.store import is_missing_table
 __all__ = ["ScanCursor"]
 
 Page = list[tuple[bytes, bytes]]
+T = TypeVar("T")
 
 
 class ScanCursor:
@@ -73,28 +77,51 @@ class ScanCursor:
     def _fill(self) -> None:
         batch = max(self.page_size + 1, 64)
         while len(self._buffer) <= self.page_size and not self._table_done:
-            rows = self._read(batch)
-            if len(rows) < batch:
+            if self._partition is None:
+                rows = self._read(batch)
+                found = len(rows)
+                if rows:
+                    self._after = rows[-1][0]
+            else:
+                keys = self._read_keys(batch)
+                found = len(keys)
+                if keys:
+                    self._after = keys[-1]
+                rows = self._entries_of(self._in_partition(keys))
+            if found < batch:
                 self._table_done = True
-            if rows:
-                self._after = rows[-1][0]
-            self._buffer.extend(self._matching(rows))
+            self._buffer.extend(rows)
 
     def _read(self, batch: int) -> Page:
+        return self._resolved(
+            lambda h: self._entries.page(h, self._after, batch, self._now())
+        )
+
+    def _read_keys(self, batch: int) -> list[bytes]:
+        return self._resolved(
+            lambda h: self._entries.page_keys(h, self._after, batch, self._now())
+        )
+
+    def _entries_of(self, keys: list[bytes]) -> Page:
+        """(key, value) of those of ``keys`` still visible, in their order."""
+        if not keys:
+            return []
+        found = self._resolved(lambda h: self._entries.read_many(h, keys, self._now()))
+        return [(key, found[key][0]) for key in keys if key in found]
+
+    def _resolved(self, read: Callable[[CacheHandle], T]) -> T:
         try:
-            return self._entries.page(self._resolve(), self._after, batch, self._now())
+            return read(self._resolve())
         except sqlite3.OperationalError as exc:
             if not is_missing_table(exc):
                 raise
         self._forget()  # the table was dropped by another node: re-resolve once
-        return self._entries.page(self._resolve(), self._after, batch, self._now())
+        return read(self._resolve())
 
-    def _matching(self, rows: Page) -> Page:
-        if self._partition is None:
-            return rows
+    def _in_partition(self, keys: list[bytes]) -> list[bytes]:
         part_of = self._partition_of or (lambda _key: 0)
         want = self._partition
-        return [row for row in rows if part_of(row[0]) == want]
+        return [key for key in keys if part_of(key) == want]
 
     def next_page(self) -> tuple[Page, bool]:
         """The next page and whether more entries follow."""

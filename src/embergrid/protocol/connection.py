@@ -31,7 +31,7 @@ from enum import Enum
 
 from embergrid.errors import ParameterError, ParseError
 from embergrid.protocol.codes import OpCode, ProtocolFeature, StatusCode
-from embergrid.protocol.framing import FrameBuffer, frame
+from embergrid.protocol.framing import FrameBuffer, OversizedFrame, frame
 from embergrid.protocol.handshake import (
     HANDSHAKE_OP,
     LATEST_VERSION,
@@ -67,6 +67,7 @@ __all__ = [
     "HandshakeReceived",
     "HandshakeRejected",
     "Request",
+    "RequestTooLarge",
     "Response",
     "ServerConnection",
     "ServerState",
@@ -148,7 +149,20 @@ class Request:
 
 
 ClientEvent = HandshakeAccepted | HandshakeRejected | Response
-ServerEvent = HandshakeReceived | Request
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTooLarge:
+    """Server side: a request over the frame limit, dropped unread but for its
+    header; answer it with an error (the connection goes on)."""
+
+    op_code: int
+    request_id: int
+    length: int
+    limit: int
+
+
+ServerEvent = HandshakeReceived | Request | RequestTooLarge
 
 
 # -- client --------------------------------------------------------------------
@@ -256,6 +270,11 @@ class ClientConnection:
 # -- server --------------------------------------------------------------------
 
 
+def _too_large(exc: OversizedFrame) -> RequestTooLarge:
+    op_code, request_id = unpack_request_header(exc.head)
+    return RequestTooLarge(op_code, request_id, exc.length, exc.limit)
+
+
 class ServerConnection:
     """Server half of one socket."""
 
@@ -300,6 +319,8 @@ class ServerConnection:
                 return self._on_handshake(payload)
             op_code, request_id = unpack_request_header(payload)
             return Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
+        except OversizedFrame as exc:
+            return _too_large(exc)
         except ParseError:
             self.state = ServerState.CLOSED
             raise
@@ -316,7 +337,14 @@ class ServerConnection:
         next_frame = self._frames.next_frame
         events: list[ServerEvent] = []
         try:
-            while (payload := next_frame()) is not None:
+            while True:
+                try:
+                    payload = next_frame()
+                except OversizedFrame as exc:
+                    events.append(_too_large(exc))
+                    continue
+                if payload is None:
+                    break
                 op_code, request_id = unpack_request_header(payload)
                 events.append(
                     Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
@@ -349,6 +377,7 @@ class ServerConnection:
         self._handshake = None
         if isinstance(response, HandshakeSuccess):
             self.state = ServerState.ESTABLISHED
+            self._frames.keep_head = REQUEST_HEADER_SIZE  # oversized: answered
             self.version = request.version
             self.features = response.features or ProtocolFeature(0)
             self._flags_layout = has_status_flags(request.version)

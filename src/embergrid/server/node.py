@@ -25,14 +25,15 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine, Store
+from embergrid.engine import Clock, Engine, EngineError, Store
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
-from embergrid.protocol.codes import ProtocolFeature
+from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.server import status_messages as msgs
 
 __all__ = ["PARTITIONS", "SERVER_FEATURES", "Limits", "Node", "partition_of"]
 
@@ -61,6 +62,10 @@ class Limits:
     partial_frame_timeout: float = 30.0
     """Seconds a connection may leave a frame unfinished with nothing more
     arriving; then it is closed (a partial frame is held in memory)."""
+    max_partial_total: int = 128 * 1024 * 1024
+    """Bytes of unfinished frames the node holds over all connections: past
+    them, a connection that receives more stops being read (unless it holds
+    the most) until others finish or leave."""
     max_unsent: int = 4 * 1024 * 1024
     """Bytes of answers a connection may have waiting to be sent: past them the
     server stops reading its requests until the client reads (back-pressure)."""
@@ -69,6 +74,15 @@ class Limits:
     again on a worker thread (``Node.run_off_loop``) while others are served."""
     workers: int = 2
     """Worker threads for long work, each with its own engine (SQLite connection)."""
+    bulk_on_loop: int = 256
+    """Keys a bulk read (get_all, contains_keys) outside a transaction may name
+    and still run on the event loop; one naming more runs on a worker thread."""
+    max_open_queries: int = 64
+    """Queries with more than one page the node keeps open for their cursors,
+    over all connections. Each holds a SQLite connection of its own (page cache
+    ``open_query_cache_kib``) and one page of rows, never its whole result;
+    past the bound such a query fails with status 1010."""
+    open_query_cache_kib: int = 256
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
     busy_poll: float = 0.0
@@ -90,6 +104,15 @@ def partition_of(key: bytes) -> int:
         return partition(hash_key_bytes(key), PARTITIONS)
     except ParseError:
         return 0
+
+
+def _discard_value(done: Future[object], discard: Callable[[object], None]) -> None:
+    if done.cancelled() or done.exception() is not None:
+        return
+    try:
+        discard(done.result())
+    except Exception:
+        log.exception("releasing the value of abandoned work failed")
 
 
 class Node:
@@ -125,6 +148,7 @@ class Node:
         self._siblings: list[Engine] = []
         self._siblings_lock = threading.Lock()
         self._closing = threading.Event()
+        self._lent = 0  # engines of open queries (``lend_engine``)
 
     # -- work off the event loop -----------------------------------------------------
 
@@ -135,22 +159,25 @@ class Node:
         return self.engine.store.shared and self.limits.workers > 0
 
     async def run_off_loop(
-        self, job: Callable[[Engine], object]
+        self,
+        job: Callable[[Engine], object],
+        discard: Callable[[object], None] | None = None,
     ) -> tuple[object, BaseException | None]:
         """Run ``job`` on a worker thread with that thread's engine; its value
-        or the exception it raised."""
+        or the exception it raised. If the caller is cancelled meanwhile, the
+        value the job still returns goes to ``discard``."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(
                 self.limits.workers, thread_name_prefix="embergrid-worker"
             )
-        loop = asyncio.get_running_loop()
         cancelled = threading.Event()
+        done = self._pool.submit(self._in_worker, job, cancelled)
         try:
-            value = await loop.run_in_executor(
-                self._pool, self._in_worker, job, cancelled
-            )
+            value = await asyncio.wrap_future(done)
         except asyncio.CancelledError:
             cancelled.set()  # the client left: its statement stops as it steps
+            if discard is not None:
+                done.add_done_callback(lambda f: _discard_value(f, discard))
             raise
         except Exception as exc:
             return None, exc
@@ -172,6 +199,42 @@ class Node:
             return job(engine)
         finally:
             engine.sql.stop_when = None
+
+    def lend_engine(self) -> Engine:
+        """An engine of its own for a query left open for its next pages (any
+        thread); status 1010 when ``limits.max_open_queries`` are out. Its
+        statements stop as they step when the node closes. ``end_loan`` when done."""
+        limit = self.limits.max_open_queries
+        with self._siblings_lock:
+            if self._lent >= limit:
+                raise EngineError(
+                    StatusCode.TOO_MANY_CURSORS, msgs.too_many_open_queries(limit)
+                )
+            self._lent += 1
+        try:
+            engine = self.engine.sibling()
+            assert engine is not None  # can_offload
+            kib = int(self.limits.open_query_cache_kib)
+            engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
+        except BaseException:
+            self._end_count()
+            raise
+        engine.sql.stop_when = self._closing.is_set
+        return engine
+
+    def end_loan(self, engine: Engine) -> None:
+        """An engine from ``lend_engine`` is done with (any thread)."""
+        engine.close()
+        self._end_count()
+
+    def _end_count(self) -> None:
+        with self._siblings_lock:
+            self._lent -= 1
+
+    @property
+    def open_queries(self) -> int:
+        """Queries open for their next pages now (engines lent)."""
+        return self._lent
 
     def locks_changed(self) -> None:
         """A transaction of this node ended: wake every request waiting for a lock."""

@@ -49,7 +49,7 @@ def scan_page(s: Session, r: m.ScanCursorGetPage) -> m.EntryPageResponse:
     cursor = s.cursor(r.cursor_id)
     page, has_more = cursor.next_page()
     if not has_more:
-        s.cursors.pop(r.cursor_id, None)
+        s.drop_cursor(r.cursor_id)
     return m.EntryPageResponse(_out(page), has_more)
 
 
