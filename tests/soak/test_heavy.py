@@ -18,6 +18,8 @@ import pytest
 
 from embergrid import Client
 from embergrid.errors import CacheError
+from embergrid.protocol.codes import StatusCode
+from embergrid.server import Limits
 
 from ._heavy import big_get_all, endless_join, fill, open_cursors, partition_scan
 from ._node import ServedNode
@@ -28,6 +30,7 @@ from ._survival import survived
 pytestmark = pytest.mark.timeout(PROFILE.timeout)
 
 RUN_WITHIN = 300.0  # seconds a heavy request may take
+TOO_MANY_CURSORS = int(StatusCode.TOO_MANY_CURSORS)
 STOP_WITHIN = 10.0  # seconds SIGTERM may take to end the node
 
 
@@ -63,13 +66,8 @@ def test_scan_of_a_partition_out_of_range_is_refused(node: ServedNode) -> None:
     survived(node)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 11: SQL cursors hold their whole result; 40 open cursors of a "
-    "200k-row select take the node past 1.3 GB",
-)
 def test_open_cursors_of_a_large_result(node: ServedNode) -> None:
+    """Past the node's bound on open queries a new one is refused (1010)."""
     with open_cursors(node.address, PROFILE.cursors, PROFILE.cursor_rows) as running:
         node.watch(running.done.is_set, MEMORY_BOUND, RUN_WITHIN)
         check_answers(node.address)
@@ -77,6 +75,8 @@ def test_open_cursors_of_a_large_result(node: ServedNode) -> None:
     statuses = running.result
     assert isinstance(statuses, list)
     assert len(statuses) == PROFILE.cursors
+    opened = min(PROFILE.cursors, Limits().max_open_queries)  # then status 1010
+    assert statuses == [0] * opened + [TOO_MANY_CURSORS] * (PROFILE.cursors - opened)
     survived(node)
 
 
