@@ -10,6 +10,7 @@ The fuzz profile also reports its cases per second.
 Scenarios (the loads are the soak suite's, tests/soak/_hostile.py and
 _heavy.py):
 
+* ``none``: no load, the probe's gets alone (what the machine gives today);
 * ``no-read``: 20,000 pipelined gets of a 100 KB value, answers never read;
 * ``cursors``: 40 open cursors of a 200k-row select, page size 1, one connection;
 * ``partial 5 MB``: 20 connections each send 5 MB of a declared 64 MB frame;
@@ -85,6 +86,10 @@ def _until(done: Callable[[], bool], hold: float, limit: float = 600.0) -> float
     return time.monotonic() - start
 
 
+def _nothing(node: ServedNode, hold: float) -> str:
+    return f"held {_until(lambda: True, hold):.0f} s"
+
+
 def _no_read(node: ServedNode, hold: float) -> str:
     with no_reader(node.address, 20_000) as sender:
         took = _until(sender.settled, hold)
@@ -149,6 +154,7 @@ def _fuzz(node: ServedNode, hold: float) -> str:
 
 
 SCENARIOS = [
+    Scenario("none", _nothing),
     Scenario("no-read", _no_read),
     Scenario("cursors", _cursors),
     Scenario("partial 5 MB", _partial(5 * MIB)),
