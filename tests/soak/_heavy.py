@@ -8,7 +8,8 @@ handle of a load: is it done, what did it return or raise) and the loads:
 ``open_cursors`` (SQL cursors of a large result, page size 1, left open until
 the block ends) and ``endless_join`` (a cross join without a timeout, its
 answer never read). Leaving the block closes the load's connection and waits
-for its thread. Imports the protocol and embergrid's client, never the server.
+for its thread. Reaches the node only through sockets (the protocol and
+embergrid's client, never ``embergrid.server``'s objects).
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ Owns ``no_reader`` (pipelined gets of a large value, answers never read),
 ``idle_connections`` (handshaken connections that say nothing more),
 ``malformed_connections`` (bad bytes around the handshake) and ``fuzz``
 (``_fuzz.FrameFuzzer`` cases sent one by one and their outcomes tallied in a
-``FuzzTally``). Built on tests/server/_wire.py's ``RawSocket``; imports the
-protocol, never the server.
+``FuzzTally``). Built on tests/server/_wire.py's ``RawSocket``; reaches the
+node only through its socket (imports the protocol and the client, never
+``embergrid.server``'s objects).
 """
 
 from __future__ import annotations
@@ -122,7 +123,6 @@ def slow_writers(
     its own value (checked when the block ends)."""
     cache_id = _cache_id(address, "soak-slow")
     done: list[bool] = []
-    stop = threading.Event()
 
     def drip(n: int) -> None:
         raw = _connect(address)
@@ -135,8 +135,6 @@ def slow_writers(
         )
         try:
             for byte in frames:
-                if stop.is_set():
-                    return
                 raw.sock.sendall(bytes([byte]))
                 time.sleep(byte_pause)
             put_answer, get_answer = raw.response(), raw.response()
@@ -156,7 +154,6 @@ def slow_writers(
     finally:
         for t in threads:
             t.join(ANSWER_TIMEOUT + 30)
-        stop.set()
 
 
 @contextlib.contextmanager

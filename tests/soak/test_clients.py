@@ -2,7 +2,8 @@
 in its own process with its default limits.
 
 A client that never reads its answers, clients that write a byte at a time,
-connections that leave a large frame unfinished, and many idle connections.
+connections that leave a large frame unfinished, a request over the frame
+limit, and many idle connections.
 Sizes come from the profile (``_profile.py``; ``EMBERGRID_SOAK=long`` for the
 long one, see README, "Testing"). While the load is on, the node must answer
 another client promptly and stay under its memory bound (polled, failing at
