@@ -24,7 +24,7 @@ from ._probe import ANSWER_WITHIN, check_answers
 from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import survived
 
-pytestmark = pytest.mark.timeout(PROFILE.timeout)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(PROFILE.timeout)]
 
 SETTLE_WITHIN = 300.0  # seconds a load may take to be sent or held
 

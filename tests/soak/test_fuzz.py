@@ -29,7 +29,7 @@ from ._probe import ANSWER_WITHIN
 from ._profile import PROFILE
 from ._survival import survived
 
-pytestmark = pytest.mark.timeout(PROFILE.timeout)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(PROFILE.timeout)]
 
 
 def test_seeds_cover_every_op_code() -> None:

@@ -27,7 +27,7 @@ from ._probe import ANSWER_WITHIN, check_answers
 from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import survived
 
-pytestmark = pytest.mark.timeout(PROFILE.timeout)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(PROFILE.timeout)]
 
 RUN_WITHIN = 300.0  # seconds a heavy request may take
 TOO_MANY_CURSORS = int(StatusCode.TOO_MANY_CURSORS)

@@ -19,7 +19,7 @@ from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import store_witness, survived
 from ._writers import AckedWriters
 
-pytestmark = pytest.mark.timeout(PROFILE.timeout)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(PROFILE.timeout)]
 
 WRITERS = 4
 KILL_AFTER = 2_000  # acknowledged writes per cycle before the kill
