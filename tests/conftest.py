@@ -27,6 +27,9 @@ from embergrid.server import Node, ServerThread
 
 __all__ = ["reference"]
 
+# pytester runs sample test projects in a subprocess (tests/test_pytest_plugin.py).
+pytest_plugins = ("pytester",)
+
 
 @pytest.fixture(scope="session")
 def server_clock() -> FakeClock:

@@ -274,3 +274,26 @@ def test_bulk_reads_on_a_worker_answer_as_on_the_loop(cache_name: str) -> None:
                 cache.put(1, "tx")
                 assert cache.get_all([0, 1, 2, 3]) == {0: "v0", 1: "tx", 2: "v2"}
                 assert cache.contains_keys([0, 1, 2])
+
+
+def test_a_partition_scan_past_the_loop_budget_goes_on_on_a_worker(
+    cache_name: str,
+) -> None:
+    """A page of a partition scan reads keys until it finds enough of its
+    partition; past the loop budget (here: at once) it goes on on a worker
+    thread from where it stopped, and the pages are those of the partition."""
+    from embergrid.server.node import partition_of
+
+    limits = Limits(loop_budget=1e-9)
+    with ServerThread(Node(limits=limits)) as st:
+        client = Client(partition_aware=False)
+        with client.connect(*st.address):
+            cache = client.create_cache(cache_name)
+            cache.put_all({i: f"v{i}" for i in range(3000)})
+            want = 7
+            expected = {i for i in range(3000) if partition_of(encode(i)) == want}
+            assert expected  # 3000 keys over 1024 partitions
+            with cache.scan(page_size=1, partitions=want) as cur:
+                got = dict(cur)
+            assert set(got) == expected
+            assert all(got[i] == f"v{i}" for i in expected)

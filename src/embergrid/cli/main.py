@@ -8,7 +8,10 @@ anything in embergrid (cli is the top layer); subcommand modules are imported la
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import importlib.metadata
+import os
+import sys
+from collections.abc import Mapping, Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,15 +22,66 @@ def build_parser() -> argparse.ArgumentParser:
             "thin-client protocol and a pyignite-compatible client."
         ),
     )
+    parser.add_argument(
+        "--version", action="version", version=f"embergrid {_version()}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser(
-        "serve", help="run a node speaking the Ignite thin-client protocol"
+        "serve",
+        help="run a node speaking the Ignite thin-client protocol",
+        epilog="Every flag can also be set by an environment variable: "
+        "EMBERGRID_ and the flag's name in capitals, dashes as underscores "
+        "(EMBERGRID_PORT=10900, EMBERGRID_DATA_DIR=/var/lib/embergrid); "
+        "a flag on the command line wins.",
     )
     add_serve_arguments(serve)
+    _defaults_from_environment(serve, os.environ)
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
+    from embergrid.cli.sql_shell import add_sql_arguments
+
+    add_sql_arguments(
+        sub.add_parser(
+            "sql", help="an SQL shell for an embergrid or Apache Ignite node"
+        )
+    )
     return parser
+
+
+def _defaults_from_environment(
+    p: argparse.ArgumentParser, environ: Mapping[str, str]
+) -> None:
+    """``EMBERGRID_<FLAG>`` variables as the flags' defaults (as containers set
+    them); argparse converts and checks a string default as it does the flag."""
+    for action in p._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        value = environ.get("EMBERGRID_" + action.dest.upper())
+        if value is None:
+            continue
+        if action.nargs == 0:  # a switch: true or false
+            action.default = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            action.default = value
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("embergrid")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+def _port(text: str) -> int:
+    """A TCP port number (0 = any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not in 0..65535")
+    return port
 
 
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
@@ -38,7 +92,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=10800,
         help="thin-client port (default: %(default)s)",
     )
@@ -58,6 +112,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--log-level",
         default="INFO",
+        type=str.upper,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="(default: %(default)s)",
     )
@@ -105,9 +160,28 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _server_installed() -> bool:
+    """Whether the server's dependencies (the ``[server]`` extra) are installed;
+    says how to get them when they are not."""
+    try:
+        import sqlglot  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return True
+    print(
+        "embergrid: the server needs the [server] extra: "
+        "pip install 'embergrid[server]'",
+        file=sys.stderr,
+    )
+    return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("serve", "demo") and not _server_installed():
+        return 2
     if args.command == "serve":
         from embergrid.cli.serve import run_serve
 
@@ -116,5 +190,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from embergrid.cli.demo import run_demo
 
         return run_demo()
+    if args.command == "sql":
+        from embergrid.cli.sql_shell import run_sql
+
+        return run_sql(args)
     parser.print_help()
     return 0

@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import logging
 import signal
+import sqlite3
 import sys
 
 from embergrid.server import Limits, Node, Server, new_event_loop
@@ -44,12 +45,24 @@ def _limits(args: argparse.Namespace) -> Limits:
     )
 
 
+class _CannotStart(Exception):
+    """A start-up failure to report in one line (no traceback)."""
+
+
 async def _serve(args: argparse.Namespace) -> None:
-    node = Node(
-        consistent_id=args.node_id, data_dir=args.data_dir, limits=_limits(args)
-    )
+    try:
+        node = Node(
+            consistent_id=args.node_id, data_dir=args.data_dir, limits=_limits(args)
+        )
+    except (OSError, sqlite3.Error) as exc:
+        where = args.data_dir or "a private memory-backed store"
+        raise _CannotStart(f"cannot use the data dir {where}: {exc}") from None
     server = Server(node)
-    await server.start(args.host, args.port)
+    try:
+        await server.start(args.host, args.port)
+    except OSError as exc:
+        node.close()
+        raise _CannotStart(f"cannot listen on {args.host}:{args.port}: {exc}") from None
     print(
         f"embergrid node {node.consistent_id} listening on {server.host}:{server.port}",
         flush=True,
@@ -69,15 +82,16 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Run the node described by ``args`` until a signal; the exit status."""
-    _setup_logging(args)
+    try:
+        _setup_logging(args)
+    except OSError as exc:
+        print(f"embergrid: cannot write the log file: {exc}", file=sys.stderr)
+        return 1
     loop = new_event_loop()
     try:
         loop.run_until_complete(_serve(args))
-    except OSError as exc:
-        print(
-            f"embergrid: cannot listen on {args.host}:{args.port}: {exc}",
-            file=sys.stderr,
-        )
+    except _CannotStart as exc:
+        print(f"embergrid: {exc}", file=sys.stderr)
         return 1
     finally:
         loop.close()

@@ -23,7 +23,7 @@ from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
-from embergrid.engine.scan import ScanCursor
+from embergrid.engine.scan import ScanCursor, ScanSource
 from embergrid.engine.store import Store, is_missing_table
 from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
@@ -42,6 +42,7 @@ __all__ = [
     "OverBudget",
     "PeekMode",
     "ScanCursor",
+    "ScanSource",
     "Store",
     "SystemClock",
     "Tx",
@@ -132,19 +133,23 @@ class Engine:
         if in_tx and h.config.atomicity_mode != TRANSACTIONAL:
             raise EngineError(StatusCode.FAILED, messages.TX_ATOMIC_CACHE)
 
-        def resolve() -> CacheHandle:
-            self.cluster.check_read()
-            return self.caches.handle(cache_id)
-
         return ScanCursor(
-            self.entries,
-            resolve,
-            lambda: self.caches.forget(cache_id),
+            cache_id,
+            self.scan_source(cache_id),
             self.clock.now_ms,
             page_size,
             partition=None if partition is None or partition < 0 else partition,
             partition_of=self.partition_of,
         )
+
+    def scan_source(self, cache_id: int) -> ScanSource:
+        """Where a scan of the cache reads through this engine (its connection)."""
+
+        def resolve() -> CacheHandle:
+            self.cluster.check_read()
+            return self.caches.handle(cache_id)
+
+        return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
 
     def expire_due(self, now: int | None = None) -> int:
         """Delete every entry whose expiry time has passed; the number deleted."""

@@ -12,6 +12,7 @@ __all__ = [
     "CLUSTER_INACTIVE",
     "JAVA_CLASSES",
     "JAVA_FIELD_TYPE_NAMES",
+    "SCAN_PAGE_BUSY",
     "TX_ATOMIC_CACHE",
     "TX_CLEAR",
     "WAL_NULL_CACHE_NAME",
@@ -288,3 +289,10 @@ JAVA_CLASSES: dict[int, str] = {
     TypeCode.DECIMAL: "java.math.BigDecimal",
     TypeCode.TIMESTAMP: "java.sql.Timestamp",
 }
+
+# A page of a scan cursor asked for while its previous page is still being read
+# (on a worker thread): embergrid's own; Ignite answers such requests in turn.
+SCAN_PAGE_BUSY = (
+    "A page of this scan cursor is still being read; ask for the next page once "
+    "it is answered"
+)
