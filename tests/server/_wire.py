@@ -91,6 +91,10 @@ class RawSocket:
     def call(self, op: OpCode | int, payload: bytes = b"") -> Response:
         _rid, data = self.conn.send_request(op, payload)
         self.sock.sendall(data)
+        return self.response()
+
+    def response(self) -> Response:
+        """The next response (requests may have been sent some other way)."""
         event = self._event()
         assert isinstance(event, Response)
         return event
