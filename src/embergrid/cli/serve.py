@@ -119,6 +119,10 @@ async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
     )
     server = Server(node, tls)
     await server.start(args.host, args.port)
+    stop = asyncio.Event()  # before the line below: a signal right after it stops us
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
     warning = _exposure(args.host, tls is not None, args.auth)
     if warning is not None:
         print(warning, file=sys.stderr, flush=True)
@@ -127,10 +131,6 @@ async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
         flush=True,
     )
     log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
         await stop.wait()
     finally:
