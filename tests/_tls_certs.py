@@ -56,6 +56,7 @@ class Certificates:
     server_key: Path | None = None  # PEM
     server_key_encrypted: Path | None = None  # PEM, KEY_PASSWORD
     untrusted_client_cert: Path | None = None  # signed by the unrelated CA
+    client_keystore: Path | None = None  # PKCS12: client key + cert (Java clients)
 
     def serve_args(self, *, require_client_cert: bool = False) -> tuple[str, ...]:
         """``embergrid serve`` flags for TLS with this material."""
@@ -180,6 +181,18 @@ def _client_request(d: Path) -> None:
     )  # fmt: skip
 
 
+def _client_keystore(d: Path) -> None:
+    """The client's key and certificate as a PKCS12 key store (Java thin client)."""
+    _run(
+        [
+            "openssl", "pkcs12", "-export", "-in", str(d / "client.pem"),
+            "-inkey", str(d / "client.key"), "-certfile", str(d / "ca.pem"),
+            "-name", "client", "-passout", f"pass:{STORE_PASSWORD}",
+            "-out", str(d / "client.p12"),
+        ]
+    )  # fmt: skip
+
+
 def _server_pem_key(d: Path) -> None:
     """The server's key out of its PKCS12 key store, as PEM (plain and encrypted)."""
     key = d / "server.key"
@@ -248,6 +261,7 @@ def make_certificates(directory: Path) -> Certificates:
             step.result()
         if openssl:
             _server_pem_key(d)
+            _client_keystore(d)
     if not openssl:
         return Certificates(
             ca_pem, other_pem, server, trust, None, None, None, KEY_PASSWORD,
@@ -257,5 +271,5 @@ def make_certificates(directory: Path) -> Certificates:
         ca_pem, other_pem, server, trust, d / "client.pem", d / "client.key",
         d / "client-encrypted.key", KEY_PASSWORD, None,
         d / "server-chain.pem", d / "server.key", d / "server-encrypted.key",
-        d / "client-untrusted.pem",
+        d / "client-untrusted.pem", d / "client.p12",
     )  # fmt: skip

@@ -14,7 +14,10 @@ each beside an embergrid node set up the same way:
 * TLS requiring a client certificate, plus ``--auth``, on Ignite 2.18: a client
   certificate and credentials get in; a plaintext client, no certificate, an
   untrusted certificate, TLS older than 1.2 and a TLS client on the plaintext port
-  are refused, by a closed connection, within seconds.
+  are refused, by a closed connection, within seconds; the Node.js client
+  (``tools/nodejs/tls_auth.js``) and the Java thin client
+  (``tools/java-thin/TlsAuthSmoke.java``) get in with a client certificate and
+  credentials, and are refused with a wrong password, in the same words.
 
 Known difference, kept out of the comparison: a heartbeat frame (op 1) sent after
 (or right behind) a refused handshake reads as a handshake of an ODBC client; Ignite
@@ -26,8 +29,10 @@ only the closing is compared there.
 
 from __future__ import annotations
 
+import json
 import re
 import ssl
+import subprocess
 import time
 import warnings
 from collections.abc import Iterator
@@ -46,8 +51,16 @@ from _handshake import (
     read_outcome,
     send,
 )
-from _reference import SQL_LIB_DIR, missing_prerequisite, start_node, unavailable
-from _tls_certs import Certificates
+from _reference import (
+    JVM_OPTIONS,
+    LIB_DIR,
+    REPO_ROOT,
+    SQL_LIB_DIR,
+    missing_prerequisite,
+    start_node,
+    unavailable,
+)
+from _tls_certs import STORE_PASSWORD, Certificates
 from embergrid.server import Node, ServerThread
 from embergrid.server.tls import TlsConfig, server_context
 from server._hostile import GUARDED, HOSTILE, ORIGINAL, untouched
@@ -400,3 +413,62 @@ def test_seed_clients_over_tls_with_credentials(
             return cache.get(1)
 
     assert _same(mtls_pair, run) == "both"
+
+
+# -- the Node.js and Java thin clients over TLS with credentials --------------------
+
+
+def test_nodejs_client_over_tls_with_credentials(
+    mtls_pair: dict[str, Address], tls_certs: Certificates
+) -> None:
+    from compat.test_nodejs import NODEJS_DIR, missing_nodejs
+
+    reason = missing_nodejs()
+    if reason is not None:
+        unavailable(f"Node.js thin client unavailable: {reason}")
+
+    def run(address: Address) -> list[object]:
+        done = subprocess.run(
+            [
+                "node", str(NODEJS_DIR / "tls_auth.js"), f"{address[0]}:{address[1]}",
+                "ignite", "ignite", str(tls_certs.ca_cert),
+                str(tls_certs.client_cert), str(tls_certs.client_key),
+            ],
+            capture_output=True, text=True, timeout=60, check=False, cwd=NODEJS_DIR,
+        )  # fmt: skip
+        assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
+        lines = [json.loads(line) for line in done.stdout.splitlines() if line]
+        port = f"{address[0]}:{address[1]}"
+        return [json.dumps(line).replace(port, "<address>") for line in lines]
+
+    assert _same(mtls_pair, run) == [
+        json.dumps({"step": "right", "value": {"ok": "over tls"}}),
+        json.dumps({"step": "wrong", "value": {"failed": (
+            "[<address>] Protocol version mismatch: client 1.2.0 / server 0.0.0. "
+            "Server details: The user name or password is incorrect [userName=ignite]"
+        )}}),
+    ]  # fmt: skip
+
+
+def test_java_thin_client_over_tls_with_credentials(
+    mtls_pair: dict[str, Address], tls_certs: Certificates
+) -> None:
+    source = REPO_ROOT / "tools" / "java-thin" / "TlsAuthSmoke.java"
+
+    def run(address: Address) -> list[str]:
+        done = subprocess.run(
+            [
+                "java", f"@{JVM_OPTIONS}", "-cp", str(LIB_DIR / "*"), str(source),
+                address[0], str(address[1]), str(tls_certs.truststore),
+                str(tls_certs.client_keystore), STORE_PASSWORD, "ignite", "ignite",
+            ],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.splitlines()
+
+    assert _same(mtls_pair, run) == [
+        "OK right over tls",
+        "REFUSED wrong The user name or password is incorrect [userName=ignite]",
+        "DONE",
+    ]
