@@ -31,7 +31,7 @@ from embergrid.server import Limits, Node, ServerThread
 from embergrid.server.tls import TlsConfig, server_context
 
 Address = tuple[str, int]
-FAST_S = 2.0
+FAST_S = 5.0
 
 
 def context(certs: Certificates, *, client_auth: bool = False) -> ssl.SSLContext:

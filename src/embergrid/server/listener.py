@@ -261,16 +261,15 @@ class Server:
     async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
         """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
         loop = asyncio.get_running_loop()
-        limits = self.node.limits
+        # A TLS peer gets the handshake timeout for its TLS handshake too.
+        tls_timeout = (self.node.limits.handshake_timeout or None) if self.tls else None
         self._server = await loop.create_server(
             lambda: ClientProtocol(self),
             host,
             port,
             reuse_address=True,
-            ssl=self.tls,  # a peer gets the handshake timeout for its TLS handshake
-            ssl_handshake_timeout=limits.handshake_timeout or None
-            if self.tls
-            else None,
+            ssl=self.tls,
+            ssl_handshake_timeout=tls_timeout,
         )
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
