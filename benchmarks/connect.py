@@ -204,8 +204,18 @@ def measure(
     return done / seconds, 1e3 * (cpu1 - cpu0) / max(done, 1)
 
 
-def get_round_trip(server: Server, tls: bool, gets: int) -> tuple[float, float]:
-    """(median, mean) microseconds per get through one embergrid.Client."""
+@dataclass(frozen=True, slots=True, order=True)
+class Gets:
+    """Microseconds per get: median and mean time, server and client CPU."""
+
+    median: float
+    mean: float
+    server_cpu: float
+    client_cpu: float
+
+
+def get_round_trip(server: Server, tls: bool, gets: int) -> Gets:
+    """One embergrid.Client's gets, timed, with both sides' CPU per get."""
     client = embergrid.Client(use_ssl=tls)
     times: list[float] = []
     with client.connect(*server.address):
@@ -213,11 +223,18 @@ def get_round_trip(server: Server, tls: bool, gets: int) -> tuple[float, float]:
         cache.put(1, "x" * 100)
         for _ in range(min(gets, 2000)):  # warm-up
             cache.get(1)
+        cpu0, own0 = cpu_seconds(server.pid), time.process_time()
         for _ in range(gets):
             t0 = time.perf_counter()
             cache.get(1)
             times.append(time.perf_counter() - t0)
-    return 1e6 * statistics.median(times), 1e6 * statistics.fmean(times)
+        cpu1, own1 = cpu_seconds(server.pid), time.process_time()
+    return Gets(
+        1e6 * statistics.median(times),
+        1e6 * statistics.fmean(times),
+        1e6 * (cpu1 - cpu0) / gets,
+        1e6 * (own1 - own0) / gets,
+    )
 
 
 @dataclass
@@ -232,7 +249,6 @@ def run_config(
     certs: Certificates,
     config: str,
     cells: dict[tuple[str, int, str], Cell],
-    gets: dict[tuple[str, bool], tuple[float, float]],
 ) -> None:
     with ExitStack() as stack:
         ours_flags, ref_flags = _flags(
@@ -263,7 +279,7 @@ def run_config(
 def run_gets(
     args: argparse.Namespace,
     certs: Certificates,
-    gets: dict[tuple[str, bool], tuple[float, float]],
+    gets: dict[tuple[str, bool], Gets],
 ) -> None:
     """Plaintext and TLS servers of both kinds up at once, measured in turns."""
     with ExitStack() as stack:
@@ -282,13 +298,18 @@ def run_gets(
                 key = (server.name, tls)
                 gets[key] = min(gets.get(key, got), got)
                 kind = "TLS" if tls else "plain"
-                print(f"  gets {kind:5} {server.name:9} {got[0]:7.1f} us median")
+                print(
+                    f"  gets {kind:5} {server.name:9} {got.median:7.1f} us median,"
+                    f" CPU us/get server {got.server_cpu:6.1f}"
+                    f" client {got.client_cpu:6.1f}",
+                    flush=True,
+                )
 
 
 def report(
     args: argparse.Namespace,
     cells: dict[tuple[str, int, str], Cell],
-    gets: dict[tuple[str, bool], tuple[float, float]],
+    gets: dict[tuple[str, bool], Gets],
 ) -> None:
     print(
         f"\nseconds={args.seconds} rounds={args.rounds} warmup={args.warmup}"
@@ -315,17 +336,25 @@ def report(
                 f" {ratio} | {ours.cpu_ms:16.2f} | {ref_cpu} |"
             )
     if gets:
-        print("\nget round trip, one embergrid.Client (us: median / mean)")
-        print("| server    | plaintext | TLS | TLS adds |")
-        print("|-----------|----------:|----:|---------:|")
+        print(
+            "\nget round trip, one embergrid.Client, best round by median"
+            " (us per get: median time / mean time / server CPU / client CPU)"
+        )
+        print("| server    | plaintext | TLS | TLS adds (median, server CPU) |")
+        print("|-----------|----------:|----:|------------------------------:|")
         for name in ("embergrid", "ignite"):
             plain, tls = gets.get((name, False)), gets.get((name, True))
             if plain is None or tls is None:
                 continue
             print(
-                f"| {name:9} | {plain[0]:.1f} / {plain[1]:.1f} |"
-                f" {tls[0]:.1f} / {tls[1]:.1f} | {tls[0] - plain[0]:+.1f} |"
+                f"| {name:9} | {_gets(plain)} | {_gets(tls)} |"
+                f" {tls.median - plain.median:+.1f}, "
+                f"{tls.server_cpu - plain.server_cpu:+.1f} |"
             )
+
+
+def _gets(g: Gets) -> str:
+    return f"{g.median:.0f} / {g.mean:.0f} / {g.server_cpu:.0f} / {g.client_cpu:.0f}"
 
 
 def main() -> int:
@@ -336,20 +365,23 @@ def main() -> int:
     parser.add_argument("--gets", type=int, default=5000)
     parser.add_argument("--no-reference", action="store_true")
     parser.add_argument(
-        "--config", choices=[*CONFIGS, "all"], default="all", help="(default: all)"
+        "--config",
+        choices=[*CONFIGS, "all", "none"],
+        default="all",
+        help="connection configurations to measure (default: all; none: gets only)",
     )
     args = parser.parse_args()
-    configs = CONFIGS if args.config == "all" else (args.config,)
+    configs = {"all": CONFIGS, "none": ()}.get(args.config, (args.config,))
     ctx = multiprocessing.get_context("spawn")
     cells: dict[tuple[str, int, str], Cell] = {}
-    gets: dict[tuple[str, bool], tuple[float, float]] = {}
+    gets: dict[tuple[str, bool], Gets] = {}
     print(f"load average {os.getloadavg()[0]:.2f} at the start", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-certs-") as tmp:
         certs = make_certificates(Path(tmp))
         with ProcessPoolExecutor(max(CLIENT_COUNTS), mp_context=ctx) as pool:
             list(pool.map(time.sleep, [0.5] * max(CLIENT_COUNTS)))
             for config in configs:
-                run_config(args, pool, certs, config, cells, gets)
+                run_config(args, pool, certs, config, cells)
         if args.gets > 0:
             run_gets(args, certs, gets)
     report(args, cells, gets)
