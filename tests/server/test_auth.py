@@ -296,3 +296,27 @@ def test_auth_without_persistence_is_refused_by_the_command_line() -> None:
     from embergrid.cli.main import main
 
     assert main(["serve", "--auth", "--port", "0"]) == 2
+
+
+def test_every_node_on_the_data_dir_knows_the_users(tmp_path: Path) -> None:
+    """Users live in the store: one made through one node logs in at the other."""
+    with (
+        ServerThread(Node(data_dir=tmp_path, auth=True)) as first,
+        ServerThread(Node(data_dir=tmp_path, auth=True)) as second,
+    ):
+        root = admin(first.address)
+        try:
+            assert _sql(root, "CREATE USER shared WITH PASSWORD 'pw'") == [
+                ["UPDATED"],
+                [0],
+            ]
+        finally:
+            root.close()
+        payload = handshake_payload((1, 7, 0), "SHARED", "pw")
+        assert handshake(second.address, payload) == ("ok",)
+        other = admin(second.address)
+        try:
+            assert _sql(other, "DROP USER shared") == [["UPDATED"], [0]]
+        finally:
+            other.close()
+        assert handshake(first.address, payload) == refused("SHARED")
