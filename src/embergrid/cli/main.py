@@ -88,7 +88,8 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: %(default)s)",
+        help="address to listen on (default: %(default)s, this machine only; "
+        "another address without --auth and TLS prints a warning)",
     )
     p.add_argument(
         "--port",
@@ -149,6 +150,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         help="close sockets that send no handshake in time "
         "(default: %(default)s, as Ignite)",
     )
+    _add_security_arguments(p)
     p.add_argument(
         "--busy-poll",
         type=float,
@@ -175,6 +177,52 @@ def _server_installed() -> bool:
         file=sys.stderr,
     )
     return False
+
+
+def _add_security_arguments(p: argparse.ArgumentParser) -> None:
+    tls = p.add_argument_group(
+        "TLS on the client port (TLS 1.2 or later; PEM files)",
+        "With --ssl-certfile the port speaks TLS only: a plaintext client gets a "
+        "closed connection.",
+    )
+    tls.add_argument(
+        "--ssl-certfile",
+        metavar="FILE",
+        help="the server's certificate (chain), PEM; turns TLS on",
+    )
+    tls.add_argument(
+        "--ssl-keyfile",
+        metavar="FILE",
+        help="its private key, PEM (default: read from --ssl-certfile)",
+    )
+    tls.add_argument(
+        "--ssl-keyfile-password",
+        metavar="PASSWORD",
+        default=os.environ.get("EMBERGRID_SSL_KEYFILE_PASSWORD"),
+        help="password of an encrypted key file (default: the environment "
+        "variable EMBERGRID_SSL_KEYFILE_PASSWORD, which other local users cannot "
+        "see in the process list)",
+    )
+    tls.add_argument(
+        "--ssl-cafile",
+        metavar="FILE",
+        help="CA certificates that client certificates must be signed by, PEM",
+    )
+    tls.add_argument(
+        "--ssl-client-auth",
+        action="store_true",
+        help="require a client certificate signed by --ssl-cafile",
+    )
+    p.add_argument(
+        "--auth",
+        action="store_true",
+        help="require a user name and password in every handshake (Ignite's "
+        "authenticationEnabled). Users live in the store, so this needs "
+        "--data-dir, as Ignite needs persistence for authentication (a node "
+        "without it refuses to start); the first start creates the user ignite "
+        "with password ignite. Manage users with CREATE USER, ALTER USER ... WITH "
+        "PASSWORD and DROP USER in SQL, logged in as ignite",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

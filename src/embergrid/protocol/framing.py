@@ -81,6 +81,13 @@ class FrameBuffer:
         """Bytes received but not yet returned as frames."""
         return len(self._buf) - self._start + self._tail_len
 
+    def peek(self, n: int) -> bytes:
+        """Up to ``n`` of the unread bytes, without consuming them."""
+        head = self._buf[self._start : self._start + n]
+        if len(head) < n and self._tail:
+            head = (head + b"".join(self._tail))[:n]
+        return head
+
     def next_frame(self) -> memoryview | None:
         """The next complete payload, or None until more bytes arrive.
 

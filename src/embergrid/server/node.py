@@ -2,7 +2,8 @@
 
 Owns ``Node`` (what every session of this process shares: the ``Engine``, the
 node UUID sent in the handshake and in op 1101, the consistent id, the affinity
-topology version and the ``Limits``), ``Limits`` (the per-connection and
+topology version, the ``Limits`` and, with ``auth``, the ``Authenticator``
+over the store's users), ``Limits`` (the per-connection and
 per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES``
 (the feature bits this server implements and therefore advertises, reference
 §3.5). Never opens a socket. The waiting the session asks for lives here: the
@@ -29,11 +30,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from embergrid.engine import Clock, Engine, EngineError, Store
+from embergrid.engine.users import DEFAULT_USER, Users
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import status_messages as msgs
+from embergrid.server.auth import Authenticator
 
 __all__ = ["PARTITIONS", "SERVER_FEATURES", "Limits", "Node", "partition_of"]
 
@@ -126,6 +129,7 @@ class Node:
         clock: Clock | None = None,
         limits: Limits | None = None,
         engine: Engine | None = None,
+        auth: bool = False,
     ) -> None:
         self.node_id = uuid.uuid4()
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
@@ -140,6 +144,13 @@ class Node:
         )
         self.topology = AffinityVersion(1, 0)
         self.features = SERVER_FEATURES
+        # Authentication (server/auth.py): users in the store, ignite/ignite at first.
+        self.auth: Authenticator | None = None
+        if auth:
+            users = Users(self.engine.store, self.node_id)
+            if users.ensure_default():
+                log.info("authentication on: default user %r created", DEFAULT_USER)
+            self.auth = Authenticator(users)
         # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
         self.client_address: tuple[str, int] | None = None
         self._locks_freed: asyncio.Event | None = None

@@ -20,6 +20,10 @@ handed to its handler and the response encoded; the outcomes are:
 * a body that does not decode (``ParseError``), a bad frame length or a first
   frame that is not a handshake -> the connection closes without a reply, as
   Ignite does (reference §4.4);
+* a handshake on a node with authentication (``node.auth``) is answered only
+  once its password check, run by the listener on a thread, ends
+  (``pending_login``, ``finish_login``; ``server/auth.py``); ``user`` is then
+  the connection's user;
 * any other exception (a handler bug) -> status 1 and a log line; the session
   carries on;
 * ``WouldBlock`` (a key lock another transaction holds) -> no answer yet: the
@@ -60,10 +64,17 @@ from embergrid.protocol.connection import (
     ServerConnection,
     ServerState,
 )
-from embergrid.protocol.handshake import HandshakeSuccess, negotiate
+from embergrid.protocol.handshake import (
+    HandshakeFailure,
+    HandshakeRequest,
+    HandshakeResponse,
+    HandshakeSuccess,
+    negotiate,
+)
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.messages.tx import TxEnd
 from embergrid.server import status_messages as msgs
+from embergrid.server.auth import PendingLogin
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
@@ -105,9 +116,9 @@ class Session:
         self.node = node
         self.engine: Engine = node.engine
         self.peer = peer
-        self.conn = ServerConnection()
-        # ServerConnection takes no limit yet; its FrameBuffer has one.
-        self.conn._frames.max_frame = node.limits.max_frame_size
+        self.conn = ServerConnection(node.limits.max_frame_size)
+        self.user: str | None = None  # logged in as (nodes with authentication)
+        self.pending_login: PendingLogin | None = None  # see finish_login
         self.ctx = ProtocolContext()
         self.cursors: dict[int, Any] = {}  # ScanCursor or an SQL cursor
         self._read_ahead: list[Any] = []  # cursors to prepare once answers are sent
@@ -337,6 +348,8 @@ class Session:
                             continue
                     elif isinstance(event, HandshakeReceived):
                         res = self._handshake(event)
+                        if res is None:
+                            continue  # waits for its password check
                     elif isinstance(event, RequestTooLarge):
                         res = self._too_large(event)
                     else:
@@ -363,16 +376,37 @@ class Session:
             for e in self._backlog
         )
 
-    def _handshake(self, event: HandshakeReceived) -> bytes:
-        resp = negotiate(
-            event.request,
-            node_id=self.node.node_id,
-            server_features=self.node.features,
+    def _handshake(self, event: HandshakeReceived) -> bytes | None:
+        """The answer to a handshake, or None while its password is checked."""
+        req = event.request
+        resp: HandshakeResponse = negotiate(
+            req, node_id=self.node.node_id, server_features=self.node.features
         )
+        auth = self.node.auth
+        if auth is not None and isinstance(resp, HandshakeSuccess):
+            login = auth.login(req, resp)
+            if isinstance(login, HandshakeFailure):
+                resp = login
+            else:
+                self.pending_login = login
+                return None
+        return self._answer(req, resp)
+
+    def finish_login(self, accepted: bool) -> bytes:
+        """The answer to the handshake whose password check ended; then call
+        ``feed(b"")`` for the requests that came behind it."""
+        login, self.pending_login = self.pending_login, None
+        assert login is not None
+        if not accepted:
+            return self._answer(login.request, login.failure)
+        self.user = login.username
+        return self._answer(login.request, login.success)
+
+    def _answer(self, req: HandshakeRequest, resp: HandshakeResponse) -> bytes:
         data = self.conn.answer_handshake(resp)
         if isinstance(resp, HandshakeSuccess):
             self.ctx = self.conn.context
-            log.debug("handshake from %s: %s", self.peer, event.request.version)
+            log.debug("handshake from %s: %s", self.peer, req.version)
         else:
             log.info("handshake from %s refused: %s", self.peer, resp.message)
         return data

@@ -11,7 +11,8 @@ its page encoder is built once per plan). Cells are encoded page by page, the
 next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
-topology version, as ops 1051-1056 do.
+topology version, as ops 1051-1056 do. ``CREATE USER``, ``ALTER USER`` and
+``DROP USER`` run as the connection's user (``server/auth.py``).
 Request fields: schema (the cache's schema applies only when none is sent; the
 cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
@@ -32,12 +33,14 @@ from typing import Any
 
 from embergrid.engine import Engine, EngineError, OverBudget
 from embergrid.engine.sql import RowStream, SqlResult
+from embergrid.engine.sql.users import parse_user_statement
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import query as m
 from embergrid.server import status_messages as msgs
+from embergrid.server.auth import user_statement
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
 from embergrid.server.values import returned
@@ -265,6 +268,8 @@ def _cursor(
 def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
+    if r.sql and (user_stmt := parse_user_statement(r.sql)) is not None:
+        return user_statement(s, user_stmt, r.include_field_names)  # server/auth.py
     cache_id = r.prefix.cache_id
     if cache_id and r.schema is not None:
         # Ignite checks that the cache exists, but an explicit schema wins over the
