@@ -64,7 +64,7 @@ class RunningNode:
     port: int
     start_seconds: float
     log_path: Path
-    drain: threading.Thread
+    drain: threading.Thread | None
     marker: str
 
     def stop(self) -> None:
@@ -220,12 +220,15 @@ def start_node(
     extra: Iterable[str] = (),
     timeout: float = START_TIMEOUT_S,
     lib_dir: Path = LIB_DIR,
+    *,
+    drain: bool = True,
 ) -> RunningNode:
     """Start ReferenceNode.java on free loopback ports and wait for its READY line
-    (again on other ports if one was taken meanwhile)."""
+    (again on other ports if one was taken meanwhile; ``drain`` False: stdout
+    stays for the caller, who must keep reading it)."""
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            return _start_node_once(extra, timeout, lib_dir)
+            return _start_node_once(extra, timeout, lib_dir, drain)
         except PortTaken:
             if attempt == START_ATTEMPTS:
                 raise
@@ -237,7 +240,7 @@ class PortTaken(RuntimeError):
 
 
 def _start_node_once(
-    extra: Iterable[str], timeout: float, lib_dir: Path
+    extra: Iterable[str], timeout: float, lib_dir: Path, drain: bool
 ) -> RunningNode:
     base = pick_port_base()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child's stderr
@@ -253,7 +256,7 @@ def _start_node_once(
         cwd=REFERENCE_DIR,
     )
     log.close()
-    line, drain = wait_ready(process, started + timeout)
+    line, drainer = wait_ready(process, started + timeout, drain=drain)
     if not line.startswith(READY_PREFIX):
         stop_node(process)
         stderr = Path(log.name).read_text(errors="replace")
@@ -266,12 +269,12 @@ def _start_node_once(
         )
     elapsed = time.monotonic() - started
     port = int(marker_field(line, "port"))
-    return RunningNode(process, HOST, port, elapsed, Path(log.name), drain, line)
+    return RunningNode(process, HOST, port, elapsed, Path(log.name), drainer, line)
 
 
 def wait_ready(
-    process: subprocess.Popen[str], deadline: float
-) -> tuple[str, threading.Thread]:
+    process: subprocess.Popen[str], deadline: float, *, drain: bool = True
+) -> tuple[str, threading.Thread | None]:
     """Wait for the marker; kill the process if the deadline passes first.
 
     Returns the marker line ('' if none) and the thread that keeps reading stdout.
@@ -291,9 +294,11 @@ def wait_ready(
     line = read_ready_line(process.stdout, deadline)
     ready.set()
     guard.join()
-    drain = threading.Thread(target=process.stdout.read, daemon=True)
-    drain.start()  # keep the pipe empty after the marker so the node never blocks on it
-    return line, drain
+    if not drain:
+        return line, None
+    drainer = threading.Thread(target=process.stdout.read, daemon=True)
+    drainer.start()  # keep the pipe empty after the marker so the node never blocks
+    return line, drainer
 
 
 def stop_node(
@@ -318,7 +323,7 @@ def mark_reference_items(items: Iterable[pytest.Item]) -> None:
     """Add ``@pytest.mark.reference`` to every test that uses a reference fixture."""
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if "reference" in names or "reference_sql" in names:
+        if {"reference", "reference_sql", "reference_cluster"} & set(names):
             item.add_marker(pytest.mark.reference)
 
 
@@ -375,3 +380,65 @@ def reference_sql() -> Iterator[tuple[str, int]]:
         yield node.host, node.port
     finally:
         node.stop()
+
+
+@dataclass
+class ReferenceCluster:
+    """Several reference nodes in one JVM, one cluster: node ``i`` has consistent
+    id ``reference-node-i`` and client port ``ports[i]``; ``stop(i)`` and
+    ``start(i)`` make it leave (cleanly) and join again."""
+
+    node: RunningNode
+    ports: list[int]
+    node_ids: list[str]
+
+    def _command(self, line: str, answer: str) -> str:
+        process = self.node.process
+        assert process.stdin is not None
+        assert process.stdout is not None
+        process.stdin.write(line + "\n")
+        process.stdin.flush()
+        for out in process.stdout:  # the node answers each command with one line
+            if out.startswith(answer):
+                return out.strip()
+        raise RuntimeError(f"reference cluster ended before answering {line!r}")
+
+    def stop(self, index: int) -> None:
+        """Stop node ``index`` (it leaves the topology)."""
+        self._command(f"stop {index}", f"REFERENCE STOPPED {index}")
+
+    def start(self, index: int) -> str:
+        """Start node ``index`` again; its new node UUID."""
+        line = self._command(f"start {index}", f"REFERENCE STARTED {index}")
+        node_id = marker_field(line, "node_id")
+        self.node_ids[index] = node_id
+        return node_id
+
+    def close(self) -> None:
+        self.node.stop()
+
+
+def start_cluster(nodes: int, timeout: float = START_TIMEOUT_S) -> ReferenceCluster:
+    """Start ``nodes`` reference nodes as one cluster (consistent ids
+    ``reference-node-0..``)."""
+    node = start_node(["--nodes", str(nodes)], timeout, drain=False)
+    ports = [int(p) for p in marker_field(node.marker, "ports").split(",")]
+    node_ids = marker_field(node.marker, "node_ids").split(",")
+    return ReferenceCluster(node, ports, node_ids)
+
+
+@pytest.fixture(scope="session")
+def reference_cluster() -> Iterator[ReferenceCluster]:
+    """A real 3-node Apache Ignite 2.18.0 cluster (see ``ReferenceCluster``);
+    skips or fails like ``reference``."""
+    reason = missing_prerequisite()
+    if reason is not None:
+        unavailable(reason)
+    try:
+        cluster = start_cluster(3)
+    except (OSError, RuntimeError) as exc:
+        pytest.fail(f"reference Ignite cluster failed to start: {exc}", pytrace=False)
+    try:
+        yield cluster
+    finally:
+        cluster.close()

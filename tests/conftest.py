@@ -19,14 +19,19 @@ from collections.abc import Iterator
 
 import pytest
 
-from _reference import mark_reference_items, reference, reference_required
+from _reference import (
+    mark_reference_items,
+    reference,
+    reference_cluster,
+    reference_required,
+)
 from _targets import EMBERGRID, IGNITE, Target
 from _tls_certs import Certificates, make_certificates, missing_keytool
 from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
-__all__ = ["reference"]
+__all__ = ["reference", "reference_cluster"]
 
 # pytester runs sample test projects in a subprocess (tests/test_pytest_plugin.py).
 pytest_plugins = ("pytester",)

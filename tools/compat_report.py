@@ -67,6 +67,10 @@ SQL_REQUEST_FIELDS = (
 )
 SQL_CORPUS = ("test_query", "test_query_with_args", "test_error", "test_dml_script")
 
+# tests/compat/test_diff_cluster.py: three embergrid nodes on one data dir against a
+# 3-node Ignite cluster (ops 1100, 1101, 1020, 1021 and topology versions).
+CLUSTER = "test_three_nodes_as_a_three_node_ignite_cluster"
+
 # op code (name, number) -> the differential tests (function names) that exercise it.
 OPS: list[tuple[str, int, tuple[str, ...]]] = [
     (
@@ -126,12 +130,16 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
     (
         "CACHE_GET_SIZE",
         1020,
-        ("test_get_size_peek_modes", "test_get_size_after_removals", RANDOM),
+        ("test_get_size_peek_modes", "test_get_size_after_removals", RANDOM, CLUSTER),
     ),
     (
         "CACHE_LOCAL_PEEK",
         1021,
-        ("test_local_peek_present_absent_and_modes", "test_local_peek_expired"),
+        (
+            "test_local_peek_present_absent_and_modes",
+            "test_local_peek_expired",
+            CLUSTER,
+        ),
     ),
     (
         "CACHE_GET_NAMES",
@@ -173,8 +181,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         ),
     ),
     ("CACHE_DESTROY", 1056, ("test_common_mistakes", "test_create_by_name_settings")),
-    ("CACHE_NODE_PARTITIONS", 1100, ("test_node_partitions_old_op",)),
-    ("CACHE_PARTITIONS", 1101, ("test_key_ops",)),
+    ("CACHE_NODE_PARTITIONS", 1100, ("test_node_partitions_old_op", CLUSTER)),
+    ("CACHE_PARTITIONS", 1101, ("test_key_ops", CLUSTER)),
     (
         "QUERY_SCAN",
         2000,
@@ -247,6 +255,9 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         5003,
         ("test_wal_state_without_persistence", "test_wal_state_with_persistence"),
     ),
+    ("CLUSTER_GROUP_GET_NODE_IDS", 5100, ()),
+    ("CLUSTER_GROUP_GET_NODE_INFO", 5101, ()),
+    ("CLUSTER_GROUP_GET_NODE_ENDPOINTS", 5102, ()),
 ]
 
 FEATURES: list[tuple[str, tuple[str, ...]]] = [
@@ -287,6 +298,11 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
             "test_scan_single_partitions",
             "test_scan_with_key_of_each_partition",
         ),
+    ),
+    (
+        "Several nodes on one data dir: topology versions on join and leave, "
+        "partition owners, peek-mode sizes (against a 3-node Ignite cluster)",
+        (CLUSTER,),
     ),
     (
         "get_size with peek modes",

@@ -259,14 +259,31 @@ def test_partition_map_layout() -> None:
             decode_cache_partitions_response(wire[:cut], V17)
 
 
-def test_all_affinity_mappings_adds_default_affinity_per_group() -> None:
-    pm = CachePartitionsResponse(
-        1, 0, (PartitionGroup(False, (CacheKeyAffinity(1),), (), False),)
+def test_all_affinity_mappings_adds_default_affinity_to_applicable_groups() -> None:
+    # A 3-node Ignite 2.18 cluster's answer for one REPLICATED cache, with
+    # ALL_AFFINITY_MAPPINGS negotiated: no bool after a non-applicable group.
+    observed = bytes.fromhex("0300000000000000 05000000 01000000 00 01000000 5b9426c4")
+    replicated = CachePartitionsResponse(
+        3, 5, (PartitionGroup(False, (CacheKeyAffinity(-1004104613),)),)
     )
-    wire = encode_cache_partitions_response(pm, V17_ALL_MAPPINGS)
-    assert wire.endswith(bytes.fromhex("00 01000000 01000000 00"))
-    assert decode_cache_partitions_response(wire, V17_ALL_MAPPINGS) == pm
-    assert encode_cache_partitions_response(pm, V17) == wire[:-1]
+    assert decode_cache_partitions_response(observed, V17_ALL_MAPPINGS) == replicated
+    assert encode_cache_partitions_response(replicated, V17_ALL_MAPPINGS) == observed
+    applicable = CachePartitionsResponse(
+        1,
+        0,
+        (
+            PartitionGroup(
+                True,
+                (CacheKeyAffinity(1),),
+                (NodePartitions(uuid.UUID(int=1), (0,)),),
+                False,
+            ),
+        ),
+    )
+    wire = encode_cache_partitions_response(applicable, V17_ALL_MAPPINGS)
+    assert wire.endswith(bytes.fromhex("00"))
+    assert decode_cache_partitions_response(wire, V17_ALL_MAPPINGS) == applicable
+    assert encode_cache_partitions_response(applicable, V17) == wire[:-1]
 
 
 def test_pyignite_reads_every_byte_of_our_partition_map() -> None:
@@ -333,7 +350,7 @@ def groups(draw: st.DrawFn, all_mappings: bool) -> PartitionGroup:
                 )
             )
         )
-    default = draw(st.booleans()) if all_mappings else True
+    default = draw(st.booleans()) if all_mappings and applicable else True
     return PartitionGroup(applicable, tuple(caches), nodes, default)
 
 

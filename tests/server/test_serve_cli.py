@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pyignite import Client
+from pyignite.datatypes.cluster_state import ClusterState
 
 _LINE = re.compile(r"embergrid node (\S+) listening on ([\d.]+):(\d+)\n")
 
@@ -67,16 +68,41 @@ def test_serve_prints_listens_and_stops_cleanly(
         proc.communicate()
 
 
-def test_data_dir_keeps_caches(tmp_path: object) -> None:
+def test_persistence_keeps_caches_and_state(tmp_path: object) -> None:
+    for round_ in range(2):
+        with _serving("--data-dir", str(tmp_path), "--persistence") as address:
+            client = Client()
+            with client.connect(*address):
+                cluster = client.get_cluster()
+                if round_ == 0:  # a new persistent cluster starts inactive
+                    assert cluster.get_state() == ClusterState.INACTIVE
+                    cluster.set_state(ClusterState.ACTIVE)
+                    client.get_or_create_cache("kept").put("k", "v")
+                else:  # a restarted one resumes its state
+                    assert cluster.get_state() == ClusterState.ACTIVE
+                    assert client.get_cache("kept").get("k") == "v"
+
+
+def test_without_persistence_a_full_restart_starts_empty(tmp_path: object) -> None:
     for round_ in range(2):
         with _serving("--data-dir", str(tmp_path)) as address:
             client = Client()
             with client.connect(*address):
-                cache = client.get_or_create_cache("kept")
+                assert client.get_cache_names() == []  # round 1: all gone
                 if round_ == 0:
-                    cache.put("k", "v")
-                else:
-                    assert cache.get("k") == "v"
+                    client.get_or_create_cache("gone").put("k", "v")
+                    assert client.get_cache_names() == ["gone"]
+
+
+def test_persistence_without_data_dir_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "embergrid", "serve", "--persistence"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "--persistence needs --data-dir" in result.stderr
 
 
 def test_unknown_flag_is_a_usage_error() -> None:

@@ -55,6 +55,7 @@ import pytest
 from pyignite.datatypes import TransactionConcurrency as PyConcurrency
 from pyignite.datatypes import TransactionIsolation as PyIsolation
 from pyignite.datatypes.cache_config import CacheAtomicityMode as PyAtomicity
+from pyignite.datatypes.cluster_state import ClusterState as PyClusterState
 from pyignite.datatypes.prop_codes import PROP_CACHE_ATOMICITY_MODE, PROP_NAME
 from pyignite.exceptions import CacheError as PyCacheError
 
@@ -245,7 +246,7 @@ def transfer_loop(
 
 def run_clients(
     flavour: Flavour,
-    address: tuple[str, int],
+    address: tuple[str, int] | list[tuple[str, int]],
     books: Books,
     mode: Mode,
     clients: int,
@@ -254,14 +255,16 @@ def run_clients(
     progress: Callable[[], None] = lambda: None,
     crash_expected: bool = False,
 ) -> list[Outcome]:
-    """``clients`` threads, each with its own client, ``transfers`` in all."""
+    """``clients`` threads, each with its own client, ``transfers`` in all
+    (client ``i`` on ``address[i % n]`` when given several nodes' addresses)."""
     per_client = transfers // clients
+    addresses = address if isinstance(address, list) else [address]
     with ThreadPoolExecutor(clients) as pool:
         futures = [
             pool.submit(
                 transfer_loop,
                 flavour,
-                address,
+                addresses[i % len(addresses)],
                 books,
                 mode,
                 f"{phase}c{i}",
@@ -328,6 +331,13 @@ def serving(
             except subprocess.TimeoutExpired:
                 proc.kill()
         proc.communicate()
+
+
+def activate(address: tuple[str, int]) -> None:
+    """Activate a new persistent cluster (it starts INACTIVE, as Ignite's)."""
+    client = pyignite.Client(timeout=10)
+    with client.connect(*address):
+        client.get_cluster().set_state(PyClusterState.ACTIVE)
 
 
 @pytest.fixture(scope="module")
@@ -404,7 +414,8 @@ def test_transfers_survive_kill_9(
         with lock:
             committed += 1
 
-    with serving("--data-dir", data_dir) as (proc, address):
+    with serving("--data-dir", data_dir, "--persistence") as (proc, address):
+        activate(address)
         with flavour.connect(address) as client:
             books.open(flavour, client)
         before: list[Outcome] = []
@@ -435,7 +446,7 @@ def test_transfers_survive_kill_9(
     assert all(o.error is not None for o in before), "a client outlived the server"
     assert sum(len(o.committed) for o in before) >= KILL_AFTER
 
-    with serving("--data-dir", data_dir) as (_, address):
+    with serving("--data-dir", data_dir, "--persistence") as (_, address):
         check_books(flavour, address, books, before)
         after = run_clients(
             flavour, address, books, mode, CRASH_CLIENTS, AFTER_RESTART, "after-"
@@ -462,10 +473,12 @@ def test_killed_server_restarted_under_its_old_pid_frees_its_locks(
     lock rows a killed server left name the restarted server's own pid. They
     belong to no live transaction: a write of their key must not wait."""
     data_dir = str(tmp_path / "data")
+    flags = ("--data-dir", data_dir, "--persistence")
     with (
-        serving("--data-dir", data_dir, prefix=_NEW_PID_NAMESPACE) as (proc, address),
+        serving(*flags, prefix=_NEW_PID_NAMESPACE) as (proc, address),
         PYIGNITE.connect(address) as client,
     ):
+        client.get_cluster().set_state(PyClusterState.ACTIVE)
         accounts = client.create_cache(PYIGNITE.config("accounts"))
         accounts.put(1, OPENING)
 
@@ -478,7 +491,7 @@ def test_killed_server_restarted_under_its_old_pid_frees_its_locks(
         holder.join()
         proc.kill()
         proc.wait()
-    with serving("--data-dir", data_dir, prefix=_NEW_PID_NAMESPACE) as (_, address):
+    with serving(*flags, prefix=_NEW_PID_NAMESPACE) as (_, address):
         client = pyignite.Client(timeout=10)
         with client.connect(*address):
             accounts = client.get_cache("accounts")

@@ -27,11 +27,16 @@
  *   REFERENCE READY port=10900 ports=10900,10901 nodes=2 node_ids=<uuid>,<uuid> start_ms=900
  *
  * then the process waits until stdin closes (or it is killed) and stops the nodes.
+ * Meanwhile it obeys one command per stdin line, answering each with one stdout line:
+ *
+ *   stop I    stops node I (a clean leave)   -> REFERENCE STOPPED I
+ *   start I   starts node I again            -> REFERENCE STARTED I node_id=<uuid>
  * Failure to start prints "REFERENCE FAILED <reason>" and exits with status 1.
  */
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -200,12 +205,24 @@ public class ReferenceNode {
         }
     }
 
-    static void waitForStdinEof() {
-        InputStream in = System.in;
-        byte[] buf = new byte[256];
+    /** Obey stop/start commands until the parent closes our stdin. */
+    static void serveCommands(Options o, Path workDir, Path persistenceRoot) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         try {
-            while (in.read(buf) >= 0) {
-                // keep reading until the parent closes our stdin
+            String line;
+            while ((line = in.readLine()) != null) {
+                String[] words = line.trim().split("\\s+");
+                if (words.length != 2)
+                    continue;
+                int i = Integer.parseInt(words[1]);
+                if (words[0].equals("stop")) {
+                    Ignition.stop("reference-node-" + i, true);
+                    System.out.println("REFERENCE STOPPED " + i);
+                } else if (words[0].equals("start")) {
+                    Ignite n = Ignition.start(config(o, i, workDir, persistenceRoot));
+                    System.out.println("REFERENCE STARTED " + i + " node_id=" + n.cluster().localNode().id());
+                }
+                System.out.flush();
             }
         } catch (IOException ignored) {
             // parent gone
@@ -251,7 +268,7 @@ public class ReferenceNode {
             + " nodes=" + o.nodes + " node_ids=" + nodeIds(nodes) + " start_ms=" + ms);
         System.out.flush();
 
-        waitForStdinEof();
+        serveCommands(o, workDir, persistenceRoot);
         Ignition.stopAll(true);
         deleteTree(workDir);
         deleteTree(tempPersistence);

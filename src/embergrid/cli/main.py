@@ -36,6 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_serve_arguments(serve)
     _defaults_from_environment(serve, os.environ)
+    cluster = sub.add_parser(
+        "cluster",
+        help="run N nodes on one data dir as one local cluster",
+        description="Start N `embergrid serve` nodes on ports PORT..PORT+N-1 with "
+        "consistent ids NAME-0..NAME-(N-1) on one data dir, restart a node that "
+        "dies, prefix each output line with its node, stop them all on Ctrl-C. "
+        "Every other flag goes to each node unchanged.",
+    )
+    cluster.add_argument(
+        "--nodes", type=int, default=3, metavar="N", help="(default: %(default)s)"
+    )
+    add_serve_arguments(cluster)
+    _defaults_from_environment(cluster, os.environ)
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
@@ -105,7 +118,25 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="keep node state in DIR (default: memory only)",
+        help="the cluster's store: every node started on one DIR is one cluster "
+        "sharing caches, data, SQL tables and transactions (default: none, a "
+        "cluster of one in memory). Without --persistence the data lives as long "
+        "as one node of the cluster does: the first node to start empties DIR",
+    )
+    p.add_argument(
+        "--persistence",
+        action="store_true",
+        help="Ignite's native persistence (needs --data-dir): data survives full "
+        "restarts; a new persistent cluster starts INACTIVE until activated, a "
+        "restarted one resumes its last state",
+    )
+    p.add_argument(
+        "--failure-detection-timeout",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="a node that stops renewing its lease (killed, frozen) leaves the "
+        "topology after this long plus a quarter of it (default: %(default)s)",
     )
     p.add_argument(
         "--log-file", metavar="FILE", help="write the log to FILE (default: stderr)"
@@ -234,6 +265,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from embergrid.cli.serve import run_serve
 
         return run_serve(args)
+    if args.command == "cluster":
+        from embergrid.cli.cluster import run_cluster
+
+        words = list(sys.argv[1:] if argv is None else argv)
+        return run_cluster(args, words[words.index("cluster") + 1 :])
     if args.command == "demo":
         from embergrid.cli.demo import run_demo
 

@@ -20,7 +20,9 @@ import signal
 import sqlite3
 import ssl
 import sys
+import time
 
+from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
 from embergrid.server.tls import TlsConfig, server_context
 
@@ -48,6 +50,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_open_queries=args.max_open_queries,
         handshake_timeout=args.handshake_timeout,
         busy_poll=args.busy_poll / 1e6,
+        lease=args.failure_detection_timeout,
     )
 
 
@@ -116,46 +119,71 @@ class _CannotStart(Exception):
     """A start-up failure to report in one line (no traceback)."""
 
 
+async def _new_node(args: argparse.Namespace) -> Node:
+    """The node, once it joined. While a node holds its consistent id, wait up
+    to two leases: a killed predecessor's lease runs out, a live holder's not."""
+    limits = _limits(args)
+    give_up = time.time() + 2 * limits.lease
+    while True:
+        try:
+            return Node(
+                consistent_id=args.node_id,
+                data_dir=args.data_dir,
+                limits=limits,
+                persistent=args.persistence,
+                auth=args.auth,
+            )
+        except IdTaken as exc:
+            if time.time() > give_up:
+                raise
+            wait = min(max(exc.until_ms / 1000 - time.time(), 0.0), limits.lease)
+            log.info("waiting %.1f s for the lease of node %s", wait, args.node_id)
+            await asyncio.sleep(wait + 0.05)
+
+
 async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
-    try:
-        node = Node(
-            consistent_id=args.node_id,
-            data_dir=args.data_dir,
-            limits=_limits(args),
-            auth=args.auth,
-        )
-    except (OSError, sqlite3.Error) as exc:
-        where = args.data_dir or "a private memory-backed store"
-        raise _CannotStart(f"cannot use the data dir {where}: {exc}") from None
-    server = Server(node, tls)
-    try:
-        await server.start(args.host, args.port)
-    except OSError as exc:
-        node.close()
-        raise _CannotStart(f"cannot listen on {args.host}:{args.port}: {exc}") from None
-    stop = asyncio.Event()  # before the line below: a signal right after it stops us
+    # Signals first: a SIGTERM once the node has joined is a clean leave, and a
+    # signal right after the listening line stops the node.
+    stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    warning = _exposure(args.host, tls is not None, args.auth)
-    if warning is not None:
-        print(warning, file=sys.stderr, flush=True)
-    print(
-        f"embergrid node {node.consistent_id} listening on {server.host}:{server.port}",
-        flush=True,
-    )
-    log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
     try:
-        await stop.wait()
+        node = await _new_node(args)
+    except (OSError, sqlite3.Error) as exc:
+        where = args.data_dir or "a private memory-backed store"
+        raise _CannotStart(f"cannot use the data dir {where}: {exc}") from None
+    try:
+        server = Server(node, tls)
+        try:
+            await server.start(args.host, args.port)
+        except OSError as exc:
+            raise _CannotStart(
+                f"cannot listen on {args.host}:{args.port}: {exc}"
+            ) from None
+        try:
+            warning = _exposure(args.host, tls is not None, args.auth)
+            if warning is not None:
+                print(warning, file=sys.stderr, flush=True)
+            print(
+                f"embergrid node {node.consistent_id} listening on "
+                f"{server.host}:{server.port}",
+                flush=True,
+            )
+            log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
+            await stop.wait()
+        finally:
+            log.info("shutting down")
+            await server.close()
     finally:
-        log.info("shutting down")
-        await server.close()
-        node.close()
+        node.close()  # leaves the topology, also when it could not listen
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """Run the node described by ``args`` until a signal; the exit status."""
     try:
+        if args.persistence and not args.data_dir:
+            raise _BadFlags("--persistence needs --data-dir")
         if args.auth and args.data_dir is None:
             raise _BadFlags(_AUTH_NEEDS_PERSISTENCE)
         tls = _tls(args)
@@ -172,6 +200,12 @@ def run_serve(args: argparse.Namespace) -> int:
         loop.run_until_complete(_serve(args, tls))
     except _CannotStart as exc:
         print(f"embergrid: {exc}", file=sys.stderr)
+        return 1
+    except (IdTaken, PersistenceMismatch) as exc:
+        print(
+            f"embergrid: cannot join the cluster in {args.data_dir}: {exc}",
+            file=sys.stderr,
+        )
         return 1
     finally:
         loop.close()

@@ -23,8 +23,9 @@ from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
+from embergrid.engine.membership import Member, Membership, TopologyVersion
 from embergrid.engine.scan import ScanCursor, ScanSource
-from embergrid.engine.store import Store, is_missing_table
+from embergrid.engine.store import BUSY_TIMEOUT_MS, Store, is_missing_table
 from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
 from embergrid.engine.wal import Wal
@@ -39,12 +40,14 @@ __all__ = [
     "EngineError",
     "FakeClock",
     "LockWait",
+    "Member",
     "OverBudget",
     "PeekMode",
     "ScanCursor",
     "ScanSource",
     "Store",
     "SystemClock",
+    "TopologyVersion",
     "Tx",
     "Wal",
     "WouldBlock",
@@ -61,7 +64,14 @@ class Engine:
     :param start_inactive: initial cluster state of a brand-new store is
      INACTIVE (what Ignite does with persistence) instead of ACTIVE,
     :param store: the store to run on (instead of one opened on ``data_dir``),
-     e.g. ``Store.private()``.
+     e.g. ``Store.private()``,
+    :param busy_timeout_ms: how long a statement waits for another
+     connection's write lock before it fails (``store.is_busy``),
+    :param join: join the cluster as this member before anything else is
+     read (``Membership.join``; the store is reset first when no member is
+     alive and ``persistent`` is false),
+    :param lease_ms: the member's lease (see ``Membership``),
+    :param persistent: the cluster keeps its data across full restarts.
     """
 
     def __init__(
@@ -72,11 +82,33 @@ class Engine:
         *,
         start_inactive: bool = False,
         store: Store | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        join: Member | None = None,
+        lease_ms: int = 2000,
+        persistent: bool = False,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.partition_of = partition_of
         self.data_dir = data_dir
+        self.persistent = persistent
+        # The schema and the join wait for other nodes as long as it takes; the
+        # ops afterwards wait ``busy_timeout_ms`` (set at the end).
         self.store = store if store is not None else Store(data_dir)
+        self.membership = Membership(self.store)
+        self.new_cluster = False
+        # Imported here: the SQL layer imports sqlglot, which key-value-only users
+        # of the engine never need to load at module import time (and which is
+        # slow to load: before the join, so a new member beats soon after it).
+        from embergrid.engine.sql import SqlEngine
+
+        if join is not None:
+            try:
+                self.new_cluster = self.membership.join(
+                    join, lease_ms, self.clock.now_ms(), persistent=persistent
+                )
+            except BaseException:
+                self.store.close()
+                raise
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
@@ -90,13 +122,10 @@ class Engine:
         )
         self.types = BinaryTypes(self.store)
         self.wal = Wal(self.store, self.caches)
-        # Imported here: the SQL layer imports sqlglot, which key-value-only users
-        # of the engine never need to load at module import time.
-        from embergrid.engine.sql import SqlEngine
-
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )
+        self.store.set_busy_timeout(busy_timeout_ms)
 
     def sibling(self) -> Engine | None:
         """Another engine over the same store (its own SQLite connection, for
@@ -104,7 +133,13 @@ class Engine:
         store = self.store.sibling()
         if store is None:
             return None
-        return Engine(self.clock, self.data_dir, self.partition_of, store=store)
+        return Engine(
+            self.clock,
+            self.data_dir,
+            self.partition_of,
+            persistent=self.persistent,
+            store=store,
+        )
 
     def kv_in(self, tx: Tx) -> KeyValue:
         """The key-value ops as transaction ``tx`` sees and makes them (made

@@ -38,9 +38,12 @@ The expiry index is partial, so eternal entries (the common case) never touch it
 Several processes share one file in WAL mode. ``atomic()`` opens ``BEGIN
 IMMEDIATE`` (the write lock up front, so two read-then-write transactions can
 never deadlock on lock upgrade); SQLite's ``busy_timeout`` waits for a writer in
-another process. That wait is the only blocking in the engine and lasts as long
-as another node's single op; ``synchronous=NORMAL`` keeps every commit durable
-against a killed process (not against power loss).
+another process. That wait is the only blocking in the engine; the server gives
+the connection its event loop uses a wait of a few milliseconds
+(``set_busy_timeout``), past which the statement fails (``is_busy``) and the
+server runs the op again later instead of holding the loop.
+``synchronous=NORMAL`` keeps every commit durable against a killed process (not
+against power loss).
 
 Other processes' commits are detected with ``PRAGMA data_version``
 (``data_version()``); an in-memory store has no other connection and skips it.
@@ -67,7 +70,7 @@ from pathlib import Path
 
 from embergrid.engine.sqltext import ident
 
-__all__ = ["DB_FILE_NAME", "Store", "is_missing_table"]
+__all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table"]
 
 DB_FILE_NAME = "embergrid.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -92,6 +95,7 @@ class Store:
     def __init__(
         self,
         data_dir: str | os.PathLike[str] | None = None,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         *,
         _private: bool = False,
         _owner: bool = True,
@@ -100,6 +104,7 @@ class Store:
         # the write lock up front); persistent: it outlives the process.
         self.shared = data_dir is not None
         self.persistent = self.shared and not _private
+        self._busy_timeout_ms = busy_timeout_ms
         self._dir = None if data_dir is None else Path(data_dir)
         self._private = _private
         self._removes_dir = _private and _owner
@@ -119,13 +124,48 @@ class Store:
             cached_statements=2048,
         )
         if self.shared:
-            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+            self.set_busy_timeout(busy_timeout_ms)
             self.conn.execute("PRAGMA journal_mode = WAL")
             sync = "OFF" if _private else "NORMAL"
             self.conn.execute(f"PRAGMA synchronous = {sync}")
         with self.atomic():
-            for stmt in _SCHEMA:
-                self.conn.execute(stmt)
+            self._create_schema()
+
+    def set_busy_timeout(self, ms: int) -> None:
+        """How long a statement waits for another connection's write lock
+        before it fails (``is_busy``); a private store never waits."""
+        self._busy_timeout_ms = ms
+        if self.shared:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+
+    @contextmanager
+    def patient(self) -> Iterator[None]:
+        """Statements inside wait up to ``BUSY_TIMEOUT_MS`` for the write lock:
+        for a write that must follow one already made (another node's write
+        transactions are short, so the wait is too)."""
+        before = self._busy_timeout_ms
+        self.set_busy_timeout(max(before, BUSY_TIMEOUT_MS))
+        try:
+            yield
+        finally:
+            self.set_busy_timeout(before)
+
+    def _create_schema(self) -> None:
+        for stmt in _SCHEMA:
+            self.conn.execute(stmt)
+
+    def reset(self, keep: tuple[str, ...] = ()) -> None:
+        """Drop every table but ``keep`` and start the fixed schema afresh
+        (inside the caller's atomic block): a new in-memory cluster. The other
+        parts of the engine create their tables when they are built."""
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        for (name,) in rows:
+            if name not in keep:
+                self.conn.execute(f"DROP TABLE IF EXISTS {ident(name)}")
+        self._create_schema()
 
     @classmethod
     def private(cls) -> Store:
@@ -222,6 +262,14 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True when a statement failed because another connection held the
+    store's write lock past this connection's busy timeout."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "database is locked" in str(exc) or "database is busy" in str(exc)
+    )
 
 
 def is_missing_table(exc: sqlite3.OperationalError) -> bool:

@@ -56,6 +56,7 @@ from dataclasses import dataclass, field
 
 from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle
+from embergrid.engine.clock import Clock
 from embergrid.engine.entries import Entries, Row
 from embergrid.engine.errors import EngineError, WouldBlock
 from embergrid.engine.store import Store
@@ -73,6 +74,7 @@ __all__ = [
     "Transactions",
     "Tx",
     "TxEntries",
+    "store_busy",
 ]
 
 OPTIMISTIC, PESSIMISTIC = 0, 1
@@ -102,6 +104,16 @@ class LockWait:
     key: bytes
     holder: str
     deadline: int | None
+
+
+STORE_RETRY_MS = 5
+"""How soon an op that found the store's write lock taken runs again."""
+
+
+def store_busy(clock: Clock) -> LockWait:
+    """The wait of an op that found another node holding the store's write
+    lock (nothing was written): run it again within ``STORE_RETRY_MS``."""
+    return LockWait(0, b"", "store", clock.now_ms() + STORE_RETRY_MS)
 
 
 @dataclass(eq=False, slots=True)

@@ -300,7 +300,7 @@ class Server:
         )
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
-        self.node.client_address = (self.host, self.port)
+        self.node.joined(self.host, self.port)
         self._purge = asyncio.create_task(self.node.run_expiry())
 
     # -- the node's bound on unfinished frames (Limits.max_partial_total) ----------
@@ -365,6 +365,7 @@ class Server:
 
     async def close(self) -> None:
         """Stop listening, drop every connection, stop the purge task."""
+        self.node.left()
         if self._purge is not None:
             self._purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):

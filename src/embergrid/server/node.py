@@ -12,9 +12,13 @@ background expiry purge, the wake-up of requests blocked on a lock
 on, each with an engine of its own over the same store (``run_off_loop``).
 Imports the engine and ``embergrid.protocol``.
 
-Topology version (reference §4.3): a single node starts at (1, 0) and bumps the
-minor part whenever a cache is created or destroyed, so pyignite refreshes its
-partition map.
+Membership (``engine/membership.py``): the node joins its cluster when it is
+built (nodes on one ``data_dir`` are one cluster; without one it is a cluster of
+one in private memory) and from then on a ``Heartbeat`` thread renews its lease
+until ``left``; it records its address once it listens (``joined``). The
+topology version (reference §4.3) lives in the store, so every node reports
+the same one: joins and leaves bump the major part, creating or destroying a
+cache the minor part, so clients refresh their partition maps.
 """
 
 from __future__ import annotations
@@ -29,7 +33,8 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine, EngineError, Store
+from embergrid.engine import Clock, Engine, EngineError, Member, Store, TopologyVersion
+from embergrid.engine.store import is_busy
 from embergrid.engine.users import DEFAULT_USER, Users
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
@@ -37,8 +42,16 @@ from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
+from embergrid.server.heartbeat import Heartbeat
 
-__all__ = ["PARTITIONS", "SERVER_FEATURES", "Limits", "Node", "partition_of"]
+__all__ = [
+    "LOOP_BUSY_TIMEOUT_MS",
+    "PARTITIONS",
+    "SERVER_FEATURES",
+    "Limits",
+    "Node",
+    "partition_of",
+]
 
 log = logging.getLogger("embergrid.server")
 
@@ -88,6 +101,10 @@ class Limits:
     open_query_cache_kib: int = 256
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
+    lease: float = 2.0
+    """Seconds a node stays in the topology without renewing its lease: a node
+    killed with ``kill -9`` leaves within this plus a quarter of it (Ignite's
+    failureDetectionTimeout; beats come every quarter)."""
     busy_poll: float = 0.0
     """Seconds the event loop keeps polling (instead of sleeping) after a request.
 
@@ -95,6 +112,11 @@ class Limits:
     briefly answers the next request of a busy client without that wake. Burns up
     to this much CPU after each burst of requests; 0 = never (the default, so that
     an in-process ``ServerThread`` never spins against its client for the GIL)."""
+
+
+LOOP_BUSY_TIMEOUT_MS = 2
+"""How long a statement on the event loop waits for another node's write lock;
+past it the request waits off the loop and runs again (``Session``)."""
 
 
 def partition_of(key: bytes) -> int:
@@ -130,19 +152,37 @@ class Node:
         limits: Limits | None = None,
         engine: Engine | None = None,
         auth: bool = False,
+        persistent: bool = False,
     ) -> None:
         self.node_id = uuid.uuid4()
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
-        # Without a data dir the node runs on a private store (memory-backed, gone
-        # with the node) that worker threads can open too.
-        self.engine = engine or Engine(
-            clock=clock,
-            data_dir=data_dir,
-            partition_of=partition_of,
-            store=Store.private() if data_dir is None else None,
-        )
-        self.topology = AffinityVersion(1, 0)
+        self.member = Member(self.node_id, self.consistent_id)
+        lease_ms = int(self.limits.lease * 1000)
+        if engine is None:
+            # Without a data dir the node runs on a private store (memory-backed,
+            # gone with the node) that worker threads can open too.
+            engine = Engine(
+                clock=clock,
+                data_dir=data_dir,
+                partition_of=partition_of,
+                start_inactive=persistent,
+                busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS,
+                join=self.member,
+                lease_ms=lease_ms,
+                persistent=persistent,
+                store=Store.private() if data_dir is None else None,
+            )
+        else:
+            engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
+        self.engine = engine
+        self._heartbeat: Heartbeat | None = None
+        if engine.data_dir is not None:  # others may reap it: beat from now on
+            self._heartbeat = Heartbeat(
+                self.member, engine.data_dir, lease_ms, engine.clock
+            )
+            self._heartbeat.start()
+        self._left = False
         self.features = SERVER_FEATURES
         # Authentication (server/auth.py): users in the store, ignite/ignite at first.
         self.auth: Authenticator | None = None
@@ -263,16 +303,44 @@ class Node:
             async with asyncio.timeout(seconds):
                 await event.wait()
 
+    # -- membership ------------------------------------------------------------------
+
+    @property
+    def topology(self) -> AffinityVersion:
+        """The cluster's affinity topology version (the same on every node)."""
+        version: TopologyVersion = self.engine.membership.version()
+        return AffinityVersion(version.major, version.minor)
+
     def bump_topology(self) -> None:
         """A cache was created or destroyed: the minor version grows."""
-        self.topology = AffinityVersion(self.topology.major, self.topology.minor + 1)
+        self.engine.membership.bump_minor()
+
+    def joined(self, host: str, port: int) -> None:
+        """The node listens on ``host:port``: record it for the other nodes."""
+        self.client_address = (host, port)
+        self.member = Member(self.node_id, self.consistent_id, host, port)
+        self.engine.membership.set_address(self.node_id, host, port)
+        if self._heartbeat is not None:
+            self._heartbeat.member = self.member  # joins again with its address
+
+    def left(self) -> None:
+        """Leave the topology now (a clean stop; again: nothing)."""
+        if self._left:
+            return
+        self._left = True
+        if self._heartbeat is not None:
+            self._heartbeat.stop()  # its last act is the leave
+            self._heartbeat = None
+        else:
+            self.engine.membership.leave(self.node_id)
 
     def purge_expired(self) -> int:
         """Delete expired entries now; the number removed (errors are logged)."""
         try:
             return self.engine.expire_due()
-        except Exception:
-            log.exception("expiry purge failed")
+        except Exception as exc:
+            if not is_busy(exc):  # busy: another node writes; the next round purges
+                log.exception("expiry purge failed")
             return 0
 
     async def run_expiry(self) -> None:
@@ -282,6 +350,7 @@ class Node:
             self.purge_expired()
 
     def close(self) -> None:
+        self.left()
         self._closing.set()  # statements on worker threads stop as they step
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)

@@ -26,6 +26,9 @@ handed to its handler and the response encoded; the outcomes are:
   the connection's user;
 * any other exception (a handler bug) -> status 1 and a log line; the session
   carries on;
+* the store's write lock held by another node past the loop's short busy
+  timeout -> treated as a lock wait that ends a few milliseconds later
+  (``store_busy``), so no lock wait ever becomes an error;
 * ``WouldBlock`` (a key lock another transaction holds) -> no answer yet: the
   request is left in ``blocked`` as a ``Blocked``; the listener waits for what
   it waits for and calls ``resume``, which runs it again. Later requests of the
@@ -55,6 +58,8 @@ from embergrid.engine import (
     WouldBlock,
 )
 from embergrid.engine.kv import KeyValue
+from embergrid.engine.store import is_busy
+from embergrid.engine.tx import store_busy
 from embergrid.errors import ParseError
 from embergrid.protocol.codes import OpCode, StatusCode
 from embergrid.protocol.connection import (
@@ -448,12 +453,12 @@ class Session:
         try:
             body = encode(fn(self, msg), self.ctx)
         except (WouldBlock, _Offloaded) as exc:
-            if lane is not None:
-                self._lanes.setdefault(lane, deque())
-            return Blocked(req, msg, lane, exc.waiter)
+            return self._block(req, msg, lane, exc.waiter)
         except EngineError as exc:
             return self._error(req, exc.status, exc.message)
-        except Exception:
+        except Exception as exc:
+            if is_busy(exc):  # another node writes: nothing written, try again soon
+                return self._block(req, msg, lane, store_busy(self.engine.clock))
             log.exception("handler of op %d failed (peer %s)", req.op_code, self.peer)
             return self._error(req, StatusCode.FAILED, msgs.INTERNAL_ERROR)
         return self.conn.send_response(
@@ -474,6 +479,13 @@ class Session:
             msgs.request_too_large(event.length, event.limit),
             topology_version=self.node.topology,
         )
+
+    def _block(
+        self, req: Request, msg: Any, lane: int | None, waiter: LockWait | LongWork
+    ) -> Blocked:
+        if lane is not None:
+            self._lanes.setdefault(lane, deque())
+        return Blocked(req, msg, lane, waiter)
 
     def _no_handler(self, req: Request) -> bytes:
         if not req.known:

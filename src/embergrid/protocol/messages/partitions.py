@@ -2,7 +2,8 @@
 
 Owns ``CachePartitions`` and ``CachePartitionsResponse`` with its groups. With the
 ALL_AFFINITY_MAPPINGS feature (bit 13) the request starts with a bool and every
-group ends with a bool.
+applicable group ends with a bool (a non-applicable one does not: read off a
+3-node Ignite 2.18 cluster, tests/compat/test_diff_cluster.py).
 
 1100 (layout read off the Ignite 2.18 node, tests/compat/test_diff_rare_ops.py):
 the request is a cache prefix (``i32 cacheId``, ``u8 flags``; the node reads nothing
@@ -106,7 +107,8 @@ class PartitionGroup:
     """Caches sharing one partition → node assignment.
 
     Non-applicable groups carry only cache ids (no key configs, no nodes).
-    ``default_affinity`` travels only with ALL_AFFINITY_MAPPINGS.
+    ``default_affinity`` travels only in applicable groups, with
+    ALL_AFFINITY_MAPPINGS.
     """
 
     applicable: bool
@@ -146,7 +148,7 @@ def _read_group(r: Reader, ctx: ProtocolContext) -> PartitionGroup:
     applicable = r.bool()
     caches = tuple(_read_cache(r, applicable) for _ in range(read_count(r, 4)))
     nodes = tuple(_read_node(r) for _ in range(read_count(r))) if applicable else ()
-    default = r.bool() if ctx.has(_ALL_MAPPINGS) else True
+    default = r.bool() if applicable and ctx.has(_ALL_MAPPINGS) else True
     return PartitionGroup(applicable, caches, nodes, default)
 
 
@@ -167,7 +169,7 @@ def _write_group(w: Writer, g: PartitionGroup, ctx: ProtocolContext) -> None:
             w.i32(len(node.partitions))
             for p in node.partitions:
                 w.i32(p)
-    if ctx.has(_ALL_MAPPINGS):
+    if g.applicable and ctx.has(_ALL_MAPPINGS):
         w.bool(g.default_affinity)
 
 

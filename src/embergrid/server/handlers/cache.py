@@ -14,8 +14,10 @@ from __future__ import annotations
 
 from embergrid.engine import EngineError
 from embergrid.engine.kv import KeyValue
+from embergrid.engine.peek import copies_counted
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
+from embergrid.protocol.config import TRANSACTIONAL
 from embergrid.protocol.messages import cache as m
 from embergrid.protocol.messages._fields import NULL_OBJECT
 from embergrid.protocol.messages.general import (
@@ -25,8 +27,10 @@ from embergrid.protocol.messages.general import (
     ObjectResponse,
 )
 from embergrid.server import status_messages as msgs
+from embergrid.server.bulk import CHUNK, put_all_in_chunks
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
+from embergrid.server.topology import Topology
 from embergrid.server.values import returned, stored
 
 __all__: list[str] = []  # handlers are reached through the registry
@@ -105,8 +109,12 @@ def local_peek(s: Session, r: m.CacheLocalPeek) -> ObjectResponse:
 
 @handler(Op.CACHE_GET_SIZE)
 def get_size(s: Session, r: m.CacheGetSize) -> LongResponse:
+    """Entries times the copies the peek modes count on the live nodes."""
     p = r.prefix
-    return LongResponse(s.kv(p.tx_id).get_size(p.cache_id, r.peek_modes, p.expiry))
+    entries = s.kv(p.tx_id).get_size(p.cache_id, (), p.expiry)
+    config = s.engine.caches.handle(p.cache_id).config
+    copies = copies_counted(r.peek_modes, Topology(s.engine).backups(config))
+    return LongResponse(entries * copies)
 
 
 # -- single-key writes ----------------------------------------------------------------
@@ -198,10 +206,25 @@ def clear_key(s: Session, r: m.CacheClearKey) -> EmptyResponse:
 # -- multi-key writes ----------------------------------------------------------------
 
 
+def _chunkable(s: Session, cache_id: int, tx_id: int | None) -> bool:
+    """Whether a bulk write may commit in pieces on a worker thread: an ATOMIC
+    cache, outside any transaction, on a store other nodes share."""
+    if not s.node.can_offload or s.in_tx(tx_id):
+        return False
+    return s.engine.caches.handle(cache_id).config.atomicity_mode != TRANSACTIONAL
+
+
 @handler(Op.CACHE_PUT_ALL)
 def put_all(s: Session, r: m.CachePutAll) -> EmptyResponse:
     p = r.prefix
     entries = [(stored(k), stored(v)) for k, v in r.entries]
+    if len(entries) > CHUNK and _chunkable(s, p.cache_id, p.tx_id):
+        s.off_loop(
+            lambda engine, budget: put_all_in_chunks(
+                engine, p.cache_id, entries, p.expiry, budget
+            )
+        )
+        return _EMPTY
     s.kv(p.tx_id).put_all(p.cache_id, entries, p.expiry)
     return _EMPTY
 

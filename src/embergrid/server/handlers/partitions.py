@@ -1,17 +1,23 @@
-"""Handlers of ops 1101 CACHE_PARTITIONS and 1100 CACHE_NODE_PARTITIONS for a
-single node (reference §7.4, §12.5).
+"""Handlers of ops 1101 CACHE_PARTITIONS and 1100 CACHE_NODE_PARTITIONS over the
+live nodes of the cluster (reference §7.4, §12.5).
 
-Every PARTITIONED cache shares one applicable group (they all have the same
-assignment: this node is primary for partitions 0..1023), with key
+Partitions go to nodes by Ignite's RendezvousAffinityFunction over the
+consistent ids of the live nodes (``server/topology.py``), so a partition-aware
+client sends each key to the node a real Ignite cluster of the same consistent
+ids would own it on (pinned against a 3-node Ignite 2.18 cluster,
+tests/compat/test_diff_cluster.py). Every PARTITIONED cache shares one
+applicable group (primaries do not depend on the backup count), with key
 configurations from the cache configuration (type id and affinity field id as
-in §9.4). REPLICATED and LOCAL caches share one non-applicable group. Every
-cache is listed, not only the requested ones, as Ignite lists compatible
-caches to warm the client's map; requested ids of missing caches are skipped.
+in §9.4); nodes owning no primary partition are left out. REPLICATED and LOCAL
+caches share one non-applicable group. Every cache is listed, not only the
+requested ones, as Ignite lists compatible caches to warm the client's map;
+requested ids of missing caches are skipped, and a request naming no cache
+gets no group (Ignite 2.18 answers it with the version alone).
 
-1100 (deprecated; as the Ignite 2.18 node answers it) lists this node once: the
-address and port its listener is bound to and every partition of the cache,
-1024 for PARTITIONED and 512 for REPLICATED caches (the node's default affinity
-for each mode); an unknown cache id is status 1000.
+1100 (deprecated; as the Ignite 2.18 nodes answer it) lists every live node
+once: the address and port it listens on and the partitions it is primary for
+(of 1024 for a PARTITIONED cache, of 512 for a REPLICATED one); an unknown
+cache id is status 1000.
 Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
 """
 
@@ -20,16 +26,13 @@ from __future__ import annotations
 from embergrid.engine import CacheHandle
 from embergrid.protocol.binary.hashing import field_id, type_id
 from embergrid.protocol.codes import OpCode as Op
-from embergrid.protocol.config import PARTITIONED, REPLICATED
+from embergrid.protocol.config import PARTITIONED
 from embergrid.protocol.messages import partitions as m
 from embergrid.server.dispatch import handler
-from embergrid.server.node import PARTITIONS
 from embergrid.server.session import Session
+from embergrid.server.topology import Topology
 
 __all__: list[str] = []  # handlers are reached through the registry
-
-_ALL_PARTITIONS = tuple(range(PARTITIONS))
-_REPLICATED_PARTITIONS = tuple(range(512))
 
 
 def _key_configs(h: CacheHandle) -> tuple[tuple[int, int], ...]:
@@ -43,20 +46,27 @@ def _key_configs(h: CacheHandle) -> tuple[tuple[int, int], ...]:
 @handler(Op.CACHE_PARTITIONS)
 def cache_partitions(s: Session, r: m.CachePartitions) -> m.CachePartitionsResponse:
     s.engine.cluster.check_read()
+    topo = s.node.topology  # read before the owners: a client never sees newer owners
+    if not r.cache_ids:  # as Ignite: the version alone
+        return m.CachePartitionsResponse(topo.major, topo.minor, ())
     handles = sorted(s.engine.caches.all_handles(), key=lambda h: h.name)
     partitioned = [h for h in handles if h.config.cache_mode == PARTITIONED]
     others = [h for h in handles if h.config.cache_mode != PARTITIONED]
     groups: list[m.PartitionGroup] = []
     if partitioned:
-        node = m.NodePartitions(s.node.node_id, _ALL_PARTITIONS)
+        owned = Topology(s.engine).primaries(partitioned[0].config)
+        nodes = tuple(
+            m.NodePartitions(node_id, tuple(parts))
+            for node_id, parts in owned.items()
+            if parts
+        )
         caches = tuple(
             m.CacheKeyAffinity(h.cache_id, _key_configs(h)) for h in partitioned
         )
-        groups.append(m.PartitionGroup(True, caches, (node,)))
+        groups.append(m.PartitionGroup(True, caches, nodes))
     if others:
         caches = tuple(m.CacheKeyAffinity(h.cache_id) for h in others)
         groups.append(m.PartitionGroup(False, caches))
-    topo = s.node.topology
     return m.CachePartitionsResponse(topo.major, topo.minor, tuple(groups))
 
 
@@ -66,9 +76,14 @@ def cache_node_partitions(
 ) -> m.CacheNodePartitionsResponse:
     s.engine.cluster.check_read()
     h = s.engine.caches.handle(r.prefix.cache_id)
-    parts = (
-        _REPLICATED_PARTITIONS if h.config.cache_mode == REPLICATED else _ALL_PARTITIONS
-    )
-    host, port = s.node.client_address or ("", 0)
-    addresses = (host,) if host else ()
-    return m.CacheNodePartitionsResponse((m.ConnectableNode(port, addresses, parts),))
+    topology = Topology(s.engine)
+    owned = topology.primaries(h.config)
+    nodes = []
+    for member in topology.members():
+        host, port = member.host, member.port
+        if member.node_id == s.node.node_id and s.node.client_address is not None:
+            host, port = s.node.client_address
+        addresses = (host,) if host else ()
+        parts = tuple(owned.get(member.node_id, ()))
+        nodes.append(m.ConnectableNode(port, addresses, parts))
+    return m.CacheNodePartitionsResponse(tuple(nodes))

@@ -1,0 +1,309 @@
+"""Cluster membership and the affinity topology version, kept in the shared store.
+
+Owns ``Member`` (one node as the cluster knows it), ``TopologyVersion`` and
+``Membership``: joining, renewing a lease, leaving, reaping nodes whose lease
+ran out, the list of live nodes and the version every node reports. Nodes on
+one ``data_dir`` find each other through the ``members`` table; nothing else
+(no multicast, no extra port). Must not import asyncio or
+``embergrid.protocol.messages``.
+
+Theory of operation
+-------------------
+Tables::
+
+    members(node_id TEXT PRIMARY KEY, consistent_id UNIQUE, host, port,
+            joined INTEGER, beat_ms INTEGER, lease_ms INTEGER)
+    meta: 'topology_major', 'topology_minor', 'join_counter'
+
+A node **joins** by inserting its row (``joined`` = the next join counter,
+Ignite's node order) and **leaves** by deleting it; each of both bumps the
+major version, as Ignite's discovery does. The minor version restarts at 0,
+except after a join into a live cluster: there it is 1, where a real cluster
+lands once its late affinity assignment moved to the new node (observed on
+Ignite 2.18: three nodes (3, 1); a leave (4, 0); a join again (5, 1)), and
+after a leave that left a PARTITIONED cache short of backup copies another
+live node must take over (Ignite rebalances them, then moves its affinity: a
+leave from three nodes with a 1-backup cache ends at (4, 1)). A live
+node renews its lease (``beat``) well within ``lease_ms``; every beat also
+**reaps** the rows whose ``beat_ms + lease_ms`` lies in the past, one leave each,
+so a node killed with ``kill -9`` leaves at the next beat of any survivor after
+its lease ends. Creating or destroying a cache bumps the minor version
+(``bump_minor``). Every change runs in one ``BEGIN IMMEDIATE`` transaction, so
+every node reads the same (version, members) pair: the store is the only truth.
+
+A join that finds no live member starts a new cluster: the version restarts at
+(1, 0), and, unless the cluster is persistent, everything else the store held
+is dropped first (Ignite's in-memory cluster lives as long as one of its nodes;
+``Store.reset``); the first node records whether the cluster is persistent,
+and a node that differs is refused (``PersistenceMismatch``): a node without
+persistence never wipes a persistent cluster's data. Two live nodes never
+share a consistent id: such a join fails with ``IdTaken`` naming when the
+holder's lease ends.
+
+Time comes from the caller (``now`` in engine clock ms): the engine answers
+"who is alive at time t" and never waits; the server runs the timer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from embergrid.engine._codec import decode_config
+from embergrid.engine.store import Store
+from embergrid.protocol.config import PARTITIONED
+
+__all__ = [
+    "Evicted",
+    "IdTaken",
+    "Member",
+    "Membership",
+    "PersistenceMismatch",
+    "TopologyVersion",
+]
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS members (node_id TEXT PRIMARY KEY,"
+    " consistent_id TEXT NOT NULL UNIQUE, host TEXT NOT NULL, port INTEGER NOT NULL,"
+    " joined INTEGER NOT NULL, beat_ms INTEGER NOT NULL, lease_ms INTEGER NOT NULL)"
+    " WITHOUT ROWID",
+)
+_MAJOR, _MINOR, _COUNTER = "topology_major", "topology_minor", "join_counter"
+_PERSISTENT = "persistent"
+_COLUMNS = "node_id, consistent_id, host, port, joined, beat_ms, lease_ms"
+
+
+class TopologyVersion(NamedTuple):
+    """Ignite's affinity topology version: (major, minor), ordered."""
+
+    major: int
+    minor: int
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One node of the cluster: its UUID (new at every start), its consistent
+    id (stable across restarts; the affinity function hashes it), the address
+    clients reach it at (port 0 until it listens) and its join order."""
+
+    node_id: uuid.UUID
+    consistent_id: str
+    host: str = ""
+    port: int = 0
+    joined: int = 0
+
+
+class IdTaken(Exception):
+    """A live node already holds this consistent id (``until_ms``: its lease end)."""
+
+    def __init__(self, consistent_id: str, until_ms: int) -> None:
+        super().__init__(
+            f"consistent id {consistent_id!r} is held by a live node"
+            f" (its lease ends at {until_ms} ms unless it renews it)"
+        )
+        self.consistent_id = consistent_id
+        self.until_ms = until_ms
+
+
+class PersistenceMismatch(Exception):
+    """The store belongs to a cluster whose persistence differs from the
+    joining node's (a node without persistence never wipes persisted data)."""
+
+    def __init__(self, store_persistent: bool) -> None:
+        if store_persistent:
+            text = "the data dir holds a persistent cluster: start with persistence"
+        else:
+            text = "the live cluster on this data dir runs without persistence"
+        super().__init__(text)
+        self.store_persistent = store_persistent
+
+
+class Evicted(Exception):
+    """A node's own row is gone: its lease ran out before it renewed it."""
+
+
+class Membership:
+    """The members of the cluster sharing ``store`` and its topology version."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        with store.atomic() as conn:
+            for stmt in _SCHEMA:
+                conn.execute(stmt)
+        self._seen = store.data_version()
+        self._version = self._read_version()
+
+    # -- reading ------------------------------------------------------------
+
+    def version(self) -> TopologyVersion:
+        """The topology version every node reports (re-read when another
+        connection committed since the last read)."""
+        if self._store.shared:  # a private store changes only through this object
+            seen = self._store.data_version()
+            if seen != self._seen:
+                self._version = self._read_version()
+                self._seen = seen
+        return self._version
+
+    def members(self) -> list[Member]:
+        """The nodes of the current topology, in join order."""
+        rows = self._store.conn.execute(
+            f"SELECT {_COLUMNS} FROM members ORDER BY joined"
+        ).fetchall()
+        return [_member(r) for r in rows]
+
+    def view(self) -> tuple[TopologyVersion, list[Member]]:
+        """The version and the members, read in one snapshot."""
+        conn = self._store.conn
+        if conn.in_transaction:
+            return self._read_version(), self.members()
+        conn.execute("BEGIN")
+        try:
+            return self._read_version(), self.members()
+        finally:
+            conn.execute("COMMIT")
+
+    def _read_version(self) -> TopologyVersion:
+        major = self._store.meta_get(_MAJOR)
+        minor = self._store.meta_get(_MINOR)
+        return TopologyVersion(
+            major if isinstance(major, int) else 0,
+            minor if isinstance(minor, int) else 0,
+        )
+
+    # -- changing -------------------------------------------------------------
+
+    def join(
+        self,
+        member: Member,
+        lease_ms: int,
+        now: int,
+        *,
+        persistent: bool = True,
+        rejoin: bool = False,
+    ) -> bool:
+        """Add ``member``; True when it started a new cluster (no live node
+        before it; the store was reset unless ``persistent``). Raises
+        ``IdTaken`` if a live node holds its consistent id,
+        ``PersistenceMismatch`` if the cluster's persistence differs.
+        ``rejoin``: a running node reaped while it stalled comes back; its
+        data is the cluster's, nothing is reset or checked."""
+        store = self._store
+        with store.atomic() as conn:
+            self._reap(now)
+            row = conn.execute(
+                "SELECT beat_ms + lease_ms FROM members WHERE consistent_id = ?",
+                (member.consistent_id,),
+            ).fetchone()
+            if row is not None:
+                raise IdTaken(member.consistent_id, int(row[0]))
+            first = conn.execute("SELECT 1 FROM members LIMIT 1").fetchone() is None
+            recorded = store.meta_get(_PERSISTENT)
+            if (
+                not rejoin
+                and recorded is not None
+                and bool(recorded) != persistent
+                and (not first or recorded)
+            ):
+                raise PersistenceMismatch(bool(recorded))
+            if first and not rejoin:
+                if not persistent or recorded == 0:  # an in-memory cluster ended
+                    store.reset(keep=("members",))
+                store.meta_set(_PERSISTENT, int(persistent))
+            if first:
+                store.meta_set(_MAJOR, 0)
+                store.meta_set(_MINOR, 0)
+            counter = store.meta_get(_COUNTER)
+            order = (counter if isinstance(counter, int) else 0) + 1
+            store.meta_set(_COUNTER, order)
+            conn.execute(
+                f"INSERT INTO members ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    str(member.node_id),
+                    member.consistent_id,
+                    member.host,
+                    member.port,
+                    order,
+                    now,
+                    lease_ms,
+                ),
+            )
+            self._bump_major(0 if first else 1)
+        return first
+
+    def set_address(self, node_id: uuid.UUID, host: str, port: int) -> None:
+        """Record where clients reach ``node_id`` (once it listens)."""
+        with self._store.patient():
+            self._store.conn.execute(
+                "UPDATE members SET host = ?, port = ? WHERE node_id = ?",
+                (host, port, str(node_id)),
+            )
+
+    def beat(self, node_id: uuid.UUID, now: int) -> list[uuid.UUID]:
+        """Renew ``node_id``'s lease and reap every expired node; the ids of
+        the nodes reaped. Raises ``Evicted`` if ``node_id`` is no member
+        (nothing changes then but the reaping)."""
+        with self._store.atomic() as conn:
+            reaped = self._reap(now, spare=node_id)
+            cur = conn.execute(
+                "UPDATE members SET beat_ms = ? WHERE node_id = ?", (now, str(node_id))
+            )
+            renewed = cur.rowcount > 0
+        if not renewed:
+            raise Evicted(str(node_id))
+        return reaped
+
+    def leave(self, node_id: uuid.UUID) -> bool:
+        """Remove ``node_id`` (a clean stop); False if it was no member."""
+        with self._store.atomic() as conn:
+            cur = conn.execute("DELETE FROM members WHERE node_id = ?", (str(node_id),))
+            if cur.rowcount == 0:
+                return False
+            self._bump_major(self._minor_after_leave())
+        return True
+
+    def bump_minor(self) -> TopologyVersion:
+        """A cache was created or destroyed: the minor version grows (waiting
+        for the store's write lock: the change it follows is already made)."""
+        with self._store.patient(), self._store.atomic():
+            major, minor = self._read_version()
+            self._store.meta_set(_MINOR, minor + 1)
+            self._version = TopologyVersion(major, minor + 1)
+        return self._version
+
+    def _reap(self, now: int, spare: uuid.UUID | None = None) -> list[uuid.UUID]:
+        """Delete expired rows but ``spare``'s (a node beating now is alive),
+        inside the caller's transaction, one major bump each; their ids."""
+        conn = self._store.conn
+        rows = conn.execute(
+            "SELECT node_id FROM members WHERE beat_ms + lease_ms < ?"
+            " AND node_id IS NOT ? ORDER BY joined",
+            (now, None if spare is None else str(spare)),
+        ).fetchall()
+        for (node_id,) in rows:
+            conn.execute("DELETE FROM members WHERE node_id = ?", (node_id,))
+            self._bump_major(self._minor_after_leave())
+        return [uuid.UUID(r[0]) for r in rows]
+
+    def _minor_after_leave(self) -> int:
+        """1 when a PARTITIONED cache has backups another live node must now
+        take over (Ignite rebalances them and moves its affinity once more),
+        else 0."""
+        conn = self._store.conn
+        (remaining,) = conn.execute("SELECT count(*) FROM members").fetchone()
+        for (text,) in conn.execute("SELECT config FROM caches"):
+            config = decode_config(text)
+            if config.cache_mode == PARTITIONED and 1 <= config.backups < remaining:
+                return 1
+        return 0
+
+    def _bump_major(self, minor: int = 0) -> None:
+        major, _ = self._read_version()
+        self._store.meta_set(_MAJOR, major + 1)
+        self._store.meta_set(_MINOR, minor)
+        self._version = TopologyVersion(major + 1, minor)
+
+
+def _member(row: tuple[str, str, str, int, int, int, int]) -> Member:
+    return Member(uuid.UUID(row[0]), row[1], row[2], row[3], row[4])

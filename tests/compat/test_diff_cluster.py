@@ -1,0 +1,214 @@
+"""Three embergrid nodes on one data dir against a real 3-node Ignite 2.18 cluster.
+
+Both clusters have the consistent ids ``reference-node-0..2``, so Ignite's
+RendezvousAffinityFunction must give both the same partition owners. One
+scenario runs on each and records what a client can observe, by consistent id
+(node UUIDs differ between runs): the topology version at every node, op 1101's
+map (which caches are applicable, partition -> primary), op 1100's primaries
+per node, the peek-mode sizes (1020) and local peeks (1021) of caches with 0, 1
+and 2 backups and a REPLICATED one; then node 2 leaves (a clean stop) and
+joins again, and the version and map are recorded after each.
+
+Ignite loses the entries of a backup-less cache whose primary left (in-memory
+partitions) and rebalances backups afterwards; embergrid's nodes share one
+store, so sizes are compared only while all three nodes live.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pyignite import Client
+from pyignite.datatypes.cache_config import CacheMode
+from pyignite.datatypes.key_value import PeekModes
+from pyignite.datatypes.prop_codes import (
+    PROP_BACKUPS_NUMBER,
+    PROP_CACHE_MODE,
+    PROP_NAME,
+)
+
+from _reference import ReferenceCluster
+from compat._wire import Wire
+from embergrid.datatypes import IntObject
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.hashing import cache_id
+from embergrid.protocol.codes import OpCode
+from embergrid.protocol.messages import cache as cm
+from embergrid.protocol.messages import partitions as pm
+from server._nodes import ServeNode, start_node
+
+pytestmark = pytest.mark.timeout(600)
+
+NAMES = [f"reference-node-{i}" for i in range(3)]
+CACHES: dict[str, dict[int, Any]] = {
+    "backups-0": {},
+    "backups-1": {PROP_BACKUPS_NUMBER: 1},
+    "backups-2": {PROP_BACKUPS_NUMBER: 2},
+    "replicated": {PROP_CACHE_MODE: CacheMode.REPLICATED},
+}
+PEEKS = {
+    "none": [],
+    "ALL": [PeekModes.ALL],
+    "NEAR": [PeekModes.NEAR],
+    "PRIMARY": [PeekModes.PRIMARY],
+    "BACKUP": [PeekModes.BACKUP],
+    "ONHEAP": [PeekModes.ONHEAP],
+    "OFFHEAP": [PeekModes.OFFHEAP],
+    "PRIMARY+BACKUP": [PeekModes.PRIMARY, PeekModes.BACKUP],
+    "BACKUP+OFFHEAP": [PeekModes.BACKUP, PeekModes.OFFHEAP],
+    "NEAR+ONHEAP": [PeekModes.NEAR, PeekModes.ONHEAP],
+}
+KEYS = 200
+
+
+class Cluster:
+    """What the scenario needs of either cluster: addresses by node index,
+    node UUID -> consistent id, and a way to stop and start node 2."""
+
+    def __init__(
+        self,
+        ports: list[int],
+        ids: Callable[[], dict[uuid.UUID, str]],
+        stop: Callable[[int], None],
+        start: Callable[[int], None],
+    ) -> None:
+        self.ports, self.ids, self.stop, self.start = ports, ids, stop, start
+
+    def address(self, i: int) -> tuple[str, int]:
+        return "127.0.0.1", self.ports[i]
+
+
+def _partitions(c: Cluster, i: int) -> tuple[tuple[int, int], Any]:
+    """Node ``i``'s 1101 answer for every cache of ``CACHES``: the version and
+    each group as (applicable, cache ids, owners), the owners one character
+    per partition: the last character of its primary's consistent id."""
+    ids = tuple(cache_id(name) for name in CACHES)
+    with Wire(c.address(i)) as w:
+        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(ids))
+    assert result[0] == "ok", result
+    resp = result[1]
+    names = c.ids()
+    groups = []
+    for g in resp.groups:
+        owner = {
+            p: names.get(n.node_id, "?")[-1] for n in g.nodes for p in n.partitions
+        }
+        owners = "".join(owner.get(p, "-") for p in range(len(owner)))
+        groups.append((g.applicable, sorted(x.cache_id for x in g.caches), owners))
+    return (resp.version_major, resp.version_minor), sorted(groups, key=repr)
+
+
+def _version(c: Cluster, i: int) -> tuple[int, int]:
+    """The topology version node ``i`` answers 1101 with (no cache asked)."""
+    with Wire(c.address(i)) as w:
+        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(()))
+    assert result[0] == "ok", result
+    return result[1].version_major, result[1].version_minor
+
+
+def _node_partitions(c: Cluster, i: int, name: str) -> Any:
+    with Wire(c.address(i)) as w:
+        prefix = cm.CachePrefix(cache_id(name))
+        result = w.call(OpCode.CACHE_NODE_PARTITIONS, pm.CacheNodePartitions(prefix))
+    assert result[0] == "ok", result
+    return sorted(
+        (c.ports.index(n.port), sorted(n.partitions)) for n in result[1].nodes
+    )
+
+
+def _local_peeks(c: Cluster, i: int, name: str) -> int:
+    found = 0
+    with Wire(c.address(i)) as w:
+        for key in range(KEYS):
+            peek = cm.CacheLocalPeek(
+                cm.CachePrefix(cache_id(name)), encode(key, IntObject)
+            )
+            result = w.call(OpCode.CACHE_LOCAL_PEEK, peek)
+            found += result[0] == "ok" and result[1].value is not None
+    return found
+
+
+def _settled(c: Cluster, want: tuple[int, int]) -> Any:
+    """The 1101 view of node 0 once it reports ``want`` (Ignite moves to a
+    joined node's final assignment a moment after the join)."""
+    deadline = time.monotonic() + 120
+    while True:
+        view = _partitions(c, 0)
+        if view[0] == want or time.monotonic() > deadline:
+            return view
+        time.sleep(0.2)
+
+
+def scenario(c: Cluster) -> list[Any]:
+    seen: list[Any] = [("start", [_version(c, i) for i in range(3)])]
+    client = Client(partition_aware=False)
+    with client.connect(*c.address(0)):
+        for name, props in CACHES.items():
+            cache = client.get_or_create_cache({PROP_NAME: name, **props})
+            cache.put_all({k: k for k in range(KEYS)})
+        seen.append(("versions", [_version(c, i) for i in range(3)]))
+        seen.append(("1101", [_partitions(c, i) for i in range(3)]))
+        for name in CACHES:
+            cache = client.get_cache(name)
+            sizes = {label: cache.get_size(modes) for label, modes in PEEKS.items()}
+            seen.append((name, "sizes", sizes))
+            seen.append((name, "1100", _node_partitions(c, 1, name)))
+            seen.append(
+                (name, "local peeks", [_local_peeks(c, i, name) for i in (0, 2)])
+            )
+    c.stop(2)
+    seen.append(("after a leave", _settled(c, (4, 1))))
+    c.start(2)
+    seen.append(("after a join", _settled(c, (5, 1))))
+    return seen
+
+
+def _reference(cluster: ReferenceCluster) -> Cluster:
+    return Cluster(
+        cluster.ports,
+        lambda: {uuid.UUID(n): NAMES[i] for i, n in enumerate(cluster.node_ids)},
+        cluster.stop,
+        lambda i: cluster.start(i) and None,
+    )
+
+
+def _ours(tmp_path: Path, nodes: list[ServeNode]) -> Cluster:
+    def ids() -> dict[uuid.UUID, str]:
+        return {n.node_id(): n.consistent_id for n in nodes if n.process.poll() is None}
+
+    def stop(i: int) -> None:
+        nodes[i].stop()
+
+    def start(i: int) -> None:
+        nodes[i] = start_node(tmp_path, NAMES[i], port=nodes[i].port)
+
+    return Cluster([n.port for n in nodes], ids, stop, start)
+
+
+def test_three_nodes_as_a_three_node_ignite_cluster(
+    reference_cluster: ReferenceCluster, tmp_path: Path
+) -> None:
+    nodes = [start_node(tmp_path, name) for name in NAMES]
+    try:
+        ours = scenario(_ours(tmp_path, nodes))
+    finally:
+        for node in nodes:
+            node.stop()
+    (maps,) = [step[1] for step in ours if step[0] == "1101"]
+    for _, groups in maps:  # not vacuous: every node maps over all three nodes
+        owners = [g[2] for g in groups if g[0]]
+        assert len(owners) == 1
+        assert len(owners[0]) == 1024
+        assert set(owners[0]) == {"0", "1", "2"}
+    theirs = scenario(_reference(reference_cluster))
+    diffs = [
+        f"step {i}:\n  embergrid: {a!r}\n  ignite:    {b!r}"
+        for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
+        if a != b
+    ]
+    assert not diffs, "\n".join(diffs)
