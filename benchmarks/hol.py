@@ -12,8 +12,8 @@ Servers, each in its own process:
 
 * ``embergrid serve --data-dir DIR``: a statement past the loop budget (2 ms)
   stops and runs again on a worker thread with its own SQLite connection;
-* ``embergrid serve`` without a data dir (a private in-memory store): the
-  statement stays on the event loop, so every other request waits for it;
+* ``embergrid serve`` without a data dir (its private memory-backed store file,
+  which worker threads open too): the same path as ``--data-dir``;
 * Apache Ignite 2.17.0 + ignite-indexing (the SQL reference node of
   ``tools/reference-ignite``), started with the JVM's defaults (tiered JIT with
   C2, G1) and ``bin/ignite.sh``'s options (``-Xms1g -Xmx1g -server

@@ -211,6 +211,11 @@ def marker_field(line: str, name: str) -> str:
     raise ValueError(f"no {name}= in {line!r}")
 
 
+START_ATTEMPTS = (
+    3  # a port found free can be taken by another process before the node binds it
+)
+
+
 def start_node(
     extra: Iterable[str] = (),
     timeout: float = START_TIMEOUT_S,
@@ -219,7 +224,24 @@ def start_node(
     drain: bool = True,
 ) -> RunningNode:
     """Start ReferenceNode.java on free loopback ports and wait for its READY line
-    (``drain`` False: stdout stays for the caller, who must keep reading it)."""
+    (again on other ports if one was taken meanwhile; ``drain`` False: stdout
+    stays for the caller, who must keep reading it)."""
+    for attempt in range(1, START_ATTEMPTS + 1):
+        try:
+            return _start_node_once(extra, timeout, lib_dir, drain)
+        except PortTaken:
+            if attempt == START_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+class PortTaken(RuntimeError):
+    """The node could not bind a port found free a moment before."""
+
+
+def _start_node_once(
+    extra: Iterable[str], timeout: float, lib_dir: Path, drain: bool
+) -> RunningNode:
     base = pick_port_base()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child's stderr
         prefix="reference-ignite-", suffix=".log", delete=False
@@ -237,7 +259,10 @@ def start_node(
     line, drainer = wait_ready(process, started + timeout, drain=drain)
     if not line.startswith(READY_PREFIX):
         stop_node(process)
-        stderr_tail = Path(log.name).read_text(errors="replace")[-3000:]
+        stderr = Path(log.name).read_text(errors="replace")
+        stderr_tail = stderr[-3000:]
+        if "BindException" in stderr:
+            raise PortTaken(f"a port of block {base} was taken: {line or 'no marker'}")
         raise RuntimeError(
             f"node did not become ready within {timeout:.0f}s: {line or 'no marker'}; "
             f"stderr: {stderr_tail}"

@@ -19,13 +19,22 @@ from collections.abc import Iterator
 
 import pytest
 
-from _reference import mark_reference_items, reference, reference_cluster
+from _reference import (
+    mark_reference_items,
+    reference,
+    reference_cluster,
+    reference_required,
+)
 from _targets import EMBERGRID, IGNITE, Target
+from _tls_certs import Certificates, make_certificates, missing_keytool
 from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
 __all__ = ["reference", "reference_cluster"]
+
+# pytester runs sample test projects in a subprocess (tests/test_pytest_plugin.py).
+pytest_plugins = ("pytester",)
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +75,23 @@ def target(request: pytest.FixtureRequest) -> Target:
     else:
         host, port = request.getfixturevalue("server_address")
     return Target(request.param, host, port)
+
+
+@pytest.fixture(scope="session")
+def tls_certs(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    """Throw-away TLS material (``tests/_tls_certs.py``), made once per session:
+    needs keytool (a JDK) and openssl; skips without them, fails instead with
+    ``EMBERGRID_REQUIRE_REFERENCE=1``."""
+    reason = missing_keytool()
+    if reason is None:
+        certs = make_certificates(tmp_path_factory.mktemp("tls"))
+        reason = certs.openssl_missing
+    if reason is not None:
+        message = f"TLS certificates cannot be made here: {reason}"
+        if reference_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return certs
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

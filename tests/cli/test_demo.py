@@ -105,3 +105,16 @@ def test_transactions(demo_output: dict[str, list[str]]) -> None:
         lines[2],
     )
     assert lines[3:] == ["key=1 value=success"]
+
+
+def test_sql(demo_output: dict[str, list[str]]) -> None:
+    assert demo_output["sql"] == [
+        "Most 3 populated cities:",
+        "['Mumbai (Bombay)', 10500000]",
+        "['Shanghai', 9696300]",
+        "['New York', 8008278]",
+        "['COUNTRYCODE', 'TOTAL']",
+        "['CHN', 23519900]",
+        "['IND', 17706704]",
+        "['USA', 8008278]",
+    ]

@@ -4,7 +4,7 @@ real Apache Ignite 2.18 node, with pyignite 0.6.1 side by side as the oracle.
 Owns: the module's reference nodes (one TLS node, one TLS node that requires client
 certificates, one node with authentication on; each started once for the module
 through ``tests/_reference.py``) and the tests. Certificates come from
-``tests/client/_tls_certs.py`` (keytool; openssl only for the client's PEM key).
+``tests/_tls_certs.py`` (keytool; openssl only for the client's PEM key).
 
 Every case runs the same connect / put / get with each client (sync and asyncio) and
 compares the *outcome*: ``("ok", value)`` or ``(exception class name, message)``.
@@ -31,11 +31,11 @@ from typing import Any
 import pyignite
 import pyignite.monitoring
 import pytest
-from _tls_certs import Certificates, make_certificates, missing_keytool
 
 import embergrid
 import embergrid.monitoring
 from _reference import missing_prerequisite, start_node, unavailable
+from _tls_certs import Certificates
 
 pytestmark = pytest.mark.reference
 
@@ -67,12 +67,12 @@ PYIGNITE_CONNECTION_LOGGER = "pyignite.connection"  # its only logger
 
 
 @pytest.fixture(scope="module")
-def certs(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
-    """CA, server key store, trust store, unrelated CA, client cert (module-wide)."""
-    reason = missing_prerequisite() or missing_keytool()
+def certs(tls_certs: Certificates) -> Certificates:
+    """CA, server key store, trust store, unrelated CA, client cert (the session's)."""
+    reason = missing_prerequisite()
     if reason is not None:
         unavailable(reason)
-    return make_certificates(tmp_path_factory.mktemp("tls"))
+    return tls_certs
 
 
 def _node(extra: tuple[str, ...]) -> Iterator[Address]:

@@ -46,4 +46,11 @@ DIVERGENCES: dict[str, str] = {
         "embergrid makes the table and keeps it working: names reach SQLite only "
         "through engine/sqltext.py."
     ),
+    "sql-error-in-a-later-page": (
+        "A query whose row past the first page fails (a division by zero in row "
+        "3,000): Ignite 2.17 (lazy off, its default) computes the whole result "
+        "before the first page, so the first request fails; embergrid reads rows as "
+        "pages are asked for (it never holds a whole result), so the rows before "
+        "come back and the page that reaches the row fails with the same error."
+    ),
 }

@@ -56,7 +56,7 @@ from embergrid.protocol.connection import HandshakeAccepted, Response
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import query as q
 from embergrid.protocol.messages.cache import CachePrefix
-from embergrid.server import Node, ServerThread
+from embergrid.server import Limits, Node, ServerThread
 from server._wire import Pair, RawSocket
 
 __all__ = ["reference_sql"]
@@ -275,7 +275,7 @@ def _ok(p: Pair, op: OpCode, body: bytes) -> Response:
 
 
 def test_optimized_blob_key_and_value_are_kept() -> None:
-    node = Node()
+    node = Node(limits=Limits(workers=0))  # Pair runs no worker threads
     try:
         c = Pair(node)
         assert isinstance(c.handshake(), HandshakeAccepted)

@@ -239,3 +239,18 @@ def test_expire_due_deletes_in_bulk(engine: Engine, clock: FakeClock, cid: int) 
         f"SELECT count(*) FROM {engine.caches.handle(cid).table}"
     ).fetchone()[0]
     assert count == 1  # really deleted, not just invisible
+
+
+def test_a_duration_past_a_java_long_is_eternal(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """Ignite adds the TTL to now in a Java long: past Long.MAX_VALUE it wraps,
+    and it keeps the entry for ever (seen on the reference node: a put with an
+    update TTL of Long.MAX_VALUE ms, then gets, all answer the value)."""
+    long_max = (1 << 63) - 1
+    cid = _cache(engine, create=long_max, update=long_max, access=long_max)
+    engine.kv.put(cid, K, V)  # create
+    engine.kv.put(cid, K, V)  # update
+    assert engine.kv.get(cid, K) == V  # access
+    clock.advance(10**15)
+    assert engine.kv.get(cid, K) == V

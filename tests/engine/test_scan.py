@@ -111,3 +111,46 @@ def test_open_scan_on_missing_cache(engine: Engine) -> None:
 def test_page_size_must_be_positive(engine: Engine, cid: int) -> None:
     with pytest.raises(ValueError, match="page size"):
         engine.open_scan(cid, 0)
+
+
+def test_partition_scans_follow_writes_removals_and_recreation(
+    clock: FakeClock,
+) -> None:
+    """Partitions are recorded by the first partition scan and kept up to date by
+    the next ones: keys written since appear, keys removed (or cleared, or of a
+    destroyed cache) do not, whatever the values became meanwhile."""
+    engine = Engine(clock=clock, partition_of=lambda key: key[1] % 3)
+
+    def keys_of(cid: int, part: int) -> list[int]:
+        entries = [e for p in _drain(engine, cid, 4, part) for e in p]
+        return sorted(int.from_bytes(k[1:], "little", signed=True) for k, _ in entries)
+
+    try:
+        cid = engine.caches.create("p").cache_id
+        engine.kv.put_all(cid, [(_key(i), b"old") for i in range(30)])
+        assert keys_of(cid, 1) == [i for i in range(30) if i % 3 == 1]
+        calls: list[bytes] = []
+
+        def counted(key: bytes) -> int:
+            calls.append(key)
+            return key[1] % 3
+
+        engine.partition_of = counted
+        engine.kv.put_all(cid, [(_key(i), b"new") for i in range(25, 40)])
+        engine.kv.remove_keys(cid, [_key(i) for i in range(10)])
+        got = [e for p in _drain(engine, cid, 4, 1) for e in p]
+        assert sorted(int.from_bytes(k[1:], "little") for k, _ in got) == [
+            i for i in range(10, 40) if i % 3 == 1
+        ]
+        assert {v for k, v in got if k == _key(28)} == {b"new"}  # today's value
+        assert sorted(calls) == sorted(_key(i) for i in range(30, 40))  # new keys only
+        engine.kv.remove_all(cid)
+        assert keys_of(cid, 1) == []
+        engine.kv.put(cid, _key(4), b"again")
+        assert keys_of(cid, 1) == [4]
+        engine.caches.destroy(cid)
+        again = engine.caches.create("p").cache_id
+        engine.kv.put(again, _key(7), b"v")
+        assert keys_of(again, 1) == [7]
+    finally:
+        engine.close()

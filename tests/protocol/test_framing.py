@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from embergrid.errors import ParseError
-from embergrid.protocol.framing import FrameBuffer, frame
+from embergrid.protocol.framing import FrameBuffer, OversizedFrame, frame
 from embergrid.protocol.wire import I32
 
 SETTINGS = settings(max_examples=200, deadline=None)
@@ -110,3 +110,49 @@ def test_garbage_raises_only_parse_error(data: bytes) -> None:
     buf.feed(data)
     with contextlib.suppress(ParseError):
         drain(buf)
+
+
+def _chunks(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    return [data[a:b] for a, b in itertools.pairwise([0, *points, len(data)])]
+
+
+@SETTINGS
+@given(
+    st.binary(min_size=10, max_size=10),
+    st.integers(65, 5000),
+    st.lists(st.integers(0, 6000), max_size=12),
+)
+def test_an_oversized_frame_is_dropped_past_its_head(
+    head: bytes, length: int, cuts: list[int]
+) -> None:
+    """With ``keep_head``: the head is handed out, the rest dropped as it
+    arrives (never held), and the frames after it come out whole."""
+    stream = I32.pack(length) + head + b"\xee" * (length - 10) + frame(b"after")
+    buf = FrameBuffer(max_frame=64)
+    buf.keep_head = 10
+    seen: list[bytes] = []
+    most_held = 0
+    for chunk in _chunks(stream, cuts):
+        buf.feed(chunk)
+        most_held = max(most_held, buf.buffered())
+        while True:
+            try:
+                payload = buf.next_frame()
+            except OversizedFrame as exc:
+                seen.append(repr((exc.length, exc.limit, exc.head)).encode())
+                continue
+            if payload is None:
+                break
+            seen.append(bytes(payload))
+    assert seen == [repr((length, 64, head)).encode(), b"after"]
+    assert buf.buffered() == 0
+    assert most_held <= max(len(c) for c in _chunks(stream, cuts)) + 14
+
+
+def test_without_keep_head_an_oversized_frame_is_fatal() -> None:
+    buf = FrameBuffer(max_frame=64)
+    buf.feed(I32.pack(65) + b"x" * 65)
+    with pytest.raises(ParseError) as failed:
+        buf.next_frame()
+    assert not isinstance(failed.value, OversizedFrame)

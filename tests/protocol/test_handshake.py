@@ -20,10 +20,8 @@ from embergrid.protocol import handshake
 from embergrid.protocol.codes import ClientType, ProtocolFeature, StatusCode
 from embergrid.protocol.framing import frame
 from embergrid.protocol.handshake import (
-    AUTH_FAILED_MESSAGE,
     LATEST_VERSION,
     SUPPORTED_VERSIONS,
-    UNAUTHENTICATED_MESSAGE,
     HandshakeFailure,
     HandshakeRequest,
     HandshakeSuccess,
@@ -459,34 +457,30 @@ def _checker(user: str, password: str | None) -> bool:
     return (user, password) == ("ignite", "ignite")
 
 
+def _refused(name: str) -> HandshakeFailure:
+    """Ignite 2.18's refusal (tools/reference-ignite/observed-facts.md)."""
+    return HandshakeFailure(
+        V(0, 0, 0),
+        f"The user name or password is incorrect [userName={name}]",
+        StatusCode.AUTH_FAILED,
+    )
+
+
 @pytest.mark.parametrize(
     ("req", "expected"),
     [
         (HandshakeRequest(V(1, 7, 0), username="ignite", password="ignite"), None),
-        (
-            HandshakeRequest(V(1, 7, 0)),
-            HandshakeFailure(
-                V(0, 0, 0), UNAUTHENTICATED_MESSAGE, StatusCode.AUTH_FAILED
-            ),
-        ),
-        (
-            HandshakeRequest(V(1, 7, 0), username="", password="x"),
-            HandshakeFailure(
-                V(0, 0, 0), UNAUTHENTICATED_MESSAGE, StatusCode.AUTH_FAILED
-            ),
-        ),
-        (
-            HandshakeRequest(V(1, 7, 0), username="ignite", password="wrong"),
-            HandshakeFailure(V(0, 0, 0), AUTH_FAILED_MESSAGE, StatusCode.AUTH_FAILED),
-        ),
-        (
-            HandshakeRequest(V(1, 0, 0)),
-            HandshakeFailure(
-                V(0, 0, 0), UNAUTHENTICATED_MESSAGE, StatusCode.AUTH_FAILED
-            ),
-        ),
+        (HandshakeRequest(V(1, 1, 0), username="ignite", password="ignite"), None),
+        (HandshakeRequest(V(1, 7, 0)), _refused("null")),
+        (HandshakeRequest(V(1, 7, 0), username="", password="x"), _refused("")),
+        (HandshakeRequest(V(1, 7, 0), username="ignite", password="wrong"),
+         _refused("ignite")),
+        (HandshakeRequest(V(1, 7, 0), username="ignite"), _refused("ignite")),
+        (HandshakeRequest(V(1, 7, 0), username="IGNITE", password="ignite"),
+         _refused("IGNITE")),
+        (HandshakeRequest(V(1, 0, 0)), _refused("null")),
     ],
-)
+)  # fmt: skip
 def test_negotiate_authentication(
     req: HandshakeRequest, expected: HandshakeFailure | None
 ) -> None:
@@ -497,6 +491,14 @@ def test_negotiate_authentication(
         assert resp == expected
 
 
+def test_auth_refusal_comes_after_the_version_check() -> None:
+    req = HandshakeRequest(V(1, 8, 0), username="ignite", password="wrong")
+    resp = negotiate(req, node_id=NODE, authenticate=_checker)
+    assert resp == HandshakeFailure(
+        V(1, 7, 0), "Unsupported version: 1.8.0", StatusCode.FAILED
+    )
+
+
 def test_credentials_ignored_when_auth_is_off() -> None:
     req = HandshakeRequest(V(1, 7, 0), username="anyone", password="anything")
     assert isinstance(negotiate(req, node_id=NODE), HandshakeSuccess)
@@ -505,7 +507,13 @@ def test_credentials_ignored_when_auth_is_off() -> None:
 def test_auth_failure_for_1_0_0_has_no_status_on_the_wire() -> None:
     resp = negotiate(HandshakeRequest(V(1, 0, 0)), node_id=NODE, authenticate=_checker)
     wire = encode_handshake_response(resp, V(1, 0, 0))
-    assert wire.endswith(UNAUTHENTICATED_MESSAGE.encode())
+    assert wire.endswith(b"[userName=null]")
+
+
+def test_a_request_never_prints_its_password() -> None:
+    req = HandshakeRequest(V(1, 7, 0), username="ignite", password="s3cret-pw")
+    assert "s3cret-pw" not in repr(req)
+    assert "s3cret-pw" not in str(req)
 
 
 @pytest.mark.parametrize(

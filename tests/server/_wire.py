@@ -33,7 +33,11 @@ def decode(op: OpCode, resp: Response, ctx: ProtocolContext) -> Any:
 
 
 class Pair:
-    """A client connection talking to a server ``Session`` with no socket."""
+    """A client connection talking to a server ``Session`` with no socket.
+
+    Nothing here runs worker threads: give the node ``Limits(workers=0)`` so that
+    long work runs in the request (a request that waits would never be answered).
+    """
 
     def __init__(self, node: Node) -> None:
         self.session = Session(node, "pair")
@@ -87,6 +91,10 @@ class RawSocket:
     def call(self, op: OpCode | int, payload: bytes = b"") -> Response:
         _rid, data = self.conn.send_request(op, payload)
         self.sock.sendall(data)
+        return self.response()
+
+    def response(self) -> Response:
+        """The next response (requests may have been sent some other way)."""
         event = self._event()
         assert isinstance(event, Response)
         return event

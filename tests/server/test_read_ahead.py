@@ -13,7 +13,7 @@ from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import query as m
 from embergrid.protocol.messages.cache import CachePrefix
-from embergrid.server import Node
+from embergrid.server import Limits, Node
 
 from ._wire import Pair, body
 
@@ -22,7 +22,7 @@ ROWS, PAGE = 2500, 1000
 
 @pytest.fixture
 def node() -> Iterator[Node]:
-    n = Node()
+    n = Node(limits=Limits(workers=0))  # Pair runs no worker threads
     n.engine.sql.execute(
         "CREATE TABLE T (id INT PRIMARY KEY, s VARCHAR)", schema="PUBLIC"
     )

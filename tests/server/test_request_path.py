@@ -38,10 +38,12 @@ from ._wire import RawSocket, body
 ENDLESS = "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 100000) a, SYSTEM_RANGE(1, 100000) b"
 
 
-@pytest.fixture
-def disk_server(tmp_path: Path) -> Iterator[ServerThread]:
-    """A server on a data dir (worker threads open the store on their own)."""
-    with ServerThread(Node(data_dir=tmp_path)) as st:
+@pytest.fixture(params=["data-dir", "memory"])
+def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ServerThread]:
+    """A server on a data dir, and one without (its private store): worker
+    threads open either store on their own."""
+    data_dir = tmp_path if request.param == "data-dir" else None
+    with ServerThread(Node(data_dir=data_dir)) as st:
         yield st
 
 
@@ -68,12 +70,12 @@ def _no_answer_yet(raw: RawSocket) -> bool:
 
 
 def test_long_statement_leaves_other_connections_served(
-    disk_server: ServerThread,
+    server: ServerThread,
 ) -> None:
-    endless = _send_endless(disk_server.address)
+    endless = _send_endless(server.address)
     try:
         client = Client()
-        with client.connect(*disk_server.address):
+        with client.connect(*server.address):
             cache = client.get_or_create_cache("served")
             for i in range(50):
                 cache.put(i, f"v{i}")
@@ -86,10 +88,10 @@ def test_long_statement_leaves_other_connections_served(
 
 
 def test_the_same_connection_is_served_during_its_long_statement(
-    disk_server: ServerThread,
+    server: ServerThread,
 ) -> None:
     """Answers on one connection may come out of order, matched by request id."""
-    endless = _send_endless(disk_server.address)
+    endless = _send_endless(server.address)
     try:
         rid, data = endless.conn.send_request(OpCode.CACHE_GET_NAMES, b"")
         endless.sock.sendall(data)
@@ -215,3 +217,83 @@ def _unsent_bytes(st: ServerThread) -> int:
 
     st.call(measure)
     return total
+
+
+def test_a_bulk_read_of_many_keys_waits_for_a_worker_and_a_few_keys_do_not() -> None:
+    """``Limits.bulk_on_loop``: a get_all naming more keys is left blocked on
+    long work (the listener runs it on a worker thread); fewer are answered at once."""
+    from embergrid.protocol.messages.cache import CacheGetAll
+    from embergrid.server.session import LongWork
+
+    from ._wire import Pair
+
+    node = Node(limits=Limits(bulk_on_loop=3))
+    try:
+        pair = Pair(node)
+        pair.handshake()
+        cid = node.engine.caches.get_or_create("bulk").cache_id
+        ctx = pair.client.context
+
+        def get_all(n: int) -> bytes:
+            keys = tuple(encode(i) for i in range(n))
+            payload = body(
+                OpCode.CACHE_GET_ALL, CacheGetAll(CachePrefix(cid), keys), ctx
+            )
+            return pair.client.send_request(OpCode.CACHE_GET_ALL, payload)[1]
+
+        answered, close = pair.session.feed(get_all(3))
+        assert answered
+        assert not close
+        assert not pair.session.blocked
+        answered, close = pair.session.feed(get_all(4))
+        assert answered == b""
+        assert not close
+        (blocked,) = pair.session.blocked
+        assert isinstance(blocked.waiter, LongWork)
+    finally:
+        node.close()
+
+
+def test_bulk_reads_on_a_worker_answer_as_on_the_loop(cache_name: str) -> None:
+    with ServerThread(Node(limits=Limits(bulk_on_loop=2))) as st:
+        client = Client()
+        with client.connect(*st.address):
+            cache = client.create_cache(
+                {
+                    PROP_NAME: cache_name,
+                    PROP_CACHE_ATOMICITY_MODE: CacheAtomicityMode.TRANSACTIONAL,
+                }
+            )
+            cache.put_all({i: f"v{i}" for i in range(0, 100, 2)})
+            assert cache.get_all(list(range(10))) == {
+                i: f"v{i}" for i in range(0, 10, 2)
+            }
+            assert cache.contains_keys([0, 2, 4])
+            assert not cache.contains_keys([0, 1, 2])
+            with client.tx_start():  # in a transaction: on the loop, its writes seen
+                cache.put(1, "tx")
+                assert cache.get_all([0, 1, 2, 3]) == {0: "v0", 1: "tx", 2: "v2"}
+                assert cache.contains_keys([0, 1, 2])
+
+
+def test_a_partition_scan_past_the_loop_budget_goes_on_on_a_worker(
+    cache_name: str,
+) -> None:
+    """A page of a partition scan reads keys until it finds enough of its
+    partition; past the loop budget (here: at once) it goes on on a worker
+    thread from where it stopped, and the pages are those of the partition."""
+    from embergrid.server.node import partition_of
+
+    limits = Limits(loop_budget=1e-9)
+    with ServerThread(Node(limits=limits)) as st:
+        client = Client(partition_aware=False)
+        with client.connect(*st.address):
+            cache = client.create_cache(cache_name)
+            cache.put_all({i: f"v{i}" for i in range(3000)})
+            want = 7
+            expected = {i for i in range(3000) if partition_of(encode(i)) == want}
+            assert expected  # 3000 keys over 1024 partitions
+            with cache.scan(page_size=1, partitions=want) as cur:
+                got = dict(cur)
+            assert set(got) == expected
+            assert all(got[i] == f"v{i}" for i in expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import subprocess
@@ -137,15 +138,103 @@ def test_busy_poll_reaches_the_node() -> None:
     assert _limits(default).busy_poll == pytest.approx(100e-6)
 
 
-def test_sigterm_ends_a_node_running_an_endless_statement(tmp_path: Path) -> None:
-    """A statement off the loop (a data-dir node) stops as it steps when the node
+@pytest.mark.parametrize("store", ["data-dir", "memory"])
+def test_sigterm_ends_a_node_running_an_endless_statement(
+    store: str, tmp_path: Path
+) -> None:
+    """A statement off the loop (either store: a node without a data dir runs
+    on a private file worker threads open too) stops as it steps when the node
     closes: SIGTERM ends the node cleanly although the statement never would."""
     from .test_request_path import _send_endless
 
-    with _serving("--data-dir", str(tmp_path)) as address:
+    flags = ("--data-dir", str(tmp_path)) if store == "data-dir" else ()
+    with _serving(*flags) as address:
         endless = _send_endless(address)
         client = Client()
         with client.connect(*address):
             assert client.get_cache_names() == []  # answered meanwhile
         # leaving the block sends SIGTERM and asserts exit status 0 within 10 s
     endless.close()
+
+
+def test_version() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "--version"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0
+    assert re.fullmatch(r"embergrid \d+\.\d+\.\d+\S*\n", done.stdout)
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [("70000", "port 70000 is not in 0..65535"), ("x", "not a port number: 'x'")],
+)
+def test_a_bad_port_is_one_line(port: str, message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "serve", "--port", port],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1] == (
+        f"embergrid serve: error: argument --port: {message}"
+    )
+    assert "Traceback" not in done.stderr
+
+
+def test_log_levels_in_any_case() -> None:
+    with _serving("--log-level", "debug") as address:
+        assert address[1] > 0
+
+
+def _serve_fails(*flags: str, env: dict[str, str] | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "serve", "--port", "0", *flags],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_an_unusable_data_dir_or_log_file_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    data_dir = blocker / "data"
+    assert _serve_fails("--data-dir", str(data_dir)).startswith(
+        f"embergrid: cannot use the data dir {data_dir}: "
+    )
+    assert _serve_fails("--log-file", str(blocker / "x.log")).startswith(
+        "embergrid: cannot write the log file: "
+    )
+
+
+def test_flags_from_the_environment(tmp_path: Path) -> None:
+    assert _serve_fails(env={"EMBERGRID_MAX_FRAME_SIZE": "lots"}) == (
+        "embergrid serve: error: argument --max-frame-size: invalid int value: 'lots'"
+    )
+    env = {"EMBERGRID_DATA_DIR": str(tmp_path), "EMBERGRID_LOG_LEVEL": "warning"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "embergrid", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **env},
+    )
+    try:
+        assert proc.stdout is not None
+        assert _LINE.fullmatch(proc.stdout.readline())
+        assert (tmp_path / "embergrid.sqlite3").exists()  # the data dir was used
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

@@ -30,7 +30,7 @@ from ._wire import Pair, body
 
 @pytest.fixture
 def node() -> Iterator[Node]:
-    n = Node(clock=FakeClock(), limits=Limits(max_cursors=2))
+    n = Node(clock=FakeClock(), limits=Limits(max_cursors=2, workers=0))
     yield n
     n.close()
 

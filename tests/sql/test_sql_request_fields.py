@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 from _sqlwire import SqlFailed, SqlWire
 from pyignite import Client
+from pyignite.exceptions import SQLError
 
 from embergrid.engine import FakeClock
 from embergrid.engine.errors import EngineError
@@ -198,3 +199,21 @@ def test_bare_parameter_encoders_are_kept_per_argument_types() -> None:
     assert other is not first
     assert other[0]("x") != first[0](1)
     node.close()
+
+
+@pytest.mark.divergence("sql-error-in-a-later-page")
+def test_a_row_error_past_the_first_page(
+    sql_address: tuple[str, int], request: pytest.FixtureRequest
+) -> None:
+    on_ignite = "ignite" in request.node.callspec.id
+    sql = "SELECT 100 / (x - 3000) FROM SYSTEM_RANGE(1, 5000)"
+    client = Client()
+    read: list[object] = []
+
+    def read_all() -> None:
+        read.extend(client.sql(sql, page_size=10))
+
+    with client.connect(*sql_address), pytest.raises(SQLError) as failed:
+        read_all()
+    assert 'Division by zero: "100"' in str(failed.value)
+    assert len(read) == (0 if on_ignite else 2990)

@@ -3,9 +3,9 @@ embergrid node started in this process.
 
 Owns the demo script only. Each section is one example of the pyignite documentation
 (key-value, type hints, scans, collections, complex objects, migration, expiry,
-transactions) and
-prints what that documentation prints. Imports the client and the server (cli is the
-top layer).
+transactions, SQL) and prints what that documentation prints (SQL on six rows of
+the world sample rather than all of it). Ctrl-C ends it quietly. Imports the
+client and the server (cli is the top layer).
 """
 
 from __future__ import annotations
@@ -244,6 +244,58 @@ def transactions(client: Client) -> None:
     cache.destroy()
 
 
+# The six most populated cities of the world sample pyignite's SQL example loads.
+_CITIES = [
+    (1024, "Mumbai (Bombay)", "IND", "Maharashtra", 10500000),
+    (1890, "Shanghai", "CHN", "Shanghai", 9696300),
+    (3793, "New York", "USA", "New York", 8008278),
+    (1891, "Peking", "CHN", "Peking", 7472000),
+    (1025, "Delhi", "IND", "Delhi", 7206704),
+    (1892, "Chongqing", "CHN", "Chongqing", 6351600),
+]
+
+
+def sql(client: Client) -> None:
+    client.sql(
+        '''CREATE TABLE City (
+    ID INT(11),
+    Name CHAR(35),
+    CountryCode CHAR(3),
+    District CHAR(20),
+    Population INT(11),
+    PRIMARY KEY (ID, CountryCode)
+) WITH "affinityKey=CountryCode"'''
+    )
+    client.sql("CREATE INDEX idx_country_code ON city (CountryCode)")
+    insert = """INSERT INTO City(
+    ID, Name, CountryCode, District, Population
+) VALUES (?, ?, ?, ?, ?)"""
+    for row in _CITIES:
+        client.sql(insert, query_args=row)
+    query = "SELECT name, population FROM City ORDER BY population DESC LIMIT 3"
+    with client.sql(query) as cursor:
+        print("Most 3 populated cities:")
+        for row in cursor:
+            print(row)
+    # Most 3 populated cities:
+    # ['Mumbai (Bombay)', 10500000]
+    # ['Shanghai', 9696300]
+    # ['New York', 8008278]
+    with client.sql(
+        "SELECT countrycode, SUM(population) AS total FROM City"
+        " GROUP BY countrycode ORDER BY total DESC",
+        include_field_names=True,
+    ) as cursor:
+        print(next(cursor))
+        for row in cursor:
+            print(row)
+    # ['COUNTRYCODE', 'TOTAL']
+    # ['CHN', 23519900]
+    # ['IND', 17706704]
+    # ['USA', 8008278]
+    client.sql("DROP TABLE City")
+
+
 EXAMPLES: list[tuple[str, Example]] = [
     ("Key-value (get_and_put.py)", key_value),
     ("Type hints (type_hints.py)", type_hints),
@@ -253,18 +305,23 @@ EXAMPLES: list[tuple[str, Example]] = [
     ("Migrate (migrate_binary.py)", migrate),
     ("Expiry policy (expiry_policy.py)", expiry),
     ("Transactions (transactions.py)", transactions),
+    ("SQL (sql.py)", sql),
 ]
 
 
 def run_demo() -> int:
-    with ServerThread() as server:
-        print(
-            f"embergrid node {server.node.consistent_id} "
-            f"listening on {server.host}:{server.port}"
-        )
-        client = Client()
-        with client.connect(server.host, server.port):
-            for title, example in EXAMPLES:
-                print(f"\n== {title}")
-                example(client)
+    try:
+        with ServerThread() as server:
+            print(
+                f"embergrid node {server.node.consistent_id} "
+                f"listening on {server.host}:{server.port}"
+            )
+            client = Client()
+            with client.connect(server.host, server.port):
+                for title, example in EXAMPLES:
+                    print(f"\n== {title}")
+                    example(client)
+    except KeyboardInterrupt:
+        print("\ninterrupted", flush=True)
+        return 130
     return 0

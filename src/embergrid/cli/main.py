@@ -8,8 +8,10 @@ anything in embergrid (cli is the top layer); subcommand modules are imported la
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,11 +22,20 @@ def build_parser() -> argparse.ArgumentParser:
             "thin-client protocol and a pyignite-compatible client."
         ),
     )
+    parser.add_argument(
+        "--version", action="version", version=f"embergrid {_version()}"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser(
-        "serve", help="run a node speaking the Ignite thin-client protocol"
+        "serve",
+        help="run a node speaking the Ignite thin-client protocol",
+        epilog="Every flag can also be set by an environment variable: "
+        "EMBERGRID_ and the flag's name in capitals, dashes as underscores "
+        "(EMBERGRID_PORT=10900, EMBERGRID_DATA_DIR=/var/lib/embergrid); "
+        "a flag on the command line wins.",
     )
     add_serve_arguments(serve)
+    _defaults_from_environment(serve, os.environ)
     cluster = sub.add_parser(
         "cluster",
         help="run N nodes on one data dir as one local cluster",
@@ -37,21 +48,65 @@ def build_parser() -> argparse.ArgumentParser:
         "--nodes", type=int, default=3, metavar="N", help="(default: %(default)s)"
     )
     add_serve_arguments(cluster)
+    _defaults_from_environment(cluster, os.environ)
     sub.add_parser(
         "demo", help="start a node in-process and walk through the pyignite examples"
     )
+    from embergrid.cli.sql_shell import add_sql_arguments
+
+    add_sql_arguments(
+        sub.add_parser(
+            "sql", help="an SQL shell for an embergrid or Apache Ignite node"
+        )
+    )
     return parser
+
+
+def _defaults_from_environment(
+    p: argparse.ArgumentParser, environ: Mapping[str, str]
+) -> None:
+    """``EMBERGRID_<FLAG>`` variables as the flags' defaults (as containers set
+    them); argparse converts and checks a string default as it does the flag."""
+    for action in p._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        value = environ.get("EMBERGRID_" + action.dest.upper())
+        if value is None:
+            continue
+        if action.nargs == 0:  # a switch: true or false
+            action.default = value.strip().lower() in ("1", "true", "yes", "on")
+        else:
+            action.default = value
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("embergrid")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown"
+
+
+def _port(text: str) -> int:
+    """A TCP port number (0 = any free port)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is not in 0..65535")
+    return port
 
 
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
         default="127.0.0.1",
-        help="address to listen on (default: %(default)s)",
+        help="address to listen on (default: %(default)s, this machine only; "
+        "another address without --auth and TLS prints a warning)",
     )
     p.add_argument(
         "--port",
-        type=int,
+        type=_port,
         default=10800,
         help="thin-client port (default: %(default)s)",
     )
@@ -89,6 +144,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--log-level",
         default="INFO",
+        type=str.upper,
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
         help="(default: %(default)s)",
     )
@@ -97,8 +153,9 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=64 * 1024 * 1024,
         metavar="BYTES",
-        help="largest request frame accepted; larger ones close the connection "
-        "(default: %(default)s)",
+        help="largest request frame accepted; a larger request is answered with "
+        "an error and its bytes dropped as they come (a larger handshake closes "
+        "the connection) (default: %(default)s)",
     )
     p.add_argument(
         "--max-cursors",
@@ -108,6 +165,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         help="open cursors per connection (default: %(default)s, as Ignite)",
     )
     p.add_argument(
+        "--max-open-queries",
+        type=int,
+        default=64,
+        metavar="N",
+        help="SQL queries of more than one page kept open for their cursors, "
+        "over all connections; each reads its rows as pages are asked for "
+        "(default: %(default)s)",
+    )
+    p.add_argument(
         "--handshake-timeout",
         type=float,
         default=10.0,
@@ -115,6 +181,7 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         help="close sockets that send no handshake in time "
         "(default: %(default)s, as Ignite)",
     )
+    _add_security_arguments(p)
     p.add_argument(
         "--busy-poll",
         type=float,
@@ -126,9 +193,74 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _server_installed() -> bool:
+    """Whether the server's dependencies (the ``[server]`` extra) are installed;
+    says how to get them when they are not."""
+    try:
+        import sqlglot  # noqa: F401
+    except ImportError:
+        pass
+    else:
+        return True
+    print(
+        "embergrid: the server needs the [server] extra: "
+        "pip install 'embergrid[server]'",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _add_security_arguments(p: argparse.ArgumentParser) -> None:
+    tls = p.add_argument_group(
+        "TLS on the client port (TLS 1.2 or later; PEM files)",
+        "With --ssl-certfile the port speaks TLS only: a plaintext client gets a "
+        "closed connection.",
+    )
+    tls.add_argument(
+        "--ssl-certfile",
+        metavar="FILE",
+        help="the server's certificate (chain), PEM; turns TLS on",
+    )
+    tls.add_argument(
+        "--ssl-keyfile",
+        metavar="FILE",
+        help="its private key, PEM (default: read from --ssl-certfile)",
+    )
+    tls.add_argument(
+        "--ssl-keyfile-password",
+        metavar="PASSWORD",
+        default=os.environ.get("EMBERGRID_SSL_KEYFILE_PASSWORD"),
+        help="password of an encrypted key file (default: the environment "
+        "variable EMBERGRID_SSL_KEYFILE_PASSWORD, which other local users cannot "
+        "see in the process list)",
+    )
+    tls.add_argument(
+        "--ssl-cafile",
+        metavar="FILE",
+        help="CA certificates that client certificates must be signed by, PEM",
+    )
+    tls.add_argument(
+        "--ssl-client-auth",
+        action="store_true",
+        help="require a client certificate signed by --ssl-cafile",
+    )
+    p.add_argument(
+        "--auth",
+        action="store_true",
+        help="require a user name and password in every handshake (Ignite's "
+        "authenticationEnabled). Users live in the store, so this needs "
+        "--data-dir, as Ignite needs persistence for authentication (a node "
+        "without it refuses to start); the first start creates the user ignite "
+        "with password ignite. Manage users with CREATE USER, ALTER USER ... WITH "
+        "PASSWORD and DROP USER in SQL, logged in as ignite",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("serve", "demo") and not _server_installed():
+        return 2
     if args.command == "serve":
         from embergrid.cli.serve import run_serve
 
@@ -142,5 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from embergrid.cli.demo import run_demo
 
         return run_demo()
+    if args.command == "sql":
+        from embergrid.cli.sql_shell import run_sql
+
+        return run_sql(args)
     parser.print_help()
     return 0

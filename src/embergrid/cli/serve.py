@@ -3,7 +3,10 @@
 Owns ``run_serve(args)``: logging setup, building the ``Node`` from the parsed
 flags, running the ``Server`` on uvloop (when it imports), printing
 ``embergrid node <id> listening on <host>:<port>`` once connections are
-accepted, and a clean shutdown (exit status 0) on SIGINT or SIGTERM.
+accepted, and a clean shutdown (exit status 0) on SIGINT or SIGTERM. The
+security flags (``--ssl-*``, ``--auth``) are checked here before anything
+starts; a node listening beyond loopback without authentication or TLS says on
+stderr what it exposes.
 May import anything in embergrid (cli is the top layer).
 """
 
@@ -11,13 +14,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ipaddress
 import logging
 import signal
+import sqlite3
+import ssl
 import sys
 import time
 
 from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
+from embergrid.server.tls import TlsConfig, server_context
 
 __all__ = ["run_serve"]
 
@@ -40,10 +47,76 @@ def _limits(args: argparse.Namespace) -> Limits:
     return Limits(
         max_frame_size=args.max_frame_size,
         max_cursors=args.max_cursors,
+        max_open_queries=args.max_open_queries,
         handshake_timeout=args.handshake_timeout,
         busy_poll=args.busy_poll / 1e6,
         lease=args.failure_detection_timeout,
     )
+
+
+class _BadFlags(Exception):
+    """The security flags do not make a node; the text says why."""
+
+
+# Ignite refuses to start authentication without persistence (its text).
+_AUTH_NEEDS_PERSISTENCE = (
+    "--auth needs --data-dir: users are kept in the store, as Ignite keeps them in "
+    'its persistent metastorage (Ignite: "Authentication can be enabled only for '
+    'cluster with enabled persistence.")'
+)
+
+
+def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
+    """The TLS context the flags ask for, or None (plaintext)."""
+    others = [args.ssl_keyfile, args.ssl_cafile, args.ssl_keyfile_password]
+    if args.ssl_certfile is None:
+        if any(v is not None for v in others[:2]) or args.ssl_client_auth:
+            raise _BadFlags("the --ssl-* flags need --ssl-certfile (TLS is off)")
+        return None
+    cfg = TlsConfig(
+        args.ssl_certfile,
+        args.ssl_keyfile,
+        args.ssl_keyfile_password,
+        args.ssl_cafile,
+        args.ssl_client_auth,
+    )
+    try:
+        return server_context(cfg)
+    except ValueError as exc:
+        raise _BadFlags(str(exc)) from None
+    except OSError as exc:  # ssl.SSLError too: unreadable, mismatched, wrong password
+        raise _BadFlags(f"cannot load the TLS certificate or key: {exc}") from None
+
+
+def _exposure(host: str, tls: bool, auth: bool) -> str | None:
+    """What a node on ``host`` exposes without TLS or authentication, or None
+    when it listens on loopback only (or has both)."""
+    if tls and auth:
+        return None
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return None
+    except ValueError:
+        pass  # a host name: it may well resolve beyond this machine
+    parts = []
+    if not auth:
+        parts.append(
+            "without authentication (--auth): anyone who can reach it can read, "
+            "change and delete every cache and table"
+        )
+    if not tls:
+        parts.append(
+            "without TLS (--ssl-certfile): keys, values, SQL and passwords cross "
+            "the network in clear"
+        )
+    return (
+        f"embergrid: WARNING: listening on {host or 'every address'} "
+        + " and ".join(parts)
+    )
+
+
+class _CannotStart(Exception):
+    """A start-up failure to report in one line (no traceback)."""
 
 
 async def _new_node(args: argparse.Namespace) -> Node:
@@ -58,6 +131,7 @@ async def _new_node(args: argparse.Namespace) -> Node:
                 data_dir=args.data_dir,
                 limits=limits,
                 persistent=args.persistence,
+                auth=args.auth,
             )
         except IdTaken as exc:
             if time.time() > give_up:
@@ -67,17 +141,30 @@ async def _new_node(args: argparse.Namespace) -> Node:
             await asyncio.sleep(wait + 0.05)
 
 
-async def _serve(args: argparse.Namespace) -> None:
-    # Signals first: a SIGTERM once the node has joined is a clean leave.
+async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
+    # Signals first: a SIGTERM once the node has joined is a clean leave, and a
+    # signal right after the listening line stops the node.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    node = await _new_node(args)
     try:
-        server = Server(node)
-        await server.start(args.host, args.port)
+        node = await _new_node(args)
+    except (OSError, sqlite3.Error) as exc:
+        where = args.data_dir or "a private memory-backed store"
+        raise _CannotStart(f"cannot use the data dir {where}: {exc}") from None
+    try:
+        server = Server(node, tls)
         try:
+            await server.start(args.host, args.port)
+        except OSError as exc:
+            raise _CannotStart(
+                f"cannot listen on {args.host}:{args.port}: {exc}"
+            ) from None
+        try:
+            warning = _exposure(args.host, tls is not None, args.auth)
+            if warning is not None:
+                print(warning, file=sys.stderr, flush=True)
             print(
                 f"embergrid node {node.consistent_id} listening on "
                 f"{server.host}:{server.port}",
@@ -94,18 +181,25 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Run the node described by ``args`` until a signal; the exit status."""
-    if args.persistence and not args.data_dir:
-        print("embergrid: --persistence needs --data-dir", file=sys.stderr)
+    try:
+        if args.persistence and not args.data_dir:
+            raise _BadFlags("--persistence needs --data-dir")
+        if args.auth and args.data_dir is None:
+            raise _BadFlags(_AUTH_NEEDS_PERSISTENCE)
+        tls = _tls(args)
+    except _BadFlags as exc:
+        print(f"embergrid serve: {exc}", file=sys.stderr)
         return 2
-    _setup_logging(args)
+    try:
+        _setup_logging(args)
+    except OSError as exc:
+        print(f"embergrid: cannot write the log file: {exc}", file=sys.stderr)
+        return 1
     loop = new_event_loop()
     try:
-        loop.run_until_complete(_serve(args))
-    except OSError as exc:
-        print(
-            f"embergrid: cannot listen on {args.host}:{args.port}: {exc}",
-            file=sys.stderr,
-        )
+        loop.run_until_complete(_serve(args, tls))
+    except _CannotStart as exc:
+        print(f"embergrid: {exc}", file=sys.stderr)
         return 1
     except (IdTaken, PersistenceMismatch) as exc:
         print(

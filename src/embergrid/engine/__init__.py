@@ -24,7 +24,7 @@ from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
 from embergrid.engine.membership import Member, Membership, TopologyVersion
-from embergrid.engine.scan import ScanCursor
+from embergrid.engine.scan import ScanCursor, ScanSource
 from embergrid.engine.store import BUSY_TIMEOUT_MS, Store, is_missing_table
 from embergrid.engine.tx import GuardedEntries, LockWait, Transactions, Tx, TxEntries
 from embergrid.engine.types import BinaryTypes
@@ -44,6 +44,8 @@ __all__ = [
     "OverBudget",
     "PeekMode",
     "ScanCursor",
+    "ScanSource",
+    "Store",
     "SystemClock",
     "TopologyVersion",
     "Tx",
@@ -61,6 +63,8 @@ class Engine:
      (default: every key is in partition 0),
     :param start_inactive: initial cluster state of a brand-new store is
      INACTIVE (what Ignite does with persistence) instead of ACTIVE,
+    :param store: the store to run on (instead of one opened on ``data_dir``),
+     e.g. ``Store.private()``,
     :param busy_timeout_ms: how long a statement waits for another
      connection's write lock before it fails (``store.is_busy``),
     :param join: join the cluster as this member before anything else is
@@ -77,6 +81,7 @@ class Engine:
         partition_of: Callable[[bytes], int] | None = None,
         *,
         start_inactive: bool = False,
+        store: Store | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         join: Member | None = None,
         lease_ms: int = 2000,
@@ -88,7 +93,7 @@ class Engine:
         self.persistent = persistent
         # The schema and the join wait for other nodes as long as it takes; the
         # ops afterwards wait ``busy_timeout_ms`` (set at the end).
-        self.store = Store(data_dir)
+        self.store = store if store is not None else Store(data_dir)
         self.membership = Membership(self.store)
         self.new_cluster = False
         # Imported here: the SQL layer imports sqlglot, which key-value-only users
@@ -125,10 +130,15 @@ class Engine:
     def sibling(self) -> Engine | None:
         """Another engine over the same store (its own SQLite connection, for
         another thread), or None if the store is private to this connection."""
-        if self.data_dir is None:
+        store = self.store.sibling()
+        if store is None:
             return None
         return Engine(
-            self.clock, self.data_dir, self.partition_of, persistent=self.persistent
+            self.clock,
+            self.data_dir,
+            self.partition_of,
+            persistent=self.persistent,
+            store=store,
         )
 
     def kv_in(self, tx: Tx) -> KeyValue:
@@ -158,19 +168,23 @@ class Engine:
         if in_tx and h.config.atomicity_mode != TRANSACTIONAL:
             raise EngineError(StatusCode.FAILED, messages.TX_ATOMIC_CACHE)
 
-        def resolve() -> CacheHandle:
-            self.cluster.check_read()
-            return self.caches.handle(cache_id)
-
         return ScanCursor(
-            self.entries,
-            resolve,
-            lambda: self.caches.forget(cache_id),
+            cache_id,
+            self.scan_source(cache_id),
             self.clock.now_ms,
             page_size,
             partition=None if partition is None or partition < 0 else partition,
             partition_of=self.partition_of,
         )
+
+    def scan_source(self, cache_id: int) -> ScanSource:
+        """Where a scan of the cache reads through this engine (its connection)."""
+
+        def resolve() -> CacheHandle:
+            self.cluster.check_read()
+            return self.caches.handle(cache_id)
+
+        return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
 
     def expire_due(self, now: int | None = None) -> int:
         """Delete every entry whose expiry time has passed; the number deleted."""

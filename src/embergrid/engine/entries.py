@@ -10,6 +10,19 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
 * ``delete(h, key, now)``       -> whether a visible entry was removed
 * ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
+* ``page_keys(h, after, limit, now)`` the keys alone of such a page
+* ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
+  limit, now)``: partition scans (below)
+
+Partitions are recorded lazily, only for caches someone scans by partition, in
+a table beside the cache's: ``<table>_parts(key, part)`` with an index of
+``(part, key)``. A key's partition never changes, so a recorded one stays true
+whatever is written to the entry; what a partition scan must do first is record
+the keys written since the last one (found by a key-ordered walk of the cache's
+keys, a few hundred recorded per write transaction) and forget the keys gone.
+It then reads its partition through the index, joined to the cache's table.
+The entry rows are never rewritten, and caches nobody scans by partition pay
+nothing.
 
 An entry is visible iff ``expire_at IS NULL OR expire_at > now``. Expired rows
 stay until ``purge`` (``Engine.expire_due``) removes them; every primitive
@@ -25,7 +38,13 @@ from typing import Protocol
 from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store
 
-__all__ = ["Entries", "EntrySql", "HasSql", "Row"]
+__all__ = ["Entries", "EntrySql", "HasSql", "Row", "parts_table"]
+
+
+def parts_table(tbl: str) -> str:
+    """The table of the partitions recorded for entry table ``tbl``."""
+    return f"{tbl}_parts"
+
 
 Row = tuple[bytes, int | None]  # (value, expire_at)
 _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
@@ -43,12 +62,23 @@ class EntrySql:
     count: str
     page_first: str
     page_after: str
+    keys_first: str
+    keys_after: str
     purge: str
+    parts_table: str
+    parts_index: str
+    unrecorded: str
+    record: str
+    forget_gone: str
+    part_first: str
+    part_after: str
 
     @classmethod
     def for_table(cls, tbl: str) -> EntrySql:
         t = ident(tbl)
+        parts = ident(parts_table(tbl))
         live = "(expire_at IS NULL OR expire_at > ?)"
+        live_e = "(e.expire_at IS NULL OR e.expire_at > ?)"
         return cls(
             read=f"SELECT value, expire_at FROM {t} WHERE key = ?",
             read_in=f"SELECT key, value, expire_at FROM {t} WHERE key IN (?)",
@@ -61,7 +91,24 @@ class EntrySql:
             page_first=f"SELECT key, value FROM {t} WHERE {live} ORDER BY key LIMIT ?",
             page_after=f"SELECT key, value FROM {t} WHERE key > ? AND {live}"
             " ORDER BY key LIMIT ?",
+            keys_first=f"SELECT key FROM {t} WHERE {live} ORDER BY key LIMIT ?",
+            keys_after=f"SELECT key FROM {t} WHERE key > ? AND {live}"
+            " ORDER BY key LIMIT ?",
             purge=f"DELETE FROM {t} WHERE expire_at IS NOT NULL AND expire_at <= ?",
+            parts_table=f"CREATE TABLE IF NOT EXISTS {parts} (key BLOB PRIMARY KEY"
+            " NOT NULL, part INTEGER NOT NULL) WITHOUT ROWID",
+            parts_index=f"CREATE INDEX IF NOT EXISTS {ident(tbl + '_parts_p')}"
+            f" ON {parts} (part, key)",
+            unrecorded=f"SELECT key FROM {t} WHERE key > ? AND NOT EXISTS"
+            f" (SELECT 1 FROM {parts} p WHERE p.key = {t}.key) ORDER BY key LIMIT ?",
+            record=f"INSERT OR IGNORE INTO {parts} (key, part) VALUES (?, ?)",
+            forget_gone=f"DELETE FROM {parts} WHERE NOT EXISTS"
+            f" (SELECT 1 FROM {t} e WHERE e.key = {parts}.key)",
+            part_first=f"SELECT e.key, e.value FROM {parts} p JOIN {t} e"
+            f" ON e.key = p.key WHERE p.part = ? AND {live_e} ORDER BY p.key LIMIT ?",
+            part_after=f"SELECT e.key, e.value FROM {parts} p JOIN {t} e"
+            f" ON e.key = p.key WHERE p.part = ? AND p.key > ? AND {live_e}"
+            " ORDER BY p.key LIMIT ?",
         )
 
 
@@ -74,6 +121,7 @@ class Entries:
     """Primitive entry access on the store's connection."""
 
     def __init__(self, store: Store) -> None:
+        self._store = store
         self._execute = store.conn.execute
         self._executemany = store.conn.executemany
 
@@ -128,6 +176,48 @@ class Entries:
         if after is None:
             return self._execute(h.sql.page_first, (now, limit)).fetchall()
         return self._execute(h.sql.page_after, (after, now, limit)).fetchall()
+
+    def page_keys(
+        self, h: HasSql, after: bytes | None, limit: int, now: int
+    ) -> list[bytes]:
+        """Up to ``limit`` keys of visible entries above ``after``, in key order
+        (values are not read: a large one is never loaded)."""
+        if after is None:
+            rows = self._execute(h.sql.keys_first, (now, limit)).fetchall()
+        else:
+            rows = self._execute(h.sql.keys_after, (after, now, limit)).fetchall()
+        return [key for (key,) in rows]
+
+    # -- partition scans (see the module docstring) ---------------------------------
+
+    def fill_partitions(
+        self,
+        h: HasSql,
+        part_of: Callable[[bytes], int],
+        after: bytes,
+        limit: int,
+    ) -> bytes | None:
+        """Record the partitions of up to ``limit`` keys above ``after`` that
+        have none (one write transaction); the last key looked at, or None when
+        every key is recorded. Start with ``after=b""``: the first call makes the
+        table of partitions and forgets the keys gone from the cache."""
+        with self._store.atomic():
+            if not after:
+                self._execute(h.sql.parts_table)
+                self._execute(h.sql.parts_index)
+                self._execute(h.sql.forget_gone)
+            keys = [k for (k,) in self._execute(h.sql.unrecorded, (after, limit))]
+            self._executemany(h.sql.record, [(k, part_of(k)) for k in keys])
+        return keys[-1] if len(keys) == limit else None
+
+    def partition_page(
+        self, h: HasSql, part: int, after: bytes | None, limit: int, now: int
+    ) -> list[tuple[bytes, bytes]]:
+        """Up to ``limit`` visible entries of partition ``part`` with keys above
+        ``after``, in key order (keys whose partition is recorded)."""
+        if after is None:
+            return self._execute(h.sql.part_first, (part, now, limit)).fetchall()
+        return self._execute(h.sql.part_after, (part, after, now, limit)).fetchall()
 
     def purge(self, h: HasSql, now: int) -> int:
         return self._execute(h.sql.purge, (now,)).rowcount

@@ -25,6 +25,7 @@ A duration of 0 ("zero") means the entry expires at once: a create stores
 nothing, an update removes the entry, an access returns the value and then
 removes the entry. ``expire_at`` is an absolute ms time; an entry is visible
 while ``expire_at is None or expire_at > now``, so "zero" is ``expire_at = now``.
+A duration that takes ``expire_at`` past a Java long is eternal, as on Ignite.
 """
 
 from __future__ import annotations
@@ -34,12 +35,18 @@ from embergrid.protocol.config import DURATION_UNCHANGED, ExpiryDurations
 __all__ = ["after_access", "after_create", "after_update", "expired"]
 
 
+_LONG_MAX = (1 << 63) - 1
+
+
 def _apply(duration: int, now: int, current: int | None) -> int | None:
     if duration == DURATION_UNCHANGED:
         return current
     if duration < 0:  # -1 eternal (other negatives: treated as eternal)
         return None
-    return now + duration
+    at = now + duration
+    # Ignite adds in a Java long: a time past Long.MAX_VALUE wraps negative,
+    # which it takes as eternal (a TTL of Long.MAX_VALUE ms keeps the entry).
+    return None if at > _LONG_MAX else at
 
 
 def after_create(policy: ExpiryDurations | None, now: int) -> int | None:

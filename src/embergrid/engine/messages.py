@@ -10,10 +10,16 @@ from embergrid.protocol.codes import TypeCode
 
 __all__ = [
     "CLUSTER_INACTIVE",
+    "DEFAULT_USER_NOT_REMOVABLE",
     "JAVA_CLASSES",
     "JAVA_FIELD_TYPE_NAMES",
+    "PASSWORD_EMPTY",
+    "SCAN_PAGE_BUSY",
+    "SECURITY_DISABLED",
     "TX_ATOMIC_CACHE",
     "TX_CLEAR",
+    "USER_NAME_EMPTY",
+    "USER_NAME_TOO_LONG",
     "WAL_NULL_CACHE_NAME",
     "WAL_NULL_CACHE_OR_GROUP",
     "binary_type_name_unknown",
@@ -25,6 +31,10 @@ __all__ = [
     "failed_to_update_key",
     "field_type_conflict",
     "java_field_type_name",
+    "user_exists",
+    "user_management_not_allowed",
+    "user_missing",
+    "user_operation_failed",
     "wal_cache_does_not_exist",
     "wal_cache_not_found",
     "wal_group_incomplete",
@@ -288,3 +298,50 @@ JAVA_CLASSES: dict[int, str] = {
     TypeCode.DECIMAL: "java.math.BigDecimal",
     TypeCode.TIMESTAMP: "java.sql.Timestamp",
 }
+
+# A page of a scan cursor asked for while its previous page is still being read
+# (on a worker thread): embergrid's own; Ignite answers such requests in turn.
+SCAN_PAGE_BUSY = (
+    "A page of this scan cursor is still being read; ask for the next page once "
+    "it is answered"
+)
+
+# -- user management (CREATE/ALTER/DROP USER), as the Ignite 2.17 SQL node answers
+# them (tools/reference-ignite/observed-facts.md, "Authentication"); the texts of
+# IgniteAuthenticationProcessor behind SQL's "50000: " prefix.
+
+SECURITY_DISABLED = "50000: Operation cannot be performed: Ignite security disabled."
+USER_NAME_EMPTY = "50000: User name is empty"
+PASSWORD_EMPTY = "50000: Password is empty"
+USER_NAME_TOO_LONG = (
+    "50000: User name is too long. "
+    "The user name length must be less then 60 bytes in UTF8"
+)
+DEFAULT_USER_NOT_REMOVABLE = "50000: Default user cannot be removed."
+
+
+def user_management_not_allowed(current_user: str) -> str:
+    """Anyone but the default user managing users other than itself."""
+    return (
+        "50000: User management operations are not allowed for user. "
+        f"[curUser={current_user}]"
+    )
+
+
+def user_exists(name: str) -> str:
+    return f"User already exists [login={name}]"
+
+
+def user_missing(name: str) -> str:
+    return f"User doesn't exist [userName={name}]"
+
+
+def user_operation_failed(node_id: str, op_id: str, detail: str) -> str:
+    """A user operation the cluster refused: ``node_id`` is the node that ran
+    it, ``op_id`` Ignite's IgniteUuid of the operation (ours: a counter and a
+    per-process id)."""
+    return (
+        f"50000: Operation failed [nodeId={node_id}, opId={op_id}, err=class "
+        "org.apache.ignite.internal.processors.authentication."
+        f"UserManagementException: {detail}]"
+    )

@@ -1,8 +1,9 @@
 """SQLite connection management and the schema every node shares.
 
 Owns the connection (``:memory:`` by default, ``data_dir/embergrid.sqlite3`` in
-WAL mode otherwise), the fixed tables, the per-cache entry tables and the
-``atomic()`` block. Must not import asyncio or ``embergrid.protocol.messages``.
+WAL mode otherwise, or a private file of this process: ``Store.private()``), the
+fixed tables, the per-cache entry tables and the ``atomic()`` block. Must not
+import asyncio or ``embergrid.protocol.messages``.
 
 Theory of operation
 -------------------
@@ -46,12 +47,23 @@ against power loss).
 
 Other processes' commits are detected with ``PRAGMA data_version``
 (``data_version()``); an in-memory store has no other connection and skips it.
+
+A private store (``Store.private()``, what a node without a data dir runs on) is a
+file in a directory of its own under ``/dev/shm`` (the system's temporary
+directory where there is none): memory-backed like ``:memory:``, but other
+connections of the same process can open it (``sibling()``), so long reads run
+on other threads while the owner's connection goes on serving. It is not
+durable (``synchronous = OFF``), is not ``persistent``, and its directory is
+removed when the owner closes it; a directory left by a killed process is
+removed by the next private store made on the machine.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,6 +74,7 @@ __all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table"]
 
 DB_FILE_NAME = "embergrid.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
+_PRIVATE_PREFIX = "embergrid-private-"  # + "<pid>-<random>"
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID",
@@ -83,14 +96,23 @@ class Store:
         self,
         data_dir: str | os.PathLike[str] | None = None,
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        *,
+        _private: bool = False,
+        _owner: bool = True,
     ) -> None:
+        # shared: other connections may write the file (check data_version, take
+        # the write lock up front); persistent: it outlives the process.
         self.shared = data_dir is not None
+        self.persistent = self.shared and not _private
         self._busy_timeout_ms = busy_timeout_ms
-        if data_dir is None:
+        self._dir = None if data_dir is None else Path(data_dir)
+        self._private = _private
+        self._removes_dir = _private and _owner
+        if self._dir is None:
             target = ":memory:"
         else:
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
-            target = str(Path(data_dir) / DB_FILE_NAME)
+            self._dir.mkdir(parents=True, exist_ok=True)
+            target = str(self._dir / DB_FILE_NAME)
         self.path = target
         # Autocommit (isolation_level=None): single-statement ops commit at once,
         # multi-statement ops use atomic(). One thread at a time (the event loop),
@@ -104,7 +126,8 @@ class Store:
         if self.shared:
             self.set_busy_timeout(busy_timeout_ms)
             self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
+            sync = "OFF" if _private else "NORMAL"
+            self.conn.execute(f"PRAGMA synchronous = {sync}")
         with self.atomic():
             self._create_schema()
 
@@ -143,6 +166,18 @@ class Store:
             if name not in keep:
                 self.conn.execute(f"DROP TABLE IF EXISTS {ident(name)}")
         self._create_schema()
+
+    @classmethod
+    def private(cls) -> Store:
+        """A store of this process alone, that other threads can open too."""
+        return cls(_private_directory(), _private=True)
+
+    def sibling(self) -> Store | None:
+        """Another connection to this store's file (for another thread), or None
+        for ``:memory:``. A sibling never removes a private store's directory."""
+        if self._dir is None:
+            return None
+        return Store(self._dir, _private=self._private, _owner=False)
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -197,9 +232,36 @@ class Store:
 
     def drop_entry_table(self, tbl: str) -> None:
         self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl)}")
+        # its recorded partitions (entries.py, partition scans), if any
+        self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl + '_parts')}")
 
     def close(self) -> None:
         self.conn.close()
+        if self._removes_dir and self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _private_directory() -> Path:
+    """A fresh directory for a private store, in memory where the system has
+    ``/dev/shm``; directories of private stores whose process is gone go first."""
+    shm = Path("/dev/shm")
+    base = shm if shm.is_dir() and os.access(shm, os.W_OK) else None
+    parent = Path(base or tempfile.gettempdir())
+    for stale in parent.glob(_PRIVATE_PREFIX + "*"):
+        pid = stale.name[len(_PRIVATE_PREFIX) :].partition("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=parent))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def is_busy(exc: BaseException) -> bool:

@@ -59,7 +59,7 @@ class Wal:
     @property
     def persistent(self) -> bool:
         """True when the store outlives the process (a ``data_dir`` was given)."""
-        return self._store.shared
+        return self._store.persistent
 
     def _by_name(self, name: str) -> CacheHandle | None:
         try:

@@ -17,7 +17,12 @@ Theory of operation (h11-style, one explicit state per side)::
     either:  any --ParseError--> CLOSED (the driver closes the socket)
 
 A failed handshake leaves both sides ready for another one on the same socket (§3.3).
-On the server, a first frame whose first byte is not 1 is a ``ParseError``. While the
+On the server, a first frame whose first byte is not 1 is a ``ParseError``, and so is
+a handshake of the ODBC or JDBC client type (not served here; it is also what a
+heartbeat, op 1, sent before any handshake reads as). Until a handshake succeeds a
+frame may not exceed ``HANDSHAKE_FRAME_LIMIT`` (64 KiB): nobody unauthenticated makes
+the server hold more, and a TLS ClientHello sent to a plaintext port (``16 03 ...``)
+is recognised and refused at once instead of being read as a 33 MB frame. While the
 server waits for the handshake answer it returns no further events. The server sets
 the topology flag on the first response carrying a topology version and whenever that
 version grows (§4.3); versions < 1.4.0 have no flag.
@@ -30,8 +35,13 @@ from dataclasses import dataclass
 from enum import Enum
 
 from embergrid.errors import ParameterError, ParseError
-from embergrid.protocol.codes import OpCode, ProtocolFeature, StatusCode
-from embergrid.protocol.framing import FrameBuffer, frame
+from embergrid.protocol.codes import ClientType, OpCode, ProtocolFeature, StatusCode
+from embergrid.protocol.framing import (
+    DEFAULT_MAX_FRAME,
+    FrameBuffer,
+    OversizedFrame,
+    frame,
+)
 from embergrid.protocol.handshake import (
     HANDSHAKE_OP,
     LATEST_VERSION,
@@ -61,18 +71,24 @@ from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer
 
 __all__ = [
+    "HANDSHAKE_FRAME_LIMIT",
     "ClientConnection",
     "ClientState",
     "HandshakeAccepted",
     "HandshakeReceived",
     "HandshakeRejected",
     "Request",
+    "RequestTooLarge",
     "Response",
     "ServerConnection",
     "ServerState",
 ]
 
 _MAX_I64 = (1 << 63) - 1
+HANDSHAKE_FRAME_LIMIT = 64 * 1024
+"""The largest frame a server takes before a handshake succeeded."""
+_TLS_RECORD = b"\x16\x03"  # a TLS handshake record, version 3.x
+_NOT_SERVED = frozenset({ClientType.ODBC, ClientType.JDBC})
 _KNOWN_OPS = frozenset(int(op) for op in OpCode)
 
 
@@ -148,7 +164,20 @@ class Request:
 
 
 ClientEvent = HandshakeAccepted | HandshakeRejected | Response
-ServerEvent = HandshakeReceived | Request
+
+
+@dataclass(frozen=True, slots=True)
+class RequestTooLarge:
+    """Server side: a request over the frame limit, dropped unread but for its
+    header; answer it with an error (the connection goes on)."""
+
+    op_code: int
+    request_id: int
+    length: int
+    limit: int
+
+
+ServerEvent = HandshakeReceived | Request | RequestTooLarge
 
 
 # -- client --------------------------------------------------------------------
@@ -256,11 +285,17 @@ class ClientConnection:
 # -- server --------------------------------------------------------------------
 
 
-class ServerConnection:
-    """Server half of one socket."""
+def _too_large(exc: OversizedFrame) -> RequestTooLarge:
+    op_code, request_id = unpack_request_header(exc.head)
+    return RequestTooLarge(op_code, request_id, exc.length, exc.limit)
 
-    def __init__(self) -> None:
-        self._frames = FrameBuffer()
+
+class ServerConnection:
+    """Server half of one socket; ``max_frame`` bounds frames once established."""
+
+    def __init__(self, max_frame: int = DEFAULT_MAX_FRAME) -> None:
+        self.max_frame = max_frame
+        self._frames = FrameBuffer(min(max_frame, HANDSHAKE_FRAME_LIMIT))
         self.state = ServerState.AWAIT_HANDSHAKE
         self.version: ProtocolVersion | None = None
         self.features = ProtocolFeature(0)
@@ -293,6 +328,11 @@ class ServerConnection:
         if state is ServerState.HANDSHAKE_RECEIVED:
             return None
         try:
+            if (
+                state is ServerState.AWAIT_HANDSHAKE
+                and self._frames.peek(2) == _TLS_RECORD
+            ):
+                raise ParseError("a TLS handshake on a plaintext port")
             payload = self._frames.next_frame()
             if payload is None:
                 return None
@@ -300,6 +340,8 @@ class ServerConnection:
                 return self._on_handshake(payload)
             op_code, request_id = unpack_request_header(payload)
             return Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
+        except OversizedFrame as exc:
+            return _too_large(exc)
         except ParseError:
             self.state = ServerState.CLOSED
             raise
@@ -316,7 +358,14 @@ class ServerConnection:
         next_frame = self._frames.next_frame
         events: list[ServerEvent] = []
         try:
-            while (payload := next_frame()) is not None:
+            while True:
+                try:
+                    payload = next_frame()
+                except OversizedFrame as exc:
+                    events.append(_too_large(exc))
+                    continue
+                if payload is None:
+                    break
                 op_code, request_id = unpack_request_header(payload)
                 events.append(
                     Request(op_code, request_id, payload[REQUEST_HEADER_SIZE:])
@@ -337,6 +386,9 @@ class ServerConnection:
             first = payload[0] if len(payload) else None
             raise ParseError(f"first frame is not a handshake (first byte {first})")
         request = decode_handshake_request(payload)
+        if request.client_type in _NOT_SERVED:
+            kind = ClientType(request.client_type).name
+            raise ParseError(f"a {kind} client handshake (thin clients only)")
         self._handshake = request
         self.state = ServerState.HANDSHAKE_RECEIVED
         return HandshakeReceived(request)
@@ -349,9 +401,11 @@ class ServerConnection:
         self._handshake = None
         if isinstance(response, HandshakeSuccess):
             self.state = ServerState.ESTABLISHED
+            self._frames.keep_head = REQUEST_HEADER_SIZE  # oversized: answered
             self.version = request.version
             self.features = response.features or ProtocolFeature(0)
             self._flags_layout = has_status_flags(request.version)
+            self._frames.max_frame = self.max_frame
         else:
             self.state = ServerState.AWAIT_HANDSHAKE
         return frame(encode_handshake_response(response, request.version))

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from embergrid.errors import ParseError
@@ -50,6 +50,7 @@ __all__ = [
     "HandshakeResponse",
     "HandshakeSuccess",
     "ProtocolVersion",
+    "auth_failure",
     "decode_features",
     "decode_handshake_request",
     "decode_handshake_response",
@@ -69,6 +70,8 @@ _SUCCESS = 1
 _FAILURE = 0
 _HASH_MAP_KIND = 1
 
+# Ignite < 2.9's text for a handshake without credentials (the seed quotes it);
+# Ignite 2.18 answers every refused login with AUTH_FAILED_MESSAGE instead.
 UNAUTHENTICATED_MESSAGE = "Unauthenticated sessions are prohibited."
 AUTH_FAILED_MESSAGE = "The user name or password is incorrect"
 
@@ -175,7 +178,7 @@ class HandshakeRequest:
     features: ProtocolFeature = _NO_FEATURES
     user_attributes: bytes | None = None
     username: str | None = None
-    password: str | None = None
+    password: str | None = field(default=None, repr=False)  # never printed
 
 
 def _has_attributes(version: ProtocolVersion, features: int) -> bool:
@@ -294,6 +297,17 @@ Authenticator = Callable[[str, str | None], bool]
 """``(username, password) -> accepted``; ``None`` in its place means auth is off."""
 
 
+def auth_failure(username: str | None) -> HandshakeFailure:
+    """Ignite 2.18's refusal of a login: status 2000, version 0.0.0, the name as
+    sent (``null`` when none was: no credentials, or protocol 1.0.0)."""
+    shown = "null" if username is None else username
+    return HandshakeFailure(
+        _NO_VERSION,
+        f"{AUTH_FAILED_MESSAGE} [userName={shown}]",
+        StatusCode.AUTH_FAILED,
+    )
+
+
 def negotiate(
     req: HandshakeRequest,
     *,
@@ -306,8 +320,10 @@ def negotiate(
 
     An unsupported version is refused with the newest of ``supported_versions``
     (1.7.0 by default, as Ignite does).
-    Checks, in Ignite's order: client type, version, then credentials. Features in a
-    success are the intersection of the client's and ``server_features``.
+    Checks, in Ignite's order: client type, version, then credentials (refused
+    with ``auth_failure``; no name at all, or an empty one, is refused without
+    asking ``authenticate``). Features in a success are the intersection of the
+    client's and ``server_features``.
     """
     if req.client_type != ClientType.THIN:
         return HandshakeFailure(
@@ -318,15 +334,10 @@ def negotiate(
         return HandshakeFailure(
             max(versions), f"Unsupported version: {req.version}", StatusCode.FAILED
         )
-    if authenticate is not None:
-        if req.version < V1_1_0 or not req.username:
-            return HandshakeFailure(
-                _NO_VERSION, UNAUTHENTICATED_MESSAGE, StatusCode.AUTH_FAILED
-            )
-        if not authenticate(req.username, req.password):
-            return HandshakeFailure(
-                _NO_VERSION, AUTH_FAILED_MESSAGE, StatusCode.AUTH_FAILED
-            )
+    if authenticate is not None and (
+        not req.username or not authenticate(req.username, req.password)
+    ):
+        return auth_failure(req.username)
     features = ProtocolFeature(req.features & server_features)
     return HandshakeSuccess(
         features if req.version >= V1_7_0 else None,

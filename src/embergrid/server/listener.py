@@ -1,10 +1,13 @@
 """The asyncio front: one ``asyncio.Protocol`` per socket over a ``Session``.
 
 Owns ``ClientProtocol`` (data_received -> ``Session.feed`` -> ``transport.write``,
-the handshake timeout, resource release on disconnect), ``Server`` (listening
-socket plus the background expiry purge) and ``new_event_loop`` (uvloop when it
-imports, else asyncio's default). Imports asyncio, uvloop (optional) and the
-rest of ``embergrid.server``; nothing here decides protocol behaviour.
+the handshake timeout, the password check of a login on a thread, resource
+release on disconnect), ``Server`` (listening socket, TLS when given an
+``ssl.SSLContext`` from ``server/tls.py``, whose failed handshakes log
+themselves, plus the background expiry purge) and ``new_event_loop``
+(uvloop when it imports, else asyncio's default). Imports asyncio, uvloop
+(optional) and the rest of ``embergrid.server``; nothing here decides protocol
+behaviour.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import ssl
 from time import perf_counter
 from typing import cast
 
@@ -60,6 +64,9 @@ class ClientProtocol(asyncio.Protocol):
         self._partial: asyncio.TimerHandle | None = None  # closes a stalled frame
         self._write_paused = False  # the socket's send buffer is over the bound
         self._read_paused = False
+        self.partial_held = 0  # bytes of an unfinished frame, as last counted
+        self._partial_paused = False  # waits for the node's partial bytes to fall
+        self._login: asyncio.Task[None] | None = None  # a password being checked
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -81,10 +88,13 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
+        self._count_partial(session)
         if not close:
             self._flow()
             self._start_waits(session)
             self._watch_partial_frame(session)
+        if session.pending_login is not None and self._login is None and not close:
+            self._start_login(session)
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
         self._server.stay_awake()
@@ -93,6 +103,43 @@ class ClientProtocol(asyncio.Protocol):
         elif self._timer is not None and session.established:
             self._timer.cancel()
             self._timer = None
+
+    def _count_partial(self, session: Session) -> None:
+        """Keep the node's count of unfinished-frame bytes; past the bound,
+        stop reading this connection unless it is the one let finish."""
+        held = session.conn.partial_bytes
+        grew = held > self.partial_held
+        self._server.count_partial(self, held)
+        if grew and self._server.must_wait(self):
+            self._partial_paused = True
+            self._server.partial_waiters.add(self)
+
+    def resume_partial(self) -> None:
+        """The node's unfinished-frame bytes fell under the bound: read again."""
+        self._partial_paused = False
+        self._flow()
+
+    def _start_login(self, session: Session) -> None:
+        """Check the password of a handshake on a thread (a slow hash); nothing
+        more is read from this client until it is answered (``_flow``)."""
+        self._login = asyncio.get_running_loop().create_task(self._check_login(session))
+        self._flow()
+
+    async def _check_login(self, session: Session) -> None:
+        login = session.pending_login
+        assert login is not None
+        try:
+            accepted = await asyncio.get_running_loop().run_in_executor(
+                None, login.check
+            )
+        except Exception:
+            log.exception("password check failed (peer %s)", session.peer)
+            accepted = False
+        self._login = None
+        if self._session is not session or self._transport is None:
+            return
+        self._transport.write(session.finish_login(accepted))
+        self.data_received(b"")  # the requests that came behind the handshake
 
     def _watch_partial_frame(self, session: Session) -> None:
         """A frame left unfinished closes the connection if nothing more comes
@@ -142,7 +189,12 @@ class ClientProtocol(asyncio.Protocol):
             self._start_waits(session)
             if session.backlogged and not self._write_paused:
                 asyncio.get_running_loop().call_soon(self._flow)
-        hold = session.backlogged or self._write_paused
+        hold = (
+            session.backlogged
+            or self._write_paused
+            or self._partial_paused
+            or self._login is not None  # a password being checked
+        )
         if hold and not self._read_paused:
             transport.pause_reading()
             self._read_paused = True
@@ -166,11 +218,13 @@ class ClientProtocol(asyncio.Protocol):
         while True:
             waiter = blocked.waiter
             if isinstance(waiter, LongWork):
-                value, error = await node.run_off_loop(waiter.job)
+                value, error = await node.run_off_loop(waiter.job, waiter.discard)
             else:
                 await node.wait_for_locks(_wait_time(node, waiter, poll))
             session, transport = self._session, self._transport
             if session is None or transport is None:
+                if isinstance(waiter, LongWork) and waiter.discard and error is None:
+                    waiter.discard(value)
                 return
             if isinstance(waiter, LongWork):
                 session.finish(blocked, value, error)
@@ -186,6 +240,8 @@ class ClientProtocol(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         for task in self._waiting:
             task.cancel()
+        if self._login is not None:
+            self._login.cancel()
         if self._partial is not None:
             self._partial.cancel()
         if self._timer is not None:
@@ -193,6 +249,8 @@ class ClientProtocol(asyncio.Protocol):
         if self._session is not None:
             self._session.close()
         self._server.protocols.discard(self)
+        self._server.partial_waiters.discard(self)
+        self._server.count_partial(self, 0)
         self._transport = None
 
     def _handshake_expired(self) -> None:
@@ -213,9 +271,13 @@ class ClientProtocol(asyncio.Protocol):
 class Server:
     """A listening node: start it, read ``port``, close it."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, tls: ssl.SSLContext | None = None) -> None:
         self.node = node
+        self.tls = tls  # TLS on the client port (server/tls.py) when given
         self.protocols: set[ClientProtocol] = set()
+        self.partial_total = 0  # bytes of unfinished frames over all connections
+        self.partial_waiters: set[ClientProtocol] = set()
+        self._finisher: ClientProtocol | None = None  # read past the bound
         self._server: asyncio.Server | None = None
         self._purge: asyncio.Task[None] | None = None
         self.host = ""
@@ -226,13 +288,54 @@ class Server:
     async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
         """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
         loop = asyncio.get_running_loop()
+        # A TLS peer gets the handshake timeout for its TLS handshake too.
+        tls_timeout = (self.node.limits.handshake_timeout or None) if self.tls else None
         self._server = await loop.create_server(
-            lambda: ClientProtocol(self), host, port, reuse_address=True
+            lambda: ClientProtocol(self),
+            host,
+            port,
+            reuse_address=True,
+            ssl=self.tls,
+            ssl_handshake_timeout=tls_timeout,
         )
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         self.node.joined(self.host, self.port)
         self._purge = asyncio.create_task(self.node.run_expiry())
+
+    # -- the node's bound on unfinished frames (Limits.max_partial_total) ----------
+
+    def count_partial(self, proto: ClientProtocol, held: int) -> None:
+        """``proto`` now holds ``held`` bytes of an unfinished frame. Under the
+        bound, every waiting connection is read again; over it, once the one let
+        finish has finished (or left), the waiter holding the most takes its place."""
+        self.partial_total += held - proto.partial_held
+        proto.partial_held = held
+        if proto is self._finisher and held == 0:
+            self._finisher = None
+        if not self.over_partial_bound():
+            self._finisher = None
+            waiters, self.partial_waiters = self.partial_waiters, set()
+            for waiter in waiters:
+                waiter.resume_partial()
+        elif self._finisher is None and self.partial_waiters:
+            nxt = max(self.partial_waiters, key=lambda p: p.partial_held)
+            self.partial_waiters.discard(nxt)
+            self._finisher = nxt
+            nxt.resume_partial()
+
+    def over_partial_bound(self) -> bool:
+        return self.partial_total > self.node.limits.max_partial_total
+
+    def must_wait(self, proto: ClientProtocol) -> bool:
+        """Whether ``proto``, which just received more of a frame, must stop
+        being read: over the bound, all but one connection (the first to grow
+        past it) wait, so that one frame at least can finish."""
+        if not self.over_partial_bound():
+            return False
+        if self._finisher is None:
+            self._finisher = proto
+        return proto is not self._finisher
 
     @property
     def polling(self) -> bool:

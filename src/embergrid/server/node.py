@@ -2,7 +2,8 @@
 
 Owns ``Node`` (what every session of this process shares: the ``Engine``, the
 node UUID sent in the handshake and in op 1101, the consistent id, the affinity
-topology version and the ``Limits``), ``Limits`` (the per-connection and
+topology version, the ``Limits`` and, with ``auth``, the ``Authenticator``
+over the store's users), ``Limits`` (the per-connection and
 per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES``
 (the feature bits this server implements and therefore advertises, reference
 §3.5). Never opens a socket. The waiting the session asks for lives here: the
@@ -29,15 +30,18 @@ import os
 import threading
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine, Member, TopologyVersion
+from embergrid.engine import Clock, Engine, EngineError, Member, Store, TopologyVersion
 from embergrid.engine.store import is_busy
+from embergrid.engine.users import DEFAULT_USER, Users
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
-from embergrid.protocol.codes import ProtocolFeature
+from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.server import status_messages as msgs
+from embergrid.server.auth import Authenticator
 from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
@@ -74,6 +78,10 @@ class Limits:
     partial_frame_timeout: float = 30.0
     """Seconds a connection may leave a frame unfinished with nothing more
     arriving; then it is closed (a partial frame is held in memory)."""
+    max_partial_total: int = 128 * 1024 * 1024
+    """Bytes of unfinished frames the node holds over all connections: past
+    them, a connection that receives more stops being read (unless it holds
+    the most) until others finish or leave."""
     max_unsent: int = 4 * 1024 * 1024
     """Bytes of answers a connection may have waiting to be sent: past them the
     server stops reading its requests until the client reads (back-pressure)."""
@@ -82,6 +90,15 @@ class Limits:
     again on a worker thread (``Node.run_off_loop``) while others are served."""
     workers: int = 2
     """Worker threads for long work, each with its own engine (SQLite connection)."""
+    bulk_on_loop: int = 256
+    """Keys a bulk read (get_all, contains_keys) outside a transaction may name
+    and still run on the event loop; one naming more runs on a worker thread."""
+    max_open_queries: int = 64
+    """Queries with more than one page the node keeps open for their cursors,
+    over all connections. Each holds a SQLite connection of its own (page cache
+    ``open_query_cache_kib``) and one page of rows, never its whole result;
+    past the bound such a query fails with status 1010."""
+    open_query_cache_kib: int = 256
     handshake_timeout: float = 10.0
     expiry_interval: float = 1.0
     lease: float = 2.0
@@ -114,6 +131,15 @@ def partition_of(key: bytes) -> int:
         return 0
 
 
+def _discard_value(done: Future[object], discard: Callable[[object], None]) -> None:
+    if done.cancelled() or done.exception() is not None:
+        return
+    try:
+        discard(done.result())
+    except Exception:
+        log.exception("releasing the value of abandoned work failed")
+
+
 class Node:
     """State shared by every connection of one server process."""
 
@@ -125,6 +151,7 @@ class Node:
         clock: Clock | None = None,
         limits: Limits | None = None,
         engine: Engine | None = None,
+        auth: bool = False,
         persistent: bool = False,
     ) -> None:
         self.node_id = uuid.uuid4()
@@ -133,15 +160,18 @@ class Node:
         self.member = Member(self.node_id, self.consistent_id)
         lease_ms = int(self.limits.lease * 1000)
         if engine is None:
+            # Without a data dir the node runs on a private store (memory-backed,
+            # gone with the node) that worker threads can open too.
             engine = Engine(
                 clock=clock,
                 data_dir=data_dir,
                 partition_of=partition_of,
                 start_inactive=persistent,
-                busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS if data_dir is not None else 0,
+                busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS,
                 join=self.member,
                 lease_ms=lease_ms,
                 persistent=persistent,
+                store=Store.private() if data_dir is None else None,
             )
         else:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
@@ -154,6 +184,13 @@ class Node:
             self._heartbeat.start()
         self._left = False
         self.features = SERVER_FEATURES
+        # Authentication (server/auth.py): users in the store, ignite/ignite at first.
+        self.auth: Authenticator | None = None
+        if auth:
+            users = Users(self.engine.store, self.node_id)
+            if users.ensure_default():
+                log.info("authentication on: default user %r created", DEFAULT_USER)
+            self.auth = Authenticator(users)
         # (host, port) clients reach this node at; set by ``Server.start`` (op 1100).
         self.client_address: tuple[str, int] | None = None
         self._locks_freed: asyncio.Event | None = None
@@ -162,32 +199,36 @@ class Node:
         self._siblings: list[Engine] = []
         self._siblings_lock = threading.Lock()
         self._closing = threading.Event()
+        self._lent = 0  # engines of open queries (``lend_engine``)
 
     # -- work off the event loop -----------------------------------------------------
 
     @property
     def can_offload(self) -> bool:
-        """Whether other threads can open the store (a private in-memory one
-        cannot be shared: long work then runs on the loop)."""
-        return self.engine.data_dir is not None and self.limits.workers > 0
+        """Whether other threads can open the store (an engine passed in on
+        ``:memory:`` cannot be shared: long work then runs on the loop)."""
+        return self.engine.store.shared and self.limits.workers > 0
 
     async def run_off_loop(
-        self, job: Callable[[Engine], object]
+        self,
+        job: Callable[[Engine], object],
+        discard: Callable[[object], None] | None = None,
     ) -> tuple[object, BaseException | None]:
         """Run ``job`` on a worker thread with that thread's engine; its value
-        or the exception it raised."""
+        or the exception it raised. If the caller is cancelled meanwhile, the
+        value the job still returns goes to ``discard``."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(
                 self.limits.workers, thread_name_prefix="embergrid-worker"
             )
-        loop = asyncio.get_running_loop()
         cancelled = threading.Event()
+        done = self._pool.submit(self._in_worker, job, cancelled)
         try:
-            value = await loop.run_in_executor(
-                self._pool, self._in_worker, job, cancelled
-            )
+            value = await asyncio.wrap_future(done)
         except asyncio.CancelledError:
             cancelled.set()  # the client left: its statement stops as it steps
+            if discard is not None:
+                done.add_done_callback(lambda f: _discard_value(f, discard))
             raise
         except Exception as exc:
             return None, exc
@@ -209,6 +250,42 @@ class Node:
             return job(engine)
         finally:
             engine.sql.stop_when = None
+
+    def lend_engine(self) -> Engine:
+        """An engine of its own for a query left open for its next pages (any
+        thread); status 1010 when ``limits.max_open_queries`` are out. Its
+        statements stop as they step when the node closes. ``end_loan`` when done."""
+        limit = self.limits.max_open_queries
+        with self._siblings_lock:
+            if self._lent >= limit:
+                raise EngineError(
+                    StatusCode.TOO_MANY_CURSORS, msgs.too_many_open_queries(limit)
+                )
+            self._lent += 1
+        try:
+            engine = self.engine.sibling()
+            assert engine is not None  # can_offload
+            kib = int(self.limits.open_query_cache_kib)
+            engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
+        except BaseException:
+            self._end_count()
+            raise
+        engine.sql.stop_when = self._closing.is_set
+        return engine
+
+    def end_loan(self, engine: Engine) -> None:
+        """An engine from ``lend_engine`` is done with (any thread)."""
+        engine.close()
+        self._end_count()
+
+    def _end_count(self) -> None:
+        with self._siblings_lock:
+            self._lent -= 1
+
+    @property
+    def open_queries(self) -> int:
+        """Queries open for their next pages now (engines lent)."""
+        return self._lent
 
     def locks_changed(self) -> None:
         """A transaction of this node ended: wake every request waiting for a lock."""

@@ -20,6 +20,10 @@ handed to its handler and the response encoded; the outcomes are:
 * a body that does not decode (``ParseError``), a bad frame length or a first
   frame that is not a handshake -> the connection closes without a reply, as
   Ignite does (reference §4.4);
+* a handshake on a node with authentication (``node.auth``) is answered only
+  once its password check, run by the listener on a thread, ends
+  (``pending_login``, ``finish_login``; ``server/auth.py``); ``user`` is then
+  the connection's user;
 * any other exception (a handler bug) -> status 1 and a log line; the session
   carries on;
 * the store's write lock held by another node past the loop's short busy
@@ -61,13 +65,21 @@ from embergrid.protocol.codes import OpCode, StatusCode
 from embergrid.protocol.connection import (
     HandshakeReceived,
     Request,
+    RequestTooLarge,
     ServerConnection,
     ServerState,
 )
-from embergrid.protocol.handshake import HandshakeSuccess, negotiate
+from embergrid.protocol.handshake import (
+    HandshakeFailure,
+    HandshakeRequest,
+    HandshakeResponse,
+    HandshakeSuccess,
+    negotiate,
+)
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.messages.tx import TxEnd
 from embergrid.server import status_messages as msgs
+from embergrid.server.auth import PendingLogin
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
@@ -85,6 +97,9 @@ class LongWork:
     the session (``finish``) and the request runs again to answer it."""
 
     job: Callable[[Engine], Any]
+    discard: Callable[[Any], None] | None = None
+    """Called with the job's value when nobody will take it (the connection
+    closed meanwhile): releases what the value holds."""
 
 
 @dataclass(slots=True)
@@ -106,9 +121,9 @@ class Session:
         self.node = node
         self.engine: Engine = node.engine
         self.peer = peer
-        self.conn = ServerConnection()
-        # ServerConnection takes no limit yet; its FrameBuffer has one.
-        self.conn._frames.max_frame = node.limits.max_frame_size
+        self.conn = ServerConnection(node.limits.max_frame_size)
+        self.user: str | None = None  # logged in as (nodes with authentication)
+        self.pending_login: PendingLogin | None = None  # see finish_login
         self.ctx = ProtocolContext()
         self.cursors: dict[int, Any] = {}  # ScanCursor or an SQL cursor
         self._read_ahead: list[Any] = []  # cursors to prepare once answers are sent
@@ -121,7 +136,7 @@ class Session:
         self._lanes: dict[int, deque[tuple[Request, Any]]] = {}
         self.blocked: list[Blocked] = []  # left by ``feed`` for the listener to wait on
         # Received, not yet handled: the answers before them reached the bound.
-        self._backlog: deque[HandshakeReceived | Request] = deque()
+        self._backlog: deque[HandshakeReceived | Request | RequestTooLarge] = deque()
         self._request_id = 0  # of the request being handled
         self._finished: dict[int, tuple[Any, BaseException | None]] = {}
 
@@ -157,13 +172,23 @@ class Session:
         return cur
 
     def close_resource(self, resource_id: int) -> None:
-        if self.cursors.pop(resource_id, None) is None:
+        cur = self.cursors.pop(resource_id, None)
+        if cur is None:
             raise _resource_not_found(resource_id)
+        _close_cursor(cur)
+
+    def drop_cursor(self, resource_id: int) -> None:
+        """Forget a cursor that has delivered its last page."""
+        cur = self.cursors.pop(resource_id, None)
+        if cur is not None:
+            _close_cursor(cur)
 
     def close(self) -> None:
         """The socket went away: release every resource of this connection,
         rolling back its open transactions (their locks are freed)."""
-        self.cursors.clear()
+        cursors, self.cursors = list(self.cursors.values()), {}
+        for cur in cursors:
+            _close_cursor(cur)
         self._read_ahead.clear()
         self._lanes.clear()
         self._backlog.clear()
@@ -179,24 +204,65 @@ class Session:
 
     # -- work off the event loop ----------------------------------------------------
 
-    def off_loop(self, job: Callable[[Engine, float], T]) -> T:
+    def off_loop(
+        self,
+        job: Callable[[Engine, float], T],
+        discard: Callable[[T], None] | None = None,
+    ) -> T:
         """``job(engine, budget_s)``: on the loop within the node's loop budget,
         or, once it stopped at it (``OverBudget``, nothing written), again on a
         worker thread without one; the request is then answered when that ends
-        (the handler runs again and this returns the worker's outcome)."""
-        done = self._finished.pop(self._request_id, None)
+        (the handler runs again and this returns the worker's outcome).
+        ``discard``: see ``LongWork``."""
+        done = self._take_finished()
         if done is not None:
-            value, error = done
-            if error is not None:
-                raise error
-            return cast(T, value)
+            return cast(T, done())
         budget = self.node.limits.loop_budget
         try:
             return job(self.engine, budget)
         except OverBudget:
             if not self.node.can_offload:
                 return job(self.engine, 0.0)
-        raise _Offloaded(LongWork(lambda engine: job(engine, 0.0)))
+        raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
+
+    def bulk(self, tx_id: int | None, keys: int, job: Callable[[KeyValue], T]) -> T:
+        """A key-value op over ``keys`` keys: ``job(kv)`` on the loop when they
+        are few (``Limits.bulk_on_loop``) or the op is inside a transaction of
+        this connection; else on a worker thread, with its engine's ops."""
+        if keys <= self.node.limits.bulk_on_loop or self.in_tx(tx_id):
+            return job(self.kv(tx_id))
+
+        def run(engine: Engine, budget: float) -> T:
+            if budget > 0:
+                raise OverBudget  # too many keys for the loop: nothing done yet
+            return job(engine.kv)
+
+        return self.off_loop(run)
+
+    def on_worker(self, job: Callable[[], T]) -> T:
+        """``job()`` on a worker thread, the request answered when it ends (as
+        ``off_loop``); on the loop when the node has no workers."""
+        done = self._take_finished()
+        if done is not None:
+            return cast(T, done())
+        if not self.node.can_offload:
+            return job()
+        raise _Offloaded(LongWork(lambda _engine: job()))
+
+    def _take_finished(self) -> Callable[[], Any] | None:
+        """The outcome of the current request's long work, if it has ended: a
+        call that returns its value or raises its error."""
+        done = self._finished.pop(self._request_id, None)
+        if done is None:
+            return None
+        value, error = done
+
+        def outcome() -> Any:
+            if error is not None:
+                raise error
+            return value
+
+        return outcome
 
     def finish(self, blocked: Blocked, value: Any, error: BaseException | None) -> None:
         """The outcome of ``blocked``'s long work, for its handler's next run."""
@@ -275,7 +341,7 @@ class Session:
                     if not events:
                         break
                     backlog.extend(events)
-                event: HandshakeReceived | Request | None = None
+                event: HandshakeReceived | Request | RequestTooLarge | None = None
                 while backlog:
                     event = backlog.popleft()
                     if type(event) is Request:
@@ -287,6 +353,10 @@ class Session:
                             continue
                     elif isinstance(event, HandshakeReceived):
                         res = self._handshake(event)
+                        if res is None:
+                            continue  # waits for its password check
+                    elif isinstance(event, RequestTooLarge):
+                        res = self._too_large(event)
                     else:
                         continue
                     out.append(res)
@@ -311,16 +381,37 @@ class Session:
             for e in self._backlog
         )
 
-    def _handshake(self, event: HandshakeReceived) -> bytes:
-        resp = negotiate(
-            event.request,
-            node_id=self.node.node_id,
-            server_features=self.node.features,
+    def _handshake(self, event: HandshakeReceived) -> bytes | None:
+        """The answer to a handshake, or None while its password is checked."""
+        req = event.request
+        resp: HandshakeResponse = negotiate(
+            req, node_id=self.node.node_id, server_features=self.node.features
         )
+        auth = self.node.auth
+        if auth is not None and isinstance(resp, HandshakeSuccess):
+            login = auth.login(req, resp)
+            if isinstance(login, HandshakeFailure):
+                resp = login
+            else:
+                self.pending_login = login
+                return None
+        return self._answer(req, resp)
+
+    def finish_login(self, accepted: bool) -> bytes:
+        """The answer to the handshake whose password check ended; then call
+        ``feed(b"")`` for the requests that came behind it."""
+        login, self.pending_login = self.pending_login, None
+        assert login is not None
+        if not accepted:
+            return self._answer(login.request, login.failure)
+        self.user = login.username
+        return self._answer(login.request, login.success)
+
+    def _answer(self, req: HandshakeRequest, resp: HandshakeResponse) -> bytes:
         data = self.conn.answer_handshake(resp)
         if isinstance(resp, HandshakeSuccess):
             self.ctx = self.conn.context
-            log.debug("handshake from %s: %s", self.peer, event.request.version)
+            log.debug("handshake from %s: %s", self.peer, req.version)
         else:
             log.info("handshake from %s refused: %s", self.peer, resp.message)
         return data
@@ -374,6 +465,21 @@ class Session:
             req.request_id, body, topology_version=self.node.topology
         )
 
+    def _too_large(self, event: RequestTooLarge) -> bytes:
+        log.warning(
+            "request %d (op %d) from %s: %d bytes, over the frame limit; answered",
+            event.request_id,
+            event.op_code,
+            self.peer,
+            event.length,
+        )
+        return self.conn.send_error(
+            event.request_id,
+            StatusCode.FAILED,
+            msgs.request_too_large(event.length, event.limit),
+            topology_version=self.node.topology,
+        )
+
     def _block(
         self, req: Request, msg: Any, lane: int | None, waiter: LockWait | LongWork
     ) -> Blocked:
@@ -393,6 +499,12 @@ class Session:
         return self.conn.send_error(
             req.request_id, status, message, topology_version=self.node.topology
         )
+
+
+def _close_cursor(cur: Any) -> None:
+    close = getattr(cur, "close", None)
+    if close is not None:
+        close()
 
 
 class _Offloaded(Exception):

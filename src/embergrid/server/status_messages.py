@@ -42,6 +42,25 @@ def invalid_op_code(op_code: int) -> str:
     return invalid_op_code_message(op_code)
 
 
+def request_too_large(length: int, limit: int) -> str:
+    """Status 1 for a request over the frame limit (embergrid's own: Ignite has
+    no such limit); the request was dropped unread."""
+    return (
+        f"Request of {length} bytes is over this server's frame limit of {limit} "
+        "bytes (embergrid serve --max-frame-size); nothing of it was done"
+    )
+
+
+def too_many_open_queries(maximum: int) -> str:
+    """Status 1010 for the node-wide bound on queries kept open for their next
+    pages (embergrid's own: Ignite bounds cursors per connection only)."""
+    return (
+        "Too many open cursors on this node (close other open cursors, fetch "
+        "fewer rows per query, or raise embergrid's --max-open-queries) "
+        f"[maximum={maximum}]"
+    )
+
+
 def too_many_cursors(maximum: int, current: int) -> str:
     """Status 1010 (reference §5, Ignite's ClientResourceRegistry; verified wording)."""
     return (

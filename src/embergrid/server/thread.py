@@ -8,6 +8,7 @@ Imports threading, asyncio and ``embergrid.server``.
 from __future__ import annotations
 
 import asyncio
+import ssl
 import threading
 
 from embergrid.server.listener import Server, new_event_loop
@@ -24,10 +25,14 @@ class ServerThread:
     """
 
     def __init__(
-        self, node: Node | None = None, host: str = "127.0.0.1", port: int = 0
+        self,
+        node: Node | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.node = node if node is not None else Node()
-        self.server = Server(self.node)
+        self.server = Server(self.node, tls)
         self._want = (host, port)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None

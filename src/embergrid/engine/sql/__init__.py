@@ -8,6 +8,6 @@ row objects (``rows.py``), SQL types (``types.py``) and error texts
 
 from __future__ import annotations
 
-from embergrid.engine.sql.execute import SqlEngine, SqlResult
+from embergrid.engine.sql.execute import RowStream, SqlEngine, SqlResult
 
-__all__ = ["SqlEngine", "SqlResult"]
+__all__ = ["RowStream", "SqlEngine", "SqlResult"]

@@ -15,8 +15,10 @@ as H2's run-time error (``messages.run_failed``).
 from __future__ import annotations
 
 import sqlite3
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from time import perf_counter
@@ -69,6 +71,7 @@ __all__ = [
     "ANY_STATEMENT",
     "QUERY_STATEMENT",
     "UPDATE_STATEMENT",
+    "RowStream",
     "SqlEngine",
     "SqlResult",
 ]
@@ -83,6 +86,83 @@ UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
 _BOUND_AS_IS = frozenset({int, str, float, bytes})  # what stored_param returns as is
 
 
+class RowStream:
+    """The rest of a query's rows, read from SQLite as they are asked for.
+
+    Holds the statement open on its engine's connection (so that engine serves
+    nothing else meanwhile) and one row read ahead, to know whether a page is
+    the last. ``fetch`` may run on any thread, one at a time; ``close`` may come
+    from another thread while a fetch runs: the fetch then closes the stream as
+    it ends. ``on_close`` runs once, when the stream is closed or read out.
+    """
+
+    def __init__(
+        self,
+        sql: SqlEngine,
+        cursor: sqlite3.Cursor,
+        ahead: list[Any],
+        left: int,
+        map_query: bool,
+    ) -> None:
+        self.cursor = cursor
+        self.map_query = map_query
+        self.deadline: int | None = None  # engine clock ms (the statement's timeout)
+        self.text = ""  # the statement, for error texts
+        self.on_close: Callable[[], None] | None = None
+        self._sql = sql
+        self._ahead = ahead
+        self._left = left  # rows still allowed by max rows (< 0: no limit)
+        self._lock = threading.Lock()
+        self._closed = False
+        self._released = False
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def fetch(self, n: int) -> tuple[list[Any], bool]:
+        """The next ``n`` rows and whether more follow (read out: closed)."""
+        with self._lock:
+            if self._closed:
+                raise fail(m.QUERY_CANCELLED)
+            try:
+                want = n + 1 - len(self._ahead)
+                if self._left >= 0:
+                    want = min(want, self._left)
+                more = self._sql.fetch_rest(self, want) if want > 0 else []
+                if self._left >= 0:
+                    self._left -= len(more)
+                rows = self._ahead + more
+                page, self._ahead = rows[:n], rows[n:]
+                has_more = bool(self._ahead)
+                if not has_more:
+                    self._closed = True
+            except BaseException:
+                self._closed = True
+                raise
+            finally:
+                if self._closed:
+                    self._release()
+        return page, has_more
+
+    def close(self) -> None:
+        """Stop reading (now, or as the running fetch ends)."""
+        self._closed = True
+        if self._lock.acquire(blocking=False):
+            try:
+                self._release()
+            finally:
+                self._lock.release()
+
+    def _release(self) -> None:
+        if self._released:
+            return
+        self._released = True
+        self.cursor.close()
+        if self.on_close is not None:
+            self.on_close()
+
+
 @dataclass(slots=True)
 class SqlResult:
     """Column names, one cell encoder per column, rows of SQLite values."""
@@ -92,6 +172,7 @@ class SqlResult:
     objects: list[bool]  # columns holding stored binary objects (_KEY, _VAL)
     rows: list[tuple[Any, ...]]
     caches_changed: bool = False
+    rest: RowStream | None = None  # the rows after ``rows`` (``page_size``)
 
 
 def _shape(
@@ -234,6 +315,8 @@ class SqlEngine:
         # with Ignite's cancellation error (the caller is gone or closing).
         self.stop_when: Callable[[], bool] | None = None
         self._in_tx = False  # the running statement belongs to a transaction
+        self._page_size = 0  # > 0: a query reads one page, the rest stays open
+        self._rest: RowStream | None = None  # what that left open
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (translate.py, _h2_semantics).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
@@ -270,8 +353,13 @@ class SqlEngine:
         arg_codes: Sequence[int] = (),
         budget_s: float = 0.0,
         in_tx: bool = False,
+        page_size: int = 0,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
+
+        A positive ``page_size`` reads at most that many rows of a query; if it
+        has more, the statement stays open in ``SqlResult.rest`` (a
+        ``RowStream``) for the caller to read on, or close.
 
         A positive ``budget_s`` bounds the real time the statement's reads may
         take: past it they stop and ``OverBudget`` is raised, with nothing
@@ -296,13 +384,23 @@ class SqlEngine:
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
         self._in_tx = in_tx
+        self._page_size = page_size
         try:
-            return self._execute(
+            res = self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
             )
+            if self._rest is not None:
+                res.rest, self._rest = self._rest, None
+                res.rest.deadline = self._deadline
+                res.rest.text = sql.strip().rstrip(";").strip()
+            return res
         finally:
+            if self._rest is not None:  # a statement that failed after its page
+                self._rest.close()
+                self._rest = None
             self._deadline = self._budget_end = None
             self._in_tx = False
+            self._page_size = 0
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -321,7 +419,7 @@ class SqlEngine:
         if hit is not None and hit[0] == self.catalog.generation:
             _check_kind(True, statement_type)
             try:
-                rows = self._run(hit[1], args, max_rows)
+                rows = self._query(hit[1], args, max_rows)
                 return _plan_result(hit[1], rows, args, codes)
             except RunError as exc:
                 text = sql.strip().rstrip(";").strip()
@@ -367,9 +465,10 @@ class SqlEngine:
         args: Sequence[Any],
         timeout_ms: int = 0,
         budget_s: float = 0.0,
-    ) -> list[tuple[bytes, bytes]]:
-        """Op 2002: (key, value) of the rows of ``type_name`` matching ``where``
-        (``budget_s`` as in ``execute``)."""
+        page_size: int = 0,
+    ) -> SqlResult:
+        """Op 2002: rows of (key, value) blobs of the entries of ``type_name``
+        matching ``where`` (``budget_s`` and ``page_size`` as in ``execute``)."""
         self.catalog.refresh()
         t = self.catalog.table_of_cache(cache_id)
         if t is None:
@@ -382,10 +481,14 @@ class SqlEngine:
             sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
                 f" WHERE {body}" if body else ""
             )
-        res = self.execute(
-            sql, cache_id=cache_id, args=args, timeout_ms=timeout_ms, budget_s=budget_s
+        return self.execute(
+            sql,
+            cache_id=cache_id,
+            args=args,
+            timeout_ms=timeout_ms,
+            budget_s=budget_s,
+            page_size=page_size,
         )
-        return [(bytes(k), bytes(v)) for k, v in res.rows]
 
     # -- dispatch -----------------------------------------------------------------
 
@@ -401,7 +504,7 @@ class SqlEngine:
         hit = self._plans.get((schema, sql))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
             _check_kind(True, kind)
-            rows = self._run(hit[1], args, max_rows)
+            rows = self._query(hit[1], args, max_rows)
             return _plan_result(hit[1], rows, args, codes)
         toks = ident_tokens(sql)
         if not toks:
@@ -410,7 +513,7 @@ class SqlEngine:
         if first in _QUERY_WORDS:
             plan = self._plan(sql, schema)  # a query that does not parse fails so
             _check_kind(True, kind)
-            return _plan_result(plan, self._run(plan, args, max_rows), args, codes)
+            return _plan_result(plan, self._query(plan, args, max_rows), args, codes)
         _check_kind(False, kind)
         if first in _DDL_WORDS:
             changed = self.ddl.run(sql, schema)
@@ -451,43 +554,86 @@ class SqlEngine:
         return plan
 
     def _run(self, plan: Plan, args: Sequence[Any], max_rows: int = -1) -> list[Any]:
+        """Every row of ``plan`` (at most ``max_rows`` when positive)."""
+        cur = self._open(plan, args)
+        return self._fetch(cur, max_rows if max_rows > 0 else -1, _partitioned(plan))
+
+    def _query(self, plan: Plan, args: Sequence[Any], max_rows: int) -> list[Any]:
+        """A query's rows: all of them, or, when ``execute`` was given a page
+        size, the first page, the rest left open in ``self._rest``."""
+        page = self._page_size
+        if page <= 0:
+            return self._run(plan, args, max_rows)
+        cur = self._open(plan, args)
+        first = page + 1 if max_rows <= 0 else min(page + 1, max_rows)
+        rows = self._fetch(cur, first, _partitioned(plan))
+        if len(rows) <= page:
+            cur.close()
+            return rows
+        left = -1 if max_rows <= 0 else max_rows - len(rows)
+        self._rest = RowStream(self, cur, rows[page:], left, _partitioned(plan))
+        return rows[:page]
+
+    def _open(self, plan: Plan, args: Sequence[Any]) -> sqlite3.Cursor:
+        """``plan`` started on ``args`` (its first row computed)."""
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
         params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
-        try:
-            if self._deadline is None and self._budget_end is None:
-                if self.stop_when is not None:
-                    return self._run_until_deadline(plan.sqlite, params, max_rows)
-                cur = self.conn.execute(plan.sqlite, params)
-                return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
-            return self._run_until_deadline(plan.sqlite, params, max_rows)
-        except sqlite3.OperationalError:
-            failure, self._failure = self._failure, None
-            if failure is None:
-                raise
-            raise RunError(failure.text, failure.code, _partitioned(plan)) from None
+        with self._reading(_partitioned(plan)):
+            return self.conn.execute(plan.sqlite, params)
 
-    def _run_until_deadline(
-        self, sql: str, params: list[Any], max_rows: int
-    ) -> list[Any]:
+    def _fetch(self, cur: sqlite3.Cursor, n: int, map_query: bool) -> list[Any]:
+        """The next ``n`` rows of ``cur`` (every one left when ``n`` < 0)."""
+        with self._reading(map_query):
+            return cur.fetchmany(n) if n >= 0 else cur.fetchall()
+
+    @contextmanager
+    def _reading(self, map_query: bool) -> Iterator[None]:
         # Every read of a statement (a query, the rows a DML statement changes)
-        # comes here: SQLite looks at the deadline and the budget as it steps,
-        # and stops. Nothing is written before a statement's reads end, so a
-        # statement stopped for its budget can run again elsewhere.
-        self.conn.set_progress_handler(self._should_stop, _PROGRESS_STEPS)
+        # goes through here: SQLite looks at the deadline, the budget and
+        # ``stop_when`` as it steps, and stops. Nothing is written before a
+        # statement's reads end, so a statement stopped for its budget can run
+        # again elsewhere. An H2 error a function of SQLite raised is H2's
+        # run-time error.
+        watched = not (
+            self._deadline is None
+            and self._budget_end is None
+            and self.stop_when is None
+        )
+        if watched:
+            self.conn.set_progress_handler(self._should_stop, _PROGRESS_STEPS)
         try:
             if self._stopped():
                 raise fail(m.QUERY_CANCELLED)
-            cur = self.conn.execute(sql, params)
-            return cur.fetchmany(max_rows) if max_rows > 0 else cur.fetchall()
+            yield
         except sqlite3.OperationalError:
+            failure, self._failure = self._failure, None
+            if failure is not None:
+                raise RunError(failure.text, failure.code, map_query) from None
             if self._past_deadline() or self._stopped():
                 raise fail(m.QUERY_CANCELLED) from None
             if self._past_budget():
                 raise OverBudget from None
             raise
         finally:
-            self.conn.set_progress_handler(None, 0)
+            if watched:
+                self.conn.set_progress_handler(None, 0)
+
+    def fetch_rest(self, stream: RowStream, n: int) -> list[Any]:
+        """The next ``n`` rows of a query left open by ``execute`` (its
+        ``SqlResult.rest``), with the statement's deadline and errors."""
+        self._deadline = stream.deadline
+        try:
+            return self._fetch(stream.cursor, n, stream.map_query)
+        except RunError as exc:
+            raise fail(
+                m.run_failed(exc.text, exc.code, stream.text, exc.map_query)
+            ) from None
+        except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
+            raise fail(f"50000: {exc}") from None
+        finally:
+            self._deadline = None
+            self._failure = None
 
     # -- H2 computations SQLite calls (translate.py, _h2_semantics) -------------------
 

@@ -175,6 +175,8 @@ def convert(
     t, x = v
     if t == "NULL" or x is None:
         return NULL
+    if t == "VARBINARY" and to != "VARBINARY":
+        return _from_bytes(bytes(x), to, precision, scale)
     if to in INTS:
         out: Val = (to, _to_int(v, to))
     elif to == "DECIMAL":
@@ -202,6 +204,52 @@ def convert(
     else:
         raise NotFoldable(to)
     return out
+
+
+# H2 1.4.197 reads bytes as the hexadecimal number they spell: for BIGINT an
+# unsigned 64-bit one, for INT a signed long, for SMALLINT and TINYINT a signed
+# int (larger: a conversion error), then narrows it as Java narrows.
+_HEX_LIMIT = {
+    "BIGINT": 1 << 64,
+    "INT": 1 << 63,
+    "SMALLINT": 1 << 31,
+    "TINYINT": 1 << 31,
+}
+_WIDTH = {"BIGINT": 64, "INT": 32, "SMALLINT": 16, "TINYINT": 8}
+
+
+def _from_bytes(data: bytes, to: str, precision: int | None, scale: int | None) -> Val:
+    """CAST of bytes: integers read their hexadecimal spelling (``_HEX_LIMIT``),
+    a UUID its last 32 hex digits, every other type the hex string."""
+    text = data.hex()
+    if to in INTS:
+        n = int(text, 16) if text else -1
+        if n < 0 or n >= _HEX_LIMIT[to]:
+            raise _bytes_conversion_error(text)
+        width = _WIDTH[to]
+        n &= (1 << width) - 1
+        return (to, n - (1 << width) if n >> (width - 1) else n)
+    if to == "UUID":
+        return ("UUID", uuid.UUID(int=int(text or "0", 16) & ((1 << 128) - 1)))
+    if to == "BOOLEAN":
+        raise _bytes_conversion_error(text)
+    if to in ("DATE", "TIME", "TIMESTAMP"):
+        raise H2Error(f'Cannot parse "{to}" constant {_quoted(text)}', 22007)
+    if to in ("DOUBLE", "REAL", "DECIMAL") and not text:
+        raise _bytes_conversion_error(text)
+    try:
+        return convert(("VARCHAR", text), to, precision, scale)
+    except NotFoldable:
+        raise _bytes_conversion_error(text) from None
+
+
+def _bytes_conversion_error(text: str) -> H2Error:
+    return H2Error(f"Data conversion error converting {_quoted(text)}", 22018)
+
+
+def _quoted(text: str) -> str:
+    """A value in H2's error texts: in double quotes, unless it is empty."""
+    return f'"{text}"' if text else ""
 
 
 def _to_int(v: Val, to: str) -> int:

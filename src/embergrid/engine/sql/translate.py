@@ -897,7 +897,9 @@ def _uuid_order(e: exp.Expr) -> exp.Expr:
 def _h2_cast(node: exp.Cast) -> None:
     """CAST to an integer type (H2 rounds a DECIMAL half up, a DOUBLE/REAL as
     Math.round, and fails out of the type's range) or to VARCHAR/CHAR (H2's
-    string form, cut to the declared length) is computed by ``CAST_FUNCTION``."""
+    string form, cut to the declared length) is computed by ``CAST_FUNCTION``;
+    so is a CAST of bytes (a VARBINARY, or an argument that arrives as bytes) to
+    any other type, which H2 reads from the bytes' hexadecimal spelling."""
     target = cast_target(node.args["to"])
     if target is None:
         return
@@ -911,9 +913,23 @@ def _h2_cast(node: exp.Cast) -> None:
     elif name in ("VARCHAR", "CHAR"):
         if source in _STRINGS and precision is None:
             return
+    elif name in _FROM_BYTES and source in ("VARBINARY", "OTHER"):
+        blob = exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]),
+            expression=exp.Literal.string("blob"),
+        )
+        by_h2 = _cast_call(node.this, "VARBINARY", name, precision)
+        node.replace(exp.Case().when(blob, by_h2).else_(node.copy()))
+        return
     else:
         return
     node.replace(_cast_call(node.this, source, name, precision))
+
+
+# CAST targets whose conversion of bytes SQLite's CAST does not make as H2 does.
+_FROM_BYTES = frozenset(
+    {"DOUBLE", "REAL", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "UUID"}
+)
 
 
 def _cast_call(

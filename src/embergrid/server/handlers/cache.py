@@ -3,7 +3,8 @@
 Each handler unpacks the cache prefix (cache id; expiry durations from flag
 0x04, which replace the cache's policy for this request; the tx id of flag
 0x02, which runs the op inside that transaction of the connection:
-``Session.kv``) and calls the matching key-value method. NULL keys and
+``Session.kv``) and calls the matching key-value method; bulk reads of many
+keys run on a worker thread (``Session.bulk``). NULL keys and
 values are refused with status 1, as Ignite does. Imports
 ``embergrid.protocol.messages``, the engine and ``embergrid.server``; never
 asyncio.
@@ -12,6 +13,7 @@ asyncio.
 from __future__ import annotations
 
 from embergrid.engine import EngineError
+from embergrid.engine.kv import KeyValue
 from embergrid.engine.peek import copies_counted
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
@@ -69,8 +71,14 @@ def get(s: Session, r: m.CacheGet) -> ObjectResponse:
 @handler(Op.CACHE_GET_ALL)
 def get_all(s: Session, r: m.CacheGetAll) -> m.CacheGetAllResponse:
     p = r.prefix
-    found = s.kv(p.tx_id).get_all(p.cache_id, _all(r.keys), p.expiry)
-    return m.CacheGetAllResponse(tuple((returned(k), returned(v)) for k, v in found))
+
+    def read(kv: KeyValue) -> m.CacheGetAllResponse:
+        found = kv.get_all(p.cache_id, _all(r.keys), p.expiry)
+        return m.CacheGetAllResponse(
+            tuple((returned(k), returned(v)) for k, v in found)
+        )
+
+    return s.bulk(p.tx_id, len(r.keys), read)
 
 
 @handler(Op.CACHE_CONTAINS_KEY)
@@ -84,7 +92,13 @@ def contains_key(s: Session, r: m.CacheContainsKey) -> BoolResponse:
 @handler(Op.CACHE_CONTAINS_KEYS)
 def contains_keys(s: Session, r: m.CacheContainsKeys) -> BoolResponse:
     p = r.prefix
-    return _bool(s.kv(p.tx_id).contains_keys(p.cache_id, _all(r.keys), p.expiry))
+    return _bool(
+        s.bulk(
+            p.tx_id,
+            len(r.keys),
+            lambda kv: kv.contains_keys(p.cache_id, _all(r.keys), p.expiry),
+        )
+    )
 
 
 @handler(Op.CACHE_LOCAL_PEEK)

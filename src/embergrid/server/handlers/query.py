@@ -1,7 +1,8 @@
 """Handlers of scan queries: 2000 QUERY_SCAN and 2001 its next page (reference §7.5).
 
 A scan opens an engine ``ScanCursor`` (optionally one partition, through the
-node's ``partition_of``); the first page travels with the new resource id. A
+node's ``partition_of``: a page of such a scan that outlives the loop budget
+goes on on a worker thread); the first page travels with the new resource id. A
 cursor that has delivered its last page is released at once, so a later
 RESOURCE_CLOSE or get-page for it answers 1011, as Ignite does. The ``local``
 flag changes nothing on a single node (it owns every partition). A filter
@@ -11,7 +12,7 @@ Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never async
 
 from __future__ import annotations
 
-from embergrid.engine import EngineError
+from embergrid.engine import EngineError, ScanCursor
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import query as m
@@ -37,7 +38,7 @@ def scan(s: Session, r: m.ScanQuery) -> m.EntryCursorResponse:
     cursor = s.engine.open_scan(
         r.prefix.cache_id, r.page_size, r.partition, in_tx=s.in_tx(r.prefix.tx_id)
     )
-    page, has_more = cursor.next_page()
+    page, has_more = _next_page(s, cursor)
     rid = s.new_resource_id()
     if has_more:
         s.cursors[rid] = cursor
@@ -47,10 +48,24 @@ def scan(s: Session, r: m.ScanQuery) -> m.EntryCursorResponse:
 @handler(Op.QUERY_SCAN_CURSOR_GET_PAGE)
 def scan_page(s: Session, r: m.ScanCursorGetPage) -> m.EntryPageResponse:
     cursor = s.cursor(r.cursor_id)
-    page, has_more = cursor.next_page()
+    page, has_more = _next_page(s, cursor)
     if not has_more:
-        s.cursors.pop(r.cursor_id, None)
+        s.drop_cursor(r.cursor_id)
     return m.EntryPageResponse(_out(page), has_more)
+
+
+def _next_page(
+    s: Session, cursor: ScanCursor
+) -> tuple[list[tuple[bytes, bytes]], bool]:
+    """A page; one of a partition scan, which reads keys until it finds enough of
+    its partition, goes on on a worker thread once past the loop budget."""
+    if cursor.partition is None:
+        return cursor.next_page()
+    return s.off_loop(
+        lambda engine, budget: cursor.next_page(
+            engine.scan_source(cursor.cache_id), budget
+        )
+    )
 
 
 def _out(page: list[tuple[bytes, bytes]]) -> tuple[tuple[bytes, bytes], ...]:

@@ -1,7 +1,9 @@
 """Handlers of SQL queries: 2002/2003 (SQL, key-value rows) and 2004/2005 (SQL fields).
 
-A statement runs through ``Engine.sql`` (``embergrid.engine.sql``) in full; its
-rows are then served in pages by a ``SqlCursor`` held in the session's cursor
+A statement runs through ``Engine.sql`` (``embergrid.engine.sql``); a query of
+more than one page is kept open on an engine of its own (``_run``,
+``Node.lend_engine``) and its rows are read as pages are asked for, so no result
+is held whole. Pages are served by a ``SqlCursor`` held in the session's cursor
 table, exactly as scans are (``handlers/query.py``): the first page travels with
 the new resource id, a cursor that has delivered its last page is released at
 once (a result that fits one page gets a resource id and no cursor at all;
@@ -9,7 +11,8 @@ its page encoder is built once per plan). Cells are encoded page by page, the
 next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
-topology version, as ops 1051-1056 do.
+topology version, as ops 1051-1056 do. ``CREATE USER``, ``ALTER USER`` and
+``DROP USER`` run as the connection's user (``server/auth.py``).
 Request fields: schema (the cache's schema applies only when none is sent; the
 cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
@@ -28,14 +31,16 @@ from collections.abc import Callable
 from operator import call
 from typing import Any
 
-from embergrid.engine import EngineError
-from embergrid.engine.sql import SqlResult
+from embergrid.engine import Engine, EngineError, OverBudget
+from embergrid.engine.sql import RowStream, SqlResult
+from embergrid.engine.sql.users import parse_user_statement
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import query as m
 from embergrid.server import status_messages as msgs
+from embergrid.server.auth import user_statement
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
 from embergrid.server.values import returned
@@ -48,36 +53,62 @@ PageEncoder = Callable[[list[Row]], tuple[Row, ...]]
 
 
 class SqlCursor:
-    """Pages of encoded rows over a finished statement's result.
+    """Pages of encoded rows: first those already read, then (if the query was
+    left open) those its ``RowStream`` reads as pages are asked for.
 
-    The rows are all read when the statement runs, so encoding a page early
-    changes nothing a client can see: ``prepare`` encodes the next page ahead
-    (the session calls it once a page is on the wire) and ``next_page`` hands
-    it out, or encodes it then if it was not prepared.
+    Rows already read are encoded a page ahead (``prepare``, which the session
+    calls once a page is on the wire: nothing a client can see changes). A
+    page from the stream is read when it is asked for, on a worker thread
+    (``reads_stream``); the cursor never holds more than a page of rows.
     """
 
-    def __init__(self, rows: list[Row], page_size: int, encode_page: PageEncoder):
+    def __init__(
+        self,
+        rows: list[Row],
+        page_size: int,
+        encode_page: PageEncoder,
+        stream: RowStream | None = None,
+    ):
         self._rows = rows
         self._pos = 0
         self.page_size = page_size
         self._encode_page = encode_page
         self._prepared: tuple[Row, ...] | None = None
+        self._stream = stream
         self.finished = False
 
+    @property
+    def reads_stream(self) -> bool:
+        """Whether the next page comes from the open query."""
+        return self._pos >= len(self._rows) and self._stream is not None
+
     def prepare(self) -> None:
-        if self._prepared is None and not self.finished:
+        if self._prepared is None and not self.finished and not self.reads_stream:
             start = self._pos
             self._prepared = self._encode_page(
                 self._rows[start : start + self.page_size]
             )
 
     def next_page(self) -> tuple[tuple[Row, ...], bool]:
+        if self.reads_stream:
+            assert self._stream is not None
+            rows, has_more = self._stream.fetch(self.page_size)
+            self.finished = not has_more
+            return self._encode_page(rows), has_more
         self.prepare()
         page, self._prepared = self._prepared or (), None
         self._pos = min(self._pos + self.page_size, len(self._rows))
-        has_more = self._pos < len(self._rows)
+        if self._pos >= len(self._rows):
+            self._rows, self._pos = [], 0  # read: only the stream is left
+        has_more = bool(self._rows) or (
+            self._stream is not None and not self._stream.closed
+        )
         self.finished = not has_more
         return page, has_more
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
 
 
 def _page_encoder(encoders: list[Callable[[Any], bytes]]) -> PageEncoder:
@@ -166,10 +197,79 @@ def _open(s: Session, cursor: SqlCursor) -> tuple[int, tuple[Row, ...], bool]:
     return rid, page, has_more
 
 
+def _next_page(s: Session, cursor_id: int) -> tuple[tuple[Row, ...], bool]:
+    cursor = s.cursor_of(cursor_id, SqlCursor)
+    if cursor.reads_stream:
+        page, has_more = s.on_worker(cursor.next_page)
+    else:
+        page, has_more = cursor.next_page()
+    if has_more:
+        s.read_ahead(cursor)
+    else:
+        s.drop_cursor(cursor_id)
+    return page, has_more
+
+
+Run = Callable[[Engine, float, int], SqlResult]
+"""A statement: ``run(engine, budget_s, page_size)`` (``SqlEngine.execute``)."""
+
+
+def _run(s: Session, run: Run, page_size: int) -> SqlResult:
+    """Run a statement, a query that has more than one page left open.
+
+    On the loop (within its budget) a query reads one page and one row more:
+    if that row exists, the query runs again on a worker thread with an engine
+    of its own (``Node.lend_engine``) that keeps it open for the cursor's next
+    pages, so no result is ever held whole. A node without workers reads
+    every row on the loop instead.
+    """
+    node = s.node
+
+    def job(engine: Engine, budget: float) -> SqlResult:
+        if budget > 0:
+            res = run(engine, budget, page_size)
+            if res.rest is not None:
+                res.rest.close()
+                raise OverBudget  # more than a page: to keep it open elsewhere
+            return res
+        if not node.can_offload:
+            return run(engine, 0.0, 0)
+        lent = node.lend_engine()
+        try:
+            res = run(lent, 0.0, page_size)
+        except BaseException:
+            node.end_loan(lent)
+            raise
+        if res.rest is None:
+            node.end_loan(lent)
+        else:
+            res.rest.on_close = lambda: node.end_loan(lent)
+        return res
+
+    return s.off_loop(job, _close_rest)
+
+
+def _close_rest(res: SqlResult) -> None:
+    if res.rest is not None:
+        res.rest.close()
+
+
+def _cursor(
+    s: Session, res: SqlResult, page_size: int, encode_page: PageEncoder
+) -> tuple[int, tuple[Row, ...], bool]:
+    """The resource id, first page and has-more of a statement's result (one
+    page: no cursor is kept)."""
+    if res.rest is None and len(res.rows) <= page_size:
+        return s.new_resource_id(), encode_page(res.rows), False
+    return _open(s, SqlCursor(res.rows, page_size, encode_page, res.rest))
+
+
 @handler(Op.QUERY_SQL_FIELDS)
 def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
+    if r.sql and (user_stmt := parse_user_statement(r.sql)) is not None:
+        return user_statement(s, user_stmt, r.include_field_names)  # server/auth.py
     cache_id = r.prefix.cache_id
     if cache_id and r.schema is not None:
         # Ignite checks that the cache exists, but an explicit schema wins over the
@@ -178,8 +278,9 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
         cache_id = 0
     args = _args(r.args)
     in_tx = s.in_tx(r.prefix.tx_id)
-    res = s.off_loop(
-        lambda engine, budget: engine.sql.execute(
+    res = _run(
+        s,
+        lambda engine, budget, page_size: engine.sql.execute(
             r.sql or "",
             schema=r.schema,
             cache_id=cache_id,
@@ -190,28 +291,20 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
             arg_codes=[a[0] for a in r.args],  # non-empty: _args decoded them
             budget_s=budget,
             in_tx=in_tx,
-        )
+            page_size=page_size,
+        ),
+        r.page_size,
     )
     if res.caches_changed:
         s.node.bump_topology()
-    rows = res.rows
-    if len(rows) <= r.page_size:  # one page: no cursor to keep
-        rid, page, has_more = s.new_resource_id(), _row_encoder(res)(rows), False
-    else:
-        cursor = SqlCursor(rows, r.page_size, _row_encoder(res))
-        rid, page, has_more = _open(s, cursor)
+    rid, page, has_more = _cursor(s, res, r.page_size, _row_encoder(res))
     names = tuple(res.names) if r.include_field_names else None
     return m.SqlFieldsResponse(rid, len(res.names), names, page, has_more)
 
 
 @handler(Op.QUERY_SQL_FIELDS_CURSOR_GET_PAGE)
 def sql_fields_page(s: Session, r: m.SqlFieldsCursorGetPage) -> m.RowPageResponse:
-    cursor = s.cursor_of(r.cursor_id, SqlCursor)
-    page, has_more = cursor.next_page()
-    if has_more:
-        s.read_ahead(cursor)
-    else:
-        s.cursors.pop(r.cursor_id, None)
+    page, has_more = _next_page(s, r.cursor_id)
     return m.RowPageResponse(tuple(page), has_more)
 
 
@@ -220,22 +313,24 @@ def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
     args = _args(r.args)
-    entries = s.off_loop(
-        lambda engine, budget: engine.sql.query_entries(
-            r.prefix.cache_id, r.type_name, r.sql or "", args, r.timeout_ms, budget
-        )
+    res = _run(
+        s,
+        lambda engine, budget, page_size: engine.sql.query_entries(
+            r.prefix.cache_id,
+            r.type_name,
+            r.sql or "",
+            args,
+            r.timeout_ms,
+            budget,
+            page_size,
+        ),
+        r.page_size,
     )
-    cursor = SqlCursor(list(entries), r.page_size, _entry_encoder)
-    rid, page, has_more = _open(s, cursor)
+    rid, page, has_more = _cursor(s, res, r.page_size, _entry_encoder)
     return m.EntryCursorResponse(rid, tuple(page), has_more)
 
 
 @handler(Op.QUERY_SQL_CURSOR_GET_PAGE)
 def sql_query_page(s: Session, r: m.SqlCursorGetPage) -> m.EntryPageResponse:
-    cursor = s.cursor_of(r.cursor_id, SqlCursor)
-    page, has_more = cursor.next_page()
-    if has_more:
-        s.read_ahead(cursor)
-    else:
-        s.cursors.pop(r.cursor_id, None)
+    page, has_more = _next_page(s, r.cursor_id)
     return m.EntryPageResponse(tuple(page), has_more)

@@ -4,7 +4,9 @@ Owns :func:`make_certificates`: a CA, a server certificate for ``127.0.0.1`` and
 ``localhost`` signed by it (in a PKCS12 key store for ``ReferenceNode.java``), a PKCS12
 trust store holding the CA (given to the node, it requires client certificates), a
 second unrelated CA, and, when ``openssl`` is on PATH, a client certificate signed by
-the CA with its PEM key (plain and password-protected).
+the CA with its PEM key (plain and password-protected), a client certificate signed
+by the unrelated CA (untrusted), and the server's key as PEM (plain and
+password-protected) for ``embergrid serve --ssl-certfile/--ssl-keyfile``.
 
 Why these tools: ``keytool`` ships with every JDK, and the reference node needs a JDK
 anyway, so everything the node reads (and every certificate) is made with it. Python's
@@ -50,6 +52,21 @@ class Certificates:
     client_key_encrypted: Path | None
     client_key_password: str
     openssl_missing: str | None  # why the client fields are None
+    server_chain: Path | None = None  # PEM: server cert + CA (embergrid serve)
+    server_key: Path | None = None  # PEM
+    server_key_encrypted: Path | None = None  # PEM, KEY_PASSWORD
+    untrusted_client_cert: Path | None = None  # signed by the unrelated CA
+    client_keystore: Path | None = None  # PKCS12: client key + cert (Java clients)
+
+    def serve_args(self, *, require_client_cert: bool = False) -> tuple[str, ...]:
+        """``embergrid serve`` flags for TLS with this material."""
+        assert self.server_chain is not None
+        assert self.server_key is not None
+        args = ("--ssl-certfile", str(self.server_chain))
+        args += ("--ssl-keyfile", str(self.server_key))
+        if require_client_cert:
+            args += ("--ssl-cafile", str(self.ca_cert), "--ssl-client-auth")
+        return args
 
     def node_args(self, *, require_client_cert: bool) -> tuple[str, ...]:
         """``ReferenceNode.java`` options for TLS with this material."""
@@ -164,6 +181,35 @@ def _client_request(d: Path) -> None:
     )  # fmt: skip
 
 
+def _client_keystore(d: Path) -> None:
+    """The client's key and certificate as a PKCS12 key store (Java thin client)."""
+    _run(
+        [
+            "openssl", "pkcs12", "-export", "-in", str(d / "client.pem"),
+            "-inkey", str(d / "client.key"), "-certfile", str(d / "ca.pem"),
+            "-name", "client", "-passout", f"pass:{STORE_PASSWORD}",
+            "-out", str(d / "client.p12"),
+        ]
+    )  # fmt: skip
+
+
+def _server_pem_key(d: Path) -> None:
+    """The server's key out of its PKCS12 key store, as PEM (plain and encrypted)."""
+    key = d / "server.key"
+    _run(
+        [
+            "openssl", "pkcs12", "-in", str(d / "server.p12"), "-nocerts", "-nodes",
+            "-passin", f"pass:{STORE_PASSWORD}", "-out", str(key),
+        ]
+    )  # fmt: skip
+    _run(
+        [
+            "openssl", "pkey", "-in", str(key), "-aes256",
+            "-passout", f"pass:{KEY_PASSWORD}", "-out", str(d / "server-encrypted.key"),
+        ]
+    )  # fmt: skip
+
+
 def make_certificates(directory: Path) -> Certificates:
     """Generate everything under ``directory`` (keytool; openssl for the client key).
 
@@ -202,8 +248,20 @@ def make_certificates(directory: Path) -> Certificates:
                     "eku=clientAuth",
                 )
             )
+            second.append(
+                pool.submit(
+                    _sign,
+                    d / "other.p12",
+                    d / "client.csr",
+                    d / "client-untrusted.pem",
+                    "eku=clientAuth",
+                )
+            )
         for step in second:
             step.result()
+        if openssl:
+            _server_pem_key(d)
+            _client_keystore(d)
     if not openssl:
         return Certificates(
             ca_pem, other_pem, server, trust, None, None, None, KEY_PASSWORD,
@@ -212,4 +270,6 @@ def make_certificates(directory: Path) -> Certificates:
     return Certificates(
         ca_pem, other_pem, server, trust, d / "client.pem", d / "client.key",
         d / "client-encrypted.key", KEY_PASSWORD, None,
+        d / "server-chain.pem", d / "server.key", d / "server-encrypted.key",
+        d / "client-untrusted.pem", d / "client.p12",
     )  # fmt: skip
