@@ -11,7 +11,7 @@ the connection's own and then compared as ``<port>``.
 
 WAL: the shared reference node runs without persistence, like the session's
 embergrid server (no ``data_dir``); a second, persistent reference node
-(``--persistence``) is compared with an embergrid server on a ``data_dir``.
+(``--persistence``) is compared with an embergrid server with persistence.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 from _reference import missing_prerequisite, start_node, unavailable
+from embergrid.engine import ClusterState
 from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode as Op
@@ -328,7 +329,7 @@ def test_wal_state_without_persistence(
 
 @pytest.fixture(scope="module")
 def persistent_pair() -> Iterator[tuple[Address, Address]]:
-    """(embergrid on a data_dir, a reference node with native persistence)."""
+    """(embergrid with --persistence, a reference node with native persistence)."""
     reason = missing_prerequisite()
     if reason is not None:
         unavailable(reason)
@@ -340,8 +341,10 @@ def persistent_pair() -> Iterator[tuple[Address, Address]]:
         try:
             with (
                 tempfile.TemporaryDirectory(prefix="eg-persist-") as data_dir,
-                ServerThread(Node(data_dir=data_dir)) as st,
+                ServerThread(Node(data_dir=data_dir, persistent=True)) as st,
             ):
+                # activated, as ReferenceNode activates its persistent cluster
+                st.node.engine.cluster.set_state(ClusterState.ACTIVE)
                 yield st.address, (node.host, node.port)
         finally:
             node.stop()

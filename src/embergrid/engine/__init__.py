@@ -71,7 +71,9 @@ class Engine:
      read (``Membership.join``; the store is reset first when no member is
      alive and ``persistent`` is false),
     :param lease_ms: the member's lease (see ``Membership``),
-    :param persistent: the cluster keeps its data across full restarts.
+    :param persistent: the cluster keeps its data across full restarts (native
+     persistence: the WAL switches, ops 5002/5003); None = whether the store
+     outlives the process.
     """
 
     def __init__(
@@ -85,15 +87,15 @@ class Engine:
         busy_timeout_ms: int = BUSY_TIMEOUT_MS,
         join: Member | None = None,
         lease_ms: int = 2000,
-        persistent: bool = False,
+        persistent: bool | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
         self.partition_of = partition_of
         self.data_dir = data_dir
-        self.persistent = persistent
         # The schema and the join wait for other nodes as long as it takes; the
         # ops afterwards wait ``busy_timeout_ms`` (set at the end).
         self.store = store if store is not None else Store(data_dir)
+        self.persistent = self.store.persistent if persistent is None else persistent
         self.membership = Membership(self.store)
         self.new_cluster = False
         # Imported here: the SQL layer imports sqlglot, which key-value-only users
@@ -104,7 +106,7 @@ class Engine:
         if join is not None:
             try:
                 self.new_cluster = self.membership.join(
-                    join, lease_ms, self.clock.now_ms(), persistent=persistent
+                    join, lease_ms, self.clock.now_ms(), persistent=self.persistent
                 )
             except BaseException:
                 self.store.close()
@@ -121,7 +123,7 @@ class Engine:
             self.clock,
         )
         self.types = BinaryTypes(self.store)
-        self.wal = Wal(self.store, self.caches)
+        self.wal = Wal(self.store, self.caches, self.persistent)
         self.sql = SqlEngine(
             self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
         )

@@ -1,11 +1,12 @@
 """Per-cache-group WAL state (ops 5002 CHANGE_WAL_STATE / 5003 GET_WAL_STATE).
 
-Owns ``Wal``. A store opened on a ``data_dir`` is embergrid's counterpart of
-Ignite native persistence: its caches start with the WAL enabled and 5002 can
-switch it per cache group (a cache without ``group_name`` is a group of its
-own). A private in-memory store is a node without persistence: 5003 answers
-False and 5002 is refused. The disabled flag is a ``meta`` row keyed by the
-group's name; ``Caches.destroy`` drops it with the group's last cache.
+Owns ``Wal``. A persistent cluster (``embergrid serve --persistence``) is
+embergrid's counterpart of Ignite native persistence: its caches start with the
+WAL enabled and 5002 can switch it per cache group (a cache without
+``group_name`` is a group of its own). A cluster without persistence (in
+memory, with or without a data dir) answers 5003 False and refuses 5002. The
+disabled flag is a ``meta`` row keyed by the group's name; ``Caches.destroy``
+drops it with the group's last cache.
 
 Behaviour observed on the Ignite 2.18 reference node
 (tests/compat/test_diff_rare_ops.py):
@@ -52,14 +53,15 @@ def _failed(text: str) -> EngineError:
 class Wal:
     """WAL switches of every cache group in one store."""
 
-    def __init__(self, store: Store, caches: Caches) -> None:
+    def __init__(self, store: Store, caches: Caches, persistent: bool) -> None:
         self._store = store
         self._caches = caches
+        self._persistent = persistent
 
     @property
     def persistent(self) -> bool:
-        """True when the store outlives the process (a ``data_dir`` was given)."""
-        return self._store.persistent
+        """True when the cluster has native persistence (``Engine.persistent``)."""
+        return self._persistent
 
     def _by_name(self, name: str) -> CacheHandle | None:
         try:
