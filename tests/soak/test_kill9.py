@@ -1,5 +1,6 @@
-"""Soak: ``kill -9`` of ``embergrid serve --data-dir`` under writes, then a
-restart on the same directory: every acknowledged write is there.
+"""Soak: ``kill -9`` of ``embergrid serve --data-dir --persistence`` under
+writes, then a restart on the same directory: every acknowledged write is there
+(without ``--persistence`` a restart of the only node is a new, empty cluster).
 
 Each cycle starts the node on the directory, checks what the earlier cycles'
 writers were told was stored (and the witness entries), runs writers until
@@ -14,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from embergrid import Client
+from embergrid.datatypes.cluster_state import ClusterState
+
 from ._node import ServedNode
 from ._profile import MEMORY_BOUND, PROFILE
 from ._survival import store_witness, survived
@@ -27,13 +31,14 @@ WRITE_WITHIN = 300.0
 
 
 def test_kill_9_under_writes_loses_nothing_acknowledged(tmp_path: Path) -> None:
-    data_dir = str(tmp_path / "data")
+    flags = ("--data-dir", str(tmp_path / "data"), "--persistence")
     log = tmp_path / "node.log"
     earlier: list[AckedWriters] = []
     for cycle in range(PROFILE.kill_cycles):
-        node = ServedNode("--data-dir", data_dir, log_file=log)
+        node = ServedNode(*flags, log_file=log)
         try:
-            if cycle == 0:
+            if cycle == 0:  # a new persistent cluster starts inactive
+                _activate(node.address)
                 store_witness(node.address)
             for writers in earlier:
                 assert writers.lost(node.address) == [], f"cycle {cycle}"
@@ -46,10 +51,16 @@ def test_kill_9_under_writes_loses_nothing_acknowledged(tmp_path: Path) -> None:
             earlier.append(writers)
         finally:
             node.stop()
-    with_all = ServedNode("--data-dir", data_dir, log_file=log)
+    with_all = ServedNode(*flags, log_file=log)
     try:
         for writers in earlier:
             assert writers.lost(with_all.address) == []
         survived(with_all)
     finally:
         with_all.stop()
+
+
+def _activate(address: tuple[str, int]) -> None:
+    client = Client()
+    with client.connect(*address):
+        client.get_cluster().set_state(ClusterState.ACTIVE)
