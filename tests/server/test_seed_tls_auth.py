@@ -35,7 +35,7 @@ import embergrid
 from _tls_certs import Certificates
 
 Address = tuple[str, int]
-_LINE = re.compile(r"embergrid node \S+ listening on ([\d.]+):(\d+)\n")
+_LINE = re.compile(r"embergrid node \S+ listening on ([\d.]+):(\d+) \(.*\)\n")
 LIBS = [pytest.param(pyignite, id="pyignite"), pytest.param(embergrid, id="embergrid")]
 
 

@@ -15,7 +15,12 @@ import pytest
 from pyignite import Client
 from pyignite.datatypes.cluster_state import ClusterState
 
-_LINE = re.compile(r"embergrid node (\S+) listening on ([\d.]+):(\d+)\n")
+from embergrid.cli.main import package_version
+
+_LINE = re.compile(
+    r"embergrid node (\S+) listening on ([\d.]+):(\d+)"
+    r" \(embergrid [^,]+, (memory only|data dir .+), cluster [A-Z_]+\)\n"
+)
 
 
 def _start(*flags: str) -> subprocess.Popen[str]:
@@ -232,6 +237,44 @@ def test_flags_from_the_environment(tmp_path: Path) -> None:
         assert proc.stdout is not None
         assert _LINE.fullmatch(proc.stdout.readline())
         assert (tmp_path / "embergrid.sqlite3").exists()  # the data dir was used
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()
+
+
+@pytest.mark.parametrize(
+    ("flags", "store", "state"),
+    [
+        ((), "memory only", "ACTIVE"),
+        (
+            ("--data-dir", "{dir}"),
+            "data dir {dir}, in memory while a node lives",
+            "ACTIVE",
+        ),
+        (
+            ("--data-dir", "{dir}", "--persistence"),
+            "data dir {dir}, persistent",
+            "INACTIVE",
+        ),
+    ],
+    ids=["memory", "data-dir", "persistent"],
+)
+def test_the_start_line_says_version_store_and_state(
+    flags: tuple[str, ...], store: str, state: str, tmp_path: Path
+) -> None:
+    args = [f.format(dir=tmp_path) for f in flags]
+    proc = _start(*args, "--log-level", "WARNING")
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert _LINE.fullmatch(line), line
+        assert line.endswith(
+            f" (embergrid {package_version()}, {store.format(dir=tmp_path)},"
+            f" cluster {state})\n"
+        )
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:

@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "--version", action="version", version=f"embergrid {_version()}"
+        "--version", action="version", version=f"embergrid {package_version()}"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser(
@@ -79,7 +79,8 @@ def _defaults_from_environment(
             action.default = value
 
 
-def _version() -> str:
+def package_version() -> str:
+    """embergrid's installed version."""
     try:
         return importlib.metadata.version("embergrid")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree

@@ -2,7 +2,8 @@
 
 Owns ``run_serve(args)``: logging setup, building the ``Node`` from the parsed
 flags, running the ``Server`` on uvloop (when it imports), printing
-``embergrid node <id> listening on <host>:<port>`` once connections are
+``embergrid node <id> listening on <host>:<port> (<version>, <store>, cluster
+<state>)`` once connections are
 accepted, and a clean shutdown (exit status 0) on SIGINT or SIGTERM. The
 security flags (``--ssl-*``, ``--auth``) are checked here before anything
 starts; a node listening beyond loopback without authentication or TLS says on
@@ -22,6 +23,7 @@ import ssl
 import sys
 import time
 
+from embergrid.cli.main import package_version
 from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
 from embergrid.server.tls import TlsConfig, server_context
@@ -115,6 +117,21 @@ def _exposure(host: str, tls: bool, auth: bool) -> str | None:
     )
 
 
+def _start_line(args: argparse.Namespace, node: Node, server: Server) -> str:
+    """``embergrid node <id> listening on <host>:<port> (<version>, <store>,
+    cluster <state>)``: what a user (or a script) needs from a start."""
+    if args.data_dir is None:
+        store = "memory only"
+    else:
+        kind = "persistent" if args.persistence else "in memory while a node lives"
+        store = f"data dir {args.data_dir}, {kind}"
+    state = node.engine.cluster.state().name
+    return (
+        f"embergrid node {node.consistent_id} listening on {server.host}:"
+        f"{server.port} (embergrid {package_version()}, {store}, cluster {state})"
+    )
+
+
 class _CannotStart(Exception):
     """A start-up failure to report in one line (no traceback)."""
 
@@ -165,11 +182,7 @@ async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
             warning = _exposure(args.host, tls is not None, args.auth)
             if warning is not None:
                 print(warning, file=sys.stderr, flush=True)
-            print(
-                f"embergrid node {node.consistent_id} listening on "
-                f"{server.host}:{server.port}",
-                flush=True,
-            )
+            print(_start_line(args, node, server), flush=True)
             log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
             await stop.wait()
         finally:
