@@ -13,8 +13,9 @@ No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 from __future__ import annotations
 
 import uuid
+from typing import Generic, TypeVar
 
-from embergrid.client.flows._call import Call, Reply
+from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ServerError
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
@@ -36,6 +37,7 @@ from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
 __all__ = [
     "ANSWER_SPIN",
     "FEATURES",
+    "FlowSteps",
     "encode_call",
     "handshake_outcome",
     "handshake_request",
@@ -49,6 +51,45 @@ that quickly: waking a sleeping CPU costs tens of microseconds on virtual machin
 (``sync._transport.SpinningReceiver``, ``aio._transport.AioConnection``)."""
 _ENCODERS = {op: enc for op, (_, enc) in REQUESTS.items()}
 _DECODERS = {op: dec for op, (dec, _) in RESPONSES.items()}
+
+
+T = TypeVar("T")
+
+
+class FlowSteps(Generic[T]):
+    """A flow driven one call at a time: iterate for the calls, setting ``outcome``
+    (the ``Reply``, or the ``ServerError`` the call raised) before the next; then
+    ``result`` is the flow's. As a context manager it closes the flow whatever
+    happens (a broken connection leaves it unfinished)."""
+
+    __slots__ = ("_flow", "_started", "outcome", "result")
+
+    def __init__(self, flow: Flow[T]) -> None:
+        self._flow, self._started = flow, False
+        self.outcome: Reply | ServerError | None = None
+        self.result: T
+
+    def __enter__(self) -> FlowSteps[T]:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._flow.close()
+
+    def __iter__(self) -> FlowSteps[T]:
+        return self
+
+    def __next__(self) -> Call:
+        outcome, self.outcome = self.outcome, None
+        try:
+            if not self._started:
+                self._started = True
+                return next(self._flow)
+            if isinstance(outcome, ServerError):
+                return self._flow.throw(outcome)
+            return self._flow.send(outcome)  # type: ignore[arg-type]
+        except StopIteration as stop:
+            self.result = stop.value
+            raise
 
 
 def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:
@@ -104,19 +145,6 @@ def handshake_outcome(
 
 
 __all__ += ["LATEST_VERSION", "ClientState", "ServerError"]
-
-
-def partition_routing(
-    partition_aware: bool, nodes: int, ctx: ProtocolContext | None
-) -> bool:
-    """Whether keyed calls are routed by partition: asked for, more than one node, and
-    a protocol whose handshake names the node."""
-    return (
-        partition_aware
-        and nodes > 1
-        and ctx is not None
-        and ctx.is_partition_awareness_supported()
-    )
 
 
 def proposed_context(version: ProtocolVersion) -> ProtocolContext:
