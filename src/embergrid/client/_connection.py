@@ -39,9 +39,16 @@ from embergrid.protocol.connection import ClientConnection
 from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
 from embergrid.protocol.messages.context import ProtocolContext
 
-__all__ = ["BROKEN", "ConnectionBase", "Observation", "handshake_steps"]
+__all__ = ["BROKEN", "ConnectionBase", "Observation", "broken", "handshake_steps"]
 
 BROKEN = "Connection broken."
+
+
+def broken(cause: OSError) -> OSError:
+    """What a request fails with when its connection broke under it, in both shells:
+    ``OSError("Connection broken.")`` whatever the socket said (reset, EOF, TLS),
+    except a timeout, which stays what it is."""
+    return cause if isinstance(cause, TimeoutError) else OSError(BROKEN)
 
 
 class ConnectionBase:

@@ -28,6 +28,7 @@ from embergrid.client._connection import (
     BROKEN,
     ConnectionBase,
     Observation,
+    broken,
     handshake_steps,
 )
 from embergrid.client._nodes import ConnectParams
@@ -202,7 +203,10 @@ class SyncConnection(ConnectionBase):
             except OSError as exc:
                 self._drop()
                 self._lost(exc)
-                raise
+                error = broken(exc)
+                if error is exc:
+                    raise
+                raise error from exc
             return _driver.reply_for(call, event, self.proto, self)
 
 
