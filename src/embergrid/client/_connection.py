@@ -20,7 +20,7 @@ from typing import Any
 
 from embergrid.client import _driver
 from embergrid.client._nodes import ConnectParams
-from embergrid.client.flows._call import Call
+from embergrid.client.flows._call import Call, Reply
 from embergrid.errors import AuthenticationError
 from embergrid.monitoring import (
     AuthenticationFailedEvent,
@@ -34,14 +34,73 @@ from embergrid.monitoring import (
     QueryStartEvent,
     QuerySuccessEvent,
 )
-from embergrid.protocol.codes import OpCode
+from embergrid.protocol.codes import OpCode, ProtocolFeature
 from embergrid.protocol.connection import ClientConnection
 from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
 from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.protocol.messages.general import GetIdleTimeout, Heartbeat
 
-__all__ = ["BROKEN", "ConnectionBase", "Observation", "broken", "handshake_steps"]
+__all__ = [
+    "BROKEN",
+    "ConnectionBase",
+    "Heartbeats",
+    "Observation",
+    "broken",
+    "handshake_steps",
+    "heartbeat_interval",
+]
 
 BROKEN = "Connection broken."
+
+
+# Heartbeats as Ignite's Java thin client sends them (TcpClientChannel): asked the
+# server's idle timeout (op 2) after the handshake, it sends a heartbeat (op 1) every
+# third of it, at least every 0.5 s apart and at most ClientConfiguration's default
+# heartbeatInterval (30 s) apart, and only when nothing else was sent meanwhile.
+# Unlike Java's (off unless heartbeatEnabled), ours are on whenever the server both
+# supports them (feature bit 11) and closes idle connections; never otherwise.
+_MIN_HEARTBEAT, _MAX_HEARTBEAT = 0.5, 30.0
+
+
+def heartbeat_interval(idle_timeout_ms: int) -> float | None:
+    """Seconds between heartbeats for a server with this idle timeout (None: the
+    server closes no idle connection, no heartbeats)."""
+    if idle_timeout_ms <= 0:
+        return None
+    return min(_MAX_HEARTBEAT, max(_MIN_HEARTBEAT, idle_timeout_ms / 3000))
+
+
+class Heartbeats:
+    """The heartbeats of one connection: a shell calls ``due`` every ``interval``
+    seconds and sends ``BEAT`` when it says so, then calls ``sent``."""
+
+    ASK = Call(OpCode.GET_IDLE_TIMEOUT, GetIdleTimeout())
+    """What a connection asks the server after its handshake, if ``wanted``."""
+    BEAT = Call(OpCode.HEARTBEAT, Heartbeat())
+
+    def __init__(self, proto: ClientConnection, interval: float) -> None:
+        self.proto, self.interval = proto, interval
+        self._seen = proto.next_request_id
+
+    @classmethod
+    def after(cls, proto: ClientConnection, reply: Reply) -> Heartbeats | None:
+        """The heartbeats for the server's answer to ``ASK`` (None: no
+        idle timeout, no heartbeats)."""
+        interval = heartbeat_interval(reply.message.timeout_ms)
+        return None if interval is None else cls(proto, interval)
+
+    @staticmethod
+    def wanted(ctx: ProtocolContext | None) -> bool:
+        """Whether to ask the server for its idle timeout: it has heartbeats."""
+        return ctx is not None and ctx.has(ProtocolFeature.HEARTBEAT)
+
+    def due(self) -> bool:
+        """Whether nothing was sent since the last look (a heartbeat then is)."""
+        return self.proto.next_request_id == self._seen
+
+    def sent(self) -> None:
+        """The look is over (and its heartbeat, if any, sent)."""
+        self._seen = self.proto.next_request_id
 
 
 def broken(cause: OSError) -> OSError:

@@ -44,7 +44,7 @@ __all__ = [
     "reply_for",
 ]
 
-FEATURES = ProtocolFeature.CLUSTER_API
+FEATURES = ProtocolFeature.CLUSTER_API | ProtocolFeature.HEARTBEAT
 ANSWER_SPIN = 100e-6
 """Seconds a request polls for its answer before sleeping, while answers keep coming
 that quickly: waking a sleeping CPU costs tens of microseconds on virtual machines

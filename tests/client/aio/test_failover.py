@@ -30,10 +30,11 @@ TX_CACHE = {PROP_NAME: "failover_tx", PROP_CACHE_ATOMICITY_MODE: 0}  # TRANSACTI
 BACKGROUND = ThreadPoolExecutor(max_workers=1)
 
 
-def _create_everywhere(nodes: list[tuple[str, int]]) -> None:
+def _create_everywhere(nodes: list[tuple[str, int]], cache: Any = TX_CACHE) -> None:
+    """The separate processes share no caches: create ``cache`` on each."""
     for node in nodes:
         with Client(partition_aware=False).connect(*node) as cm:
-            cm.client.get_or_create_cache(TX_CACHE)
+            cm.client.get_or_create_cache(cache)
 
 
 def _wait_in_flight(client: Any) -> None:
@@ -129,9 +130,10 @@ async def test_a_node_back_after_all_went_down_serves_again(
 ) -> None:
     """Out of nodes is not final: the next request dials every node again."""
     nodes = [("127.0.0.1", port) for _, port in servers[:2]]
+    _create_everywhere(nodes, "back")
     client = AioClient(partition_aware=partition_aware)
     async with client.connect(nodes):
-        cache = await client.get_or_create_cache("back")
+        cache = await client.get_cache("back")
         await cache.put(1, 1)
         for proc, _ in servers[:2]:
             _kill(proc)

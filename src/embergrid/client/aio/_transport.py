@@ -22,6 +22,7 @@ from embergrid.client import _driver
 from embergrid.client._connection import (
     BROKEN,
     ConnectionBase,
+    Heartbeats,
     Observation,
     handshake_steps,
 )
@@ -47,6 +48,11 @@ _BATCH = 8  # queued requests written at once: fewer sends, the server starts ea
 # a slower one it sleeps at once, until an answer is quick again.
 
 
+def _ignore_outcome(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()  # retrieved: no "exception was never retrieved" warning
+
+
 class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
     """One socket to one node; many requests in flight at once.
 
@@ -69,6 +75,7 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
         self._sent_at = 0.0  # when the last lone request went out
         self._quick = True  # the last lone answer came within ANSWER_SPIN
         self._polling = False
+        self._beats: Heartbeats | None = None
 
     @property
     def alive(self) -> bool:
@@ -145,6 +152,25 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             self._handshake_failed(exc)
             raise
         self._handshake_succeeded()
+        if Heartbeats.wanted(self.protocol_context):
+            with contextlib.suppress(ServerError):  # then no heartbeats
+                reply = await self.send(Heartbeats.ASK)
+                self._beat_every(Heartbeats.after(self.proto, reply))
+
+    def _beat_every(self, beats: Heartbeats | None) -> None:
+        """Send heartbeats as ``beats`` says (a loop timer per interval)."""
+        self._beats = beats
+        if beats is not None:
+            asyncio.get_running_loop().call_later(beats.interval, self._beat, beats)
+
+    def _beat(self, beats: Heartbeats) -> None:
+        if beats is not self._beats or self.transport is None:
+            return  # closed, or connected again with heartbeats of its own
+        if beats.due():
+            # a failed heartbeat breaks the connection for whoever uses it next
+            self.send(Heartbeats.BEAT).add_done_callback(_ignore_outcome)
+        beats.sent()
+        asyncio.get_running_loop().call_later(beats.interval, self._beat, beats)
 
     async def reconnect(self) -> None:
         """Connect again unless alive; connection errors are swallowed, as in
@@ -183,7 +209,7 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
 
     async def close(self) -> None:
         """Close the connection (a closed-connection event if it was open)."""
-        self._out = None
+        self._out = self._beats = None
         if self.transport is not None:
             self.transport.close()
             self.transport = None

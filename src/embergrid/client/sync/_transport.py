@@ -27,6 +27,7 @@ from embergrid.client._driver import FlowSteps
 from embergrid.client._connection import (
     BROKEN,
     ConnectionBase,
+    Heartbeats,
     Observation,
     broken,
     handshake_steps,
@@ -98,6 +99,7 @@ class SyncConnection(ConnectionBase):
         self.sock: socket.socket | None = None
         self._rview = memoryview(bytearray(_RECV))
         self._recv: Callable[[memoryview], int] = _closed
+        self._stop_beats = threading.Event()
 
     @property
     def alive(self) -> bool:
@@ -129,6 +131,29 @@ class SyncConnection(ConnectionBase):
         plain = not isinstance(self.sock, ssl.SSLSocket) and hasattr(select, "poll")
         self._recv = SpinningReceiver(self.sock) if plain else self.sock.recv_into
         self._handshake_succeeded()
+        if Heartbeats.wanted(self.protocol_context):
+            with contextlib.suppress(ServerError):  # then no heartbeats
+                reply = self.request(Heartbeats.ASK)
+                self._beat_every(Heartbeats.after(self.proto, reply))
+
+    def _beat_every(self, beats: Heartbeats | None) -> None:
+        """Send heartbeats as ``beats`` says, from a thread of this connection's
+        own that ends with the socket."""
+        self._stop_beats = stop = threading.Event()
+        if beats is not None:
+            name = f"embergrid-heartbeats-{self!r}"
+            beating = threading.Thread(
+                target=self._beat, args=(beats, stop), name=name, daemon=True
+            )
+            beating.start()
+
+    def _beat(self, beats: Heartbeats, stop: threading.Event) -> None:
+        while not stop.wait(beats.interval):
+            if beats.due() and not self.lock.locked():  # locked: a request is out
+                # a failed heartbeat breaks the connection for whoever uses it next
+                with contextlib.suppress(Exception):
+                    self.request(Heartbeats.BEAT)
+            beats.sent()
 
     def reconnect(self) -> None:
         """Connect again unless alive; connection errors are swallowed, as in
@@ -164,6 +189,7 @@ class SyncConnection(ConnectionBase):
             self.proto.receive_data(self._rview[:n].tobytes())
 
     def _drop(self) -> None:
+        self._stop_beats.set()
         sock, self.sock = self.sock, None
         if sock is not None:
             with contextlib.suppress(OSError):
