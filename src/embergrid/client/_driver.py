@@ -13,7 +13,8 @@ No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 from __future__ import annotations
 
 import uuid
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.client.flows._state import ClientState
@@ -37,7 +38,7 @@ from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
 __all__ = [
     "ANSWER_SPIN",
     "FEATURES",
-    "FlowSteps",
+    "drive",
     "encode_call",
     "handshake_outcome",
     "handshake_request",
@@ -56,40 +57,26 @@ _DECODERS = {op: dec for op, (dec, _) in RESPONSES.items()}
 T = TypeVar("T")
 
 
-class FlowSteps(Generic[T]):
-    """A flow driven one call at a time: iterate for the calls, setting ``outcome``
-    (the ``Reply``, or the ``ServerError`` the call raised) before the next; then
-    ``result`` is the flow's. As a context manager it closes the flow whatever
-    happens (a broken connection leaves it unfinished)."""
-
-    __slots__ = ("_flow", "_started", "outcome", "result")
-
-    def __init__(self, flow: Flow[T]) -> None:
-        self._flow, self._started = flow, False
-        self.outcome: Reply | ServerError | None = None
-        self.result: T
-
-    def __enter__(self) -> FlowSteps[T]:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._flow.close()
-
-    def __iter__(self) -> FlowSteps[T]:
-        return self
-
-    def __next__(self) -> Call:
-        outcome, self.outcome = self.outcome, None
-        try:
-            if not self._started:
-                self._started = True
-                return next(self._flow)
-            if isinstance(outcome, ServerError):
-                return self._flow.throw(outcome)
-            return self._flow.send(outcome)  # type: ignore[arg-type]
-        except StopIteration as stop:
-            self.result = stop.value
-            raise
+def drive(flow: Flow[T], answer: Callable[[Call], Reply]) -> T:
+    """Run ``flow`` to its result, ``answer`` giving the reply to each call it
+    yields; a ``ServerError`` that ``answer`` raises is thrown into the flow. The
+    blocking driver's ``run``; ``AioTransport._run`` is this loop with ``await``
+    (and the common case inlined). A broken connection leaves the flow closed."""
+    try:
+        call = next(flow)
+        while True:
+            try:
+                reply = answer(call)
+            except ServerError as exc:
+                error = exc
+            else:
+                call = flow.send(reply)
+                continue
+            call = flow.throw(error)  # outside the handler: no chained context
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    finally:
+        flow.close()
 
 
 def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:

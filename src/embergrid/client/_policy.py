@@ -183,6 +183,7 @@ class NodePool(Generic[C]):
         self.policy = NodePolicy(0, partition_aware)
         self.conns: list[C] = []
         self._context: ProtocolContext | None = None  # the last one negotiated
+        self._version: AffinityVersion | None = None  # the last one looked at
 
     def reset(self, conns: list[C]) -> Dial:
         """Take ``conns`` (not yet open); the dials that open them."""
@@ -213,6 +214,10 @@ class NodePool(Generic[C]):
         """The connection for ``call`` unless one must be dialled first."""
         if call.conn is not None:
             return call.conn  # type: ignore[return-value]
+        conns, policy = self.conns, self.policy
+        if call.node is None and conns and not policy.partition_aware:
+            conn = conns[policy.current]  # the common case, in one call
+            return conn if conn.alive else None
         return self.to_node(call.node)
 
     def to_node(self, node: uuid.UUID | None) -> C | None:
@@ -236,6 +241,9 @@ class NodePool(Generic[C]):
     def saw_topology(self, version: AffinityVersion | None) -> Dial | None:
         """Driver hook: a response carried ``version``; the dials to retry dead nodes
         if it is a change and any node is dead."""
+        if version is self._version:  # the common case: the same object as before
+            return None
+        self._version = version
         if not self.state.saw_topology(version) or not self.policy.partition_aware:
             return None
         alive = self.alive()

@@ -26,7 +26,6 @@ from embergrid.client._connection import (
     Observation,
     handshake_steps,
 )
-from embergrid.client._driver import FlowSteps
 from embergrid.client._nodes import ConnectParams
 from embergrid.client._policy import Dial, TransportBase
 from embergrid.client.flows._call import Call, Flow, Reply
@@ -329,20 +328,27 @@ class AioTransport(TransportBase[AioConnection]):
             return await self._run(flow)
 
     async def _run(self, flow: Flow[T]) -> T:
-        with FlowSteps(flow) as steps:
-            for call in steps:
-                conn = self.pool.pick(call)
-                if conn is None or self.events.queries:
-                    try:
-                        steps.outcome = await self.call(call)
-                    except ServerError as exc:
-                        steps.outcome = exc
-                    continue
+        """``_driver.drive`` with ``await``, and ``call`` inlined for a live
+        connection when nobody listens for query events."""
+        try:
+            call = next(flow)
+            while True:
                 try:
-                    steps.outcome = await conn.send(call)  # ``call``, inline
+                    conn = self.pool.pick(call)
+                    if conn is None or self.events.queries:
+                        reply = await self.call(call)
+                    else:
+                        reply = await conn.send(call)
+                        version = conn.proto.topology_version
+                        if (dials := self.pool.saw_topology(version)) is not None:
+                            await self._dial(dials)
                 except ServerError as exc:
-                    steps.outcome = exc
-                dials = self.pool.saw_topology(conn.proto.topology_version)
-                if dials is not None:
-                    await self._dial(dials)
-        return steps.result
+                    error = exc
+                else:
+                    call = flow.send(reply)
+                    continue
+                call = flow.throw(error)  # outside the handler: no chained context
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+        finally:
+            flow.close()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from embergrid.client import _driver
-from embergrid.client._driver import FlowSteps
+from embergrid.client._driver import drive
 from embergrid.client._connection import (
     BROKEN,
     ConnectionBase,
@@ -287,10 +287,4 @@ class SyncTransport(TransportBase[SyncConnection]):
 
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its result, answering each call it yields."""
-        with FlowSteps(flow) as steps:
-            for call in steps:
-                try:
-                    steps.outcome = self.call(call)
-                except ServerError as exc:
-                    steps.outcome = exc
-        return steps.result
+        return drive(flow, self.call)
