@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generate ``src/embergrid/client/sync/`` from ``src/embergrid/client/aio/``.
+"""Generate ``src/embergrid/client/sync/`` from ``src/embergrid/client/aio/``, and
+``tests/client/sync/`` from ``tests/client/aio/``.
 
 Owns the rename table that turns the asyncio shells (the source) into the blocking
 ones, in the spirit of httpcore's ``scripts/unasync.py`` and psycopg's
@@ -26,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src" / "embergrid" / "client" / "aio"
 DST = ROOT / "src" / "embergrid" / "client" / "sync"
 SKIP = frozenset({"_transport.py", "__init__.py"})
+TESTS_SRC = ROOT / "tests" / "client" / "aio"
+TESTS_DST = ROOT / "tests" / "client" / "sync"
 
 RENAMES: tuple[tuple[str, str], ...] = (
     (r"\bAioClient\b", "Client"),
@@ -54,7 +57,12 @@ RENAMES: tuple[tuple[str, str], ...] = (
     (r",\s*timeout: Timeout = 0", ""),
     (r",\s*timeout,?\s*\)", ")"),
 )
+TEST_RENAMES: tuple[tuple[str, str], ...] = (
+    (r"\baio_client\b", "client"),  # the fixtures of tests/client/conftest.py
+    (r"\btests/client/aio/", "tests/client/sync/"),
+)
 _COMPILED = tuple((re.compile(p), r) for p, r in RENAMES)
+_TEST_COMPILED = tuple((re.compile(p), r) for p, r in TEST_RENAMES)
 _SYNC_ONLY = re.compile(r"^(\s*)# sync-only: (.*)$")
 
 
@@ -68,21 +76,27 @@ def _lines(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def convert(text: str, name: str) -> str:
-    """The sync twin of ``client/aio/<name>``."""
+def convert(text: str, name: str, where: str = "client/aio") -> str:
+    """The sync twin of ``<where>/<name>``."""
     text = _lines(text)
-    for pattern, repl in _COMPILED:
+    table = _COMPILED if where == "client/aio" else _TEST_COMPILED + _COMPILED
+    for pattern, repl in table:
         text = pattern.sub(repl, text)
-    header = f"# GENERATED from client/aio/{name}: edit that file\n"
+    header = f"# GENERATED from {where}/{name}: edit that file\n"
     return header + text
 
 
 def targets() -> dict[Path, str]:
-    return {
+    out = {
         DST / src.name: convert(src.read_text(), src.name)
         for src in sorted(SRC.glob("*.py"))
         if src.name not in SKIP
     }
+    for src in sorted(TESTS_SRC.glob("*.py")):
+        out[TESTS_DST / src.name] = convert(
+            src.read_text(), src.name, "tests/client/aio"
+        )
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,14 +3,44 @@
 The public API keeps pyignite's names: ``Client``, ``AioClient`` and
 ``GenericObjectMeta``; ``embergrid.datatypes``, ``embergrid.exceptions`` and
 ``embergrid.monitoring`` mirror pyignite's modules of the same names.
+
+Nothing is imported until it is used (PEP 562 ``__getattr__``): ``import
+embergrid.protocol`` or ``embergrid serve`` does not load the clients, asyncio or
+ssl, and ``from embergrid import Client`` loads the blocking client only.
 """
 
 from __future__ import annotations
 
-from embergrid import errors
-from embergrid.client.aio.client import AioClient
-from embergrid.client.sync.client import Client
-from embergrid.protocol.binary.generic import GenericObjectMeta
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from embergrid import errors
+    from embergrid.client.aio.client import AioClient
+    from embergrid.client.sync.client import Client
+    from embergrid.protocol.binary.generic import GenericObjectMeta
 
 __version__ = "0.1.0"
 __all__ = ["AioClient", "Client", "GenericObjectMeta", "__version__", "errors"]
+
+_LAZY = {
+    "AioClient": "embergrid.client.aio.client",
+    "Client": "embergrid.client.sync.client",
+    "GenericObjectMeta": "embergrid.protocol.binary.generic",
+    "errors": "embergrid.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'embergrid' has no attribute {name!r}")
+    value = importlib.import_module(module)
+    if name != "errors":
+        value = getattr(value, name)
+    globals()[name] = value  # once: later lookups do not come here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

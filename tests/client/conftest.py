@@ -17,7 +17,12 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+from _reference import missing_prerequisite, start_node, unavailable
 from embergrid import AioClient, Client
+from embergrid.server import Limits, Node, ServerThread
+
+IDLE_MS = 4000
+"""The idle timeout of the ``idle_node`` servers: heartbeats go every 1.33 s."""
 
 
 def free_port() -> int:
@@ -72,3 +77,25 @@ async def aio_client(server_address: tuple[str, int]) -> AsyncIterator[AioClient
     c = AioClient()
     async with c.connect(*server_address):
         yield c
+
+
+@pytest.fixture(scope="module", params=["embergrid", "ignite"])
+def idle_node(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    """(host, port) of a node that closes connections silent for ``IDLE_MS``: our
+    server in-process, then the reference node started with ``--idle-timeout``."""
+    if request.param == "embergrid":
+        limits = Limits(idle_timeout=IDLE_MS / 1000)
+        with ServerThread(Node(limits=limits)) as server:
+            yield server.address
+        return
+    reason = missing_prerequisite()
+    if reason is not None:
+        unavailable(reason)
+    try:
+        node = start_node(["--idle-timeout", str(IDLE_MS)])
+    except (OSError, RuntimeError) as exc:
+        pytest.fail(f"reference node failed to start: {exc}", pytrace=False)
+    try:
+        yield node.host, node.port
+    finally:
+        node.stop()

@@ -19,6 +19,8 @@
  *   --ssl-keystore-type T      JKS or PKCS12 (default JKS)
  *   --ssl-truststore PATH      trust store; given, client certificates are required
  *   --ssl-truststore-password S (default "123456")
+ *   --idle-timeout MS          thin-client idle timeout (ClientConnectorConfiguration.idleTimeout;
+ *                              default 0 = off, as Ignite)
  *   --verbose                  Ignite's own log on stderr instead of nothing
  *
  * Everything binds to 127.0.0.1: static discovery (never multicast), communication, thin client.
@@ -77,6 +79,7 @@ public class ReferenceNode {
         String keyStoreType = "JKS";
         String trustStore;
         String trustStorePassword = "123456";
+        long idleTimeout;
         boolean verbose;
     }
 
@@ -96,6 +99,7 @@ public class ReferenceNode {
                 case "--ssl-keystore-type": o.keyStoreType = args[++i]; break;
                 case "--ssl-truststore": o.trustStore = args[++i]; break;
                 case "--ssl-truststore-password": o.trustStorePassword = args[++i]; break;
+                case "--idle-timeout": o.idleTimeout = Long.parseLong(args[++i]); break;
                 case "--verbose": o.verbose = true; break;
                 default: throw new IllegalArgumentException("unknown option " + a);
             }
@@ -130,6 +134,7 @@ public class ReferenceNode {
         c.setPort(o.clientPort + index);
         c.setPortRange(0);
         c.setThreadPoolSize(4);
+        c.setIdleTimeout(o.idleTimeout);
         if (o.keyStore != null) {
             SslContextFactory ssl = new SslContextFactory();
             ssl.setKeyStoreFilePath(o.keyStore);

@@ -184,6 +184,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     )
     _add_security_arguments(p)
     p.add_argument(
+        "--idle-timeout",
+        type=int,
+        default=0,
+        metavar="MILLISECONDS",
+        help="close connections silent this long (nothing received or sent); "
+        "clients learn it and send heartbeats (default: %(default)s = off, as "
+        "Ignite's idleTimeout)",
+    )
+    p.add_argument(
         "--busy-poll",
         type=float,
         default=100.0,

@@ -51,6 +51,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_cursors=args.max_cursors,
         max_open_queries=args.max_open_queries,
         handshake_timeout=args.handshake_timeout,
+        idle_timeout=args.idle_timeout / 1000,
         busy_poll=args.busy_poll / 1e6,
         lease=args.failure_detection_timeout,
     )

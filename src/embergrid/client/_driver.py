@@ -13,8 +13,10 @@ No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
-from embergrid.client.flows._call import Call, Reply
+from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ServerError
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
@@ -36,19 +38,45 @@ from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
 __all__ = [
     "ANSWER_SPIN",
     "FEATURES",
+    "drive",
     "encode_call",
     "handshake_outcome",
     "handshake_request",
     "reply_for",
 ]
 
-FEATURES = ProtocolFeature.CLUSTER_API
+FEATURES = ProtocolFeature.CLUSTER_API | ProtocolFeature.HEARTBEAT
 ANSWER_SPIN = 100e-6
 """Seconds a request polls for its answer before sleeping, while answers keep coming
 that quickly: waking a sleeping CPU costs tens of microseconds on virtual machines
 (``sync._transport.SpinningReceiver``, ``aio._transport.AioConnection``)."""
 _ENCODERS = {op: enc for op, (_, enc) in REQUESTS.items()}
 _DECODERS = {op: dec for op, (dec, _) in RESPONSES.items()}
+
+
+T = TypeVar("T")
+
+
+def drive(flow: Flow[T], answer: Callable[[Call], Reply]) -> T:
+    """Run ``flow`` to its result, ``answer`` giving the reply to each call it
+    yields; a ``ServerError`` that ``answer`` raises is thrown into the flow. The
+    blocking driver's ``run``; ``AioTransport._run`` is this loop with ``await``
+    (and the common case inlined). A broken connection leaves the flow closed."""
+    try:
+        call = next(flow)
+        while True:
+            try:
+                reply = answer(call)
+            except ServerError as exc:
+                error = exc
+            else:
+                call = flow.send(reply)
+                continue
+            call = flow.throw(error)  # outside the handler: no chained context
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+    finally:
+        flow.close()
 
 
 def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:
@@ -104,19 +132,6 @@ def handshake_outcome(
 
 
 __all__ += ["LATEST_VERSION", "ClientState", "ServerError"]
-
-
-def partition_routing(
-    partition_aware: bool, nodes: int, ctx: ProtocolContext | None
-) -> bool:
-    """Whether keyed calls are routed by partition: asked for, more than one node, and
-    a protocol whose handshake names the node."""
-    return (
-        partition_aware
-        and nodes > 1
-        and ctx is not None
-        and ctx.is_partition_awareness_supported()
-    )
 
 
 def proposed_context(version: ProtocolVersion) -> ProtocolContext:

@@ -1,16 +1,15 @@
-"""Which node to talk to: the address list, the current node, the failover order.
+"""Where and how to connect: the address list and the settings of each connection.
 
-Owns ``parse_connect_args`` (pyignite's ``connect()`` argument forms),
-``ConnectParams`` (per-connection settings with pyignite's names and checks) and
-``NodeList`` (the current node and the order in which to try the others after it
-broke: the next one first, wrapping around, as pyignite does). Pure: no sockets, no
-asyncio; imports ``embergrid.errors`` only.
+Owns ``parse_connect_args`` (pyignite's ``connect()`` argument forms) and
+``ConnectParams`` (per-connection settings with pyignite's names and checks);
+which node to use is ``client._policy``'s. Pure: no sockets, no asyncio; imports
+``embergrid.errors`` only.
 """
 
 from __future__ import annotations
 
 import ssl as _ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,6 @@ __all__ = [
     "DEFAULT_PORT",
     "OUT_OF_NODES",
     "ConnectParams",
-    "NodeList",
     "parse_connect_args",
 ]
 
@@ -106,20 +104,3 @@ class ConnectParams:
         if p.get("ssl_ciphers"):
             ctx.set_ciphers(p["ssl_ciphers"])
         return ctx
-
-
-class NodeList:
-    """The configured addresses and the one currently in use."""
-
-    def __init__(self, addresses: Iterable[tuple[str, int]] = ()) -> None:
-        self.addresses = list(addresses)
-        self.current = 0
-
-    def __len__(self) -> int:
-        return len(self.addresses)
-
-    def failover_order(self) -> Iterator[int]:
-        """Indexes to try after the current node broke: the next one first."""
-        n = len(self.addresses)
-        for step in range(1, n + 1):
-            yield (self.current + step) % n

@@ -213,6 +213,11 @@ class ClientConnection:
         """Requests sent and not yet answered."""
         return len(self._pending)
 
+    @property
+    def next_request_id(self) -> int:
+        """The id the next request gets (it changes with every request sent)."""
+        return self._next_id
+
     def start_handshake(self, request: HandshakeRequest) -> bytes:
         """Bytes of a handshake frame; allowed when idle (also after a rejection)."""
         if self.state is not ClientState.IDLE:

@@ -1,8 +1,8 @@
 """The asyncio front: one ``asyncio.Protocol`` per socket over a ``Session``.
 
 Owns ``ClientProtocol`` (data_received -> ``Session.feed`` -> ``transport.write``,
-the handshake timeout, the password check of a login on a thread, resource
-release on disconnect), ``Server`` (listening socket, TLS when given an
+the handshake and idle timeouts, the password check of a login on a thread,
+resource release on disconnect), ``Server`` (listening socket, TLS when given an
 ``ssl.SSLContext`` from ``server/tls.py``, whose failed handshakes log
 themselves, plus the background expiry purge) and ``new_event_loop``
 (uvloop when it imports, else asyncio's default). Imports asyncio, uvloop
@@ -67,6 +67,8 @@ class ClientProtocol(asyncio.Protocol):
         self.partial_held = 0  # bytes of an unfinished frame, as last counted
         self._partial_paused = False  # waits for the node's partial bytes to fall
         self._login: asyncio.Task[None] | None = None  # a password being checked
+        self._idle: asyncio.TimerHandle | None = None  # closes a silent connection
+        self._last_active = 0.0  # loop time of the last bytes in or out
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self._transport = cast(asyncio.Transport, transport)
@@ -80,11 +82,38 @@ class ClientProtocol(asyncio.Protocol):
         if timeout > 0:
             loop = asyncio.get_running_loop()
             self._timer = loop.call_later(timeout, self._handshake_expired)
+        self._idle_check()
+
+    def _idle_check(self) -> None:
+        """Close the connection once it was silent for ``limits.idle_timeout``
+        (nothing received, nothing sent), as Ignite's idle timeout does; else
+        look again when it would be."""
+        timeout = self._server.node.limits.idle_timeout
+        transport = self._transport
+        if timeout <= 0 or transport is None:
+            return
+        loop = asyncio.get_running_loop()
+        if self._idle is None:  # the first look, at connection_made
+            self._last_active = loop.time()
+        silent = loop.time() - self._last_active
+        if silent >= timeout:
+            self._idle = None
+            peer = self._session and self._session.peer
+            log.info("closing %s: idle for %.1f s", peer, silent)
+            transport.close()
+            return
+        self._idle = loop.call_later(timeout - silent, self._idle_check)
+
+    def _touch(self) -> None:
+        """Bytes went in or out (called only while an idle timeout is on)."""
+        self._last_active = asyncio.get_running_loop().time()
 
     def data_received(self, data: bytes) -> None:
         session, transport = self._session, self._transport
         if session is None or transport is None:
             return
+        if self._idle is not None:
+            self._touch()
         out, close = session.feed(data)
         if out:
             transport.write(out)
@@ -232,6 +261,8 @@ class ClientProtocol(asyncio.Protocol):
             data = b"".join(r for r in results if isinstance(r, bytes))
             if data:
                 transport.write(data)
+                if self._idle is not None:
+                    self._touch()
             last = results[-1]
             if not isinstance(last, Blocked):
                 return
@@ -246,6 +277,9 @@ class ClientProtocol(asyncio.Protocol):
             self._partial.cancel()
         if self._timer is not None:
             self._timer.cancel()
+        if self._idle is not None:
+            self._idle.cancel()
+            self._idle = None
         if self._session is not None:
             self._session.close()
         self._server.protocols.discard(self)

@@ -100,6 +100,11 @@ class Limits:
     past the bound such a query fails with status 1010."""
     open_query_cache_kib: int = 256
     handshake_timeout: float = 10.0
+    idle_timeout: float = 0.0
+    """Seconds a connection may stay silent (nothing received, nothing sent)
+    before the node closes it; 0 = never (Ignite's
+    ``ClientConnectorConfiguration.idleTimeout``, off by default). Reported to
+    clients by GET_IDLE_TIMEOUT, so that they send heartbeats in time."""
     expiry_interval: float = 1.0
     lease: float = 2.0
     """Seconds a node stays in the topology without renewing its lease: a node

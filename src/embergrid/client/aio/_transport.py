@@ -1,55 +1,45 @@
-"""The asyncio driver: connections multiplexed by request id, failover (handwritten).
+"""The asyncio driver: connections multiplexed by request id (handwritten).
 
 Owns ``AioConnection`` (an ``asyncio.Protocol`` wrapping one ``ClientConnection``:
 any number of requests in flight, one future per request id, answers decoded as they
-arrive) and ``AioTransport`` (the connections of one client, node choice and
-reconnection per ``client._nodes``, and ``run(flow)``, the only place where the
-asyncio client meets the protocol). Twin of ``client/sync/_transport.py``.
+arrive) and ``AioTransport`` (the connections of one client: it dials what
+``client._policy`` decides, and ``run(flow)`` is the only place where the asyncio
+client meets the protocol). What the blocking driver (``client/sync/_transport.py``)
+shares with this one lives in ``client._connection`` and ``client._policy``; here is
+only the I/O. Imports ``asyncio``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 import uuid
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from embergrid.client import _driver
-from embergrid.client._nodes import OUT_OF_NODES, ConnectParams, NodeList
+from embergrid.client._connection import (
+    BROKEN,
+    ConnectionBase,
+    Heartbeats,
+    Observation,
+    handshake_steps,
+)
+from embergrid.client._nodes import ConnectParams
+from embergrid.client._policy import Dial, TransportBase
 from embergrid.client.flows._call import Call, Flow, Reply
-from embergrid.client.flows._state import ClientState
 from embergrid.errors import (
-    AuthenticationError,
-    HandshakeError,
     ParseError,
-    ReconnectError,
     ServerError,
     connection_errors,
 )
-from embergrid.monitoring import (
-    AuthenticationFailedEvent,
-    ConnectionClosedEvent,
-    ConnectionLostEvent,
-    EventPublisher,
-    HandshakeFailedEvent,
-    HandshakeStartEvent,
-    HandshakeSuccessEvent,
-    QueryFailEvent,
-    QueryStartEvent,
-    QuerySuccessEvent,
-)
-from embergrid.protocol.codes import OpCode
-from embergrid.protocol.connection import ClientConnection, Response
-from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
-from embergrid.protocol.messages.context import ProtocolContext
+from embergrid.monitoring import EventPublisher
+from embergrid.protocol.connection import Response
 
 __all__ = ["AioConnection", "AioTransport"]
 
 T = TypeVar("T")
-BROKEN = "Connection broken."
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
 # While a lone request's answer is due the loop keeps polling instead of sleeping,
@@ -57,7 +47,12 @@ _BATCH = 8  # queued requests written at once: fewer sends, the server starts ea
 # a slower one it sleeps at once, until an answer is quick again.
 
 
-class AioConnection(asyncio.BufferedProtocol):
+def _ignore_outcome(fut: asyncio.Future[Any]) -> None:
+    if not fut.cancelled():
+        fut.exception()  # retrieved: no "exception was never retrieved" warning
+
+
+class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
     """One socket to one node; many requests in flight at once.
 
     A buffered protocol: the loop reads into this connection's own buffer
@@ -68,13 +63,8 @@ class AioConnection(asyncio.BufferedProtocol):
     def __init__(
         self, host: str, port: int, params: ConnectParams, events: EventPublisher
     ) -> None:
-        self.host, self.port = host, port
-        self.params, self.events = params, events
+        super().__init__(host, port, params, events)
         self.transport: asyncio.Transport | None = None
-        self.proto = ClientConnection()
-        self.uuid: uuid.UUID | None = None
-        self.failed = False  # the last handshake failed or the connection broke
-        self._proposed: ProtocolVersion = LATEST_VERSION
         self._pending: dict[int, tuple[asyncio.Future[Any], Call]] = {}
         self._handshake: asyncio.Future[Any] | None = None
         self._rview = memoryview(bytearray(_RECV))
@@ -84,41 +74,12 @@ class AioConnection(asyncio.BufferedProtocol):
         self._sent_at = 0.0  # when the last lone request went out
         self._quick = True  # the last lone answer came within ANSWER_SPIN
         self._polling = False
-
-    def __repr__(self) -> str:
-        return f"{self.host}:{self.port}"
+        self._beats: Heartbeats | None = None
 
     @property
     def alive(self) -> bool:
         """Whether the connection is up (a broken one is dropped at once)."""
         return self.transport is not None
-
-    @property
-    def closed(self) -> bool:
-        """Whether there is no open socket to the node."""
-        return self.transport is None
-
-    @property
-    def protocol_context(self) -> ProtocolContext | None:
-        """The protocol version and features negotiated with this node, or None."""
-        return self.proto.context if self.proto.version is not None else None
-
-    @property
-    def username(self) -> str | None:
-        return self.params.username
-
-    @property
-    def password(self) -> str | None:
-        return self.params.password
-
-    @property
-    def handshake_timeout(self) -> float:
-        return self.params.handshake_timeout
-
-    @property
-    def ssl_params(self) -> dict[str, Any]:
-        """The TLS settings the client was given (``use_ssl``, ``ssl_*``)."""
-        return dict(self.params.ssl or {})
 
     # -- asyncio.BufferedProtocol -------------------------------------------------
 
@@ -134,7 +95,7 @@ class AioConnection(asyncio.BufferedProtocol):
             while (event := self.proto.next_event()) is not None:
                 self._dispatch(event)
         except ParseError as exc:
-            self._lost(OSError(f"{BROKEN} {exc}"))
+            self._broke(OSError(f"{BROKEN} {exc}"))
 
     def _dispatch(self, event: Any) -> None:
         if not isinstance(event, Response):
@@ -157,9 +118,9 @@ class AioConnection(asyncio.BufferedProtocol):
             fut.set_exception(exc)
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self._lost(exc if isinstance(exc, OSError) else OSError(BROKEN))
+        self._broke(exc if isinstance(exc, OSError) else OSError(BROKEN))
 
-    def _lost(self, exc: OSError) -> None:
+    def _broke(self, exc: OSError) -> None:
         was_alive = self.transport is not None
         self.failed = True
         if self.transport is not None:
@@ -173,44 +134,42 @@ class AioConnection(asyncio.BufferedProtocol):
             if not fut.done():
                 fut.set_exception(OSError(BROKEN))
         if was_alive and pending:
-            self.events.publish(
-                ConnectionLostEvent,
-                host=self.host,
-                port=self.port,
-                node_uuid=_driver.node_text(self.uuid),
-                error_msg=repr(exc) if exc else "",
-            )
+            self._lost(exc)
 
     # -- connecting -------------------------------------------------------------
 
     async def connect(self) -> None:
-        """Open the connection and handshake, falling back to an older version.
-
-        As in pyignite, any failure on the way (socket, TLS, handshake, timeout) is
-        published as a failed-handshake event before it propagates; a live
-        connection is left as it is.
-        """
+        """Open the connection and handshake, falling back to an older version; a
+        live connection is left as it is."""
         if self.alive:
             return
-        self.proto = ClientConnection()
         try:
             async with asyncio.timeout(self.params.handshake_timeout):
                 await self._handshake_loop()
-        except AuthenticationError as exc:
-            self._fail(AuthenticationFailedEvent, exc)
-            raise
         except Exception as exc:
-            self._fail(HandshakeFailedEvent, exc)
+            self._abort()
+            self._handshake_failed(exc)
             raise
-        self.uuid = self.proto.node_id
-        self.failed = False
-        self.events.publish(
-            HandshakeSuccessEvent,
-            host=self.host,
-            port=self.port,
-            protocol_context=self.protocol_context,
-            node_uuid=_driver.node_text(self.uuid),
-        )
+        self._handshake_succeeded()
+        if Heartbeats.wanted(self.protocol_context):
+            with contextlib.suppress(ServerError):  # then no heartbeats
+                reply = await self.send(Heartbeats.ASK)
+                self._beat_every(Heartbeats.after(self.proto, reply))
+
+    def _beat_every(self, beats: Heartbeats | None) -> None:
+        """Send heartbeats as ``beats`` says (a loop timer per interval)."""
+        self._beats = beats
+        if beats is not None:
+            asyncio.get_running_loop().call_later(beats.interval, self._beat, beats)
+
+    def _beat(self, beats: Heartbeats) -> None:
+        if beats is not self._beats or self.transport is None:
+            return  # closed, or connected again with heartbeats of its own
+        if beats.due():
+            # a failed heartbeat breaks the connection for whoever uses it next
+            self.send(Heartbeats.BEAT).add_done_callback(_ignore_outcome)
+        beats.sent()
+        asyncio.get_running_loop().call_later(beats.interval, self._beat, beats)
 
     async def reconnect(self) -> None:
         """Connect again unless alive; connection errors are swallowed, as in
@@ -230,50 +189,30 @@ class AioConnection(asyncio.BufferedProtocol):
         return transport
 
     async def _handshake_loop(self) -> None:
-        version: ProtocolVersion | None = LATEST_VERSION
-        while version is not None:
-            self._proposed = version
-            self.events.publish(
-                HandshakeStartEvent,
-                host=self.host,
-                port=self.port,
-                protocol_context=_driver.proposed_context(version),
-            )
+        steps = handshake_steps(self)
+        data = next(steps)
+        while True:
             if self.transport is None:
                 self.transport = await self._open()
-            assert self.transport is not None
             self._handshake = asyncio.get_running_loop().create_future()
-            req = _driver.handshake_request(
-                version, self.params.username, self.params.password
-            )
-            self.transport.write(self.proto.start_handshake(req))
-            version = _driver.handshake_outcome(await self._handshake)
+            self.transport.write(data)
+            try:
+                data = steps.send(await self._handshake)
+            except StopIteration:
+                return
 
-    def _fail(self, event: type[Any], exc: BaseException) -> None:
-        self.failed = True
+    def _abort(self) -> None:
         if self.transport is not None:
             self.transport.abort()
             self.transport = None
-        self.events.publish(
-            event,
-            host=self.host,
-            port=self.port,
-            protocol_context=_driver.proposed_context(self._proposed),
-            error_msg=repr(exc),
-        )
 
     async def close(self) -> None:
         """Close the connection (a closed-connection event if it was open)."""
-        self._out = None
+        self._out = self._beats = None
         if self.transport is not None:
             self.transport.close()
             self.transport = None
-            self.events.publish(
-                ConnectionClosedEvent,
-                host=self.host,
-                port=self.port,
-                node_uuid=_driver.node_text(self.uuid),
-            )
+            self._closed()
 
     # -- requests -----------------------------------------------------------------
 
@@ -325,174 +264,53 @@ class AioConnection(asyncio.BufferedProtocol):
             self.transport.write(b"".join(out))
 
 
-class AioTransport:
-    """The connections of one ``AioClient`` and the driver that runs flows on them."""
+class AioTransport(TransportBase[AioConnection]):
+    """The connections of one ``AioClient`` and the driver that runs flows on them:
+    every choice of node is ``client._policy``'s, this class only dials."""
 
-    def __init__(
-        self,
-        state: ClientState,
-        partition_aware: bool,
-        params: ConnectParams,
-        events: EventPublisher,
-    ) -> None:
-        self.state, self.partition_aware = state, partition_aware
-        self.params, self.events = params, events
-        self.nodes = NodeList()
-        self.conns: list[AioConnection] = []
-        self._lock: asyncio.Lock | None = None
-        self._context: ProtocolContext | None = None  # the last one negotiated
+    _lock: asyncio.Lock | None = None  # made by the first recovery, in its loop
 
-    def _mutex(self) -> asyncio.Lock:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        return self._lock
-
-    # -- connecting -----------------------------------------------------------
+    async def _dial(self, dials: Dial) -> AioConnection:
+        """Dial what the policy says; the connection it settles on."""
+        for conn in (dialling := self.pool.dialling(dials)):
+            with dialling:
+                await conn.connect()
+        return dialling.chosen
 
     async def connect(self, addresses: list[tuple[str, int]]) -> None:
-        self.nodes = NodeList(addresses)
-        self.conns = [
-            AioConnection(h, p, self.params, self.events) for h, p in addresses
-        ]
-        for i, conn in enumerate(self.conns):
-            try:
-                await conn.connect()
-            except (AuthenticationError, HandshakeError):
-                raise
-            except (OSError, TimeoutError):
-                continue
-            if not self.partition_aware:
-                self.nodes.current = i
-                break
-        first = self._first_alive()
-        if first is None:
-            raise ReconnectError("Can not connect.")
-        self.state.routing = _driver.partition_routing(
-            self.partition_aware, len(self.conns), first.protocol_context
-        )
-
-    def _first_alive(self) -> AioConnection | None:
-        return next((c for c in self.conns if c.alive), None)
-
-    @property
-    def protocol_context(self) -> ProtocolContext | None:
-        """The first live connection's context; while none is up (also after
-        ``close``) the last one seen, as pyignite keeps it; None before any."""
-        conn = self._first_alive()
-        if conn is not None:
-            self._context = conn.protocol_context
-        return self._context
+        conns = [AioConnection(h, p, self.params, self.events) for h, p in addresses]
+        self.pool.opened(await self._dial(self.pool.reset(conns)))
 
     async def close(self) -> None:
-        self._context = self.protocol_context  # kept once the nodes are gone
-        for conn in self.conns:
+        for conn in self.pool.release():
             await conn.close()
-        self.conns = []
-
-    # -- choosing a connection --------------------------------------------------
 
     async def random_node(self) -> AioConnection:
         """A live connection, reconnecting as pyignite does if there is none."""
-        if self.partition_aware:
-            alive = [c for c in self.conns if c.alive]
-            if alive:
-                return random.choice(alive)
-        elif self.conns and self.conns[self.nodes.current].alive:
-            return self.conns[self.nodes.current]
-        async with self._mutex():
-            if self.partition_aware:
-                return random.choice(await self._reconnect_all())
-            return await self._fail_over()
-
-    async def _reconnect_all(self) -> list[AioConnection]:
-        alive = [c for c in self.conns if c.alive]
-        if alive:
-            return alive
-        for conn in self.conns:
-            with contextlib.suppress(OSError, TimeoutError):
-                await conn.connect()
-        alive = [c for c in self.conns if c.alive]
-        if not alive:
-            raise ReconnectError(OUT_OF_NODES)
-        return alive
-
-    async def _fail_over(self) -> AioConnection:
-        if not self.conns:
-            raise ReconnectError(OUT_OF_NODES)
-        current = self.conns[self.nodes.current]
-        if current.alive:
-            return current
-        for i in self.nodes.failover_order():
-            try:
-                await self.conns[i].connect()
-            except (OSError, TimeoutError):
-                continue
-            self.nodes.current = i
-            return self.conns[i]
-        raise ReconnectError(OUT_OF_NODES)
-
-    async def _pick(self, call: Call) -> AioConnection:
-        if call.conn is not None:
-            return call.conn  # type: ignore[return-value]
-        return await self.connection_to(call.node)
+        return await self.connection_to(None)
 
     async def connection_to(self, node: uuid.UUID | None) -> AioConnection:
         """The live connection to ``node``, else a random usable one."""
-        if node is not None:
-            for conn in self.conns:
-                if conn.uuid == node and conn.alive:
-                    return conn
-        return await self.random_node()
+        return self.pool.to_node(node) or await self._recover()
 
-    # -- the driver ----------------------------------------------------------------
-
-    def _current(self, call: Call) -> AioConnection | None:
-        """The connection for an unrouted call when no choice or reconnection is
-        needed (no coroutine to await: the common case of one node)."""
-        conns = self.conns
-        if call.conn is None and call.node is None and conns:
-            if not self.partition_aware:
-                conn = conns[self.nodes.current]
-            elif len(conns) == 1:
-                conn = conns[0]  # random_node's choice among one
-            else:
-                return None
-            if conn.transport is not None:
-                return conn
-        return None
+    async def _recover(self) -> AioConnection:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            return await self._dial(self.pool.recovery())
 
     async def call(self, call: Call) -> Reply:
-        conn = self._current(call) or await self._pick(call)
-        if not self.events.queries:
-            reply = await conn.send(call)
+        """Send ``call`` where the policy says; its answer. ``_run`` does the same
+        inline for a live connection when nobody listens for query events."""
+        conn = self.pool.pick(call) or await self._recover()
+        if self.events.queries:
+            with Observation(conn, call):
+                reply = await conn.send(call)
         else:
-            reply = await self._observed(conn, call)
-        self.state.saw_topology(conn.proto.topology_version)
-        return reply
-
-    async def _observed(self, conn: AioConnection, call: Call) -> Reply:
-        where = {
-            "host": conn.host,
-            "port": conn.port,
-            "node_uuid": _driver.node_text(conn.uuid),
-        }
-        what = {
-            "query_id": None,
-            "op_code": int(call.op),
-            "op_name": OpCode(call.op).name,
-        }
-        self.events.publish(QueryStartEvent, **where, **what)
-        start = time.monotonic()
-        try:
-            reply = await conn.request(call)
-        except Exception as exc:
-            ms = (time.monotonic() - start) * 1000
-            self.events.publish(
-                QueryFailEvent, **where, **what, duration=ms, err_msg=repr(exc)
-            )
-            raise
-        ms = (time.monotonic() - start) * 1000
-        self.events.publish(QuerySuccessEvent, **where, **what, duration=ms)
+            reply = await conn.send(call)
+        dials = self.pool.saw_topology(conn.proto.topology_version)
+        if dials is not None:
+            await self._dial(dials)
         return reply
 
     def run(self, flow: Flow[T], timeout: float = 0) -> Coroutine[Any, Any, T]:
@@ -510,16 +328,20 @@ class AioTransport:
             return await self._run(flow)
 
     async def _run(self, flow: Flow[T]) -> T:
+        """``_driver.drive`` with ``await``, and ``call`` inlined for a live
+        connection when nobody listens for query events."""
         try:
             call = next(flow)
             while True:
                 try:
-                    conn = self._current(call)
-                    if conn is not None and not self.events.queries:
-                        reply = await conn.send(call)  # what ``call`` does, inline
-                        self.state.saw_topology(conn.proto.topology_version)
-                    else:
+                    conn = self.pool.pick(call)
+                    if conn is None or self.events.queries:
                         reply = await self.call(call)
+                    else:
+                        reply = await conn.send(call)
+                        version = conn.proto.topology_version
+                        if (dials := self.pool.saw_topology(version)) is not None:
+                            await self._dial(dials)
                 except ServerError as exc:
                     error = exc
                 else:

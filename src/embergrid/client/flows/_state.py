@@ -71,10 +71,12 @@ class ClientState:
     routing: bool = False
     compact_footer: bool | None = None
 
-    def saw_topology(self, version: AffinityVersion | None) -> None:
-        """Driver hook: a response carried ``version``."""
+    def saw_topology(self, version: AffinityVersion | None) -> bool:
+        """Driver hook: a response carried ``version``; whether it is a change."""
         if version is not None and version > self.topology:
             self.topology = version
+            return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)

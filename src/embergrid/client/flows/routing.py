@@ -3,7 +3,9 @@
 Owns ``key_node`` (a flow: fetch the cache's partition map with op 1101 the first
 time a cache is used and whenever the topology version grew since, then map the
 key's hash to its partition's primary node) and ``partition_table`` (the 1101
-response reduced to one cache's owners by partition). Imports ``embergrid.protocol``
+response reduced to one cache's owners by partition, as a table so that a key costs
+one lookup). The partition count and the key -> partition step are
+``protocol.affinity``'s, shared with the server. Imports ``embergrid.protocol``
 only; no I/O.
 """
 
@@ -13,7 +15,8 @@ import uuid
 
 from embergrid.client.flows._call import Call, Flow
 from embergrid.client.flows._state import ClientState, PartitionTable
-from embergrid.protocol.binary.hashing import hash_key_bytes, partition
+from embergrid.protocol.affinity import partition_count, partition_for_hash
+from embergrid.protocol.binary.hashing import hash_key_bytes
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.protocol.messages import partitions as pm
@@ -29,7 +32,7 @@ def partition_table(resp: pm.CachePartitionsResponse, cache_id: int) -> Partitio
             continue
         if not group.applicable or not group.nodes:
             return PartitionTable(version)
-        count = sum(len(n.partitions) for n in group.nodes)
+        count = partition_count(group)
         owners: list[uuid.UUID | None] = [None] * count
         for node in group.nodes:
             for part in node.partitions:
@@ -53,4 +56,4 @@ def key_node(state: ClientState, cache_id: int, key: bytes) -> Flow[uuid.UUID | 
         state.partitions[cache_id] = table
     if not table.owners:
         return None
-    return table.owners[partition(hash_key_bytes(key), len(table.owners))]
+    return table.owners[partition_for_hash(hash_key_bytes(key), len(table.owners))]

@@ -27,5 +27,6 @@ def heartbeat(s: Session, req: m.Heartbeat) -> m.EmptyResponse:
 
 @handler(OpCode.GET_IDLE_TIMEOUT)
 def get_idle_timeout(s: Session, req: m.GetIdleTimeout) -> m.GetIdleTimeoutResponse:
-    """Idle connections are never closed by this server (Ignite's default, 0)."""
-    return m.GetIdleTimeoutResponse(0)
+    """The node's idle timeout in milliseconds (``Limits.idle_timeout``; 0 = off,
+    Ignite's default)."""
+    return m.GetIdleTimeoutResponse(round(s.node.limits.idle_timeout * 1000))

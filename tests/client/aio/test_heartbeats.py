@@ -1,0 +1,80 @@
+"""Heartbeats (protocol feature bit 11) against a node with an idle timeout, for both
+shells from one source and both servers (``idle_node``: embergrid, then the
+reference Ignite node started with ``--idle-timeout``).
+
+A client connection negotiates the feature, asks the idle timeout (op 2) and keeps
+a silent connection open with heartbeats (op 1); the same connection without
+heartbeats is closed by the server, which shows the server does close silent ones.
+Waits poll with generous deadlines; nothing here measures time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket  # noqa: F401 -- the sync twin peeks at its socket
+import time
+from typing import Any
+
+import pytest
+
+from embergrid import AioClient
+from embergrid.client._connection import Heartbeats
+from embergrid.protocol.codes import ProtocolFeature
+
+IDLE_MS = 4000  # tests/client/conftest.py starts the idle_node servers with it
+
+
+def _local_port(client: Any) -> int:
+    """The local port of the client's one connection (a new one after a reconnect)."""
+    conn = client._transport.conns[0]
+    return int(conn.transport.get_extra_info("sockname")[1])  # aio-only
+    # sync-only: return int(conn.sock.getsockname()[1])
+
+
+async def _idle(seconds: float) -> None:
+    """Send nothing for ``seconds`` (the heartbeats alone go on)."""
+    await asyncio.sleep(seconds)  # aio-only
+    # sync-only: time.sleep(seconds)
+
+
+async def test_the_client_learns_the_idle_timeout_and_beats_in_time(
+    idle_node: tuple[str, int],
+) -> None:
+    client = AioClient()
+    async with client.connect(*idle_node):
+        conn = client._transport.conns[0]
+        assert conn.protocol_context.has(ProtocolFeature.HEARTBEAT)
+        reply = await conn.request(Heartbeats.ASK)
+        assert reply.message.timeout_ms == IDLE_MS
+        assert conn._beats.interval == pytest.approx(IDLE_MS / 3000)  # aio-only
+        cache = await client.get_or_create_cache("heartbeats")
+        await cache.put(1, "before")
+        port = _local_port(client)
+        await _idle(2.5 * IDLE_MS / 1000)
+        assert await cache.get(1) == "before"  # the same connection, still open
+        assert _local_port(client) == port
+        await cache.destroy()
+
+
+async def test_without_heartbeats_the_server_closes_the_silent_connection(
+    idle_node: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Heartbeats, "wanted", staticmethod(lambda ctx: False))
+    client = AioClient(partition_aware=False)
+    async with client.connect(*idle_node):
+        conn = client._transport.conns[0]
+        deadline = time.monotonic() + 30
+        while not _closed_by_peer(conn):
+            assert time.monotonic() < deadline, "the silent connection stayed open"
+            await _idle(0.1)
+
+
+def _closed_by_peer(conn: Any) -> bool:
+    """Whether the server closed the connection (the event loop sees it at once; a
+    blocking socket when it peeks)."""
+    return not conn.alive  # aio-only
+    # sync-only: peek = socket.MSG_PEEK | socket.MSG_DONTWAIT
+    # sync-only: try:
+    # sync-only:     return conn.sock.recv(1, peek) == b""
+    # sync-only: except BlockingIOError:
+    # sync-only:     return False
