@@ -49,7 +49,15 @@ from embergrid.protocol.binary.objects import parse_layout
 from embergrid.protocol.codes import TypeCode
 from embergrid.protocol.config import CacheConfiguration, QueryEntity
 
-__all__ = ["Catalog", "Column", "Table", "schema_of", "unquote"]
+__all__ = [
+    "BUILTIN_SCHEMAS",
+    "Catalog",
+    "Column",
+    "Table",
+    "schema_of",
+    "type_name_of",
+    "unquote",
+]
 
 _ENTRY_COLUMNS = frozenset({"key", "value", "expire_at"})  # store.py's own
 _SORTED = 0  # the index type of a query entity's B-tree index (QueryIndex)
@@ -165,6 +173,22 @@ def schema_of(cfg: CacheConfiguration) -> str:
     return cfg.name
 
 
+# Schemas every node has: Ignite's default, H2's catalog, Ignite's system views.
+BUILTIN_SCHEMAS = frozenset({"PUBLIC", "INFORMATION_SCHEMA", "SYS"})
+
+
+def type_name_of(e: QueryEntity) -> str:
+    """Ignite's name of an entity's value type (``QueryUtils.typeName``): the class
+    name without its package and enclosing classes, ``[]`` spelled ``_array``."""
+    name = e.value_type_name or ""
+    dot = name.rfind(".")
+    if 0 <= dot < len(name) - 1:
+        name = name[dot + 1 :]
+    if name.endswith("[]"):
+        name = name[:-2] + "_array"
+    return name[name.rfind("$") + 1 :]
+
+
 def _table_name(e: QueryEntity) -> str:
     if e.table_name:
         return e.table_name
@@ -224,6 +248,7 @@ class FieldReader:
         self._binary_type = binary_type
         self._last: bytes | None = None
         self._fields: dict[int, Any] = {}
+        self._spans: dict[int, tuple[int, int]] = {}  # field id -> its data object
 
     def binary_type(self, type_id: int) -> BinaryType | None:
         return self._binary_type(type_id)
@@ -247,6 +272,8 @@ class FieldReader:
             return None
         if exact:
             return self._exact(blob, fid)
+        if t.name == "OTHER":
+            return self._data_object(blob, fid)
         if fid == 0:
             try:
                 value, _ = decode_at(blob, 0)
@@ -257,6 +284,19 @@ class FieldReader:
             self._fields = self._read(blob)
             self._last = blob
         return to_stored(self._fields.get(fid), t)
+
+    def _data_object(self, blob: Any, fid: int) -> bytes | None:
+        """A field of a class SQL does not know (OTHER) as its data object, the
+        bytes Ignite sends for it (a ``byte[]`` field: its byte array)."""
+        if fid == 0:
+            return bytes(blob)
+        if blob is not self._last and blob != self._last:
+            self._fields = self._read(blob)
+            self._last = blob
+        span = self._spans.get(fid)
+        if span is None or self._fields.get(fid) is None:
+            return None
+        return bytes(blob[span[0] : span[1]])
 
     def _exact(self, blob: Any, fid: int) -> str | None:
         """A DECIMAL field as its exact text (the typed column holds a REAL)."""
@@ -273,6 +313,7 @@ class FieldReader:
         return None if value is None else str(value)
 
     def _read(self, blob: bytes) -> dict[int, Any]:
+        self._spans = {}
         if not blob or blob[0] != TypeCode.COMPLEX_OBJECT:
             return {}
         try:
@@ -283,7 +324,8 @@ class FieldReader:
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
             try:
-                out[fid] = decode_at(mv, off)[0]
+                out[fid], end = decode_at(mv, off)
+                self._spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None
         return out
@@ -313,6 +355,8 @@ class Catalog:
         self._seen_indexes: list[tuple[str, str, str]] = []
         self.tables: dict[tuple[str, str], Table] = {}
         self.by_cache: dict[int, Table] = {}
+        # The schemas a statement may run in (``has_schema``).
+        self.schemas: frozenset[str] = BUILTIN_SCHEMAS
         self.generation = 0
         self._signature: list[_TableSignature] | None = None
         self._mark: tuple[int, int] | None = None
@@ -348,8 +392,11 @@ class Catalog:
         self._forget_dropped_indexes()
         tables: dict[tuple[str, str], Table] = {}
         by_cache: dict[int, Table] = {}
+        schemas = set(BUILTIN_SCHEMAS)
         for cache_id, tbl, text in rows:
             cfg = decode_config(text)
+            if cfg.sql_schema or cfg.query_entities:
+                schemas.add(schema_of(cfg))
             for e in cfg.query_entities:
                 cols = _columns(e)
                 t = Table(
@@ -371,9 +418,14 @@ class Catalog:
         # made or destroyed, changes none) or an index did.
         signature = [(k, t.cache_id, t.tbl, t.config) for k, t in tables.items()]
         new_indexes = self._index_rows()
-        if signature != self._signature or new_indexes != self._seen_indexes:
+        if (
+            signature != self._signature
+            or new_indexes != self._seen_indexes
+            or schemas != self.schemas  # a statement cached in a schema now gone
+        ):
             self.generation += 1
         self.tables, self.by_cache, self._seen = tables, by_cache, rows
+        self.schemas = frozenset(schemas)
         self._seen_indexes, self._signature = new_indexes, signature
 
     def _ensure_columns(self, t: Table) -> None:
@@ -510,6 +562,19 @@ class Catalog:
 
     def table_of_cache(self, cache_id: int) -> Table | None:
         return self.by_cache.get(cache_id)
+
+    def table_of_type(self, cache_id: int, type_name: str) -> Table | None:
+        """The table of cache ``cache_id`` whose value type is ``type_name`` (Ignite's
+        type name: the simple class name, ``type_name``), as op 2002 names it."""
+        for t in self.tables.values():
+            if t.cache_id == cache_id and type_name_of(t.entity) == type_name:
+                return t
+        return None
+
+    def has_schema(self, schema: str) -> bool:
+        """Whether H2 knows ``schema`` (exact spelling): PUBLIC, H2's own, and the
+        schema of every cache with an SQL schema or a query entity."""
+        return schema in self.schemas
 
     def indexes(self, t: Table) -> list[list[tuple[Column, bool]]]:
         """The secondary indexes of ``t`` in creation order: each its columns

@@ -28,19 +28,20 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError as GlotError
 from sqlglot.errors import TokenError
+from sqlglot.tokenizer_core import Token
 
 from embergrid.engine.caches import Caches
-from embergrid.engine.errors import OverBudget
+from embergrid.engine.errors import EngineError, OverBudget
 from embergrid.engine.kv import KeyValue
-from embergrid.engine.sql import h2text
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Column, Table
+from embergrid.engine.sql.catalog import Catalog, Column, Table, schema_of
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.rows import RowCodec
+from embergrid.engine.sql.sqlquery import EntryQueryError, entry_query
 from embergrid.engine.sql.translate import (
     ARITH_FUNCTION,
     CAST_FUNCTION,
@@ -53,6 +54,7 @@ from embergrid.engine.sql.translate import (
     RunError,
     TableNotFound,
     normalize_identifiers,
+    stored_key_first,
     translate_query,
 )
 from embergrid.engine.sql.types import (
@@ -65,7 +67,11 @@ from embergrid.engine.sql.types import (
 )
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
-from embergrid.protocol.config import PARTITIONED, TRANSACTIONAL
+from embergrid.protocol.config import (
+    PARTITIONED,
+    TRANSACTIONAL,
+    CacheConfiguration,
+)
 
 __all__ = [
     "ANY_STATEMENT",
@@ -82,8 +88,23 @@ _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline
 
 _DDL_WORDS = frozenset({"CREATE", "DROP", "ALTER"})
 _QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
+_H2_WORDS = _DDL_WORDS | _QUERY_WORDS | {"INSERT", "MERGE", "UPDATE", "DELETE"}
 UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
 _BOUND_AS_IS = frozenset({int, str, float, bytes})  # what stored_param returns as is
+
+
+def _runs_in_schema(toks: Sequence[Token]) -> bool:
+    """Whether H2 runs the statement (on a connection set to its schema): not
+    Ignite's own commands (CREATE/DROP INDEX, ALTER TABLE), nor a text whose
+    first word starts no statement (H2 fails it with a syntax error first)."""
+    words = [t.text.upper() for t in toks[:2]]
+    if words[0] not in _H2_WORDS:
+        return False
+    return words not in (["CREATE", "INDEX"], ["DROP", "INDEX"], ["ALTER", "TABLE"])
+
+
+# (statement as sent, schema argument, cache id, op 2002's entries)
+_StatementKey = tuple[str, str | None, int, bool]
 
 
 class RowStream:
@@ -323,22 +344,40 @@ class SqlEngine:
         self._failure: H2Error | None = None  # what an H2 function of SQLite raised
         self.conn.create_function(ARITH_FUNCTION, 4, self._arith, deterministic=True)
         self.conn.create_function(CAST_FUNCTION, 4, self._cast, deterministic=True)
-        self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
-        # (statement as sent, schema argument, cache id) -> the entry of _plans.
-        self._statements: dict[tuple[str, str | None, int], tuple[int, Plan]] = {}
+        # (schema, statement, op 2002's entries) -> (catalog generation, plan).
+        self._plans: dict[tuple[str, str, bool], tuple[int, Plan]] = {}
+        # (statement as sent, schema argument, cache id, entries) -> a _plans entry.
+        self._statements: dict[_StatementKey, tuple[int, Plan]] = {}
+        # The running query is op 2002's (``sqlquery``): its first column is the
+        # stored key, not the key's typed column.
+        self._entries = False
 
     # -- entry points -------------------------------------------------------------
 
     def schema_for(self, schema: str | None, cache_id: int) -> str:
-        """The schema a statement runs in (the caller has refreshed the catalog)."""
+        """The schema a statement runs in: ``schema`` when given (an explicit
+        schema wins over the cache's), else the cache's, else PUBLIC (the caller
+        has refreshed the catalog). A cache that does not exist fails."""
         if cache_id:
-            t = self.catalog.table_of_cache(cache_id)
-            if t is not None:
-                return t.schema
-            from embergrid.engine.sql.catalog import schema_of
+            cfg = self._cache_config(cache_id)
+            if schema is None:
+                return schema_of(cfg)
+        return "PUBLIC" if schema is None else schema
 
-            return schema_of(self.caches.handle(cache_id).config)
-        return schema or "PUBLIC"
+    def _cache_config(self, cache_id: int) -> CacheConfiguration:
+        """The cache's configuration; Ignite's SQL error if there is no such cache
+        (its text behind the 50000 Ignite's SQL layer puts before it)."""
+        try:
+            return self.caches.handle(cache_id).config
+        except EngineError as exc:
+            raise EngineError(exc.status, f"50000: {exc.message}") from None
+
+    def _check_schema(self, schema: str) -> None:
+        """H2 sets the statement's schema on its connection before it parses."""
+        if not schema:
+            raise fail(m.EMPTY_SCHEMA)
+        if not self.catalog.has_schema(schema):
+            raise fail(m.schema_not_found(schema))
 
     def execute(
         self,
@@ -354,6 +393,7 @@ class SqlEngine:
         budget_s: float = 0.0,
         in_tx: bool = False,
         page_size: int = 0,
+        entries: bool = False,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
 
@@ -379,12 +419,14 @@ class SqlEngine:
         ``timeout_ms`` cancels the statement's reading once that much time of the
         engine's clock has passed. A query seen before (same text, schema and
         cache, catalog unchanged since) skips the text normalisation and the schema
-        look-up and runs its plan.
+        look-up and runs its plan. ``entries``: the statement is op 2002's
+        (``query_entries``), its first column the stored key.
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
         self._in_tx = in_tx
         self._page_size = page_size
+        self._entries = entries
         try:
             res = self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
@@ -401,6 +443,7 @@ class SqlEngine:
             self._deadline = self._budget_end = None
             self._in_tx = False
             self._page_size = 0
+            self._entries = False
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -414,7 +457,7 @@ class SqlEngine:
         statement_type: int,
     ) -> SqlResult:
         self.catalog.refresh()
-        key = (sql, schema, cache_id)
+        key = (sql, schema, cache_id, self._entries)
         hit = self._statements.get(key)
         if hit is not None and hit[0] == self.catalog.generation:
             _check_kind(True, statement_type)
@@ -446,11 +489,9 @@ class SqlEngine:
         self._remember(key, sch, text)
         return res
 
-    def _remember(
-        self, key: tuple[str, str | None, int], schema: str, text: str
-    ) -> None:
+    def _remember(self, key: _StatementKey, schema: str, text: str) -> None:
         """Key a query's cached plan by the statement as it arrived too."""
-        hit = self._plans.get((schema, text))
+        hit = self._plans.get((schema, text, self._entries))
         if hit is None or hit[0] != self.catalog.generation:
             return  # not a query (DML, DDL), or planned under another catalog
         if len(self._statements) > 4096:
@@ -461,34 +502,36 @@ class SqlEngine:
         self,
         cache_id: int,
         type_name: str | None,
-        where: str,
+        clause: str,
         args: Sequence[Any],
         timeout_ms: int = 0,
         budget_s: float = 0.0,
         page_size: int = 0,
     ) -> SqlResult:
-        """Op 2002: rows of (key, value) blobs of the entries of ``type_name``
-        matching ``where`` (``budget_s`` and ``page_size`` as in ``execute``)."""
+        """Op 2002: rows of (key, value) blobs of the entries of the table of
+        ``type_name`` in the cache that ``clause`` selects (``sqlquery``;
+        ``budget_s`` and ``page_size`` as in ``execute``)."""
         self.catalog.refresh()
-        t = self.catalog.table_of_cache(cache_id)
+        self._cache_config(cache_id)
+        t = self.catalog.table_of_type(cache_id, type_name or "")
         if t is None:
-            raise fail(m.table_not_found(type_name or "?", where))
-        body = where.strip()
-        if body.upper().startswith("FROM ") or body.upper().startswith("SELECT "):
-            sql = f"SELECT {KEY_BLOB}, _VAL {body[body.upper().index('FROM') :]}"
-        else:
-            name = f"{h2text.ident(t.schema)}.{h2text.ident(t.name)}"
-            sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
-                f" WHERE {body}" if body else ""
+            raise fail(m.no_table_for_type(str(type_name)))
+        try:
+            sql = entry_query(clause, t)
+        except EntryQueryError as exc:
+            raise fail(str(exc)) from None
+        try:
+            return self.execute(
+                sql,
+                schema=t.schema,
+                args=args,
+                timeout_ms=timeout_ms,
+                budget_s=budget_s,
+                page_size=page_size,
+                entries=True,
             )
-        return self.execute(
-            sql,
-            cache_id=cache_id,
-            args=args,
-            timeout_ms=timeout_ms,
-            budget_s=budget_s,
-            page_size=page_size,
-        )
+        except EngineError as exc:
+            raise EngineError(exc.status, m.entry_query_failed(exc.message)) from None
 
     # -- dispatch -----------------------------------------------------------------
 
@@ -501,7 +544,7 @@ class SqlEngine:
         max_rows: int,
         kind: int,
     ) -> SqlResult:
-        hit = self._plans.get((schema, sql))
+        hit = self._plans.get((schema, sql, self._entries))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
             _check_kind(True, kind)
             rows = self._query(hit[1], args, max_rows)
@@ -510,6 +553,8 @@ class SqlEngine:
         if not toks:
             raise fail(m.syntax_error(sql))
         first = toks[0].text.upper()
+        if _runs_in_schema(toks):
+            self._check_schema(schema)
         if first in _QUERY_WORDS:
             plan = self._plan(sql, schema)  # a query that does not parse fails so
             _check_kind(True, kind)
@@ -541,12 +586,14 @@ class SqlEngine:
     # -- SELECT ---------------------------------------------------------------------
 
     def _plan(self, sql: str, schema: str) -> Plan:
-        key = (schema, sql)
+        key = (schema, sql, self._entries)
         hit = self._plans.get(key)
         gen = self.catalog.generation
         if hit is not None and hit[0] == gen:
             return hit[1]
         node = sqlglot.parse_one(sql, read=IgniteH2)
+        if self._entries:
+            stored_key_first(node)
         plan = translate_query(node, self.catalog, schema)
         if len(self._plans) > 4096:
             self._plans.clear()

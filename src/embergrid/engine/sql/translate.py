@@ -78,6 +78,7 @@ __all__ = [
     "Plan",
     "RunError",
     "TableNotFound",
+    "stored_key_first",
     "translate_query",
 ]
 
@@ -373,17 +374,20 @@ class _Translator:
     def _resolve(
         self, col: exp.Column, scope: list[_Source], aliases: set[str]
     ) -> None:
-        name, qual = col.name, col.table
+        name, qual, db = col.name, col.table, col.text("db")
         if isinstance(col.this, exp.Star):
             return
         for s in scope:
             if qual and s.alias != qual:
+                continue
+            if db and (s.table is None or s.table.schema != db):
                 continue
             hit = s.cols.get(name)
             if hit is not None:
                 sqlite, typ, scale = hit
                 col.set("this", exp.to_identifier(sqlite, quoted=True))
                 col.set("table", exp.to_identifier(s.alias, quoted=True))
+                col.set("db", None)
                 col.meta["eg_done"] = True
                 col.meta["eg_name"] = name
                 col.meta["eg_qual"] = qual
@@ -396,7 +400,20 @@ class _Translator:
         if not qual and name in aliases:
             col.meta["eg_done"] = True
             return
-        raise ColumnNotFound(f"{qual}.{name}" if qual else name)
+        label = col.meta.get("eg_label", name)
+        raise ColumnNotFound(".".join(p for p in (db, qual, label) if p))
+
+
+def stored_key_first(node: exp.Expr) -> None:
+    """Op 2002's SELECT (``sqlquery``): its first column, ``t._KEY``, reads the
+    stored key (``KEY_BLOB``), not the key's typed column."""
+    sel = node
+    while isinstance(sel, exp.SetOperation):
+        sel = sel.left
+    first = sel.expressions[0] if isinstance(sel, exp.Select) else None
+    if isinstance(first, exp.Column) and first.name.upper() == "_KEY":
+        first.meta["eg_label"] = "_KEY"
+        first.set("this", exp.to_identifier(KEY_BLOB, quoted=True))
 
 
 def _live_rows(tbl: str, alias: str) -> exp.Subquery:

@@ -266,11 +266,6 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     _check_page_size(r.page_size)
     s.check_cursor_room()
     cache_id = r.prefix.cache_id
-    if cache_id and r.schema is not None:
-        # Ignite checks that the cache exists, but an explicit schema wins over the
-        # cache's (the Java client's cache.query(SqlFieldsQuery.setSchema(...))).
-        s.engine.caches.handle(cache_id)
-        cache_id = 0
     args = _args(r.args)
     in_tx = s.in_tx(r.prefix.tx_id)
     res = _run(
