@@ -20,6 +20,7 @@ H2's list of expected tokens, which we do not give) or the rows.
 
 from __future__ import annotations
 
+import uuid
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -403,3 +404,57 @@ def test_our_client_sees_the_same(
             got.append((rows, _message(str(failed.value))))
     assert got[0] == got[1]
     assert got[0][0] == [(3, None), (2, b""), (1, b"\x00\x01\xff")]
+
+
+@pytest.mark.parametrize(
+    "value_type",
+    [
+        "byte[]",
+        "[B",
+        "java.lang.Integer",
+        "java.lang.Long",
+        "java.lang.String",
+        "java.lang.Double",
+        "java.util.UUID",
+        "com.example.Person",
+        "Blobby",
+    ],
+)
+def test_only_values_of_the_tables_type_are_rows(
+    both: tuple[Client, Client],
+    server_address: tuple[str, int],
+    reference_sql: tuple[str, int],
+    value_type: str,
+) -> None:
+    """A cache's entries whose value is of another class (or binary type) than
+    the entity's value type are no rows of its table."""
+    plain = not value_type[0].isupper() or value_type.startswith("[")
+    fields = [_field("V", value_type)] if plain else [_field("N", "java.lang.Integer")]
+    got = []
+    for client, address in zip(both, (server_address, reference_sql), strict=True):
+        client.get_or_create_cache("ResTyped").destroy()
+        cache = client.create_cache(
+            {
+                PROP_NAME: "ResTyped",
+                PROP_SQL_SCHEMA: "PUBLIC",
+                PROP_QUERY_ENTITIES: [
+                    _entity("RESTYPED", value_type, fields, "V" if plain else None)
+                ],
+            }
+        )
+        values: list[tuple[Any, Any]] = [
+            (b"\x01\x02", None),
+            ("text", None),
+            (7, None),  # a LONG
+            (8, IntObject),
+            (2.5, None),
+            (uuid.UUID(int=5), None),
+            (Person(NAME="p", AGE=1), None),
+            (Blobby(DATA=b"\x03", N=9), None),
+        ]
+        for key, (value, hint) in enumerate(values):
+            cache.put(key, value, key_hint=IntObject, value_hint=hint)
+        got.append(_fields(address, "SELECT _KEY FROM RESTYPED ORDER BY _KEY"))
+        cache.destroy()
+    assert got[0] == got[1]
+    assert got[1][0] != "error"

@@ -43,7 +43,7 @@ from embergrid.engine.sqltext import column_name, ident, literal
 from embergrid.engine.store import Store
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode_at
-from embergrid.protocol.binary.hashing import field_id
+from embergrid.protocol.binary.hashing import field_id, type_id
 from embergrid.protocol.binary.metadata import BinaryType
 from embergrid.protocol.binary.objects import parse_layout
 from embergrid.protocol.codes import TypeCode
@@ -124,6 +124,11 @@ class Table:
     hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
 
     @property
+    def value_check(self) -> tuple[int, int] | None:
+        """What a value must be to be a row (``value_check``)."""
+        return value_check(self.entity)
+
+    @property
     def key_column(self) -> Column | None:
         """The typed column holding the whole key (``_KEY``), if the key is a value."""
         whole = [c for c in self.columns if c.whole_key]
@@ -171,6 +176,44 @@ def schema_of(cfg: CacheConfiguration) -> str:
         s = cfg.sql_schema
         return unquote(s) if s.startswith('"') else s.upper()
     return cfg.name
+
+
+# The wire type of a value of each Java class Ignite loads as a plain value type
+# (a plain value is a row of such a table only if it is of that class).
+_PLAIN_VALUE_CODES = {
+    "java.lang.Byte": TypeCode.BYTE,
+    "java.lang.Short": TypeCode.SHORT,
+    "java.lang.Integer": TypeCode.INT,
+    "java.lang.Long": TypeCode.LONG,
+    "java.lang.Float": TypeCode.FLOAT,
+    "java.lang.Double": TypeCode.DOUBLE,
+    "java.lang.Character": TypeCode.CHAR,
+    "java.lang.Boolean": TypeCode.BOOL,
+    "java.lang.String": TypeCode.STRING,
+    "java.util.UUID": TypeCode.UUID,
+    "java.util.Date": TypeCode.DATE,
+    "[B": TypeCode.BYTE_ARRAY,
+    "java.math.BigDecimal": TypeCode.DECIMAL,
+    "java.sql.Timestamp": TypeCode.TIMESTAMP,
+    "java.sql.Time": TypeCode.TIME,
+}
+
+
+def value_check(e: QueryEntity) -> tuple[int, int] | None:
+    """What an entry's value must be to be a row of the entity's table, as Ignite
+    indexes an entry only under its value's type: ``(type code, 0)`` for a plain
+    class, ``(COMPLEX_OBJECT, type id)`` for a binary type (any name no JVM class
+    has, ``byte[]`` too: no plain value is such an object). None: not checked (a
+    JDK class we do not map)."""
+    name = e.value_type_name
+    if not name:
+        return None
+    code = _PLAIN_VALUE_CODES.get(name)
+    if code is not None:
+        return int(code), 0
+    if name.startswith("java."):
+        return None
+    return int(TypeCode.COMPLEX_OBJECT), type_id(name)
 
 
 # Schemas every node has: Ignite's default, H2's catalog, Ignite's system views.
@@ -241,6 +284,9 @@ def _hidden_key(e: QueryEntity, cols: list[Column]) -> Column | None:
     return Column("_KEY", t, True, True, -1, -1, False, 0, e.key_type_name or "")
 
 
+_SQLITE_VALUES = frozenset({int, float, str, bytes, type(None)})
+
+
 class FieldReader:
     """The ``eg_field(blob, field_id, type)`` SQL function, memoized per blob."""
 
@@ -257,11 +303,14 @@ class FieldReader:
         return None
 
     def __call__(self, blob: Any, fid: int, type_name: str) -> Any:
-        # Runs inside SQLite triggers on every write: it must never raise.
+        # Runs inside SQLite triggers on every write: it must never raise, nor
+        # answer what SQLite cannot hold (a value of another type than the
+        # column's: an entry that is no row of the table, see ``value_check``).
         try:
-            return self._field(blob, fid, type_name)
+            v = self._field(blob, fid, type_name)
         except Exception:
             return None
+        return v if type(v) in _SQLITE_VALUES else None
 
     def _field(self, blob: Any, fid: int, type_name: str) -> Any:
         if blob is None:

@@ -349,7 +349,7 @@ class _Translator:
         cols["_KEY"] = (key.sqlite, key.type, key.scale) if key else ("key", OTHER, -1)
         cols[KEY_BLOB] = ("key", OTHER, -1)
         cols["_VAL"] = ("value", OTHER, -1)
-        node.replace(_live_rows(t.tbl, alias))
+        node.replace(_live_rows(t, alias))
         return _Source(
             alias, t, cols, [c.name for c in t.columns], {c.name: c for c in t.columns}
         )
@@ -416,16 +416,43 @@ def stored_key_first(node: exp.Expr) -> None:
         first.set("this", exp.to_identifier(KEY_BLOB, quoted=True))
 
 
-def _live_rows(tbl: str, alias: str) -> exp.Subquery:
-    """``(SELECT * FROM e_<n> WHERE <not expired>) AS alias`` (SQLite flattens it)."""
-    live = exp.or_(
+def _live_rows(t: Table, alias: str) -> exp.Subquery:
+    """``(SELECT * FROM e_<n> WHERE <not expired> AND <of the type>) AS alias``
+    (SQLite flattens it)."""
+    live: exp.Expr = exp.or_(
         exp.column("expire_at").is_(exp.null()),
         exp.GT(this=exp.column("expire_at"), expression=exp.func(NOW_FUNCTION)),
     )
-    inner = exp.select(exp.Star()).from_(exp.to_table(tbl, quoted=True)).where(live)
+    check = t.value_check
+    if check is not None:
+        live = exp.and_(exp.paren(live), _of_type(*check))
+    inner = exp.select(exp.Star()).from_(exp.to_table(t.tbl, quoted=True)).where(live)
     for node in inner.walk():
         node.meta["eg_done"] = True  # not a query or column of the user's
     return inner.subquery(exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
+
+
+# A stored object: code 103, version, flags (2 bytes), then its type id; wrapped
+# (27): code, i32 length, then the object.
+_TYPE_ID_AT = {103: 5, 27: 10}
+
+
+def _of_type(code: int, tid: int) -> exp.Expr:
+    """The stored value is of ``code`` (an object: of type ``tid``)."""
+
+    def head(at: int, size: int, raw: bytes) -> exp.Expr:
+        part = exp.func("substr", exp.column("value"), exp.Literal.number(at), size)
+        return exp.EQ(this=part, expression=exp.HexString(this=raw.hex()))
+
+    if code != 103:
+        return head(1, 1, bytes([code]))
+    tid_bytes = tid.to_bytes(4, "little", signed=True)
+    return exp.or_(
+        *(
+            exp.and_(head(1, 1, bytes([c])), head(at, 4, tid_bytes))
+            for c, at in _TYPE_ID_AT.items()
+        )
+    )
 
 
 # -- row order of a scan -----------------------------------------------------------
