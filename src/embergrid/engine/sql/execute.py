@@ -7,7 +7,7 @@ path all writes take, so a row inserted by SQL is a binary object to ``get`` and
 ``scan`` and a binary object put through key-value is a row. DML and DDL answer
 one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
 Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
-The SQLite functions of H2 semantics (``translate._h2_semantics``) call back
+The SQLite functions of H2 semantics (``h2semantics``) call back
 into ``h2values`` here; an H2 error one raises is kept and reported by ``_run``
 as H2's run-time error (``messages.run_failed``).
 """
@@ -40,9 +40,7 @@ from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
-from embergrid.engine.sql.rows import RowCodec
-from embergrid.engine.sql.sqlquery import EntryQueryError, entry_query
-from embergrid.engine.sql.translate import (
+from embergrid.engine.sql.plan import (
     ARITH_FUNCTION,
     CAST_FUNCTION,
     KEY_BLOB,
@@ -53,10 +51,11 @@ from embergrid.engine.sql.translate import (
     Plan,
     RunError,
     TableNotFound,
-    normalize_identifiers,
-    stored_key_first,
-    translate_query,
 )
+from embergrid.engine.sql.rows import RowCodec
+from embergrid.engine.sql.scope import normalize_identifiers, stored_key_first
+from embergrid.engine.sql.sqlquery import EntryQueryError, entry_query
+from embergrid.engine.sql.translate import translate_query
 from embergrid.engine.sql.types import (
     TYPES,
     SqlType,
@@ -323,7 +322,7 @@ class SqlEngine:
         self.conn.execute("PRAGMA case_sensitive_like = ON")
         # H2's CONCAT skips NULLs (SQLite 3.40 has no CONCAT at all).
         self.conn.create_function("concat", -1, _concat, deterministic=True)
-        # The clock of expiry (translate.py, step 3). "Deterministic" lets SQLite
+        # The clock of expiry (scope.py, step 3). "Deterministic" lets SQLite
         # evaluate it once per statement run (OP_Once) instead of once per row; the
         # key-value ops' clock unless the engine passes its own.
         clock = now if now is not None else kv._now
@@ -339,7 +338,7 @@ class SqlEngine:
         self._page_size = 0  # > 0: a query reads one page, the rest stays open
         self._rest: RowStream | None = None  # what that left open
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
-        # H2 semantics SQLite lacks (translate.py, _h2_semantics).
+        # H2 semantics SQLite lacks (h2semantics.py).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
         self._failure: H2Error | None = None  # what an H2 function of SQLite raised
         self.conn.create_function(ARITH_FUNCTION, 4, self._arith, deterministic=True)
@@ -682,7 +681,7 @@ class SqlEngine:
             self._deadline = None
             self._failure = None
 
-    # -- H2 computations SQLite calls (translate.py, _h2_semantics) -------------------
+    # -- H2 computations SQLite calls (h2semantics.py) ---------------------------------
 
     def _arith(self, op: str, a: Any, b: Any, typ: str) -> int | None:
         """H2's integer ``a op b``; an H2 error is kept for ``_run`` to report
