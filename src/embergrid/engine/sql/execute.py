@@ -1,10 +1,7 @@
-"""Running SQL statements: SELECT, INSERT/MERGE, UPDATE, DELETE and DDL.
+"""Running SQL statements: queries here, DML (``dml.py``) and DDL (``ddl.py``).
 
 Owns ``SqlEngine`` (what ``Engine.sql`` is) and ``SqlResult``. Queries run on the
-tables' typed columns (see ``catalog.py``); every row change goes through the
-key-value ops (``KeyValue.put_if_absent`` / ``put`` / ``remove_key``), the single
-path all writes take, so a row inserted by SQL is a binary object to ``get`` and
-``scan`` and a binary object put through key-value is a row. DML and DDL answer
+tables' typed columns (see ``catalog.py``). DML and DDL answer
 one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
 Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
 The SQLite functions of H2 semantics (``h2semantics``) call back
@@ -20,12 +17,11 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from time import perf_counter
 from typing import Any
 
 import sqlglot
-from sqlglot import exp
 from sqlglot.errors import ParseError as GlotError
 from sqlglot.errors import TokenError
 from sqlglot.tokenizer_core import Token
@@ -35,15 +31,14 @@ from embergrid.engine.errors import EngineError, OverBudget
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Column, Table, schema_of
+from embergrid.engine.sql.catalog import Catalog, schema_of
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
-from embergrid.engine.sql.h2functions import check_functions
+from embergrid.engine.sql.dml import Dml
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
 from embergrid.engine.sql.plan import (
     ARITH_FUNCTION,
     CAST_FUNCTION,
-    KEY_BLOB,
     NOW_FUNCTION,
     UUID_COLLATION,
     ColumnNotFound,
@@ -53,22 +48,19 @@ from embergrid.engine.sql.plan import (
     TableNotFound,
 )
 from embergrid.engine.sql.rows import RowCodec
-from embergrid.engine.sql.scope import normalize_identifiers, stored_key_first
+from embergrid.engine.sql.scope import stored_key_first
 from embergrid.engine.sql.sqlquery import EntryQueryError, entry_query
 from embergrid.engine.sql.translate import translate_query
 from embergrid.engine.sql.types import (
     TYPES,
     SqlType,
-    ValueConversion,
     cell_encoder,
     stored_param,
-    to_field,
 )
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
 from embergrid.protocol.config import (
     PARTITIONED,
-    TRANSACTIONAL,
     CacheConfiguration,
 )
 
@@ -317,6 +309,7 @@ class SqlEngine:
         self.catalog = Catalog(store, types.get)
         self.rows = RowCodec(types.put, types.get)
         self.ddl = Ddl(self.catalog, caches)
+        self.dml = Dml(self.catalog, self.rows, kv, self._run)
         self.kv = kv
         self.caches = caches
         self.conn.execute("PRAGMA case_sensitive_like = ON")
@@ -566,21 +559,8 @@ class SqlEngine:
             res = _result(UPDATED, [(0,)])
             res.caches_changed = changed
             return res
-        if first == "MERGE":
-            merge = self._merge_as_insert(sql, toks)
-            check_functions(merge)
-            n = self._insert(merge, schema, args, sql, upsert=True)
-            return _result(UPDATED, [(n,)])
-        node = sqlglot.parse_one(sql, read=IgniteH2)
-        check_functions(node)
-        if isinstance(node, exp.Insert):
-            n = self._insert(node, schema, args, sql, upsert=False)
-            return _result(UPDATED, [(n,)])
-        if isinstance(node, exp.Update):
-            return _result(UPDATED, [(self._update(node, schema, args),)])
-        if isinstance(node, exp.Delete):
-            return _result(UPDATED, [(self._delete(node, schema, args),)])
-        raise fail(m.unsupported(sql))
+        n = self.dml.run(sql, toks, schema, args, self._in_tx)
+        return _result(UPDATED, [(n,)])
 
     # -- SELECT ---------------------------------------------------------------------
 
@@ -725,222 +705,6 @@ class SqlEngine:
     def _should_stop(self) -> bool:
         return self._past_deadline() or self._past_budget() or self._stopped()
 
-    # -- INSERT / MERGE ---------------------------------------------------------------
-
-    def _merge_as_insert(self, sql: str, toks: list[Any]) -> exp.Insert:
-        """``MERGE INTO t (cols) [KEY (k)] VALUES/SELECT`` read as an INSERT."""
-        if len(toks) < 3 or toks[1].text.upper() != "INTO":
-            raise fail(m.syntax_error(sql))
-        start = toks[2].start
-        parts, i = [], 2
-        cut: tuple[int, int] | None = None
-        while i < len(toks):
-            if (
-                toks[i].text.upper() == "KEY"
-                and i + 1 < len(toks)
-                and toks[i + 1].text == "("
-            ):
-                j = i
-                while j < len(toks) and toks[j].text != ")":
-                    j += 1
-                cut = (toks[i].start, toks[j].end + 1)
-                break
-            i += 1
-        rest = sql[start:] if cut is None else sql[start : cut[0]] + sql[cut[1] :]
-        parts.append("INSERT INTO " + rest)
-        node = sqlglot.parse_one(parts[0], read=IgniteH2)
-        if not isinstance(node, exp.Insert):
-            raise fail(m.syntax_error(sql))
-        return node
-
-    def _target(self, node: exp.Expr, schema: str) -> Table:
-        normalize_identifiers(node)
-        t = self.catalog.table(node.text("db") or schema, node.name)
-        if t is None:
-            raise TableNotFound(node.name)
-        if self._in_tx and t.config.atomicity_mode == TRANSACTIONAL:
-            raise fail(m.DML_IN_TX)
-        return t
-
-    def _insert(
-        self, node: exp.Insert, schema: str, args: list[Any], sql: str, upsert: bool
-    ) -> int:
-        """INSERT (``upsert``: MERGE) of ``sql``; without a column list the
-        values are the table's columns, for MERGE after ``_KEY`` and ``_VAL``
-        (H2 counts them there, and ``_VAL`` of an object cannot be set)."""
-        target = node.this
-        normalize_identifiers(target)
-        names: list[str] | None = None
-        if isinstance(target, exp.Schema):
-            names = [e.name for e in target.expressions]
-            target = target.this
-        table = self._target(target, schema)
-        cols = (
-            table.columns if names is None else [self._column(table, n) for n in names]
-        )
-        if any(k not in cols for k in _required_keys(table)):
-            raise fail("50000: Failed to prepare update plan.")
-        width = len(cols) + (2 if upsert and names is None else 0)
-        rows = self._source_rows(node.expression, schema, args)
-        pairs: list[tuple[bytes, bytes]] = []
-        texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
-        for r in rows:  # every row converts before any is stored, as in Ignite
-            if len(r) != width:
-                raise fail(m.column_count(sql))
-            if width != len(cols):
-                raise fail(m.COMPOSITE_VALUE)
-            values = self._row_values(table, cols, r)
-            key = self.rows.key(table, values)
-            pairs.append((key, self.rows.value(table, values)))
-            if not upsert:
-                texts.setdefault(key, _key_text(table, values))
-        refused = self._store_rows(table, pairs, upsert)
-        if refused:
-            keys = ", ".join(texts[k] for k in refused)
-            raise fail(m.duplicate_keys(keys, len(pairs)))
-        return len(pairs)
-
-    def _store_rows(
-        self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
-    ) -> list[bytes]:
-        """Write an INSERT's (MERGE's) rows in one go; the keys refused as present."""
-        if upsert:  # MERGE replaces the whole value, as Ignite's does
-            self.kv.put_all(table.cache_id, pairs)
-            return []
-        return self.kv.put_all_if_absent(table.cache_id, pairs)
-
-    def _column(self, table: Table, name: str) -> Any:
-        """A column set by name; ``_KEY`` is the key column of a plain key."""
-        c = table.column(name)
-        if c is None and name == "_KEY":
-            c = table.key_column  # also the hidden one of a key no field names
-        if c is None and name == "_VAL":
-            raise fail(m.COMPOSITE_VALUE)
-        if c is None:
-            raise ColumnNotFound(name)
-        return c
-
-    def _source_rows(
-        self, src: exp.Expr, schema: str, args: list[Any]
-    ) -> list[list[Any]]:
-        if isinstance(src, exp.Values):
-            pos = 0
-            out = []
-            for tup in src.expressions:
-                row = []
-                for e in tup.expressions:
-                    n = len(list(e.find_all(exp.Placeholder)))
-                    row.append(self._value(e, args[pos : pos + n], schema))
-                    pos += n
-                out.append(row)
-            if pos != len(args):
-                raise fail(m.parameter_count(pos, len(args)))
-            return out
-        plan = translate_query(src, self.catalog, schema)
-        cols = plan.columns
-        return [
-            [_plan_value(v, c) for v, c in zip(r, cols, strict=False)]
-            for r in self._run(plan, args)
-        ]
-
-    def _value(self, e: exp.Expr, args: list[Any], schema: str) -> Any:
-        if isinstance(e, exp.Placeholder):
-            if not args:
-                raise fail(m.parameter_count(1, 0))
-            return args[0]
-        if isinstance(e, exp.Null):
-            return None
-        if isinstance(e, exp.Boolean):
-            return bool(e.this)
-        if isinstance(e, exp.HexString):
-            return bytes.fromhex(e.this)
-        if isinstance(e, exp.Literal):
-            return _literal_value(e)
-        if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal):
-            return -_literal_value(e.this)
-        if (
-            isinstance(e, exp.Cast)
-            and isinstance(e.this, exp.Literal)
-            and e.this.is_string
-        ):
-            return e.this.this
-        plan = translate_query(exp.select(e), self.catalog, schema)
-        rows = self._run(plan, args)
-        return _plan_value(rows[0][0], plan.columns[0]) if rows else None
-
-    def _row_values(
-        self, table: Table, cols: Sequence[Any], r: Sequence[Any]
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for c, v in zip(cols, r, strict=True):
-            try:
-                values[c.name] = to_field(v, c.type)
-            except ValueConversion as exc:
-                raise fail(
-                    m.conversion_failed(c.name, exc.from_java, exc.to_java)
-                ) from None
-        for c in table.typed_columns:
-            v = values.get(c.name)
-            if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
-                raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
-            if (c.is_key or c.not_null) and v is None:
-                hidden = c is table.hidden_key
-                raise fail(m.NULL_KEY if hidden else m.null_not_allowed(c.name))
-        return values
-
-    # -- UPDATE / DELETE ---------------------------------------------------------------
-
-    def _update(self, node: exp.Update, schema: str, args: list[Any]) -> int:
-        normalize_identifiers(node)
-        table = self._target(node.this, schema)
-        sets: list[tuple[Any, exp.Expr]] = []
-        for eq in node.expressions:
-            col = self._column(table, eq.this.name)
-            if col.is_key:
-                raise fail(
-                    "50000: SQL UPDATE can't modify key or its fields: " + col.name
-                )
-            sets.append((col, eq.expression))
-        sel = exp.select(
-            exp.column(KEY_BLOB, quoted=True),
-            exp.column("_VAL", quoted=True),
-            *[e.copy() for _, e in sets],
-        ).from_(node.this.copy())
-        where = node.args.get("where")
-        if where is not None:
-            sel.set("where", where.copy())
-        plan = translate_query(sel, self.catalog, schema)
-        count = 0
-        for key, old, *new in self._run(plan, args):
-            changed = {}
-            for (c, _), v, out in zip(sets, new, plan.columns[2:], strict=True):
-                try:
-                    changed[c.name] = to_field(_plan_value(v, out), c.type)
-                except ValueConversion as exc:
-                    raise fail(
-                        m.conversion_failed(c.name, exc.from_java, exc.to_java)
-                    ) from None
-                if c.not_null and changed[c.name] is None:
-                    raise fail(m.null_not_allowed(c.name))
-            value = self.rows.update_value(table, bytes(old), changed)
-            self.kv.put(table.cache_id, bytes(key), value)
-            count += 1
-        return count
-
-    def _delete(self, node: exp.Delete, schema: str, args: list[Any]) -> int:
-        normalize_identifiers(node)
-        table = self._target(node.this, schema)
-        sel = exp.select(exp.column(KEY_BLOB, quoted=True)).from_(node.this.copy())
-        where = node.args.get("where")
-        if where is not None:
-            sel.set("where", where.copy())
-        plan = translate_query(sel, self.catalog, schema)
-        count = 0
-        for (key,) in self._run(plan, args):
-            if self.kv.remove_key(table.cache_id, bytes(key)):
-                count += 1
-        return count
-
 
 def _concat(*parts: Any) -> str | None:
     """H2's CONCAT: NULLs skipped, NULL when every part is NULL."""
@@ -985,44 +749,3 @@ def _typed_val(v: Any, typ: str) -> hv.Val:
 
 def _partitioned(plan: Plan) -> bool:
     return any(t.config.cache_mode == PARTITIONED for t in plan.tables)
-
-
-def _plan_value(v: Any, col: OutCol) -> Any:
-    """A query's DECIMAL result as the BigDecimal H2 computed: exact text as it is,
-    a SQLite REAL at the expression's scale (``v * 2`` of a DECIMAL(8,2) -> 4.40)."""
-    if col.type.name != "DECIMAL" or v is None:
-        return v
-    if isinstance(v, str):
-        return Decimal(v)
-    if isinstance(v, float | int) and not isinstance(v, bool) and col.scale >= 0:
-        exact = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-        return exact.quantize(Decimal(1).scaleb(-col.scale), ROUND_HALF_UP)
-    return v
-
-
-def _literal_value(e: exp.Literal) -> Any:
-    if e.is_string:
-        return e.this
-    text = e.this
-    if "." in text or "e" in text.lower():
-        return Decimal(text)
-    return int(text)
-
-
-def _decimals(v: Decimal) -> int:
-    """Digits after the point (0 for NaN and infinities)."""
-    exponent = v.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) else 0
-
-
-def _required_keys(table: Table) -> list[Column]:
-    """The key columns a row must set: the key fields, else the plain key."""
-    hidden = table.hidden_key
-    return table.key_columns or ([hidden] if hidden is not None else [])
-
-
-def _key_text(table: Table, values: dict[str, Any]) -> str:
-    keys = [values.get(c.name) for c in _required_keys(table)]
-    if len(keys) == 1:
-        return str(keys[0])
-    return ", ".join(str(k) for k in keys)
