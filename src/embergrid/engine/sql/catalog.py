@@ -81,6 +81,7 @@ class Column:
     java: str
     field: str = ""  # the binary object's field name (the column name when empty)
     whole_value: bool = False  # the value itself (a plain-typed value: no object)
+    value_tag: bool = False  # the value's type (``value_tag``), not a SQL column
 
     @property
     def field_name(self) -> str:
@@ -124,9 +125,28 @@ class Table:
     hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
 
     @property
-    def value_check(self) -> tuple[int, int] | None:
-        """What a value must be to be a row (``value_check``)."""
-        return value_check(self.entity)
+    def value_check(self) -> int | None:
+        """The ``value_tag`` a value must have to be a row (``value_check``)."""
+        check = value_check(self.entity)
+        return None if check is None else tag_of(*check)
+
+    @property
+    def tag_column(self) -> Column | None:
+        """The typed column holding each entry's ``value_tag`` (when checked)."""
+        if value_check(self.entity) is None:
+            return None
+        return Column(
+            _TAG_NAME,
+            _TYPES_BY_NAME["BIGINT"],
+            False,
+            False,
+            -1,
+            -1,
+            False,
+            0,
+            "",
+            value_tag=True,
+        )
 
     @property
     def key_column(self) -> Column | None:
@@ -136,12 +156,10 @@ class Table:
 
     @property
     def typed_columns(self) -> list[Column]:
-        """Every typed column of the entry table (``columns``, the hidden key)."""
-        return (
-            self.columns
-            if self.hidden_key is None
-            else [*self.columns, self.hidden_key]
-        )
+        """Every typed column of the entry table (``columns``, the hidden key,
+        the value's tag)."""
+        extra = [c for c in (self.hidden_key, self.tag_column) if c is not None]
+        return [*self.columns, *extra]
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -197,6 +215,28 @@ _PLAIN_VALUE_CODES = {
     "java.sql.Timestamp": TypeCode.TIMESTAMP,
     "java.sql.Time": TypeCode.TIME,
 }
+
+
+_TAG_NAME = "\0value type"  # no SQL name: a NUL ends a name in Ignite's clients
+_TAG_TYPE = "VALUE_TAG"  # eg_field's type argument for the tag
+
+
+def tag_of(code: int, tid: int) -> int:
+    """A value's type as one integer: its type code, and an object's type id."""
+    return (code << 32) | (tid & 0xFFFFFFFF)
+
+
+def value_tag(blob: bytes) -> int | None:
+    """The ``tag_of`` a stored value (a wrapped object: of the object inside)."""
+    if not blob:
+        return None
+    code = blob[0]
+    if code == TypeCode.BINARY_OBJECT and len(blob) > 9:  # wrapped: i32 length first
+        blob = blob[5:]
+        code = blob[0]
+    if code == TypeCode.COMPLEX_OBJECT and len(blob) >= 8:
+        return tag_of(code, int.from_bytes(blob[4:8], "little", signed=True))
+    return tag_of(code, 0)
 
 
 def value_check(e: QueryEntity) -> tuple[int, int] | None:
@@ -316,6 +356,8 @@ class FieldReader:
         if blob is None:
             return None
         exact = type_name == "DECIMAL_EXACT"
+        if type_name == _TAG_TYPE:
+            return value_tag(bytes(blob))
         t = _TYPES_BY_NAME.get("DECIMAL" if exact else type_name)
         if t is None:
             return None
@@ -678,4 +720,5 @@ def _extract(c: Column, row: str = "") -> str:
     if row:
         blob = f"{row}.{blob}"
     fid = 0 if c.whole else c.field_id
-    return f"eg_field({blob}, {int(fid)}, {literal(c.type.name)})"
+    kind = _TAG_TYPE if c.value_tag else c.type.name
+    return f"eg_field({blob}, {int(fid)}, {literal(kind)})"

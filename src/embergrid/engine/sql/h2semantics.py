@@ -76,6 +76,7 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
     (``_h2_compare``). (A UUID compared with a text is equal to any spelling of
     it: the optimizer converted the text to a UUID, stored spelling.)"""
     nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
+    arith: list[tuple[exp.Expr, str]] = []  # typed before any operand is rewritten
     for node in nodes:
         if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
             node.set("this", uuid_order(node.this))
@@ -91,10 +92,17 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
                 node.set("expression", uuid_order(node.expression))
         elif isinstance(node, exp.Cast):
             _h2_cast(node)
-        elif type(node) in _ARITH_OPS:
-            _h2_arith(node)
+        elif type(node) in _ARITH_OPS or _negation(node):
+            typ = infer(node)[0].name
+            if typ in _INT_TARGETS:
+                arith.append((node, typ))
         elif isinstance(node, exp.DPipe | exp.Concat):
             _string_operands(node)
+    for node, typ in reversed(arith):  # operands first
+        if isinstance(node, exp.Neg):
+            _h2_negate(node, typ)
+        else:
+            _h2_arith(node, typ)
 
 
 def _h2_compare(node: exp.Expr) -> bool:
@@ -226,13 +234,88 @@ def _string_operands(node: exp.Expr) -> None:
                 hole.replace(_cast_call(item, source, "VARCHAR", None))
 
 
-def _h2_arith(node: exp.Expr) -> None:
-    """Integer ``+ - * / %`` as H2 computes it (``ARITH_FUNCTION``): an operand
+def _h2_arith(node: exp.Expr, typ: str) -> None:
+    """Integer ``+ - * / %`` of result type ``typ`` as H2 computes it: an operand
     converted to the result type, division truncating, an overflow or a division
-    by zero failing the statement; SQLite would widen, or answer NULL."""
-    typ = infer(node)[0].name
-    if typ not in _INT_TARGETS:
-        return
+    by zero failing the statement (SQLite would widen to REAL, or answer NULL).
+
+    Where both operands are integers SQLite holds as such (``_native``), SQLite
+    computes it and ``ARITH_FUNCTION`` (Python) is called only when the result is
+    not an integer in ``typ``'s range (an overflow, NULL, a division by zero):
+    ``CASE WHEN r BETWEEN lo AND hi THEN r ELSE eg_arith(...) END``. Operands of
+    a narrower type than BIGINT cannot overflow SQLite's 64 bits; a BIGINT's
+    overflow makes SQLite's result a REAL, so there the test is its ``typeof``.
+    Otherwise (a parameter, a value of another type) every row calls it. Each
+    level copies its operands three times, so past ``_NATIVE_DEPTH`` nested
+    levels the outer operations call it too."""
     op = _ARITH_OPS[type(node)]
-    args = [exp.Literal.string(op), node.this, node.expression, exp.Literal.string(typ)]
-    node.replace(exp.Anonymous(this=ARITH_FUNCTION, expressions=args))
+    a, b = node.this, node.expression
+    call = exp.Anonymous(
+        this=ARITH_FUNCTION,
+        expressions=[exp.Literal.string(op), a, b, exp.Literal.string(typ)],
+    )
+    depth = 1 + max(_native_depth(a), _native_depth(b))
+    if not (_native(a) and _native(b)) or depth > _NATIVE_DEPTH:
+        node.replace(call)
+        return
+    native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
+    if isinstance(native, exp.Div):
+        native.set("typed", True)  # SQLite's integer division, not a REAL one
+    if typ == "BIGINT":
+        kind = exp.Anonymous(this="typeof", expressions=[native.copy()])
+        fits: exp.Expr = exp.EQ(this=kind, expression=exp.Literal.string("integer"))
+    else:
+        lo, hi = hv.RANGES[typ]
+        fits = exp.Between(
+            this=native.copy(), low=exp.Literal.number(lo), high=exp.Literal.number(hi)
+        )
+    checked = exp.Case().when(fits, native).else_(call)
+    checked.meta[_NATIVE_INT] = depth
+    node.replace(exp.paren(checked))
+
+
+def _negation(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Neg) and const(node) is None
+
+
+def _h2_negate(node: exp.Neg, typ: str) -> None:
+    """``-x`` of an integer type: only its type's MIN has no negation in it, H2's
+    overflow (from ``x * -1`` on the rare path: the same error and text)."""
+    x = node.this
+    call = exp.Anonymous(
+        this=ARITH_FUNCTION,
+        expressions=[
+            exp.Literal.string("*"),
+            x,
+            exp.Literal.number(-1),
+            exp.Literal.string(typ),
+        ],
+    )
+    if not _native(x):
+        node.replace(call)
+        return
+    lo = hv.RANGES[typ][0]
+    fits = exp.NEQ(this=exp.paren(x.copy()), expression=exp.Literal.number(lo))
+    native = exp.Neg(this=exp.paren(x.copy()))
+    checked = exp.Case().when(fits, native).else_(call)
+    checked.meta[_NATIVE_INT] = _native_depth(x) + 1
+    node.replace(exp.paren(checked))
+
+
+_NATIVE_INT = "eg_native_int"  # meta: checked integer arithmetic, its depth
+_NATIVE_DEPTH = 3
+
+
+def _native_depth(e: exp.Expr) -> int:
+    return int(e.unnest().meta.get(_NATIVE_INT, 0))
+
+
+def _native(e: exp.Expr) -> bool:
+    """Whether SQLite holds ``e``'s value as an integer of its H2 type (or NULL):
+    an integer column or constant, or integer arithmetic already checked."""
+    e = e.unnest()
+    if e.meta.get(_NATIVE_INT):
+        return True
+    if isinstance(e, exp.Column) or const(e) is not None:
+        return infer(e)[0].name in _INT_TARGETS
+    return False

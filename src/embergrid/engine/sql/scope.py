@@ -275,36 +275,17 @@ def _live_rows(t: Table, alias: str) -> exp.Subquery:
         exp.column("expire_at").is_(exp.null()),
         exp.GT(this=exp.column("expire_at"), expression=exp.func(NOW_FUNCTION)),
     )
-    check = t.value_check
-    if check is not None:
-        live = exp.and_(exp.paren(live), _of_type(*check))
+    tag = t.tag_column
+    if tag is not None and t.value_check is not None:
+        of_type = exp.EQ(
+            this=exp.column(tag.sqlite, quoted=True),
+            expression=exp.Literal.number(t.value_check),
+        )
+        live = exp.and_(exp.paren(live), of_type)
     inner = exp.select(exp.Star()).from_(exp.to_table(t.tbl, quoted=True)).where(live)
     for node in inner.walk():
         node.meta["eg_done"] = True  # not a query or column of the user's
     return inner.subquery(exp.TableAlias(this=exp.to_identifier(alias, quoted=True)))
-
-
-# A stored object: code 103, version, flags (2 bytes), then its type id; wrapped
-# (27): code, i32 length, then the object.
-_TYPE_ID_AT = {103: 5, 27: 10}
-
-
-def _of_type(code: int, tid: int) -> exp.Expr:
-    """The stored value is of ``code`` (an object: of type ``tid``)."""
-
-    def head(at: int, size: int, raw: bytes) -> exp.Expr:
-        part = exp.func("substr", exp.column("value"), exp.Literal.number(at), size)
-        return exp.EQ(this=part, expression=exp.HexString(this=raw.hex()))
-
-    if code != 103:
-        return head(1, 1, bytes([code]))
-    tid_bytes = tid.to_bytes(4, "little", signed=True)
-    return exp.or_(
-        *(
-            exp.and_(head(1, 1, bytes([c])), head(at, 4, tid_bytes))
-            for c, at in _TYPE_ID_AT.items()
-        )
-    )
 
 
 def _inside_source(sub: exp.Select, sel: exp.Select) -> bool:
