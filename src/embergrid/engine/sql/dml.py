@@ -13,16 +13,18 @@ queries the caller runs (``run_plan``). Must not import asyncio, ``execute`` or
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.tokenizer_core import Token, TokenType
 
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Column, Table
-from embergrid.engine.sql.ddl import fail
+from embergrid.engine.sql.ddl import fail, ident
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.plan import (
@@ -43,6 +45,25 @@ __all__ = ["Dml"]
 RunPlan = Callable[[Plan, Sequence[Any]], list[Any]]
 """Every row of a translated query with its arguments."""
 
+_NAMES = (TokenType.VAR, TokenType.IDENTIFIER)
+_CONSTANTS = {TokenType.NULL: None, TokenType.TRUE: True, TokenType.FALSE: False}
+_PREPARED_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An INSERT or MERGE of constants and parameters, read once from its tokens:
+    what it writes, resolved under catalog ``generation``. A cell of ``rows`` is
+    ``(True, n)`` for the n-th parameter or ``(False, value)``."""
+
+    sql: str
+    generation: int
+    table: Table
+    cols: list[Column]
+    upsert: bool
+    rows: list[list[tuple[bool, Any]]]
+    params: int
+
 
 class Dml:
     """The DML of one engine."""
@@ -55,6 +76,26 @@ class Dml:
         self.kv = kv
         self._run_plan = run_plan
         self._in_tx = False  # the running statement belongs to a transaction
+        # (schema, statement) -> its Prepared form (None: it has none).
+        self._prepared: dict[tuple[str, str], Prepared | None] = {}
+
+    def prepared(self, sql: str, schema: str) -> Prepared | None:
+        """The statement's Prepared form, if one was made under this catalog."""
+        hit = self._prepared.get((schema, sql))
+        if hit is None or hit.generation != self.catalog.generation:
+            return None
+        return hit
+
+    def run_prepared(self, p: Prepared, args: list[Any], in_tx: bool) -> int:
+        """Run a Prepared INSERT/MERGE with ``args``; the rows it wrote."""
+        if in_tx and p.table.config.atomicity_mode == TRANSACTIONAL:
+            raise fail(m.DML_IN_TX)
+        if len(args) < p.params:
+            raise fail(m.parameter_count(1, 0))
+        if len(args) > p.params:
+            raise fail(m.parameter_count(p.params, len(args)))
+        rows = [[args[v] if is_arg else v for is_arg, v in r] for r in p.rows]
+        return self._write(p.table, p.cols, rows, p.sql, p.upsert)
 
     def run(
         self, sql: str, toks: list[Any], schema: str, args: list[Any], in_tx: bool
@@ -62,6 +103,9 @@ class Dml:
         """Run one DML statement (``toks``: its tokens); the rows it changed.
         ``in_tx``: inside a transaction, where DML of a TRANSACTIONAL table fails."""
         self._in_tx = in_tx
+        p = self._prepare(sql, toks, schema)
+        if p is not None:
+            return self.run_prepared(p, args, in_tx)
         if toks[0].text.upper() == "MERGE":
             merge = self._merge_as_insert(sql, toks)
             check_functions(merge)
@@ -131,6 +175,20 @@ class Dml:
             raise fail("50000: Failed to prepare update plan.")
         width = len(cols) + (2 if upsert and names is None else 0)
         rows = self._source_rows(node.expression, schema, args)
+        return self._write(table, cols, rows, sql, upsert, width)
+
+    def _write(
+        self,
+        table: Table,
+        cols: list[Column],
+        rows: list[list[Any]],
+        sql: str,
+        upsert: bool,
+        width: int = -1,
+    ) -> int:
+        """Convert every row (``width``: the values a row must have, when not
+        ``cols``'), then store them all in one go."""
+        width = len(cols) if width < 0 else width
         pairs: list[tuple[bytes, bytes]] = []
         texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
         for r in rows:  # every row converts before any is stored, as in Ignite
@@ -148,6 +206,53 @@ class Dml:
             keys = ", ".join(texts[k] for k in refused)
             raise fail(m.duplicate_keys(keys, len(pairs)))
         return len(pairs)
+
+    def _prepare(self, sql: str, toks: list[Token], schema: str) -> Prepared | None:
+        """``INSERT|MERGE INTO t [(cols)] VALUES (...), ...`` of constants and
+        parameters read from its tokens (remembered by text, so the statement is
+        read once); None for anything else (the parser's path: its errors too)."""
+        if len(self._prepared) > _PREPARED_MAX:
+            self._prepared.clear()
+        try:
+            read = _read_values_insert(toks)
+        except (IndexError, ValueError, ArithmeticError):
+            read = None
+        p = None if read is None else self._resolve(sql, schema, *read)
+        self._prepared[(schema, sql)] = p
+        return p
+
+    def _resolve(
+        self,
+        sql: str,
+        schema: str,
+        upsert: bool,
+        target: tuple[str | None, str],
+        names: list[str] | None,
+        rows: list[list[tuple[bool, Any]]],
+        params: int,
+    ) -> Prepared | None:
+        """The Prepared statement, if every check the parser's path makes before
+        reading the rows passes (else that path fails as it does)."""
+        table = self.catalog.table(target[0] or schema, target[1])
+        if table is None or (upsert and names is None):
+            return None
+        if names is None:
+            resolved = table.columns
+        else:
+            found = [table.column(n) or self._keyless(table, n) for n in names]
+            resolved = [c for c in found if c is not None]
+            if len(resolved) != len(names):
+                return None
+        if any(k not in resolved for k in _required_keys(table)):
+            return None
+        if any(len(r) != len(resolved) for r in rows):
+            return None
+        gen = self.catalog.generation
+        return Prepared(sql, gen, table, resolved, upsert, rows, params)
+
+    @staticmethod
+    def _keyless(table: Table, name: str) -> Column | None:
+        return table.key_column if name == "_KEY" else None
 
     def _store_rows(
         self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
@@ -289,6 +394,104 @@ class Dml:
         return count
 
 
+_ValuesInsert = tuple[
+    bool, tuple[str | None, str], list[str] | None, list[list[tuple[bool, Any]]], int
+]
+
+
+def _read_values_insert(toks: list[Token]) -> _ValuesInsert | None:
+    """(MERGE?, (schema, table), column names, rows, parameters) of
+    ``INSERT|MERGE INTO [s.]t [(c, ...)] VALUES (v, ...), ...`` whose values are
+    literals, NULL, TRUE/FALSE or ``?``; None for any other statement."""
+    words = [t.text.upper() for t in toks[:2]]
+    if words not in (["INSERT", "INTO"], ["MERGE", "INTO"]):
+        return None
+    i = 2
+    parts = [toks[i]]
+    while toks[i + 1].token_type == TokenType.DOT:
+        parts.append(toks[i + 2])
+        i += 2
+    if len(parts) > 2 or any(t.token_type not in _NAMES for t in parts):
+        return None
+    names = [ident(t) for t in parts]
+    target = (names[0], names[1]) if len(names) == 2 else (None, names[0])
+    i += 1
+    cols: list[str] | None = None
+    if toks[i].token_type == TokenType.L_PAREN:
+        cols, i = _name_list(toks, i + 1)
+        if cols is None:
+            return None
+    if toks[i].token_type != TokenType.VALUES:
+        return None
+    rows: list[list[tuple[bool, Any]]] = []
+    params = 0
+    i += 1
+    while True:
+        if toks[i].token_type != TokenType.L_PAREN:
+            return None
+        row, i, params = _value_list(toks, i + 1, params)
+        if row is None:
+            return None
+        rows.append(row)
+        if i == len(toks):
+            return words[0] == "MERGE", target, cols, rows, params
+        if toks[i].token_type != TokenType.COMMA:
+            return None
+        i += 1
+
+
+def _name_list(toks: list[Token], i: int) -> tuple[list[str] | None, int]:
+    """Names up to the closing parenthesis; the index after it."""
+    out = []
+    while True:
+        if toks[i].token_type not in _NAMES:
+            return None, i
+        out.append(ident(toks[i]))
+        i += 1
+        if toks[i].token_type == TokenType.R_PAREN:
+            return out, i + 1
+        if toks[i].token_type != TokenType.COMMA:
+            return None, i
+        i += 1
+
+
+def _value_list(
+    toks: list[Token], i: int, params: int
+) -> tuple[list[tuple[bool, Any]] | None, int, int]:
+    """Constants and ``?`` up to the closing parenthesis; the index after it."""
+    out: list[tuple[bool, Any]] = []
+    while True:
+        tok = toks[i]
+        kind = tok.token_type
+        if kind == TokenType.PLACEHOLDER and tok.text == "?":
+            out.append((True, params))
+            params += 1
+        elif kind in _CONSTANTS:
+            out.append((False, _CONSTANTS[kind]))
+        elif kind == TokenType.STRING:
+            out.append((False, tok.text))
+        elif kind == TokenType.NUMBER:
+            out.append((False, _number(tok.text)))
+        elif kind == TokenType.DASH and toks[i + 1].token_type == TokenType.NUMBER:
+            i += 1
+            out.append((False, -_number(toks[i].text)))
+        else:
+            return None, i, params
+        i += 1
+        if toks[i].token_type == TokenType.R_PAREN:
+            return out, i + 1, params
+        if toks[i].token_type != TokenType.COMMA:
+            return None, i, params
+        i += 1
+
+
+def _number(text: str) -> int | Decimal:
+    """A number literal: an integer, else (a point or an exponent) a DECIMAL."""
+    if "." in text or "e" in text.lower():
+        return Decimal(text)
+    return int(text)
+
+
 def _plan_value(v: Any, col: OutCol) -> Any:
     """A query's DECIMAL result as the BigDecimal H2 computed: exact text as it is,
     a SQLite REAL at the expression's scale (``v * 2`` of a DECIMAL(8,2) -> 4.40)."""
@@ -303,12 +506,7 @@ def _plan_value(v: Any, col: OutCol) -> Any:
 
 
 def _literal_value(e: exp.Literal) -> Any:
-    if e.is_string:
-        return e.this
-    text = e.this
-    if "." in text or "e" in text.lower():
-        return Decimal(text)
-    return int(text)
+    return e.this if e.is_string else _number(e.this)
 
 
 def _decimals(v: Decimal) -> int:

@@ -541,6 +541,11 @@ class SqlEngine:
             _check_kind(True, kind)
             rows = self._query(hit[1], args, max_rows)
             return _plan_result(hit[1], rows, args, codes)
+        known = self.dml.prepared(sql, schema)  # an INSERT/MERGE read before
+        if known is not None:
+            _check_kind(False, kind)
+            n = self.dml.run_prepared(known, args, self._in_tx)
+            return _result(UPDATED, [(n,)])
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))

@@ -101,6 +101,7 @@ class RowCodec:
         self._put_type = put_type
         self._get_type = get_type
         self._registered: set[tuple[int, int]] = set()
+        self._registered_ids: set[tuple[int, tuple[int, ...]]] = set()
 
     def key(self, t: Table, values: dict[str, Any]) -> bytes:
         whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
@@ -171,8 +172,12 @@ class RowCodec:
     def _register(
         self, tid: int, name: str, cols: list[Column], fields: list[Field], t: Table
     ) -> None:
-        sid = schema_id(fid for fid, _ in fields)
+        ids = tuple(fid for fid, _ in fields)
+        if (tid, ids) in self._registered_ids:  # every row of a statement alike
+            return
+        sid = schema_id(ids)
         if (tid, sid) in self._registered:
+            self._registered_ids.add((tid, ids))
             return
         known = self._get_type(tid)
         bfields = {
@@ -192,3 +197,4 @@ class RowCodec:
             )
         )
         self._registered.add((tid, sid))
+        self._registered_ids.add((tid, ids))
