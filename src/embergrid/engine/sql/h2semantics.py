@@ -316,6 +316,6 @@ def _native(e: exp.Expr) -> bool:
     e = e.unnest()
     if e.meta.get(_NATIVE_INT):
         return True
-    if isinstance(e, exp.Column) or const(e) is not None:
-        return infer(e)[0].name in _INT_TARGETS
+    if isinstance(e, exp.Column | exp.Literal) or const(e) is not None:
+        return infer(e)[0].name in _INT_TARGETS  # (GROUP BY's are not folded)
     return False

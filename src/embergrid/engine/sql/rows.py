@@ -23,6 +23,7 @@ writes an optimized-marshaller ``java.sql.Date`` (254) no thin client can read.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,6 +49,9 @@ __all__ = ["RowCodec", "build_object"]
 
 _HEADER = struct.Struct("<BBHiiiii")
 Field = tuple[int, bytes]  # (field id, encoded data object)
+
+# A table's type names are few and long (generated ones hold a UUID): hash once.
+_type_id = functools.lru_cache(maxsize=1024)(type_id)
 
 
 _EMPTY_SCHEMA_ID = -2128831035  # 0x811c9dc5, the FNV basis: no field hashed in
@@ -122,7 +126,7 @@ class RowCodec:
     def _object(
         self, type_name: str, cols: list[Column], values: dict[str, Any], t: Table
     ) -> bytes:
-        tid = type_id(type_name)
+        tid = _type_id(type_name)
         fields = [
             (c.field_id, encode_field(values[c.name], c.type))
             for c in cols
@@ -143,7 +147,7 @@ class RowCodec:
         cols = [c for c in t.value_columns if c.name in changed]
         new = {c.field_id: encode_field(changed[c.name], c.type) for c in cols}
         name = t.entity.value_type_name or t.name
-        tid = type_id(name)
+        tid = _type_id(name)
         fields: list[Field] = []
         if old and old[0] == TypeCode.COMPLEX_OBJECT:
             try:
