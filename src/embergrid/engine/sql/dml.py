@@ -76,8 +76,8 @@ class Dml:
         self.kv = kv
         self._run_plan = run_plan
         self._in_tx = False  # the running statement belongs to a transaction
-        # (schema, statement) -> its Prepared form (None: it has none).
-        self._prepared: dict[tuple[str, str], Prepared | None] = {}
+        # (schema, statement) -> its Prepared form (statements with parameters).
+        self._prepared: dict[tuple[str, str], Prepared] = {}
 
     def prepared(self, sql: str, schema: str) -> Prepared | None:
         """The statement's Prepared form, if one was made under this catalog."""
@@ -209,8 +209,9 @@ class Dml:
 
     def _prepare(self, sql: str, toks: list[Token], schema: str) -> Prepared | None:
         """``INSERT|MERGE INTO t [(cols)] VALUES (...), ...`` of constants and
-        parameters read from its tokens (remembered by text, so the statement is
-        read once); None for anything else (the parser's path: its errors too)."""
+        parameters read from its tokens (one with parameters remembered by text,
+        so it is read once); None for anything else (the parser's path: its
+        errors too)."""
         if len(self._prepared) > _PREPARED_MAX:
             self._prepared.clear()
         try:
@@ -218,7 +219,8 @@ class Dml:
         except (IndexError, ValueError, ArithmeticError):
             read = None
         p = None if read is None else self._resolve(sql, schema, *read)
-        self._prepared[(schema, sql)] = p
+        if p is not None and p.params:  # constants only: rarely sent twice, kept not
+            self._prepared[(schema, sql)] = p
         return p
 
     def _resolve(
