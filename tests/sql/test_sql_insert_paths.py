@@ -1,8 +1,8 @@
 """The seed's world sample loaded through each insert path gives the same tables.
 
 Each path loads both servers (embergrid, Ignite 2.17): one INSERT with parameters
-per row (the seed's SQL example), multi-row INSERT of parameters, MERGE of
-literals or of parameters. Every table is then compared whole, down to
+per row (the seed's SQL example), multi-row INSERT of literals or of parameters,
+MERGE of literals or of parameters. Every table is then compared whole, down to
 each cell's type code (``_sqlwire.SqlWire``), and so are the rows' key and value
 objects (``_KEY``, ``_VAL``) as the cache holds them: a DECIMAL literal takes its
 column's scale, a DECIMAL parameter keeps its own, on both.
@@ -18,11 +18,13 @@ from _sqlwire import SqlWire
 from _world import CITY, COUNTRY, INDEXES, LANGUAGE, create_world, drop_world
 from pyignite import Client  # type: ignore[import-untyped]
 
-# "multi-literals" (a multi-row INSERT of literals) is left out: in a whole run of
-# tests/sql one DECIMAL cell of its Country table comes back NULL about every
-# other run, with or without the prepared INSERT path (Dml.prepared); not yet
-# explained, reported with issue 13.
-PATHS = ["single-params", "multi-params", "merge-literals", "merge-params"]
+PATHS = [
+    "single-params",
+    "multi-literals",
+    "multi-params",
+    "merge-literals",
+    "merge-params",
+]
 BATCH = 50
 TABLES = {
     "Country": "Code",

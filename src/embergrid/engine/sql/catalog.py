@@ -327,14 +327,22 @@ def _hidden_key(e: QueryEntity, cols: list[Column]) -> Column | None:
 _SQLITE_VALUES = frozenset({int, float, str, bytes, type(None)})
 
 
+_Memo = tuple[bytes | None, dict[int, Any], dict[int, tuple[int, int]]]
+
+
 class FieldReader:
     """The ``eg_field(blob, field_id, type)`` SQL function, memoized per blob."""
 
     def __init__(self, binary_type: Callable[[int], BinaryType | None]) -> None:
         self._binary_type = binary_type
-        self._last: bytes | None = None
-        self._fields: dict[int, Any] = {}
-        self._spans: dict[int, tuple[int, int]] = {}  # field id -> its data object
+        # The last blob read and its fields: (blob, field id -> value, field id
+        # -> (start, end) of its data object). One tuple, replaced whole, so a
+        # reader on another thread never pairs one blob with another's fields.
+        # Found again by identity only: equal bytes met later (a table dropped
+        # and made again) may read otherwise, their type's metadata having
+        # changed meanwhile (a stale read gave NULL cells in a second load of the
+        # world sample, tests/sql/test_sql_insert_paths.py).
+        self._memo: _Memo = (None, {}, {})
 
     def binary_type(self, type_id: int) -> BinaryType | None:
         return self._binary_type(type_id)
@@ -371,21 +379,16 @@ class FieldReader:
             except IgniteError:
                 return None
             return to_stored(value, t)
-        if blob is not self._last and blob != self._last:
-            self._fields = self._read(blob)
-            self._last = blob
-        return to_stored(self._fields.get(fid), t)
+        return to_stored(self._fields_of(blob)[1].get(fid), t)
 
     def _data_object(self, blob: Any, fid: int) -> bytes | None:
         """A field of a class SQL does not know (OTHER) as its data object, the
         bytes Ignite sends for it (a ``byte[]`` field: its byte array)."""
         if fid == 0:
             return bytes(blob)
-        if blob is not self._last and blob != self._last:
-            self._fields = self._read(blob)
-            self._last = blob
-        span = self._spans.get(fid)
-        if span is None or self._fields.get(fid) is None:
+        _, fields, spans = self._fields_of(blob)
+        span = spans.get(fid)
+        if span is None or fields.get(fid) is None:
             return None
         return bytes(blob[span[0] : span[1]])
 
@@ -397,29 +400,33 @@ class FieldReader:
             except IgniteError:
                 return None
         else:
-            if blob is not self._last and blob != self._last:
-                self._fields = self._read(blob)
-                self._last = blob
-            value = self._fields.get(fid)
+            value = self._fields_of(blob)[1].get(fid)
         return None if value is None else str(value)
 
-    def _read(self, blob: bytes) -> dict[int, Any]:
-        self._spans = {}
+    def _fields_of(self, blob: bytes) -> _Memo:
+        memo = self._memo
+        if blob is not memo[0]:
+            memo = self._read(blob)
+            self._memo = memo
+        return memo
+
+    def _read(self, blob: bytes) -> _Memo:
+        spans: dict[int, tuple[int, int]] = {}
         if not blob or blob[0] != TypeCode.COMPLEX_OBJECT:
-            return {}
+            return blob, {}, spans
         try:
             layout = parse_layout(blob, 0, self)
         except IgniteError:
-            return {}
+            return blob, {}, spans
         out: dict[int, Any] = {}
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
             try:
                 out[fid], end = decode_at(mv, off)
-                self._spans[fid] = (off, end)
+                spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None
-        return out
+        return blob, out, spans
 
 
 def _types_by_name() -> dict[str, SqlType]:
