@@ -295,7 +295,8 @@ def test_fields_query_schema(
     assert ours == ref
 
 
-@pytest.mark.parametrize("sql", STATEMENTS[:2])
+# (SELECT 1 through a cache without SQL once ran on Ignite: its pool state again.)
+@pytest.mark.parametrize("sql", ["SELECT * FROM ResDdl"])
 @pytest.mark.parametrize(
     "cache", ["ResPerson", "ResNoSql", "ResSchemaOnly", "ResPlain", "SQL_PUBLIC_RESDDL"]
 )
