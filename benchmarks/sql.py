@@ -1,8 +1,12 @@
 """SQL benchmark: embergrid vs the Ignite 2.17 SQL reference node, one client for both.
 
-Measures, on each server: a bulk INSERT of N rows (multi-row INSERT statements),
-point SELECTs by primary key, a join with GROUP BY over the N rows and a full
-SELECT of the N rows streamed through cursor pages. Prints a table with the
+Measures, on each server: a bulk INSERT of N rows (multi-row INSERT statements of
+literals), the same rows again by multi-row INSERT with parameters and by MERGE,
+``--singles`` one-row INSERTs with parameters (how the seed's SQL example loads
+the world sample), point SELECTs by primary key, a join with GROUP BY over the N
+rows, a GROUP BY over an expression, a string-function scan, the arithmetic join
+``SELECT COUNT(*) FROM A a, B b WHERE a.v + b.v = -1`` over 1,000 x 1,000 rows and a
+full SELECT of the N rows streamed through cursor pages. Prints a table with the
 rates and embergrid's ratio to the reference.
 
 The read measures (point, join, stream) run ``--repeat`` times on each server
@@ -18,9 +22,11 @@ measures, so its ratios say little about the servers).
 
 Usage: ``python benchmarks/sql.py [--rows N] [--points K] [--repeat R]
 [--client embergrid|pyignite|both] [--in-process] [--no-reference]``.
-The reference node is started from ``tools/reference-ignite/lib-sql`` (or taken
-from ``IGNITE_SQL_REFERENCE=host:port``). Imports ``embergrid.server`` and the
-test helper ``tests/_reference.py``.
+The reference node is started from ``tools/reference-ignite/lib-sql`` with the JVM
+options users run it with (``bin/ignite.sh``'s: default JIT and GC, 1 GiB heap;
+``hol.reference_server``), not the tests' fast-start flags, or taken from
+``IGNITE_SQL_REFERENCE=host:port``. Imports ``embergrid.server``, ``hol.py`` and
+the test helper ``tests/_reference.py``.
 """
 
 from __future__ import annotations
@@ -41,16 +47,17 @@ import embergrid
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from _serve import serve_process  # benchmarks/, the script's own directory
+from hol import reference_server as users_reference_node
 
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
-    SQL_LIB_DIR,
     parse_address,
-    start_node,
 )
 from embergrid.server import Node, ServerThread
 
 BATCH = 500
 GROUPS = 100
+PARAM_BATCH = 100  # rows per multi-row statement with parameters
+SIDE = 1000  # rows of each table of the arithmetic join
 
 
 @contextmanager
@@ -71,11 +78,8 @@ def reference_server() -> Iterator[tuple[str, int]]:
     if external:
         yield parse_address(external)
         return
-    node = start_node(lib_dir=SQL_LIB_DIR)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    with users_reference_node() as address:
+        yield address
 
 
 def timed(fn: Callable[[], int]) -> tuple[int, float]:
@@ -91,11 +95,18 @@ CLIENTS: dict[str, Callable[[], Any]] = {
 
 
 def run(
-    address: tuple[str, int], rows: int, points: int, repeat: int, client_name: str
+    address: tuple[str, int],
+    rows: int,
+    points: int,
+    repeat: int,
+    client_name: str,
+    singles: int,
 ) -> dict[str, float]:
     client = CLIENTS[client_name]()
     out: dict[str, float] = {}
     with client.connect(*address):
+        out.update(_inserts(client, rows, singles))
+        out.update(_arith_join(client, repeat))
         for t in ("Bench", "BenchGroup"):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         client.sql("CREATE TABLE BenchGroup (id INT PRIMARY KEY, name VARCHAR)")
@@ -133,6 +144,23 @@ def run(
             assert len(got) == GROUPS
             return rows
 
+        def group_expr() -> int:
+            with client.sql(
+                "SELECT val % 10 + grp / 10, COUNT(*) FROM Bench"
+                " GROUP BY val % 10 + grp / 10"
+            ) as cur:
+                got = list(cur)
+            assert len(got) == 19, len(got)
+            return rows
+
+        def string_scan() -> int:
+            with client.sql(
+                "SELECT COUNT(*) FROM Bench WHERE UPPER(name) LIKE 'NAME-1%'"
+                " AND LENGTH(name) > 6"
+            ) as cur:
+                list(cur)
+            return rows
+
         def stream() -> int:
             with client.sql("SELECT * FROM Bench", page_size=1024) as cur:
                 n = sum(1 for _ in cur)
@@ -145,6 +173,8 @@ def run(
             for name, fn in (
                 ("point select/s", point),
                 ("join+group rows/s", join),
+                ("group by expr rows/s", group_expr),
+                ("string scan rows/s", string_scan),
                 ("stream rows/s", stream),
             ):
                 n, secs = timed(fn)
@@ -154,11 +184,82 @@ def run(
     return out
 
 
+def _inserts(client: Any, rows: int, singles: int) -> dict[str, float]:
+    """Rows/s of each insert path into a table like the bulk one."""
+    out: dict[str, float] = {}
+    cols = "(id, grp, val, name)"
+
+    def row(i: int) -> list[Any]:
+        return [i, i % GROUPS, i * 7 % 1000, f"name-{i}"]
+
+    def fresh() -> None:
+        client.sql("DROP TABLE Ins IF EXISTS")
+        client.sql(
+            "CREATE TABLE Ins (id INT PRIMARY KEY, grp INT, val INT, name VARCHAR)"
+        )
+
+    def single() -> int:
+        q = f"INSERT INTO Ins {cols} VALUES (?, ?, ?, ?)"
+        for i in range(singles):
+            client.sql(q, query_args=row(i))
+        return singles
+
+    def batched(verb: str) -> Callable[[], int]:
+        def load() -> int:
+            marks = ", ".join(["(?, ?, ?, ?)"] * PARAM_BATCH)
+            q = f"{verb} INTO Ins {cols} VALUES {marks}"
+            for start in range(0, rows - rows % PARAM_BATCH, PARAM_BATCH):
+                args = [v for i in range(start, start + PARAM_BATCH) for v in row(i)]
+                client.sql(q, query_args=args)
+            return rows - rows % PARAM_BATCH
+
+        return load
+
+    for name, fn in (
+        ("insert 1 row ? rows/s", single),
+        ("insert 100 ? rows/s", batched("INSERT")),
+        ("merge 100 ? rows/s", batched("MERGE")),
+    ):
+        fresh()
+        n, secs = timed(fn)
+        out[name] = n / secs
+    client.sql("DROP TABLE Ins IF EXISTS")
+    return out
+
+
+def _arith_join(client: Any, repeat: int) -> dict[str, float]:
+    """Row pairs/s of ``a.v + b.v = -1`` over two tables of SIDE rows (best)."""
+    for t in ("ArA", "ArB"):
+        client.sql(f"DROP TABLE {t} IF EXISTS")
+        client.sql(f"CREATE TABLE {t} (id INT PRIMARY KEY, v INT)")
+        for start in range(0, SIDE, BATCH):
+            values = ", ".join(
+                f"({i}, {i * 37 % 1000})" for i in range(start, start + BATCH)
+            )
+            client.sql(f"INSERT INTO {t} (id, v) VALUES {values}")
+    best = 0.0
+    for _ in range(repeat):
+
+        def join() -> int:
+            with client.sql(
+                "SELECT COUNT(*) FROM ArA a, ArB b WHERE a.v + b.v = -1"
+            ) as cur:
+                assert list(cur) == [[0]]
+            return SIDE * SIDE
+
+        n, secs = timed(join)
+        best = max(best, n / secs)
+    for t in ("ArA", "ArB"):
+        client.sql(f"DROP TABLE {t} IF EXISTS")
+    return {"arith join pairs/s": best}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--points", type=int, default=5_000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--singles", type=int, default=5_000)
     ap.add_argument("--client", choices=[*sorted(CLIENTS), "both"], default="both")
     ap.add_argument("--in-process", action="store_true")
     ap.add_argument("--no-reference", action="store_true")
@@ -168,11 +269,11 @@ def main() -> None:
     ref: dict[str, dict[str, float]] = {c: {} for c in clients}
     with embergrid_server(a.in_process) as addr:
         for c in clients:
-            ours[c] = run(addr, a.rows, a.points, a.repeat, c)
+            ours[c] = run(addr, a.rows, a.points, a.repeat, c, a.singles)
     if not a.no_reference:
         with reference_server() as addr:
             for c in clients:
-                ref[c] = run(addr, a.rows, a.points, a.repeat, c)
+                ref[c] = run(addr, a.rows, a.points, a.repeat, c, a.singles)
     for c in clients:
         _table(a, c, ours[c], ref[c])
 
@@ -181,19 +282,19 @@ def _table(
     a: argparse.Namespace, client: str, ours: dict[str, float], ref: dict[str, float]
 ) -> None:
     print(
-        f"\nrows={a.rows} points={a.points} repeat={a.repeat}"
+        f"\nrows={a.rows} points={a.points} repeat={a.repeat} singles={a.singles}"
         f" (client {client} for both servers; best of the repeats;"
         f" embergrid {'in this process' if a.in_process else 'in its own process'})"
     )
     print(
-        f"| {'measure':<20} | {'embergrid':>12} | {'ignite 2.17':>12} | {'ratio':>6} |"
+        f"| {'measure':<22} | {'embergrid':>12} | {'ignite 2.17':>12} | {'ratio':>6} |"
     )
-    print(f"|{'-' * 22}|{'-' * 14}|{'-' * 14}|{'-' * 8}|")
+    print(f"|{'-' * 24}|{'-' * 14}|{'-' * 14}|{'-' * 8}|")
     for k, v in ours.items():
         r = ref.get(k)
         ratio = f"{v / r:6.2f}" if r else "   n/a"
         rs = f"{r:12.0f}" if r else f"{'n/a':>12}"
-        print(f"| {k:<20} | {v:12.0f} | {rs} | {ratio} |")
+        print(f"| {k:<22} | {v:12.0f} | {rs} | {ratio} |")
 
 
 if __name__ == "__main__":

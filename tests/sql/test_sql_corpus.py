@@ -648,6 +648,79 @@ COMPARE_TYPES_SCRIPT = [
 ]
 DML_SCRIPTS.append(COMPARE_TYPES_SCRIPT)
 
+# Integer arithmetic at every width: SQLite computes it, H2's overflow and
+# division-by-zero errors come from the rare path (a replicated table: Ignite runs
+# the query locally, its error text names our statement).
+OVERFLOW_SCRIPT = [
+    "CREATE TABLE Ovf (id INT PRIMARY KEY, t TINYINT, s SMALLINT, i INT, b BIGINT,"
+    ' z INT) WITH "template=replicated"',
+    "INSERT INTO Ovf VALUES (1, 127, 32767, 2147483647, 9223372036854775807, 0),"
+    " (2, -128, -32768, -2147483648, -9223372036854775808, 0),"
+    " (3, 5, -6, 7, -8, 0), (4, NULL, NULL, NULL, NULL, NULL), (5, -1, 0, -1, 0, 1)",
+    "SELECT id, t + 1 FROM Ovf WHERE id <> 1 ORDER BY id",
+    "SELECT t + 1 FROM Ovf WHERE id = 1",
+    "SELECT t - 1 FROM Ovf WHERE id = 2",
+    "SELECT t * t FROM Ovf WHERE id = 1",
+    "SELECT t * 2 FROM Ovf WHERE id = 2",
+    "SELECT t / -1 FROM Ovf WHERE id = 2",
+    "SELECT id, t % -1, t / 2, t % 7 FROM Ovf ORDER BY id",
+    "SELECT t / z FROM Ovf WHERE id = 3",
+    "SELECT t % z FROM Ovf WHERE id = 3",
+    "SELECT id, (t - 1) + 1, (t + t) - t FROM Ovf WHERE id >= 3 ORDER BY id",
+    "SELECT id, t - z, -t FROM Ovf WHERE id <> 2 ORDER BY id",
+    "SELECT COUNT(*) FROM Ovf a, Ovf b WHERE a.t + b.t = -1",
+    "SELECT id, s + 1 FROM Ovf WHERE id <> 1 ORDER BY id",
+    "SELECT s + 1 FROM Ovf WHERE id = 1",
+    "SELECT s - 1 FROM Ovf WHERE id = 2",
+    "SELECT s * s FROM Ovf WHERE id = 1",
+    "SELECT s * 2 FROM Ovf WHERE id = 2",
+    "SELECT s / -1 FROM Ovf WHERE id = 2",
+    "SELECT id, s % -1, s / 2, s % 7 FROM Ovf ORDER BY id",
+    "SELECT s / z FROM Ovf WHERE id = 3",
+    "SELECT s % z FROM Ovf WHERE id = 3",
+    "SELECT id, (s - 1) + 1, (s + s) - s FROM Ovf WHERE id >= 3 ORDER BY id",
+    "SELECT id, s - z, -s FROM Ovf WHERE id <> 2 ORDER BY id",
+    "SELECT COUNT(*) FROM Ovf a, Ovf b WHERE a.s + b.s = -1",
+    "SELECT id, i + 1 FROM Ovf WHERE id <> 1 ORDER BY id",
+    "SELECT i + 1 FROM Ovf WHERE id = 1",
+    "SELECT i - 1 FROM Ovf WHERE id = 2",
+    "SELECT i * i FROM Ovf WHERE id = 1",
+    "SELECT i * 2 FROM Ovf WHERE id = 2",
+    "SELECT i / -1 FROM Ovf WHERE id = 2",
+    "SELECT id, i % -1, i / 2, i % 7 FROM Ovf ORDER BY id",
+    "SELECT i / z FROM Ovf WHERE id = 3",
+    "SELECT i % z FROM Ovf WHERE id = 3",
+    "SELECT id, (i - 1) + 1, (i + i) - i FROM Ovf WHERE id >= 3 ORDER BY id",
+    "SELECT id, i - z, -i FROM Ovf WHERE id <> 2 ORDER BY id",
+    "SELECT COUNT(*) FROM Ovf a, Ovf b WHERE a.i + b.i = -1",
+    "SELECT id, b + 1 FROM Ovf WHERE id <> 1 ORDER BY id",
+    "SELECT b + 1 FROM Ovf WHERE id = 1",
+    "SELECT b - 1 FROM Ovf WHERE id = 2",
+    "SELECT b * b FROM Ovf WHERE id = 1",
+    "SELECT b * 2 FROM Ovf WHERE id = 2",
+    "SELECT b / -1 FROM Ovf WHERE id = 2",
+    "SELECT id, b % -1, b / 2, b % 7 FROM Ovf ORDER BY id",
+    "SELECT b / z FROM Ovf WHERE id = 3",
+    "SELECT b % z FROM Ovf WHERE id = 3",
+    "SELECT id, (b - 1) + 1, (b + b) - b FROM Ovf WHERE id >= 3 ORDER BY id",
+    "SELECT id, b - z, -b FROM Ovf WHERE id <> 2 ORDER BY id",
+    "SELECT COUNT(*) FROM Ovf a, Ovf b WHERE a.b + b.b = -1",
+    "SELECT (i + 1) * 2 - s, ((i * 2) + t) * (s - 1) FROM Ovf WHERE id = 3",
+    "SELECT ((((i + 1) + 1) + 1) + 1) + 1 FROM Ovf WHERE id = 3",
+    "SELECT ((((i + 1) + 1) + 1) + 1) + 1 FROM Ovf WHERE id = 1",
+    "SELECT t + s, s + i, i + b, t * b FROM Ovf WHERE id = 3",
+    "SELECT t + s FROM Ovf WHERE id = 1",
+    "SELECT i + b FROM Ovf WHERE id = 1",
+    "SELECT SUM(i + t), MAX(b - 1) FROM Ovf WHERE id >= 3",
+    "SELECT id, -t, -s, -i, -b, -(i + 1) FROM Ovf WHERE id >= 3 ORDER BY id",
+    "SELECT -t FROM Ovf WHERE id = 2",
+    "SELECT -s FROM Ovf WHERE id = 2",
+    "SELECT -i FROM Ovf WHERE id = 2",
+    "SELECT -b FROM Ovf WHERE id = 2",
+    "DROP TABLE Ovf",
+]
+DML_SCRIPTS.append(OVERFLOW_SCRIPT)
+
 
 def _setup(address: tuple[str, int], world: Any) -> None:
     client = Client()
@@ -667,6 +740,7 @@ def _setup(address: tuple[str, int], world: Any) -> None:
             "Ix2",
             "Ix3",
             "Mg",
+            "Ovf",
         ):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         create_world(client, world)
@@ -793,6 +867,7 @@ def _h2_part(message: str) -> tuple[str, str, str]:
         "index-order",
         "no-column-list",
         "compare-types",
+        "overflow",
     ],
 )
 def test_dml_script(both: tuple[SqlWire, SqlWire], script: list[str]) -> None:

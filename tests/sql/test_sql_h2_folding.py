@@ -17,7 +17,7 @@ import sqlglot
 from embergrid.engine.sql.h2fold import const, optimize
 from embergrid.engine.sql.h2text import IgniteH2, label
 from embergrid.engine.sql.h2values import H2Error, java_double, java_float, uuid_key
-from embergrid.engine.sql.translate import normalize_identifiers
+from embergrid.engine.sql.scope import normalize_identifiers
 
 FOLDED: list[tuple[str, str, str, Any]] = [
     ("1 + 1", "2", "INT", 2),

@@ -43,13 +43,21 @@ from embergrid.engine.sqltext import column_name, ident, literal
 from embergrid.engine.store import Store
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode_at
-from embergrid.protocol.binary.hashing import field_id
+from embergrid.protocol.binary.hashing import field_id, type_id
 from embergrid.protocol.binary.metadata import BinaryType
 from embergrid.protocol.binary.objects import parse_layout
 from embergrid.protocol.codes import TypeCode
 from embergrid.protocol.config import CacheConfiguration, QueryEntity
 
-__all__ = ["Catalog", "Column", "Table", "schema_of", "unquote"]
+__all__ = [
+    "BUILTIN_SCHEMAS",
+    "Catalog",
+    "Column",
+    "Table",
+    "schema_of",
+    "type_name_of",
+    "unquote",
+]
 
 _ENTRY_COLUMNS = frozenset({"key", "value", "expire_at"})  # store.py's own
 _SORTED = 0  # the index type of a query entity's B-tree index (QueryIndex)
@@ -73,6 +81,7 @@ class Column:
     java: str
     field: str = ""  # the binary object's field name (the column name when empty)
     whole_value: bool = False  # the value itself (a plain-typed value: no object)
+    value_tag: bool = False  # the value's type (``value_tag``), not a SQL column
 
     @property
     def field_name(self) -> str:
@@ -116,6 +125,30 @@ class Table:
     hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
 
     @property
+    def value_check(self) -> int | None:
+        """The ``value_tag`` a value must have to be a row (``value_check``)."""
+        check = value_check(self.entity)
+        return None if check is None else tag_of(*check)
+
+    @property
+    def tag_column(self) -> Column | None:
+        """The typed column holding each entry's ``value_tag`` (when checked)."""
+        if value_check(self.entity) is None:
+            return None
+        return Column(
+            _TAG_NAME,
+            _TYPES_BY_NAME["BIGINT"],
+            False,
+            False,
+            -1,
+            -1,
+            False,
+            0,
+            "",
+            value_tag=True,
+        )
+
+    @property
     def key_column(self) -> Column | None:
         """The typed column holding the whole key (``_KEY``), if the key is a value."""
         whole = [c for c in self.columns if c.whole_key]
@@ -123,12 +156,10 @@ class Table:
 
     @property
     def typed_columns(self) -> list[Column]:
-        """Every typed column of the entry table (``columns``, the hidden key)."""
-        return (
-            self.columns
-            if self.hidden_key is None
-            else [*self.columns, self.hidden_key]
-        )
+        """Every typed column of the entry table (``columns``, the hidden key,
+        the value's tag)."""
+        extra = [c for c in (self.hidden_key, self.tag_column) if c is not None]
+        return [*self.columns, *extra]
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -163,6 +194,82 @@ def schema_of(cfg: CacheConfiguration) -> str:
         s = cfg.sql_schema
         return unquote(s) if s.startswith('"') else s.upper()
     return cfg.name
+
+
+# The wire type of a value of each Java class Ignite loads as a plain value type
+# (a plain value is a row of such a table only if it is of that class).
+_PLAIN_VALUE_CODES = {
+    "java.lang.Byte": TypeCode.BYTE,
+    "java.lang.Short": TypeCode.SHORT,
+    "java.lang.Integer": TypeCode.INT,
+    "java.lang.Long": TypeCode.LONG,
+    "java.lang.Float": TypeCode.FLOAT,
+    "java.lang.Double": TypeCode.DOUBLE,
+    "java.lang.Character": TypeCode.CHAR,
+    "java.lang.Boolean": TypeCode.BOOL,
+    "java.lang.String": TypeCode.STRING,
+    "java.util.UUID": TypeCode.UUID,
+    "java.util.Date": TypeCode.DATE,
+    "[B": TypeCode.BYTE_ARRAY,
+    "java.math.BigDecimal": TypeCode.DECIMAL,
+    "java.sql.Timestamp": TypeCode.TIMESTAMP,
+    "java.sql.Time": TypeCode.TIME,
+}
+
+
+_TAG_NAME = "\0value type"  # no SQL name: a NUL ends a name in Ignite's clients
+_TAG_TYPE = "VALUE_TAG"  # eg_field's type argument for the tag
+
+
+def tag_of(code: int, tid: int) -> int:
+    """A value's type as one integer: its type code, and an object's type id."""
+    return (code << 32) | (tid & 0xFFFFFFFF)
+
+
+def value_tag(blob: bytes) -> int | None:
+    """The ``tag_of`` a stored value (a wrapped object: of the object inside)."""
+    if not blob:
+        return None
+    code = blob[0]
+    if code == TypeCode.BINARY_OBJECT and len(blob) > 9:  # wrapped: i32 length first
+        blob = blob[5:]
+        code = blob[0]
+    if code == TypeCode.COMPLEX_OBJECT and len(blob) >= 8:
+        return tag_of(code, int.from_bytes(blob[4:8], "little", signed=True))
+    return tag_of(code, 0)
+
+
+def value_check(e: QueryEntity) -> tuple[int, int] | None:
+    """What an entry's value must be to be a row of the entity's table, as Ignite
+    indexes an entry only under its value's type: ``(type code, 0)`` for a plain
+    class, ``(COMPLEX_OBJECT, type id)`` for a binary type (any name no JVM class
+    has, ``byte[]`` too: no plain value is such an object). None: not checked (a
+    JDK class we do not map)."""
+    name = e.value_type_name
+    if not name:
+        return None
+    code = _PLAIN_VALUE_CODES.get(name)
+    if code is not None:
+        return int(code), 0
+    if name.startswith("java."):
+        return None
+    return int(TypeCode.COMPLEX_OBJECT), type_id(name)
+
+
+# Schemas every node has: Ignite's default, H2's catalog, Ignite's system views.
+BUILTIN_SCHEMAS = frozenset({"PUBLIC", "INFORMATION_SCHEMA", "SYS"})
+
+
+def type_name_of(e: QueryEntity) -> str:
+    """Ignite's name of an entity's value type (``QueryUtils.typeName``): the class
+    name without its package and enclosing classes, ``[]`` spelled ``_array``."""
+    name = e.value_type_name or ""
+    dot = name.rfind(".")
+    if 0 <= dot < len(name) - 1:
+        name = name[dot + 1 :]
+    if name.endswith("[]"):
+        name = name[:-2] + "_array"
+    return name[name.rfind("$") + 1 :]
 
 
 def _table_name(e: QueryEntity) -> str:
@@ -217,13 +324,25 @@ def _hidden_key(e: QueryEntity, cols: list[Column]) -> Column | None:
     return Column("_KEY", t, True, True, -1, -1, False, 0, e.key_type_name or "")
 
 
+_SQLITE_VALUES = frozenset({int, float, str, bytes, type(None)})
+
+
+_Memo = tuple[bytes | None, dict[int, Any], dict[int, tuple[int, int]]]
+
+
 class FieldReader:
     """The ``eg_field(blob, field_id, type)`` SQL function, memoized per blob."""
 
     def __init__(self, binary_type: Callable[[int], BinaryType | None]) -> None:
         self._binary_type = binary_type
-        self._last: bytes | None = None
-        self._fields: dict[int, Any] = {}
+        # The last blob read and its fields: (blob, field id -> value, field id
+        # -> (start, end) of its data object). One tuple, replaced whole, so a
+        # reader on another thread never pairs one blob with another's fields.
+        # Found again by identity only: equal bytes met later (a table dropped
+        # and made again) may read otherwise, their type's metadata having
+        # changed meanwhile (a stale read gave NULL cells in a second load of the
+        # world sample, tests/sql/test_sql_insert_paths.py).
+        self._memo: _Memo = (None, {}, {})
 
     def binary_type(self, type_id: int) -> BinaryType | None:
         return self._binary_type(type_id)
@@ -232,31 +351,46 @@ class FieldReader:
         return None
 
     def __call__(self, blob: Any, fid: int, type_name: str) -> Any:
-        # Runs inside SQLite triggers on every write: it must never raise.
+        # Runs inside SQLite triggers on every write: it must never raise, nor
+        # answer what SQLite cannot hold (a value of another type than the
+        # column's: an entry that is no row of the table, see ``value_check``).
         try:
-            return self._field(blob, fid, type_name)
+            v = self._field(blob, fid, type_name)
         except Exception:
             return None
+        return v if type(v) in _SQLITE_VALUES else None
 
     def _field(self, blob: Any, fid: int, type_name: str) -> Any:
         if blob is None:
             return None
         exact = type_name == "DECIMAL_EXACT"
+        if type_name == _TAG_TYPE:
+            return value_tag(bytes(blob))
         t = _TYPES_BY_NAME.get("DECIMAL" if exact else type_name)
         if t is None:
             return None
         if exact:
             return self._exact(blob, fid)
+        if t.name == "OTHER":
+            return self._data_object(blob, fid)
         if fid == 0:
             try:
                 value, _ = decode_at(blob, 0)
             except IgniteError:
                 return None
             return to_stored(value, t)
-        if blob is not self._last and blob != self._last:
-            self._fields = self._read(blob)
-            self._last = blob
-        return to_stored(self._fields.get(fid), t)
+        return to_stored(self._fields_of(blob)[1].get(fid), t)
+
+    def _data_object(self, blob: Any, fid: int) -> bytes | None:
+        """A field of a class SQL does not know (OTHER) as its data object, the
+        bytes Ignite sends for it (a ``byte[]`` field: its byte array)."""
+        if fid == 0:
+            return bytes(blob)
+        _, fields, spans = self._fields_of(blob)
+        span = spans.get(fid)
+        if span is None or fields.get(fid) is None:
+            return None
+        return bytes(blob[span[0] : span[1]])
 
     def _exact(self, blob: Any, fid: int) -> str | None:
         """A DECIMAL field as its exact text (the typed column holds a REAL)."""
@@ -266,27 +400,33 @@ class FieldReader:
             except IgniteError:
                 return None
         else:
-            if blob is not self._last and blob != self._last:
-                self._fields = self._read(blob)
-                self._last = blob
-            value = self._fields.get(fid)
+            value = self._fields_of(blob)[1].get(fid)
         return None if value is None else str(value)
 
-    def _read(self, blob: bytes) -> dict[int, Any]:
+    def _fields_of(self, blob: bytes) -> _Memo:
+        memo = self._memo
+        if blob is not memo[0]:
+            memo = self._read(blob)
+            self._memo = memo
+        return memo
+
+    def _read(self, blob: bytes) -> _Memo:
+        spans: dict[int, tuple[int, int]] = {}
         if not blob or blob[0] != TypeCode.COMPLEX_OBJECT:
-            return {}
+            return blob, {}, spans
         try:
             layout = parse_layout(blob, 0, self)
         except IgniteError:
-            return {}
+            return blob, {}, spans
         out: dict[int, Any] = {}
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
             try:
-                out[fid] = decode_at(mv, off)[0]
+                out[fid], end = decode_at(mv, off)
+                spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None
-        return out
+        return blob, out, spans
 
 
 def _types_by_name() -> dict[str, SqlType]:
@@ -313,6 +453,8 @@ class Catalog:
         self._seen_indexes: list[tuple[str, str, str]] = []
         self.tables: dict[tuple[str, str], Table] = {}
         self.by_cache: dict[int, Table] = {}
+        # The schemas a statement may run in (``has_schema``).
+        self.schemas: frozenset[str] = BUILTIN_SCHEMAS
         self.generation = 0
         self._signature: list[_TableSignature] | None = None
         self._mark: tuple[int, int] | None = None
@@ -348,8 +490,11 @@ class Catalog:
         self._forget_dropped_indexes()
         tables: dict[tuple[str, str], Table] = {}
         by_cache: dict[int, Table] = {}
+        schemas = set(BUILTIN_SCHEMAS)
         for cache_id, tbl, text in rows:
             cfg = decode_config(text)
+            if cfg.sql_schema or cfg.query_entities:
+                schemas.add(schema_of(cfg))
             for e in cfg.query_entities:
                 cols = _columns(e)
                 t = Table(
@@ -371,9 +516,14 @@ class Catalog:
         # made or destroyed, changes none) or an index did.
         signature = [(k, t.cache_id, t.tbl, t.config) for k, t in tables.items()]
         new_indexes = self._index_rows()
-        if signature != self._signature or new_indexes != self._seen_indexes:
+        if (
+            signature != self._signature
+            or new_indexes != self._seen_indexes
+            or schemas != self.schemas  # a statement cached in a schema now gone
+        ):
             self.generation += 1
         self.tables, self.by_cache, self._seen = tables, by_cache, rows
+        self.schemas = frozenset(schemas)
         self._seen_indexes, self._signature = new_indexes, signature
 
     def _ensure_columns(self, t: Table) -> None:
@@ -511,6 +661,19 @@ class Catalog:
     def table_of_cache(self, cache_id: int) -> Table | None:
         return self.by_cache.get(cache_id)
 
+    def table_of_type(self, cache_id: int, type_name: str) -> Table | None:
+        """The table of cache ``cache_id`` whose value type is ``type_name`` (Ignite's
+        type name: the simple class name, ``type_name``), as op 2002 names it."""
+        for t in self.tables.values():
+            if t.cache_id == cache_id and type_name_of(t.entity) == type_name:
+                return t
+        return None
+
+    def has_schema(self, schema: str) -> bool:
+        """Whether H2 knows ``schema`` (exact spelling): PUBLIC, H2's own, and the
+        schema of every cache with an SQL schema or a query entity."""
+        return schema in self.schemas
+
     def indexes(self, t: Table) -> list[list[tuple[Column, bool]]]:
         """The secondary indexes of ``t`` in creation order: each its columns
         with their DESC flag (read from the SQLite index ``CREATE INDEX`` made)."""
@@ -564,4 +727,5 @@ def _extract(c: Column, row: str = "") -> str:
     if row:
         blob = f"{row}.{blob}"
     fid = 0 if c.whole else c.field_id
-    return f"eg_field({blob}, {int(fid)}, {literal(c.type.name)})"
+    kind = _TAG_TYPE if c.value_tag else c.type.name
+    return f"eg_field({blob}, {int(fid)}, {literal(kind)})"

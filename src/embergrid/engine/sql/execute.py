@@ -1,13 +1,10 @@
-"""Running SQL statements: SELECT, INSERT/MERGE, UPDATE, DELETE and DDL.
+"""Running SQL statements: queries here, DML (``dml.py``) and DDL (``ddl.py``).
 
 Owns ``SqlEngine`` (what ``Engine.sql`` is) and ``SqlResult``. Queries run on the
-tables' typed columns (see ``catalog.py``); every row change goes through the
-key-value ops (``KeyValue.put_if_absent`` / ``put`` / ``remove_key``), the single
-path all writes take, so a row inserted by SQL is a binary object to ``get`` and
-``scan`` and a binary object put through key-value is a row. DML and DDL answer
+tables' typed columns (see ``catalog.py``). DML and DDL answer
 one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
 Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
-The SQLite functions of H2 semantics (``translate._h2_semantics``) call back
+The SQLite functions of H2 semantics (``h2semantics``) call back
 into ``h2values`` here; an H2 error one raises is kept and reported by ``_run``
 as H2's run-time error (``messages.run_failed``).
 """
@@ -20,31 +17,28 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from time import perf_counter
 from typing import Any
 
 import sqlglot
-from sqlglot import exp
 from sqlglot.errors import ParseError as GlotError
 from sqlglot.errors import TokenError
+from sqlglot.tokenizer_core import Token
 
 from embergrid.engine.caches import Caches
-from embergrid.engine.errors import OverBudget
+from embergrid.engine.errors import EngineError, OverBudget
 from embergrid.engine.kv import KeyValue
-from embergrid.engine.sql import h2text
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Column, Table
+from embergrid.engine.sql.catalog import Catalog, schema_of
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
-from embergrid.engine.sql.h2functions import check_functions
+from embergrid.engine.sql.dml import Dml
 from embergrid.engine.sql.h2text import IgniteH2
 from embergrid.engine.sql.h2values import H2Error, uuid_key
-from embergrid.engine.sql.rows import RowCodec
-from embergrid.engine.sql.translate import (
+from embergrid.engine.sql.plan import (
     ARITH_FUNCTION,
     CAST_FUNCTION,
-    KEY_BLOB,
     NOW_FUNCTION,
     UUID_COLLATION,
     ColumnNotFound,
@@ -52,20 +46,23 @@ from embergrid.engine.sql.translate import (
     Plan,
     RunError,
     TableNotFound,
-    normalize_identifiers,
-    translate_query,
 )
+from embergrid.engine.sql.rows import RowCodec
+from embergrid.engine.sql.scope import stored_key_first
+from embergrid.engine.sql.sqlquery import EntryQueryError, entry_query
+from embergrid.engine.sql.translate import translate_query
 from embergrid.engine.sql.types import (
     TYPES,
     SqlType,
-    ValueConversion,
     cell_encoder,
     stored_param,
-    to_field,
 )
 from embergrid.engine.store import Store
 from embergrid.engine.types import BinaryTypes
-from embergrid.protocol.config import PARTITIONED, TRANSACTIONAL
+from embergrid.protocol.config import (
+    PARTITIONED,
+    CacheConfiguration,
+)
 
 __all__ = [
     "ANY_STATEMENT",
@@ -82,8 +79,23 @@ _PROGRESS_STEPS = 10_000  # SQLite VM steps between two looks at the deadline
 
 _DDL_WORDS = frozenset({"CREATE", "DROP", "ALTER"})
 _QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
+_H2_WORDS = _DDL_WORDS | _QUERY_WORDS | {"INSERT", "MERGE", "UPDATE", "DELETE"}
 UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
 _BOUND_AS_IS = frozenset({int, str, float, bytes})  # what stored_param returns as is
+
+
+def _runs_in_schema(toks: Sequence[Token]) -> bool:
+    """Whether H2 runs the statement (on a connection set to its schema): not
+    Ignite's own commands (CREATE/DROP INDEX, ALTER TABLE), nor a text whose
+    first word starts no statement (H2 fails it with a syntax error first)."""
+    words = [t.text.upper() for t in toks[:2]]
+    if words[0] not in _H2_WORDS:
+        return False
+    return words not in (["CREATE", "INDEX"], ["DROP", "INDEX"], ["ALTER", "TABLE"])
+
+
+# (statement as sent, schema argument, cache id, op 2002's entries)
+_StatementKey = tuple[str, str | None, int, bool]
 
 
 class RowStream:
@@ -297,12 +309,13 @@ class SqlEngine:
         self.catalog = Catalog(store, types.get)
         self.rows = RowCodec(types.put, types.get)
         self.ddl = Ddl(self.catalog, caches)
+        self.dml = Dml(self.catalog, self.rows, kv, self._run)
         self.kv = kv
         self.caches = caches
         self.conn.execute("PRAGMA case_sensitive_like = ON")
         # H2's CONCAT skips NULLs (SQLite 3.40 has no CONCAT at all).
         self.conn.create_function("concat", -1, _concat, deterministic=True)
-        # The clock of expiry (translate.py, step 3). "Deterministic" lets SQLite
+        # The clock of expiry (scope.py, step 3). "Deterministic" lets SQLite
         # evaluate it once per statement run (OP_Once) instead of once per row; the
         # key-value ops' clock unless the engine passes its own.
         clock = now if now is not None else kv._now
@@ -318,27 +331,45 @@ class SqlEngine:
         self._page_size = 0  # > 0: a query reads one page, the rest stays open
         self._rest: RowStream | None = None  # what that left open
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
-        # H2 semantics SQLite lacks (translate.py, _h2_semantics).
+        # H2 semantics SQLite lacks (h2semantics.py).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
         self._failure: H2Error | None = None  # what an H2 function of SQLite raised
         self.conn.create_function(ARITH_FUNCTION, 4, self._arith, deterministic=True)
         self.conn.create_function(CAST_FUNCTION, 4, self._cast, deterministic=True)
-        self._plans: dict[tuple[str, str], tuple[int, Plan]] = {}
-        # (statement as sent, schema argument, cache id) -> the entry of _plans.
-        self._statements: dict[tuple[str, str | None, int], tuple[int, Plan]] = {}
+        # (schema, statement, op 2002's entries) -> (catalog generation, plan).
+        self._plans: dict[tuple[str, str, bool], tuple[int, Plan]] = {}
+        # (statement as sent, schema argument, cache id, entries) -> a _plans entry.
+        self._statements: dict[_StatementKey, tuple[int, Plan]] = {}
+        # The running query is op 2002's (``sqlquery``): its first column is the
+        # stored key, not the key's typed column.
+        self._entries = False
 
     # -- entry points -------------------------------------------------------------
 
     def schema_for(self, schema: str | None, cache_id: int) -> str:
-        """The schema a statement runs in (the caller has refreshed the catalog)."""
+        """The schema a statement runs in: ``schema`` when given (an explicit
+        schema wins over the cache's), else the cache's, else PUBLIC (the caller
+        has refreshed the catalog). A cache that does not exist fails."""
         if cache_id:
-            t = self.catalog.table_of_cache(cache_id)
-            if t is not None:
-                return t.schema
-            from embergrid.engine.sql.catalog import schema_of
+            cfg = self._cache_config(cache_id)
+            if schema is None:
+                return schema_of(cfg)
+        return "PUBLIC" if schema is None else schema
 
-            return schema_of(self.caches.handle(cache_id).config)
-        return schema or "PUBLIC"
+    def _cache_config(self, cache_id: int) -> CacheConfiguration:
+        """The cache's configuration; Ignite's SQL error if there is no such cache
+        (its text behind the 50000 Ignite's SQL layer puts before it)."""
+        try:
+            return self.caches.handle(cache_id).config
+        except EngineError as exc:
+            raise EngineError(exc.status, f"50000: {exc.message}") from None
+
+    def _check_schema(self, schema: str) -> None:
+        """H2 sets the statement's schema on its connection before it parses."""
+        if not schema:
+            raise fail(m.EMPTY_SCHEMA)
+        if not self.catalog.has_schema(schema):
+            raise fail(m.schema_not_found(schema))
 
     def execute(
         self,
@@ -354,6 +385,7 @@ class SqlEngine:
         budget_s: float = 0.0,
         in_tx: bool = False,
         page_size: int = 0,
+        entries: bool = False,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
 
@@ -379,12 +411,14 @@ class SqlEngine:
         ``timeout_ms`` cancels the statement's reading once that much time of the
         engine's clock has passed. A query seen before (same text, schema and
         cache, catalog unchanged since) skips the text normalisation and the schema
-        look-up and runs its plan.
+        look-up and runs its plan. ``entries``: the statement is op 2002's
+        (``query_entries``), its first column the stored key.
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
         self._in_tx = in_tx
         self._page_size = page_size
+        self._entries = entries
         try:
             res = self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
@@ -401,6 +435,7 @@ class SqlEngine:
             self._deadline = self._budget_end = None
             self._in_tx = False
             self._page_size = 0
+            self._entries = False
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -414,7 +449,7 @@ class SqlEngine:
         statement_type: int,
     ) -> SqlResult:
         self.catalog.refresh()
-        key = (sql, schema, cache_id)
+        key = (sql, schema, cache_id, self._entries)
         hit = self._statements.get(key)
         if hit is not None and hit[0] == self.catalog.generation:
             _check_kind(True, statement_type)
@@ -446,11 +481,9 @@ class SqlEngine:
         self._remember(key, sch, text)
         return res
 
-    def _remember(
-        self, key: tuple[str, str | None, int], schema: str, text: str
-    ) -> None:
+    def _remember(self, key: _StatementKey, schema: str, text: str) -> None:
         """Key a query's cached plan by the statement as it arrived too."""
-        hit = self._plans.get((schema, text))
+        hit = self._plans.get((schema, text, self._entries))
         if hit is None or hit[0] != self.catalog.generation:
             return  # not a query (DML, DDL), or planned under another catalog
         if len(self._statements) > 4096:
@@ -461,34 +494,36 @@ class SqlEngine:
         self,
         cache_id: int,
         type_name: str | None,
-        where: str,
+        clause: str,
         args: Sequence[Any],
         timeout_ms: int = 0,
         budget_s: float = 0.0,
         page_size: int = 0,
     ) -> SqlResult:
-        """Op 2002: rows of (key, value) blobs of the entries of ``type_name``
-        matching ``where`` (``budget_s`` and ``page_size`` as in ``execute``)."""
+        """Op 2002: rows of (key, value) blobs of the entries of the table of
+        ``type_name`` in the cache that ``clause`` selects (``sqlquery``;
+        ``budget_s`` and ``page_size`` as in ``execute``)."""
         self.catalog.refresh()
-        t = self.catalog.table_of_cache(cache_id)
+        self._cache_config(cache_id)
+        t = self.catalog.table_of_type(cache_id, type_name or "")
         if t is None:
-            raise fail(m.table_not_found(type_name or "?", where))
-        body = where.strip()
-        if body.upper().startswith("FROM ") or body.upper().startswith("SELECT "):
-            sql = f"SELECT {KEY_BLOB}, _VAL {body[body.upper().index('FROM') :]}"
-        else:
-            name = f"{h2text.ident(t.schema)}.{h2text.ident(t.name)}"
-            sql = f"SELECT {KEY_BLOB}, _VAL FROM {name}" + (
-                f" WHERE {body}" if body else ""
+            raise fail(m.no_table_for_type(str(type_name)))
+        try:
+            sql = entry_query(clause, t)
+        except EntryQueryError as exc:
+            raise fail(str(exc)) from None
+        try:
+            return self.execute(
+                sql,
+                schema=t.schema,
+                args=args,
+                timeout_ms=timeout_ms,
+                budget_s=budget_s,
+                page_size=page_size,
+                entries=True,
             )
-        return self.execute(
-            sql,
-            cache_id=cache_id,
-            args=args,
-            timeout_ms=timeout_ms,
-            budget_s=budget_s,
-            page_size=page_size,
-        )
+        except EngineError as exc:
+            raise EngineError(exc.status, m.entry_query_failed(exc.message)) from None
 
     # -- dispatch -----------------------------------------------------------------
 
@@ -501,15 +536,22 @@ class SqlEngine:
         max_rows: int,
         kind: int,
     ) -> SqlResult:
-        hit = self._plans.get((schema, sql))
+        hit = self._plans.get((schema, sql, self._entries))
         if hit is not None and hit[0] == self.catalog.generation:  # a known query
             _check_kind(True, kind)
             rows = self._query(hit[1], args, max_rows)
             return _plan_result(hit[1], rows, args, codes)
+        known = self.dml.prepared(sql, schema)  # an INSERT/MERGE read before
+        if known is not None:
+            _check_kind(False, kind)
+            n = self.dml.run_prepared(known, args, self._in_tx)
+            return _result(UPDATED, [(n,)])
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))
         first = toks[0].text.upper()
+        if _runs_in_schema(toks):
+            self._check_schema(schema)
         if first in _QUERY_WORDS:
             plan = self._plan(sql, schema)  # a query that does not parse fails so
             _check_kind(True, kind)
@@ -522,31 +564,20 @@ class SqlEngine:
             res = _result(UPDATED, [(0,)])
             res.caches_changed = changed
             return res
-        if first == "MERGE":
-            merge = self._merge_as_insert(sql, toks)
-            check_functions(merge)
-            n = self._insert(merge, schema, args, sql, upsert=True)
-            return _result(UPDATED, [(n,)])
-        node = sqlglot.parse_one(sql, read=IgniteH2)
-        check_functions(node)
-        if isinstance(node, exp.Insert):
-            n = self._insert(node, schema, args, sql, upsert=False)
-            return _result(UPDATED, [(n,)])
-        if isinstance(node, exp.Update):
-            return _result(UPDATED, [(self._update(node, schema, args),)])
-        if isinstance(node, exp.Delete):
-            return _result(UPDATED, [(self._delete(node, schema, args),)])
-        raise fail(m.unsupported(sql))
+        n = self.dml.run(sql, toks, schema, args, self._in_tx)
+        return _result(UPDATED, [(n,)])
 
     # -- SELECT ---------------------------------------------------------------------
 
     def _plan(self, sql: str, schema: str) -> Plan:
-        key = (schema, sql)
+        key = (schema, sql, self._entries)
         hit = self._plans.get(key)
         gen = self.catalog.generation
         if hit is not None and hit[0] == gen:
             return hit[1]
         node = sqlglot.parse_one(sql, read=IgniteH2)
+        if self._entries:
+            stored_key_first(node)
         plan = translate_query(node, self.catalog, schema)
         if len(self._plans) > 4096:
             self._plans.clear()
@@ -635,7 +666,7 @@ class SqlEngine:
             self._deadline = None
             self._failure = None
 
-    # -- H2 computations SQLite calls (translate.py, _h2_semantics) -------------------
+    # -- H2 computations SQLite calls (h2semantics.py) ---------------------------------
 
     def _arith(self, op: str, a: Any, b: Any, typ: str) -> int | None:
         """H2's integer ``a op b``; an H2 error is kept for ``_run`` to report
@@ -678,222 +709,6 @@ class SqlEngine:
 
     def _should_stop(self) -> bool:
         return self._past_deadline() or self._past_budget() or self._stopped()
-
-    # -- INSERT / MERGE ---------------------------------------------------------------
-
-    def _merge_as_insert(self, sql: str, toks: list[Any]) -> exp.Insert:
-        """``MERGE INTO t (cols) [KEY (k)] VALUES/SELECT`` read as an INSERT."""
-        if len(toks) < 3 or toks[1].text.upper() != "INTO":
-            raise fail(m.syntax_error(sql))
-        start = toks[2].start
-        parts, i = [], 2
-        cut: tuple[int, int] | None = None
-        while i < len(toks):
-            if (
-                toks[i].text.upper() == "KEY"
-                and i + 1 < len(toks)
-                and toks[i + 1].text == "("
-            ):
-                j = i
-                while j < len(toks) and toks[j].text != ")":
-                    j += 1
-                cut = (toks[i].start, toks[j].end + 1)
-                break
-            i += 1
-        rest = sql[start:] if cut is None else sql[start : cut[0]] + sql[cut[1] :]
-        parts.append("INSERT INTO " + rest)
-        node = sqlglot.parse_one(parts[0], read=IgniteH2)
-        if not isinstance(node, exp.Insert):
-            raise fail(m.syntax_error(sql))
-        return node
-
-    def _target(self, node: exp.Expr, schema: str) -> Table:
-        normalize_identifiers(node)
-        t = self.catalog.table(node.text("db") or schema, node.name)
-        if t is None:
-            raise TableNotFound(node.name)
-        if self._in_tx and t.config.atomicity_mode == TRANSACTIONAL:
-            raise fail(m.DML_IN_TX)
-        return t
-
-    def _insert(
-        self, node: exp.Insert, schema: str, args: list[Any], sql: str, upsert: bool
-    ) -> int:
-        """INSERT (``upsert``: MERGE) of ``sql``; without a column list the
-        values are the table's columns, for MERGE after ``_KEY`` and ``_VAL``
-        (H2 counts them there, and ``_VAL`` of an object cannot be set)."""
-        target = node.this
-        normalize_identifiers(target)
-        names: list[str] | None = None
-        if isinstance(target, exp.Schema):
-            names = [e.name for e in target.expressions]
-            target = target.this
-        table = self._target(target, schema)
-        cols = (
-            table.columns if names is None else [self._column(table, n) for n in names]
-        )
-        if any(k not in cols for k in _required_keys(table)):
-            raise fail("50000: Failed to prepare update plan.")
-        width = len(cols) + (2 if upsert and names is None else 0)
-        rows = self._source_rows(node.expression, schema, args)
-        pairs: list[tuple[bytes, bytes]] = []
-        texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
-        for r in rows:  # every row converts before any is stored, as in Ignite
-            if len(r) != width:
-                raise fail(m.column_count(sql))
-            if width != len(cols):
-                raise fail(m.COMPOSITE_VALUE)
-            values = self._row_values(table, cols, r)
-            key = self.rows.key(table, values)
-            pairs.append((key, self.rows.value(table, values)))
-            if not upsert:
-                texts.setdefault(key, _key_text(table, values))
-        refused = self._store_rows(table, pairs, upsert)
-        if refused:
-            keys = ", ".join(texts[k] for k in refused)
-            raise fail(m.duplicate_keys(keys, len(pairs)))
-        return len(pairs)
-
-    def _store_rows(
-        self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
-    ) -> list[bytes]:
-        """Write an INSERT's (MERGE's) rows in one go; the keys refused as present."""
-        if upsert:  # MERGE replaces the whole value, as Ignite's does
-            self.kv.put_all(table.cache_id, pairs)
-            return []
-        return self.kv.put_all_if_absent(table.cache_id, pairs)
-
-    def _column(self, table: Table, name: str) -> Any:
-        """A column set by name; ``_KEY`` is the key column of a plain key."""
-        c = table.column(name)
-        if c is None and name == "_KEY":
-            c = table.key_column  # also the hidden one of a key no field names
-        if c is None and name == "_VAL":
-            raise fail(m.COMPOSITE_VALUE)
-        if c is None:
-            raise ColumnNotFound(name)
-        return c
-
-    def _source_rows(
-        self, src: exp.Expr, schema: str, args: list[Any]
-    ) -> list[list[Any]]:
-        if isinstance(src, exp.Values):
-            pos = 0
-            out = []
-            for tup in src.expressions:
-                row = []
-                for e in tup.expressions:
-                    n = len(list(e.find_all(exp.Placeholder)))
-                    row.append(self._value(e, args[pos : pos + n], schema))
-                    pos += n
-                out.append(row)
-            if pos != len(args):
-                raise fail(m.parameter_count(pos, len(args)))
-            return out
-        plan = translate_query(src, self.catalog, schema)
-        cols = plan.columns
-        return [
-            [_plan_value(v, c) for v, c in zip(r, cols, strict=False)]
-            for r in self._run(plan, args)
-        ]
-
-    def _value(self, e: exp.Expr, args: list[Any], schema: str) -> Any:
-        if isinstance(e, exp.Placeholder):
-            if not args:
-                raise fail(m.parameter_count(1, 0))
-            return args[0]
-        if isinstance(e, exp.Null):
-            return None
-        if isinstance(e, exp.Boolean):
-            return bool(e.this)
-        if isinstance(e, exp.HexString):
-            return bytes.fromhex(e.this)
-        if isinstance(e, exp.Literal):
-            return _literal_value(e)
-        if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal):
-            return -_literal_value(e.this)
-        if (
-            isinstance(e, exp.Cast)
-            and isinstance(e.this, exp.Literal)
-            and e.this.is_string
-        ):
-            return e.this.this
-        plan = translate_query(exp.select(e), self.catalog, schema)
-        rows = self._run(plan, args)
-        return _plan_value(rows[0][0], plan.columns[0]) if rows else None
-
-    def _row_values(
-        self, table: Table, cols: Sequence[Any], r: Sequence[Any]
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        for c, v in zip(cols, r, strict=True):
-            try:
-                values[c.name] = to_field(v, c.type)
-            except ValueConversion as exc:
-                raise fail(
-                    m.conversion_failed(c.name, exc.from_java, exc.to_java)
-                ) from None
-        for c in table.typed_columns:
-            v = values.get(c.name)
-            if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
-                raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
-            if (c.is_key or c.not_null) and v is None:
-                hidden = c is table.hidden_key
-                raise fail(m.NULL_KEY if hidden else m.null_not_allowed(c.name))
-        return values
-
-    # -- UPDATE / DELETE ---------------------------------------------------------------
-
-    def _update(self, node: exp.Update, schema: str, args: list[Any]) -> int:
-        normalize_identifiers(node)
-        table = self._target(node.this, schema)
-        sets: list[tuple[Any, exp.Expr]] = []
-        for eq in node.expressions:
-            col = self._column(table, eq.this.name)
-            if col.is_key:
-                raise fail(
-                    "50000: SQL UPDATE can't modify key or its fields: " + col.name
-                )
-            sets.append((col, eq.expression))
-        sel = exp.select(
-            exp.column(KEY_BLOB, quoted=True),
-            exp.column("_VAL", quoted=True),
-            *[e.copy() for _, e in sets],
-        ).from_(node.this.copy())
-        where = node.args.get("where")
-        if where is not None:
-            sel.set("where", where.copy())
-        plan = translate_query(sel, self.catalog, schema)
-        count = 0
-        for key, old, *new in self._run(plan, args):
-            changed = {}
-            for (c, _), v, out in zip(sets, new, plan.columns[2:], strict=True):
-                try:
-                    changed[c.name] = to_field(_plan_value(v, out), c.type)
-                except ValueConversion as exc:
-                    raise fail(
-                        m.conversion_failed(c.name, exc.from_java, exc.to_java)
-                    ) from None
-                if c.not_null and changed[c.name] is None:
-                    raise fail(m.null_not_allowed(c.name))
-            value = self.rows.update_value(table, bytes(old), changed)
-            self.kv.put(table.cache_id, bytes(key), value)
-            count += 1
-        return count
-
-    def _delete(self, node: exp.Delete, schema: str, args: list[Any]) -> int:
-        normalize_identifiers(node)
-        table = self._target(node.this, schema)
-        sel = exp.select(exp.column(KEY_BLOB, quoted=True)).from_(node.this.copy())
-        where = node.args.get("where")
-        if where is not None:
-            sel.set("where", where.copy())
-        plan = translate_query(sel, self.catalog, schema)
-        count = 0
-        for (key,) in self._run(plan, args):
-            if self.kv.remove_key(table.cache_id, bytes(key)):
-                count += 1
-        return count
 
 
 def _concat(*parts: Any) -> str | None:
@@ -939,44 +754,3 @@ def _typed_val(v: Any, typ: str) -> hv.Val:
 
 def _partitioned(plan: Plan) -> bool:
     return any(t.config.cache_mode == PARTITIONED for t in plan.tables)
-
-
-def _plan_value(v: Any, col: OutCol) -> Any:
-    """A query's DECIMAL result as the BigDecimal H2 computed: exact text as it is,
-    a SQLite REAL at the expression's scale (``v * 2`` of a DECIMAL(8,2) -> 4.40)."""
-    if col.type.name != "DECIMAL" or v is None:
-        return v
-    if isinstance(v, str):
-        return Decimal(v)
-    if isinstance(v, float | int) and not isinstance(v, bool) and col.scale >= 0:
-        exact = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-        return exact.quantize(Decimal(1).scaleb(-col.scale), ROUND_HALF_UP)
-    return v
-
-
-def _literal_value(e: exp.Literal) -> Any:
-    if e.is_string:
-        return e.this
-    text = e.this
-    if "." in text or "e" in text.lower():
-        return Decimal(text)
-    return int(text)
-
-
-def _decimals(v: Decimal) -> int:
-    """Digits after the point (0 for NaN and infinities)."""
-    exponent = v.as_tuple().exponent
-    return -exponent if isinstance(exponent, int) else 0
-
-
-def _required_keys(table: Table) -> list[Column]:
-    """The key columns a row must set: the key fields, else the plain key."""
-    hidden = table.hidden_key
-    return table.key_columns or ([hidden] if hidden is not None else [])
-
-
-def _key_text(table: Table, values: dict[str, Any]) -> str:
-    keys = [values.get(c.name) for c in _required_keys(table)]
-    if len(keys) == 1:
-        return str(keys[0])
-    return ", ".join(str(k) for k in keys)

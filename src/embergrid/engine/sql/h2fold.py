@@ -46,7 +46,16 @@ from embergrid.engine.sql.h2functions import (
 )
 from embergrid.engine.sql.h2values import NULL, NotFoldable, Val
 
-__all__ = ["ISNOT", "VAL", "comparison", "const", "const_node", "cost", "optimize"]
+__all__ = [
+    "ISNOT",
+    "VAL",
+    "comparison",
+    "conjuncts",
+    "const",
+    "const_node",
+    "cost",
+    "optimize",
+]
 
 VAL = "eg_val"  # meta key of a folded constant's Val
 ISNOT = "eg_isnot"  # meta key: NOT(x IS y) built as H2's x IS NOT y
@@ -661,3 +670,12 @@ _HANDLERS: dict[type[exp.Expr], Callable[[exp.Expr], exp.Expr]] = {
     exp.Case: _case,
     exp.Cast: _cast,
 }
+
+
+def conjuncts(e: exp.Expr) -> list[exp.Expr]:
+    """The conditions ``e`` ANDs (through parentheses)."""
+    while isinstance(e, exp.Paren):
+        e = e.this
+    if isinstance(e, exp.And):
+        return conjuncts(e.this) + conjuncts(e.expression)
+    return [e]

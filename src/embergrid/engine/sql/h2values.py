@@ -425,11 +425,18 @@ def _int_op(op: str, a: Val, b: Val, t: str) -> int:
         n = x * y
     elif op == "/":
         n = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
+        return _wrap(n, t)  # Java's division wraps: MIN / -1 is MIN
     else:  # Java's remainder takes the sign of the dividend
         n = abs(x) % abs(y) * (-1 if x < 0 else 1)
     if not _in_range(n, t):  # BIGINT names its left operand, the others the result
         raise out_of_range(str(x if t == "BIGINT" else n))
     return int(n)
+
+
+def _wrap(n: int, t: str) -> int:
+    """``n`` cut to ``t``'s width as Java's narrowing cast cuts it."""
+    lo, hi = RANGES[t]
+    return (n - lo) % (hi - lo + 1) + lo
 
 
 def _decimal_op(op: str, a: Val, b: Val) -> Decimal:

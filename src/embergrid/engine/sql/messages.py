@@ -8,17 +8,23 @@ SQLSTATE-like code Ignite prefixes. Imports nothing from embergrid.
 from __future__ import annotations
 
 __all__ = [
+    "EMPTY_SCHEMA",
     "column_not_found",
     "conversion_failed",
     "drop_not_ddl",
     "duplicate_keys",
+    "entry_query_failed",
     "index_exists",
     "index_not_found",
     "no_primary_key",
+    "no_table_for_type",
     "null_not_allowed",
     "parameter_count",
     "prepare_failed",
     "run_failed",
+    "schema_not_found",
+    "select_star_only",
+    "star_without_alias",
     "syntax_error",
     "table_exists",
     "table_not_found",
@@ -26,11 +32,49 @@ __all__ = [
     "unsupported",
 ]
 
+# -- where a statement runs: its schema, the cache and type it names --------------
+
+EMPTY_SCHEMA = (
+    "50000: Failed to set schema for DB connection. "
+    "Schema name could not be an empty string"
+)
+
+
+def schema_not_found(schema: str) -> str:
+    """The schema a request names (or its cache's) is none H2 knows."""
+    return f"50000: Failed to set schema for DB connection for thread [schema={schema}]"
+
+
+def no_table_for_type(type_name: str) -> str:
+    """Op 2002 names a type that is no table of the cache."""
+    return f"50000: Failed to find SQL table for type: {type_name}"
+
+
+def select_star_only(clause: str) -> str:
+    """Op 2002's text starts with SELECT but not ``SELECT *`` or ``SELECT t.*``."""
+    return (
+        "50000: Only queries starting with 'SELECT *' and 'SELECT alias.*' are "
+        f"supported (rewrite your query or use SqlFieldsQuery instead): {clause}"
+    )
+
+
+def star_without_alias(clause: str) -> str:
+    """Op 2002's ``SELECT <something>*``: no ``alias.`` before the asterisk."""
+    return f"50000: Invalid query (missing alias before asterisk): {clause}"
+
+
+def entry_query_failed(message: str) -> str:
+    """An op 2002 query fails as the same op 2004 query would, but Ignite wraps
+    the error once more: its SQLSTATE becomes 50000."""
+    state, sep, rest = message.partition(": ")
+    return f"50000: {rest}" if sep and len(state) == 5 else message
+
 
 def syntax_error(sql: str, detail: str = "") -> str:
     """H2's full text lists the expected tokens; we give the statement only."""
+    quoted = sql.replace('"', '""')  # H2 quotes the statement as a name
     return (
-        f'42000: Failed to parse query. Syntax error in SQL statement "{sql}"'
+        f'42000: Failed to parse query. Syntax error in SQL statement "{quoted}"'
         f"{'; ' + detail if detail else ''}"
     )
 

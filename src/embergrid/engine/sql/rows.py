@@ -23,6 +23,7 @@ writes an optimized-marshaller ``java.sql.Date`` (254) no thin client can read.
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -48,6 +49,9 @@ __all__ = ["RowCodec", "build_object"]
 
 _HEADER = struct.Struct("<BBHiiiii")
 Field = tuple[int, bytes]  # (field id, encoded data object)
+
+# A table's type names are few and long (generated ones hold a UUID): hash once.
+_type_id = functools.lru_cache(maxsize=1024)(type_id)
 
 
 _EMPTY_SCHEMA_ID = -2128831035  # 0x811c9dc5, the FNV basis: no field hashed in
@@ -101,6 +105,7 @@ class RowCodec:
         self._put_type = put_type
         self._get_type = get_type
         self._registered: set[tuple[int, int]] = set()
+        self._registered_ids: set[tuple[int, tuple[int, ...]]] = set()
 
     def key(self, t: Table, values: dict[str, Any]) -> bytes:
         whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
@@ -121,7 +126,7 @@ class RowCodec:
     def _object(
         self, type_name: str, cols: list[Column], values: dict[str, Any], t: Table
     ) -> bytes:
-        tid = type_id(type_name)
+        tid = _type_id(type_name)
         fields = [
             (c.field_id, encode_field(values[c.name], c.type))
             for c in cols
@@ -142,7 +147,7 @@ class RowCodec:
         cols = [c for c in t.value_columns if c.name in changed]
         new = {c.field_id: encode_field(changed[c.name], c.type) for c in cols}
         name = t.entity.value_type_name or t.name
-        tid = type_id(name)
+        tid = _type_id(name)
         fields: list[Field] = []
         if old and old[0] == TypeCode.COMPLEX_OBJECT:
             try:
@@ -171,8 +176,12 @@ class RowCodec:
     def _register(
         self, tid: int, name: str, cols: list[Column], fields: list[Field], t: Table
     ) -> None:
-        sid = schema_id(fid for fid, _ in fields)
+        ids = tuple(fid for fid, _ in fields)
+        if (tid, ids) in self._registered_ids:  # every row of a statement alike
+            return
+        sid = schema_id(ids)
         if (tid, sid) in self._registered:
+            self._registered_ids.add((tid, ids))
             return
         known = self._get_type(tid)
         bfields = {
@@ -192,3 +201,4 @@ class RowCodec:
             )
         )
         self._registered.add((tid, sid))
+        self._registered_ids.add((tid, ids))

@@ -271,11 +271,6 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     if r.sql and (user_stmt := parse_user_statement(r.sql)) is not None:
         return user_statement(s, user_stmt, r.include_field_names)  # server/auth.py
     cache_id = r.prefix.cache_id
-    if cache_id and r.schema is not None:
-        # Ignite checks that the cache exists, but an explicit schema wins over the
-        # cache's (the Java client's cache.query(SqlFieldsQuery.setSchema(...))).
-        s.engine.caches.handle(cache_id)
-        cache_id = 0
     args = _args(r.args)
     in_tx = s.in_tx(r.prefix.tx_id)
     res = _run(

@@ -1,0 +1,321 @@
+"""Rewrites for what SQLite computes differently from H2.
+
+Owns ``h2_semantics`` (a SELECT's own expressions rewritten), ``uuid_order`` and
+``exact_decimal``: UUIDs order through the ``eg_uuid`` collation (H2's signed
+order); integer arithmetic (``eg_arith``) and CAST to an integer or a string
+(``eg_cast``) are computed by ``h2values`` as H2 computes them: in the operands'
+type, failing on overflow and division by zero (``RunError``: H2's error at run
+time), rounding to an integer, a DECIMAL's string with its scale, a string cut to
+its declared length. A string compared with a number (two columns: H2 converts to
+the higher type at run time) goes through ``eg_cast`` to the number's type, so a
+string that is no number fails as in H2. A bare DECIMAL column reads its exact
+value from the blob. Must not import the scope, row order or map/reduce modules,
+asyncio or ``embergrid.protocol.messages``.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from embergrid.engine.sql import h2values as hv
+from embergrid.engine.sql.catalog import Column
+from embergrid.engine.sql.h2fold import const
+from embergrid.engine.sql.h2functions import cast_target
+from embergrid.engine.sql.inference import infer
+from embergrid.engine.sql.plan import (
+    ARITH_FUNCTION,
+    CAST_FUNCTION,
+    UUID_COLLATION,
+    OutCol,
+)
+
+__all__ = ["exact_decimal", "h2_semantics", "uuid_order"]
+
+
+def exact_decimal(e: exp.Expr) -> exp.Expr:
+    """A bare DECIMAL column reads the exact value from its blob, not the REAL."""
+    if not isinstance(e, exp.Column):
+        return e
+    col = e.meta.get("eg_col")
+    if not isinstance(col, Column) or col.type.name != "DECIMAL":
+        return e
+    blob = exp.column("key" if col.is_key else "value", table=e.table, quoted=True)
+    fid = 0 if col.whole else col.field_id
+    return exp.Anonymous(
+        this="eg_field",
+        expressions=[
+            blob,
+            exp.Literal.number(fid),
+            exp.Literal.string("DECIMAL_EXACT"),
+        ],
+    )
+
+
+_INT_TARGETS = ("TINYINT", "SMALLINT", "INT", "BIGINT")  # narrow to wide
+_STRINGS = ("VARCHAR", "CHAR")
+_STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
+_ARITH_OPS: dict[type[exp.Expr], str] = {
+    exp.Add: "+",
+    exp.Sub: "-",
+    exp.Mul: "*",
+    exp.Div: "/",
+    exp.Mod: "%",
+}
+_ORDERING = (exp.GT, exp.GTE, exp.LT, exp.LTE)
+_COMPARISONS = (exp.EQ, exp.NEQ, *_ORDERING)
+_NUMBERS = (*_INT_TARGETS, "DECIMAL", "REAL", "DOUBLE")
+
+
+def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
+    """Rewrites of ``sel``'s own expressions (not its subqueries') for what SQLite
+    computes differently: UUIDs order as H2's signed (msb, lsb) pairs (ORDER BY,
+    MIN/MAX, range comparisons, BETWEEN); integer arithmetic and CAST to an
+    integer or a string are computed as H2 computes them (``_h2_arith``,
+    ``_h2_cast``), and so is a DECIMAL/BOOLEAN/DOUBLE/REAL operand of ``||`` or
+    CONCAT; a string compared with a number is converted to it
+    (``_h2_compare``). (A UUID compared with a text is equal to any spelling of
+    it: the optimizer converted the text to a UUID, stored spelling.)"""
+    nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
+    arith: list[tuple[exp.Expr, str]] = []  # typed before any operand is rewritten
+    for node in nodes:
+        if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
+            node.set("this", uuid_order(node.this))
+        elif isinstance(node, exp.Ordered | exp.Min | exp.Max | exp.Between):
+            if _is_uuid(node.this):
+                node.set("this", uuid_order(node.this))
+        elif isinstance(node, _COMPARISONS) and _h2_compare(node):
+            pass
+        elif isinstance(node, _ORDERING):
+            if _is_uuid(node.this):
+                node.set("this", uuid_order(node.this))
+            elif _is_uuid(node.expression):
+                node.set("expression", uuid_order(node.expression))
+        elif isinstance(node, exp.Cast):
+            _h2_cast(node)
+        elif type(node) in _ARITH_OPS or _negation(node):
+            typ = infer(node)[0].name
+            if typ in _INT_TARGETS:
+                arith.append((node, typ))
+        elif isinstance(node, exp.DPipe | exp.Concat):
+            _string_operands(node)
+    for node, typ in reversed(arith):  # operands first
+        if isinstance(node, exp.Neg):
+            _h2_negate(node, typ)
+        else:
+            _h2_arith(node, typ)
+
+
+def _h2_compare(node: exp.Expr) -> bool:
+    """A string compared with a number, neither a constant (the optimizer
+    converted those), is converted to the number's type (the higher one in H2's
+    order) by ``CAST_FUNCTION``, as H2 converts it while comparing: a string
+    that is no number fails (unless the number is NULL: no comparison is made).
+    Whether ``node`` was rewritten."""
+    left, right = node.this, node.expression
+    if const(left) is not None or const(right) is not None:
+        return False
+    a, b = infer(left)[0].name, infer(right)[0].name
+    if a in _STRINGS and b in _NUMBERS:
+        node.set("this", _converted(left, a, right, b))
+    elif b in _STRINGS and a in _NUMBERS:
+        node.set("expression", _converted(right, b, left, a))
+    else:
+        return False
+    return True
+
+
+def _converted(e: exp.Expr, source: str, other: exp.Expr, target: str) -> exp.Expr:
+    """``e`` converted to ``target`` where ``other`` is not NULL. For an integer
+    target, text that already is a canonical integer in range is converted by
+    SQLite (a join over such columns makes no Python call per row pair)."""
+    null_other = exp.Is(this=other.copy(), expression=exp.Null())
+    call = _cast_call(e, source, target, None)
+    case = exp.Case().when(null_other, exp.Null())
+    if target in _INT_TARGETS:
+        as_int = exp.Cast(this=e.copy(), to=exp.DataType.build("INTEGER"))
+        lo, hi = hv.RANGES[target]
+        plain = exp.and_(
+            exp.EQ(
+                this=exp.Cast(this=as_int.copy(), to=exp.DataType.build("TEXT")),
+                expression=e.copy(),
+            ),
+            exp.Between(
+                this=as_int.copy(),
+                low=exp.Literal.number(lo),
+                high=exp.Literal.number(hi),
+            ),
+        )
+        case = case.when(plain, as_int)
+    return case.else_(call)
+
+
+def _ordinal(e: exp.Expr, out: list[OutCol]) -> str | None:
+    """The type name of the output column ``ORDER BY <k>`` numbers."""
+    if isinstance(e, exp.Literal) and e.is_int and 0 < int(e.this) <= len(out):
+        return out[int(e.this) - 1].type.name
+    return None
+
+
+def _is_uuid(e: exp.Expr | None) -> bool:
+    return (
+        e is not None and not isinstance(e, exp.Literal) and infer(e)[0].name == "UUID"
+    )
+
+
+def uuid_order(e: exp.Expr) -> exp.Expr:
+    if isinstance(e, exp.Collate):
+        return e
+    return exp.Collate(this=e, expression=exp.var(UUID_COLLATION))
+
+
+def _h2_cast(node: exp.Cast) -> None:
+    """CAST to an integer type (H2 rounds a DECIMAL half up, a DOUBLE/REAL as
+    Math.round, and fails out of the type's range) or to VARCHAR/CHAR (H2's
+    string form, cut to the declared length) is computed by ``CAST_FUNCTION``;
+    so is a CAST of bytes (a VARBINARY, or an argument that arrives as bytes) to
+    any other type, which H2 reads from the bytes' hexadecimal spelling."""
+    target = cast_target(node.args["to"])
+    if target is None:
+        return
+    name, precision, _ = target
+    source = infer(node.this)[0].name
+    if name in _INT_TARGETS:
+        if source in _INT_TARGETS and _INT_TARGETS.index(source) <= _INT_TARGETS.index(
+            name
+        ):
+            return  # a narrower integer always fits
+    elif name in ("VARCHAR", "CHAR"):
+        if source in _STRINGS and precision is None:
+            return
+    elif name in _FROM_BYTES and source in ("VARBINARY", "OTHER"):
+        blob = exp.EQ(
+            this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]),
+            expression=exp.Literal.string("blob"),
+        )
+        by_h2 = _cast_call(node.this, "VARBINARY", name, precision)
+        node.replace(exp.Case().when(blob, by_h2).else_(node.copy()))
+        return
+    else:
+        return
+    node.replace(_cast_call(node.this, source, name, precision))
+
+
+# CAST targets whose conversion of bytes SQLite's CAST does not make as H2 does.
+_FROM_BYTES = frozenset(
+    {"DOUBLE", "REAL", "DECIMAL", "BOOLEAN", "DATE", "TIME", "TIMESTAMP", "UUID"}
+)
+
+
+def _cast_call(
+    e: exp.Expr, source: str, target: str, precision: int | None
+) -> exp.Expr:
+    args = [
+        exact_decimal(e),
+        exp.Literal.string(source),
+        exp.Literal.string(target),
+        exp.Null() if precision is None else exp.Literal.number(precision),
+    ]
+    return exp.Anonymous(this=CAST_FUNCTION, expressions=args)
+
+
+def _string_operands(node: exp.Expr) -> None:
+    """``||``/CONCAT read a number or a boolean as H2's string of it."""
+    keys = ("this", "expression") if isinstance(node, exp.DPipe) else ("expressions",)
+    for key in keys:
+        value = node.args.get(key)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, exp.Expr):
+                continue
+            source = infer(item)[0].name
+            if source in _STRINGIFIED:
+                hole = exp.Null()
+                item.replace(hole)
+                hole.replace(_cast_call(item, source, "VARCHAR", None))
+
+
+def _h2_arith(node: exp.Expr, typ: str) -> None:
+    """Integer ``+ - * / %`` of result type ``typ`` as H2 computes it: an operand
+    converted to the result type, division truncating, an overflow or a division
+    by zero failing the statement (SQLite would widen to REAL, or answer NULL).
+
+    Where both operands are integers SQLite holds as such (``_native``), SQLite
+    computes it and ``ARITH_FUNCTION`` (Python) is called only when the result is
+    not an integer in ``typ``'s range (an overflow, NULL, a division by zero):
+    ``CASE WHEN r BETWEEN lo AND hi THEN r ELSE eg_arith(...) END``. Operands of
+    a narrower type than BIGINT cannot overflow SQLite's 64 bits; a BIGINT's
+    overflow makes SQLite's result a REAL, so there the test is its ``typeof``.
+    Otherwise (a parameter, a value of another type) every row calls it. Each
+    level copies its operands three times, so past ``_NATIVE_DEPTH`` nested
+    levels the outer operations call it too."""
+    op = _ARITH_OPS[type(node)]
+    a, b = node.this, node.expression
+    call = exp.Anonymous(
+        this=ARITH_FUNCTION,
+        expressions=[exp.Literal.string(op), a, b, exp.Literal.string(typ)],
+    )
+    depth = 1 + max(_native_depth(a), _native_depth(b))
+    if not (_native(a) and _native(b)) or depth > _NATIVE_DEPTH:
+        node.replace(call)
+        return
+    native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
+    if isinstance(native, exp.Div):
+        native.set("typed", True)  # SQLite's integer division, not a REAL one
+    if typ == "BIGINT":
+        kind = exp.Anonymous(this="typeof", expressions=[native.copy()])
+        fits: exp.Expr = exp.EQ(this=kind, expression=exp.Literal.string("integer"))
+    else:
+        lo, hi = hv.RANGES[typ]
+        fits = exp.Between(
+            this=native.copy(), low=exp.Literal.number(lo), high=exp.Literal.number(hi)
+        )
+    checked = exp.Case().when(fits, native).else_(call)
+    checked.meta[_NATIVE_INT] = depth
+    node.replace(exp.paren(checked))
+
+
+def _negation(node: exp.Expr) -> bool:
+    return isinstance(node, exp.Neg) and const(node) is None
+
+
+def _h2_negate(node: exp.Neg, typ: str) -> None:
+    """``-x`` of an integer type: only its type's MIN has no negation in it, H2's
+    overflow (from ``x * -1`` on the rare path: the same error and text)."""
+    x = node.this
+    call = exp.Anonymous(
+        this=ARITH_FUNCTION,
+        expressions=[
+            exp.Literal.string("*"),
+            x,
+            exp.Literal.number(-1),
+            exp.Literal.string(typ),
+        ],
+    )
+    if not _native(x):
+        node.replace(call)
+        return
+    lo = hv.RANGES[typ][0]
+    fits = exp.NEQ(this=exp.paren(x.copy()), expression=exp.Literal.number(lo))
+    native = exp.Neg(this=exp.paren(x.copy()))
+    checked = exp.Case().when(fits, native).else_(call)
+    checked.meta[_NATIVE_INT] = _native_depth(x) + 1
+    node.replace(exp.paren(checked))
+
+
+_NATIVE_INT = "eg_native_int"  # meta: checked integer arithmetic, its depth
+_NATIVE_DEPTH = 3
+
+
+def _native_depth(e: exp.Expr) -> int:
+    return int(e.unnest().meta.get(_NATIVE_INT, 0))
+
+
+def _native(e: exp.Expr) -> bool:
+    """Whether SQLite holds ``e``'s value as an integer of its H2 type (or NULL):
+    an integer column or constant, or integer arithmetic already checked."""
+    e = e.unnest()
+    if e.meta.get(_NATIVE_INT):
+        return True
+    if isinstance(e, exp.Column | exp.Literal) or const(e) is not None:
+        return infer(e)[0].name in _INT_TARGETS  # (GROUP BY's are not folded)
+    return False
