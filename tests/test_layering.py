@@ -51,6 +51,10 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "cluster.py": (SERVER, ENGINE, CLI, "embergrid.client.aio"),
     "cursors.py": (SERVER, ENGINE, CLI),
     "transaction.py": (SERVER, ENGINE, CLI),
+    # the DB-API driver is a client (sync) of either server
+    "dbapi.py": (SERVER, ENGINE, CLI, "embergrid.client.aio"),
+    # the pytest plugin starts a node and connects clients (both lazily)
+    "pytest_plugin.py": (ENGINE, CLI),
 }
 STDLIB_ONLY = ("protocol",)
 

@@ -5,7 +5,9 @@ statements ended by ``;``, or from ``-e`` / ``-f`` / a pipe), running them
 through the thin-client SQL op with our ``Client``, and printing the rows as an
 aligned table, CSV or JSON lines. Backslash commands list what the node holds
 from its cache configurations (so they work on any Ignite node): ``\\caches``,
-``\\tables``, ``\\columns TABLE``; ``\\q`` quits. Imports the client only.
+``\\tables``, ``\\columns TABLE``; ``\\q`` quits. Imports the client only,
+and only when it runs (the parser's arguments are built without it, so
+``embergrid serve`` loads no client).
 
 Non-interactive runs stop at the first failing statement (exit status 1);
 interactive ones report the error and go on; Ctrl-C drops the statement being
@@ -21,11 +23,13 @@ import json
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from embergrid import Client
 from embergrid.datatypes.prop_codes import PROP_QUERY_ENTITIES, PROP_SQL_SCHEMA
 from embergrid.errors import IgniteError, connection_errors
+
+if TYPE_CHECKING:
+    from embergrid.client.sync.client import Client
 
 __all__ = ["add_sql_arguments", "run_sql", "split_statements"]
 
@@ -54,6 +58,8 @@ def add_sql_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run_sql(args: argparse.Namespace) -> int:
+    from embergrid import Client  # here: `embergrid serve` loads no client
+
     client = Client(username=args.username, password=args.password)
     try:
         client.connect(args.host, args.port)
