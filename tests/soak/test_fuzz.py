@@ -80,20 +80,9 @@ def _ttls_near_long_max(client: Client) -> None:
     cache.with_expire_policy(access=2**63 - 2).get_all([1])
 
 
-def _still(reason: str) -> pytest.MarkDecorator:
-    return pytest.mark.xfail(strict=True, reason=f"issue 11: {reason}")
-
-
 FOUND = [
     pytest.param(_cast_of_a_byte_array, id="cast_of_a_byte_array"),
-    pytest.param(
-        _misspelt_delete,
-        id="misspelt_delete",
-        marks=_still(
-            "a misspelt DELETE is an internal error (AttributeError in sqlglot's "
-            "normalize_identifiers), not a parse error"
-        ),
-    ),
+    pytest.param(_misspelt_delete, id="misspelt_delete"),
     pytest.param(_ttls_near_long_max, id="ttls_near_long_max"),
 ]
 

@@ -377,6 +377,8 @@ ARG_QUERIES += [
 ERRORS = [
     ("SELEC 1", '42000: Failed to parse query. Syntax error in SQL statement "SELEC'),
     ("SELECT * FROM nope", None),
+    # H2's DELETE [FROM] table [alias]: a misspelt FROM is a table named so
+    ("DELETE FSOM City WHERE id = 1", None),
     ("SELECT nope FROM City", None),
     ("SELECT c.nope FROM City c", None),
     ("SELECT * FROM City WHERE id = ?", None),

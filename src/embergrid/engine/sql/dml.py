@@ -117,7 +117,7 @@ class Dml:
         if isinstance(node, exp.Update):
             return self._update(node, schema, args)
         if isinstance(node, exp.Delete):
-            return self._delete(node, schema, args)
+            return self._delete(_from_optional(node), schema, args)
         raise fail(m.unsupported(sql))
 
     def _merge_as_insert(self, sql: str, toks: list[Any]) -> exp.Insert:
@@ -528,3 +528,13 @@ def _key_text(table: Table, values: dict[str, Any]) -> str:
     if len(keys) == 1:
         return str(keys[0])
     return ", ".join(str(k) for k in keys)
+
+
+def _from_optional(node: exp.Delete) -> exp.Delete:
+    """H2's ``DELETE [FROM] table [alias]``: sqlglot reads a DELETE without FROM
+    as a multi-table one (its table in ``tables``, none in ``this``)."""
+    tables = node.args.get("tables") or []
+    if not isinstance(node.this, exp.Table) and len(tables) == 1:
+        node.set("this", tables[0])
+        node.set("tables", None)
+    return node
