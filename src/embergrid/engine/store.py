@@ -70,7 +70,7 @@ from pathlib import Path
 
 from embergrid.engine.sqltext import ident
 
-__all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table"]
+__all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table", "pid_alive"]
 
 DB_FILE_NAME = "embergrid.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -249,12 +249,13 @@ def _private_directory() -> Path:
     parent = Path(base or tempfile.gettempdir())
     for stale in parent.glob(_PRIVATE_PREFIX + "*"):
         pid = stale.name[len(_PRIVATE_PREFIX) :].partition("-")[0]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(stale, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-", dir=parent))
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process ``pid`` exists on this machine (maybe another user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -59,7 +59,7 @@ from embergrid.engine.caches import CacheHandle
 from embergrid.engine.clock import Clock
 from embergrid.engine.entries import Entries, Row
 from embergrid.engine.errors import EngineError, WouldBlock
-from embergrid.engine.store import Store
+from embergrid.engine.store import Store, pid_alive
 from embergrid.protocol.binary.java_text import java_text
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import TRANSACTIONAL
@@ -212,13 +212,7 @@ def owner_alive(owner: str) -> bool:
     if now_start is None:
         return False
     if now_start == "" or start == "":
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
+        return pid_alive(pid)
     return now_start == start
 
 
