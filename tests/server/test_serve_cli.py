@@ -32,6 +32,19 @@ def _start(*flags: str) -> subprocess.Popen[str]:
     )
 
 
+def _embergrid(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``embergrid *args`` to its end (``env`` added to this process's)."""
+    return subprocess.run(
+        [sys.executable, "-m", "embergrid", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
 @contextmanager
 def _serving(*flags: str) -> Iterator[tuple[str, int]]:
     """``embergrid serve`` with ``flags``: its address; SIGTERM ends it cleanly."""
@@ -100,23 +113,13 @@ def test_without_persistence_a_full_restart_starts_empty(tmp_path: object) -> No
 
 
 def test_persistence_without_data_dir_is_a_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "embergrid", "serve", "--persistence"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = _embergrid("serve", "--persistence", timeout=30)
     assert result.returncode == 2
     assert "--persistence needs --data-dir" in result.stderr
 
 
 def test_unknown_flag_is_a_usage_error() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "embergrid", "serve", "--no-such-flag"],
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = _embergrid("serve", "--no-such-flag", timeout=30)
     assert result.returncode == 2
     assert "usage:" in result.stderr
     assert "--no-such-flag" in result.stderr
@@ -163,12 +166,7 @@ def test_sigterm_ends_a_node_running_an_endless_statement(
 
 
 def test_version() -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "embergrid", "--version"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _embergrid("--version")
     assert done.returncode == 0
     assert re.fullmatch(r"embergrid \d+\.\d+\.\d+\S*\n", done.stdout)
 
@@ -178,12 +176,7 @@ def test_version() -> None:
     [("70000", "port 70000 is not in 0..65535"), ("x", "not a port number: 'x'")],
 )
 def test_a_bad_port_is_one_line(port: str, message: str) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "embergrid", "serve", "--port", port],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = _embergrid("serve", "--port", port)
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1] == (
         f"embergrid serve: error: argument --port: {message}"
@@ -197,13 +190,7 @@ def test_log_levels_in_any_case() -> None:
 
 
 def _serve_fails(*flags: str, env: dict[str, str] | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "embergrid", "serve", "--port", "0", *flags],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, **(env or {})},
-    )
+    done = _embergrid("serve", "--port", "0", *flags, env=env)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr
     return done.stderr.strip().splitlines()[-1]
