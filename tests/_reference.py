@@ -327,6 +327,29 @@ def mark_reference_items(items: Iterable[pytest.Item]) -> None:
             item.add_marker(pytest.mark.reference)
 
 
+@contextlib.contextmanager
+def running_node(
+    extra: Iterable[str] = (), lib_dir: Path = LIB_DIR, marker: Path = CORE_JAR
+) -> Iterator[tuple[str, int]]:
+    """``(host, port)`` of a reference node started with ``extra`` options from
+    ``lib_dir`` for the block, stopped after it. Skips (or fails, with
+    ``EMBERGRID_REQUIRE_REFERENCE=1``) when ``marker`` or Java is missing; a node
+    that does not start while they are there is a real failure."""
+    reason = missing_prerequisite(marker)
+    if reason is not None:
+        unavailable(reason)
+    try:
+        node = start_node(extra, lib_dir=lib_dir)
+    except (OSError, RuntimeError) as exc:
+        pytest.fail(
+            f"reference node ({lib_dir.name}) failed to start: {exc}", pytrace=False
+        )
+    try:
+        yield node.host, node.port
+    finally:
+        node.stop()
+
+
 @pytest.fixture(scope="session")
 def reference() -> Iterator[tuple[str, int]]:
     """``(host, port)`` of a real Apache Ignite 2.18.0 thin-client endpoint.
@@ -339,18 +362,8 @@ def reference() -> Iterator[tuple[str, int]]:
     if external:
         yield parse_address(external)
         return
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
-    try:
-        node = start_node()
-    except (OSError, RuntimeError) as exc:
-        # Java and the jars are there, so a node that does not start is a real failure.
-        pytest.fail(f"reference Ignite node failed to start: {exc}", pytrace=False)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    with running_node() as address:
+        yield address
 
 
 ENV_SQL_ADDRESS = "IGNITE_SQL_REFERENCE"
@@ -369,17 +382,8 @@ def reference_sql() -> Iterator[tuple[str, int]]:
     if external:
         yield parse_address(external)
         return
-    reason = missing_prerequisite(SQL_MARKER_JAR)
-    if reason is not None:
-        unavailable(reason)
-    try:
-        node = start_node(lib_dir=SQL_LIB_DIR)
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"reference SQL node failed to start: {exc}", pytrace=False)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    with running_node(lib_dir=SQL_LIB_DIR, marker=SQL_MARKER_JAR) as address:
+        yield address
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from _reference import missing_prerequisite, start_node, unavailable
+from _reference import running_node
 from embergrid import AioClient, Client
 from embergrid.server import Limits, Node, ServerThread
 
@@ -88,14 +88,5 @@ def idle_node(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
         with ServerThread(Node(limits=limits)) as server:
             yield server.address
         return
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
-    try:
-        node = start_node(["--idle-timeout", str(IDLE_MS)])
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"reference node failed to start: {exc}", pytrace=False)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    with running_node(["--idle-timeout", str(IDLE_MS)]) as address:
+        yield address

@@ -34,7 +34,7 @@ import pytest
 
 import embergrid
 import embergrid.monitoring
-from _reference import missing_prerequisite, start_node, unavailable
+from _reference import missing_prerequisite, running_node, unavailable
 from _tls_certs import Certificates
 
 pytestmark = pytest.mark.reference
@@ -77,17 +77,8 @@ def certs(tls_certs: Certificates) -> Certificates:
 
 def _node(extra: tuple[str, ...]) -> Iterator[Address]:
     """Start a reference node with ``extra`` options; stop it afterwards."""
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
-    try:
-        node = start_node(extra=extra)
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"reference Ignite node failed to start: {exc}", pytrace=False)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    with running_node(extra) as address:
+        yield address
 
 
 @pytest.fixture(scope="module")

@@ -56,8 +56,7 @@ from _reference import (
     LIB_DIR,
     REPO_ROOT,
     SQL_LIB_DIR,
-    missing_prerequisite,
-    start_node,
+    running_node,
     unavailable,
 )
 from _tls_certs import STORE_PASSWORD, Certificates
@@ -74,25 +73,13 @@ FAST_S = 5.0
 def _reference(
     extra: tuple[str, ...], lib_dir: Path | None = None
 ) -> Iterator[Address]:
-    reason = (
-        missing_prerequisite()
-        if lib_dir is None
-        else missing_prerequisite(lib_dir / "ignite-indexing-2.17.0.jar")
-    )
-    if reason is not None:
-        unavailable(reason)
-    try:
-        node = (
-            start_node(extra=extra)
-            if lib_dir is None
-            else start_node(extra=extra, lib_dir=lib_dir)
-        )
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"reference Ignite node failed to start: {exc}", pytrace=False)
-    try:
-        yield node.host, node.port
-    finally:
-        node.stop()
+    if lib_dir is None:
+        with running_node(extra) as address:
+            yield address
+    else:
+        marker = lib_dir / "ignite-indexing-2.17.0.jar"
+        with running_node(extra, lib_dir=lib_dir, marker=marker) as address:
+            yield address
 
 
 def _guard(address: Address, **tls: object) -> None:
