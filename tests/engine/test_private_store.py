@@ -66,3 +66,58 @@ def test_a_killed_owners_directory_is_removed_by_the_next_private_store() -> Non
         assert str(os.getpid()) in _directory(fresh).name
     finally:
         fresh.close()
+
+
+def test_the_owner_notices_a_siblings_changes_without_asking_sqlite(
+    clock: FakeClock,
+) -> None:
+    """A private store's data version counts the other connections' row changes
+    (they are all in this process): a sibling's write moves it, the owner's own
+    writes do not, and a sibling closing never moves it back."""
+    owner = Store.private()
+    sibling = owner.sibling()
+    assert sibling is not None
+    try:
+        asked: list[str] = []
+        owner.conn.set_trace_callback(asked.append)
+        before = owner.data_version()
+        owner.meta_set("mine", 1)
+        assert owner.data_version() == before
+        sibling.meta_set("theirs", 1)
+        moved = owner.data_version()
+        assert moved > before
+        assert sibling.data_version() > 0  # the owner's write counts for it
+        assert not [s for s in asked if "data_version" in s]
+        sibling.close()
+        assert owner.data_version() == moved
+        later = owner.sibling()
+        assert later is not None
+        later.meta_set("later", 1)
+        assert owner.data_version() > moved
+        later.close()
+    finally:
+        owner.close()
+
+
+def test_a_data_dir_store_asks_once_per_request(tmp_path: Path) -> None:
+    """On a data dir another process may commit at any time: ``data_version``
+    asks SQLite, once per request after ``next_request`` (every time before)."""
+    store = Store(tmp_path)
+    other = Store(tmp_path)
+    try:
+        asked: list[str] = []
+        store.conn.set_trace_callback(asked.append)
+        store.data_version()
+        store.data_version()
+        assert len([s for s in asked if "data_version" in s]) == 2
+        asked.clear()
+        store.next_request()
+        first = store.data_version()
+        other.meta_set("x", 1)
+        assert store.data_version() == first  # the same request: one answer
+        assert len([s for s in asked if "data_version" in s]) == 1
+        store.next_request()
+        assert store.data_version() != first
+    finally:
+        other.close()
+        store.close()

@@ -139,7 +139,7 @@ class Membership:
     def version(self) -> TopologyVersion:
         """The topology version every node reports (re-read when another
         connection committed since the last read)."""
-        if self._store.shared:  # a private store changes only through this object
+        if self._store.shared:  # an in-memory store changes only through this object
             seen = self._store.data_version()
             if seen != self._seen:
                 self._version = self._read_version()

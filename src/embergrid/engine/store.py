@@ -45,8 +45,12 @@ server runs the op again later instead of holding the loop.
 ``synchronous=NORMAL`` keeps every commit durable against a killed process (not
 against power loss).
 
-Other processes' commits are detected with ``PRAGMA data_version``
-(``data_version()``); an in-memory store has no other connection and skips it.
+Other connections' commits are detected by ``data_version()``: ``PRAGMA
+data_version`` on a data dir (other processes), read once per request
+(``next_request``: a request sees one state of the others' changes); an
+in-memory store has no other connection and skips it. A private store's other
+connections are all in this process, so it counts their row changes
+(``total_changes``) instead of asking SQLite: no statement, no file lock.
 
 A private store (``Store.private()``, what a node without a data dir runs on) is a
 file in a directory of its own under ``/dev/shm`` (the system's temporary
@@ -64,6 +68,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -108,6 +113,9 @@ class Store:
         self._dir = None if data_dir is None else Path(data_dir)
         self._private = _private
         self._removes_dir = _private and _owner
+        # data_version of a data dir, read once per request (see next_request)
+        self._version_memo: int | None = None
+        self._memo_on = False
         if self._dir is None:
             target = ":memory:"
         else:
@@ -128,6 +136,12 @@ class Store:
             self.conn.execute("PRAGMA journal_mode = WAL")
             sync = "OFF" if _private else "NORMAL"
             self.conn.execute(f"PRAGMA synchronous = {sync}")
+        # A private store's connections, for its data_version (one registry per
+        # file: the owner makes it, siblings join it).
+        self._family: _Family | None = None
+        if _private and _owner:
+            self._family = _Family()
+            self._family.join(self.conn)
         with self.atomic():
             self._create_schema()
 
@@ -177,7 +191,11 @@ class Store:
         for ``:memory:``. A sibling never removes a private store's directory."""
         if self._dir is None:
             return None
-        return Store(self._dir, _private=self._private, _owner=False)
+        other = Store(self._dir, _private=self._private, _owner=False)
+        if self._family is not None:
+            other._family = self._family
+            self._family.join(other.conn)
+        return other
 
     @contextmanager
     def atomic(self) -> Iterator[sqlite3.Connection]:
@@ -195,11 +213,25 @@ class Store:
         conn.execute("COMMIT")
 
     def data_version(self) -> int:
-        """Changes whenever another connection commits; constant in memory."""
+        """Changes whenever another connection commits (or, for a private
+        store, changes rows); constant in memory."""
+        if self._family is not None:
+            return self._family.changes_besides(self.conn)
         if not self.shared:
             return 0
-        row = self.conn.execute("PRAGMA data_version").fetchone()
-        return int(row[0])
+        if self._version_memo is not None:
+            return self._version_memo
+        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._memo_on:
+            self._version_memo = version
+        return version
+
+    def next_request(self) -> None:
+        """A new request starts: its first ``data_version()`` asks SQLite again,
+        the others in the same request reuse that answer (a connection that never
+        calls this asks every time)."""
+        self._memo_on = True
+        self._version_memo = None
 
     def meta_get(self, key: str) -> object:
         row = self.conn.execute(
@@ -236,9 +268,39 @@ class Store:
         self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl + '_parts')}")
 
     def close(self) -> None:
+        if self._family is not None:
+            self._family.leave(self.conn)
         self.conn.close()
         if self._removes_dir and self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class _Family:
+    """The open connections of one private store file, all in this process, and
+    the row changes of those already closed: their sum only grows, so it serves
+    as the file's data version without a statement."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._members: tuple[sqlite3.Connection, ...] = ()
+        self._retired = 0
+
+    def join(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            self._members += (conn,)
+
+    def leave(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if conn in self._members:
+                self._members = tuple(c for c in self._members if c is not conn)
+                self._retired += conn.total_changes
+
+    def changes_besides(self, mine: sqlite3.Connection) -> int:
+        """Rows changed by every connection of the file but ``mine``."""
+        with self._lock:
+            return self._retired + sum(
+                c.total_changes for c in self._members if c is not mine
+            )
 
 
 def _private_directory() -> Path:

@@ -450,6 +450,7 @@ class Session:
     def _run(self, req: Request, msg: Any, lane: int | None) -> bytes | Blocked:
         _, fn, encode = self._routes[req.op_code]
         self._request_id = req.request_id
+        self.engine.store.next_request()
         try:
             body = encode(fn(self, msg), self.ctx)
         except (WouldBlock, _Offloaded) as exc:
