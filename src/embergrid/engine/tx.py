@@ -131,6 +131,9 @@ class Tx:
     writes: dict[Key, tuple[CacheHandle, Row | None]] = field(default_factory=dict)
     seen: dict[Key, Row | None] = field(default_factory=dict)  # reads remembered
     locks: set[Key] = field(default_factory=set)
+    # Committed rows of keys it locked and read: nobody else writes them until it
+    # ends, so they are read once (``TxEntries.read``/``peek``).
+    held: dict[Key, Row | None] = field(default_factory=dict)
     handles: dict[int, CacheHandle] = field(default_factory=dict)  # caches read
     # Conditions of conditional writes, checked again at an OPTIMISTIC commit.
     guards: dict[Key, Callable[[Row | None], bool]] = field(default_factory=dict)
@@ -308,6 +311,7 @@ class Transactions:
         tx.writes.clear()
         tx.seen.clear()
         tx.locks.clear()
+        tx.held.clear()
         tx.handles.clear()
         tx.guards.clear()
         self.active.pop(tx.xid, None)
@@ -450,6 +454,13 @@ class Transactions:
         self._conn.execute("DELETE FROM tx_locks WHERE xid = ?", (tx.xid,))
 
 
+def _alive(row: Row | None, now: int) -> Row | None:
+    """``row`` unless it has expired by ``now`` (as ``Entries.read`` sees it)."""
+    if row is None or (row[1] is not None and row[1] <= now):
+        return None
+    return row
+
+
 class TxEntries:
     """The ``Entries`` primitives as transaction ``tx`` sees them.
 
@@ -473,15 +484,20 @@ class TxEntries:
         tx, k = self._tx, (h.cache_id, key)
         if k in tx.writes:
             return tx.writes[k][1]
+        if k in tx.held:
+            return _alive(tx.held[k], now)
         if tx.remembers_reads:
             if tx.pessimistic:
                 self._txs.lock(tx, h, key)
             elif k in tx.seen:
                 return tx.seen[k]
         row = self._base.read(h, key, now)
-        if tx.remembers_reads and not tx.pessimistic:
-            tx.seen[k] = row
-            tx.handles[h.cache_id] = h
+        if tx.remembers_reads:
+            if tx.pessimistic:
+                tx.held[k] = row
+            else:
+                tx.seen[k] = row
+                tx.handles[h.cache_id] = h
         return row
 
     def peek(self, h: CacheHandle, key: bytes, now: int) -> Row | None:
@@ -493,6 +509,8 @@ class TxEntries:
             return self._tx.writes[k][1]
         if k in self._tx.seen:
             return self._tx.seen[k]
+        if k in self._tx.held:
+            return _alive(self._tx.held[k], now)
         return self._base.read(h, key, now)
 
     def peek_many(
