@@ -893,12 +893,14 @@ public class ThinClientSmoke {
                     tc.put(42, "held");
                     // The other client's transaction (on this thread too: one per client and thread)
                     // waits for the lock until its own timeout, counted from its start, passes.
+                    // 5 s, not less: the put must reach the server before the timeout passes,
+                    // or the text is "timed out" instead (seen at load average 20 with 1 s).
                     try (ClientTransaction t2 = other.transactions().withLabel("java-waiter")
-                        .txStart(PESSIMISTIC, REPEATABLE_READ, 1_000)) {
+                        .txStart(PESSIMISTIC, REPEATABLE_READ, 5_000)) {
                         expectServerError(() -> oc.put(42, "waiter"), "put waiting for the lock",
-                            txLockTimeout("PESSIMISTIC", "REPEATABLE_READ", 1_000, "java-waiter"));
+                            txLockTimeout("PESSIMISTIC", "REPEATABLE_READ", 5_000, "java-waiter"));
                         expectServerError(t2::commit, "commit of the waiter",
-                            txTimedOut("PESSIMISTIC", "REPEATABLE_READ", 1_000, "java-waiter"));
+                            txTimedOut("PESSIMISTIC", "REPEATABLE_READ", 5_000, "java-waiter"));
                     }
                     t.commit();
                 }
