@@ -34,9 +34,11 @@ DIVERGENCES: dict[str, str] = {
         "stored value is not one (or the reverse) fails on both with CacheError "
         "'Failed to update keys (retry update if possible).: [<key>]', where <key> is "
         "the key's Java toString(). embergrid reproduces it for string, integer, "
-        "boolean, char, UUID and decimal keys and collections/maps of them; other "
-        "keys (floating point: JDK-specific digits; dates: the node's time zone; "
-        "arrays and complex objects: identity hashes) print as '?'."
+        "boolean, char, UUID, decimal, float and double keys and collections/maps "
+        "of them (floats with the shortest digits that read back, as JDK 19+ "
+        "prints them: JDK 17 prints a few values with more, e.g. Float.MIN_NORMAL "
+        "as 1.17549435E-38); other keys (dates: the node's time zone; arrays and "
+        "complex objects: identity hashes) print as '?'."
     ),
     "sql-quote-in-column-name": (
         "CREATE TABLE with a column whose quoted name holds a double quote "
