@@ -63,7 +63,7 @@ __all__ = ["reference_sql"]
 
 SOURCE = REPO_ROOT / "tools" / "java-thin" / "ThinClientSmoke.java"
 MAIN_CLASS = "ThinClientSmoke"
-RUN_TIMEOUT_S = 90.0
+RUN_TIMEOUT_S = 240.0  # one JVM run of every check: ~20 s idle, minutes at load ~35
 # javac's own JVM: C1 only and the serial collector (as jvm-options.txt has them for
 # the program) halve the CPU a compile takes on a small machine.
 JAVAC_JVM = ["-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"]
@@ -219,6 +219,7 @@ def failures(results: dict[str, str]) -> dict[str, str]:
 # -- the three runs -------------------------------------------------------------
 
 
+@pytest.mark.timeout(RUN_TIMEOUT_S + 30)
 def test_java_thin_client_on_embergrid(
     smoke_classes: Path, realtime_server: ServerThread
 ) -> None:
@@ -228,6 +229,7 @@ def test_java_thin_client_on_embergrid(
 
 
 @pytest.mark.reference
+@pytest.mark.timeout(RUN_TIMEOUT_S + 30)
 def test_java_thin_client_on_ignite(
     smoke_classes: Path, reference: tuple[str, int]
 ) -> None:
@@ -237,6 +239,7 @@ def test_java_thin_client_on_ignite(
 
 
 @pytest.mark.reference
+@pytest.mark.timeout(RUN_TIMEOUT_S + 30)
 def test_java_thin_client_sql_on_ignite(
     smoke_classes: Path, reference_sql: tuple[str, int]
 ) -> None:
