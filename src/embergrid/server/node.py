@@ -61,6 +61,8 @@ PARTITIONS = 1024
 SERVER_FEATURES = (
     ProtocolFeature.USER_ATTRIBUTES  # the map is parsed (and ignored)
     | ProtocolFeature.CLUSTER_API  # 5000 answers a state byte; pyignite needs it
+    | ProtocolFeature.CLUSTER_GROUP_GET_NODES_ENDPOINTS  # op 5102
+    | ProtocolFeature.CLUSTER_GROUPS  # ops 5100 and 5101
     | ProtocolFeature.BINARY_CONFIGURATION  # op 3004
     | ProtocolFeature.HEARTBEAT  # ops 1 and 2 (idle timeout 0 = disabled)
     | ProtocolFeature.ALL_AFFINITY_MAPPINGS  # 1101 layout with the extra bools
