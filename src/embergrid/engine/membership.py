@@ -215,14 +215,13 @@ class Membership:
         now: int,
         *,
         persistent: bool = True,
-        rejoin: bool = False,
     ) -> bool:
         """Add ``member``; True when it started a new cluster (no live node
         before it; the store was reset unless ``persistent``). Raises
         ``IdTaken`` if a live node holds its consistent id,
-        ``PersistenceMismatch`` if the cluster's persistence differs.
-        ``rejoin``: a running node reaped while it stalled comes back; its
-        data is the cluster's, nothing is reset or checked."""
+        ``PersistenceMismatch`` if the cluster's persistence differs. (A
+        running node the others reaped never joins again: it is segmented and
+        stops, server/heartbeat.py.)"""
         store = self._store
         with store.atomic() as conn:
             self._reap(now)
@@ -235,17 +234,15 @@ class Membership:
             first = conn.execute("SELECT 1 FROM members LIMIT 1").fetchone() is None
             recorded = store.meta_get(_PERSISTENT)
             if (
-                not rejoin
-                and recorded is not None
+                recorded is not None
                 and bool(recorded) != persistent
                 and (not first or recorded)
             ):
                 raise PersistenceMismatch(bool(recorded))
-            if first and not rejoin:
+            if first:
                 if not persistent or recorded == 0:  # an in-memory cluster ended
                     store.reset(keep=("members", "member_history"))
                 store.meta_set(_PERSISTENT, int(persistent))
-            if first:
                 store.meta_set(_MAJOR, 0)
                 store.meta_set(_MINOR, 0)
                 conn.execute("DELETE FROM member_history")  # versions start again
