@@ -140,14 +140,16 @@ class NodePolicy:
 
     def revival(self, alive: Sequence[bool]) -> Dial:
         """After a topology change: dial the dead nodes again when partition-aware.
-        Returns how many are alive afterwards (never raises: the call that saw the
-        change has its answer)."""
-        revived = 0
+        Returns a live node afterwards (the first; 0 if none), never raises: the
+        call that saw the change has its answer. (It returned how many were up,
+        which ``Dialling`` took for an index: past the end once every dead node
+        came back.)"""
+        up = list(alive)
         if self.partition_aware:
-            for i, up in enumerate(alive):
-                if not up and (yield i):
-                    revived += 1
-        return sum(alive) + revived
+            for i, was_up in enumerate(alive):
+                if not was_up and (yield i):
+                    up[i] = True
+        return next((i for i, u in enumerate(up) if u), 0)
 
     def routing(self, ctx: ProtocolContext | None) -> bool:
         """Whether keyed calls are routed by partition: asked for, more than one node,
