@@ -90,6 +90,10 @@ def test_a_silent_node_is_reaped_after_its_lease(
     assert a.membership.beat(ma.node_id, clock.now_ms()) == [mb.node_id]
     assert [m.consistent_id for m in a.membership.members()] == ["a"]
     assert a.membership.version() == TopologyVersion(3, 0)
+    _, before = a.membership.topology(2)  # the history has it leave at 3
+    _, after = a.membership.topology(3)
+    assert [m.consistent_id for m in before or ()] == ["a", "b"]
+    assert [m.consistent_id for m in after or ()] == ["a"]
 
 
 def test_beats_keep_a_node_alive(
