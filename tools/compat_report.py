@@ -68,8 +68,13 @@ SQL_REQUEST_FIELDS = (
 SQL_CORPUS = ("test_query", "test_query_with_args", "test_error", "test_dml_script")
 
 # tests/compat/test_diff_cluster.py: three embergrid nodes on one data dir against a
-# 3-node Ignite cluster (ops 1100, 1101, 1020, 1021 and topology versions).
+# 3-node Ignite cluster (ops 1100, 1101, 1020, 1021, 5100-5102 and topology versions).
 CLUSTER = "test_three_nodes_as_a_three_node_ignite_cluster"
+# tests/compat/test_diff_cluster_group.py: ops 5100-5102 on one node, any request;
+# tests/compat/test_java_thin_cluster.py: the Java client's cluster-group API and
+# endpoint discovery on three embergrid nodes (the same checks pass on Ignite's).
+CLUSTER_GROUP = "test_cluster_group_request"
+JAVA_CLUSTER = "test_java_cluster_group_api_on_embergrid"
 
 # op code (name, number) -> the differential tests (function names) that exercise it.
 OPS: list[tuple[str, int, tuple[str, ...]]] = [
@@ -255,9 +260,9 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         5003,
         ("test_wal_state_without_persistence", "test_wal_state_with_persistence"),
     ),
-    ("CLUSTER_GROUP_GET_NODE_IDS", 5100, ()),
-    ("CLUSTER_GROUP_GET_NODE_INFO", 5101, ()),
-    ("CLUSTER_GROUP_GET_NODE_ENDPOINTS", 5102, ()),
+    ("CLUSTER_GROUP_GET_NODE_IDS", 5100, (CLUSTER, CLUSTER_GROUP, JAVA_CLUSTER)),
+    ("CLUSTER_GROUP_GET_NODE_INFO", 5101, (CLUSTER, CLUSTER_GROUP, JAVA_CLUSTER)),
+    ("CLUSTER_GROUP_GET_NODE_ENDPOINTS", 5102, (CLUSTER, CLUSTER_GROUP, JAVA_CLUSTER)),
 ]
 
 FEATURES: list[tuple[str, tuple[str, ...]]] = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from embergrid.client._policy import Dial, NodePolicy, NodePool, unreachable
+from embergrid.client._policy import Dial, Dialling, NodePolicy, NodePool, unreachable
 from embergrid.client.flows._call import Call
 from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ReconnectError
@@ -141,12 +141,29 @@ def test_partition_aware_recovery_dials_every_node_and_picks_among_those_up() ->
 
 def test_a_topology_change_redials_dead_nodes_when_partition_aware() -> None:
     policy = NodePolicy(3, partition_aware=True)
-    assert drive(policy.revival([True, False, False]), up={2}) == ([1, 2], 2)
+    assert drive(policy.revival([True, False, False]), up={2}) == ([1, 2], 0)
+    assert drive(policy.revival([False, False, True]), up={0}) == ([0, 1], 0)
+    assert drive(policy.revival([False, True, False]), up=set()) == ([0, 2], 1)
+
+
+def test_revived_nodes_make_a_connection_to_use() -> None:
+    """Every dead node came back: the dials settle on a live connection (they
+    ended past the last one before)."""
+
+    class Conn:
+        def __init__(self, alive: bool) -> None:
+            self.alive = alive
+
+    conns = [Conn(True), Conn(False), Conn(False)]
+    dialling = Dialling(conns, NodePolicy(3, True).revival([c.alive for c in conns]))
+    for conn in dialling:
+        conn.alive = True
+    assert dialling.chosen is conns[0]
 
 
 def test_a_topology_change_redials_nothing_without_partition_awareness() -> None:
     policy = NodePolicy(3, partition_aware=False)
-    assert drive(policy.revival([True, False, False]), up={1, 2}) == ([], 1)
+    assert drive(policy.revival([True, False, False]), up={1, 2}) == ([], 0)
 
 
 # -- what a failed dial means ------------------------------------------------------
@@ -223,7 +240,7 @@ def test_only_a_newer_topology_with_dead_nodes_asks_for_redials() -> None:
     pool = _pool(links)
     dials = pool.saw_topology(AffinityVersion(2, 0))
     assert dials is not None
-    assert drive(dials, up={1}) == ([1], 2)
+    assert drive(dials, up={1}) == ([1], 0)  # a live node to use
     assert pool.saw_topology(AffinityVersion(2, 0)) is None  # not a change
     assert pool.saw_topology(AffinityVersion(1, 5)) is None  # older
     links[1].alive = True

@@ -7,7 +7,12 @@ scenario runs on each and records what a client can observe, by consistent id
 map (which caches are applicable, partition -> primary), op 1100's primaries
 per node, the peek-mode sizes (1020) and local peeks (1021) of caches with 0, 1
 and 2 backups and a REPLICATED one; then node 2 leaves (a clean stop) and
-joins again, and the version and map are recorded after each.
+joins again, and the version and map are recorded after each. At the start,
+after the leave and after the join, the cluster-group ops are recorded too:
+5100 (node ids, with each filter), 5101 (what each node says of every node:
+the attributes embergrid serves, addresses, order, local, client, consistent
+id, version) and 5102 (endpoints joined and left since each earlier version,
+and the errors for a version no node knows).
 
 Ignite loses the entries of a backup-less cache whose primary left (in-memory
 partitions) and rebalances backups afterwards; embergrid's nodes share one
@@ -35,11 +40,13 @@ from pyignite.datatypes.prop_codes import (
 from _reference import ReferenceCluster
 from compat._wire import Wire
 from embergrid.datatypes import IntObject
-from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import cache as cm
+from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages import partitions as pm
+from embergrid.server.topology import requested_order
 from server._nodes import ServeNode, start_node
 
 pytestmark = pytest.mark.timeout(600)
@@ -64,6 +71,26 @@ PEEKS = {
     "NEAR+ONHEAP": [PeekModes.NEAR, PeekModes.ONHEAP],
 }
 KEYS = 200
+# What both kinds of node carry, under the same names (a real node adds its JVM's
+# properties and environment).
+ATTRIBUTES = (
+    "clientListenerPort",
+    "org.apache.ignite.build.ver",
+    "org.apache.ignite.cache.client",
+    "org.apache.ignite.consistent.id",
+)
+FILTERS: dict[str, tuple[cg.AttributeFilter | cg.RoleFilter, ...]] = {
+    "all": (),
+    "servers": (cg.RoleFilter(True),),
+    "clients": (cg.RoleFilter(False),),
+    "node 1": (cg.AttributeFilter("org.apache.ignite.consistent.id", NAMES[1]),),
+    "version": (cg.AttributeFilter("org.apache.ignite.build.ver", "2.18.0"),),
+    "servers, not node 9": (
+        cg.RoleFilter(True),
+        cg.AttributeFilter("org.apache.ignite.consistent.id", "reference-node-9"),
+    ),
+    "no such attribute": (cg.AttributeFilter("no.such.attribute", None),),
+}
 
 
 class Cluster:
@@ -144,8 +171,99 @@ def _settled(c: Cluster, want: tuple[int, int]) -> Any:
         time.sleep(0.2)
 
 
+def _call(c: Cluster, i: int, op: OpCode, msg: Any) -> Any:
+    with Wire(c.address(i)) as w:
+        return w.call(op, msg)
+
+
+def _node_ids(c: Cluster, names: dict[uuid.UUID, str]) -> Any:
+    """5100 at node 0 with each filter; node ids as consistent ids."""
+    seen = {}
+    for label, filters in FILTERS.items():
+        result = _call(
+            c, 0, OpCode.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(-1, filters)
+        )
+        assert result[0] == "ok", result
+        resp = result[1]
+        seen[label] = (resp.version, [names[n] for n in resp.node_ids])
+    version = seen["all"][0]
+    for known in (version - 1, version, version + 1):
+        result = _call(c, 0, OpCode.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(known))
+        seen[f"known {known - version:+d}"] = (
+            result[1].version,
+            len(result[1].node_ids),
+        )
+    return seen
+
+
+def _node_info(c: Cluster, i: int, names: dict[uuid.UUID, str]) -> Any:
+    """5101 at node ``i`` for every node (asked in reverse order, plus an id no
+    node has and one twice): each node by consistent id, its client port as a
+    node index, and whether the nodes came in the order of a Java HashSet of
+    the ids asked for (node UUIDs differ between the two clusters, so the order
+    itself does not compare)."""
+    ids = [*sorted(names, key=str, reverse=True), uuid.UUID(int=7)]
+    ids.append(ids[0])
+    result = _call(c, i, OpCode.CLUSTER_GROUP_GET_NODE_INFO, cg.GetNodeInfo(tuple(ids)))
+    assert result[0] == "ok", result
+    nodes = []
+    for n in result[1].nodes:
+        attributes = dict(n.attributes)
+        assert set(ATTRIBUTES) <= set(attributes), n.node_id
+        shown = {name: decode(attributes[name]) for name in ATTRIBUTES}
+        shown["clientListenerPort"] = c.ports.index(shown["clientListenerPort"])
+        v = n.version
+        nodes.append(
+            (
+                names[n.node_id] if n.node_id is not None else None,
+                shown,
+                decode(n.addresses),
+                decode(n.host_names),
+                n.order,
+                (n.is_local, n.is_daemon, n.is_client),
+                decode(n.consistent_id),
+                (v.major, v.minor, v.maintenance, v.stage),
+                v.revision_hash is not None and len(v.revision_hash),
+            )
+        )
+    got = [n.node_id for n in result[1].nodes]
+    hashed = got == requested_order(ids, set(got))
+    return hashed, sorted(nodes, key=repr)
+
+
+def _endpoints(c: Cluster, names: dict[uuid.UUID, str], since: list[int]) -> Any:
+    """5102 at node 1 from every version of ``since`` (and -1) to now, and
+    from 1 to 2, with a version no node knows at either end."""
+    seen = []
+    asks = [(v, -1) for v in (-1, *since)] + [(1, 2), (99, -1), (-1, 99), (1, 99)]
+    for start, end in asks:
+        msg = cg.GetNodeEndpoints(start, end)
+        result = _call(c, 1, OpCode.CLUSTER_GROUP_GET_NODE_ENDPOINTS, msg)
+        if result[0] != "ok":
+            seen.append(((start, end), result))
+            continue
+        resp = result[1]
+        joined = sorted(
+            (names[e.node_id], c.ports.index(e.port), e.addresses) for e in resp.joined
+        )
+        left = sorted(names[n] for n in resp.left)
+        seen.append(((start, end), resp.version, joined, left))
+    return seen
+
+
+def _cluster_group(c: Cluster, names: dict[uuid.UUID, str], since: list[int]) -> Any:
+    names.update(c.ids())  # every node id seen so far, those that left too
+    return [
+        ("5100", _node_ids(c, names)),
+        ("5101", [_node_info(c, i, names) for i in (0, 1)]),
+        ("5102", _endpoints(c, names, since)),
+    ]
+
+
 def scenario(c: Cluster) -> list[Any]:
+    names: dict[uuid.UUID, str] = {}
     seen: list[Any] = [("start", [_version(c, i) for i in range(3)])]
+    seen.append(("cluster group at the start", _cluster_group(c, names, [1, 2])))
     client = Client(partition_aware=False)
     with client.connect(*c.address(0)):
         for name, props in CACHES.items():
@@ -163,8 +281,10 @@ def scenario(c: Cluster) -> list[Any]:
             )
     c.stop(2)
     seen.append(("after a leave", _settled(c, (4, 1))))
+    seen.append(("cluster group after a leave", _cluster_group(c, names, [2, 3])))
     c.start(2)
     seen.append(("after a join", _settled(c, (5, 1))))
+    seen.append(("cluster group after a join", _cluster_group(c, names, [3, 4])))
     return seen
 
 

@@ -90,6 +90,10 @@ def test_a_silent_node_is_reaped_after_its_lease(
     assert a.membership.beat(ma.node_id, clock.now_ms()) == [mb.node_id]
     assert [m.consistent_id for m in a.membership.members()] == ["a"]
     assert a.membership.version() == TopologyVersion(3, 0)
+    _, before = a.membership.topology(2)  # the history has it leave at 3
+    _, after = a.membership.topology(3)
+    assert [m.consistent_id for m in before or ()] == ["a", "b"]
+    assert [m.consistent_id for m in after or ()] == ["a"]
 
 
 def test_beats_keep_a_node_alive(
@@ -205,3 +209,54 @@ def test_set_address_is_seen_by_every_node(
     a.membership.set_address(ma.node_id, "127.0.0.1", 10800)
     first = b.membership.members()[0]
     assert (first.node_id, first.host, first.port) == (ma.node_id, "127.0.0.1", 10800)
+
+
+def test_history_lists_the_nodes_of_earlier_versions(
+    nodes: list[Engine], tmp_path: Path, clock: FakeClock
+) -> None:
+    a, ma = _start(nodes, tmp_path, clock, "a")
+    b, mb = _start(nodes, tmp_path, clock, "b")
+    a.membership.set_address(mb.node_id, "127.0.0.1", 10801)
+    c, mc = _start(nodes, tmp_path, clock, "c")
+    assert b.membership.leave(mb.node_id)  # version 4
+    c.membership.leave(mc.node_id)  # version 5
+    d, md = _start(nodes, tmp_path, clock, "c")  # version 6: c again, a new node
+
+    def names(version: int) -> list[tuple[str, int]] | None:
+        current, members = d.membership.topology(version)
+        assert current.major == 6
+        return (
+            None if members is None else [(m.consistent_id, m.joined) for m in members]
+        )
+
+    assert [names(v) for v in range(8)] == [
+        None,
+        [("a", 1)],
+        [("a", 1), ("b", 2)],
+        [("a", 1), ("b", 2), ("c", 3)],
+        [("a", 1), ("c", 3)],
+        [("a", 1)],
+        [("a", 1), ("c", 6)],  # the order of a node is the version it joined at
+        None,
+    ]
+    _, at_two = a.membership.topology(2)
+    assert at_two is not None
+    assert (at_two[1].host, at_two[1].port) == ("127.0.0.1", 10801)
+    assert [m.joined for m in a.membership.members()] == [1, 6]
+    assert md.node_id != mc.node_id
+    assert ma.node_id in {m.node_id for m in at_two}
+
+
+def test_a_new_cluster_starts_its_history_again(
+    nodes: list[Engine], tmp_path: Path, clock: FakeClock
+) -> None:
+    _start(nodes, tmp_path, clock, "a")
+    _start(nodes, tmp_path, clock, "b")
+    for e in list(nodes):
+        e.membership.leave(e.membership.members()[0].node_id)
+    a2, _ = _start(nodes, tmp_path, clock, "z")
+    version, members = a2.membership.topology(1)
+    assert version.major == 1
+    assert members is not None
+    assert [m.consistent_id for m in members] == ["z"]
+    assert a2.membership.topology(2)[1] is None

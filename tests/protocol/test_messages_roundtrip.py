@@ -29,6 +29,7 @@ from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster as cl
+from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
@@ -238,6 +239,13 @@ COMMON_REQUESTS: list[tuple[Op, Any]] = [
     (Op.CLUSTER_CHANGE_STATE, cl.ClusterChangeState(2)),
     (Op.CLUSTER_CHANGE_WAL_STATE, cl.ClusterChangeWalState("people", True)),
     (Op.CLUSTER_GET_WAL_STATE, cl.ClusterGetWalState(None)),
+    (Op.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(-1)),
+    (
+        Op.CLUSTER_GROUP_GET_NODE_IDS,
+        cg.GetNodeIds(7, (cg.RoleFilter(False), cg.AttributeFilter("a", None))),
+    ),
+    (Op.CLUSTER_GROUP_GET_NODE_INFO, cg.GetNodeInfo((uuid.UUID(int=1 << 100),))),
+    (Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS, cg.GetNodeEndpoints(-1, 4)),
 ]
 
 COMMON_RESPONSES: list[tuple[Op, Any]] = [
@@ -279,6 +287,35 @@ COMMON_RESPONSES: list[tuple[Op, Any]] = [
     (Op.GET_BINARY_CONFIGURATION, bt.GetBinaryConfigurationResponse(False, 2)),
     (Op.TX_START, tx.TxStartResponse(9)),
     (Op.CLUSTER_CHANGE_WAL_STATE, g.BoolResponse(True)),
+    (Op.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIdsResponse(None)),
+    (Op.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIdsResponse(3, (uuid.UUID(int=5),))),
+    (
+        Op.CLUSTER_GROUP_GET_NODE_INFO,
+        cg.GetNodeInfoResponse(
+            (
+                cg.NodeInfo(
+                    uuid.UUID(int=9),
+                    (("port", INT_5), ("name", STR_A)),
+                    LIST,
+                    NULL,
+                    4,
+                    True,
+                    False,
+                    False,
+                    STR_A,
+                    cg.ProductVersion(2, 18, 0, None, 0, bytes(20)),
+                ),
+            )
+        ),
+    ),
+    (
+        Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS,
+        cg.GetNodeEndpointsResponse(
+            5,
+            (cg.NodeEndpoint(uuid.UUID(int=2), 10800, ("127.0.0.1", None)),),
+            (uuid.UUID(int=3),),
+        ),
+    ),
 ]
 
 
@@ -589,6 +626,15 @@ def test_malformed_responses_raise_parse_error(
         RESPONSES[op][0](body, ProtocolContext((1, 7, 0), F.CLUSTER_API))
 
 
+# Requests Ignite 2.18 reads field by field, ignoring what follows (as we do).
+IGNORES_THE_REST = {
+    Op.CACHE_NODE_PARTITIONS,
+    Op.CLUSTER_GROUP_GET_NODE_IDS,
+    Op.CLUSTER_GROUP_GET_NODE_INFO,
+    Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS,
+}
+
+
 def test_every_truncation_of_every_fixed_layout_raises() -> None:
     for kind, op, msg, ctx in VARIANTS:
         decode, encode = (REQUESTS if kind == "req" else RESPONSES)[op]
@@ -603,8 +649,8 @@ def test_every_truncation_of_every_fixed_layout_raises() -> None:
             # A shorter body may still be well formed (e.g. a row page can be
             # re-read with fewer columns); it must then not equal the original.
             assert decode(body[:cut], ctx) != msg, (op, cut)
-        if op == Op.CACHE_NODE_PARTITIONS and kind == "req":
-            continue  # the node reads only the cache prefix and ignores the rest
+        if op in IGNORES_THE_REST and kind == "req":
+            continue  # the node reads its fields and ignores the rest
         with pytest.raises(ParseError):
             decode(body + b"\x00", ctx)  # nothing may follow a complete body
 

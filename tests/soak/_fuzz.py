@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import random
 import struct
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -39,6 +40,7 @@ from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster as cl
+from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
@@ -150,6 +152,12 @@ def _other_seeds(cache_id: int) -> list[tuple[Op, object]]:
         (Op.CLUSTER_CHANGE_STATE, cl.ClusterChangeState(1)),
         (Op.CLUSTER_CHANGE_WAL_STATE, cl.ClusterChangeWalState(FUZZ_CACHE, True)),
         (Op.CLUSTER_GET_WAL_STATE, cl.ClusterGetWalState(FUZZ_CACHE)),
+        (
+            Op.CLUSTER_GROUP_GET_NODE_IDS,
+            cg.GetNodeIds(-1, (cg.RoleFilter(True), cg.AttributeFilter("a", "b"))),
+        ),
+        (Op.CLUSTER_GROUP_GET_NODE_INFO, cg.GetNodeInfo((uuid.UUID(int=1),))),
+        (Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS, cg.GetNodeEndpoints(1, -1)),
     ]
 
 

@@ -4,7 +4,8 @@ Owns ``run_serve(args)``: logging setup, building the ``Node`` from the parsed
 flags, running the ``Server`` on uvloop (when it imports), printing
 ``embergrid node <id> listening on <host>:<port> (<version>, <store>, cluster
 <state>)`` once connections are
-accepted, and a clean shutdown (exit status 0) on SIGINT or SIGTERM. The
+accepted, and a clean shutdown (exit status 0) on SIGINT or SIGTERM; a node the
+cluster removed while it did not run (segmented) stops with exit status 1. The
 security flags (``--ssl-*``, ``--auth``) are checked here before anything
 starts; a node listening beyond loopback without authentication or TLS says on
 stderr what it exposes.
@@ -137,6 +138,17 @@ class _CannotStart(Exception):
     """A start-up failure to report in one line (no traceback)."""
 
 
+class _Segmented(Exception):
+    """The cluster removed this node while it did not run: it stopped."""
+
+    def __init__(self, consistent_id: str) -> None:
+        super().__init__(
+            f"node {consistent_id} stopped: the cluster removed it while it did not"
+            " run (segmented: it was stopped or stalled for longer than the"
+            " failure-detection timeout)"
+        )
+
+
 async def _new_node(args: argparse.Namespace) -> Node:
     """The node, once it joined. While a node holds its consistent id, wait up
     to two leases: a killed predecessor's lease runs out, a live holder's not."""
@@ -185,12 +197,22 @@ async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
                 print(warning, file=sys.stderr, flush=True)
             print(_start_line(args, node, server), flush=True)
             log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
+            node.on_segmented = lambda: _wake(loop, stop)
+            if node.segmented.is_set():
+                stop.set()
             await stop.wait()
         finally:
             log.info("shutting down")
             await server.close()
     finally:
         node.close()  # leaves the topology, also when it could not listen
+    if node.segmented.is_set():
+        raise _Segmented(node.consistent_id)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, stop: asyncio.Event) -> None:
+    """Set ``stop`` from another thread."""
+    loop.call_soon_threadsafe(stop.set)
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -213,6 +235,9 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         loop.run_until_complete(_serve(args, tls))
     except _CannotStart as exc:
+        print(f"embergrid: {exc}", file=sys.stderr)
+        return 1
+    except _Segmented as exc:
         print(f"embergrid: {exc}", file=sys.stderr)
         return 1
     except (IdTaken, PersistenceMismatch) as exc:

@@ -225,7 +225,9 @@ def handshake_steps(conn: ConnectionBase) -> Generator[bytes, Any, None]:
     version: ProtocolVersion | None = LATEST_VERSION
     while version is not None:
         conn._handshake_started(version)
-        req = _driver.handshake_request(version, params.username, params.password)
+        req = _driver.handshake_request(
+            version, params.username, params.password, params.discovery
+        )
         version = _driver.handshake_outcome((yield conn.proto.start_handshake(req)))
 
 

@@ -37,6 +37,7 @@ from embergrid.protocol.messages.registry import REQUESTS, RESPONSES
 
 __all__ = [
     "ANSWER_SPIN",
+    "DISCOVERY_FEATURE",
     "FEATURES",
     "drive",
     "encode_call",
@@ -46,6 +47,7 @@ __all__ = [
 ]
 
 FEATURES = ProtocolFeature.CLUSTER_API | ProtocolFeature.HEARTBEAT
+DISCOVERY_FEATURE = ProtocolFeature.CLUSTER_GROUP_GET_NODES_ENDPOINTS
 ANSWER_SPIN = 100e-6
 """Seconds a request polls for its answer before sleeping, while answers keep coming
 that quickly: waking a sleeping CPU costs tens of microseconds on virtual machines
@@ -101,15 +103,20 @@ def reply_for(
 
 
 def handshake_request(
-    version: ProtocolVersion, username: str | None, password: str | None
+    version: ProtocolVersion,
+    username: str | None,
+    password: str | None,
+    discovery: bool = False,
 ) -> HandshakeRequest:
     """The handshake for ``version``; credentials go only when both are given, as
     pyignite sends them (a lone user name would reach the server as ``userName=x``
-    with a null password instead of an unauthenticated session)."""
+    with a null password instead of an unauthenticated session). ``discovery``
+    adds the endpoint feature bit (client/_discovery.py)."""
     if not (username and password):
         username = password = None
+    features = FEATURES | DISCOVERY_FEATURE if discovery else FEATURES
     return HandshakeRequest(
-        version=version, features=FEATURES, username=username, password=password
+        version=version, features=features, username=username, password=password
     )
 
 

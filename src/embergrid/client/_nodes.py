@@ -66,6 +66,8 @@ class ConnectParams:
     timeout: float | None = None
     handshake_timeout: float = 10.0
     ssl: dict[str, Any] | None = None
+    discovery: bool = False
+    """``cluster_discovery``: learn the cluster's other nodes (client/_discovery.py)."""
 
     @classmethod
     def from_kwargs(cls, kwargs: dict[str, Any]) -> ConnectParams:
@@ -74,6 +76,7 @@ class ConnectParams:
         username, password = kw.pop("username", None), kw.pop("password", None)
         timeout = kw.pop("timeout", None)
         handshake_timeout = kw.pop("handshake_timeout", 10.0)
+        discovery = bool(kw.pop("cluster_discovery", False))
         if handshake_timeout <= 0.0:
             raise ParameterError("handshake_timeout should be positive")
         for name in kw:
@@ -81,7 +84,8 @@ class ConnectParams:
                 raise ParameterError(
                     f"Unexpected parameter for connection initialization: `{name}`"
                 )
-        return cls(username, password, timeout, handshake_timeout, kw or None)
+        ssl = kw or None
+        return cls(username, password, timeout, handshake_timeout, ssl, discovery)
 
     def ssl_context(self) -> _ssl.SSLContext | None:
         """The TLS context, or ``None`` without ``use_ssl`` (pyignite turns TLS on

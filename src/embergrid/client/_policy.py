@@ -7,7 +7,8 @@ call, the dials a recovery needs), ``Dialling`` (those dials as connections),
 ``unreachable`` (which dial failures make a node
 dead) and ``TransportBase`` (what both transports hold). No sockets, no asyncio, no
 waiting; imports ``embergrid.errors``, ``embergrid.monitoring``,
-``embergrid.protocol`` and ``client.flows`` only.
+``embergrid.protocol``, ``client.flows`` and ``client._discovery`` (opt-in
+endpoint discovery: the nodes it learns are added to the pool, ``add``) only.
 
 Theory of operation (psycopg's connect generators): a decision that needs nodes to
 be dialled is a generator, ``Dial = Generator[int, bool, int]``. It yields the index
@@ -40,6 +41,7 @@ import uuid
 from collections.abc import Callable, Generator, Sequence
 from typing import Generic, Protocol, TypeVar
 
+from embergrid.client._discovery import EndpointDiscovery
 from embergrid.client._nodes import OUT_OF_NODES, ConnectParams
 from embergrid.client.flows._call import Call
 from embergrid.client.flows._state import ClientState
@@ -140,14 +142,16 @@ class NodePolicy:
 
     def revival(self, alive: Sequence[bool]) -> Dial:
         """After a topology change: dial the dead nodes again when partition-aware.
-        Returns how many are alive afterwards (never raises: the call that saw the
-        change has its answer)."""
-        revived = 0
+        Returns a live node afterwards (the first; 0 if none), never raises: the
+        call that saw the change has its answer. (It returned how many were up,
+        which ``Dialling`` took for an index: past the end once every dead node
+        came back.)"""
+        up = list(alive)
         if self.partition_aware:
-            for i, up in enumerate(alive):
-                if not up and (yield i):
-                    revived += 1
-        return sum(alive) + revived
+            for i, was_up in enumerate(alive):
+                if not was_up and (yield i):
+                    up[i] = True
+        return next((i for i, u in enumerate(up) if u), 0)
 
     def routing(self, ctx: ProtocolContext | None) -> bool:
         """Whether keyed calls are routed by partition: asked for, more than one node,
@@ -170,6 +174,8 @@ class Link(Protocol):
     def protocol_context(self) -> ProtocolContext | None: ...
 
     uuid: uuid.UUID | None
+    host: str
+    port: int
 
 
 C = TypeVar("C", bound=Link)
@@ -178,9 +184,12 @@ C = TypeVar("C", bound=Link)
 class NodePool(Generic[C]):
     """The connections of one client (index i is node i) under a ``NodePolicy``."""
 
-    def __init__(self, state: ClientState, partition_aware: bool) -> None:
+    def __init__(
+        self, state: ClientState, partition_aware: bool, discovery: bool = False
+    ) -> None:
         self.state, self.partition_aware = state, partition_aware
         self.policy = NodePolicy(0, partition_aware)
+        self.discovery = EndpointDiscovery(discovery)
         self.conns: list[C] = []
         self._context: ProtocolContext | None = None  # the last one negotiated
         self._version: AffinityVersion | None = None  # the last one looked at
@@ -189,6 +198,7 @@ class NodePool(Generic[C]):
         """Take ``conns`` (not yet open); the dials that open them."""
         self.conns = conns
         self.policy = NodePolicy(len(conns), self.partition_aware)
+        self.discovery = EndpointDiscovery(self.discovery.enabled)  # ask again
         return self.policy.opening()
 
     def release(self) -> list[C]:
@@ -202,6 +212,13 @@ class NodePool(Generic[C]):
     def opened(self, first: C) -> None:
         """The opening dials settled on ``first``: decide on partition routing."""
         self.state.routing = self.policy.routing(first.protocol_context)
+
+    def add(self, conns: list[C]) -> Dial:
+        """Take more nodes (discovered, not yet open); the dials that open them
+        when partition-aware (otherwise they wait for a failover)."""
+        self.conns.extend(conns)
+        self.policy.count = len(self.conns)
+        return self.policy.revival(self.alive())
 
     def dialling(self, dials: Dial) -> Dialling[C]:
         """``dials`` as the connections to dial."""
@@ -240,11 +257,16 @@ class NodePool(Generic[C]):
 
     def saw_topology(self, version: AffinityVersion | None) -> Dial | None:
         """Driver hook: a response carried ``version``; the dials to retry dead nodes
-        if it is a change and any node is dead."""
+        if it is a change and any node is dead (with endpoint discovery on, any
+        change: the transport asks for the endpoints after them)."""
         if version is self._version:  # the common case: the same object as before
             return None
         self._version = version
-        if not self.state.saw_topology(version) or not self.policy.partition_aware:
+        if not self.state.saw_topology(version):
+            return None
+        if self.discovery.enabled:  # the transport then asks for endpoints
+            return self.policy.revival(self.alive())
+        if not self.policy.partition_aware:
             return None
         alive = self.alive()
         return None if all(alive) else self.policy.revival(alive)
@@ -301,11 +323,22 @@ class TransportBase(Generic[C]):
         events: EventPublisher,
     ) -> None:
         self.state, self.params, self.events = state, params, events
-        self.pool: NodePool[C] = NodePool(state, partition_aware)
+        self.pool: NodePool[C] = NodePool(state, partition_aware, params.discovery)
 
     @property
     def conns(self) -> list[C]:
         return self.pool.conns
+
+    def discovery_call(self, version: AffinityVersion | None) -> Call | None:
+        """The endpoint discovery to make now (client/_discovery.py), or None."""
+        return self.pool.discovery.due(self.protocol_context, version)
+
+    def discovered(self, answer: object | None) -> list[tuple[str, int]]:
+        """The addresses of the nodes ``answer`` (the discovery's, None if it
+        failed) adds to the client's."""
+        conns = self.pool.conns
+        known = [(c.host, c.port) for c in conns]
+        return self.pool.discovery.learned(answer, known, [c.uuid for c in conns])
 
     @property
     def protocol_context(self) -> ProtocolContext | None:

@@ -13,11 +13,16 @@ Tables::
 
     members(node_id TEXT PRIMARY KEY, consistent_id UNIQUE, host, port,
             joined INTEGER, beat_ms INTEGER, lease_ms INTEGER)
-    meta: 'topology_major', 'topology_minor', 'join_counter'
+    member_history(node_id TEXT PRIMARY KEY, consistent_id, host, port,
+                   joined INTEGER, left_at INTEGER NULL)
+    meta: 'topology_major', 'topology_minor'
 
-A node **joins** by inserting its row (``joined`` = the next join counter,
-Ignite's node order) and **leaves** by deleting it; each of both bumps the
-major version, as Ignite's discovery does. The minor version restarts at 0,
+A node **joins** by inserting its row (``joined`` = the major version its join
+makes, Ignite's node order) and **leaves** by deleting it; each of both bumps
+the major version, as Ignite's discovery does. ``member_history`` keeps every
+node of the last ``HISTORY`` major versions with the versions it joined and
+left at, so ``topology(v)`` lists the nodes of an earlier version (op 5102
+asks which nodes joined and left between two versions). The minor version restarts at 0,
 except after a join into a live cluster: there it is 1, where a real cluster
 lands once its late affinity assignment moved to the new node (observed on
 Ignite 2.18: three nodes (3, 1); a leave (4, 0); a join again (5, 1)), and
@@ -68,10 +73,15 @@ _SCHEMA = (
     " consistent_id TEXT NOT NULL UNIQUE, host TEXT NOT NULL, port INTEGER NOT NULL,"
     " joined INTEGER NOT NULL, beat_ms INTEGER NOT NULL, lease_ms INTEGER NOT NULL)"
     " WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS member_history (node_id TEXT PRIMARY KEY,"
+    " consistent_id TEXT NOT NULL, host TEXT NOT NULL, port INTEGER NOT NULL,"
+    " joined INTEGER NOT NULL, left_at INTEGER) WITHOUT ROWID",
 )
-_MAJOR, _MINOR, _COUNTER = "topology_major", "topology_minor", "join_counter"
+_MAJOR, _MINOR = "topology_major", "topology_minor"
 _PERSISTENT = "persistent"
 _COLUMNS = "node_id, consistent_id, host, port, joined, beat_ms, lease_ms"
+HISTORY = 1000
+"""Topology versions a node can still list (Ignite's default topology history)."""
 
 
 class TopologyVersion(NamedTuple):
@@ -164,6 +174,30 @@ class Membership:
         finally:
             conn.execute("COMMIT")
 
+    def topology(self, major: int) -> tuple[TopologyVersion, list[Member] | None]:
+        """The current version and the nodes of major version ``major`` in
+        join order (None when it is not known: in the future, or older than
+        the history keeps), read in one snapshot."""
+        conn = self._store.conn
+        if conn.in_transaction:
+            return self._read_version(), self._topology(major)
+        conn.execute("BEGIN")
+        try:
+            return self._read_version(), self._topology(major)
+        finally:
+            conn.execute("COMMIT")
+
+    def _topology(self, major: int) -> list[Member] | None:
+        current = self._read_version().major
+        if not max(1, current - HISTORY + 1) <= major <= current:
+            return None
+        rows = self._store.conn.execute(
+            "SELECT node_id, consistent_id, host, port, joined FROM member_history"
+            " WHERE joined <= ? AND (left_at IS NULL OR left_at > ?) ORDER BY joined",
+            (major, major),
+        ).fetchall()
+        return [Member(uuid.UUID(r[0]), r[1], r[2], r[3], r[4]) for r in rows]
+
     def _read_version(self) -> TopologyVersion:
         major = self._store.meta_get(_MAJOR)
         minor = self._store.meta_get(_MINOR)
@@ -181,14 +215,13 @@ class Membership:
         now: int,
         *,
         persistent: bool = True,
-        rejoin: bool = False,
     ) -> bool:
         """Add ``member``; True when it started a new cluster (no live node
         before it; the store was reset unless ``persistent``). Raises
         ``IdTaken`` if a live node holds its consistent id,
-        ``PersistenceMismatch`` if the cluster's persistence differs.
-        ``rejoin``: a running node reaped while it stalled comes back; its
-        data is the cluster's, nothing is reset or checked."""
+        ``PersistenceMismatch`` if the cluster's persistence differs. (A
+        running node the others reaped never joins again: it is segmented and
+        stops, server/heartbeat.py.)"""
         store = self._store
         with store.atomic() as conn:
             self._reap(now)
@@ -201,22 +234,19 @@ class Membership:
             first = conn.execute("SELECT 1 FROM members LIMIT 1").fetchone() is None
             recorded = store.meta_get(_PERSISTENT)
             if (
-                not rejoin
-                and recorded is not None
+                recorded is not None
                 and bool(recorded) != persistent
                 and (not first or recorded)
             ):
                 raise PersistenceMismatch(bool(recorded))
-            if first and not rejoin:
-                if not persistent or recorded == 0:  # an in-memory cluster ended
-                    store.reset(keep=("members",))
-                store.meta_set(_PERSISTENT, int(persistent))
             if first:
+                if not persistent or recorded == 0:  # an in-memory cluster ended
+                    store.reset(keep=("members", "member_history"))
+                store.meta_set(_PERSISTENT, int(persistent))
                 store.meta_set(_MAJOR, 0)
                 store.meta_set(_MINOR, 0)
-            counter = store.meta_get(_COUNTER)
-            order = (counter if isinstance(counter, int) else 0) + 1
-            store.meta_set(_COUNTER, order)
+                conn.execute("DELETE FROM member_history")  # versions start again
+            order = self._read_version().major + 1
             conn.execute(
                 f"INSERT INTO members ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -229,16 +259,29 @@ class Membership:
                     lease_ms,
                 ),
             )
+            conn.execute(
+                "INSERT OR REPLACE INTO member_history"
+                " (node_id, consistent_id, host, port, joined, left_at)"
+                " VALUES (?, ?, ?, ?, ?, NULL)",
+                (
+                    str(member.node_id),
+                    member.consistent_id,
+                    member.host,
+                    member.port,
+                    order,
+                ),
+            )
             self._bump_major(0 if first else 1)
         return first
 
     def set_address(self, node_id: uuid.UUID, host: str, port: int) -> None:
         """Record where clients reach ``node_id`` (once it listens)."""
         with self._store.patient():
-            self._store.conn.execute(
-                "UPDATE members SET host = ?, port = ? WHERE node_id = ?",
-                (host, port, str(node_id)),
-            )
+            for table in ("members", "member_history"):
+                self._store.conn.execute(
+                    f"UPDATE {table} SET host = ?, port = ? WHERE node_id = ?",
+                    (host, port, str(node_id)),
+                )
 
     def beat(self, node_id: uuid.UUID, now: int) -> list[uuid.UUID]:
         """Renew ``node_id``'s lease and reap every expired node; the ids of
@@ -256,12 +299,8 @@ class Membership:
 
     def leave(self, node_id: uuid.UUID) -> bool:
         """Remove ``node_id`` (a clean stop); False if it was no member."""
-        with self._store.atomic() as conn:
-            cur = conn.execute("DELETE FROM members WHERE node_id = ?", (str(node_id),))
-            if cur.rowcount == 0:
-                return False
-            self._bump_major(self._minor_after_leave())
-        return True
+        with self._store.atomic():
+            return self._remove(str(node_id))
 
     def bump_minor(self) -> TopologyVersion:
         """A cache was created or destroyed: the minor version grows (waiting
@@ -282,9 +321,25 @@ class Membership:
             (now, None if spare is None else str(spare)),
         ).fetchall()
         for (node_id,) in rows:
-            conn.execute("DELETE FROM members WHERE node_id = ?", (node_id,))
-            self._bump_major(self._minor_after_leave())
+            self._remove(node_id)
         return [uuid.UUID(r[0]) for r in rows]
+
+    def _remove(self, node_id: str) -> bool:
+        """One leave inside the caller's transaction: the row goes, the major
+        version grows, the history records the version the node left at."""
+        conn = self._store.conn
+        cur = conn.execute("DELETE FROM members WHERE node_id = ?", (node_id,))
+        if cur.rowcount == 0:
+            return False
+        self._bump_major(self._minor_after_leave())
+        major = self._version.major
+        conn.execute(
+            "UPDATE member_history SET left_at = ? WHERE node_id = ?", (major, node_id)
+        )
+        conn.execute(
+            "DELETE FROM member_history WHERE left_at <= ?", (major - HISTORY,)
+        )
+        return True
 
     def _minor_after_leave(self) -> int:
         """1 when a PARTITIONED cache has backups another live node must now

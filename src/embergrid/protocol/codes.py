@@ -82,6 +82,10 @@ class OpCode(IntEnum):
     CLUSTER_CHANGE_WAL_STATE = 5002
     CLUSTER_GET_WAL_STATE = 5003
 
+    CLUSTER_GROUP_GET_NODE_IDS = 5100
+    CLUSTER_GROUP_GET_NODE_INFO = 5101
+    CLUSTER_GROUP_GET_NODE_ENDPOINTS = 5102
+
 
 class StatusCode(IntEnum):
     """Response status codes (reference §5)."""

@@ -4,10 +4,14 @@ Owns ``Heartbeat``: a daemon thread with its own store connection (a writer of
 another node can hold the store for a moment; waiting for it here never holds
 the event loop, and a busy event loop never delays a beat) that calls
 ``Membership.beat`` every quarter of the lease, logs the nodes that joined or
-left since the last beat, joins again when this node was reaped (its lease ran
-out while it was stopped, e.g. by SIGSTOP), and on ``stop`` leaves the topology
-at once. The engine decides who is alive at time t; this module only waits.
-Imports threading, sqlite errors through the engine, and the engine.
+left since the last beat, and on ``stop`` leaves the topology at once. A node
+the others reaped (its lease ran out while it did not run, e.g. stopped by
+SIGSTOP past the failure-detection timeout) is segmented: as an Ignite node
+with the default segmentation policy and failure handler, it does not come
+back but stops; the heartbeat ends and calls ``on_segmented``, and whoever
+runs the node stops it. The engine decides who is alive at time t; this
+module only waits. Imports threading, sqlite errors through the engine, and
+the engine.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ import logging
 import os
 import threading
 import uuid
+from collections.abc import Callable
 
 from embergrid.engine.clock import Clock
-from embergrid.engine.membership import Evicted, IdTaken, Member, Membership
+from embergrid.engine.membership import Evicted, Member, Membership
 from embergrid.engine.store import Store, is_busy
 
 __all__ = ["Heartbeat"]
@@ -35,8 +40,10 @@ class Heartbeat:
         data_dir: str | os.PathLike[str],
         lease_ms: int,
         clock: Clock,
+        on_segmented: Callable[[], None] = lambda: None,
     ) -> None:
         self.member = member
+        self._on_segmented = on_segmented
         self._data_dir = data_dir
         self._lease_ms = lease_ms
         self._clock = clock
@@ -68,32 +75,34 @@ class Heartbeat:
         try:
             self._known = {m.node_id for m in members.members()}
             while not self._stop.wait(self.interval):
-                self._beat(members)
+                if not self._beat(members):
+                    self._on_segmented()
+                    return
             members.leave(self.member.node_id)
         except Exception:
             log.exception("membership: leaving failed")
         finally:
             store.close()
 
-    def _beat(self, members: Membership) -> None:
+    def _beat(self, members: Membership) -> bool:
+        """Renew the lease; False when this node is no member any more."""
         try:
             members.beat(self.member.node_id, self._clock.now_ms())
         except Evicted:
-            log.warning("membership: this node's lease ran out; joining again")
-            self._rejoin(members)
+            log.error(
+                "membership: this node's lease ran out (it did not run for longer"
+                " than the failure-detection timeout) and the cluster removed it:"
+                " the node is segmented and stops"
+            )
+            return False
         except Exception as exc:
             if not is_busy(exc):
                 log.exception("membership: heartbeat failed")
-                return
+                return True
             log.warning("membership: store busy, heartbeat skipped")
-            return
+            return True
         self._log_changes(members)
-
-    def _rejoin(self, members: Membership) -> None:
-        try:
-            members.join(self.member, self._lease_ms, self._clock.now_ms(), rejoin=True)
-        except IdTaken as exc:
-            log.error("membership: cannot join again: %s", exc)
+        return True
 
     def _log_changes(self, members: Membership) -> None:
         current = {m.node_id: m for m in members.members()}

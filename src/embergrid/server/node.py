@@ -15,7 +15,9 @@ Imports the engine and ``embergrid.protocol``.
 Membership (``engine/membership.py``): the node joins its cluster when it is
 built (nodes on one ``data_dir`` are one cluster; without one it is a cluster of
 one in private memory) and from then on a ``Heartbeat`` thread renews its lease
-until ``left``; it records its address once it listens (``joined``). The
+until ``left``; it records its address once it listens (``joined``). A node
+the others reaped while it did not run is ``segmented`` (whoever runs it stops
+it: ``embergrid serve`` exits with status 1). The
 topology version (reference §4.3) lives in the store, so every node reports
 the same one: joins and leaves bump the major part, creating or destroying a
 cache the minor part, so clients refresh their partition maps.
@@ -61,6 +63,8 @@ PARTITIONS = 1024
 SERVER_FEATURES = (
     ProtocolFeature.USER_ATTRIBUTES  # the map is parsed (and ignored)
     | ProtocolFeature.CLUSTER_API  # 5000 answers a state byte; pyignite needs it
+    | ProtocolFeature.CLUSTER_GROUP_GET_NODES_ENDPOINTS  # op 5102
+    | ProtocolFeature.CLUSTER_GROUPS  # ops 5100 and 5101
     | ProtocolFeature.BINARY_CONFIGURATION  # op 3004
     | ProtocolFeature.HEARTBEAT  # ops 1 and 2 (idle timeout 0 = disabled)
     | ProtocolFeature.ALL_AFFINITY_MAPPINGS  # 1101 layout with the extra bools
@@ -182,9 +186,18 @@ class Node:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
         self.engine = engine
         self._heartbeat: Heartbeat | None = None
+        self.segmented = threading.Event()
+        """Set when the others reaped this node (it did not run past its
+        lease): it is no member any more and must stop, as Ignite's does."""
+        self.on_segmented: Callable[[], None] = lambda: None
+        """Called (from the heartbeat thread) once ``segmented`` is set."""
         if engine.data_dir is not None:  # others may reap it: beat from now on
             self._heartbeat = Heartbeat(
-                self.member, engine.data_dir, lease_ms, engine.clock
+                self.member,
+                engine.data_dir,
+                lease_ms,
+                engine.clock,
+                on_segmented=self._segmented,
             )
             self._heartbeat.start()
         self._left = False
@@ -326,7 +339,11 @@ class Node:
         self.member = Member(self.node_id, self.consistent_id, host, port)
         self.engine.membership.set_address(self.node_id, host, port)
         if self._heartbeat is not None:
-            self._heartbeat.member = self.member  # joins again with its address
+            self._heartbeat.member = self.member
+
+    def _segmented(self) -> None:
+        self.segmented.set()
+        self.on_segmented()
 
     def left(self) -> None:
         """Leave the topology now (a clean stop; again: nothing)."""

@@ -19,12 +19,14 @@ __all__ = [
     "invalid_op_code",
     "invalid_page_size",
     "invalid_partition",
+    "node_ids_empty",
     "not_implemented",
     "resource_not_found",
     "too_many_cursors",
     "tx_limit_exceeded",
     "tx_not_found",
     "unknown_cluster_state",
+    "unknown_topology_version",
 ]
 
 # Status 1 for a handler bug; the details go to the log, not to the client.
@@ -119,3 +121,17 @@ def invalid_partition(partition: int) -> str:
         "class org.apache.ignite.IgniteCheckedException: "
         f"Invalid partition number: {partition}"
     )
+
+
+def node_ids_empty() -> str:
+    """Status 1 for a 5101 request naming no node (Ignite 2.18's argument check)."""
+    return "Ouch! Argument is invalid: ids must not be empty."
+
+
+def unknown_topology_version(field: str) -> str:
+    """Status 1 for a 5102 request naming a topology version the node does not
+    know (in the future, or older than its history): Ignite 2.18 fails on it
+    with the text of a Java NullPointerException, ``field`` "nodes" for the
+    start version and "top" for the end one."""
+    method = "size" if field == "nodes" else "iterator"
+    return f'Cannot invoke "java.util.Collection.{method}()" because "{field}" is null'

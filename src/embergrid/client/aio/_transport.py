@@ -36,6 +36,7 @@ from embergrid.errors import (
 )
 from embergrid.monitoring import EventPublisher
 from embergrid.protocol.connection import Response
+from embergrid.protocol.headers import AffinityVersion
 
 __all__ = ["AioConnection", "AioTransport"]
 
@@ -280,6 +281,24 @@ class AioTransport(TransportBase[AioConnection]):
     async def connect(self, addresses: list[tuple[str, int]]) -> None:
         conns = [AioConnection(h, p, self.params, self.events) for h, p in addresses]
         self.pool.opened(await self._dial(self.pool.reset(conns)))
+        await self._discover(None)
+
+    async def _discover(self, version: AffinityVersion | None) -> None:
+        """Opt-in endpoint discovery: ask for the cluster's nodes when due, dial
+        the new ones as the policy says."""
+        ask = self.discovery_call(version)
+        if ask is None:
+            return
+        answer = None
+        try:
+            answer = (await self.call(ask)).message
+        except (ServerError, *connection_errors):
+            pass  # no answer: the next topology change asks again
+        finally:
+            found = self.discovered(answer)
+        if found:
+            new = [AioConnection(h, p, self.params, self.events) for h, p in found]
+            await self._dial(self.pool.add(new))
 
     async def close(self) -> None:
         for conn in self.pool.release():
@@ -308,9 +327,11 @@ class AioTransport(TransportBase[AioConnection]):
                 reply = await conn.send(call)
         else:
             reply = await conn.send(call)
-        dials = self.pool.saw_topology(conn.proto.topology_version)
+        version = conn.proto.topology_version
+        dials = self.pool.saw_topology(version)
         if dials is not None:
             await self._dial(dials)
+            await self._discover(version)
         return reply
 
     def run(self, flow: Flow[T], timeout: float = 0) -> Coroutine[Any, Any, T]:
@@ -342,6 +363,7 @@ class AioTransport(TransportBase[AioConnection]):
                         version = conn.proto.topology_version
                         if (dials := self.pool.saw_topology(version)) is not None:
                             await self._dial(dials)
+                            await self._discover(version)
                 except ServerError as exc:
                     error = exc
                 else:

@@ -82,7 +82,11 @@ class AioClient:
          ssl_keyfile_password, ssl_certfile, ssl_ca_certfile: (optional) TLS
          settings, see the ``ssl`` module,
         :param username: (optional) user name to authenticate to Ignite cluster,
-        :param password: (optional) password to authenticate to Ignite cluster.
+        :param password: (optional) password to authenticate to Ignite cluster,
+        :param cluster_discovery: (optional, not in pyignite) learn the other
+         nodes of the cluster from the server (op 5102, as the Java thin
+         client's ``setClusterDiscoveryEnabled``) and add them to the nodes
+         given to ``connect``; `False` by default.
         """
         self._compact_footer = compact_footer
         self._partition_aware = partition_aware

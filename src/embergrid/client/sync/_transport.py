@@ -44,6 +44,7 @@ from embergrid.errors import (
 )
 from embergrid.monitoring import EventPublisher
 from embergrid.protocol.connection import Response
+from embergrid.protocol.headers import AffinityVersion
 from embergrid.protocol.messages.context import ProtocolContext
 
 __all__ = ["SpinningReceiver", "SyncConnection", "SyncTransport"]
@@ -258,6 +259,25 @@ class SyncTransport(TransportBase[SyncConnection]):
         conns = [SyncConnection(h, p, self.params, self.events) for h, p in addresses]
         with self._lock:
             self.pool.opened(self._dial(self.pool.reset(conns)))
+        self._discover(None)
+
+    def _discover(self, version: AffinityVersion | None) -> None:
+        """Opt-in endpoint discovery: ask for the cluster's nodes when due, dial
+        the new ones as the policy says."""
+        ask = self.discovery_call(version)
+        if ask is None:
+            return
+        answer = None
+        try:
+            answer = self.call(ask).message
+        except (ServerError, *connection_errors):
+            pass  # no answer: the next topology change asks again
+        finally:
+            found = self.discovered(answer)
+        if found:
+            new = [SyncConnection(h, p, self.params, self.events) for h, p in found]
+            with self._lock:
+                self._dial(self.pool.add(new))
 
     def close(self) -> None:
         with self._lock:
@@ -280,9 +300,11 @@ class SyncTransport(TransportBase[SyncConnection]):
         else:
             with Observation(conn, call):
                 reply = conn.request(call)
-        revival = self.pool.saw_topology(conn.proto.topology_version)
+        version = conn.proto.topology_version
+        revival = self.pool.saw_topology(version)
         if revival is not None:
             self._dial(revival)
+            self._discover(version)
         return reply
 
     def run(self, flow: Flow[T]) -> T:

@@ -18,6 +18,7 @@ from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster, general, partitions, query, tx
+from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer
 
@@ -160,6 +161,12 @@ REQUESTS: dict[Op, tuple[Decoder, Encoder]] = {
         cluster.decode_cluster_get_wal_state,
         cluster.encode_cluster_get_wal_state,
     ),
+    Op.CLUSTER_GROUP_GET_NODE_IDS: (cg.decode_get_node_ids, cg.encode_get_node_ids),
+    Op.CLUSTER_GROUP_GET_NODE_INFO: (cg.decode_get_node_info, cg.encode_get_node_info),
+    Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS: (
+        cg.decode_get_node_endpoints,
+        cg.encode_get_node_endpoints,
+    ),
 }
 """Request body codecs by op code."""
 
@@ -251,5 +258,17 @@ RESPONSES: dict[Op, tuple[Decoder, Encoder]] = {
     Op.CLUSTER_CHANGE_STATE: _EMPTY,
     Op.CLUSTER_CHANGE_WAL_STATE: _BOOL,
     Op.CLUSTER_GET_WAL_STATE: _BOOL,
+    Op.CLUSTER_GROUP_GET_NODE_IDS: (
+        cg.decode_get_node_ids_response,
+        cg.encode_get_node_ids_response,
+    ),
+    Op.CLUSTER_GROUP_GET_NODE_INFO: (
+        cg.decode_get_node_info_response,
+        cg.encode_get_node_info_response,
+    ),
+    Op.CLUSTER_GROUP_GET_NODE_ENDPOINTS: (
+        cg.decode_get_node_endpoints_response,
+        cg.encode_get_node_endpoints_response,
+    ),
 }
 """Response body codecs by op code (what a successful response carries)."""
