@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import logging
 import socket
 import subprocess
 import sys
@@ -81,7 +82,9 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
 
 async def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
     servers: list[tuple[subprocess.Popen[bytes], int]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="embergrid.connection")
     nodes = [("127.0.0.1", port) for _, port in servers[:2]]
     _create_everywhere(nodes)
     holder = Client(partition_aware=False)
@@ -100,6 +103,11 @@ async def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
                 await waiting  # aio-only
                 # sync-only: waiting.result(timeout=30)
             assert not isinstance(broke.value, ReconnectError)
+            lost = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+            assert lost[0].startswith(  # as pyignite logs it
+                f"Connection lost to node(address=127.0.0.1, port={nodes[0][1]}, "
+                "node_uuid="
+            )
             # the next request fails over to the next node, transparently
             await cache.put("k", "after")
             assert await cache.get("k") == "after"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import contextvars
+import logging
 import socket
 import subprocess
 import sys
@@ -82,7 +83,9 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
 
 def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
     servers: list[tuple[subprocess.Popen[bytes], int]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="embergrid.connection")
     nodes = [("127.0.0.1", port) for _, port in servers[:2]]
     _create_everywhere(nodes)
     holder = Client(partition_aware=False)
@@ -98,6 +101,11 @@ def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
             with pytest.raises(OSError, match=r"^Connection broken\.$") as broke:
                 waiting.result(timeout=30)
             assert not isinstance(broke.value, ReconnectError)
+            lost = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+            assert lost[0].startswith(  # as pyignite logs it
+                f"Connection lost to node(address=127.0.0.1, port={nodes[0][1]}, "
+                "node_uuid="
+            )
             # the next request fails over to the next node, transparently
             cache.put("k", "after")
             assert cache.get("k") == "after"
