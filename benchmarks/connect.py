@@ -18,7 +18,7 @@ plaintext, medians).
 Servers, one configuration at a time, each in its own process:
 
 * ``embergrid serve`` with the README's flags (``--ssl-certfile``/``--ssl-keyfile``;
-  ``--auth --data-dir``), default otherwise (uvloop, 100 us busy poll);
+  ``--auth --persistence --data-dir``), default otherwise (uvloop, 100 us busy poll);
 * the reference node (``tools/reference-ignite/ReferenceNode.java``) with the JVM
   options of Ignite's ``bin/ignite.sh`` (``tests/_reference.py users_jvm_options``),
   ``--ssl-keystore`` (PKCS12) and ``--auth`` (which needs persistence: a temporary
@@ -143,7 +143,7 @@ def _flags(
         ours += list(certs.serve_args())
         theirs += list(certs.node_args(require_client_cert=False))
     if config in ("auth", "both"):
-        ours += ["--auth", "--data-dir", data_dir]
+        ours += ["--auth", "--persistence", "--data-dir", data_dir]
         theirs += ["--auth"]
     return ours, theirs
 

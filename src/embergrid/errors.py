@@ -9,6 +9,7 @@ pyignite's names and bases are kept, so code that catches ``CacheError`` or
     IgniteError
     ├── ParseError                    malformed bytes (all protocol/ raises on input)
     ├── ParameterError (+ ValueError) bad argument; nothing was sent
+    │   └── ParameterTypeError (+ TypeError)  of a type Ignite has no form for
     ├── AuthenticationError
     ├── HandshakeError (+ OSError)    handshake refused; carries the server's version
     ├── ReconnectError                no node left to connect to
@@ -36,6 +37,7 @@ __all__ = [
     "NotSupportedByClusterError",
     "NotSupportedError",
     "ParameterError",
+    "ParameterTypeError",
     "ParseError",
     "ReconnectError",
     "SQLError",
@@ -55,6 +57,13 @@ class ParseError(IgniteError):
 
 class ParameterError(IgniteError, ValueError):
     """An argument was rejected before anything was sent."""
+
+
+class ParameterTypeError(ParameterError, TypeError):
+    """A value, key or hint of a type that has no Ignite form (``object()``, a
+    ``complex``, a hint that is none, a str where a number is hinted): a
+    ``TypeError`` as pyignite raises for the same mistakes, and a
+    ``ParameterError`` (nothing was sent)."""
 
 
 class AuthenticationError(IgniteError):

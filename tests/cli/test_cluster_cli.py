@@ -13,8 +13,10 @@ import time
 from pathlib import Path
 
 import pyignite
+import pyignite.exceptions
 import pytest
 
+from _auth import activate
 from embergrid.cli.cluster import child_flags
 
 pytestmark = pytest.mark.timeout(180)
@@ -122,3 +124,50 @@ def _pid_on(port: int) -> int:
             except OSError:
                 continue
     raise AssertionError(f"no process owns port {port}")
+
+
+def test_auth_without_persistence_makes_no_cluster() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "embergrid", "cluster", "--nodes", "2", "--auth"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("embergrid cluster: --auth needs --persistence")
+    assert done.stderr.count("\n") == 1
+    assert done.stdout == ""
+
+
+def test_a_cluster_with_authentication(tmp_path: Path) -> None:
+    """``--auth --persistence`` pass through to every node: the administrator
+    activates the new cluster on one node, a user made there works on the other."""
+    base = _free_block(2)
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "embergrid", "cluster", "--nodes", "2",
+            "--port", str(base), "--data-dir", str(tmp_path), "--auth",
+            "--persistence",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        _wait_listening(proc, 2)
+        activate(("127.0.0.1", base))
+        root = pyignite.Client(username="ignite", password="ignite")
+        with root.connect("127.0.0.1", base):
+            list(root.sql("CREATE USER app WITH PASSWORD 'secret'"))
+        app = pyignite.Client(username="APP", password="secret")
+        with app.connect("127.0.0.1", base + 1):
+            app.get_or_create_cache("c").put(1, "one")
+            assert app.get_cache("c").get(1) == "one"
+        with pytest.raises(pyignite.exceptions.AuthenticationError):
+            pyignite.Client().connect("127.0.0.1", base + 1)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate()

@@ -245,3 +245,43 @@ def test_only_a_newer_topology_with_dead_nodes_asks_for_redials() -> None:
     assert pool.saw_topology(AffinityVersion(1, 5)) is None  # older
     links[1].alive = True
     assert pool.saw_topology(AffinityVersion(3, 0)) is None  # nobody dead
+
+
+@dataclass
+class _Down:
+    """A connection that never comes up."""
+
+    alive: bool = False
+    protocol_context: None = None
+    uuid: uuid.UUID | None = None
+
+
+def _dial_all(dialling: Dialling[_Down], failures: list[Exception]) -> None:
+    """What a transport does: dial each node, which fails with the next error."""
+    for _ in dialling:
+        with dialling:
+            raise failures.pop(0)
+
+
+@pytest.mark.parametrize("partition_aware", [True, False])
+def test_running_out_of_nodes_is_raised_from_the_last_failure(
+    partition_aware: bool,
+) -> None:
+    """Each dial fails with a connection error, swallowed; the ``ReconnectError``
+    at the end carries the last one as its cause."""
+    failures: list[Exception] = [ConnectionRefusedError("first"), TimeoutError("last")]
+    policy = NodePolicy(2, partition_aware)
+    dialling = Dialling([_Down(), _Down()], policy.recovery([False, False]))
+    out_of_nodes = r"^Can not reconnect: out of nodes\.$"
+    with pytest.raises(ReconnectError, match=out_of_nodes) as info:
+        _dial_all(dialling, failures)
+    assert info.value.__cause__ is not None
+    assert str(info.value.__cause__) == "last"
+
+
+def test_a_refused_login_is_no_dial_failure() -> None:
+    """Bad credentials are the caller's error: raised as they are, no failover."""
+    dialling = Dialling([_Down(), _Down()], NodePolicy(2).opening())
+    refused = AuthenticationError("The user name or password is incorrect")
+    with pytest.raises(AuthenticationError):
+        _dial_all(dialling, [refused])

@@ -1,7 +1,9 @@
 """Authentication and TLS, embergrid against the reference node, same bytes to both.
 
-Three reference nodes for the module (``tools/reference-ignite/ReferenceNode.java``),
-each beside an embergrid node set up the same way:
+Reference nodes (``tools/reference-ignite/ReferenceNode.java``), each beside an
+embergrid node set up the same way, as a user of Ignite sets one up:
+authentication needs persistence, a new persistent cluster starts INACTIVE and the
+default user ``ignite`` activates it (``tests/_auth.py``):
 
 * ``--auth`` on Ignite 2.18 (plaintext; temporary persistence): handshake outcomes
   for right, wrong and missing credentials on every protocol version and an
@@ -10,7 +12,11 @@ each beside an embergrid node set up the same way:
 * ``--auth`` on Ignite 2.17 with ignite-indexing (the 2.18 node has no SQL engine):
   ``CREATE USER``, ``ALTER USER``, ``DROP USER`` as the default user and as another,
   step by step, every text compared (the node id and Ignite's operation id in
-  "Operation failed" texts replaced);
+  "Operation failed" texts replaced), H2's own user statements (``CREATE USER u
+  PASSWORD 'x'``, ``DROP USER IF EXISTS``, ``ALTER USER ... SET``) included;
+* a new cluster on Ignite 2.17 before activation: what the default user may do
+  (log in, read and change the state) and what waits for activation (caches, SQL,
+  user statements), then deactivated again;
 * TLS requiring a client certificate, plus ``--auth``, on Ignite 2.18: a client
   certificate and credentials get in; a plaintext client, no certificate, an
   untrusted certificate, TLS older than 1.2 and a TLS client on the plaintext port
@@ -24,7 +30,9 @@ Known difference, kept out of the comparison: a heartbeat frame (op 1) sent afte
 answers it with its ODBC handshake refusal, embergrid (which serves thin clients
 only) closes the connection. Neither serves anything. And a request pipelined
 right behind a refused handshake: Ignite may close before its refusal is out, so
-only the closing is compared there.
+only the closing is compared there. A table created while the cluster was active
+is unknown to Ignite's SQL after a deactivation ("Table not found"); embergrid
+answers that the cluster is inactive: not among the steps.
 """
 
 from __future__ import annotations
@@ -35,13 +43,14 @@ import ssl
 import subprocess
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pyignite import Client
 from pyignite.exceptions import SQLError
 
+from _auth import activate, auth_node
 from _handshake import (
     Outcome,
     closed_after,
@@ -60,7 +69,7 @@ from _reference import (
     unavailable,
 )
 from _tls_certs import STORE_PASSWORD, Certificates
-from embergrid.server import Node, ServerThread
+from embergrid.server import ServerThread
 from embergrid.server.tls import TlsConfig, server_context
 from server._hostile import GUARDED, HOSTILE, ORIGINAL, untouched
 
@@ -88,22 +97,39 @@ def _guard(address: Address, **tls: object) -> None:
         client.get_or_create_cache(GUARDED).put(1, ORIGINAL)
 
 
+# Both sides start as a user of Ignite starts them: authentication needs
+# persistence, a new persistent cluster is INACTIVE, the default user activates it.
+AUTH = ("--auth", "--inactive")
+
+
 @pytest.fixture(scope="module")
 def auth_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Address]]:
-    for ignite in _reference(("--auth",)):
-        node = Node(data_dir=tmp_path_factory.mktemp("auth"), auth=True)
-        with ServerThread(node) as st:
+    for ignite in _reference(AUTH):
+        with ServerThread(auth_node(tmp_path_factory.mktemp("auth"))) as st:
             pair = {"embergrid": st.address, "ignite": ignite}
             for address in pair.values():
+                activate(address)
                 _guard(address)
             yield pair
 
 
 @pytest.fixture(scope="module")
 def sql_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Address]]:
-    for ignite in _reference(("--auth",), SQL_LIB_DIR):
-        node = Node(data_dir=tmp_path_factory.mktemp("sql"), auth=True)
-        with ServerThread(node) as st:
+    for ignite in _reference(AUTH, SQL_LIB_DIR):
+        with ServerThread(auth_node(tmp_path_factory.mktemp("sql"))) as st:
+            pair = {"embergrid": st.address, "ignite": ignite}
+            for address in pair.values():
+                activate(address)
+            yield pair
+
+
+@pytest.fixture
+def inactive_pair(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, Address]]:
+    """A new cluster of each, left INACTIVE (SQL: the 2.17 node)."""
+    for ignite in _reference(AUTH, SQL_LIB_DIR):
+        with ServerThread(auth_node(tmp_path_factory.mktemp("inactive"))) as st:
             yield {"embergrid": st.address, "ignite": ignite}
 
 
@@ -111,7 +137,7 @@ def sql_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Add
 def mtls_pair(
     tls_certs: Certificates, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Address]]:
-    extra = (*tls_certs.node_args(require_client_cert=True), "--auth")
+    extra = (*tls_certs.node_args(require_client_cert=True), *AUTH)
     for ignite in _reference(extra):
         assert tls_certs.server_chain is not None
         cfg = TlsConfig(
@@ -120,9 +146,19 @@ def mtls_pair(
             cafile=str(tls_certs.ca_cert),
             client_auth=True,
         )
-        node = Node(data_dir=tmp_path_factory.mktemp("mtls"), auth=True)
+        node = auth_node(tmp_path_factory.mktemp("mtls"))
         with ServerThread(node, tls=server_context(cfg)) as st:
-            yield {"embergrid": st.address, "ignite": ignite}
+            pair = {"embergrid": st.address, "ignite": ignite}
+            for address in pair.values():
+                activate(
+                    address,
+                    use_ssl=True,
+                    ssl_certfile=str(tls_certs.client_cert),
+                    ssl_keyfile=str(tls_certs.client_key),
+                    ssl_ca_certfile=str(tls_certs.ca_cert),
+                    ssl_cert_reqs=ssl.CERT_REQUIRED,
+                )
+            yield pair
 
 
 def _both(pair: dict[str, Address], run: object) -> tuple[object, object]:
@@ -266,6 +302,34 @@ USER_STEPS: list[tuple[str, str]] = [
 ]
 
 
+# H2's own user statements: parsed by H2, then refused by Ignite (and the
+# near misses, H2's syntax errors).
+H2_USER_STEPS: list[tuple[str, str]] = [
+    ("ignite", "CREATE USER h2u WITH PASSWORD 'h'"),
+    ("ignite", "CREATE USER u4 PASSWORD 'x'"),
+    ("ignite", "  create user u4 password 'x' ;"),
+    ("ignite", "CREATE USER IF NOT EXISTS u4 PASSWORD 'x'"),
+    ("ignite", "CREATE USER u4 PASSWORD 'x' ADMIN"),
+    ("ignite", "CREATE USER u4 SALT X'00' HASH X'01'"),
+    ("ignite", "CREATE USER u4 IDENTIFIED BY pw"),
+    ("ignite", "CREATE USER u4 PASSWORD ?"),
+    ("H2U/h", "CREATE USER u4 PASSWORD 'x'"),
+    ("ignite", "DROP USER IF EXISTS u4"),
+    ("ignite", 'DROP USER IF EXISTS "ignite";'),
+    ("ignite", "ALTER USER u4 SET PASSWORD 'x'"),
+    ("ignite", "ALTER USER \"ignite\" SET PASSWORD 'x';"),
+    ("ignite", "ALTER USER u4 SET SALT X'00' HASH X'01'"),
+    ("ignite", "ALTER USER u4 RENAME TO u5"),
+    ("ignite", "  alter user u4 set password 'x' ;"),
+    ("ignite", "ALTER USER \"h2u\" SET PASSWORD 'x'"),
+    ("ignite", "ALTER USER u4 ADMIN FALSE"),
+    ("ignite", "CREATE USER u4 PASSWORD 'x' junk"),
+    ("ignite", "ALTER USER u4 ADMIN MAYBE"),
+    ("ignite", "DROP USER IF u4"),
+    ("ignite", "DROP USER h2u"),
+]
+
+
 def _as(address: Address, who: str) -> Client | str:
     name, _, password = who.partition("/")
     client = Client(username=name, password=password or "ignite", use_ssl=False)
@@ -276,9 +340,11 @@ def _as(address: Address, who: str) -> Client | str:
     return client
 
 
-def _user_steps(address: Address) -> list[object]:
+def _user_steps(
+    address: Address, steps: list[tuple[str, str]] = USER_STEPS
+) -> list[object]:
     seen: list[object] = []
-    for who, statement in USER_STEPS:
+    for who, statement in steps:
         client = _as(address, who)
         if isinstance(client, str):
             seen.append(client)
@@ -295,14 +361,90 @@ def _user_steps(address: Address) -> list[object]:
     return seen
 
 
-def test_user_statements_step_by_step(sql_pair: dict[str, Address]) -> None:
-    ours, theirs = _both(sql_pair, _user_steps)
+@pytest.mark.timeout(240)  # ~60 logins with slow password hashes on each side
+@pytest.mark.parametrize("steps", [USER_STEPS, H2_USER_STEPS], ids=["ignites", "h2s"])
+def test_user_statements_step_by_step(
+    sql_pair: dict[str, Address], steps: list[tuple[str, str]]
+) -> None:
+    ours, theirs = _both(sql_pair, lambda address: _user_steps(address, steps))
     assert isinstance(ours, list)
     assert isinstance(theirs, list)
     diffs = [
-        f"{USER_STEPS[i]}:\n  embergrid: {a!r}\n  ignite:    {b!r}"
+        f"{steps[i]}:\n  embergrid: {a!r}\n  ignite:    {b!r}"
         for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
         if a != b
+    ]
+    assert not diffs, "\n".join(diffs)
+
+
+# -- before activation (a new persistent cluster, Ignite 2.17 with indexing) ---------
+
+# What the default user can do to a new cluster, step by step: log in, read the
+# state, activate it; caches, SQL and user statements wait for that.
+COLUMNS = "id INT PRIMARY KEY, v INT"
+INACTIVE_STEPS: list[tuple[str, Callable[[Client], object]]] = [
+    ("state", lambda c: c.get_cluster().get_state()),
+    ("cache names", lambda c: c.get_cache_names()),
+    ("create cache", lambda c: c.get_or_create_cache("early")),
+    ("put to a missing cache", lambda c: c.get_cache("early").put(1, 1)),
+    ("config of a missing cache", lambda c: c.get_cache("early").settings),
+    ("select", lambda c: list(c.sql("SELECT 1"))),
+    ("create table", lambda c: list(c.sql(f"CREATE TABLE t ({COLUMNS})"))),
+    ("syntax error", lambda c: list(c.sql("SELEC 1"))),
+    ("missing argument", lambda c: list(c.sql("SELECT ? + 1"))),
+    ("create user", lambda c: list(c.sql("CREATE USER u WITH PASSWORD 'p'"))),
+    ("empty password", lambda c: list(c.sql("CREATE USER u WITH PASSWORD ''"))),
+    ("drop the default user", lambda c: list(c.sql('DROP USER "ignite"'))),
+    ("h2's create user", lambda c: list(c.sql("CREATE USER u PASSWORD 'p'"))),
+    ("activate", lambda c: c.get_cluster().set_state(1)),
+    ("state", lambda c: c.get_cluster().get_state()),
+    ("create user", lambda c: list(c.sql("CREATE USER u WITH PASSWORD 'p'"))),
+    ("create cache", lambda c: c.get_or_create_cache("early").put(1, 1)),
+    ("deactivate", lambda c: c.get_cluster().set_state(0)),
+    ("get", lambda c: c.get_cache("early").get(1)),
+    ("put", lambda c: c.get_cache("early").put(1, 2)),
+    ("size", lambda c: c.get_cache("early").get_size()),
+    ("scan", lambda c: list(c.get_cache("early").scan())),
+    ("get from a missing cache", lambda c: c.get_cache("missing").get(1)),
+    ("create another cache", lambda c: c.create_cache("late")),
+    ("destroy", lambda c: c.get_cache("early").destroy()),
+    ("select", lambda c: list(c.sql("SELECT 1"))),
+    ("drop user", lambda c: list(c.sql("DROP USER u"))),
+    ("activate", lambda c: c.get_cluster().set_state(1)),
+    ("get", lambda c: c.get_cache("early").get(1)),
+]  # fmt: skip
+
+
+_SYNTAX = re.compile(r"(42000: Failed to parse query\. Syntax error).*", re.DOTALL)
+
+
+def _inactive_steps(address: Address) -> list[object]:
+    seen: list[object] = []
+    wrong = Client(username="ignite", password="wrong")
+    try:
+        wrong.connect(*address)
+        seen.append("wrong password: connected")
+    except Exception as exc:
+        seen.append(f"wrong password: {type(exc).__name__}: {exc}")
+    client = Client(username="ignite", password="ignite")
+    with client.connect(*address):
+        for name, step in INACTIVE_STEPS:
+            try:
+                result = step(client)
+                seen.append((name, None if hasattr(result, "cache_id") else result))
+            except Exception as exc:
+                text = f"{type(exc).__name__}: {exc}"
+                seen.append((name, _SYNTAX.sub(r"\1 ...", text)))
+    return seen
+
+
+@pytest.mark.timeout(240)  # a reference node started for it, ~40 requests
+def test_before_activation(inactive_pair: dict[str, Address]) -> None:
+    ours, theirs = _both(inactive_pair, _inactive_steps)
+    assert isinstance(ours, list)
+    assert isinstance(theirs, list)
+    diffs = [
+        f"{a!r}\n  ignite: {b!r}" for a, b in zip(ours, theirs, strict=True) if a != b
     ]
     assert not diffs, "\n".join(diffs)
 

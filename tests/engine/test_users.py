@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from embergrid.engine import Engine, EngineError
-from embergrid.engine.sql.users import UserStatement, parse_user_statement
+from embergrid.engine.sql.users import (
+    UserStatement,
+    h2_user_refusal,
+    parse_user_statement,
+)
 from embergrid.engine.users import DEFAULT_USER, Users, hash_password, password_matches
 
 NOT_ALLOWED = "50000: User management operations are not allowed for user. [curUser={}]"
@@ -220,3 +224,27 @@ def test_a_statement_never_prints_its_password() -> None:
     stmt = parse_user_statement("CREATE USER x WITH PASSWORD 'hunter2-secret'")
     assert stmt is not None
     assert "hunter2-secret" not in repr(stmt)
+
+
+UNSUPPORTED = "0A000: Unsupported statement: "
+NOT_FOUND = "42000: Failed to parse query. User {} not found; SQL statement:\n"
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        ("CREATE USER u6 PASSWORD 'x'", UNSUPPORTED + "CREATE USER u6 PASSWORD 'x'"),
+        ("  drop user if exists u6 ;", UNSUPPORTED + "drop user if exists u6"),
+        ("CREATE USER u SALT X'0' HASH 1", UNSUPPORTED + "CREATE USER u SALT X'0' HASH 1"),  # noqa: E501
+        ("ALTER USER u6 ADMIN x;", NOT_FOUND.format('"U6"') + "ALTER USER u6 ADMIN x; [90032-197]"),  # noqa: E501
+        ("CREATE USER u6 PASSWORD 'x' junk", None),
+        ("CREATE USER u6", None),
+        ("DROP USER IF u6", None),
+        ("ALTER USER 5u SET PASSWORD 'x'", None),
+        ("SELECT 1", None),
+    ],
+)  # fmt: skip
+def test_h2s_own_user_statements(sql: str, expected: str | None) -> None:
+    """As the reference node answers them (compat/test_diff_auth.py)."""
+    assert parse_user_statement(sql) is None
+    assert h2_user_refusal(sql) == expected

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 from pyignite import Client
-from pyignite.exceptions import AuthenticationError, SQLError
+from pyignite.exceptions import AuthenticationError, CacheError, SQLError
 
 import embergrid
+from _auth import activate, auth_node
 from _handshake import (
     closed_after,
     connect,
@@ -42,8 +43,8 @@ def refused(name: str, status: int | None = 2000) -> tuple[object, ...]:
 
 @pytest.fixture(scope="module")
 def auth_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
-    node = Node(data_dir=tmp_path_factory.mktemp("auth"), auth=True)
-    with ServerThread(node) as st:
+    with ServerThread(auth_node(tmp_path_factory.mktemp("auth"))) as st:
+        activate(st.address)
         client = Client(username="ignite", password="ignite")
         with client.connect(*st.address):
             client.get_or_create_cache(GUARDED).put(1, ORIGINAL)
@@ -166,7 +167,8 @@ def test_the_same_requests_are_served_after_a_good_login(
     tmp_path: Path,
 ) -> None:
     """The control: the hostile requests do act once logged in."""
-    with ServerThread(Node(data_dir=tmp_path, auth=True)) as st:
+    with ServerThread(auth_node(tmp_path)) as st:
+        activate(st.address)
         client = admin(st.address)
         client.get_or_create_cache(GUARDED).put(1, ORIGINAL)
         with connect(st.address) as sock:
@@ -292,18 +294,79 @@ def test_passwords_stay_out_of_the_log(
     assert any("refused" in r.getMessage() for r in caplog.records)
 
 
-def test_auth_without_persistence_is_refused_by_the_command_line() -> None:
+@pytest.mark.parametrize(
+    "flags",
+    [(), ("--data-dir", "{dir}")],
+    ids=["memory-only", "data-dir-without-persistence"],
+)
+def test_auth_without_persistence_is_refused_by_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: tuple[str, ...]
+) -> None:
     from embergrid.cli.main import main
 
-    assert main(["serve", "--auth", "--port", "0"]) == 2
+    args = [f.format(dir=tmp_path) for f in flags]
+    assert main(["serve", "--auth", "--port", "0", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1  # one line
+    assert err.startswith("embergrid serve: --auth needs --persistence")
+    assert "Authentication can be enabled only for cluster with enabled" in err
+
+
+@pytest.mark.parametrize("data_dir", [False, True])
+def test_a_node_with_auth_needs_persistence(tmp_path: Path, data_dir: bool) -> None:
+    with pytest.raises(ValueError, match=r"^Authentication can be enabled only for"):
+        Node(data_dir=tmp_path if data_dir else None, auth=True)
+
+
+def test_users_outlive_a_full_restart(tmp_path: Path) -> None:
+    """What persistence is for: a user made before every node stopped logs in
+    after, and the cluster resumes ACTIVE."""
+    with ServerThread(auth_node(tmp_path)) as st:
+        activate(st.address)
+        root = admin(st.address)
+        try:
+            _sql(root, "CREATE USER kept WITH PASSWORD 'pw'")
+        finally:
+            root.close()
+    with ServerThread(auth_node(tmp_path)) as st:
+        payload = handshake_payload((1, 7, 0), "KEPT", "pw")
+        assert handshake(st.address, payload) == ("ok",)
+        assert st.node.engine.cluster.state().name == "ACTIVE"
+
+
+def test_before_activation_only_login_and_the_cluster_ops_work(
+    tmp_path: Path,
+) -> None:
+    """A new persistent cluster is INACTIVE: the default user logs in and may
+    activate it; SQL, user statements and cache ops wait for that (the same
+    against the reference node: compat/test_diff_auth.py)."""
+    with ServerThread(auth_node(tmp_path)) as st:
+        root = admin(st.address)
+        try:
+            assert root.get_cluster().get_state() == 0
+            inactive = "50000: Can not perform the operation because the cluster is "
+            assert str(_sql(root, "CREATE USER e WITH PASSWORD 'pw'")).startswith(
+                inactive
+            )
+            assert str(_sql(root, "SELECT 1")).startswith(inactive)
+            with pytest.raises(CacheError, match=r"^Can not perform the operation"):
+                root.get_cache_names()
+            root.get_cluster().set_state(1)
+            assert _sql(root, "CREATE USER e WITH PASSWORD 'pw'") == [
+                ["UPDATED"],
+                [0],
+            ]
+        finally:
+            root.close()
 
 
 def test_every_node_on_the_data_dir_knows_the_users(tmp_path: Path) -> None:
     """Users live in the store: one made through one node logs in at the other."""
     with (
-        ServerThread(Node(data_dir=tmp_path, auth=True)) as first,
-        ServerThread(Node(data_dir=tmp_path, auth=True)) as second,
+        ServerThread(auth_node(tmp_path)) as first,
+        ServerThread(auth_node(tmp_path)) as second,
     ):
+        activate(first.address)  # for every node of the cluster
         root = admin(first.address)
         try:
             assert _sql(root, "CREATE USER shared WITH PASSWORD 'pw'") == [

@@ -12,6 +12,9 @@ is what Ignite < 2.9 said: Ignite 2.18 (and so embergrid) answers
 (``tools/reference-ignite/observed-facts.md``; the same text on the reference node
 is pinned by ``tests/client/test_tls_auth.py``). Also the command line's checks of
 the security flags and its warning for a node reachable beyond loopback.
+``--auth`` needs ``--persistence`` as Ignite needs persistence for authentication,
+and a new persistent cluster starts INACTIVE: the administrator (``ignite``)
+activates it once, as on Ignite, before the examples run.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import pyignite
 import pytest
 
 import embergrid
+from _auth import activate
 from _tls_certs import Certificates
 
 Address = tuple[str, int]
@@ -65,6 +69,11 @@ class Serving:
         return err
 
 
+def _auth_flags(data_dir: Path) -> tuple[str, ...]:
+    """Authentication needs persistence (as on Ignite), which needs a data dir."""
+    return ("--auth", "--persistence", "--data-dir", str(data_dir))
+
+
 @pytest.fixture(scope="module")
 def nodes(
     tls_certs: Certificates, tmp_path_factory: pytest.TempPathFactory
@@ -75,10 +84,13 @@ def nodes(
         for name, flags in {
             "tls": tls,
             "mtls": tls_certs.serve_args(require_client_cert=True),
-            "auth": ("--auth", "--data-dir", str(tmp_path_factory.mktemp("auth"))),
-            "both": (*tls, "--auth", "--data-dir", str(tmp_path_factory.mktemp("b"))),
+            "auth": (*_auth_flags(tmp_path_factory.mktemp("auth")),),
+            "both": (*tls, *_auth_flags(tmp_path_factory.mktemp("both"))),
         }.items():
             started[name] = Serving(*flags)
+        # A new persistent cluster is INACTIVE: its administrator activates it.
+        activate(started["auth"].address)
+        activate(started["both"].address, use_ssl=True)
         yield started
     finally:
         for node in started.values():
@@ -192,13 +204,15 @@ def _refused(*flags: str) -> str:
     return done.stderr
 
 
-def test_auth_needs_a_data_dir() -> None:
-    err = _refused("--auth")
-    assert "--auth needs --data-dir" in err
-    assert (
-        "Authentication can be enabled only for cluster with enabled persistence"
-        in (err)
-    )
+def test_auth_needs_persistence(tmp_path: Path) -> None:
+    for flags in (("--auth",), ("--auth", "--data-dir", str(tmp_path))):
+        err = _refused(*flags)
+        assert err.startswith("embergrid serve: --auth needs --persistence")
+        assert (
+            "Authentication can be enabled only for cluster with enabled persistence"
+            in err
+        )
+        assert err.count("\n") == 1
 
 
 def test_bad_tls_flags(tmp_path: Path, tls_certs: Certificates) -> None:
@@ -247,7 +261,7 @@ def test_a_warning_says_what_a_node_beyond_loopback_exposes(
         if flag == "tls":
             args += tls_certs.serve_args()
         else:
-            args += [flag, "--data-dir", str(tmp_path)]
+            args += _auth_flags(tmp_path)
     err = Serving(*args).stop()
     warning = [line for line in err.splitlines() if "WARNING" in line]
     if not exposed:

@@ -12,7 +12,9 @@
  *   OK <step> <value>      REFUSED <step> <server text>      FAIL <step> <exception>
  *
  * and DONE. tests/compat/test_diff_auth.py runs it against embergrid and the
- * reference node and compares the lines.
+ * reference node and compares the lines; each is a persistent cluster
+ * (authentication needs one) that the user ignite activated first, as an Ignite
+ * user must.
  */
 
 import org.apache.ignite.Ignition;

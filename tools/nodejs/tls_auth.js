@@ -6,8 +6,9 @@
 // certificate when CERT_FILE/KEY_FILE are given) and the user name and password,
 // puts and gets one value, then tries the same with a wrong password. One JSON
 // object per line: {"step": ..., "value": ...}; an unexpected failure prints
-// {"error": ...} and exits 1. tests/compat/test_nodejs.py runs it against embergrid
-// and the reference node.
+// {"error": ...} and exits 1. tests/compat/test_diff_auth.py runs it against embergrid
+// and the reference node, each a persistent cluster (authentication needs one) that
+// the user ignite activated first, as an Ignite user must.
 'use strict';
 
 const fs = require('fs');

@@ -21,10 +21,12 @@
  *   --ssl-truststore-password S (default "123456")
  *   --idle-timeout MS          thin-client idle timeout (ClientConnectorConfiguration.idleTimeout;
  *                              default 0 = off, as Ignite)
+ *   --inactive                 leave a persistent cluster as it starts (INACTIVE when new)
+ *                              instead of activating it before READY
  *   --verbose                  Ignite's own log on stderr instead of nothing
  *
  * Everything binds to 127.0.0.1: static discovery (never multicast), communication, thin client.
- * Once all nodes run (and the cluster is active), one line goes to stdout:
+ * Once all nodes run (and the cluster is active unless --inactive), one line goes to stdout:
  *
  *   REFERENCE READY port=10900 ports=10900,10901 nodes=2 node_ids=<uuid>,<uuid> start_ms=900
  *
@@ -80,6 +82,7 @@ public class ReferenceNode {
         String trustStore;
         String trustStorePassword = "123456";
         long idleTimeout;
+        boolean inactive;
         boolean verbose;
     }
 
@@ -100,6 +103,7 @@ public class ReferenceNode {
                 case "--ssl-truststore": o.trustStore = args[++i]; break;
                 case "--ssl-truststore-password": o.trustStorePassword = args[++i]; break;
                 case "--idle-timeout": o.idleTimeout = Long.parseLong(args[++i]); break;
+                case "--inactive": o.inactive = true; break;
                 case "--verbose": o.verbose = true; break;
                 default: throw new IllegalArgumentException("unknown option " + a);
             }
@@ -257,7 +261,7 @@ public class ReferenceNode {
             for (int i = 0; i < o.nodes; i++) {
                 nodes.add(Ignition.start(config(o, i, workDir, persistenceRoot)));
             }
-            if (persistenceRoot != null)
+            if (persistenceRoot != null && !o.inactive)
                 nodes.get(0).cluster().state(ClusterState.ACTIVE);
         } catch (Throwable e) {
             System.out.println("REFERENCE FAILED " + e);

@@ -5,7 +5,8 @@ Owns ``run_cluster``: start node ``i`` as ``embergrid serve --port P+i
 when none is given) with every other flag passed through unchanged; copy each
 node's output lines to stdout prefixed with ``[<name>-i]``; start a node again
 when it dies (up to ``RESTARTS`` times in a row, then stop all); stop them all
-on SIGINT (Ctrl-C) or SIGTERM and exit 0. The nodes find each other through the
+on SIGINT (Ctrl-C) or SIGTERM and exit 0. Flags that make no node (``--auth``
+without ``--persistence``) are refused here, once. The nodes find each other through the
 data dir (``engine/membership.py``); this process only supervises them.
 May import anything in embergrid (cli is the top layer).
 """
@@ -21,6 +22,8 @@ import threading
 import time
 from collections.abc import Sequence
 from typing import IO
+
+from embergrid.cli.main import AUTH_NEEDS_PERSISTENCE
 
 __all__ = ["child_flags", "run_cluster"]
 
@@ -141,6 +144,9 @@ def run_cluster(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run ``args.nodes`` nodes until SIGINT/SIGTERM; the exit status."""
     if args.nodes < 1:
         print("embergrid: --nodes must be at least 1", file=sys.stderr)
+        return 2
+    if args.auth and not args.persistence:  # each node would refuse to start
+        print(f"embergrid cluster: {AUTH_NEEDS_PERSISTENCE}", file=sys.stderr)
         return 2
     temporary = None
     data_dir = args.data_dir

@@ -98,6 +98,14 @@ def _port(text: str) -> int:
     return port
 
 
+AUTH_NEEDS_PERSISTENCE = (
+    "--auth needs --persistence (and --data-dir): users must outlive a full "
+    'restart, as Ignite requires ("Authentication can be enabled only for cluster '
+    'with enabled persistence. Check the DataRegionConfiguration")'
+)
+"""Why ``--auth`` without ``--persistence`` makes no node (serve and cluster)."""
+
+
 def add_serve_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--host",
@@ -258,11 +266,13 @@ def _add_security_arguments(p: argparse.ArgumentParser) -> None:
         "--auth",
         action="store_true",
         help="require a user name and password in every handshake (Ignite's "
-        "authenticationEnabled). Users live in the store, so this needs "
-        "--data-dir, as Ignite needs persistence for authentication (a node "
-        "without it refuses to start); the first start creates the user ignite "
-        "with password ignite. Manage users with CREATE USER, ALTER USER ... WITH "
-        "PASSWORD and DROP USER in SQL, logged in as ignite",
+        "authenticationEnabled). Needs --persistence, as on Ignite (a node without "
+        "it refuses to start): users live in the store and outlive full restarts. "
+        "The first start creates the user ignite with password ignite; a new "
+        "persistent cluster starts INACTIVE, so log in as ignite and activate it "
+        "(set_state(ClusterState.ACTIVE)) before using caches, SQL or CREATE USER. "
+        "Manage users with CREATE USER, ALTER USER ... WITH PASSWORD and DROP USER "
+        "in SQL, logged in as ignite",
     )
 
 

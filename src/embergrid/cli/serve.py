@@ -24,7 +24,7 @@ import ssl
 import sys
 import time
 
-from embergrid.cli.main import package_version
+from embergrid.cli.main import AUTH_NEEDS_PERSISTENCE, package_version
 from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
 from embergrid.server.tls import TlsConfig, server_context
@@ -60,14 +60,6 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 class _BadFlags(Exception):
     """The security flags do not make a node; the text says why."""
-
-
-# Ignite refuses to start authentication without persistence (its text).
-_AUTH_NEEDS_PERSISTENCE = (
-    "--auth needs --data-dir: users are kept in the store, as Ignite keeps them in "
-    'its persistent metastorage (Ignite: "Authentication can be enabled only for '
-    'cluster with enabled persistence.")'
-)
 
 
 def _tls(args: argparse.Namespace) -> ssl.SSLContext | None:
@@ -220,8 +212,8 @@ def run_serve(args: argparse.Namespace) -> int:
     try:
         if args.persistence and not args.data_dir:
             raise _BadFlags("--persistence needs --data-dir")
-        if args.auth and args.data_dir is None:
-            raise _BadFlags(_AUTH_NEEDS_PERSISTENCE)
+        if args.auth and not args.persistence:
+            raise _BadFlags(AUTH_NEEDS_PERSISTENCE)
         tls = _tls(args)
     except _BadFlags as exc:
         print(f"embergrid serve: {exc}", file=sys.stderr)

@@ -2,17 +2,20 @@
 
 Owns ``ConnectionBase`` (host, port, settings, the ``ClientConnection`` and node id
 of one connection, pyignite's read-only connection properties, and the connection
-events pyignite publishes: handshake start/success/failure, authentication failure,
-connection lost/closed), ``handshake_steps`` (the handshake with version fallback as
+events pyignite publishes and logs: handshake start/success/failure, authentication
+failure, connection lost/closed; a peer that answers no handshake is named as
+such), ``handshake_steps`` (the handshake with version fallback as
 a generator: bytes to write out, handshake events in) and ``Observation`` (the query
 events around one request). ``aio/_transport.py`` and ``sync/_transport.py``
-subclass ``ConnectionBase`` and add only the socket and the waiting. No I/O;
+subclass ``ConnectionBase`` and add only the socket and the waiting. No I/O but
+the ``embergrid.connection`` log;
 imports ``embergrid.protocol``, ``embergrid.errors``, ``embergrid.monitoring`` and
 ``client._driver``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Generator
@@ -21,7 +24,7 @@ from typing import Any
 from embergrid.client import _driver
 from embergrid.client._nodes import ConnectParams
 from embergrid.client.flows._call import Call, Reply
-from embergrid.errors import AuthenticationError
+from embergrid.errors import AuthenticationError, ParseError
 from embergrid.monitoring import (
     AuthenticationFailedEvent,
     ConnectionClosedEvent,
@@ -42,6 +45,7 @@ from embergrid.protocol.messages.general import GetIdleTimeout, Heartbeat
 
 __all__ = [
     "BROKEN",
+    "NOT_IGNITE",
     "ConnectionBase",
     "Heartbeats",
     "Observation",
@@ -51,6 +55,11 @@ __all__ = [
 ]
 
 BROKEN = "Connection broken."
+NOT_IGNITE = "not an Ignite thin-client endpoint"
+
+# Named, leveled and worded as pyignite 0.6.1 logs its connections
+# ("pyignite.connection"), so a user's logging set-up reads the same.
+log = logging.getLogger("embergrid.connection")
 
 
 # Heartbeats as Ignite's Java thin client sends them (TcpClientChannel): asked the
@@ -176,6 +185,13 @@ class ConnectionBase:
 
     def _handshake_started(self, version: ProtocolVersion) -> None:
         self._proposed = version
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "Connecting to node(address=%s, port=%d) with protocol context %s",
+                self.host,
+                self.port,
+                _driver.proposed_context(version),
+            )
         self.events.publish(
             HandshakeStartEvent,
             host=self.host,
@@ -186,6 +202,15 @@ class ConnectionBase:
     def _handshake_succeeded(self) -> None:
         self.uuid = self.proto.node_id
         self.failed = False
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "Connected to node(address=%s, port=%d, node_uuid=%s) with protocol "
+                "context %s",
+                self.host,
+                self.port,
+                self.uuid,
+                self.protocol_context,
+            )
         self.events.publish(
             HandshakeSuccessEvent,
             host=self.host,
@@ -194,25 +219,65 @@ class ConnectionBase:
             node_uuid=_driver.node_text(self.uuid),
         )
 
-    def _handshake_failed(self, exc: BaseException) -> None:
+    def _handshake_failed(self, exc: BaseException) -> BaseException:
         """As in pyignite, any failure on the way (socket, TLS, handshake, timeout)
-        is published before it propagates."""
+        is logged and published before it propagates; the error to raise: bytes
+        that are no handshake answer (``ParseError``) say the peer is no Ignite
+        node, as a connection error (the next node is tried)."""
         self.failed = True
+        if isinstance(exc, ParseError):
+            cause = exc
+            exc = ConnectionError(f"{self!r} is {NOT_IGNITE}: {cause}")
+            exc.__cause__ = cause
+        context = _driver.proposed_context(self._proposed)
         auth = isinstance(exc, AuthenticationError)
+        if auth:
+            log.error(
+                "Authentication failed while connecting to node(address=%s, port=%d): "
+                "%s",
+                self.host,
+                self.port,
+                exc,
+            )
+        else:
+            log.error(
+                "Failed to perform handshake, connection to node(address=%s, port=%d) "
+                "with protocol context %s failed: %s",
+                self.host,
+                self.port,
+                context,
+                exc,
+                exc_info=exc,
+            )
         self.events.publish(
             AuthenticationFailedEvent if auth else HandshakeFailedEvent,
             host=self.host,
             port=self.port,
-            protocol_context=_driver.proposed_context(self._proposed),
+            protocol_context=context,
             error_msg=repr(exc),
         )
+        return exc
 
     def _lost(self, exc: BaseException | None) -> None:
         self.failed = True
+        log.info(
+            "Connection lost to node(address=%s, port=%d, node_uuid=%s): %s",
+            self.host,
+            self.port,
+            self.uuid,
+            exc,
+        )
         error = repr(exc) if exc else ""
         self.events.publish(ConnectionLostEvent, **self._where(), error_msg=error)
 
     def _closed(self) -> None:
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "Connection closed to node(address=%s, port=%d, node_uuid=%s)",
+                self.host,
+                self.port,
+                self.uuid,
+            )
         self.events.publish(ConnectionClosedEvent, **self._where())
 
 

@@ -285,11 +285,13 @@ class Dialling(Generic[C]):
     """The dials of a ``Dial`` as connections. A transport dials each one with its
     ``connect()`` inside ``with dialling:`` (which swallows what ``unreachable``
     says leaves the node dead; whether it came up is its ``alive`` afterwards);
-    once the iteration ends ``chosen`` is the connection to use."""
+    once the iteration ends ``chosen`` is the connection to use. A
+    ``ReconnectError`` is raised from the last dial's error."""
 
     def __init__(self, conns: list[C], dials: Dial) -> None:
         self.conns, self._dials = conns, dials
         self._last: C | None = None
+        self._failure: BaseException | None = None  # the last dial's error
         self.chosen: C
 
     def __iter__(self) -> Dialling[C]:
@@ -302,6 +304,8 @@ class Dialling(Generic[C]):
         except StopIteration as stop:
             self.chosen = self.conns[stop.value]
             raise
+        except ReconnectError as exc:  # what the last node failed with is the cause
+            raise exc from self._failure
         self._last = self.conns[i]
         return self._last
 
@@ -309,7 +313,10 @@ class Dialling(Generic[C]):
         return None
 
     def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
-        return exc is not None and unreachable(exc)
+        if exc is not None and unreachable(exc):
+            self._failure = exc
+            return True
+        return False
 
 
 class TransportBase(Generic[C]):

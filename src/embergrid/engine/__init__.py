@@ -125,7 +125,12 @@ class Engine:
         self.types = BinaryTypes(self.store)
         self.wal = Wal(self.store, self.caches, self.persistent)
         self.sql = SqlEngine(
-            self.store, self.caches, self.kv, self.types, now=self.clock.now_ms
+            self.store,
+            self.caches,
+            self.kv,
+            self.types,
+            now=self.clock.now_ms,
+            cluster=self.cluster,
         )
         self.store.set_busy_timeout(busy_timeout_ms)
 
@@ -165,8 +170,8 @@ class Engine:
         inactive, or (``in_tx``: inside a transaction) not TRANSACTIONAL. A scan
         reads committed entries, in a transaction or not.
         """
+        h = self.caches.handle(cache_id)  # an unknown cache first, as on Ignite
         self.cluster.check_read()
-        h = self.caches.handle(cache_id)
         if in_tx and h.config.atomicity_mode != TRANSACTIONAL:
             raise EngineError(StatusCode.FAILED, messages.TX_ATOMIC_CACHE)
 
@@ -183,8 +188,9 @@ class Engine:
         """Where a scan of the cache reads through this engine (its connection)."""
 
         def resolve() -> CacheHandle:
+            h = self.caches.handle(cache_id)
             self.cluster.check_read()
-            return self.caches.handle(cache_id)
+            return h
 
         return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
 

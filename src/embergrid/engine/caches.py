@@ -113,9 +113,10 @@ class Caches:
 
     def configuration(self, cache_id: int) -> CacheConfiguration:
         """The configuration the cache was created with (always re-read)."""
-        self._cluster.check_read()
         self.forget(cache_id)
-        return self.handle(cache_id).config
+        h = self.handle(cache_id)  # an unknown cache first, as on Ignite
+        self._cluster.check_read()
+        return h.config
 
     # -- create / destroy ---------------------------------------------------
 

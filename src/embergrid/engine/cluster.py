@@ -12,7 +12,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 from embergrid.engine import messages
-from embergrid.engine.errors import EngineError
+from embergrid.engine.errors import ClusterInactive, EngineError
 from embergrid.engine.store import Store
 from embergrid.protocol.codes import StatusCode
 
@@ -66,7 +66,7 @@ class Cluster:
     def check_read(self) -> None:
         """Raise unless cache reads are allowed."""
         if self.state() is ClusterState.INACTIVE:
-            raise EngineError(StatusCode.FAILED, messages.CLUSTER_INACTIVE)
+            raise ClusterInactive(StatusCode.FAILED, messages.CLUSTER_INACTIVE)
 
     def check_write(
         self, cache_name: str, operation: str = "cache", group: str | None = None
@@ -76,7 +76,7 @@ class Cluster:
         if state is ClusterState.ACTIVE:
             return
         if state is ClusterState.INACTIVE:
-            raise EngineError(StatusCode.FAILED, messages.CLUSTER_INACTIVE)
+            raise ClusterInactive(StatusCode.FAILED, messages.CLUSTER_INACTIVE)
         raise EngineError(
             StatusCode.FAILED, messages.cluster_read_only(operation, cache_name, group)
         )

@@ -1,7 +1,8 @@
 """Errors the engine raises; only the server turns them into response frames.
 
 Owns ``EngineError`` (a status code plus Ignite's message text, built from
-``engine/messages.py``) and ``WouldBlock`` (raised by the transaction layer
+``engine/messages.py``; ``ClusterInactive`` is the one the cluster gate raises)
+and ``WouldBlock`` (raised by the transaction layer
 when a key lock is held; the session awaits ``waiter`` and retries the op)
 and ``OverBudget`` (a statement stopped at its real-time budget).
 Imports only ``embergrid.protocol.codes``; never asyncio.
@@ -16,7 +17,7 @@ from embergrid.protocol.codes import StatusCode
 if TYPE_CHECKING:
     from embergrid.engine.tx import LockWait
 
-__all__ = ["EngineError", "OverBudget", "WouldBlock"]
+__all__ = ["ClusterInactive", "EngineError", "OverBudget", "WouldBlock"]
 
 
 class EngineError(Exception):
@@ -29,6 +30,11 @@ class EngineError(Exception):
 
     def __repr__(self) -> str:
         return f"EngineError({self.status.name}, {self.message!r})"
+
+
+class ClusterInactive(EngineError):
+    """The cluster is INACTIVE: nothing but a handshake and the cluster ops
+    may run (SQL words it with its SQLSTATE, the key-value ops without)."""
 
 
 class WouldBlock(Exception):

@@ -198,16 +198,17 @@ class KeyValue:
 
     # -- gates and shared steps -----------------------------------------------
 
+    # An unknown cache is named before the cluster state, as on Ignite.
+
     def _reading(self, cache_id: int) -> CacheHandle:
+        h = self._caches.handle(cache_id)
         self._cluster.check_read()
-        return self._caches.handle(cache_id)
+        return h
 
     def _writing(self, cache_id: int) -> CacheHandle:
-        if self._cluster.state() is ClusterState.ACTIVE:
-            return self._caches.handle(cache_id)
-        self._cluster.check_read()
         h = self._caches.handle(cache_id)
-        self._cluster.check_write(h.name, group=h.config.group_name)
+        if self._cluster.state() is not ClusterState.ACTIVE:
+            self._cluster.check_write(h.name, group=h.config.group_name)
         return h
 
     def _put(

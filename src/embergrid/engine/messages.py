@@ -41,8 +41,14 @@ __all__ = [
     "wal_not_persistent",
 ]
 
-# Reference §5: the exact text of Ignite's thin-client handler.
-CLUSTER_INACTIVE = "Cannot perform cache operation because the cluster is inactive."
+# What Ignite 2.17/2.18 answer to a cache op or SQL on an inactive cluster (seen
+# from the thin client: tests/compat/test_diff_inactive.py).
+CLUSTER_INACTIVE = (
+    "Can not perform the operation because the cluster is inactive. Note, that the "
+    "cluster is considered inactive by default if Ignite Persistent Store is used "
+    "to let all the nodes join the cluster. To activate the cluster call "
+    "Ignite.cluster().state(ClusterState.ACTIVE)."
+)
 
 
 def cache_not_found(cache_id: int) -> str:

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING
 
 from embergrid.engine import Engine, EngineError, OverBudget
 from embergrid.engine import messages as em
+from embergrid.engine.errors import ClusterInactive
+from embergrid.engine.sql import messages as sql_messages
 from embergrid.engine.sql.users import UserStatement
 from embergrid.engine.users import Users
 from embergrid.protocol.codes import StatusCode
@@ -93,12 +95,17 @@ def user_statement(
     """Run a user statement as the connection's user; the answer of op 2004.
 
     Fails with Ignite's "security disabled" text on a node without
-    authentication. The work hashes a password (tens of milliseconds), so it
-    runs off the event loop (``Session.off_loop``).
+    authentication, and as SQL fails on an inactive cluster. The work hashes a
+    password (tens of milliseconds), so it runs off the event loop
+    (``Session.off_loop``).
     """
     auth = s.node.auth
     if auth is None or s.user is None:
         raise EngineError(StatusCode.FAILED, em.SECURITY_DISABLED)
+    try:
+        s.engine.cluster.check_read()  # before any check of the statement
+    except ClusterInactive as exc:
+        raise EngineError(exc.status, sql_messages.general(exc.message)) from None
     actor, node_id = s.user, s.node.node_id
 
     def job(engine: Engine, budget: float) -> None:

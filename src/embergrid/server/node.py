@@ -149,6 +149,14 @@ def _discard_value(done: Future[object], discard: Callable[[object], None]) -> N
         log.exception("releasing the value of abandoned work failed")
 
 
+AUTH_NEEDS_PERSISTENCE = (
+    "Authentication can be enabled only for cluster with enabled persistence. "
+    "Check the DataRegionConfiguration"
+)
+"""Ignite's refusal to start authentication without persistence (``auth=True``
+needs ``persistent=True``, which needs a data dir)."""
+
+
 class Node:
     """State shared by every connection of one server process."""
 
@@ -163,6 +171,8 @@ class Node:
         auth: bool = False,
         persistent: bool = False,
     ) -> None:
+        if auth and not (persistent if engine is None else engine.store.persistent):
+            raise ValueError(AUTH_NEEDS_PERSISTENCE)
         self.node_id = uuid.uuid4()
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import contextvars
+import logging
 import socket
 import subprocess
 import sys
@@ -82,7 +83,9 @@ def _start_server(port: int) -> subprocess.Popen[bytes]:
 
 def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
     servers: list[tuple[subprocess.Popen[bytes], int]],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="embergrid.connection")
     nodes = [("127.0.0.1", port) for _, port in servers[:2]]
     _create_everywhere(nodes)
     holder = Client(partition_aware=False)
@@ -98,6 +101,11 @@ def test_a_node_killed_mid_request_fails_it_then_the_next_node_serves(
             with pytest.raises(OSError, match=r"^Connection broken\.$") as broke:
                 waiting.result(timeout=30)
             assert not isinstance(broke.value, ReconnectError)
+            lost = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+            assert lost[0].startswith(  # as pyignite logs it
+                f"Connection lost to node(address=127.0.0.1, port={nodes[0][1]}, "
+                "node_uuid="
+            )
             # the next request fails over to the next node, transparently
             cache.put("k", "after")
             assert cache.get("k") == "after"
@@ -153,3 +161,51 @@ def test_a_node_back_after_all_went_down_serves_again(
             assert (client._transport.random_node()).port == nodes[1][1]
         finally:
             _kill(back)
+
+
+@pytest.mark.parametrize("partition_aware", [True, False])
+def test_loop_of_puts_survives_a_killed_node_then_runs_out(
+    servers: list[tuple[subprocess.Popen[bytes], int]], partition_aware: bool
+) -> None:
+    """Three nodes under a loop of work: two killed on the way cost at most the
+    request in flight each; with all of them gone the client runs out of nodes."""
+    nodes = [("127.0.0.1", port) for _, port in servers]
+    _create_everywhere(nodes, "my_cache")  # separate processes share no caches
+    client = Client(timeout=4.0, partition_aware=partition_aware)
+    errors: list[str] = []
+    with client.connect(nodes):
+        cache = client.get_or_create_cache("my_cache")
+        done, killed = 0, 0
+        while done < 300:
+            if done in (100, 200):
+                # kill a node that currently holds a live connection
+                serving = {c.port for c in client._transport.conns if c.alive}
+                victim = next(
+                    p for p, port in servers if port in serving and p.poll() is None
+                )
+                _kill(victim)
+                killed += 1
+            try:
+                value = cache.get("test_key") or 0
+                cache.put("test_key", value + 1)
+            except OSError as e:
+                errors.append(str(e))
+            done += 1
+        assert killed == 2
+        assert len(errors) <= killed
+        assert set(errors) <= {"Connection broken."}
+        assert (cache.get("test_key") or 0) >= 1
+        for proc, _ in servers:
+            _kill(proc)
+        # each connection that still looks alive fails once, then none is left
+        outcomes = []
+        for _ in range(len(nodes) + 1):
+            try:
+                cache.put("k", 1)
+            except ReconnectError as exc:
+                outcomes.append(str(exc))
+                break
+            except OSError as exc:
+                outcomes.append(str(exc))
+        assert outcomes[-1] == "Can not reconnect: out of nodes."
+        assert set(outcomes[:-1]) <= {"Connection broken."}

@@ -91,11 +91,13 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
         self.data_received(self._rview[:nbytes].tobytes())
 
     def data_received(self, data: bytes) -> None:
-        self.proto.receive_data(data)
         try:
+            self.proto.receive_data(data)
             while (event := self.proto.next_event()) is not None:
                 self._dispatch(event)
         except ParseError as exc:
+            if self._handshake is not None and not self._handshake.done():
+                self._handshake.set_exception(exc)  # connect() names the peer
             self._broke(OSError(f"{BROKEN} {exc}"))
 
     def _dispatch(self, event: Any) -> None:
@@ -149,8 +151,7 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
                 await self._handshake_loop()
         except Exception as exc:
             self._abort()
-            self._handshake_failed(exc)
-            raise
+            raise self._handshake_failed(exc)  # noqa: B904 - it is exc, or from it
         self._handshake_succeeded()
         if Heartbeats.wanted(self.protocol_context):
             with contextlib.suppress(ServerError):  # then no heartbeats

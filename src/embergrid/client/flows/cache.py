@@ -25,7 +25,7 @@ from embergrid.client.flows.values import (
     known_value,
     register_classes,
 )
-from embergrid.errors import ParameterError
+from embergrid.errors import ParameterError, ParameterTypeError
 from embergrid.protocol.binary.objects import UnknownBinaryType
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import cache as kv
@@ -344,7 +344,7 @@ def cache_put_all(
     state: ClientState, cache: CacheRef, pairs: dict[Any, Any]
 ) -> Flow[None]:
     if not isinstance(pairs, dict):
-        raise ParameterError("pairs must be a dict")
+        raise ParameterTypeError("pairs must be a dict")
     yield from register_classes(state, pairs)
     keys, values = encode_values(pairs.keys()), encode_values(pairs.values())
     entries = tuple(zip(keys, values, strict=True))

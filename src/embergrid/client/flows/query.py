@@ -19,7 +19,7 @@ from embergrid.client.flows._call import Call, Flow
 from embergrid.client.flows._state import CacheRef, ClientState, current_tx
 from embergrid.client.flows.admin import cache_settings
 from embergrid.client.flows.values import decode_value, encode_values
-from embergrid.errors import CacheError, SQLError
+from embergrid.errors import CacheError, ParameterTypeError, SQLError
 from embergrid.protocol.binary import codec
 from embergrid.protocol.binary.hashing import cache_id as _cache_id
 from embergrid.protocol.binary.objects import UnknownBinaryType
@@ -315,6 +315,8 @@ def sql_fields_open(
     cache: Any = None,
 ) -> Flow[Page]:
     """First page; with ``include_field_names`` the names come as the first item."""
+    if not isinstance(query_str, str):  # pyignite fails it with a TypeError too
+        raise ParameterTypeError(f"the query must be a str, not {type(query_str)}")
     cid = 0 if cache is None else sql_cache_id(cache)
     prefix, conn = _prefix(state, cid)
     body = qm.sql_fields_query_body(

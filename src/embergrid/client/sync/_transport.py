@@ -123,8 +123,7 @@ class SyncConnection(ConnectionBase):
             pass
         except Exception as exc:
             self._drop()
-            self._handshake_failed(exc)
-            raise
+            raise self._handshake_failed(exc)  # noqa: B904 - it is exc, or from it
         assert self.sock is not None
         self.sock.settimeout(self.params.timeout)
         # TLS may hold bytes already read from the socket: no polling there (nor

@@ -27,7 +27,8 @@ from sqlglot.errors import TokenError
 from sqlglot.tokenizer_core import Token
 
 from embergrid.engine.caches import Caches
-from embergrid.engine.errors import EngineError, OverBudget
+from embergrid.engine.cluster import Cluster
+from embergrid.engine.errors import ClusterInactive, EngineError, OverBudget
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
@@ -304,8 +305,12 @@ class SqlEngine:
         kv: KeyValue,
         types: BinaryTypes,
         now: Callable[[], int] | None = None,
+        cluster: Cluster | None = None,
     ) -> None:
         self.conn = store.conn
+        # The gate a query passes once it is planned and its arguments counted
+        # (DML and DDL pass the key-value and cache gates as they write).
+        self._cluster = cluster
         self.catalog = Catalog(store, types.get)
         self.rows = RowCodec(types.put, types.get)
         self.ddl = Ddl(self.catalog, caches)
@@ -428,6 +433,8 @@ class SqlEngine:
                 res.rest.deadline = self._deadline
                 res.rest.text = sql.strip().rstrip(";").strip()
             return res
+        except ClusterInactive as exc:  # SQL words it with its SQLSTATE
+            raise fail(m.general(exc.message)) from None
         finally:
             if self._rest is not None:  # a statement that failed after its page
                 self._rest.close()
@@ -609,6 +616,8 @@ class SqlEngine:
         """``plan`` started on ``args`` (its first row computed)."""
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
+        if self._cluster is not None:
+            self._cluster.check_read()
         params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
         with self._reading(_partitioned(plan)):
             return self.conn.execute(plan.sqlite, params)

@@ -14,6 +14,7 @@ __all__ = [
     "drop_not_ddl",
     "duplicate_keys",
     "entry_query_failed",
+    "general",
     "index_exists",
     "index_not_found",
     "no_primary_key",
@@ -30,6 +31,7 @@ __all__ = [
     "table_not_found",
     "table_not_found_ddl",
     "unsupported",
+    "unsupported_statement",
 ]
 
 # -- where a statement runs: its schema, the cache and type it names --------------
@@ -213,6 +215,17 @@ def index_exists(name: str) -> str:
 def index_not_found(name: str) -> str:
     """[believed] H2 wording for DROP INDEX of an unknown index."""
     return f"42000: Index doesn't exist: {name}"
+
+
+def general(text: str) -> str:
+    """``text`` (another layer's, e.g. the cluster gate's) as SQL reports it:
+    under the general SQLSTATE."""
+    return f"50000: {text}"
+
+
+def unsupported_statement(sql: str) -> str:
+    """A statement H2 parses and Ignite does not run (H2's own ``CREATE USER``)."""
+    return f"0A000: Unsupported statement: {sql}"
 
 
 def unsupported(what: str) -> str:

@@ -51,7 +51,7 @@ from decimal import Decimal
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-from embergrid.errors import ParameterError, ParseError
+from embergrid.errors import ParameterError, ParameterTypeError, ParseError
 from embergrid.protocol.binary.decimals import decimal_parts, parts_to_decimal
 from embergrid.protocol.binary.hints import element_code, hint_code, is_hint_class
 from embergrid.protocol.binary.temporal import (
@@ -111,6 +111,18 @@ _ii = struct.Struct("<ii").unpack_from
 _ib = struct.Struct("<ib").unpack_from
 
 _LONG_LIMIT = 1 << 63
+
+
+def _cannot_encode(value: Any, exc: Exception) -> ParameterError:
+    """A value the hint's encoder refused: a ``ParameterTypeError`` when it is of
+    the wrong kind (a str or float for an integer hint), else out of range."""
+    wrong_kind = isinstance(exc, TypeError) or str(exc).startswith(
+        "required argument is not"  # struct's words for the wrong kind of value
+    )
+    kind = ParameterTypeError if wrong_kind else ParameterError
+    return kind(f"cannot encode {_short(value)}: {exc}")
+
+
 _ENCODE_ERRORS = (
     struct.error,
     OverflowError,
@@ -165,7 +177,7 @@ def encode(value: object, hint: object | None = None) -> bytes:
             try:
                 return pack(value)
             except _ENCODE_ERRORS as exc:
-                raise ParameterError(f"cannot encode {_short(value)}: {exc}") from exc
+                raise _cannot_encode(value, exc) from exc
     out = bytearray()
     enc = _HINT_ENC.get(hint) if hint is not None and value is not None else None
     if enc is None:
@@ -176,7 +188,7 @@ def encode(value: object, hint: object | None = None) -> bytes:
     except ParameterError:
         raise
     except _ENCODE_ERRORS as exc:
-        raise ParameterError(f"cannot encode {_short(value)}: {exc}") from exc
+        raise _cannot_encode(value, exc) from exc
     return bytes(out)
 
 
@@ -195,7 +207,7 @@ def encode_into(out: bytearray, value: object, hint: object | None = None) -> No
         raise
     except _ENCODE_ERRORS as exc:
         del out[start:]
-        raise ParameterError(f"cannot encode {_short(value)}: {exc}") from exc
+        raise _cannot_encode(value, exc) from exc
 
 
 def encode_many(values: Iterable[object]) -> list[bytes]:
@@ -263,7 +275,7 @@ def infer_type_code(value: object) -> T:
     if _iterable(value):
         items = value if isinstance(value, list | tuple) else list(value)  # type: ignore[call-overload]
         return _array_code(items)
-    raise ParameterError(f"cannot infer an Ignite type for {type(value).__name__}")
+    raise ParameterTypeError(f"cannot infer an Ignite type for {type(value).__name__}")
 
 
 # --------------------------------------------------------------------------- inference
@@ -358,7 +370,7 @@ def _array_code(items: list[Any] | tuple[Any, ...]) -> T:
             return T.MAP
         if _iterable(items[1]):
             return T.COLLECTION
-    raise ParameterError(f"cannot infer an Ignite array type for {_short(items)}")
+    raise ParameterTypeError(f"cannot infer an Ignite array type for {_short(items)}")
 
 
 def _subtype(items: list[Any] | tuple[Any, ...]) -> type | None:
@@ -438,7 +450,7 @@ def _bytes_like(value: Any) -> bytes | bytearray:
         return value
     if isinstance(value, str):
         return value.encode()
-    raise ParameterError(f"{_short(value)} is not a string")
+    raise ParameterTypeError(f"{_short(value)} is not a string")
 
 
 def _enc_uuid(out: bytearray, value: Any) -> None:

@@ -9,7 +9,7 @@ Standard library only; imports nothing from embergrid but ``codes`` and ``errors
 
 from __future__ import annotations
 
-from embergrid.errors import ParameterError
+from embergrid.errors import ParameterError, ParameterTypeError
 from embergrid.protocol.codes import TypeCode
 
 __all__ = ["element_code", "hint_code", "is_hint_class"]
@@ -40,7 +40,7 @@ def hint_code(hint: object) -> TypeCode | None:
             "AnyDataArray",
         ):
             return None
-        raise ParameterError(f"{hint!r} is not a type hint")
+        raise ParameterTypeError(f"{hint!r} is not a type hint")
     return None if code is None else _code(int(code))  # type: ignore[call-overload]
 
 

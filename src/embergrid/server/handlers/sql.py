@@ -12,7 +12,8 @@ next page ahead while the client reads one (``Session.read_ahead``);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
 topology version, as ops 1051-1056 do. ``CREATE USER``, ``ALTER USER`` and
-``DROP USER`` run as the connection's user (``server/auth.py``).
+``DROP USER`` run as the connection's user (``server/auth.py``); H2's own user
+statements are refused as Ignite refuses them.
 Request fields: schema (the cache's schema applies only when none is sent; the
 cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
@@ -33,7 +34,7 @@ from typing import Any
 
 from embergrid.engine import Engine, EngineError, OverBudget
 from embergrid.engine.sql import RowStream, SqlResult
-from embergrid.engine.sql.users import parse_user_statement
+from embergrid.engine.sql.users import h2_user_refusal, parse_user_statement
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode
 from embergrid.protocol.codes import OpCode as Op
@@ -270,6 +271,8 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     s.check_cursor_room()
     if r.sql and (user_stmt := parse_user_statement(r.sql)) is not None:
         return user_statement(s, user_stmt, r.include_field_names)  # server/auth.py
+    if r.sql and (refusal := h2_user_refusal(r.sql)) is not None:
+        raise EngineError(StatusCode.FAILED, refusal)  # H2's own user statements
     cache_id = r.prefix.cache_id
     args = _args(r.args)
     in_tx = s.in_tx(r.prefix.tx_id)
