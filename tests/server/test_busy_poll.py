@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from pyignite import Client
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
 from embergrid.server import Limits, Node, Server, ServerThread
 
@@ -31,9 +32,12 @@ class _CountingSelector(selectors.DefaultSelector):  # type: ignore[misc,valid-t
         return super().select(timeout)
 
 
-def _zero_timeout_polls_after_handshake(busy_poll: float) -> tuple[int, bool, bool]:
+def _zero_timeout_polls_after_handshake(
+    busy_poll: float, backed_off: list[bool] | None = None
+) -> tuple[int, bool, bool]:
     """(zero-timeout selects in the 0.3 s after one handshake, polling right
-    after it, polling at the end)."""
+    after it, polling at the end); ``backed_off`` gets whether the policy took a
+    back-off."""
     selector = _CountingSelector()
     loop = asyncio.SelectorEventLoop(selector)
 
@@ -49,6 +53,8 @@ def _zero_timeout_polls_after_handshake(busy_poll: float) -> tuple[int, bool, bo
             await asyncio.sleep(0.3)
             polls = sum(1 for t in selector.timeouts[mark:] if t == 0)
             polling_at_end = server.polling
+            if backed_off is not None:
+                backed_off.append(server.busy_poll.resume_at > 0)
             writer.close()
             return polls, polling_after, polling_at_end
         finally:
@@ -60,11 +66,29 @@ def _zero_timeout_polls_after_handshake(busy_poll: float) -> tuple[int, bool, bo
         loop.close()
 
 
+@pytest.fixture(autouse=True)
+def _cpu_share_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count polls: a loaded test machine must not stop them
+    (the CPU-share rule has its own tests, tests/test_busy_poll.py)."""
+    monkeypatch.setattr(BusyPoll, "min_share", 0.0)
+
+
 def test_loop_polls_through_the_window_then_sleeps() -> None:
     polls, after, at_end = _zero_timeout_polls_after_handshake(0.05)
     assert after
     assert not at_end
     assert polls > 20  # a 50 ms window of zero-timeout polls, not one or two
+
+
+def test_a_low_cpu_share_stops_the_polling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop reports its polling to the policy: at a CPU share under the
+    threshold (here every share is) it stops within one sample, not the window."""
+    monkeypatch.setattr(BusyPoll, "min_share", 2.0)
+    backed_off: list[bool] = []
+    _, after, at_end = _zero_timeout_polls_after_handshake(0.05, backed_off)
+    assert after
+    assert not at_end
+    assert backed_off == [True]
 
 
 def test_no_busy_poll_by_default() -> None:

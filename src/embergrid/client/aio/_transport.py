@@ -18,6 +18,7 @@ import uuid
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.client import _driver
 from embergrid.client._connection import (
     BROKEN,
@@ -43,8 +44,8 @@ T = TypeVar("T")
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
 # While a lone request's answer is due the loop keeps polling instead of sleeping,
-# for up to ``_driver.ANSWER_SPIN`` and only while answers come that quickly; after
-# a slower one it sleeps at once, until an answer is quick again.
+# for up to ``_driver.ANSWER_SPIN``, when ``embergrid._busy_poll.BusyPoll`` says it
+# pays: answers come that quickly and the loop's thread has a core to itself.
 
 
 def _ignore_outcome(fut: asyncio.Future[Any]) -> None:
@@ -72,8 +73,11 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
         # per loop iteration (``_flush``): 100 concurrent gets cost one send.
         self._out: list[bytes] | None = None
         self._sent_at = 0.0  # when the last lone request went out
-        self._quick = True  # the last lone answer came within ANSWER_SPIN
+        self._lone = -1  # its request id
+        self._busy_poll = BusyPoll(_driver.ANSWER_SPIN)
         self._polling = False
+        self._poll_started = 0.0  # when the loop began polling
+        self._poll_cpu = -1.0  # thread CPU time then, if this poll is measured
         self._beats: Heartbeats | None = None
 
     @property
@@ -104,12 +108,10 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             return
         if event.op_code is None:
             return  # a notification: nothing subscribes to them yet
-        fut, call = self._pending.pop(event.header.request_id)
-        if (
-            not self._quick
-            and time.perf_counter() - self._sent_at <= _driver.ANSWER_SPIN
-        ):
-            self._quick = True
+        request_id = event.header.request_id
+        fut, call = self._pending.pop(request_id)
+        if request_id == self._lone:
+            self._busy_poll.waited(time.perf_counter() - self._sent_at)
         if fut.done():
             return
         try:
@@ -234,6 +236,7 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
                 self._flush()
         elif not self._pending:  # nothing else in flight: send now, lowest latency
             self.transport.write(data)
+            self._lone = request_id
             self._stay_awake(loop)
         else:  # more requests are being issued: one write for all of them
             self._out = [data]
@@ -244,18 +247,22 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
     def _stay_awake(self, loop: asyncio.AbstractEventLoop) -> None:
         """Keep ``loop`` polling while the answer just asked for is due: a callback
         that re-queues itself makes the loop poll with a zero timeout."""
-        self._sent_at = time.perf_counter()
-        if self._quick and not self._polling:
-            self._polling = True
+        self._sent_at = now = time.perf_counter()
+        if not self._polling and self._busy_poll.polls(now):
+            self._polling, self._poll_started = True, now
+            measured = self._busy_poll.measures()
+            self._poll_cpu = time.thread_time() if measured else -1.0
             loop.call_soon(self._poll_again, loop)
 
     def _poll_again(self, loop: asyncio.AbstractEventLoop) -> None:
-        if not self._pending:
-            self._polling = False
-        elif time.perf_counter() - self._sent_at < _driver.ANSWER_SPIN:
+        now = time.perf_counter()
+        if self._pending and now - self._sent_at < self._busy_poll.window:
             loop.call_soon(self._poll_again, loop)
-        else:  # the answer is late: sleep for it, and next time at once
-            self._polling = self._quick = False
+            return
+        self._polling = False  # answered, or late: then sleep for it
+        if self._poll_cpu >= 0:
+            cpu = time.thread_time() - self._poll_cpu
+            self._busy_poll.polled(now - self._poll_started, cpu, now)
 
     def _flush(self) -> None:
         """Write the requests queued during one loop iteration, in order."""

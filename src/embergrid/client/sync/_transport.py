@@ -22,6 +22,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.client import _driver
 from embergrid.client._driver import drive
 from embergrid.client._connection import (
@@ -60,31 +61,44 @@ def _closed(view: memoryview) -> int:
 
 
 class SpinningReceiver:
-    """``recv_into`` on one plain socket that polls for up to ``spin`` seconds first.
+    """``recv_into`` on one plain socket that polls for up to ``spin`` seconds first,
+    when ``embergrid._busy_poll.BusyPoll`` says polling pays.
 
     Waking a thread asleep in ``recv`` costs tens of microseconds on virtual
     machines (the idle vCPU halts), more than a quick answer takes. Polling costs
-    CPU only while an answer is due, and only while answers come quickly: after a
-    wait longer than ``spin`` the next one sleeps at once, until one is quick again.
+    CPU only while an answer is due, only while answers come quickly (after a
+    wait longer than ``spin`` the next one sleeps at once, until one is quick
+    again) and only while this thread has a core to itself.
     """
 
     def __init__(
         self, sock: socket.socket, spin: float = _driver.ANSWER_SPIN
     ) -> None:
-        self._sock, self._spin_for = sock, spin
+        self._sock = sock
+        self.policy = BusyPoll(spin)
         poller = select.poll()
         poller.register(sock, select.POLLIN)
         self._poll = poller.poll
-        self.spinning = True
+
+    @property
+    def spinning(self) -> bool:
+        """Whether the next wait polls first."""
+        return self.policy.polls(time.perf_counter())
 
     def __call__(self, view: memoryview) -> int:
-        start = time.perf_counter()
-        if self.spinning:
-            poll, deadline = self._poll, start + self._spin_for
-            while not poll(0) and time.perf_counter() < deadline:
+        policy, clock = self.policy, time.perf_counter
+        start = clock()
+        if policy.polls(start):
+            measured = policy.measures()
+            cpu = time.thread_time() if measured else 0.0
+            poll, deadline = self._poll, start + policy.window
+            while not poll(0) and clock() < deadline:
                 pass
+            if measured:
+                now = clock()
+                policy.polled(now - start, time.thread_time() - cpu, now)
         n = self._sock.recv_into(view)
-        self.spinning = time.perf_counter() - start <= self._spin_for
+        policy.waited(clock() - start)
         return n
 
 
