@@ -172,6 +172,12 @@ class Store:
         """A store of this process alone, that other threads can open too."""
         return cls(_private_directory(), _private=True)
 
+    @classmethod
+    def private_at(cls, directory: str | os.PathLike[str]) -> Store:
+        """Another connection to the private store in ``directory`` (made by
+        ``private()`` in another process of the same node); it never removes it."""
+        return cls(directory, _private=True, _owner=False)
+
     def sibling(self) -> Store | None:
         """Another connection to this store's file (for another thread), or None
         for ``:memory:``. A sibling never removes a private store's directory."""

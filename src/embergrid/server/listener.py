@@ -318,11 +318,19 @@ class Server:
         self._purge: asyncio.Task[None] | None = None
         self.host = ""
         self.port = 0
+        # Busy polling (``stay_awake``): whether and how long, by one policy.
+        self.busy_poll = BusyPoll(node.limits.busy_poll)
         self._awake_until = 0.0
+        self._idle_since: float | None = None  # when the loop last handled requests
         self._polling = False
+        self._poll_started = self._poll_cpu = 0.0  # the stretch being measured
 
-    async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
-        """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 10800, *, reuse_port: bool = False
+    ) -> None:
+        """Listen on ``host:port`` (port 0 = any free port; see ``self.port``);
+        ``reuse_port``: other processes may listen on it too (``SO_REUSEPORT``:
+        the kernel spreads new connections over them)."""
         loop = asyncio.get_running_loop()
         # A TLS peer gets the handshake timeout for its TLS handshake too.
         tls_timeout = (self.node.limits.handshake_timeout or None) if self.tls else None
@@ -331,6 +339,7 @@ class Server:
             host,
             port,
             reuse_address=True,
+            reuse_port=reuse_port or None,
             ssl=self.tls,
             ssl_handshake_timeout=tls_timeout,
         )
