@@ -15,7 +15,7 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 from embergrid._busy_poll import BusyPoll
@@ -329,6 +329,33 @@ class AioTransport(TransportBase[AioConnection]):
         if timeout:
             return self._run_within(flow, timeout)
         return self._run(flow)
+
+    async def run_many(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Drive ``flows`` side by side, up to ``window`` at once (``flows`` is
+        consumed lazily); their results in order. The first exception a flow
+        raises is raised once the flows already running have ended."""
+        results: list[Any] = []
+        running: set[asyncio.Task[None]] = set()
+
+        async def one(index: int, flow: Flow[T]) -> None:
+            results[index] = await self._run(flow)
+
+        try:
+            for flow in flows:
+                if len(running) >= window:
+                    done, running = await asyncio.wait(
+                        running, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()  # a failure: stop starting flows
+                results.append(None)
+                running.add(asyncio.create_task(one(len(results) - 1, flow)))
+        finally:
+            if running:
+                done, _ = await asyncio.wait(running)
+                for task in done:
+                    task.result()
+        return results
 
     async def _run_within(self, flow: Flow[T], seconds: float) -> T:
         async with asyncio.timeout(seconds):

@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from embergrid._busy_poll import BusyPoll
@@ -230,6 +230,36 @@ class SyncConnection(ConnectionBase):
             elif type(event) is Response and event.op_code is not None:
                 return event
 
+    def pipeline(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Run ``flows`` on this connection with up to ``window`` requests in
+        flight (``_driver.drive_many``); a broken socket raises ``OSError``."""
+        with self.lock:
+            sock = self.sock
+            if sock is None:
+                raise OSError(BROKEN)
+            proto = self.proto
+
+            def send(call: Call) -> int:
+                request_id, data = _driver.encode_call(call, proto)
+                sock.sendall(data)
+                return request_id
+
+            try:
+                return _driver.drive_many(
+                    flows,
+                    window,
+                    send,
+                    lambda: self._response(sock),
+                    lambda call, resp: _driver.reply_for(call, resp, proto, self),
+                )
+            except OSError as exc:
+                self._drop()
+                self._lost(exc)
+                error = broken(exc)
+                if error is exc:
+                    raise
+                raise error from exc
+
     def request(self, call: Call) -> Reply:
         """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
         with self.lock:
@@ -302,3 +332,8 @@ class SyncTransport(TransportBase[SyncConnection]):
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its result, answering each call it yields."""
         return drive(flow, self.call)
+
+    def run_many(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Drive ``flows`` side by side over one connection, up to ``window``
+        requests in flight; their results in order."""
+        return self.random_node().pipeline(flows, window)
