@@ -13,7 +13,13 @@ import pytest
 from pyignite import Client
 
 from embergrid._busy_poll import BusyPoll
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.hashing import cache_id
+from embergrid.protocol.codes import OpCode
 from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
+from embergrid.protocol.headers import request_frame
+from embergrid.protocol.messages.cache import CacheGet, CachePrefix, encode_cache_get
+from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.server import Limits, Node, Server, ServerThread
 
 _HANDSHAKE = encode_handshake_request(HandshakeRequest())
@@ -109,3 +115,53 @@ def test_requests_answered_inside_and_after_the_window(pause: float) -> None:
                 cache.put(i, i)
                 time.sleep(pause)
                 assert cache.get(i) == i
+
+
+def _zero_timeout_polls_between_requests(gap: float, busy_poll: float) -> int:
+    """Zero-timeout selects while a client sends 5 requests, each ``gap`` seconds
+    after the answer to the one before, and 20 ms after the last answer."""
+    selector = _CountingSelector()
+    loop = asyncio.SelectorEventLoop(selector)
+    body = encode_cache_get(
+        CacheGet(CachePrefix(cache_id("polled")), encode(1)), ProtocolContext()
+    )
+
+    async def scenario() -> int:
+        server = Server(Node(limits=Limits(busy_poll=busy_poll)))
+        await server.start("127.0.0.1", 0)
+        try:
+            reader, writer = await asyncio.open_connection(server.host, server.port)
+            writer.write(_FRAMED_HANDSHAKE)
+            (n,) = struct.unpack("<i", await reader.readexactly(4))
+            await reader.readexactly(n)
+            await asyncio.sleep(0.05)  # the handshake's window is over
+            mark = len(selector.timeouts)
+            for request_id in range(1, 6):
+                await asyncio.sleep(gap)
+                writer.write(request_frame(OpCode.CACHE_GET, request_id, body))
+                (n,) = struct.unpack("<i", await reader.readexactly(4))
+                await reader.readexactly(n)
+            await asyncio.sleep(0.02)
+            polls = sum(1 for t in selector.timeouts[mark:] if t == 0)
+            writer.close()
+            return polls
+        finally:
+            await server.close()
+
+    try:
+        return loop.run_until_complete(scenario())
+    finally:
+        loop.close()
+
+
+def test_requests_further_apart_than_the_window_stop_the_polling() -> None:
+    """A client slower than the window (pyignite's case): after the first such
+    gap the loop sleeps at once instead of polling a window after each request.
+    The gaps can only come out longer than asked, so this cannot flake."""
+    without_polling = _zero_timeout_polls_between_requests(0.03, 0.0)
+    assert _zero_timeout_polls_between_requests(0.03, 0.005) <= without_polling + 2
+
+
+def test_requests_within_the_window_keep_it_polling() -> None:
+    without_polling = _zero_timeout_polls_between_requests(0.0, 0.0)
+    assert _zero_timeout_polls_between_requests(0.0, 0.005) > without_polling + 20
