@@ -18,7 +18,12 @@ from typing import Any, TypeVar
 
 from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.client.flows._state import ClientState
-from embergrid.errors import AuthenticationError, HandshakeError, ServerError
+from embergrid.errors import (
+    AuthenticationError,
+    HandshakeError,
+    ParameterError,
+    ServerError,
+)
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.connection import (
     ClientConnection,
@@ -94,6 +99,8 @@ def drive_many(
     it or raises ``ServerError``, which goes into its flow. The results in the
     flows' order; the first exception a flow raises is raised once every request
     sent has its answer, so the connection stays in step."""
+    if window < 1:
+        raise ParameterError("window must be at least 1")
     results: list[Any] = []
     waiting: dict[int, tuple[int, Flow[T], Call]] = {}
     failure: list[Exception] = []

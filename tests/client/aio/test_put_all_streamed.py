@@ -113,3 +113,19 @@ async def test_not_inside_a_transaction(target: Target, cache_name: str) -> None
             assert await cache.get_size() == 0
         finally:
             await cache.destroy()
+
+
+async def test_a_window_or_batch_below_one_is_refused(
+    target: Target, cache_name: str
+) -> None:
+    client = AioClient()
+    async with client.connect(target.host, target.port):
+        cache = await client.create_cache(cache_name)
+        try:
+            with pytest.raises(ParameterError, match="window"):
+                await cache.put_all_streamed({1: 1}, window=0)
+            with pytest.raises(ParameterError, match="batch_size"):
+                await cache.put_all_streamed({1: 1}, batch_size=0)
+            assert await cache.get_size() == 0
+        finally:
+            await cache.destroy()

@@ -114,3 +114,19 @@ def test_not_inside_a_transaction(target: Target, cache_name: str) -> None:
             assert cache.get_size() == 0
         finally:
             cache.destroy()
+
+
+def test_a_window_or_batch_below_one_is_refused(
+    target: Target, cache_name: str
+) -> None:
+    client = Client()
+    with client.connect(target.host, target.port):
+        cache = client.create_cache(cache_name)
+        try:
+            with pytest.raises(ParameterError, match="window"):
+                cache.put_all_streamed({1: 1}, window=0)
+            with pytest.raises(ParameterError, match="batch_size"):
+                cache.put_all_streamed({1: 1}, batch_size=0)
+            assert cache.get_size() == 0
+        finally:
+            cache.destroy()

@@ -31,6 +31,7 @@ from embergrid.client._nodes import ConnectParams
 from embergrid.client._policy import Dial, TransportBase
 from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.errors import (
+    ParameterError,
     ParseError,
     ServerError,
     connection_errors,
@@ -334,6 +335,8 @@ class AioTransport(TransportBase[AioConnection]):
         """Drive ``flows`` side by side, up to ``window`` at once (``flows`` is
         consumed lazily); their results in order. The first exception a flow
         raises is raised once the flows already running have ended."""
+        if window < 1:
+            raise ParameterError("window must be at least 1")
         results: list[Any] = []
         running: set[asyncio.Task[None]] = set()
 
