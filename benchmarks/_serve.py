@@ -20,11 +20,17 @@ _LISTENING = re.compile(r"listening on (\S+):(\d+)")
 
 
 @contextmanager
-def serve_process(*flags: str) -> Iterator[tuple[tuple[str, int], int]]:
-    """The node's (host, port) and process id while it runs."""
+def serve_process(
+    *flags: str, env: dict[str, str] | None = None
+) -> Iterator[tuple[tuple[str, int], int]]:
+    """The node's (host, port) and process id while it runs (``env``: its
+    environment, default this process's)."""
     cmd = [sys.executable, "-m", "embergrid", "serve", "--port", "0"]
     proc = subprocess.Popen(
-        [*cmd, "--log-level", "WARNING", *flags], stdout=subprocess.PIPE, text=True
+        [*cmd, "--log-level", "WARNING", *flags],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         assert proc.stdout is not None

@@ -1,8 +1,10 @@
 """The documentation site: it builds without a warning, and its server page
-names every flag of ``embergrid serve`` (so the page cannot fall behind)."""
+names every flag of ``embergrid serve`` (so the page cannot fall behind; a hidden
+flag, such as ``--worker-of`` that only ``--workers`` passes, is not for users)."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +21,7 @@ def _serve_flags() -> list[str]:
     return [
         a.option_strings[-1]
         for a in serve._actions
-        if a.option_strings and a.dest != "help"
+        if a.option_strings and a.dest != "help" and a.help != argparse.SUPPRESS
     ]
 
 

@@ -40,6 +40,7 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "server": (CLIENT, CLI),
     "datatypes": (CLIENT, SERVER, ENGINE, CLI),
     "monitoring.py": ("embergrid",),
+    "_busy_poll.py": ("embergrid",),
     "errors.py": ("embergrid",),
     "exceptions.py": (CLIENT, SERVER, ENGINE, CLI, "embergrid.protocol"),
     "binary.py": (CLIENT, SERVER, ENGINE, CLI),

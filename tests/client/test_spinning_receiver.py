@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.client.sync._transport import SpinningReceiver
 
 
@@ -18,6 +19,13 @@ def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
     yield a, b
     a.close()
     b.close()
+
+
+@pytest.fixture(autouse=True)
+def _cpu_share_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A loaded test machine must not stop the polling these tests observe (the
+    CPU-share rule has its own tests, tests/test_busy_poll.py)."""
+    monkeypatch.setattr(BusyPoll, "min_share", 0.0)
 
 
 def _later(sock: socket.socket, data: bytes, delay: float) -> threading.Timer:
@@ -76,3 +84,19 @@ def test_without_poll_the_client_waits_in_recv(
             cache = client.create_cache("no-poll")
             cache.put(1, "one")
             assert cache.get(1) == "one"
+
+
+def test_polling_descheduled_stops_for_a_back_off(
+    pair: tuple[socket.socket, socket.socket], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole sample of polling at a CPU share under the threshold (here every
+    share is) stops the polling for the back-off time; bytes still arrive."""
+    monkeypatch.setattr(BusyPoll, "min_share", 2.0)
+    a, b = pair
+    recv, view = SpinningReceiver(a, spin=0.5), memoryview(bytearray(64))
+    timer = _later(b, b"later", 0.01)  # polled for 10 ms: over one 2 ms sample
+    assert recv(view) == 5
+    timer.join()
+    assert bytes(view[:5]) == b"later"
+    assert recv.policy.resume_at > 0
+    assert not recv.spinning

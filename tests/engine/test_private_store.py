@@ -121,3 +121,24 @@ def test_a_data_dir_store_asks_once_per_request(tmp_path: Path) -> None:
     finally:
         other.close()
         store.close()
+
+
+def test_a_private_store_other_processes_open_asks_sqlite(tmp_path: Path) -> None:
+    """Once other processes open a private store (``embergrid serve --workers``),
+    their commits count: another process's write moves the data version."""
+    owner = Store.private()
+    try:
+        owner.open_to_processes()
+        owner.next_request()
+        before = owner.data_version()
+        code = (
+            "import sys; from embergrid.engine import Store;"
+            "s = Store.private_at(sys.argv[1]); s.meta_set('other', 1); s.close()"
+        )
+        subprocess.run(
+            [sys.executable, "-c", code, str(_directory(owner))], check=True
+        )
+        owner.next_request()
+        assert owner.data_version() != before
+    finally:
+        owner.close()

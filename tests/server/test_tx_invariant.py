@@ -347,12 +347,27 @@ def served() -> Iterator[tuple[str, int]]:
         yield address
 
 
+@pytest.fixture(scope="module")
+def served_by_workers() -> Iterator[tuple[str, int]]:
+    """``embergrid serve --workers 2``: one node, two processes (the locks of
+    transactions in either process are in the store they share)."""
+    with serving("--workers", "2") as (_, address):
+        yield address
+
+
 @pytest.fixture(
-    params=["embergrid", pytest.param("ignite", marks=pytest.mark.reference)]
+    params=[
+        "embergrid",
+        "embergrid-workers",
+        pytest.param("ignite", marks=pytest.mark.reference),
+    ]
 )
 def bank(request: pytest.FixtureRequest) -> tuple[str, int]:
-    """The server the transfers run on: ``embergrid serve``, then real Ignite."""
-    name = "served" if request.param == "embergrid" else "reference"
+    """The server the transfers run on: ``embergrid serve`` (one process, then
+    two), then real Ignite."""
+    name = {"embergrid": "served", "embergrid-workers": "served_by_workers"}.get(
+        request.param, "reference"
+    )
     address: tuple[str, int] = request.getfixturevalue(name)
     return address
 

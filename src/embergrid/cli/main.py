@@ -87,6 +87,17 @@ def package_version() -> str:
         return "unknown"
 
 
+def _positive_int(text: str) -> int:
+    """A whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
 def _port(text: str) -> int:
     """A TCP port number (0 = any free port)."""
     try:
@@ -200,6 +211,15 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         "clients learn it and send heartbeats (default: %(default)s = off, as "
         "Ignite's idleTimeout)",
     )
+    p.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="serve the node from N processes sharing its port and store, to use "
+        "N cores; clients and the cluster see one node (default: %(default)s)",
+    )
+    p.add_argument("--worker-of", help=argparse.SUPPRESS)
     p.add_argument(
         "--busy-poll",
         type=float,

@@ -25,8 +25,11 @@ import sys
 import time
 
 from embergrid.cli.main import AUTH_NEEDS_PERSISTENCE, package_version
+from embergrid.cli.main import package_version
+from embergrid.cli.workers import Workers, watch_leader
 from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop
+from embergrid.server.node import WorkerOf
 from embergrid.server.tls import TlsConfig, server_context
 
 __all__ = ["run_serve"]
@@ -145,6 +148,14 @@ async def _new_node(args: argparse.Namespace) -> Node:
     """The node, once it joined. While a node holds its consistent id, wait up
     to two leases: a killed predecessor's lease runs out, a live holder's not."""
     limits = _limits(args)
+    if args.worker_of is not None:  # a process of a node another one started
+        return Node(
+            data_dir=args.data_dir,
+            limits=limits,
+            persistent=args.persistence,
+            auth=args.auth,
+            worker_of=WorkerOf.parse(args.worker_of),
+        )
     give_up = time.time() + 2 * limits.lease
     while True:
         try:
@@ -175,26 +186,38 @@ async def _serve(args: argparse.Namespace, tls: ssl.SSLContext | None) -> None:
     except (OSError, sqlite3.Error) as exc:
         where = args.data_dir or "a private memory-backed store"
         raise _CannotStart(f"cannot use the data dir {where}: {exc}") from None
+    leader = args.worker_of is None
+    workers = Workers(args.workers if leader else 1)
+    watcher: asyncio.Task[None] | None = None
     try:
         server = Server(node, tls)
         try:
-            await server.start(args.host, args.port)
+            await server.start(args.host, args.port, reuse_port=args.workers > 1)
         except OSError as exc:
             raise _CannotStart(
                 f"cannot listen on {args.host}:{args.port}: {exc}"
             ) from None
         try:
+            try:
+                await workers.start(node, server.port, sys.argv[1:])
+            except (OSError, RuntimeError) as exc:
+                raise _CannotStart(str(exc)) from None
             warning = _exposure(args.host, tls is not None, args.auth)
-            if warning is not None:
+            if warning is not None and leader:
                 print(warning, file=sys.stderr, flush=True)
             print(_start_line(args, node, server), flush=True)
             log.info("node %s (uuid %s) started", node.consistent_id, node.node_id)
             node.on_segmented = lambda: _wake(loop, stop)
             if node.segmented.is_set():
                 stop.set()
+            if not leader:
+                watcher = asyncio.create_task(watch_leader(stop))
             await stop.wait()
         finally:
             log.info("shutting down")
+            if watcher is not None:
+                watcher.cancel()
+            await workers.stop()
             await server.close()
     finally:
         node.close()  # leaves the topology, also when it could not listen

@@ -13,12 +13,17 @@ No I/O; imports ``embergrid.protocol``, ``embergrid.errors``, ``client.flows``.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.client.flows._state import ClientState
-from embergrid.errors import AuthenticationError, HandshakeError, ServerError
+from embergrid.errors import (
+    AuthenticationError,
+    HandshakeError,
+    ParameterError,
+    ServerError,
+)
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.connection import (
     ClientConnection,
@@ -40,6 +45,7 @@ __all__ = [
     "DISCOVERY_FEATURE",
     "FEATURES",
     "drive",
+    "drive_many",
     "encode_call",
     "handshake_outcome",
     "handshake_request",
@@ -79,6 +85,71 @@ def drive(flow: Flow[T], answer: Callable[[Call], Reply]) -> T:
         return stop.value  # type: ignore[no-any-return]
     finally:
         flow.close()
+
+
+def drive_many(
+    flows: Iterable[Flow[T]],
+    window: int,
+    send: Callable[[Call], int],
+    receive: Callable[[], Response],
+    reply: Callable[[Call, Response], Reply],
+) -> list[T]:
+    """Run ``flows`` side by side on one connection with at most ``window``
+    requests in flight (the blocking driver's pipeline; ``flows`` is consumed
+    lazily). ``send`` writes a call and returns its request id, ``receive`` gives
+    the next response (in any order: they are matched by id), ``reply`` decodes
+    it or raises ``ServerError``, which goes into its flow. The results in the
+    flows' order; the first exception a flow raises is raised once every request
+    sent has its answer, so the connection stays in step."""
+    if window < 1:
+        raise ParameterError("window must be at least 1")
+    results: list[Any] = []
+    waiting: dict[int, tuple[int, Flow[T], Call]] = {}
+    failure: list[Exception] = []
+    source = iter(flows)
+
+    def step(index: int, flow: Flow[T], outcome: Reply | ServerError | None) -> None:
+        try:
+            if outcome is None:
+                call = next(flow)
+            elif isinstance(outcome, ServerError):
+                call = flow.throw(outcome)
+            else:
+                call = flow.send(outcome)
+        except StopIteration as stop:
+            results[index] = stop.value
+            return
+        except Exception as exc:
+            failure.append(exc)
+            return
+        waiting[send(call)] = (index, flow, call)
+
+    try:
+        while True:
+            while not failure and len(waiting) < window:
+                flow = next(source, None)
+                if flow is None:
+                    break
+                results.append(None)
+                step(len(results) - 1, flow, None)
+            if not waiting:
+                break
+            resp = receive()
+            index, flow, call = waiting.pop(resp.header.request_id)
+            try:
+                outcome: Reply | ServerError = reply(call, resp)
+            except ServerError as exc:
+                outcome = exc
+            if failure:
+                flow.close()
+            else:
+                step(index, flow, outcome)
+    finally:
+        for _, flow, _ in waiting.values():
+            flow.close()
+    if failure:
+        raise failure[0]
+    return results
 
 
 def encode_call(call: Call, conn: ClientConnection) -> tuple[int, bytes]:

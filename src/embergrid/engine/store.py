@@ -49,8 +49,9 @@ Other connections' commits are detected by ``data_version()``: ``PRAGMA
 data_version`` on a data dir (other processes), read once per request
 (``next_request``: a request sees one state of the others' changes); an
 in-memory store has no other connection and skips it. A private store's other
-connections are all in this process, so it counts their row changes
-(``total_changes``) instead of asking SQLite: no statement, no file lock.
+connections are usually all in this process, so it counts their row changes
+(``total_changes``) instead of asking SQLite: no statement, no file lock (once
+other processes open it too, ``open_to_processes``, it asks SQLite).
 
 A private store (``Store.private()``, what a node without a data dir runs on) is a
 file in a directory of its own under ``/dev/shm`` (the system's temporary
@@ -186,6 +187,12 @@ class Store:
         """A store of this process alone, that other threads can open too."""
         return cls(_private_directory(), _private=True)
 
+    @classmethod
+    def private_at(cls, directory: str | os.PathLike[str]) -> Store:
+        """Another connection to the private store in ``directory`` (made by
+        ``private()`` in another process of the same node); it never removes it."""
+        return cls(directory, _private=True, _owner=False)
+
     def sibling(self) -> Store | None:
         """Another connection to this store's file (for another thread), or None
         for ``:memory:``. A sibling never removes a private store's directory."""
@@ -215,7 +222,7 @@ class Store:
     def data_version(self) -> int:
         """Changes whenever another connection commits (or, for a private
         store, changes rows); constant in memory."""
-        if self._family is not None:
+        if self._family is not None and not self._family.open_wide:
             return self._family.changes_besides(self.conn)
         if not self.shared:
             return 0
@@ -225,6 +232,13 @@ class Store:
         if self._memo_on:
             self._version_memo = version
         return version
+
+    def open_to_processes(self) -> None:
+        """Other processes open this private store too (``private_at``, the
+        workers of ``embergrid serve --workers``): from now on its connections
+        ask SQLite for their data version, as on a data dir."""
+        if self._family is not None:
+            self._family.open_wide = True
 
     def next_request(self) -> None:
         """A new request starts: its first ``data_version()`` asks SQLite again,
@@ -284,6 +298,7 @@ class _Family:
         self._lock = threading.Lock()
         self._members: tuple[sqlite3.Connection, ...] = ()
         self._retired = 0
+        self.open_wide = False  # other processes open the file too
 
     def join(self, conn: sqlite3.Connection) -> None:
         with self._lock:

@@ -16,9 +16,10 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from time import perf_counter
+from time import perf_counter, thread_time
 from typing import cast
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.engine import LockWait
 from embergrid.server.node import Node
 from embergrid.server.session import Blocked, LongWork, Session
@@ -109,6 +110,7 @@ class ClientProtocol(asyncio.Protocol):
         self._last_active = asyncio.get_running_loop().time()
 
     def data_received(self, data: bytes) -> None:
+        arrived = perf_counter()
         session, transport = self._session, self._transport
         if session is None or transport is None:
             return
@@ -126,7 +128,7 @@ class ClientProtocol(asyncio.Protocol):
             self._start_login(session)
         if session.has_read_ahead and not close:
             asyncio.get_running_loop().call_soon(session.run_read_ahead)
-        self._server.stay_awake()
+        self._server.stay_awake(arrived)
         if close:
             transport.close()
         elif self._timer is not None and session.established:
@@ -316,11 +318,19 @@ class Server:
         self._purge: asyncio.Task[None] | None = None
         self.host = ""
         self.port = 0
+        # Busy polling (``stay_awake``): whether and how long, by one policy.
+        self.busy_poll = BusyPoll(node.limits.busy_poll)
         self._awake_until = 0.0
+        self._idle_since: float | None = None  # when the loop last handled requests
         self._polling = False
+        self._poll_started = self._poll_cpu = 0.0  # the stretch being measured
 
-    async def start(self, host: str = "127.0.0.1", port: int = 10800) -> None:
-        """Listen on ``host:port`` (port 0 = any free port; see ``self.port``)."""
+    async def start(
+        self, host: str = "127.0.0.1", port: int = 10800, *, reuse_port: bool = False
+    ) -> None:
+        """Listen on ``host:port`` (port 0 = any free port; see ``self.port``);
+        ``reuse_port``: other processes may listen on it too (``SO_REUSEPORT``:
+        the kernel spreads new connections over them)."""
         loop = asyncio.get_running_loop()
         # A TLS peer gets the handshake timeout for its TLS handshake too.
         tls_timeout = (self.node.limits.handshake_timeout or None) if self.tls else None
@@ -329,6 +339,7 @@ class Server:
             host,
             port,
             reuse_address=True,
+            reuse_port=reuse_port or None,
             ssl=self.tls,
             ssl_handshake_timeout=tls_timeout,
         )
@@ -376,23 +387,36 @@ class Server:
         """Whether the loop is inside a busy-poll window (see ``stay_awake``)."""
         return self._polling
 
-    def stay_awake(self) -> None:
-        """Keep the loop polling for ``limits.busy_poll`` seconds from now.
+    def stay_awake(self, arrived: float) -> None:
+        """Requests that arrived at ``arrived`` were handled: keep the loop polling
+        for ``limits.busy_poll`` seconds from now, if ``busy_poll`` says it pays
+        (requests come that quickly, and the loop has a core to itself).
 
         A callback that re-queues itself makes the loop poll its sockets with a
         zero timeout instead of sleeping (both uvloop and asyncio do so while
         callbacks are ready), so a request arriving meanwhile is read at once.
+        The polling is measured in stretches of ``busy_poll.sample`` seconds.
         """
-        busy_poll = self.node.limits.busy_poll
-        if busy_poll <= 0:
+        policy = self.busy_poll
+        if policy.window <= 0:
             return
-        self._awake_until = perf_counter() + busy_poll
-        if not self._polling:
+        if self._idle_since is not None:
+            policy.waited(arrived - self._idle_since)
+        self._idle_since = now = perf_counter()
+        self._awake_until = now + policy.window
+        if not self._polling and policy.polls(now):
             self._polling = True
+            self._poll_started, self._poll_cpu = now, thread_time()
             asyncio.get_running_loop().call_soon(self._poll_again)
 
     def _poll_again(self) -> None:
-        if perf_counter() < self._awake_until:
+        now, policy = perf_counter(), self.busy_poll
+        done = now >= self._awake_until
+        if done or now - self._poll_started >= policy.sample:
+            cpu = thread_time()
+            policy.polled(now - self._poll_started, cpu - self._poll_cpu, now)
+            self._poll_started, self._poll_cpu = now, cpu
+        if not done and policy.polls(now):
             asyncio.get_running_loop().call_soon(self._poll_again)
         else:
             self._polling = False

@@ -155,10 +155,32 @@ AUTH_NEEDS_PERSISTENCE = (
 )
 """Ignite's refusal to start authentication without persistence (``auth=True``
 needs ``persistent=True``, which needs a data dir)."""
+@dataclass(frozen=True, slots=True)
+class WorkerOf:
+    """What a worker process needs to serve as part of a node (``embergrid serve
+    --workers``): the node's ids and, for a node without a data dir, the
+    directory of its private store."""
+
+    node_id: uuid.UUID
+    consistent_id: str
+    private_store: str | None
+
+    def spec(self) -> str:
+        """As one command-line argument (``parse`` reads it back)."""
+        return f"{self.node_id}:{self.private_store or ''}:{self.consistent_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> WorkerOf:
+        node_id, store, consistent_id = text.split(":", 2)
+        return cls(uuid.UUID(node_id), consistent_id, store or None)
 
 
 class Node:
-    """State shared by every connection of one server process."""
+    """State shared by every connection of one server process.
+
+    A worker process (``worker_of``) serves as part of a node another process
+    started: the same ids and store, no membership of its own (no join, no
+    heartbeat, no leave), so clients and the cluster see one node."""
 
     def __init__(
         self,
@@ -170,10 +192,14 @@ class Node:
         engine: Engine | None = None,
         auth: bool = False,
         persistent: bool = False,
+        worker_of: WorkerOf | None = None,
     ) -> None:
         if auth and not (persistent if engine is None else engine.store.persistent):
             raise ValueError(AUTH_NEEDS_PERSISTENCE)
-        self.node_id = uuid.uuid4()
+        self.worker_of = worker_of
+        self.node_id = uuid.uuid4() if worker_of is None else worker_of.node_id
+        if worker_of is not None:
+            consistent_id = worker_of.consistent_id
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
         self.member = Member(self.node_id, self.consistent_id)
@@ -181,16 +207,19 @@ class Node:
         if engine is None:
             # Without a data dir the node runs on a private store (memory-backed,
             # gone with the node) that worker threads can open too.
+            store = Store.private() if data_dir is None else None
+            if worker_of is not None and worker_of.private_store is not None:
+                store = Store.private_at(worker_of.private_store)
             engine = Engine(
                 clock=clock,
                 data_dir=data_dir,
                 partition_of=partition_of,
                 start_inactive=persistent,
                 busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS,
-                join=self.member,
+                join=self.member if worker_of is None else None,
                 lease_ms=lease_ms,
                 persistent=persistent,
-                store=Store.private() if data_dir is None else None,
+                store=store,
             )
         else:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
@@ -201,7 +230,7 @@ class Node:
         lease): it is no member any more and must stop, as Ignite's does."""
         self.on_segmented: Callable[[], None] = lambda: None
         """Called (from the heartbeat thread) once ``segmented`` is set."""
-        if engine.data_dir is not None:  # others may reap it: beat from now on
+        if engine.data_dir is not None and worker_of is None:  # beat from now on
             self._heartbeat = Heartbeat(
                 self.member,
                 engine.data_dir,
@@ -210,7 +239,7 @@ class Node:
                 on_segmented=self._segmented,
             )
             self._heartbeat.start()
-        self._left = False
+        self._left = worker_of is not None  # a worker never leaves: its node does
         self.features = SERVER_FEATURES
         # Authentication (server/auth.py): users in the store, ignite/ignite at first.
         self.auth: Authenticator | None = None
@@ -347,6 +376,8 @@ class Node:
         """The node listens on ``host:port``: record it for the other nodes."""
         self.client_address = (host, port)
         self.member = Member(self.node_id, self.consistent_id, host, port)
+        if self.worker_of is not None:
+            return  # its node recorded the address
         self.engine.membership.set_address(self.node_id, host, port)
         if self._heartbeat is not None:
             self._heartbeat.member = self.member

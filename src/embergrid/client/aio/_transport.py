@@ -15,9 +15,10 @@ import asyncio
 import contextlib
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.client import _driver
 from embergrid.client._connection import (
     BROKEN,
@@ -30,6 +31,7 @@ from embergrid.client._nodes import ConnectParams
 from embergrid.client._policy import Dial, TransportBase
 from embergrid.client.flows._call import Call, Flow, Reply
 from embergrid.errors import (
+    ParameterError,
     ParseError,
     ServerError,
     connection_errors,
@@ -44,8 +46,8 @@ T = TypeVar("T")
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
 # While a lone request's answer is due the loop keeps polling instead of sleeping,
-# for up to ``_driver.ANSWER_SPIN`` and only while answers come that quickly; after
-# a slower one it sleeps at once, until an answer is quick again.
+# for up to ``_driver.ANSWER_SPIN``, when ``embergrid._busy_poll.BusyPoll`` says it
+# pays: answers come that quickly and the loop's thread has a core to itself.
 
 
 def _ignore_outcome(fut: asyncio.Future[Any]) -> None:
@@ -73,8 +75,11 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
         # per loop iteration (``_flush``): 100 concurrent gets cost one send.
         self._out: list[bytes] | None = None
         self._sent_at = 0.0  # when the last lone request went out
-        self._quick = True  # the last lone answer came within ANSWER_SPIN
+        self._lone = -1  # its request id
+        self._busy_poll = BusyPoll(_driver.ANSWER_SPIN)
         self._polling = False
+        self._poll_started = 0.0  # when the loop began polling
+        self._poll_cpu = -1.0  # thread CPU time then, if this poll is measured
         self._beats: Heartbeats | None = None
 
     @property
@@ -107,12 +112,10 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             return
         if event.op_code is None:
             return  # a notification: nothing subscribes to them yet
-        fut, call = self._pending.pop(event.header.request_id)
-        if (
-            not self._quick
-            and time.perf_counter() - self._sent_at <= _driver.ANSWER_SPIN
-        ):
-            self._quick = True
+        request_id = event.header.request_id
+        fut, call = self._pending.pop(request_id)
+        if request_id == self._lone:
+            self._busy_poll.waited(time.perf_counter() - self._sent_at)
         if fut.done():
             return
         try:
@@ -236,6 +239,7 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
                 self._flush()
         elif not self._pending:  # nothing else in flight: send now, lowest latency
             self.transport.write(data)
+            self._lone = request_id
             self._stay_awake(loop)
         else:  # more requests are being issued: one write for all of them
             self._out = [data]
@@ -246,18 +250,22 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
     def _stay_awake(self, loop: asyncio.AbstractEventLoop) -> None:
         """Keep ``loop`` polling while the answer just asked for is due: a callback
         that re-queues itself makes the loop poll with a zero timeout."""
-        self._sent_at = time.perf_counter()
-        if self._quick and not self._polling:
-            self._polling = True
+        self._sent_at = now = time.perf_counter()
+        if not self._polling and self._busy_poll.polls(now):
+            self._polling, self._poll_started = True, now
+            measured = self._busy_poll.measures()
+            self._poll_cpu = time.thread_time() if measured else -1.0
             loop.call_soon(self._poll_again, loop)
 
     def _poll_again(self, loop: asyncio.AbstractEventLoop) -> None:
-        if not self._pending:
-            self._polling = False
-        elif time.perf_counter() - self._sent_at < _driver.ANSWER_SPIN:
+        now = time.perf_counter()
+        if self._pending and now - self._sent_at < self._busy_poll.window:
             loop.call_soon(self._poll_again, loop)
-        else:  # the answer is late: sleep for it, and next time at once
-            self._polling = self._quick = False
+            return
+        self._polling = False  # answered, or late: then sleep for it
+        if self._poll_cpu >= 0:
+            cpu = time.thread_time() - self._poll_cpu
+            self._busy_poll.polled(now - self._poll_started, cpu, now)
 
     def _flush(self) -> None:
         """Write the requests queued during one loop iteration, in order."""
@@ -344,6 +352,35 @@ class AioTransport(TransportBase[AioConnection]):
         if timeout:
             return self._run_within(flow, timeout)
         return self._run(flow)
+
+    async def run_many(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Drive ``flows`` side by side, up to ``window`` at once (``flows`` is
+        consumed lazily); their results in order. The first exception a flow
+        raises is raised once the flows already running have ended."""
+        if window < 1:
+            raise ParameterError("window must be at least 1")
+        results: list[Any] = []
+        running: set[asyncio.Task[None]] = set()
+
+        async def one(index: int, flow: Flow[T]) -> None:
+            results[index] = await self._run(flow)
+
+        try:
+            for flow in flows:
+                if len(running) >= window:
+                    done, running = await asyncio.wait(
+                        running, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()  # a failure: stop starting flows
+                results.append(None)
+                running.add(asyncio.create_task(one(len(results) - 1, flow)))
+        finally:
+            if running:
+                done, _ = await asyncio.wait(running)
+                for task in done:
+                    task.result()
+        return results
 
     async def _run_within(self, flow: Flow[T], seconds: float) -> T:
         async with asyncio.timeout(seconds):

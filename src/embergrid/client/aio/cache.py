@@ -172,6 +172,27 @@ class AioCache:
             kv.cache_put_all(self._client._state, self._ref, pairs), timeout
         )
 
+    async def put_all_streamed(
+        self, pairs: Any, batch_size: int = 1000, window: int = 8
+    ) -> None:
+        """Puts many key-value pairs to cache, ``batch_size`` at a time with up
+        to ``window`` batches in flight over one connection (embergrid's bulk
+        loader; pyignite has none). Faster than one ``put_all`` per batch when
+        each answer takes a round trip; works with any Ignite thin-client server.
+
+        :param pairs: a dict, or any iterable of (key, value) pairs (read lazily,
+         so the input need not fit in memory); each key or value can be an item
+         of representable Python type or a tuple of (item, hint). Keys should
+         be distinct: batches may be applied in any order, as Ignite may.
+        :param batch_size: (optional) entries per ``put_all`` request,
+        :param window: (optional) requests in flight at once.
+        Not inside a transaction (``ParameterError``): use ``put_all`` there.
+        """
+        await self._client._transport.run_many(
+            kv.cache_put_all_batches(self._client._state, self._ref, pairs, batch_size),
+            window,
+        )
+
     async def replace(
         self,
         key: Any,

@@ -8,8 +8,9 @@ and decodes the answer. Imports ``embergrid.protocol`` and ``embergrid.errors``;
 
 from __future__ import annotations
 
+import itertools
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from embergrid.client.flows._call import Call, Flow
@@ -46,6 +47,7 @@ __all__ = [
     "cache_get_size",
     "cache_put",
     "cache_put_all",
+    "cache_put_all_batches",
     "cache_put_if_absent",
     "cache_remove_all",
     "cache_remove_if_equals",
@@ -351,6 +353,24 @@ def cache_put_all(
     yield from _send(
         state, cache, Op.CACHE_PUT_ALL, lambda p: kv.CachePutAll(p, entries)
     )
+
+
+def cache_put_all_batches(
+    state: ClientState, cache: CacheRef, pairs: Any, batch_size: int
+) -> Iterator[Flow[None]]:
+    """``cache_put_all`` flows of ``batch_size`` entries each, taken lazily from
+    ``pairs`` (a mapping, or an iterable of (key, value) pairs): the pipelined
+    loader's batches. Not inside a transaction (its calls are pinned to the
+    transaction's connection, and batches may be applied in any order)."""
+    if batch_size < 1:
+        raise ParameterError("batch_size must be at least 1")
+    if current_tx(state) is not None:
+        raise ParameterError(
+            "put_all_streamed cannot run inside a transaction: use put_all"
+        )
+    items = iter(pairs.items() if isinstance(pairs, Mapping) else pairs)
+    while batch := dict(itertools.islice(items, batch_size)):
+        yield cache_put_all(state, cache, batch)
 
 
 def _keys_op(

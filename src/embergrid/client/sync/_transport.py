@@ -19,9 +19,10 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from embergrid._busy_poll import BusyPoll
 from embergrid.client import _driver
 from embergrid.client._driver import drive
 from embergrid.client._connection import (
@@ -61,31 +62,44 @@ def _closed(view: memoryview) -> int:
 
 
 class SpinningReceiver:
-    """``recv_into`` on one plain socket that polls for up to ``spin`` seconds first.
+    """``recv_into`` on one plain socket that polls for up to ``spin`` seconds first,
+    when ``embergrid._busy_poll.BusyPoll`` says polling pays.
 
     Waking a thread asleep in ``recv`` costs tens of microseconds on virtual
     machines (the idle vCPU halts), more than a quick answer takes. Polling costs
-    CPU only while an answer is due, and only while answers come quickly: after a
-    wait longer than ``spin`` the next one sleeps at once, until one is quick again.
+    CPU only while an answer is due, only while answers come quickly (after a
+    wait longer than ``spin`` the next one sleeps at once, until one is quick
+    again) and only while this thread has a core to itself.
     """
 
     def __init__(
         self, sock: socket.socket, spin: float = _driver.ANSWER_SPIN
     ) -> None:
-        self._sock, self._spin_for = sock, spin
+        self._sock = sock
+        self.policy = BusyPoll(spin)
         poller = select.poll()
         poller.register(sock, select.POLLIN)
         self._poll = poller.poll
-        self.spinning = True
+
+    @property
+    def spinning(self) -> bool:
+        """Whether the next wait polls first."""
+        return self.policy.polls(time.perf_counter())
 
     def __call__(self, view: memoryview) -> int:
-        start = time.perf_counter()
-        if self.spinning:
-            poll, deadline = self._poll, start + self._spin_for
-            while not poll(0) and time.perf_counter() < deadline:
+        policy, clock = self.policy, time.perf_counter
+        start = clock()
+        if policy.polls(start):
+            measured = policy.measures()
+            cpu = time.thread_time() if measured else 0.0
+            poll, deadline = self._poll, start + policy.window
+            while not poll(0) and clock() < deadline:
                 pass
+            if measured:
+                now = clock()
+                policy.polled(now - start, time.thread_time() - cpu, now)
         n = self._sock.recv_into(view)
-        self.spinning = time.perf_counter() - start <= self._spin_for
+        policy.waited(clock() - start)
         return n
 
 
@@ -216,6 +230,36 @@ class SyncConnection(ConnectionBase):
             elif type(event) is Response and event.op_code is not None:
                 return event
 
+    def pipeline(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Run ``flows`` on this connection with up to ``window`` requests in
+        flight (``_driver.drive_many``); a broken socket raises ``OSError``."""
+        with self.lock:
+            sock = self.sock
+            if sock is None:
+                raise OSError(BROKEN)
+            proto = self.proto
+
+            def send(call: Call) -> int:
+                request_id, data = _driver.encode_call(call, proto)
+                sock.sendall(data)
+                return request_id
+
+            try:
+                return _driver.drive_many(
+                    flows,
+                    window,
+                    send,
+                    lambda: self._response(sock),
+                    lambda call, resp: _driver.reply_for(call, resp, proto, self),
+                )
+            except OSError as exc:
+                self._drop()
+                self._lost(exc)
+                error = broken(exc)
+                if error is exc:
+                    raise
+                raise error from exc
+
     def request(self, call: Call) -> Reply:
         """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
         with self.lock:
@@ -309,3 +353,8 @@ class SyncTransport(TransportBase[SyncConnection]):
     def run(self, flow: Flow[T]) -> T:
         """Drive ``flow`` to its result, answering each call it yields."""
         return drive(flow, self.call)
+
+    def run_many(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
+        """Drive ``flows`` side by side over one connection, up to ``window``
+        requests in flight; their results in order."""
+        return self.random_node().pipeline(flows, window)
