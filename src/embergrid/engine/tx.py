@@ -528,6 +528,17 @@ class TxEntries:
         for key, value, exp in rows:
             self.write(h, key, value, exp)
 
+    def write_many_keeping(
+        self,
+        h: CacheHandle,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None:
+        for key, value in items:  # in order: a repeated key sees the earlier one
+            row = self.peek(h, key, now)
+            self.write(h, key, value, create_at if row is None else row[1])
+
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._check(h)
         existed = self.peek(h, key, now) is not None  # a removal reads nothing
@@ -600,6 +611,17 @@ class GuardedEntries:
         rows = list(rows)
         self._txs.check_unlocked(h, [r[0] for r in rows])
         self._base.write_many(h, rows)
+
+    def write_many_keeping(
+        self,
+        h: CacheHandle,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None:
+        items = list(items)
+        self._txs.check_unlocked(h, [k for k, _ in items])
+        self._base.write_many_keeping(h, items, now, create_at)
 
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._txs.check_unlocked(h, (key,))
