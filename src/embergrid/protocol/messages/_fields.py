@@ -155,6 +155,24 @@ def read_objs(r: Reader, n: int) -> list[bytes]:
     return out
 
 
+def skip_objs(r: Reader, n: int) -> None:
+    """Step over the next ``n`` complete data objects (``ParseError`` as
+    ``read_objs``), making none of them."""
+    pos, limit, buf = r.pos, r.end, r.buf
+    view = buf if limit == len(buf) else buf[:limit]
+    fixed = _FIXED_FAST.get
+    for _ in range(n):
+        if pos >= limit:
+            r.pos = pos
+            raise ParseError(f"expected a data object at offset {pos}, body ended")
+        size = fixed(view[pos])
+        if size is not None and pos + size <= limit:
+            pos += size
+        else:
+            pos = object_end(view, pos)
+    r.pos = pos
+
+
 def write_obj(w: Writer, value: bytes) -> None:
     """Write an already encoded data object (``NULL_OBJECT`` for null)."""
     w.raw(value)
