@@ -13,6 +13,7 @@ a transaction layer will later wrap (buffer writes, take key locks):
   put whose policy leaves the expiry of an update unchanged), with no read of
   the old rows in Python
 * ``delete(h, key, now)``       -> whether a visible entry was removed
+* ``delete_many(h, keys, now)``  the same for many keys (one statement, run for each)
 * ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
 * ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
@@ -185,6 +186,9 @@ class Entries:
 
     def delete(self, h: HasSql, key: bytes, now: int) -> bool:
         return self._execute(h.sql.delete, (key, now)).rowcount > 0
+
+    def delete_many(self, h: HasSql, keys: Iterable[bytes], now: int) -> None:
+        self._executemany(h.sql.delete, [(k, now) for k in keys])
 
     def clear(self, h: HasSql) -> None:
         self._execute(h.sql.clear)

@@ -83,6 +83,7 @@ class EntryOps(Protocol):
         create_at: int | None,
     ) -> None: ...
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None: ...
     def expect(
         self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
     ) -> None: ...
@@ -559,8 +560,7 @@ class KeyValue:
         h = self._writing(cache_id)
         now = self._now()
         with self._atomic():
-            for key in keys:
-                self._e.delete(h, key, now)
+            self._e.delete_many(h, keys, now)
 
     @_op(write=True)
     def clear_keys(

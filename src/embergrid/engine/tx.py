@@ -545,6 +545,10 @@ class TxEntries:
         self._set(h, key, None)
         return existed
 
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        for key in keys:
+            self.delete(h, key, now)
+
     def clear(self, h: CacheHandle) -> None:
         """Clear and remove-all are not transactional on Ignite: even inside a
         transaction they empty the cache at once (waiting for no lock)."""
@@ -626,6 +630,11 @@ class GuardedEntries:
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._txs.check_unlocked(h, (key,))
         return self._base.delete(h, key, now)
+
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        keys = list(keys)
+        self._txs.check_unlocked(h, keys)
+        self._base.delete_many(h, keys, now)
 
     def clear(self, h: CacheHandle) -> None:
         self._txs.check_cache_unlocked(h)
