@@ -133,7 +133,6 @@ def read_obj(r: Reader) -> bytes:
 # known from the type code alone, which saves a call to ``object_end`` per object;
 # a string's from its length field (``_extent``).
 _FIXED_FAST = {int(TypeCode.LONG): 9, int(TypeCode.INT): 5}
-_STRING = int(TypeCode.STRING)
 _LENGTH = struct.Struct("<i").unpack_from
 
 
