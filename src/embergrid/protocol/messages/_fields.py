@@ -142,8 +142,9 @@ def _extent(view: memoryview, pos: int, limit: int) -> int:
     code = view[pos]
     size = _FIXED_FAST.get(code)
     if size is None and code == _STRING and pos + 5 <= limit:
-        size = 5 + _LENGTH(view, pos + 1)[0]
-    if size is not None and 0 < size and pos + size <= limit:
+        length = _LENGTH(view, pos + 1)[0]
+        size = 5 + length if length >= 0 else None  # negative: object_end says so
+    if size is not None and pos + size <= limit:
         return pos + size
     return object_end(view, pos)
 
