@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
 from embergrid.engine import Engine, FakeClock
-from embergrid.protocol.config import CacheConfiguration, ExpiryDurations
+from embergrid.engine.tx import PESSIMISTIC, REPEATABLE_READ
+from embergrid.protocol.config import (
+    ATOMIC,
+    TRANSACTIONAL,
+    CacheConfiguration,
+    ExpiryDurations,
+)
 
 K, K2, V, W = b"\x03\x01\x00\x00\x00", b"\x03\x02\x00\x00\x00", b"\x01\x01", b"\x01\x02"
 ETERNAL, UNCHANGED = -1, -2
@@ -254,3 +265,59 @@ def test_a_duration_past_a_java_long_is_eternal(
     assert engine.kv.get(cid, K) == V  # access
     clock.advance(10**15)
     assert engine.kv.get(cid, K) == V
+
+
+_POLICIES = [
+    None,
+    ExpiryDurations(ETERNAL, UNCHANGED, UNCHANGED),
+    ExpiryDurations(100, UNCHANGED, UNCHANGED),
+    ExpiryDurations(100, 100, UNCHANGED),
+    ExpiryDurations(UNCHANGED, ETERNAL, UNCHANGED),
+    ExpiryDurations(100, 500, UNCHANGED),
+    ExpiryDurations(ETERNAL, 0, UNCHANGED),
+    ExpiryDurations(0, UNCHANGED, UNCHANGED),
+]
+
+
+@pytest.mark.parametrize("policy", _POLICIES, ids=str)
+@pytest.mark.parametrize("in_tx", [False, True], ids=["outside-tx", "in-tx"])
+def test_put_all_is_a_sequence_of_puts(
+    engine: Engine, clock: FakeClock, policy: ExpiryDurations | None, in_tx: bool
+) -> None:
+    """Whatever path ``put_all`` takes (old rows read first or not), each key
+    ends as the same puts one by one leave it: value and expiry, for a key that
+    was absent, eternal, expiring later or already expired, and one repeated."""
+    mode = TRANSACTIONAL if in_tx else ATOMIC
+    cfg = CacheConfiguration
+    caches = [
+        engine.caches.create(cfg(name=f"c{i}", atomicity_mode=mode)).cache_id
+        for i in range(2)
+    ]
+    keys = [bytes([3, i, 0, 0, 0]) for i in range(5)]
+    for cid in caches:  # absent, eternal, +50, +5 (expired below), eternal
+        engine.kv.put(cid, keys[1], V)
+        engine.kv.put(cid, keys[2], V, expiry=ExpiryDurations(50, -2, -2))
+        engine.kv.put(cid, keys[3], V, expiry=ExpiryDurations(5, -2, -2))
+        engine.kv.put(cid, keys[4], V)
+    clock.advance(10)
+    batch = [(k, W) for k in keys] + [(keys[4], b"\x01\x03")]
+    one_by_one, bulk = caches
+
+    def run(write: Callable[[Any], None]) -> None:
+        if not in_tx:
+            write(engine.kv)
+            return
+        tx = engine.txs.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
+        write(engine.kv_in(tx))
+        engine.txs.commit(tx)
+
+    def each(kv: Any) -> None:
+        for k, v in batch:
+            kv.put(one_by_one, k, v, expiry=policy)
+
+    run(each)
+    run(lambda kv: kv.put_all(bulk, batch, expiry=policy))
+    now = clock.now_ms()
+    for key in keys:
+        rows = [engine.entries.read(engine.caches.handle(c), key, now) for c in caches]
+        assert rows[1] == rows[0], key

@@ -1,7 +1,9 @@
 """Seeded wire fuzzing: request frames for every op code, malformed frames and
 handshakes.
 
-Owns the case generator only (bytes out, no socket): ``seed_bodies`` gives, for
+Owns the case generator (bytes out, no socket) and the check of the answers
+(``AnswerCheck``: a successful answer must decode with the protocol core's
+response decoder of its op code, to its last byte). ``seed_bodies`` gives, for
 every ``OpCode``, request bodies that are valid against the fuzzed node's own
 state (the fuzz cache's id, small cursor and transaction ids, SQL over
 ``SYSTEM_RANGE`` and a table of its own), and ``FrameFuzzer`` turns them
@@ -35,7 +37,7 @@ from embergrid.protocol.codes import ProtocolFeature, TypeCode
 from embergrid.protocol.config import CacheConfiguration, ExpiryDurations
 from embergrid.protocol.handshake import HandshakeRequest, encode_handshake_request
 from embergrid.protocol.headers import request_frame
-from embergrid.protocol.messages import REQUESTS, ProtocolContext, tx
+from embergrid.protocol.messages import REQUESTS, RESPONSES, ProtocolContext, tx
 from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
@@ -45,7 +47,13 @@ from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
 
-__all__ = ["FUZZ_CACHE", "FrameFuzzer", "malformed_connection", "seed_bodies"]
+__all__ = [
+    "FUZZ_CACHE",
+    "AnswerCheck",
+    "FrameFuzzer",
+    "malformed_connection",
+    "seed_bodies",
+]
 
 FUZZ_CACHE = "soak-fuzz"
 FEATURES = ProtocolFeature((1 << 19) - 1)
@@ -270,6 +278,43 @@ class FrameFuzzer:
             family = [o for o in self._ops if o // 1000 == op // 1000]
             return int(self.rng.choice(family))
         return self.rng.randrange(-(2**15), 2**15)
+
+
+# -- what a successful answer must be -------------------------------------------------
+
+
+class AnswerCheck:
+    """Decodes each successful answer of one connection with the response
+    decoder of its op code (``RESPONSES``), which reads every data object's
+    extent and fails on a byte left over. The two answers whose layout depends
+    on earlier ones are read with what they depend on: an SQL-fields answer
+    with its request's ``include_field_names``, a next page of one with the
+    column count its cursor's first answer gave (inferred when unknown)."""
+
+    def __init__(self, ctx: ProtocolContext) -> None:
+        self.ctx = ctx
+        self._columns: dict[int, int] = {}  # SQL-fields cursor id -> columns
+
+    def problem(self, op: int, request: bytes, answer: bytes) -> str | None:
+        """Why ``answer`` (a successful answer to ``request``) does not decode,
+        or None when it does."""
+        try:
+            self._decode(op, request, answer)
+        except Exception as exc:  # any failure to decode is the finding
+            return f"op {op}: {type(exc).__name__}: {exc}"
+        return None
+
+    def _decode(self, op: int, request: bytes, answer: bytes) -> None:
+        ctx = self.ctx
+        if op == Op.QUERY_SQL_FIELDS:
+            asked = q.decode_sql_fields_query(request, ctx)
+            first = q.decode_sql_fields_response(answer, ctx, asked.include_field_names)
+            self._columns[first.cursor_id] = first.column_count
+        elif op == Op.QUERY_SQL_FIELDS_CURSOR_GET_PAGE:
+            cursor = q.decode_sql_fields_cursor_get_page(request, ctx).cursor_id
+            q.decode_row_page_response(answer, ctx, self._columns.get(cursor))
+        else:
+            RESPONSES[Op(op)][0](answer, ctx)
 
 
 # -- connections that misbehave around the handshake -----------------------------------

@@ -5,9 +5,11 @@ Owns ``no_reader`` (pipelined gets of a large value, answers never read),
 ``slow_writers`` (frames dripped a byte at a time, their answers checked),
 ``partial_frames`` (large frames declared and left unfinished),
 ``idle_connections`` (handshaken connections that say nothing more),
-``malformed_connections`` (bad bytes around the handshake) and ``fuzz``
+``malformed_connections`` (bad bytes around the handshake), ``fuzz``
 (``_fuzz.FrameFuzzer`` cases sent one by one and their outcomes tallied in a
-``FuzzTally``). Built on tests/server/_wire.py's ``RawSocket``; reaches the
+``FuzzTally``, each successful answer decoded: ``_fuzz.AnswerCheck``) and
+``fuzz_pipelined`` (the same cases written many at a time before any answer
+is read). Built on tests/server/_wire.py's ``RawSocket``; reaches the
 node only through its socket (imports the protocol and the client, never
 ``embergrid.server``'s objects).
 """
@@ -25,16 +27,25 @@ from dataclasses import dataclass, field
 from embergrid import Client
 from embergrid.protocol.binary.codec import decode, encode
 from embergrid.protocol.codes import OpCode
+from embergrid.protocol.connection import Response
 from embergrid.protocol.headers import request_frame
 from embergrid.protocol.messages import cache as kv
 from server._wire import RawSocket, body
 
-from ._fuzz import FEATURES, FUZZ_CACHE, FrameFuzzer, malformed_connection
+from ._fuzz import (
+    FEATURES,
+    FUZZ_CACHE,
+    AnswerCheck,
+    Case,
+    FrameFuzzer,
+    malformed_connection,
+)
 
 __all__ = [
     "FuzzTally",
     "Sender",
     "fuzz",
+    "fuzz_pipelined",
     "idle_connections",
     "malformed_connections",
     "no_reader",
@@ -215,10 +226,32 @@ class FuzzTally:
     errors: int = 0
     closed: int = 0
     internal: list[str] = field(default_factory=list)
+    undecodable: list[str] = field(default_factory=list)  # ok answers that fail
     seconds: float = 0.0
 
     def rate(self) -> float:
         return self.cases / self.seconds if self.seconds else 0.0
+
+
+def _cases(fuzzer: FrameFuzzer, cases: int | None) -> list[Case]:
+    if cases is None:
+        return fuzzer.seed_cases()
+    return [fuzzer.next_case() for _ in range(cases)]
+
+
+def _tally(
+    tally: FuzzTally, check: AnswerCheck, case: Case, resp: Response, label: str
+) -> None:
+    """Count one answer: an ok one must decode, an error must not be internal."""
+    if resp.header.ok:
+        tally.ok += 1
+        problem = check.problem(case.op, case.body, bytes(resp.body))
+        if problem is not None:
+            tally.undecodable.append(f"{label}: {problem}")
+        return
+    tally.errors += 1
+    if (resp.header.message or "").startswith(INTERNAL_ERROR):
+        tally.internal.append(f"{label}: {case}")
 
 
 def fuzz(address: tuple[str, int], seed: int, cases: int | None) -> FuzzTally:
@@ -227,15 +260,11 @@ def fuzz(address: tuple[str, int], seed: int, cases: int | None) -> FuzzTally:
     connection: then connect again)."""
     raw = _connect(address)
     fuzzer = FrameFuzzer(seed, _cache_id(address, FUZZ_CACHE), raw.conn.context)
-    chosen = (
-        fuzzer.seed_cases()
-        if cases is None
-        else [fuzzer.next_case() for _ in range(cases)]
-    )
+    check = AnswerCheck(raw.conn.context)
     tally = FuzzTally()
     start = time.monotonic()
     try:
-        for n, case in enumerate(chosen):
+        for n, case in enumerate(_cases(fuzzer, cases)):
             tally.cases += 1
             try:
                 resp = raw.call(case.op, case.body)
@@ -243,13 +272,52 @@ def fuzz(address: tuple[str, int], seed: int, cases: int | None) -> FuzzTally:
                 tally.closed += 1
                 raw.close()
                 raw = _connect(address)
+                check = AnswerCheck(raw.conn.context)
                 continue
-            if resp.header.ok:
-                tally.ok += 1
-                continue
-            tally.errors += 1
-            if (resp.header.message or "").startswith(INTERNAL_ERROR):
-                tally.internal.append(f"seed {seed} case {n}: {case}")
+            _tally(tally, check, case, resp, f"seed {seed} case {n}")
+    finally:
+        tally.seconds = time.monotonic() - start
+        raw.close()
+    return tally
+
+
+def fuzz_pipelined(
+    address: tuple[str, int], seed: int, cases: int, depth: int
+) -> FuzzTally:
+    """The fuzz cases of ``seed`` written ``depth`` at a time in one write,
+    valid and malformed mixed, before any answer is read; then the answers,
+    which may come in any order (matched by request id). A malformed frame
+    closes the connection: the requests after it go unanswered (counted in
+    ``closed``) and the next batch starts on a new connection. An answer to a
+    request id not sent, or twice, fails at once."""
+    raw = _connect(address)
+    fuzzer = FrameFuzzer(seed, _cache_id(address, FUZZ_CACHE), raw.conn.context)
+    check = AnswerCheck(raw.conn.context)
+    chosen = _cases(fuzzer, cases)
+    tally = FuzzTally()
+    start = time.monotonic()
+    try:
+        for first in range(0, len(chosen), depth):
+            batch = chosen[first : first + depth]
+            waiting: dict[int, tuple[int, Case]] = {}
+            frames = []
+            for n, case in enumerate(batch, first):
+                rid, frame = raw.conn.send_request(case.op, case.body)
+                waiting[rid] = (n, case)
+                frames.append(frame)
+            tally.cases += len(batch)
+            raw.sock.sendall(b"".join(frames))
+            while waiting:
+                try:
+                    resp = raw.response()
+                except ConnectionError:
+                    tally.closed += len(waiting)
+                    raw.close()
+                    raw = _connect(address)
+                    check = AnswerCheck(raw.conn.context)
+                    break
+                n, case = waiting.pop(resp.header.request_id)
+                _tally(tally, check, case, resp, f"seed {seed} pipelined case {n}")
     finally:
         tally.seconds = time.monotonic() - start
         raw.close()

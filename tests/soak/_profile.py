@@ -26,6 +26,7 @@ class Profile:
     name: str
     fuzz_seed: int
     fuzz_cases: int  # frames of every op code, one connection
+    fuzz_depth: int  # frames written at once by the pipelined fuzzer
     malformed: int  # connections that misbehave around the handshake
     no_read_gets: int  # pipelined gets of a 100 KB value, never read
     slow_writers: int  # connections dripping a byte every 10 ms
@@ -43,6 +44,7 @@ QUICK = Profile(
     name="quick",
     fuzz_seed=11,
     fuzz_cases=3_000,
+    fuzz_depth=50,
     malformed=200,
     no_read_gets=20_000,
     slow_writers=4,
@@ -60,6 +62,7 @@ LONG = Profile(
     name="long",
     fuzz_seed=int(time.time()),
     fuzz_cases=100_000,
+    fuzz_depth=200,
     malformed=5_000,
     no_read_gets=200_000,
     slow_writers=32,

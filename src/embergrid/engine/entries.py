@@ -8,7 +8,12 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``read_many(h, keys, now)``   -> {key: (value, expire_at)} of the visible ones
 * ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
 * ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
+* ``write_many_keeping(h, items, now, create_at)`` many ``(key, value)`` puts
+  that keep the expiry of a visible entry and give a new one ``create_at`` (a
+  put whose policy leaves the expiry of an update unchanged), with no read of
+  the old rows in Python
 * ``delete(h, key, now)``       -> whether a visible entry was removed
+* ``delete_many(h, keys, now)``  the same for many keys (one statement, run for each)
 * ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
 * ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
@@ -57,6 +62,7 @@ class EntrySql:
     read: str
     read_in: str  # its one "?" stands for a list of placeholders
     write: str
+    write_keeping: str
     delete: str
     clear: str
     count: str
@@ -84,6 +90,11 @@ class EntrySql:
             read_in=f"SELECT key, value, expire_at FROM {t} WHERE key IN (?)",
             write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
             " VALUES (?, ?, ?)",
+            write_keeping=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
+            # -1 stands for a visible eternal entry (a visible expire_at is > now)
+            f" VALUES (?1, ?2, nullif(coalesce((SELECT ifnull(expire_at, -1)"
+            f" FROM {t} WHERE key = ?1 AND (expire_at IS NULL OR expire_at > ?3)),"
+            " ?4), -1))",
             delete=f"DELETE FROM {t} WHERE key = ? AND {live}",
             clear=f"DELETE FROM {t}",
             count=f"SELECT (SELECT count(*) FROM {t}) - (SELECT count(*) FROM {t}"
@@ -160,8 +171,24 @@ class Entries:
     ) -> None:
         self._executemany(h.sql.write, rows)
 
+    def write_many_keeping(
+        self,
+        h: HasSql,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None:
+        """Write each ``(key, value)``, in order; a visible entry's expiry stays,
+        an absent or expired one gets ``create_at`` (the old row is read by the
+        statement itself)."""
+        rows = [(k, v, now, create_at) for k, v in items]
+        self._executemany(h.sql.write_keeping, rows)
+
     def delete(self, h: HasSql, key: bytes, now: int) -> bool:
         return self._execute(h.sql.delete, (key, now)).rowcount > 0
+
+    def delete_many(self, h: HasSql, keys: Iterable[bytes], now: int) -> None:
+        self._executemany(h.sql.delete, [(k, now) for k in keys])
 
     def clear(self, h: HasSql) -> None:
         self._execute(h.sql.clear)

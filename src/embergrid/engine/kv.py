@@ -75,7 +75,15 @@ class EntryOps(Protocol):
     def write_many(
         self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
     ) -> None: ...
+    def write_many_keeping(
+        self,
+        h: CacheHandle,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None: ...
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None: ...
     def expect(
         self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
     ) -> None: ...
@@ -475,22 +483,48 @@ class KeyValue:
         pol = expiry if expiry is not None else h.config.expiry_policy
         items = list(items)
         with self._atomic():
-            current: dict[bytes, Row | None] = dict(
-                self._e.peek_many(h, [k for k, _ in items], now)
+            if not self._put_all_unread(h, items, pol, now):
+                self._put_all_read_first(h, items, pol, now)
+
+    def _put_all_unread(
+        self, h: CacheHandle, items: list[tuple[bytes, bytes]], pol: Policy, now: int
+    ) -> bool:
+        """``put_all`` without reading the old entries in Python, when the expiry
+        each put sets is one the store's statements can set: "update: unchanged"
+        (or no policy) keeps a visible entry's expiry (``write_many_keeping``);
+        create and update setting the same one writes it (``write_many``). False
+        (nothing written) for the rest: a duration that expires at once, or
+        create and update setting different ones."""
+        create = after_create(pol, now)
+        if expired(create, now):
+            return False
+        if pol is None or pol.update == DURATION_UNCHANGED:
+            self._e.write_many_keeping(h, items, now, create)
+            return True
+        if after_update(pol, now, None) == create:
+            self._e.write_many(h, [(k, v, create) for k, v in items])
+            return True
+        return False
+
+    def _put_all_read_first(
+        self, h: CacheHandle, items: list[tuple[bytes, bytes]], pol: Policy, now: int
+    ) -> None:
+        current: dict[bytes, Row | None] = dict(
+            self._e.peek_many(h, [k for k, _ in items], now)
+        )
+        for key, value in items:  # in order: a repeated key sees the earlier put
+            row = current.get(key)
+            exp = (
+                after_create(pol, now)
+                if row is None
+                else after_update(pol, now, row[1])
             )
-            for key, value in items:  # in order: a repeated key sees the earlier put
-                row = current.get(key)
-                exp = (
-                    after_create(pol, now)
-                    if row is None
-                    else after_update(pol, now, row[1])
-                )
-                current[key] = None if expired(exp, now) else (value, exp)
-            writes = [(k, r[0], r[1]) for k, r in current.items() if r is not None]
-            self._e.write_many(h, writes)
-            for key, row in current.items():
-                if row is None:
-                    self._e.delete(h, key, now)
+            current[key] = None if expired(exp, now) else (value, exp)
+        writes = [(k, r[0], r[1]) for k, r in current.items() if r is not None]
+        self._e.write_many(h, writes)
+        for key, row in current.items():
+            if row is None:
+                self._e.delete(h, key, now)
 
     @_op(write=True)
     def put_all_if_absent(
@@ -527,8 +561,7 @@ class KeyValue:
         h = self._writing(cache_id)
         now = self._now()
         with self._atomic():
-            for key in keys:
-                self._e.delete(h, key, now)
+            self._e.delete_many(h, keys, now)
 
     @_op(write=True)
     def clear_keys(

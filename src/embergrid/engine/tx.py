@@ -546,11 +546,26 @@ class TxEntries:
         for key, value, exp in rows:
             self.write(h, key, value, exp)
 
+    def write_many_keeping(
+        self,
+        h: CacheHandle,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None:
+        for key, value in items:  # in order: a repeated key sees the earlier one
+            row = self.peek(h, key, now)
+            self.write(h, key, value, create_at if row is None else row[1])
+
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._check(h)
         existed = self.peek(h, key, now) is not None  # a removal reads nothing
         self._set(h, key, None)
         return existed
+
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        for key in keys:
+            self.delete(h, key, now)
 
     def clear(self, h: CacheHandle) -> None:
         """Clear and remove-all are not transactional on Ignite: even inside a
@@ -619,9 +634,25 @@ class GuardedEntries:
         self._txs.check_unlocked(h, [r[0] for r in rows])
         self._base.write_many(h, rows)
 
+    def write_many_keeping(
+        self,
+        h: CacheHandle,
+        items: Iterable[tuple[bytes, bytes]],
+        now: int,
+        create_at: int | None,
+    ) -> None:
+        items = list(items)
+        self._txs.check_unlocked(h, [k for k, _ in items])
+        self._base.write_many_keeping(h, items, now, create_at)
+
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._txs.check_unlocked(h, (key,))
         return self._base.delete(h, key, now)
+
+    def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        keys = list(keys)
+        self._txs.check_unlocked(h, keys)
+        self._base.delete_many(h, keys, now)
 
     def clear(self, h: CacheHandle) -> None:
         self._txs.check_cache_unlocked(h)

@@ -21,6 +21,7 @@ from typing import cast
 
 from embergrid._busy_poll import BusyPoll
 from embergrid.engine import LockWait
+from embergrid.errors import ParseError
 from embergrid.server.node import Node
 from embergrid.server.session import Blocked, LongWork, Session
 
@@ -259,7 +260,12 @@ class ClientProtocol(asyncio.Protocol):
                 return
             if isinstance(waiter, LongWork):
                 session.finish(blocked, value, error)
-            results = session.resume(blocked)
+            try:
+                results = session.resume(blocked)
+            except ParseError as exc:  # a body decoded on a worker (server/bulk.py)
+                log.warning("closing connection from %s: %s", session.peer, exc)
+                transport.close()
+                return
             data = b"".join(r for r in results if isinstance(r, bytes))
             if data:
                 transport.write(data)

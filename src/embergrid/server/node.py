@@ -95,8 +95,10 @@ class Limits:
     workers: int = 2
     """Worker threads for long work, each with its own engine (SQLite connection)."""
     bulk_on_loop: int = 256
-    """Keys a bulk read (get_all, contains_keys) outside a transaction may name
-    and still run on the event loop; one naming more runs on a worker thread."""
+    """Keys (or entries) a bulk op (get_all, contains_keys, put_all,
+    remove_keys, clear_keys) outside a transaction may name and still run on
+    the event loop; one naming more is decoded, run and answered on a worker
+    thread in pieces (``server/bulk.py``)."""
     max_open_queries: int = 64
     """Queries with more than one page the node keeps open for their cursors,
     over all connections. Each holds a SQLite connection of its own (page cache

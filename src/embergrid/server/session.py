@@ -16,6 +16,11 @@ handed to its handler and the response encoded; the outcomes are:
 
 * success -> a response with the handler's body;
 * ``EngineError`` (raised by the engine or by a handler) -> its status and text;
+* a bulk key-value op naming more than ``Limits.bulk_on_loop`` keys outside a
+  transaction of this connection -> not decoded here: its body goes to a
+  worker thread whole (``server/bulk.py``, ``WholeRequest``), which decodes,
+  runs and encodes it in pieces; a body that does not decode there closes the
+  connection as it would here;
 * unknown op code -> status 2; a known op without a handler -> status 1;
 * a body that does not decode (``ParseError``), a bad frame length or a first
   frame that is not a handshake -> the connection closes without a reply, as
@@ -80,6 +85,7 @@ from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.messages.tx import TxEnd
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import PendingLogin
+from embergrid.server.bulk import WholeRequest, whole_request
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
@@ -224,20 +230,6 @@ class Session:
             if not self.node.can_offload:
                 return job(self.engine, 0.0)
         raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
-
-    def bulk(self, tx_id: int | None, keys: int, job: Callable[[KeyValue], T]) -> T:
-        """A key-value op over ``keys`` keys: ``job(kv)`` on the loop when they
-        are few (``Limits.bulk_on_loop``) or the op is inside a transaction of
-        this connection; else on a worker thread, with its engine's ops."""
-        if keys <= self.node.limits.bulk_on_loop or self.in_tx(tx_id):
-            return job(self.kv(tx_id))
-
-        def run(engine: Engine, budget: float) -> T:
-            if budget > 0:
-                raise OverBudget  # too many keys for the loop: nothing done yet
-            return job(engine.kv)
-
-        return self.off_loop(run)
 
     def on_worker(self, job: Callable[[], T]) -> T:
         """``job()`` on a worker thread, the request answered when it ends (as
@@ -423,7 +415,10 @@ class Session:
         route = self._routes.get(req.op_code)
         if route is None:
             return self._no_handler(req)
-        msg = route[0](req.body, self.ctx)
+        limit = self.node.limits.bulk_on_loop
+        msg: Any = whole_request(req.op_code, req.body, self.ctx, limit)
+        if msg is None or self.in_tx(msg.prefix.tx_id):
+            msg = route[0](req.body, self.ctx)
         lane = _lane(msg)
         if lane is not None and lane in self._lanes:
             self._lanes[lane].append((req, msg))
@@ -448,7 +443,10 @@ class Session:
         return out
 
     def _run(self, req: Request, msg: Any, lane: int | None) -> bytes | Blocked:
-        _, fn, encode = self._routes[req.op_code]
+        if type(msg) is WholeRequest:
+            _, fn, encode = _WHOLE_ROUTE
+        else:
+            _, fn, encode = self._routes[req.op_code]
         self._request_id = req.request_id
         self.engine.store.next_request()
         try:
@@ -457,6 +455,11 @@ class Session:
             return self._block(req, msg, lane, exc.waiter)
         except EngineError as exc:
             return self._error(req, exc.status, exc.message)
+        except ParseError:
+            if type(msg) is WholeRequest:
+                raise  # a body decoded on a worker: closes as one decoded here
+            log.exception("handler of op %d failed (peer %s)", req.op_code, self.peer)
+            return self._error(req, StatusCode.FAILED, msgs.INTERNAL_ERROR)
         except Exception as exc:
             if is_busy(exc):  # another node writes: nothing written, try again soon
                 return self._block(req, msg, lane, store_busy(self.engine.clock))
@@ -500,6 +503,22 @@ class Session:
         return self.conn.send_error(
             req.request_id, status, message, topology_version=self.node.topology
         )
+
+
+def _whole(s: Session, msg: WholeRequest) -> bytes:
+    return s.off_loop(msg.run)
+
+
+def _same(body: bytes, ctx: ProtocolContext) -> bytes:
+    return body
+
+
+# A bulk request decoded, run and encoded on a worker (server/bulk.py).
+_WHOLE_ROUTE: tuple[None, Callable[[Session, WholeRequest], bytes], Any] = (
+    None,
+    _whole,
+    _same,
+)
 
 
 def _close_cursor(cur: Any) -> None:

@@ -593,6 +593,8 @@ def _needs_model(obj: bytes) -> bool:
     if code in _UNCHANGED:
         return False
     if code == T.STRING:
+        if obj.isascii():  # header and text: ASCII text is valid UTF-8
+            return False
         try:
             obj[5:].decode("utf-8")
         except UnicodeDecodeError:

@@ -9,6 +9,7 @@ Everything raises ``ParseError`` on malformed input and nothing else.
 
 from __future__ import annotations
 
+import struct
 import uuid
 
 from embergrid.errors import ParseError
@@ -129,30 +130,53 @@ def read_obj(r: Reader) -> bytes:
 
 
 # The commonest keys and values (Python int -> LONG, hinted INT): their extent is
-# known from the type code alone, which saves a call to ``object_end`` per object.
+# known from the type code alone, which saves a call to ``object_end`` per object;
+# a string's from its length field (``_extent``).
 _FIXED_FAST = {int(TypeCode.LONG): 9, int(TypeCode.INT): 5}
+_LENGTH = struct.Struct("<i").unpack_from
+
+
+def _extent(view: memoryview, pos: int, limit: int) -> int:
+    """Offset just past the object at ``pos``: the common kinds inline, the
+    rest (and anything malformed, which it reports) by ``object_end``."""
+    code = view[pos]
+    size = _FIXED_FAST.get(code)
+    if size is None and code == _STRING and pos + 5 <= limit:
+        length = _LENGTH(view, pos + 1)[0]
+        size = 5 + length if length >= 0 else None  # negative: object_end says so
+    if size is not None and pos + size <= limit:
+        return pos + size
+    return object_end(view, pos)
 
 
 def read_objs(r: Reader, n: int) -> list[bytes]:
     """The next ``n`` complete data objects (as ``read_obj`` would return them)."""
     pos, limit, buf = r.pos, r.end, r.buf
     view = buf if limit == len(buf) else buf[:limit]
-    fixed = _FIXED_FAST.get
     out: list[bytes] = []
     append = out.append
     for _ in range(n):
         if pos >= limit:
             r.pos = pos
             raise ParseError(f"expected a data object at offset {pos}, body ended")
-        size = fixed(view[pos])
-        if size is not None and pos + size <= limit:
-            end = pos + size
-        else:
-            end = object_end(view, pos)
+        end = _extent(view, pos, limit)
         append(view[pos:end].tobytes())
         pos = end
     r.pos = pos
     return out
+
+
+def skip_objs(r: Reader, n: int) -> None:
+    """Step over the next ``n`` complete data objects (``ParseError`` as
+    ``read_objs``), making none of them."""
+    pos, limit, buf = r.pos, r.end, r.buf
+    view = buf if limit == len(buf) else buf[:limit]
+    for _ in range(n):
+        if pos >= limit:
+            r.pos = pos
+            raise ParseError(f"expected a data object at offset {pos}, body ended")
+        pos = _extent(view, pos, limit)
+    r.pos = pos
 
 
 def write_obj(w: Writer, value: bytes) -> None:

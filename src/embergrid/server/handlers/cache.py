@@ -3,8 +3,9 @@
 Each handler unpacks the cache prefix (cache id; expiry durations from flag
 0x04, which replace the cache's policy for this request; the tx id of flag
 0x02, which runs the op inside that transaction of the connection:
-``Session.kv``) and calls the matching key-value method; bulk reads of many
-keys run on a worker thread (``Session.bulk``). NULL keys and
+``Session.kv``) and calls the matching key-value method. A bulk op naming
+many keys outside a transaction never reaches these handlers: it is decoded,
+run and answered on a worker thread (``server/bulk.py``). NULL keys and
 values are refused with status 1, as Ignite does. Imports
 ``embergrid.protocol.messages``, the engine and ``embergrid.server``; never
 asyncio.
@@ -13,11 +14,9 @@ asyncio.
 from __future__ import annotations
 
 from embergrid.engine import EngineError
-from embergrid.engine.kv import KeyValue
 from embergrid.engine.peek import copies_counted
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
-from embergrid.protocol.config import TRANSACTIONAL
 from embergrid.protocol.messages import cache as m
 from embergrid.protocol.messages._fields import NULL_OBJECT
 from embergrid.protocol.messages.general import (
@@ -27,7 +26,6 @@ from embergrid.protocol.messages.general import (
     ObjectResponse,
 )
 from embergrid.server import status_messages as msgs
-from embergrid.server.bulk import CHUNK, put_all_in_chunks
 from embergrid.server.dispatch import handler
 from embergrid.server.session import Session
 from embergrid.server.topology import Topology
@@ -71,14 +69,8 @@ def get(s: Session, r: m.CacheGet) -> ObjectResponse:
 @handler(Op.CACHE_GET_ALL)
 def get_all(s: Session, r: m.CacheGetAll) -> m.CacheGetAllResponse:
     p = r.prefix
-
-    def read(kv: KeyValue) -> m.CacheGetAllResponse:
-        found = kv.get_all(p.cache_id, _all(r.keys), p.expiry)
-        return m.CacheGetAllResponse(
-            tuple((returned(k), returned(v)) for k, v in found)
-        )
-
-    return s.bulk(p.tx_id, len(r.keys), read)
+    found = s.kv(p.tx_id).get_all(p.cache_id, _all(r.keys), p.expiry)
+    return m.CacheGetAllResponse(tuple((returned(k), returned(v)) for k, v in found))
 
 
 @handler(Op.CACHE_CONTAINS_KEY)
@@ -92,13 +84,7 @@ def contains_key(s: Session, r: m.CacheContainsKey) -> BoolResponse:
 @handler(Op.CACHE_CONTAINS_KEYS)
 def contains_keys(s: Session, r: m.CacheContainsKeys) -> BoolResponse:
     p = r.prefix
-    return _bool(
-        s.bulk(
-            p.tx_id,
-            len(r.keys),
-            lambda kv: kv.contains_keys(p.cache_id, _all(r.keys), p.expiry),
-        )
-    )
+    return _bool(s.kv(p.tx_id).contains_keys(p.cache_id, _all(r.keys), p.expiry))
 
 
 @handler(Op.CACHE_LOCAL_PEEK)
@@ -206,25 +192,10 @@ def clear_key(s: Session, r: m.CacheClearKey) -> EmptyResponse:
 # -- multi-key writes ----------------------------------------------------------------
 
 
-def _chunkable(s: Session, cache_id: int, tx_id: int | None) -> bool:
-    """Whether a bulk write may commit in pieces on a worker thread: an ATOMIC
-    cache, outside any transaction, on a store other nodes share."""
-    if not s.node.can_offload or s.in_tx(tx_id):
-        return False
-    return s.engine.caches.handle(cache_id).config.atomicity_mode != TRANSACTIONAL
-
-
 @handler(Op.CACHE_PUT_ALL)
 def put_all(s: Session, r: m.CachePutAll) -> EmptyResponse:
     p = r.prefix
     entries = [(stored(k), stored(v)) for k, v in r.entries]
-    if len(entries) > CHUNK and _chunkable(s, p.cache_id, p.tx_id):
-        s.off_loop(
-            lambda engine, budget: put_all_in_chunks(
-                engine, p.cache_id, entries, p.expiry, budget
-            )
-        )
-        return _EMPTY
     s.kv(p.tx_id).put_all(p.cache_id, entries, p.expiry)
     return _EMPTY
 
