@@ -38,11 +38,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from embergrid.engine._codec import decode_config
-from embergrid.engine.sql.types import SqlType, from_java_name, to_stored
+from embergrid.engine.sql.types import (
+    SqlType,
+    decode_field,
+    from_java_name,
+    to_stored,
+)
 from embergrid.engine.sqltext import column_name, ident, literal
 from embergrid.engine.store import Store
 from embergrid.errors import IgniteError
-from embergrid.protocol.binary.codec import decode_at
 from embergrid.protocol.binary.hashing import field_id, type_id
 from embergrid.protocol.binary.metadata import BinaryType
 from embergrid.protocol.binary.objects import parse_layout
@@ -375,7 +379,7 @@ class FieldReader:
             return self._data_object(blob, fid)
         if fid == 0:
             try:
-                value, _ = decode_at(blob, 0)
+                value, _ = decode_field(blob, 0)
             except IgniteError:
                 return None
             return to_stored(value, t)
@@ -396,7 +400,7 @@ class FieldReader:
         """A DECIMAL field as its exact text (the typed column holds a REAL)."""
         if fid == 0:
             try:
-                value = decode_at(blob, 0)[0]
+                value = decode_field(blob, 0)[0]
             except IgniteError:
                 return None
         else:
@@ -422,7 +426,7 @@ class FieldReader:
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
             try:
-                out[fid], end = decode_at(mv, off)
+                out[fid], end = decode_field(mv, off)
                 spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None

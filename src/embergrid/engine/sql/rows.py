@@ -17,8 +17,9 @@ object without fields is a bare header (flags 0x21, hash 1, schema id
 keeps the stored object's fields in place (SQL columns or not) and appends the
 newly set columns in table order. DECIMAL fields keep the scale of the value
 (1.10 -> unscaled 110, scale 2; 1E+2 -> 1, scale -2), as Java's BigDecimal.
-Divergence kept on purpose: a DATE field is written as a Date (11); Ignite
-writes an optimized-marshaller ``java.sql.Date`` (254) no thin client can read.
+A DATE field is what Ignite writes: a ``java.sql.Date`` through the optimized
+marshaller (254; registered as an ``Object`` field, 103), which no thin client
+can read, so a key-value ``get`` of such a row fails in pyignite as on Ignite.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from embergrid.engine.sql.catalog import Column, Table
-from embergrid.engine.sql.types import encode_field
+from embergrid.engine.sql.types import encode_field, field_code
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
@@ -185,7 +186,7 @@ class RowCodec:
             return
         known = self._get_type(tid)
         bfields = {
-            c.field_name: BinaryField(c.field_name, c.type.code, c.field_id)
+            c.field_name: BinaryField(c.field_name, field_code(c.type), c.field_id)
             for c in cols
             if c.type.code != TypeCode.NULL
         }
