@@ -41,6 +41,7 @@ from embergrid.engine._codec import decode_config
 from embergrid.engine.sql.types import (
     SqlType,
     decode_field,
+    encode_field,
     from_java_name,
     to_stored,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "Table",
     "schema_of",
     "type_name_of",
+    "typed_row",
     "unquote",
 ]
 
@@ -110,10 +112,11 @@ class _ColumnState:
     missing: list[Column]  # typed columns the entry table lacks
     strays: set[str]  # entry-table columns no SQL column owns
     exists: bool  # the trigger filling the typed columns is there
+    current: bool  # ... and it is this version's (``_trigger``)
 
     @property
     def ready(self) -> bool:
-        return not self.missing and not self.strays and self.exists
+        return not self.missing and not self.strays and self.current
 
 
 @dataclass(slots=True)
@@ -151,6 +154,11 @@ class Table:
             "",
             value_tag=True,
         )
+
+    @property
+    def typed_names(self) -> tuple[str, ...]:
+        """The entry table's columns of ``typed_columns``, in that order."""
+        return tuple(c.sqlite for c in self.typed_columns)
 
     @property
     def key_column(self) -> Column | None:
@@ -545,17 +553,10 @@ class Catalog:
                 conn.execute(
                     f"ALTER TABLE {tbl} ADD COLUMN {ident(c.sqlite)} {c.type.affinity}"
                 )
-            trigger = ident(f"{t.tbl}_sql")
-            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            conn.execute(f"DROP TRIGGER IF EXISTS {ident(t.tbl + '_sql')}")
             typed = t.typed_columns
             if typed:
-                sets = ", ".join(
-                    f"{ident(c.sqlite)} = {_extract(c, 'new')}" for c in typed
-                )
-                conn.execute(
-                    f"CREATE TRIGGER {trigger} AFTER INSERT ON {tbl} BEGIN "
-                    f"UPDATE {tbl} SET {sets} WHERE key = new.key; END"
-                )
+                conn.execute(_trigger(t))
                 conn.execute(
                     f"UPDATE {tbl} SET "
                     + ", ".join(f"{ident(c.sqlite)} = {_extract(c)}" for c in typed)
@@ -608,11 +609,13 @@ class Catalog:
         have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({ident(t.tbl)})")}
         want = {c.sqlite for c in t.typed_columns}
         missing = [c for c in t.typed_columns if c.sqlite not in have]
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?",
+        trigger = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
             (f"{t.tbl}_sql",),
         ).fetchone()
-        return _ColumnState(missing, have - want - _ENTRY_COLUMNS, exists is not None)
+        exists = trigger is not None
+        current = exists and trigger[0] == _trigger(t)
+        return _ColumnState(missing, have - want - _ENTRY_COLUMNS, exists, current)
 
     def _columns_ready(self, t: Table) -> bool:
         return self._column_state(t).ready
@@ -722,6 +725,43 @@ def _field_column(t: Table, name: str) -> Column | None:
         if c.field_name == name:
             return c
     return t.column(name)
+
+
+def _trigger(t: Table) -> str:
+    """The trigger filling the typed columns of a new entry from its blobs,
+    unless the write gave them (``entries.Columns``): then one is not NULL (a
+    row SQL writes has a key column at least)."""
+    tbl = ident(t.tbl)
+    typed = t.typed_columns
+    sets = ", ".join(f"{ident(c.sqlite)} = {_extract(c, 'new')}" for c in typed)
+    unset = " AND ".join(f"new.{ident(c.sqlite)} IS NULL" for c in typed)
+    return (
+        f"CREATE TRIGGER {ident(t.tbl + '_sql')} AFTER INSERT ON {tbl}"
+        f" WHEN {unset} BEGIN UPDATE {tbl} SET {sets} WHERE key = new.key; END"
+    )
+
+
+def typed_row(t: Table) -> Callable[[dict[str, Any], bytes], tuple[Any, ...]]:
+    """For a row SQL writes into ``t``: its typed columns (``typed_names``) from
+    the field values it wrote (by column name) and its value blob, the same as
+    the trigger's ``eg_field`` would read back from the blobs."""
+    steps = [
+        (c.name, c.type, c.value_tag, c.type.name == "OTHER") for c in t.typed_columns
+    ]
+
+    def row(values: dict[str, Any], value: bytes) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for name, typ, tag, other in steps:
+            if tag:
+                out.append(value_tag(value))
+                continue
+            v = values.get(name)
+            if v is not None:
+                v = encode_field(v, typ) if other else to_stored(v, typ)
+            out.append(v if type(v) in _SQLITE_VALUES else None)
+        return tuple(out)
+
+    return row
 
 
 def _extract(c: Column, row: str = "") -> str:

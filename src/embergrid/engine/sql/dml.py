@@ -21,9 +21,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
+from embergrid.engine.entries import Columns
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Column, Table
+from embergrid.engine.sql.catalog import Catalog, Column, Table, typed_row
 from embergrid.engine.sql.ddl import fail, ident
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
@@ -44,6 +45,12 @@ __all__ = ["Dml"]
 
 RunPlan = Callable[[Plan, Sequence[Any]], list[Any]]
 """Every row of a translated query with its arguments."""
+
+# ``catalog.typed_row`` of a table, and the typed columns it made per row.
+_TypedRows = tuple[
+    Callable[[dict[str, Any], bytes], tuple[Any, ...]],
+    dict[tuple[bytes, bytes], tuple[Any, ...]],
+]
 
 _NAMES = (TokenType.VAR, TokenType.IDENTIFIER)
 _CONSTANTS = {TokenType.NULL: None, TokenType.TRUE: True, TokenType.FALSE: False}
@@ -191,6 +198,7 @@ class Dml:
         width = len(cols) if width < 0 else width
         pairs: list[tuple[bytes, bytes]] = []
         texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
+        typed = self._typed_columns(table)
         for r in rows:  # every row converts before any is stored, as in Ignite
             if len(r) != width:
                 raise fail(m.column_count(sql))
@@ -198,10 +206,14 @@ class Dml:
                 raise fail(m.COMPOSITE_VALUE)
             values = self._row_values(table, cols, r)
             key = self.rows.key(table, values)
-            pairs.append((key, self.rows.value(table, values)))
+            value = self.rows.value(table, values)
+            pairs.append((key, value))
+            if typed is not None:
+                typed[1][(key, value)] = typed[0](values, value)
             if not upsert:
                 texts.setdefault(key, _key_text(table, values))
-        refused = self._store_rows(table, pairs, upsert)
+        columns = None if typed is None else Columns(table.typed_names, typed[1])
+        refused = self._store_rows(table, pairs, upsert, columns)
         if refused:
             keys = ", ".join(texts[k] for k in refused)
             raise fail(m.duplicate_keys(keys, len(pairs)))
@@ -256,14 +268,29 @@ class Dml:
     def _keyless(table: Table, name: str) -> Column | None:
         return table.key_column if name == "_KEY" else None
 
+    def _typed_columns(self, table: Table) -> _TypedRows | None:
+        """How to compute the typed columns of ``table``'s rows, written with
+        them (``entries.Columns``); None where the entry table has no typed
+        columns of this table (another entity of the same cache has them)."""
+        if self.catalog.table_of_cache(table.cache_id) is not table:
+            return None
+        if not table.typed_columns:
+            return None
+        return typed_row(table), {}
+
     def _store_rows(
-        self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
+        self,
+        table: Table,
+        pairs: list[tuple[bytes, bytes]],
+        upsert: bool,
+        columns: Columns | None,
     ) -> list[bytes]:
-        """Write an INSERT's (MERGE's) rows in one go; the keys refused as present."""
+        """Write an INSERT's (MERGE's) rows in one go, with their typed columns;
+        the keys refused as present."""
         if upsert:  # MERGE replaces the whole value, as Ignite's does
-            self.kv.put_all(table.cache_id, pairs)
+            self.kv.put_all(table.cache_id, pairs, columns=columns)
             return []
-        return self.kv.put_all_if_absent(table.cache_id, pairs)
+        return self.kv.put_all_if_absent(table.cache_id, pairs, columns=columns)
 
     def _column(self, table: Table, name: str) -> Any:
         """A column set by name; ``_KEY`` is the key column of a plain key."""
