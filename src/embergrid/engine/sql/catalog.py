@@ -121,6 +121,9 @@ class _ColumnState:
 
 @dataclass(slots=True)
 class Table:
+    """One SQL table. Never changed once made (the catalog makes new ones), so
+    what is derived from its columns is computed once, in ``__post_init__``."""
+
     schema: str
     name: str
     cache_id: int
@@ -130,48 +133,34 @@ class Table:
     config: CacheConfiguration
     columns: list[Column] = field(default_factory=list)
     hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
+    # The ``value_tag`` a value must have to be a row (``value_check``).
+    value_check: int | None = field(init=False, repr=False)
+    # The typed column holding each entry's ``value_tag`` (when checked).
+    tag_column: Column | None = field(init=False, repr=False)
+    # The typed column holding the whole key (``_KEY``), if the key is a value.
+    key_column: Column | None = field(init=False, repr=False)
+    # The column holding the whole value, if the value is a plain type.
+    value_column: Column | None = field(init=False, repr=False)
+    key_columns: list[Column] = field(init=False, repr=False)
+    value_columns: list[Column] = field(init=False, repr=False)
+    # Every typed column of the entry table (``columns``, the hidden key, the
+    # value's tag), and the entry table's names of them, in that order.
+    typed_columns: list[Column] = field(init=False, repr=False)
+    typed_names: tuple[str, ...] = field(init=False, repr=False)
 
-    @property
-    def value_check(self) -> int | None:
-        """The ``value_tag`` a value must have to be a row (``value_check``)."""
+    def __post_init__(self) -> None:
         check = value_check(self.entity)
-        return None if check is None else tag_of(*check)
-
-    @property
-    def tag_column(self) -> Column | None:
-        """The typed column holding each entry's ``value_tag`` (when checked)."""
-        if value_check(self.entity) is None:
-            return None
-        return Column(
-            _TAG_NAME,
-            _TYPES_BY_NAME["BIGINT"],
-            False,
-            False,
-            -1,
-            -1,
-            False,
-            0,
-            "",
-            value_tag=True,
-        )
-
-    @property
-    def typed_names(self) -> tuple[str, ...]:
-        """The entry table's columns of ``typed_columns``, in that order."""
-        return tuple(c.sqlite for c in self.typed_columns)
-
-    @property
-    def key_column(self) -> Column | None:
-        """The typed column holding the whole key (``_KEY``), if the key is a value."""
-        whole = [c for c in self.columns if c.whole_key]
-        return whole[0] if whole else self.hidden_key
-
-    @property
-    def typed_columns(self) -> list[Column]:
-        """Every typed column of the entry table (``columns``, the hidden key,
-        the value's tag)."""
+        self.value_check = None if check is None else tag_of(*check)
+        self.tag_column = None if check is None else _tag_column()
+        whole_keys = [c for c in self.columns if c.whole_key]
+        self.key_column = whole_keys[0] if whole_keys else self.hidden_key
+        whole_values = [c for c in self.columns if c.whole_value]
+        self.value_column = whole_values[0] if whole_values else None
+        self.key_columns = [c for c in self.columns if c.is_key]
+        self.value_columns = [c for c in self.columns if not c.is_key]
         extra = [c for c in (self.hidden_key, self.tag_column) if c is not None]
-        return [*self.columns, *extra]
+        self.typed_columns = [*self.columns, *extra]
+        self.typed_names = tuple(c.sqlite for c in self.typed_columns)
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -179,19 +168,20 @@ class Table:
                 return c
         return None
 
-    @property
-    def value_column(self) -> Column | None:
-        """The column holding the whole value, if the value is a plain type."""
-        whole = [c for c in self.columns if c.whole_value]
-        return whole[0] if whole else None
 
-    @property
-    def key_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.is_key]
-
-    @property
-    def value_columns(self) -> list[Column]:
-        return [c for c in self.columns if not c.is_key]
+def _tag_column() -> Column:
+    return Column(
+        _TAG_NAME,
+        _TYPES_BY_NAME["BIGINT"],
+        False,
+        False,
+        -1,
+        -1,
+        False,
+        0,
+        "",
+        value_tag=True,
+    )
 
 
 def unquote(name: str) -> str:

@@ -197,25 +197,26 @@ class Dml:
         ``cols``'), then store them all in one go."""
         width = len(cols) if width < 0 else width
         pairs: list[tuple[bytes, bytes]] = []
-        texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
+        firsts: dict[bytes, dict[str, Any]] = {}  # key -> its first row's values
         typed = self._typed_columns(table)
+        checked = _checked_columns(table)
         for r in rows:  # every row converts before any is stored, as in Ignite
             if len(r) != width:
                 raise fail(m.column_count(sql))
             if width != len(cols):
                 raise fail(m.COMPOSITE_VALUE)
-            values = self._row_values(table, cols, r)
+            values = self._row_values(table, cols, r, checked)
             key = self.rows.key(table, values)
             value = self.rows.value(table, values)
             pairs.append((key, value))
             if typed is not None:
                 typed[1][(key, value)] = typed[0](values, value)
             if not upsert:
-                texts.setdefault(key, _key_text(table, values))
+                firsts.setdefault(key, values)  # named if refused
         columns = None if typed is None else Columns(table.typed_names, typed[1])
         refused = self._store_rows(table, pairs, upsert, columns)
         if refused:
-            keys = ", ".join(texts[k] for k in refused)
+            keys = ", ".join(_key_text(table, firsts[k]) for k in refused)
             raise fail(m.duplicate_keys(keys, len(pairs)))
         return len(pairs)
 
@@ -352,8 +353,14 @@ class Dml:
         return _plan_value(rows[0][0], plan.columns[0]) if rows else None
 
     def _row_values(
-        self, table: Table, cols: Sequence[Any], r: Sequence[Any]
+        self,
+        table: Table,
+        cols: Sequence[Any],
+        r: Sequence[Any],
+        checked: list[Column],
     ) -> dict[str, Any]:
+        """The row's field values by column; ``checked``: the columns whose
+        value has a constraint (``_checked_columns``)."""
         values: dict[str, Any] = {}
         for c, v in zip(cols, r, strict=True):
             try:
@@ -362,7 +369,7 @@ class Dml:
                 raise fail(
                     m.conversion_failed(c.name, exc.from_java, exc.to_java)
                 ) from None
-        for c in table.typed_columns:
+        for c in checked:
             v = values.get(c.name)
             if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
                 raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
@@ -542,6 +549,16 @@ def _decimals(v: Decimal) -> int:
     """Digits after the point (0 for NaN and infinities)."""
     exponent = v.as_tuple().exponent
     return -exponent if isinstance(exponent, int) else 0
+
+
+def _checked_columns(table: Table) -> list[Column]:
+    """The columns whose values ``Dml._row_values`` checks: keys and NOT NULL
+    ones (a value is required), DECIMALs of a fixed scale (no more digits)."""
+    return [
+        c
+        for c in table.typed_columns
+        if c.is_key or c.not_null or (c.type.name == "DECIMAL" and c.scale >= 0)
+    ]
 
 
 def _required_keys(table: Table) -> list[Column]:

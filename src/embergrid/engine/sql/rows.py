@@ -53,6 +53,8 @@ Field = tuple[int, bytes]  # (field id, encoded data object)
 
 # A table's type names are few and long (generated ones hold a UUID): hash once.
 _type_id = functools.lru_cache(maxsize=1024)(type_id)
+# Every row of a statement has the same few field lists.
+_schema_id = functools.lru_cache(maxsize=1024)(schema_id)
 
 
 _EMPTY_SCHEMA_ID = -2128831035  # 0x811c9dc5, the FNV basis: no field hashed in
@@ -88,7 +90,7 @@ def build_object(tid: int, fields: Sequence[Field]) -> bytes:
     else:
         fmt = "I"
     out += struct.pack(f"<{len(offsets)}{fmt}", *offsets)
-    sid = schema_id(fid for fid, _ in fields)
+    sid = _schema_id(tuple(fid for fid, _ in fields))
     _HEADER.pack_into(
         out, 0, TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, len(out), sid, end_of_fields
     )
