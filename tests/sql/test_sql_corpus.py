@@ -719,6 +719,14 @@ OVERFLOW_SCRIPT = [
     "SELECT -s FROM Ovf WHERE id = 2",
     "SELECT -i FROM Ovf WHERE id = 2",
     "SELECT -b FROM Ovf WHERE id = 2",
+    # by a constant other than 0 and -1 nothing can overflow (no check is made)
+    "SELECT id, b / 3, b % 3, i / -2, i % -2, t / 127, s % 32767, b / 1 FROM Ovf ORDER BY id",
+    "SELECT (i / 1) + 1 FROM Ovf WHERE id = 1",
+    "SELECT (b % 2) - 1, (t / 2) * 2 FROM Ovf ORDER BY id",
+    "SELECT i % 0 FROM Ovf WHERE id = 1",
+    "SELECT b % 10 + i / 10, COUNT(*) FROM Ovf GROUP BY b % 10 + i / 10 ORDER BY 1",
+    "SELECT i / 2 + 1, COUNT(*) FROM Ovf GROUP BY i / 2 + 1 ORDER BY 1",
+    "SELECT i + 1, COUNT(*) FROM Ovf GROUP BY i + 1",
     "DROP TABLE Ovf",
 ]
 DML_SCRIPTS.append(OVERFLOW_SCRIPT)

@@ -261,6 +261,10 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
     if isinstance(native, exp.Div):
         native.set("typed", True)  # SQLite's integer division, not a REAL one
+    if _within_dividend(node):
+        native.meta[_NATIVE_INT] = max(1, _native_depth(a))
+        node.replace(exp.paren(native))
+        return
     if typ == "BIGINT":
         kind = exp.Anonymous(this="typeof", expressions=[native.copy()])
         fits: exp.Expr = exp.EQ(this=kind, expression=exp.Literal.string("integer"))
@@ -272,6 +276,28 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     checked = exp.Case().when(fits, native).else_(call)
     checked.meta[_NATIVE_INT] = depth
     node.replace(exp.paren(checked))
+
+
+def _within_dividend(node: exp.Expr) -> bool:
+    """``x / c`` or ``x % c`` by an integer constant other than 0 and -1: the
+    result is no larger than ``x``, so it cannot leave the type (nor fail), and
+    SQLite's integer ``/`` and ``%`` truncate as Java's do: no check needed."""
+    if not isinstance(node, exp.Div | exp.Mod):
+        return False
+    c = _int_constant(node.expression)
+    return c is not None and c not in (0, -1)
+
+
+def _int_constant(e: exp.Expr) -> int | None:
+    """An integer constant's value: folded, or a literal as written (GROUP BY's
+    terms are not folded)."""
+    e = e.unnest()
+    v = const(e)
+    if v is not None:
+        return v[1] if v[0] in _INT_TARGETS and isinstance(v[1], int) else None
+    if isinstance(e, exp.Literal) and not e.is_string and e.this.isdigit():
+        return int(e.this)
+    return None
 
 
 def _negation(node: exp.Expr) -> bool:
