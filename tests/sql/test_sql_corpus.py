@@ -237,6 +237,12 @@ QUERIES = [
     "SELECT id, CAST(d AS VARCHAR), CAST(d AS CHAR(10)), d || '', CONCAT(d, 'x'), CAST(db AS VARCHAR), CAST(r AS VARCHAR), CAST(b AS VARCHAR), b || '', CONCAT(db, r) FROM Typed ORDER BY id",
     "SELECT CAST(12.50 AS VARCHAR), CAST('abcdef' AS VARCHAR(3)), CAST('abcdef' AS CHAR(3)), CAST(12345 AS VARCHAR(2))",
     "SELECT CAST(bi AS INT), CAST(i AS SMALLINT), CAST(i AS TINYINT), CAST(d AS INT), CAST(r AS INT) FROM Typed WHERE id = 2",
+    # SQLite computes these itself: integer narrowing that fits, an integer's
+    # string, CONCAT (NULL parts skipped, NULL only when every part is)
+    "SELECT id, CAST(si AS TINYINT), CAST(i AS SMALLINT) + 1, CAST(ti AS TINYINT), CAST(bi AS SMALLINT) FROM Typed WHERE id > 1 ORDER BY id",
+    "SELECT id, CAST(i AS VARCHAR), CAST(bi AS VARCHAR), CAST(ti AS CHAR), CAST(si AS VARCHAR) || 'x', CAST(i + 1 AS VARCHAR) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(s, c), CONCAT(s, NULL, c), CONCAT(NULL, s), CONCAT(CONCAT(s, '-'), i, bi), CONCAT(i, '', ti) FROM Typed ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(s, i) = 'alpha10' OR CONCAT(s, i) IS NULL ORDER BY id",
     # integer arithmetic in the operands' type: fine within range
     "SELECT i + 2147483647, si + 1, ti * 2, si * si, -i, i / 2, i % 4, bi * 2, bi - 1 FROM Typed WHERE id = 2",
     "SELECT id FROM Typed WHERE i * 2 > 0 ORDER BY id",
@@ -425,6 +431,7 @@ MAP_ERRORS = [
     "SELECT i / 0 FROM Typed",
     "SELECT CAST(bi AS INT) FROM Typed ORDER BY id",
     "SELECT CAST(i * 100 AS TINYINT) FROM Typed ORDER BY id",
+    "SELECT CAST(bi AS SMALLINT) FROM Typed WHERE id = 1",
     # a string compared with a number converts to the number's type (H2's higher)
     "SELECT * FROM Typed WHERE i > s",
     "SELECT id FROM Typed WHERE s = db",
