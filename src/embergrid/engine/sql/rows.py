@@ -29,8 +29,11 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from embergrid.engine.messages import java_field_type_name
+from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Column, Table
-from embergrid.engine.sql.types import encode_field, field_code
+from embergrid.engine.sql.ddl import fail
+from embergrid.engine.sql.types import NULL_CELL, encode_field, field_code
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
@@ -108,7 +111,7 @@ class RowCodec:
         self._put_type = put_type
         self._get_type = get_type
         self._registered: set[tuple[int, int]] = set()
-        self._registered_ids: set[tuple[int, tuple[int, ...]]] = set()
+        self._registered_ids: set[tuple[int, tuple[int, ...], tuple[bool, ...]]] = set()
 
     def key(self, t: Table, values: dict[str, Any]) -> bytes:
         whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
@@ -179,14 +182,20 @@ class RowCodec:
     def _register(
         self, tid: int, name: str, cols: list[Column], fields: list[Field], t: Table
     ) -> None:
+        """Register the object's type and schema, once per field list (which
+        fields are NULL included); a field set to a value of another type than
+        the type registers fails (``_check_types``)."""
         ids = tuple(fid for fid, _ in fields)
-        if (tid, ids) in self._registered_ids:  # every row of a statement alike
-            return
-        sid = schema_id(ids)
-        if (tid, sid) in self._registered:
-            self._registered_ids.add((tid, ids))
+        shape = (tid, ids, tuple(data == NULL_CELL for _, data in fields))
+        if shape in self._registered_ids:  # every row of a statement alike
             return
         known = self._get_type(tid)
+        if known is not None:
+            _check_types(known, cols, fields)
+        sid = schema_id(ids)
+        if (tid, sid) in self._registered:
+            self._registered_ids.add(shape)
+            return
         bfields = {
             c.field_name: BinaryField(c.field_name, field_code(c.type), c.field_id)
             for c in cols
@@ -204,4 +213,28 @@ class RowCodec:
             )
         )
         self._registered.add((tid, sid))
-        self._registered_ids.add((tid, ids))
+        self._registered_ids.add(shape)
+
+
+def _check_types(known: BinaryType, cols: list[Column], fields: list[Field]) -> None:
+    """Ignite's builder refuses a value (not NULL) for a field its binary type
+    registers with another type. Checked for OTHER columns, whose value Ignite
+    sets as an ``Object`` whatever it is (observed: a ``byte[]`` query field
+    whose type registers ``byte[]`` refuses even ``X''``); the other columns'
+    values are of the registered field's class already."""
+    by_id = {c.field_id: c for c in cols if c.type.name == "OTHER"}
+    for fid, data in fields:
+        c = by_id.get(fid)
+        f = None if c is None else known.fields.get(c.field_name)
+        if c is None or f is None or data == NULL_CELL:
+            continue
+        code = field_code(c.type)
+        if f.type_code != code:
+            raise fail(
+                m.wrong_value_set(
+                    known.type_name,
+                    c.field_name,
+                    java_field_type_name(f.type_code),
+                    java_field_type_name(code),
+                )
+            )
