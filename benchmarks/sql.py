@@ -17,7 +17,7 @@ Before measuring, each server runs the whole set once on small sizes
 on a server that has been up a while.
 
 Besides rows per second (wall clock), each measure records the server
-process's CPU time (user + system, every thread: the reference's JIT and GC
+process's CPU time (every thread's time on a CPU: the reference's JIT and GC
 too) and reports rows per CPU-second. On a loaded machine the scheduler
 shares the cores out per thread, so a many-threaded JVM gets more of them than
 a Python process: the CPU figure is what each server spends per row, whatever
@@ -112,15 +112,20 @@ def _pid_of_client_port(port: int) -> int | None:
     return None
 
 
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
 def _cpu_seconds(pid: int | None) -> float:
-    """User + system CPU time of process ``pid`` (all its threads) so far."""
+    """CPU time of process ``pid`` so far: the sum over its threads of their
+    time on a CPU (``schedstat``, nanoseconds; ``stat``'s clock ticks are too
+    coarse for a 30 ms measure). A thread that ends between two readings takes
+    its time with it: both servers keep their threads."""
     if pid is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICK
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
 
 
 class Meter:
@@ -140,7 +145,7 @@ class Meter:
         used = _cpu_seconds(self.pid) - cpu
         self.rate[name] = max(self.rate.get(name, 0.0), n / secs)
         if self.pid is not None:
-            per_cpu = n / max(used, 1 / _TICK)
+            per_cpu = n / max(used, 1e-6)
             self.per_cpu[name] = max(self.per_cpu.get(name, 0.0), per_cpu)
 
 

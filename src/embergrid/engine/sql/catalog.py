@@ -13,9 +13,13 @@ let SQLite filter, join, sort and aggregate natively, the catalog adds one typed
 column per SQL column to that same table (``c_<NAME>``, SQLite affinity of the
 type) and an ``AFTER INSERT`` trigger that fills them from the new key and value
 blobs through the ``eg_field`` SQL function (decode one field of a binary
-object, memoized per blob). Every write path (key-value put, SQL INSERT/UPDATE,
+object, memoized per blob). Every write path (key-value put, SQL UPDATE,
 another process) goes through ``Entries.write`` -> ``INSERT OR REPLACE`` and so
-through the trigger; deletes need nothing (the row is gone). Queries read the
+through the trigger; SQL INSERT and MERGE write the typed columns themselves
+with the row (``typed_row``, ``entries.Columns``: the values the statement
+converted, never re-read from the blobs), and the trigger, which runs only
+when every typed column of the new row is NULL, leaves them be. Deletes need
+nothing (the row is gone). Queries read the
 typed columns and never decode a blob. The columns are added (and existing rows
 back-filled) the first time SQL sees the cache, so rows put before that are rows
 too. The primary key columns get a SQLite index; ``CREATE INDEX`` and the
