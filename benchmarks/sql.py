@@ -12,6 +12,18 @@ rates and embergrid's ratio to the reference.
 The read measures (point, join, stream) run ``--repeat`` times on each server
 after the one bulk insert and the best rate of each is kept: this machine is
 shared, and the best of a few runs is the least disturbed one on both sides.
+Before measuring, each server runs the whole set once on small sizes
+(``--warmup``, on by default), so the reference's JIT has compiled its paths as
+on a server that has been up a while.
+
+Besides rows per second (wall clock), each measure records the server
+process's CPU time (every thread's time on a CPU: the reference's JIT and GC
+too) and reports rows per CPU-second. On a loaded machine the scheduler
+shares the cores out per thread, so a many-threaded JVM gets more of them than
+a Python process: the CPU figure is what each server spends per row, whatever
+its share. (The reference's process is found by its client port; without a
+process to read, e.g. ``IGNITE_SQL_REFERENCE`` or ``--in-process``, it is
+``n/a``.)
 
 embergrid runs as ``embergrid serve`` in its own process, as the reference node
 does (``--in-process``: a ``ServerThread`` in the benchmark's process instead,
@@ -21,7 +33,8 @@ are measured through, one table each: embergrid's ``Client`` and pyignite 0.6.1
 measures, so its ratios say little about the servers).
 
 Usage: ``python benchmarks/sql.py [--rows N] [--points K] [--repeat R]
-[--client embergrid|pyignite|both] [--in-process] [--no-reference]``.
+[--client embergrid|pyignite|both] [--in-process] [--no-reference]
+[--no-warmup]``.
 The reference node is started from ``tools/reference-ignite/lib-sql`` with the JVM
 options users run it with (``bin/ignite.sh``'s: default JIT and GC, 1 GiB heap;
 ``hol.reference_server``), not the tests' fast-start flags, or taken from
@@ -60,32 +73,80 @@ PARAM_BATCH = 100  # rows per multi-row statement with parameters
 SIDE = 1000  # rows of each table of the arithmetic join
 
 
+Server = tuple[tuple[str, int], int | None]  # address, process id (None: unknown)
+
+
 @contextmanager
-def embergrid_server(in_process: bool) -> Iterator[tuple[str, int]]:
+def embergrid_server(in_process: bool) -> Iterator[Server]:
     """``embergrid serve`` in its own process (as the reference node runs), or a
     ``ServerThread`` sharing this process (and its GIL) with the client."""
     if in_process:
         with ServerThread(Node()) as st:
-            yield st.address
+            yield st.address, None
         return
-    with serve_process() as (address, _pid):
-        yield address
+    with serve_process() as (address, pid):
+        yield address, pid
 
 
 @contextmanager
-def reference_server() -> Iterator[tuple[str, int]]:
+def reference_server() -> Iterator[Server]:
     external = os.environ.get("IGNITE_SQL_REFERENCE", "").strip()
     if external:
-        yield parse_address(external)
+        yield parse_address(external), None
         return
     with users_reference_node() as address:
-        yield address
+        yield address, _pid_of_client_port(address[1])
 
 
-def timed(fn: Callable[[], int]) -> tuple[int, float]:
-    start = time.perf_counter()
-    n = fn()
-    return n, time.perf_counter() - start
+def _pid_of_client_port(port: int) -> int | None:
+    """The process started with ``--client-port port`` (the reference node)."""
+    wanted = f"--client-port\0{port}\0".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if wanted in (entry / "cmdline").read_bytes():
+                return int(entry.name)
+        except OSError:
+            continue
+    return None
+
+
+def _cpu_seconds(pid: int | None) -> float:
+    """CPU time of process ``pid`` so far: the sum over its threads of their
+    time on a CPU (``schedstat``, nanoseconds; ``stat``'s clock ticks are too
+    coarse for a 30 ms measure). A thread that ends between two readings takes
+    its time with it: both servers keep their threads."""
+    if pid is None:
+        return 0.0
+    total = 0
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / 1e9
+
+
+class Meter:
+    """Rates of one server: rows per second and rows per server CPU-second
+    (the best of the repeats of each)."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid = pid
+        self.rate: dict[str, float] = {}
+        self.per_cpu: dict[str, float] = {}
+
+    def measure(self, name: str, fn: Callable[[], int]) -> None:
+        cpu = _cpu_seconds(self.pid)
+        start = time.perf_counter()
+        n = fn()
+        secs = time.perf_counter() - start
+        used = _cpu_seconds(self.pid) - cpu
+        self.rate[name] = max(self.rate.get(name, 0.0), n / secs)
+        if self.pid is not None:
+            per_cpu = n / max(used, 1e-6)
+            self.per_cpu[name] = max(self.per_cpu.get(name, 0.0), per_cpu)
 
 
 CLIENTS: dict[str, Callable[[], Any]] = {
@@ -95,18 +156,19 @@ CLIENTS: dict[str, Callable[[], Any]] = {
 
 
 def run(
-    address: tuple[str, int],
+    server: Server,
     rows: int,
     points: int,
     repeat: int,
     client_name: str,
     singles: int,
-) -> dict[str, float]:
+) -> Meter:
+    address, pid = server
     client = CLIENTS[client_name]()
-    out: dict[str, float] = {}
+    meter = Meter(pid)
     with client.connect(*address):
-        out.update(_inserts(client, rows, singles))
-        out.update(_arith_join(client, repeat))
+        _inserts(client, rows, singles, meter)
+        _arith_join(client, repeat, meter)
         for t in ("Bench", "BenchGroup"):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         client.sql("CREATE TABLE BenchGroup (id INT PRIMARY KEY, name VARCHAR)")
@@ -167,8 +229,7 @@ def run(
             assert n == rows, n
             return n
 
-        n, secs = timed(insert)
-        out["insert rows/s"] = n / secs
+        meter.measure("insert rows/s", insert)
         for _ in range(repeat):
             for name, fn in (
                 ("point select/s", point),
@@ -177,16 +238,14 @@ def run(
                 ("string scan rows/s", string_scan),
                 ("stream rows/s", stream),
             ):
-                n, secs = timed(fn)
-                out[name] = max(out.get(name, 0.0), n / secs)
+                meter.measure(name, fn)
         for t in ("Bench", "BenchGroup"):
             client.sql(f"DROP TABLE {t} IF EXISTS")
-    return out
+    return meter
 
 
-def _inserts(client: Any, rows: int, singles: int) -> dict[str, float]:
+def _inserts(client: Any, rows: int, singles: int, meter: Meter) -> None:
     """Rows/s of each insert path into a table like the bulk one."""
-    out: dict[str, float] = {}
     cols = "(id, grp, val, name)"
 
     def row(i: int) -> list[Any]:
@@ -221,13 +280,11 @@ def _inserts(client: Any, rows: int, singles: int) -> dict[str, float]:
         ("merge 100 ? rows/s", batched("MERGE")),
     ):
         fresh()
-        n, secs = timed(fn)
-        out[name] = n / secs
+        meter.measure(name, fn)
     client.sql("DROP TABLE Ins IF EXISTS")
-    return out
 
 
-def _arith_join(client: Any, repeat: int) -> dict[str, float]:
+def _arith_join(client: Any, repeat: int, meter: Meter) -> None:
     """Row pairs/s of ``a.v + b.v = -1`` over two tables of SIDE rows (best)."""
     for t in ("ArA", "ArB"):
         client.sql(f"DROP TABLE {t} IF EXISTS")
@@ -237,21 +294,18 @@ def _arith_join(client: Any, repeat: int) -> dict[str, float]:
                 f"({i}, {i * 37 % 1000})" for i in range(start, start + BATCH)
             )
             client.sql(f"INSERT INTO {t} (id, v) VALUES {values}")
-    best = 0.0
+
+    def join() -> int:
+        with client.sql(
+            "SELECT COUNT(*) FROM ArA a, ArB b WHERE a.v + b.v = -1"
+        ) as cur:
+            assert list(cur) == [[0]]
+        return SIDE * SIDE
+
     for _ in range(repeat):
-
-        def join() -> int:
-            with client.sql(
-                "SELECT COUNT(*) FROM ArA a, ArB b WHERE a.v + b.v = -1"
-            ) as cur:
-                assert list(cur) == [[0]]
-            return SIDE * SIDE
-
-        n, secs = timed(join)
-        best = max(best, n / secs)
+        meter.measure("arith join pairs/s", join)
     for t in ("ArA", "ArB"):
         client.sql(f"DROP TABLE {t} IF EXISTS")
-    return {"arith join pairs/s": best}
 
 
 def main() -> None:
@@ -263,38 +317,53 @@ def main() -> None:
     ap.add_argument("--client", choices=[*sorted(CLIENTS), "both"], default="both")
     ap.add_argument("--in-process", action="store_true")
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--no-warmup", action="store_true")
     a = ap.parse_args()
     clients = ["embergrid", "pyignite"] if a.client == "both" else [a.client]
-    ours: dict[str, dict[str, float]] = {}
-    ref: dict[str, dict[str, float]] = {c: {} for c in clients}
-    with embergrid_server(a.in_process) as addr:
-        for c in clients:
-            ours[c] = run(addr, a.rows, a.points, a.repeat, c, a.singles)
+    ours: dict[str, Meter] = {}
+    ref: dict[str, Meter] = {c: Meter(None) for c in clients}
+    servers = [(embergrid_server(a.in_process), ours)]
     if not a.no_reference:
-        with reference_server() as addr:
+        servers.append((reference_server(), ref))
+    for server, into in servers:
+        with server as s:
             for c in clients:
-                ref[c] = run(addr, a.rows, a.points, a.repeat, c, a.singles)
+                if not a.no_warmup:  # discarded: JIT and caches warm on both
+                    run(s, a.rows // 10, a.points // 10, 1, c, a.singles // 10)
+                into[c] = run(s, a.rows, a.points, a.repeat, c, a.singles)
     for c in clients:
         _table(a, c, ours[c], ref[c])
 
 
-def _table(
-    a: argparse.Namespace, client: str, ours: dict[str, float], ref: dict[str, float]
-) -> None:
+def _table(a: argparse.Namespace, client: str, ours: Meter, ref: Meter) -> None:
+    where = "in this process" if a.in_process else "in its own process"
     print(
         f"\nrows={a.rows} points={a.points} repeat={a.repeat} singles={a.singles}"
-        f" (client {client} for both servers; best of the repeats;"
-        f" embergrid {'in this process' if a.in_process else 'in its own process'})"
+        f" warmup={not a.no_warmup} (client {client} for both servers; best of the"
+        f" repeats; embergrid {where})"
     )
     print(
-        f"| {'measure':<22} | {'embergrid':>12} | {'ignite 2.17':>12} | {'ratio':>6} |"
+        f"| {'measure':<22} | {'embergrid':>10} | {'ignite 2.17':>11} | {'ratio':>5} |"
+        f" {'eg /cpu-s':>10} | {'ig /cpu-s':>10} | {'cpu ratio':>9} |"
     )
-    print(f"|{'-' * 24}|{'-' * 14}|{'-' * 14}|{'-' * 8}|")
-    for k, v in ours.items():
-        r = ref.get(k)
-        ratio = f"{v / r:6.2f}" if r else "   n/a"
-        rs = f"{r:12.0f}" if r else f"{'n/a':>12}"
-        print(f"| {k:<22} | {v:12.0f} | {rs} | {ratio} |")
+    print(
+        f"|{'-' * 24}|{'-' * 12}|{'-' * 13}|{'-' * 7}|{'-' * 12}|{'-' * 12}|{'-' * 11}|"
+    )
+    for k, v in ours.rate.items():
+        r = ref.rate.get(k)
+        c, rc = ours.per_cpu.get(k), ref.per_cpu.get(k)
+        print(
+            f"| {k:<22} | {v:10.0f} | {_num(r, 11)} | {_ratio(v, r, 5)} |"
+            f" {_num(c, 10)} | {_num(rc, 10)} | {_ratio(c, rc, 9)} |"
+        )
+
+
+def _num(v: float | None, width: int) -> str:
+    return f"{v:{width}.0f}" if v else f"{'n/a':>{width}}"
+
+
+def _ratio(v: float | None, r: float | None, width: int) -> str:
+    return f"{v / r:{width}.2f}" if v and r else f"{'n/a':>{width}}"
 
 
 if __name__ == "__main__":

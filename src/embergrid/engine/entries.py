@@ -7,7 +7,8 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``read(h, key, now)``         -> ``(value, expire_at)`` of a visible entry, or None
 * ``read_many(h, keys, now)``   -> {key: (value, expire_at)} of the visible ones
 * ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
-* ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
+* ``write_many(h, rows, columns)`` the same for many ``(key, value, exp)`` rows;
+  ``columns`` (``Columns``) sets more columns of the entry table with them
 * ``write_many_keeping(h, items, now, create_at)`` many ``(key, value)`` puts
   that keep the expiry of a visible entry and give a new one ``create_at`` (a
   put whose policy leaves the expiry of an update unchanged), with no read of
@@ -43,7 +44,7 @@ from typing import Protocol
 from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store
 
-__all__ = ["Entries", "EntrySql", "HasSql", "Row", "parts_table"]
+__all__ = ["Columns", "Entries", "EntrySql", "HasSql", "Row", "parts_table"]
 
 
 def parts_table(tbl: str) -> str:
@@ -52,6 +53,27 @@ def parts_table(tbl: str) -> str:
 
 
 Row = tuple[bytes, int | None]  # (value, expire_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """More columns of the entry table that a ``write_many`` sets beside key,
+    value and expiry (SQL's typed columns, which the table's trigger otherwise
+    fills from the blobs): ``values[(key, value)]`` are theirs for that pair; a
+    pair without any gets NULLs, which leaves them to the trigger."""
+
+    names: tuple[str, ...]
+    values: dict[tuple[bytes, bytes], tuple[object, ...]]
+
+    def row(
+        self, key: bytes, value: bytes, expire_at: int | None
+    ) -> tuple[object, ...]:
+        extra = self.values.get((key, value))
+        if extra is None:
+            extra = (None,) * len(self.names)
+        return (key, value, expire_at, *extra)
+
+
 _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
 
 
@@ -59,6 +81,7 @@ _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
 class EntrySql:
     """Statement texts for one entry table (sqlite3 caches their prepared form)."""
 
+    table: str
     read: str
     read_in: str  # its one "?" stands for a list of placeholders
     write: str
@@ -86,6 +109,7 @@ class EntrySql:
         live = "(expire_at IS NULL OR expire_at > ?)"
         live_e = "(e.expire_at IS NULL OR e.expire_at > ?)"
         return cls(
+            table=tbl,
             read=f"SELECT value, expire_at FROM {t} WHERE key = ?",
             read_in=f"SELECT key, value, expire_at FROM {t} WHERE key IN (?)",
             write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
@@ -120,6 +144,15 @@ class EntrySql:
             part_after=f"SELECT e.key, e.value FROM {parts} p JOIN {t} e"
             f" ON e.key = p.key WHERE p.part = ? AND p.key > ? AND {live_e}"
             " ORDER BY p.key LIMIT ?",
+        )
+
+    def write_with(self, names: tuple[str, ...]) -> str:
+        """``write`` setting the columns ``names`` too (``Columns``)."""
+        cols = "".join(", " + ident(n) for n in names)
+        marks = ", ?" * len(names)
+        return (
+            f"INSERT OR REPLACE INTO {ident(self.table)} (key, value, expire_at{cols})"
+            f" VALUES (?, ?, ?{marks})"
         )
 
 
@@ -167,9 +200,16 @@ class Entries:
         self._execute(h.sql.write, (key, value, expire_at))
 
     def write_many(
-        self, h: HasSql, rows: Iterable[tuple[bytes, bytes, int | None]]
+        self,
+        h: HasSql,
+        rows: Iterable[tuple[bytes, bytes, int | None]],
+        columns: Columns | None = None,
     ) -> None:
-        self._executemany(h.sql.write, rows)
+        if columns is None:
+            self._executemany(h.sql.write, rows)
+            return
+        sql = h.sql.write_with(columns.names)
+        self._executemany(sql, (columns.row(*r) for r in rows))
 
     def write_many_keeping(
         self,

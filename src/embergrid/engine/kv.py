@@ -37,7 +37,7 @@ from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.clock import Clock
 from embergrid.engine.cluster import Cluster, ClusterState
-from embergrid.engine.entries import Row
+from embergrid.engine.entries import Columns, Row
 from embergrid.engine.errors import EngineError
 from embergrid.engine.expiry import after_access, after_create, after_update, expired
 from embergrid.engine.store import Store, is_missing_table
@@ -73,7 +73,10 @@ class EntryOps(Protocol):
         self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
     ) -> None: ...
     def write_many(
-        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+        self,
+        h: CacheHandle,
+        rows: Iterable[tuple[bytes, bytes, int | None]],
+        columns: Columns | None = None,
     ) -> None: ...
     def write_many_keeping(
         self,
@@ -475,39 +478,56 @@ class KeyValue:
 
     @_op(write=True)
     def put_all(
-        self, cache_id: int, items: Iterable[tuple[bytes, bytes]], expiry: Policy = None
+        self,
+        cache_id: int,
+        items: Iterable[tuple[bytes, bytes]],
+        expiry: Policy = None,
+        columns: Columns | None = None,
     ) -> None:
-        """Op 1004: each pair is a put (create or update), all in one transaction."""
+        """Op 1004: each pair is a put (create or update), all in one transaction
+        (``columns``: more entry-table columns written with the pairs, SQL's)."""
         h = self._writing(cache_id)
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
         items = list(items)
         with self._atomic():
-            if not self._put_all_unread(h, items, pol, now):
-                self._put_all_read_first(h, items, pol, now)
+            if not self._put_all_unread(h, items, pol, now, columns):
+                self._put_all_read_first(h, items, pol, now, columns)
 
     def _put_all_unread(
-        self, h: CacheHandle, items: list[tuple[bytes, bytes]], pol: Policy, now: int
+        self,
+        h: CacheHandle,
+        items: list[tuple[bytes, bytes]],
+        pol: Policy,
+        now: int,
+        columns: Columns | None,
     ) -> bool:
         """``put_all`` without reading the old entries in Python, when the expiry
         each put sets is one the store's statements can set: "update: unchanged"
         (or no policy) keeps a visible entry's expiry (``write_many_keeping``);
         create and update setting the same one writes it (``write_many``). False
-        (nothing written) for the rest: a duration that expires at once, or
-        create and update setting different ones."""
+        (nothing written) for the rest: a duration that expires at once, create
+        and update setting different ones, or kept expiries with ``columns``."""
         create = after_create(pol, now)
         if expired(create, now):
             return False
         if pol is None or pol.update == DURATION_UNCHANGED:
+            if columns is not None:
+                return False
             self._e.write_many_keeping(h, items, now, create)
             return True
         if after_update(pol, now, None) == create:
-            self._e.write_many(h, [(k, v, create) for k, v in items])
+            self._e.write_many(h, [(k, v, create) for k, v in items], columns)
             return True
         return False
 
     def _put_all_read_first(
-        self, h: CacheHandle, items: list[tuple[bytes, bytes]], pol: Policy, now: int
+        self,
+        h: CacheHandle,
+        items: list[tuple[bytes, bytes]],
+        pol: Policy,
+        now: int,
+        columns: Columns | None,
     ) -> None:
         current: dict[bytes, Row | None] = dict(
             self._e.peek_many(h, [k for k, _ in items], now)
@@ -521,17 +541,22 @@ class KeyValue:
             )
             current[key] = None if expired(exp, now) else (value, exp)
         writes = [(k, r[0], r[1]) for k, r in current.items() if r is not None]
-        self._e.write_many(h, writes)
+        self._e.write_many(h, writes, columns)
         for key, row in current.items():
             if row is None:
                 self._e.delete(h, key, now)
 
     @_op(write=True)
     def put_all_if_absent(
-        self, cache_id: int, items: Iterable[tuple[bytes, bytes]], expiry: Policy = None
+        self,
+        cache_id: int,
+        items: Iterable[tuple[bytes, bytes]],
+        expiry: Policy = None,
+        columns: Columns | None = None,
     ) -> list[bytes]:
         """Each pair is a put-if-absent, in order, all in one transaction (SQL
-        INSERT of many rows); the keys not stored because they were present."""
+        INSERT of many rows, ``columns`` as in ``put_all``); the keys not stored
+        because they were present."""
         h = self._writing(cache_id)
         now = self._now()
         pol = expiry if expiry is not None else h.config.expiry_policy
@@ -547,7 +572,7 @@ class KeyValue:
                 exp = after_create(pol, now)
                 if not expired(exp, now):
                     writes.append((key, value, exp))
-            self._e.write_many(h, writes)
+            self._e.write_many(h, writes, columns)
         return refused
 
     @_op(write=True)

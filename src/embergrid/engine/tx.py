@@ -57,7 +57,7 @@ from dataclasses import dataclass, field
 from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle
 from embergrid.engine.clock import Clock
-from embergrid.engine.entries import Entries, Row
+from embergrid.engine.entries import Columns, Entries, Row
 from embergrid.engine.errors import EngineError, WouldBlock
 from embergrid.engine.store import Store, pid_alive
 from embergrid.protocol.binary.java_text import java_text
@@ -541,8 +541,12 @@ class TxEntries:
         self._set(h, key, (value, expire_at))
 
     def write_many(
-        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+        self,
+        h: CacheHandle,
+        rows: Iterable[tuple[bytes, bytes, int | None]],
+        columns: Columns | None = None,
     ) -> None:
+        """Buffered; ``columns`` are left to the entry table's trigger at commit."""
         for key, value, exp in rows:
             self.write(h, key, value, exp)
 
@@ -628,11 +632,14 @@ class GuardedEntries:
         self._base.write(h, key, value, expire_at)
 
     def write_many(
-        self, h: CacheHandle, rows: Iterable[tuple[bytes, bytes, int | None]]
+        self,
+        h: CacheHandle,
+        rows: Iterable[tuple[bytes, bytes, int | None]],
+        columns: Columns | None = None,
     ) -> None:
         rows = list(rows)
         self._txs.check_unlocked(h, [r[0] for r in rows])
-        self._base.write_many(h, rows)
+        self._base.write_many(h, rows, columns)
 
     def write_many_keeping(
         self,

@@ -13,9 +13,13 @@ let SQLite filter, join, sort and aggregate natively, the catalog adds one typed
 column per SQL column to that same table (``c_<NAME>``, SQLite affinity of the
 type) and an ``AFTER INSERT`` trigger that fills them from the new key and value
 blobs through the ``eg_field`` SQL function (decode one field of a binary
-object, memoized per blob). Every write path (key-value put, SQL INSERT/UPDATE,
+object, memoized per blob). Every write path (key-value put, SQL UPDATE,
 another process) goes through ``Entries.write`` -> ``INSERT OR REPLACE`` and so
-through the trigger; deletes need nothing (the row is gone). Queries read the
+through the trigger; SQL INSERT and MERGE write the typed columns themselves
+with the row (``typed_row``, ``entries.Columns``: the values the statement
+converted, never re-read from the blobs), and the trigger, which runs only
+when every typed column of the new row is NULL, leaves them be. Deletes need
+nothing (the row is gone). Queries read the
 typed columns and never decode a blob. The columns are added (and existing rows
 back-filled) the first time SQL sees the cache, so rows put before that are rows
 too. The primary key columns get a SQLite index; ``CREATE INDEX`` and the
@@ -38,11 +42,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from embergrid.engine._codec import decode_config
-from embergrid.engine.sql.types import SqlType, from_java_name, to_stored
+from embergrid.engine.sql.types import (
+    SqlType,
+    decode_field,
+    encode_field,
+    from_java_name,
+    to_stored,
+)
 from embergrid.engine.sqltext import column_name, ident, literal
 from embergrid.engine.store import Store
 from embergrid.errors import IgniteError
-from embergrid.protocol.binary.codec import decode_at
 from embergrid.protocol.binary.hashing import field_id, type_id
 from embergrid.protocol.binary.metadata import BinaryType
 from embergrid.protocol.binary.objects import parse_layout
@@ -56,6 +65,7 @@ __all__ = [
     "Table",
     "schema_of",
     "type_name_of",
+    "typed_row",
     "unquote",
 ]
 
@@ -106,14 +116,18 @@ class _ColumnState:
     missing: list[Column]  # typed columns the entry table lacks
     strays: set[str]  # entry-table columns no SQL column owns
     exists: bool  # the trigger filling the typed columns is there
+    current: bool  # ... and it is this version's (``_trigger``)
 
     @property
     def ready(self) -> bool:
-        return not self.missing and not self.strays and self.exists
+        return not self.missing and not self.strays and self.current
 
 
 @dataclass(slots=True)
 class Table:
+    """One SQL table. Never changed once made (the catalog makes new ones), so
+    what is derived from its columns is computed once, in ``__post_init__``."""
+
     schema: str
     name: str
     cache_id: int
@@ -123,43 +137,34 @@ class Table:
     config: CacheConfiguration
     columns: list[Column] = field(default_factory=list)
     hidden_key: Column | None = None  # see ``_hidden_key``; never in ``columns``
+    # The ``value_tag`` a value must have to be a row (``value_check``).
+    value_check: int | None = field(init=False, repr=False)
+    # The typed column holding each entry's ``value_tag`` (when checked).
+    tag_column: Column | None = field(init=False, repr=False)
+    # The typed column holding the whole key (``_KEY``), if the key is a value.
+    key_column: Column | None = field(init=False, repr=False)
+    # The column holding the whole value, if the value is a plain type.
+    value_column: Column | None = field(init=False, repr=False)
+    key_columns: list[Column] = field(init=False, repr=False)
+    value_columns: list[Column] = field(init=False, repr=False)
+    # Every typed column of the entry table (``columns``, the hidden key, the
+    # value's tag), and the entry table's names of them, in that order.
+    typed_columns: list[Column] = field(init=False, repr=False)
+    typed_names: tuple[str, ...] = field(init=False, repr=False)
 
-    @property
-    def value_check(self) -> int | None:
-        """The ``value_tag`` a value must have to be a row (``value_check``)."""
+    def __post_init__(self) -> None:
         check = value_check(self.entity)
-        return None if check is None else tag_of(*check)
-
-    @property
-    def tag_column(self) -> Column | None:
-        """The typed column holding each entry's ``value_tag`` (when checked)."""
-        if value_check(self.entity) is None:
-            return None
-        return Column(
-            _TAG_NAME,
-            _TYPES_BY_NAME["BIGINT"],
-            False,
-            False,
-            -1,
-            -1,
-            False,
-            0,
-            "",
-            value_tag=True,
-        )
-
-    @property
-    def key_column(self) -> Column | None:
-        """The typed column holding the whole key (``_KEY``), if the key is a value."""
-        whole = [c for c in self.columns if c.whole_key]
-        return whole[0] if whole else self.hidden_key
-
-    @property
-    def typed_columns(self) -> list[Column]:
-        """Every typed column of the entry table (``columns``, the hidden key,
-        the value's tag)."""
+        self.value_check = None if check is None else tag_of(*check)
+        self.tag_column = None if check is None else _tag_column()
+        whole_keys = [c for c in self.columns if c.whole_key]
+        self.key_column = whole_keys[0] if whole_keys else self.hidden_key
+        whole_values = [c for c in self.columns if c.whole_value]
+        self.value_column = whole_values[0] if whole_values else None
+        self.key_columns = [c for c in self.columns if c.is_key]
+        self.value_columns = [c for c in self.columns if not c.is_key]
         extra = [c for c in (self.hidden_key, self.tag_column) if c is not None]
-        return [*self.columns, *extra]
+        self.typed_columns = [*self.columns, *extra]
+        self.typed_names = tuple(c.sqlite for c in self.typed_columns)
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:
@@ -167,19 +172,20 @@ class Table:
                 return c
         return None
 
-    @property
-    def value_column(self) -> Column | None:
-        """The column holding the whole value, if the value is a plain type."""
-        whole = [c for c in self.columns if c.whole_value]
-        return whole[0] if whole else None
 
-    @property
-    def key_columns(self) -> list[Column]:
-        return [c for c in self.columns if c.is_key]
-
-    @property
-    def value_columns(self) -> list[Column]:
-        return [c for c in self.columns if not c.is_key]
+def _tag_column() -> Column:
+    return Column(
+        _TAG_NAME,
+        _TYPES_BY_NAME["BIGINT"],
+        False,
+        False,
+        -1,
+        -1,
+        False,
+        0,
+        "",
+        value_tag=True,
+    )
 
 
 def unquote(name: str) -> str:
@@ -375,7 +381,7 @@ class FieldReader:
             return self._data_object(blob, fid)
         if fid == 0:
             try:
-                value, _ = decode_at(blob, 0)
+                value, _ = decode_field(blob, 0)
             except IgniteError:
                 return None
             return to_stored(value, t)
@@ -396,7 +402,7 @@ class FieldReader:
         """A DECIMAL field as its exact text (the typed column holds a REAL)."""
         if fid == 0:
             try:
-                value = decode_at(blob, 0)[0]
+                value = decode_field(blob, 0)[0]
             except IgniteError:
                 return None
         else:
@@ -422,7 +428,7 @@ class FieldReader:
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
             try:
-                out[fid], end = decode_at(mv, off)
+                out[fid], end = decode_field(mv, off)
                 spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None
@@ -541,17 +547,10 @@ class Catalog:
                 conn.execute(
                     f"ALTER TABLE {tbl} ADD COLUMN {ident(c.sqlite)} {c.type.affinity}"
                 )
-            trigger = ident(f"{t.tbl}_sql")
-            conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+            conn.execute(f"DROP TRIGGER IF EXISTS {ident(t.tbl + '_sql')}")
             typed = t.typed_columns
             if typed:
-                sets = ", ".join(
-                    f"{ident(c.sqlite)} = {_extract(c, 'new')}" for c in typed
-                )
-                conn.execute(
-                    f"CREATE TRIGGER {trigger} AFTER INSERT ON {tbl} BEGIN "
-                    f"UPDATE {tbl} SET {sets} WHERE key = new.key; END"
-                )
+                conn.execute(_trigger(t))
                 conn.execute(
                     f"UPDATE {tbl} SET "
                     + ", ".join(f"{ident(c.sqlite)} = {_extract(c)}" for c in typed)
@@ -604,11 +603,13 @@ class Catalog:
         have = {r[1] for r in self.conn.execute(f"PRAGMA table_info({ident(t.tbl)})")}
         want = {c.sqlite for c in t.typed_columns}
         missing = [c for c in t.typed_columns if c.sqlite not in have]
-        exists = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='trigger' AND name=?",
+        trigger = self.conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type='trigger' AND name=?",
             (f"{t.tbl}_sql",),
         ).fetchone()
-        return _ColumnState(missing, have - want - _ENTRY_COLUMNS, exists is not None)
+        exists = trigger is not None
+        current = exists and trigger[0] == _trigger(t)
+        return _ColumnState(missing, have - want - _ENTRY_COLUMNS, exists, current)
 
     def _columns_ready(self, t: Table) -> bool:
         return self._column_state(t).ready
@@ -718,6 +719,43 @@ def _field_column(t: Table, name: str) -> Column | None:
         if c.field_name == name:
             return c
     return t.column(name)
+
+
+def _trigger(t: Table) -> str:
+    """The trigger filling the typed columns of a new entry from its blobs,
+    unless the write gave them (``entries.Columns``): then one is not NULL (a
+    row SQL writes has a key column at least)."""
+    tbl = ident(t.tbl)
+    typed = t.typed_columns
+    sets = ", ".join(f"{ident(c.sqlite)} = {_extract(c, 'new')}" for c in typed)
+    unset = " AND ".join(f"new.{ident(c.sqlite)} IS NULL" for c in typed)
+    return (
+        f"CREATE TRIGGER {ident(t.tbl + '_sql')} AFTER INSERT ON {tbl}"
+        f" WHEN {unset} BEGIN UPDATE {tbl} SET {sets} WHERE key = new.key; END"
+    )
+
+
+def typed_row(t: Table) -> Callable[[dict[str, Any], bytes], tuple[Any, ...]]:
+    """For a row SQL writes into ``t``: its typed columns (``typed_names``) from
+    the field values it wrote (by column name) and its value blob, the same as
+    the trigger's ``eg_field`` would read back from the blobs."""
+    steps = [
+        (c.name, c.type, c.value_tag, c.type.name == "OTHER") for c in t.typed_columns
+    ]
+
+    def row(values: dict[str, Any], value: bytes) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for name, typ, tag, other in steps:
+            if tag:
+                out.append(value_tag(value))
+                continue
+            v = values.get(name)
+            if v is not None:
+                v = encode_field(v, typ) if other else to_stored(v, typ)
+            out.append(v if type(v) in _SQLITE_VALUES else None)
+        return tuple(out)
+
+    return row
 
 
 def _extract(c: Column, row: str = "") -> str:

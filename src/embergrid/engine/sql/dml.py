@@ -21,9 +21,10 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 
+from embergrid.engine.entries import Columns
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import messages as m
-from embergrid.engine.sql.catalog import Catalog, Column, Table
+from embergrid.engine.sql.catalog import Catalog, Column, Table, typed_row
 from embergrid.engine.sql.ddl import fail, ident
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
@@ -44,6 +45,12 @@ __all__ = ["Dml"]
 
 RunPlan = Callable[[Plan, Sequence[Any]], list[Any]]
 """Every row of a translated query with its arguments."""
+
+# ``catalog.typed_row`` of a table, and the typed columns it made per row.
+_TypedRows = tuple[
+    Callable[[dict[str, Any], bytes], tuple[Any, ...]],
+    dict[tuple[bytes, bytes], tuple[Any, ...]],
+]
 
 _NAMES = (TokenType.VAR, TokenType.IDENTIFIER)
 _CONSTANTS = {TokenType.NULL: None, TokenType.TRUE: True, TokenType.FALSE: False}
@@ -190,20 +197,26 @@ class Dml:
         ``cols``'), then store them all in one go."""
         width = len(cols) if width < 0 else width
         pairs: list[tuple[bytes, bytes]] = []
-        texts: dict[bytes, str] = {}  # key -> its text for the duplicate-key error
+        firsts: dict[bytes, dict[str, Any]] = {}  # key -> its first row's values
+        typed = self._typed_columns(table)
+        checked = _checked_columns(table)
         for r in rows:  # every row converts before any is stored, as in Ignite
             if len(r) != width:
                 raise fail(m.column_count(sql))
             if width != len(cols):
                 raise fail(m.COMPOSITE_VALUE)
-            values = self._row_values(table, cols, r)
+            values = self._row_values(table, cols, r, checked)
             key = self.rows.key(table, values)
-            pairs.append((key, self.rows.value(table, values)))
+            value = self.rows.value(table, values)
+            pairs.append((key, value))
+            if typed is not None:
+                typed[1][(key, value)] = typed[0](values, value)
             if not upsert:
-                texts.setdefault(key, _key_text(table, values))
-        refused = self._store_rows(table, pairs, upsert)
+                firsts.setdefault(key, values)  # named if refused
+        columns = None if typed is None else Columns(table.typed_names, typed[1])
+        refused = self._store_rows(table, pairs, upsert, columns)
         if refused:
-            keys = ", ".join(texts[k] for k in refused)
+            keys = ", ".join(_key_text(table, firsts[k]) for k in refused)
             raise fail(m.duplicate_keys(keys, len(pairs)))
         return len(pairs)
 
@@ -256,14 +269,29 @@ class Dml:
     def _keyless(table: Table, name: str) -> Column | None:
         return table.key_column if name == "_KEY" else None
 
+    def _typed_columns(self, table: Table) -> _TypedRows | None:
+        """How to compute the typed columns of ``table``'s rows, written with
+        them (``entries.Columns``); None where the entry table has no typed
+        columns of this table (another entity of the same cache has them)."""
+        if self.catalog.table_of_cache(table.cache_id) is not table:
+            return None
+        if not table.typed_columns:
+            return None
+        return typed_row(table), {}
+
     def _store_rows(
-        self, table: Table, pairs: list[tuple[bytes, bytes]], upsert: bool
+        self,
+        table: Table,
+        pairs: list[tuple[bytes, bytes]],
+        upsert: bool,
+        columns: Columns | None,
     ) -> list[bytes]:
-        """Write an INSERT's (MERGE's) rows in one go; the keys refused as present."""
+        """Write an INSERT's (MERGE's) rows in one go, with their typed columns;
+        the keys refused as present."""
         if upsert:  # MERGE replaces the whole value, as Ignite's does
-            self.kv.put_all(table.cache_id, pairs)
+            self.kv.put_all(table.cache_id, pairs, columns=columns)
             return []
-        return self.kv.put_all_if_absent(table.cache_id, pairs)
+        return self.kv.put_all_if_absent(table.cache_id, pairs, columns=columns)
 
     def _column(self, table: Table, name: str) -> Any:
         """A column set by name; ``_KEY`` is the key column of a plain key."""
@@ -325,8 +353,14 @@ class Dml:
         return _plan_value(rows[0][0], plan.columns[0]) if rows else None
 
     def _row_values(
-        self, table: Table, cols: Sequence[Any], r: Sequence[Any]
+        self,
+        table: Table,
+        cols: Sequence[Any],
+        r: Sequence[Any],
+        checked: list[Column],
     ) -> dict[str, Any]:
+        """The row's field values by column; ``checked``: the columns whose
+        value has a constraint (``_checked_columns``)."""
         values: dict[str, Any] = {}
         for c, v in zip(cols, r, strict=True):
             try:
@@ -335,7 +369,7 @@ class Dml:
                 raise fail(
                     m.conversion_failed(c.name, exc.from_java, exc.to_java)
                 ) from None
-        for c in table.typed_columns:
+        for c in checked:
             v = values.get(c.name)
             if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
                 raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
@@ -515,6 +549,16 @@ def _decimals(v: Decimal) -> int:
     """Digits after the point (0 for NaN and infinities)."""
     exponent = v.as_tuple().exponent
     return -exponent if isinstance(exponent, int) else 0
+
+
+def _checked_columns(table: Table) -> list[Column]:
+    """The columns whose values ``Dml._row_values`` checks: keys and NOT NULL
+    ones (a value is required), DECIMALs of a fixed scale (no more digits)."""
+    return [
+        c
+        for c in table.typed_columns
+        if c.is_key or c.not_null or (c.type.name == "DECIMAL" and c.scale >= 0)
+    ]
 
 
 def _required_keys(table: Table) -> list[Column]:

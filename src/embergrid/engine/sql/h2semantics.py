@@ -77,6 +77,7 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
     it: the optimizer converted the text to a UUID, stored spelling.)"""
     nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
     arith: list[tuple[exp.Expr, str]] = []  # typed before any operand is rewritten
+    concats: list[exp.Concat] = []  # rewritten last: their operands are copied
     for node in nodes:
         if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
             node.set("this", uuid_order(node.this))
@@ -98,11 +99,32 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
                 arith.append((node, typ))
         elif isinstance(node, exp.DPipe | exp.Concat):
             _string_operands(node)
+            if isinstance(node, exp.Concat):
+                concats.append(node)
     for node, typ in reversed(arith):  # operands first
         if isinstance(node, exp.Neg):
             _h2_negate(node, typ)
         else:
             _h2_arith(node, typ)
+    for concat in reversed(concats):  # inner ones first
+        _h2_concat(concat)
+
+
+def _h2_concat(node: exp.Concat) -> None:
+    """H2's CONCAT (NULLs skipped; NULL when every part is NULL) in SQLite's own
+    expressions: ``CASE WHEN a IS NULL AND ... THEN NULL ELSE coalesce(a, '')
+    || ... END`` (a number or boolean part is already H2's string of it)."""
+    parts = list(node.expressions)
+    if len(parts) < 2:
+        return
+    every_null = exp.and_(
+        *[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts]
+    )
+    text: exp.Expr = exp.Coalesce(this=parts[0], expressions=[exp.Literal.string("")])
+    for p in parts[1:]:
+        tail = exp.Coalesce(this=p, expressions=[exp.Literal.string("")])
+        text = exp.DPipe(this=text, expression=tail)
+    node.replace(exp.paren(exp.Case().when(every_null, exp.Null()).else_(text)))
 
 
 def _h2_compare(node: exp.Expr) -> bool:
@@ -184,9 +206,14 @@ def _h2_cast(node: exp.Cast) -> None:
             name
         ):
             return  # a narrower integer always fits
+        if source in _INT_TARGETS and isinstance(node.this.unnest(), exp.Column):
+            _checked_narrowing(node, source, name)
+            return
     elif name in ("VARCHAR", "CHAR"):
         if source in _STRINGS and precision is None:
             return
+        if source in _INT_TARGETS and precision is None and _native(node.this):
+            return  # SQLite spells an integer as Java does
     elif name in _FROM_BYTES and source in ("VARBINARY", "OTHER"):
         blob = exp.EQ(
             this=exp.Anonymous(this="typeof", expressions=[node.this.copy()]),
@@ -198,6 +225,19 @@ def _h2_cast(node: exp.Cast) -> None:
     else:
         return
     node.replace(_cast_call(node.this, source, name, precision))
+
+
+def _checked_narrowing(node: exp.Cast, source: str, target: str) -> None:
+    """CAST of an integer column to a narrower integer type: the value itself
+    while it fits, ``CAST_FUNCTION`` (H2's out-of-range error) only when not."""
+    x = node.this
+    lo, hi = hv.RANGES[target]
+    fits = exp.Between(
+        this=x.copy(), low=exp.Literal.number(lo), high=exp.Literal.number(hi)
+    )
+    checked = exp.Case().when(fits, x.copy()).else_(_cast_call(x, source, target, None))
+    checked.meta[_NATIVE_INT] = 1
+    node.replace(exp.paren(checked))
 
 
 # CAST targets whose conversion of bytes SQLite's CAST does not make as H2 does.
@@ -261,6 +301,10 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
     if isinstance(native, exp.Div):
         native.set("typed", True)  # SQLite's integer division, not a REAL one
+    if _within_dividend(node):
+        native.meta[_NATIVE_INT] = max(1, _native_depth(a))
+        node.replace(exp.paren(native))
+        return
     if typ == "BIGINT":
         kind = exp.Anonymous(this="typeof", expressions=[native.copy()])
         fits: exp.Expr = exp.EQ(this=kind, expression=exp.Literal.string("integer"))
@@ -272,6 +316,28 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     checked = exp.Case().when(fits, native).else_(call)
     checked.meta[_NATIVE_INT] = depth
     node.replace(exp.paren(checked))
+
+
+def _within_dividend(node: exp.Expr) -> bool:
+    """``x / c`` or ``x % c`` by an integer constant other than 0 and -1: the
+    result is no larger than ``x``, so it cannot leave the type (nor fail), and
+    SQLite's integer ``/`` and ``%`` truncate as Java's do: no check needed."""
+    if not isinstance(node, exp.Div | exp.Mod):
+        return False
+    c = _int_constant(node.expression)
+    return c is not None and c not in (0, -1)
+
+
+def _int_constant(e: exp.Expr) -> int | None:
+    """An integer constant's value: folded, or a literal as written (GROUP BY's
+    terms are not folded)."""
+    e = e.unnest()
+    v = const(e)
+    if v is not None:
+        return v[1] if v[0] in _INT_TARGETS and isinstance(v[1], int) else None
+    if isinstance(e, exp.Literal) and not e.is_string and e.this.isdigit():
+        return int(e.this)
+    return None
 
 
 def _negation(node: exp.Expr) -> bool:

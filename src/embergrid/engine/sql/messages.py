@@ -32,6 +32,7 @@ __all__ = [
     "table_not_found_ddl",
     "unsupported",
     "unsupported_statement",
+    "wrong_value_set",
 ]
 
 # -- where a statement runs: its schema, the cache and type it names --------------
@@ -230,3 +231,12 @@ def unsupported_statement(sql: str) -> str:
 
 def unsupported(what: str) -> str:
     return f"0A000: Unsupported SQL statement in embergrid: {what}"
+
+
+def wrong_value_set(type_name: str, field: str, registered: str, assigned: str) -> str:
+    """A row's field of another type than its binary type already registers
+    (Java type names: ``byte[]``, ``Object``, ``int``...)."""
+    return (
+        f"50000: Wrong value has been set [typeName={type_name}, fieldName={field},"
+        f" fieldType={registered}, assignedValueType={assigned}]"
+    )

@@ -17,8 +17,9 @@ object without fields is a bare header (flags 0x21, hash 1, schema id
 keeps the stored object's fields in place (SQL columns or not) and appends the
 newly set columns in table order. DECIMAL fields keep the scale of the value
 (1.10 -> unscaled 110, scale 2; 1E+2 -> 1, scale -2), as Java's BigDecimal.
-Divergence kept on purpose: a DATE field is written as a Date (11); Ignite
-writes an optimized-marshaller ``java.sql.Date`` (254) no thin client can read.
+A DATE field is what Ignite writes: a ``java.sql.Date`` through the optimized
+marshaller (254; registered as an ``Object`` field, 103), which no thin client
+can read, so a key-value ``get`` of such a row fails in pyignite as on Ignite.
 """
 
 from __future__ import annotations
@@ -28,8 +29,11 @@ import struct
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from embergrid.engine.messages import java_field_type_name
+from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Column, Table
-from embergrid.engine.sql.types import encode_field
+from embergrid.engine.sql.ddl import fail
+from embergrid.engine.sql.types import NULL_CELL, encode_field, field_code
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
@@ -52,6 +56,8 @@ Field = tuple[int, bytes]  # (field id, encoded data object)
 
 # A table's type names are few and long (generated ones hold a UUID): hash once.
 _type_id = functools.lru_cache(maxsize=1024)(type_id)
+# Every row of a statement has the same few field lists.
+_schema_id = functools.lru_cache(maxsize=1024)(schema_id)
 
 
 _EMPTY_SCHEMA_ID = -2128831035  # 0x811c9dc5, the FNV basis: no field hashed in
@@ -87,7 +93,7 @@ def build_object(tid: int, fields: Sequence[Field]) -> bytes:
     else:
         fmt = "I"
     out += struct.pack(f"<{len(offsets)}{fmt}", *offsets)
-    sid = schema_id(fid for fid, _ in fields)
+    sid = _schema_id(tuple(fid for fid, _ in fields))
     _HEADER.pack_into(
         out, 0, TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, len(out), sid, end_of_fields
     )
@@ -105,7 +111,7 @@ class RowCodec:
         self._put_type = put_type
         self._get_type = get_type
         self._registered: set[tuple[int, int]] = set()
-        self._registered_ids: set[tuple[int, tuple[int, ...]]] = set()
+        self._registered_ids: set[tuple[int, tuple[int, ...], tuple[bool, ...]]] = set()
 
     def key(self, t: Table, values: dict[str, Any]) -> bytes:
         whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
@@ -176,16 +182,22 @@ class RowCodec:
     def _register(
         self, tid: int, name: str, cols: list[Column], fields: list[Field], t: Table
     ) -> None:
+        """Register the object's type and schema, once per field list (which
+        fields are NULL included); a field set to a value of another type than
+        the type registers fails (``_check_types``)."""
         ids = tuple(fid for fid, _ in fields)
-        if (tid, ids) in self._registered_ids:  # every row of a statement alike
-            return
-        sid = schema_id(ids)
-        if (tid, sid) in self._registered:
-            self._registered_ids.add((tid, ids))
+        shape = (tid, ids, tuple(data == NULL_CELL for _, data in fields))
+        if shape in self._registered_ids:  # every row of a statement alike
             return
         known = self._get_type(tid)
+        if known is not None:
+            _check_types(known, cols, fields)
+        sid = schema_id(ids)
+        if (tid, sid) in self._registered:
+            self._registered_ids.add(shape)
+            return
         bfields = {
-            c.field_name: BinaryField(c.field_name, c.type.code, c.field_id)
+            c.field_name: BinaryField(c.field_name, field_code(c.type), c.field_id)
             for c in cols
             if c.type.code != TypeCode.NULL
         }
@@ -201,4 +213,28 @@ class RowCodec:
             )
         )
         self._registered.add((tid, sid))
-        self._registered_ids.add((tid, ids))
+        self._registered_ids.add(shape)
+
+
+def _check_types(known: BinaryType, cols: list[Column], fields: list[Field]) -> None:
+    """Ignite's builder refuses a value (not NULL) for a field its binary type
+    registers with another type. Checked for OTHER columns, whose value Ignite
+    sets as an ``Object`` whatever it is (observed: a ``byte[]`` query field
+    whose type registers ``byte[]`` refuses even ``X''``); the other columns'
+    values are of the registered field's class already."""
+    by_id = {c.field_id: c for c in cols if c.type.name == "OTHER"}
+    for fid, data in fields:
+        c = by_id.get(fid)
+        f = None if c is None else known.fields.get(c.field_name)
+        if c is None or f is None or data == NULL_CELL:
+            continue
+        code = field_code(c.type)
+        if f.type_code != code:
+            raise fail(
+                m.wrong_value_set(
+                    known.type_name,
+                    c.field_name,
+                    java_field_type_name(f.type_code),
+                    java_field_type_name(code),
+                )
+            )

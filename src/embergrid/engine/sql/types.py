@@ -18,7 +18,7 @@ forms and the cell encoder of result rows:
   A DECIMAL cell carries the BigDecimal's scale (``3.0`` is not ``3``): an exact
   text keeps its own, a REAL SQLite computed gets the expression's static scale.
 
-Imports only ``embergrid.protocol``; must not import asyncio or
+Imports only ``embergrid.protocol`` and ``embergrid.errors``; must not import asyncio or
 ``embergrid.protocol.messages``.
 """
 
@@ -33,7 +33,9 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from embergrid.protocol.binary.codec import encode
+from embergrid.errors import ParseError
+from embergrid.protocol.binary.codec import decode_at, encode
+from embergrid.protocol.binary.span import OPTIMIZED, object_end
 from embergrid.protocol.codes import TypeCode as T
 
 __all__ = [
@@ -351,10 +353,29 @@ def _bytes(v: Any) -> bytes:
 
 
 def _other(v: Any) -> Any:
-    """Only stored objects pass into a column of an unknown Java class."""
-    if isinstance(v, bytes):
-        return v
-    raise TypeError(v)
+    """Only bytes pass into a column of an unknown Java class, and H2 hands them
+    to Ignite's marshaller: the one data object they start with is the value
+    (bytes after it are ignored; a BOOLEAN is true only for byte 1, as Java
+    reads it), no bytes at all an empty byte array. Bytes that are no such
+    object, or a NULL, a handle or a JVM-serialized object, fail to convert
+    (observed on Ignite 2.17, ``tests/sql/test_sql_corpus.py``)."""
+    if not isinstance(v, bytes):
+        raise TypeError(v)
+    if not v:
+        return _EMPTY_BYTE_ARRAY
+    if v[0] in _NOT_UNMARSHALLED:
+        raise ValueError(v)
+    try:
+        end = object_end(v, 0)
+    except ParseError:
+        raise ValueError(v) from None
+    if v[0] == T.BOOL:
+        return bytes((T.BOOL, v[1] == 1))
+    return v[:end]
+
+
+_EMPTY_BYTE_ARRAY = bytes([T.BYTE_ARRAY, 0, 0, 0, 0])
+_NOT_UNMARSHALLED = frozenset({T.NULL, T.HANDLE, OPTIMIZED})
 
 
 _CONVERT: dict[str, Callable[[Any], Any]] = {
@@ -379,14 +400,41 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
 
 
 def encode_field(v: Any, t: SqlType) -> bytes:
-    """The data object of a field value in a row's binary object."""
+    """The data object of a field value in a row's binary object (a DATE: the
+    ``java.sql.Date`` Ignite's SQL writes, through its optimized marshaller)."""
     if v is None:
         return NULL_CELL
     if t.name == "OTHER":
         return v if isinstance(v, bytes) else encode(v)
     if t.code == T.DECIMAL and isinstance(v, Decimal):
         return _decimal_field(v)
+    if t.name == "DATE" and isinstance(v, datetime):
+        return _sql_date(v)
     return encode(v, t.code)
+
+
+def field_code(t: SqlType) -> int:
+    """The type code a field of ``t`` has in the binary metadata SQL registers:
+    Ignite's ``Object`` (103) for a DATE, a class its binary format lacks."""
+    return T.COMPLEX_OBJECT if t.name == "DATE" else t.code
+
+
+def decode_field(buf: Any, pos: int) -> tuple[Any, int]:
+    """The field value at ``pos`` of a stored object and the offset after it:
+    the binary codec's, or a ``java.sql.Date`` written as SQL writes a DATE
+    (``ParseError`` if neither)."""
+    if buf[pos] != OPTIMIZED:
+        return decode_at(buf, pos)
+    end = pos + len(_SQL_DATE_HEAD) + 8
+    if bytes(buf[pos : end - 8]) != _SQL_DATE_HEAD or end > len(buf):
+        raise ParseError(f"unsupported type code {OPTIMIZED} at offset {pos}")
+    ms = _I64.unpack_from(buf, end - 8)[0]
+    return _EPOCH + timedelta(milliseconds=ms), end
+
+
+def _sql_date(v: datetime) -> bytes:
+    ms = (v - _EPOCH) // timedelta(milliseconds=1)
+    return _SQL_DATE_HEAD + _I64.pack(ms)
 
 
 _DECIMAL_HEAD = struct.Struct("<Bii")
@@ -512,9 +560,7 @@ def _decimal_cell(v: Any, scale: int) -> bytes:
 def _date_cell(v: Any) -> bytes:
     if v is None:
         return NULL_CELL
-    d = datetime.fromisoformat(str(v)[:10])
-    ms = int((d - _EPOCH).total_seconds()) * 1000
-    return _SQL_DATE_HEAD + _I64.pack(ms)
+    return _sql_date(datetime.fromisoformat(str(v)[:10]))
 
 
 def _any_cell(v: Any) -> bytes:
