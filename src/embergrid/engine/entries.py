@@ -9,7 +9,10 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
 * ``write_many(h, rows)``       the same for many ``(key, value, exp)`` rows
 * ``delete(h, key, now)``       -> whether a visible entry was removed
-* ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
+* ``touch(h, key, value, exp)``  a new expiry time alone
+* ``remove_all(h, now)``         delete the visible entries (heard by listeners)
+* ``clear(h)`` (heard by none), ``count(h, now)``, ``page(h, after, limit, now)``,
+  ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
 * ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
   limit, now)``: partition scans (below)
@@ -35,6 +38,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from embergrid.engine.changes import EXPIRED, REMOVED, SILENT, delete_mode
 from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store
 
@@ -48,6 +52,8 @@ def parts_table(tbl: str) -> str:
 
 Row = tuple[bytes, int | None]  # (value, expire_at)
 _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
+# What a DELETE means to the change log's triggers (engine/changes.py).
+_SILENT, _EXPIRING, _REMOVING = (delete_mode(m) for m in (SILENT, EXPIRED, REMOVED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +64,10 @@ class EntrySql:
     read_in: str  # its one "?" stands for a list of placeholders
     write: str
     delete: str
+    delete_visible: str
     clear: str
+    touch: str
+    any_expired: str
     count: str
     page_first: str
     page_after: str
@@ -85,7 +94,11 @@ class EntrySql:
             write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
             " VALUES (?, ?, ?)",
             delete=f"DELETE FROM {t} WHERE key = ? AND {live}",
+            delete_visible=f"DELETE FROM {t} WHERE {live}",
             clear=f"DELETE FROM {t}",
+            touch=f"UPDATE {t} SET expire_at = ? WHERE key = ?",
+            any_expired=f"SELECT 1 FROM {t} WHERE expire_at IS NOT NULL"
+            " AND expire_at <= ? LIMIT 1",
             count=f"SELECT (SELECT count(*) FROM {t}) - (SELECT count(*) FROM {t}"
             " WHERE expire_at IS NOT NULL AND expire_at <= ?)",
             page_first=f"SELECT key, value FROM {t} WHERE {live} ORDER BY key LIMIT ?",
@@ -163,8 +176,21 @@ class Entries:
     def delete(self, h: HasSql, key: bytes, now: int) -> bool:
         return self._execute(h.sql.delete, (key, now)).rowcount > 0
 
+    def touch(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
+        """A new expiry time for an entry just read (an access policy's): no
+        change of its value, so no continuous query hears of it."""
+        self._execute(h.sql.touch, (expire_at, key))
+
+    def remove_all(self, h: HasSql, now: int) -> None:
+        """Delete every visible entry (continuous queries hear each one)."""
+        self._execute(h.sql.delete_visible, (now,))
+
     def clear(self, h: HasSql) -> None:
-        self._execute(h.sql.clear)
+        """Delete every entry, telling no continuous query (as Ignite's clear)."""
+        with self._store.atomic():
+            self._execute(_SILENT)
+            self._execute(h.sql.clear)
+            self._execute(_REMOVING)
 
     def count(self, h: HasSql, now: int) -> int:
         return int(self._execute(h.sql.count, (now,)).fetchone()[0])
@@ -220,4 +246,11 @@ class Entries:
         return self._execute(h.sql.part_after, (part, after, now, limit)).fetchall()
 
     def purge(self, h: HasSql, now: int) -> int:
-        return self._execute(h.sql.purge, (now,)).rowcount
+        """Delete the expired entries (continuous queries hear EXPIRED)."""
+        if self._execute(h.sql.any_expired, (now,)).fetchone() is None:
+            return 0
+        with self._store.atomic():
+            self._execute(_EXPIRING)
+            n: int = self._execute(h.sql.purge, (now,)).rowcount
+            self._execute(_REMOVING)
+        return n

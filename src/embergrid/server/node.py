@@ -42,6 +42,7 @@ from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
+from embergrid.server.continuous import Feed
 from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
@@ -181,6 +182,7 @@ class Node:
         else:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
         self.engine = engine
+        self.feed = Feed(engine)  # continuous queries (server/continuous.py)
         self._heartbeat: Heartbeat | None = None
         if engine.data_dir is not None:  # others may reap it: beat from now on
             self._heartbeat = Heartbeat(
@@ -352,7 +354,8 @@ class Node:
         """Purge expired entries every ``limits.expiry_interval`` seconds, forever."""
         while True:
             await asyncio.sleep(self.limits.expiry_interval)
-            self.purge_expired()
+            if self.purge_expired():
+                self.feed.poke()
 
     def close(self) -> None:
         self.left()

@@ -1,0 +1,223 @@
+"""Continuous queries on a node: delivering the store's change log to listeners.
+
+Owns ``Subscription`` (one query: the resource a connection holds; closing it
+unsubscribes) and ``Feed`` (the node's listeners and the asyncio task that sends
+their notifications, op 2007). The engine records changes (``engine/changes.py``:
+triggers write them to the store, from whichever node or path); this module only
+reads and sends. Imports asyncio, the engine and ``embergrid.protocol``; must not
+import the listener or the session (a session reaches it through ``Node``).
+
+Theory of operation
+-------------------
+While the node has a listener, one task runs ``Feed.deliver``: for each
+subscription it reads up to ``BATCH`` changes past its position, sends them as
+notifications of at most ``page_size`` events each (Ignite's buffer size; on one
+node Ignite sends each event as it happens, which a page size of 1, the default,
+reproduces), then records the new position in the store (``ChangeLog.advance``,
+which trims what every listener has been sent). The task runs as soon as a
+request of any connection of this node was handled (``poke``: that is how a put
+reaches a listener at once) and every ``POLL`` seconds otherwise, which is how
+changes made by other nodes, worker threads and the expiry purge arrive.
+
+Events are never held back to fill a page, so the time interval never delays
+one. Delivery follows the log, so events reach a listener in commit order (hence
+in order per key), and none is skipped while the connection lives.
+
+Back-pressure: a subscription whose connection has more than
+``Limits.max_unsent`` bytes waiting to be sent (``Pusher.push_paused``) is
+skipped; its changes wait in the store's log, not in the node's memory, and
+resume when the socket drains (``poke`` from ``resume_writing``). The node holds
+at most ``BATCH`` changes per subscription in memory at a time. This is
+back-pressure rather than Ignite's semantics, whose thin-client notification
+queue has no bound.
+
+Notifications start only after the response to 2006 was written: the handler
+registers the subscription while building that response, and the task, which
+runs later on the same loop, is the only writer of notifications.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from embergrid.engine import Engine
+from embergrid.engine.changes import Change
+from embergrid.engine.store import is_busy
+from embergrid.protocol.connection import ServerConnection
+from embergrid.protocol.messages._fields import NULL_OBJECT
+from embergrid.protocol.messages.continuous import (
+    EVENT_NOTIFICATION,
+    CacheEntryEvent,
+    EventType,
+    encode_events,
+)
+from embergrid.server.values import returned
+
+__all__ = ["BATCH", "POLL", "Feed", "Pusher", "Subscription"]
+
+log = logging.getLogger("embergrid.server")
+
+BATCH = 256  # changes read per subscription per pass
+POLL = 0.005  # seconds between looks at the log when nothing poked
+_NULL = NULL_OBJECT
+
+
+class Pusher(Protocol):
+    """Where a connection's server-initiated frames go (the asyncio protocol)."""
+
+    def push(self, data: bytes) -> None: ...
+
+    @property
+    def push_paused(self) -> bool: ...
+
+
+@dataclass(eq=False, slots=True)
+class Subscription:
+    """One continuous query of one connection (a resource: ``close`` ends it)."""
+
+    feed: Feed
+    conn: ServerConnection
+    resource_id: int
+    listener_id: int
+    table: str
+    after: int
+    page_size: int
+    include_expired: bool
+    pusher: Pusher | None = None
+    closed: bool = field(default=False)
+
+    def close(self) -> None:
+        self.feed.remove(self)
+
+
+class Feed:
+    """The continuous queries of one node (see the module docstring)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._subs: dict[int, Subscription] = {}
+        self._wake: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    def subscribe(
+        self,
+        conn: ServerConnection,
+        resource_id: int,
+        table: str,
+        page_size: int,
+        include_expired: bool,
+        pusher: Pusher | None,
+    ) -> Subscription:
+        """Listen to the entry table ``table`` from now on."""
+        lid, after = self._engine.changes.subscribe(table)
+        sub = Subscription(
+            self,
+            conn,
+            resource_id,
+            lid,
+            table,
+            after,
+            max(1, page_size),
+            include_expired,
+            pusher,
+        )
+        self._subs[lid] = sub
+        self._start()
+        return sub
+
+    def remove(self, sub: Subscription) -> None:
+        """Unsubscribe (resource close, or the connection went away)."""
+        if sub.closed:
+            return
+        sub.closed = True
+        self._subs.pop(sub.listener_id, None)
+        try:
+            self._engine.changes.unsubscribe(sub.listener_id)
+        except Exception:  # the store is busy or gone: a later node sweeps it
+            log.exception("unsubscribing continuous query %d", sub.listener_id)
+
+    def poke(self) -> None:
+        """Something may have changed: deliver soon."""
+        if self._wake is not None and self._subs:
+            self._wake.set()
+
+    @property
+    def active(self) -> bool:
+        return bool(self._subs)
+
+    def _start(self) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self._wake = asyncio.Event()
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        wake = self._wake
+        assert wake is not None
+        while self._subs:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), POLL)
+            wake.clear()
+            try:
+                if self.deliver():
+                    wake.set()  # more to send: again after others had their turn
+                    await asyncio.sleep(0)
+            except Exception as exc:
+                if not is_busy(exc):
+                    log.exception("continuous query delivery failed")
+
+    async def close(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def deliver(self) -> bool:
+        """One pass over the subscriptions; whether one of them has more."""
+        more = False
+        for sub in list(self._subs.values()):
+            pusher = sub.pusher
+            if pusher is None or pusher.push_paused:
+                continue
+            changes = self._engine.changes.read(
+                sub.table, sub.after, BATCH, sub.include_expired
+            )
+            if not changes:
+                continue
+            pusher.push(_frames(sub, changes))
+            sub.after = changes[-1].seq
+            more = more or len(changes) == BATCH
+            try:
+                self._engine.changes.advance(sub.listener_id, sub.table, sub.after)
+            except Exception as exc:
+                if not is_busy(exc):  # busy: recorded on a later pass
+                    raise
+        return more
+
+
+def _event(c: Change) -> CacheEntryEvent:
+    return CacheEntryEvent(
+        returned(c.key),
+        _NULL if c.old is None else returned(c.old),
+        _NULL if c.new is None else returned(c.new),
+        EventType(c.type),
+    )
+
+
+def _frames(sub: Subscription, changes: list[Change]) -> bytes:
+    """The notification frames of ``changes``, ``page_size`` events each."""
+    size = sub.page_size
+    events = [_event(c) for c in changes]
+    return b"".join(
+        sub.conn.send_notification(
+            sub.resource_id,
+            EVENT_NOTIFICATION,
+            encode_events(events[start : start + size]),
+        )
+        for start in range(0, len(events), size)
+    )
