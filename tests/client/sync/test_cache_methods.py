@@ -110,7 +110,8 @@ def test_every_cache_method_answers_as_pyignite(
     theirs, _ = _run(pyignite.Client, target, cache_name)
     assert ours == theirs
     assert ours[-1] == cache_name
-    assert set(METHODS) - {"select_row"} <= called  # select_row: below (needs SQL)
+    # select_row: below (needs SQL); listen: pyignite has none (test_listen.py)
+    assert set(METHODS) - {"select_row", "listen"} <= called
 
 
 CREATE = "CREATE TABLE IF NOT EXISTS SelRow (id INT PRIMARY KEY, v INT)"
