@@ -13,11 +13,13 @@ While the node has a listener, one task runs ``Feed.deliver``: for each
 subscription it reads up to ``BATCH`` changes past its position, sends them as
 notifications of at most ``page_size`` events each (Ignite's buffer size; on one
 node Ignite sends each event as it happens, which a page size of 1, the default,
-reproduces), then records the new position in the store (``ChangeLog.advance``,
-which trims what every listener has been sent). The task runs as soon as a
+reproduces), then, every ``RECORD_EVERY`` positions and at the first quiet
+look, records the new position in the store (``ChangeLog.advance``, which trims
+what every listener has been sent). The task runs as soon as a
 request of any connection of this node was handled (``poke``: that is how a put
 reaches a listener at once) and every ``POLL`` seconds otherwise, which is how
-changes made by other nodes, worker threads and the expiry purge arrive.
+changes made by other nodes, worker threads and the expiry purge arrive (such a
+look reads one row, the log's last position, and nothing more if it did not move).
 
 Events are never held back to fill a page, so the time interval never delays
 one. Delivery follows the log, so events reach a listener in commit order (hence
@@ -57,11 +59,12 @@ from embergrid.protocol.messages.continuous import (
 )
 from embergrid.server.values import returned
 
-__all__ = ["BATCH", "POLL", "Feed", "Pusher", "Subscription"]
+__all__ = ["BATCH", "POLL", "RECORD_EVERY", "Feed", "Pusher", "Subscription"]
 
 log = logging.getLogger("embergrid.server")
 
 BATCH = 256  # changes read per subscription per pass
+RECORD_EVERY = 1024  # positions between writes of a subscription's position
 POLL = 0.005  # seconds between looks at the log when nothing poked
 _NULL = NULL_OBJECT
 
@@ -89,6 +92,7 @@ class Subscription:
     include_expired: bool
     pusher: Pusher | None = None
     closed: bool = field(default=False)
+    recorded: int = 0  # the position last written to the store (``Feed.record``)
 
     def close(self) -> None:
         self.feed.remove(self)
@@ -102,6 +106,7 @@ class Feed:
         self._subs: dict[int, Subscription] = {}
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._poked = False
 
     def subscribe(
         self,
@@ -124,6 +129,7 @@ class Feed:
             max(1, page_size),
             include_expired,
             pusher,
+            recorded=after,
         )
         self._subs[lid] = sub
         self._start()
@@ -143,6 +149,7 @@ class Feed:
     def poke(self) -> None:
         """Something may have changed: deliver soon."""
         if self._wake is not None and self._subs:
+            self._poked = True
             self._wake.set()
 
     @property
@@ -158,11 +165,21 @@ class Feed:
     async def _run(self) -> None:
         wake = self._wake
         assert wake is not None
+        loop = asyncio.get_running_loop()
+        seen = -1  # the log's last position at the last pass
         while self._subs:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), POLL)
+            if not wake.is_set():
+                timer = loop.call_later(POLL, wake.set)
+                await wake.wait()
+                timer.cancel()
             wake.clear()
+            poked, self._poked = self._poked, False
             try:
+                last = self._engine.changes.last()
+                if not poked and last == seen:
+                    self.record()  # a quiet moment: let the log be trimmed
+                    continue  # nothing logged anywhere since: no reads
+                seen = last
                 if self.deliver():
                     wake.set()  # more to send: again after others had their turn
                     await asyncio.sleep(0)
@@ -192,12 +209,26 @@ class Feed:
             pusher.push(_frames(sub, changes))
             sub.after = changes[-1].seq
             more = more or len(changes) == BATCH
-            try:
-                self._engine.changes.advance(sub.listener_id, sub.table, sub.after)
-            except Exception as exc:
-                if not is_busy(exc):  # busy: recorded on a later pass
-                    raise
+            if sub.after - sub.recorded >= RECORD_EVERY:
+                self._record(sub)
         return more
+
+    def record(self) -> None:
+        """Write every subscription's position to the store (lets the log be
+        trimmed); done on the first quiet pass, and every ``RECORD_EVERY``
+        positions meanwhile, so a busy stream does not pay a write per event."""
+        for sub in list(self._subs.values()):
+            if sub.after != sub.recorded:
+                self._record(sub)
+
+    def _record(self, sub: Subscription) -> None:
+        try:
+            self._engine.changes.advance(sub.listener_id, sub.table, sub.after)
+        except Exception as exc:
+            if not is_busy(exc):  # busy: recorded on a later pass
+                raise
+            return
+        sub.recorded = sub.after
 
 
 def _event(c: Change) -> CacheEntryEvent:
