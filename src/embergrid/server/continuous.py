@@ -28,8 +28,11 @@ in order per key), and none is skipped while the connection lives.
 Back-pressure: a subscription whose connection has more than
 ``Limits.max_unsent`` bytes waiting to be sent (``Pusher.push_paused``) is
 skipped; its changes wait in the store's log, not in the node's memory, and
-resume when the socket drains (``poke`` from ``resume_writing``). The node holds
-at most ``BATCH`` changes per subscription in memory at a time. This is
+resume when the socket drains (``poke`` from ``resume_writing``); a pass stops
+sending to a connection as soon as it reaches the bound (``_push``), so about the
+bound is queued for it (a few notifications over it, measured), however many
+events wait, and the node holds at most ``BATCH`` changes per subscription in
+memory at a time. This is
 back-pressure rather than Ignite's semantics, whose thin-client notification
 queue has no bound.
 
@@ -206,9 +209,9 @@ class Feed:
             )
             if not changes:
                 continue
-            pusher.push(_frames(sub, changes))
-            sub.after = changes[-1].seq
-            more = more or len(changes) == BATCH
+            sent = _push(sub, pusher, changes)
+            sub.after = changes[sent - 1].seq
+            more = more or sent < len(changes) or len(changes) == BATCH
             if sub.after - sub.recorded >= RECORD_EVERY:
                 self._record(sub)
         return more
@@ -240,15 +243,18 @@ def _event(c: Change) -> CacheEntryEvent:
     )
 
 
-def _frames(sub: Subscription, changes: list[Change]) -> bytes:
-    """The notification frames of ``changes``, ``page_size`` events each."""
+def _push(sub: Subscription, pusher: Pusher, changes: list[Change]) -> int:
+    """Send ``changes`` as notifications of ``page_size`` events each, until the
+    connection's unsent bytes reach the bound; how many were sent (at least one
+    page, so that a page larger than the bound still goes)."""
     size = sub.page_size
-    events = [_event(c) for c in changes]
-    return b"".join(
-        sub.conn.send_notification(
-            sub.resource_id,
-            EVENT_NOTIFICATION,
-            encode_events(events[start : start + size]),
+    for start in range(0, len(changes), size):
+        page = [_event(c) for c in changes[start : start + size]]
+        pusher.push(
+            sub.conn.send_notification(
+                sub.resource_id, EVENT_NOTIFICATION, encode_events(page)
+            )
         )
-        for start in range(0, len(events), size)
-    )
+        if pusher.push_paused:
+            return min(start + size, len(changes))
+    return len(changes)

@@ -216,8 +216,13 @@ class ClientProtocol(asyncio.Protocol):
 
     @property
     def push_paused(self) -> bool:
+        """Over the answer bound (read at once: ``pause_writing`` may come
+        later), or closing."""
         transport = self._transport
-        return self._write_paused or transport is None or transport.is_closing()
+        if self._write_paused or transport is None or transport.is_closing():
+            return True
+        limit = self._server.node.limits.max_unsent
+        return transport.get_write_buffer_size() >= limit
 
     def _flow(self) -> None:
         """Read while the answers can go out and no request waits in the
