@@ -37,8 +37,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-import embergrid
 from tx import Server, embergrid_server, reference_server  # benchmarks/
+
+import embergrid
 
 CACHE = "bench-cq"
 SENTINEL = -1
