@@ -42,7 +42,6 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pyignite  # type: ignore[import-untyped]
@@ -91,21 +90,6 @@ class PyPerson(
     },
 ):
     pass
-
-
-def server_cpu(pid: int | None) -> float:
-    """CPU seconds of the server process and its children (``--workers``)."""
-    if pid is None:
-        return 0.0
-    total = cpu_seconds(pid)
-    for entry in Path("/proc").iterdir():
-        try:
-            stat = (entry / "stat").read_text() if entry.name.isdigit() else ""
-        except OSError:
-            continue
-        if stat and int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            total += cpu_seconds(int(entry.name))
-    return total
 
 
 # -- cases run in this process -------------------------------------------------------
@@ -239,9 +223,9 @@ def _together(
         pool.submit(fn, server.address, *a, start_at, seconds) for fn, *a in jobs
     ]
     time.sleep(max(0.0, start_at - time.time()))
-    cpu0 = server_cpu(server.pid)
+    cpu0 = cpu_seconds(server.pid)
     done = sum(f.result() for f in futures)
-    cpu1 = server_cpu(server.pid)
+    cpu1 = cpu_seconds(server.pid)
     return done / seconds, 1e6 * (cpu1 - cpu0) / max(done, 1)
 
 
@@ -297,11 +281,11 @@ def run(args: argparse.Namespace, servers: list[Server]) -> Cells:
                         if args.only and not any(o in row for o in args.only):
                             continue
                         for server in servers:
-                            cpu0 = server_cpu(server.pid)
+                            cpu0 = cpu_seconds(server.pid)
                             t0 = time.perf_counter()
                             rate = _timed(cases[server.name, library][row], args.min_s)
                             ops = rate * (time.perf_counter() - t0)
-                            cpu = 1e6 * (server_cpu(server.pid) - cpu0) / max(ops, 1)
+                            cpu = 1e6 * (cpu_seconds(server.pid) - cpu0) / max(ops, 1)
                             keep_best(cells, (row, library, server.name), rate, cpu)
                     if not args.only or any("16" in o for o in args.only):
                         for server in servers:

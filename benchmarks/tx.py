@@ -32,9 +32,9 @@ load from other processes hits both alike; each cell keeps its best round.
 ``--hog N`` runs N busy-loop processes during the whole run (a loaded machine).
 
 Usage: ``python benchmarks/tx.py [--seconds S] [--rounds R] [--warmup W]
-[--client embergrid|pyignite|both] [--hog N] [--busy-poll US] [--no-reference]``
-(``--busy-poll`` is passed to ``embergrid serve``; its CPU column counts the
-polling too).
+[--client embergrid|pyignite|both] [--hog N] [--busy-poll US] [--workers N]
+[--no-reference]`` (``--busy-poll`` and ``--workers`` are passed to ``embergrid
+serve``; its CPU column counts the polling and the worker processes too).
 ``IGNITE_REFERENCE=host:port`` uses a node already running instead (with
 whatever JVM flags it was started with; no CPU column for it). Imports the test
 helper ``tests/_reference.py``.
@@ -167,11 +167,21 @@ class Server:
 
 
 def cpu_seconds(pid: int | None) -> float:
-    """utime + stime of process ``pid`` (all its threads), in seconds."""
+    """utime + stime of process ``pid`` (all its threads) and of its live child
+    processes (``embergrid serve --workers``), in seconds."""
     if pid is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / _TICKS
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / _TICKS
+    return total
 
 
 @contextmanager
@@ -305,6 +315,7 @@ def table(args: argparse.Namespace, cells: dict[tuple[str, int, str], Cell]) -> 
     print(
         f"\nseconds={args.seconds} rounds={args.rounds} warmup={args.warmup}"
         f" hog={args.hog} busy-poll={args.busy_poll or 'default'}"
+        f" workers={args.workers or 1}"
         " (best round; clients are processes;"
         f" load average {os.getloadavg()[0]:.2f} at the end)"
     )
@@ -355,11 +366,16 @@ def main() -> None:
     )
     ap.add_argument("--hog", type=int, default=0)
     ap.add_argument("--busy-poll", help="embergrid serve's --busy-poll (µs)")
+    ap.add_argument("--workers", help="embergrid serve's --workers (processes)")
     ap.add_argument("--no-reference", action="store_true")
     args = ap.parse_args()
     print(f"load average at the start: {os.getloadavg()}")
     with contextlib.ExitStack() as stack:
-        flags = () if args.busy_poll is None else ("--busy-poll", args.busy_poll)
+        flags: tuple[str, ...] = ()
+        if args.busy_poll is not None:
+            flags += ("--busy-poll", args.busy_poll)
+        if args.workers is not None:
+            flags += ("--workers", args.workers)
         servers = [stack.enter_context(embergrid_server(*flags))]
         if not args.no_reference:
             servers.append(stack.enter_context(reference_server()))
