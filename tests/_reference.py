@@ -323,7 +323,12 @@ def mark_reference_items(items: Iterable[pytest.Item]) -> None:
     """Add ``@pytest.mark.reference`` to every test that uses a reference fixture."""
     for item in items:
         names = getattr(item, "fixturenames", ())
-        if {"reference", "reference_sql", "reference_cluster"} & set(names):
+        if {
+            "reference",
+            "reference_sql",
+            "reference_cluster",
+            "fresh_reference_cluster",
+        } & set(names):
             item.add_marker(pytest.mark.reference)
 
 
@@ -431,9 +436,8 @@ def start_cluster(nodes: int, timeout: float = START_TIMEOUT_S) -> ReferenceClus
     return ReferenceCluster(node, ports, node_ids)
 
 
-@pytest.fixture(scope="session")
-def reference_cluster() -> Iterator[ReferenceCluster]:
-    """A real 3-node Apache Ignite 2.18.0 cluster (see ``ReferenceCluster``);
+def _three_node_cluster() -> Iterator[ReferenceCluster]:
+    """A real 3-node Apache Ignite 2.18.0 cluster while the generator runs;
     skips or fails like ``reference``."""
     reason = missing_prerequisite()
     if reason is not None:
@@ -446,3 +450,17 @@ def reference_cluster() -> Iterator[ReferenceCluster]:
         yield cluster
     finally:
         cluster.close()
+
+
+@pytest.fixture(scope="session")
+def reference_cluster() -> Iterator[ReferenceCluster]:
+    """A real 3-node cluster (see ``ReferenceCluster``) shared by the session:
+    tests may find caches and topology versions others left."""
+    yield from _three_node_cluster()
+
+
+@pytest.fixture
+def fresh_reference_cluster() -> Iterator[ReferenceCluster]:
+    """A 3-node cluster of the test's own, for tests that compare topology
+    versions from the start (every cache created on a cluster moves them)."""
+    yield from _three_node_cluster()

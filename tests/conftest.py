@@ -20,6 +20,7 @@ from collections.abc import Iterator
 import pytest
 
 from _reference import (
+    fresh_reference_cluster,
     mark_reference_items,
     reference,
     reference_cluster,
@@ -31,7 +32,7 @@ from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
-__all__ = ["reference", "reference_cluster"]
+__all__ = ["fresh_reference_cluster", "reference", "reference_cluster"]
 
 # pytester runs sample test projects in a subprocess (tests/test_pytest_plugin.py).
 pytest_plugins = ("pytester",)

@@ -311,7 +311,7 @@ def _ours(tmp_path: Path, nodes: list[ServeNode]) -> Cluster:
 
 
 def test_three_nodes_as_a_three_node_ignite_cluster(
-    reference_cluster: ReferenceCluster, tmp_path: Path
+    fresh_reference_cluster: ReferenceCluster, tmp_path: Path
 ) -> None:
     nodes = [start_node(tmp_path, name) for name in NAMES]
     try:
@@ -325,7 +325,7 @@ def test_three_nodes_as_a_three_node_ignite_cluster(
         assert len(owners) == 1
         assert len(owners[0]) == 1024
         assert set(owners[0]) == {"0", "1", "2"}
-    theirs = scenario(_reference(reference_cluster))
+    theirs = scenario(_reference(fresh_reference_cluster))
     diffs = [
         f"step {i}:\n  embergrid: {a!r}\n  ignite:    {b!r}"
         for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
