@@ -7,7 +7,6 @@ asserts both sides' actual behaviour, so a change on either side shows up here.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterator
 
 import pytest

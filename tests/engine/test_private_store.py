@@ -135,9 +135,7 @@ def test_a_private_store_other_processes_open_asks_sqlite(tmp_path: Path) -> Non
             "import sys; from embergrid.engine import Store;"
             "s = Store.private_at(sys.argv[1]); s.meta_set('other', 1); s.close()"
         )
-        subprocess.run(
-            [sys.executable, "-c", code, str(_directory(owner))], check=True
-        )
+        subprocess.run([sys.executable, "-c", code, str(_directory(owner))], check=True)
         owner.next_request()
         assert owner.data_version() != before
     finally:

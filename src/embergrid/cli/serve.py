@@ -25,7 +25,6 @@ import sys
 import time
 
 from embergrid.cli.main import AUTH_NEEDS_PERSISTENCE, package_version
-from embergrid.cli.main import package_version
 from embergrid.cli.workers import Workers, watch_leader
 from embergrid.engine.membership import IdTaken, PersistenceMismatch
 from embergrid.server import Limits, Node, Server, new_event_loop

@@ -158,6 +158,8 @@ AUTH_NEEDS_PERSISTENCE = (
 )
 """Ignite's refusal to start authentication without persistence (``auth=True``
 needs ``persistent=True``, which needs a data dir)."""
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerOf:
     """What a worker process needs to serve as part of a node (``embergrid serve
