@@ -90,10 +90,6 @@ class EntryOps(Protocol):
     def expect(
         self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
     ) -> None: ...
-    def touch(
-        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
-    ) -> None: ...
-    def remove_all(self, h: CacheHandle, now: int) -> None: ...
     def clear(self, h: CacheHandle) -> None: ...
     def count(self, h: CacheHandle, now: int) -> int: ...
 
@@ -255,7 +251,7 @@ class KeyValue:
         if expired(exp, now):
             self._e.delete(h, key, now)
         else:
-            self._e.touch(h, key, row[0], exp)
+            self._e.write(h, key, row[0], exp)
 
     # -- reads ----------------------------------------------------------------
 
@@ -602,8 +598,8 @@ class KeyValue:
 
     @_op(write=True)
     def remove_all(self, cache_id: int, expiry: Policy = None) -> None:
-        """Op 1019 (unlike clear, continuous queries hear every removal)."""
-        self._e.remove_all(self._writing(cache_id), self._now())
+        """Op 1019."""
+        self._e.clear(self._writing(cache_id))
 
     @_op(write=True)
     def clear(self, cache_id: int, expiry: Policy = None) -> None:

@@ -44,7 +44,6 @@ from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
-from embergrid.server.continuous import Feed
 from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
@@ -229,7 +228,6 @@ class Node:
         else:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
         self.engine = engine
-        self.feed = Feed(engine)  # continuous queries (server/continuous.py)
         self._heartbeat: Heartbeat | None = None
         self.segmented = threading.Event()
         """Set when the others reaped this node (it did not run past its
@@ -416,8 +414,7 @@ class Node:
         """Purge expired entries every ``limits.expiry_interval`` seconds, forever."""
         while True:
             await asyncio.sleep(self.limits.expiry_interval)
-            if self.purge_expired():
-                self.feed.poke()
+            self.purge_expired()
 
     def close(self) -> None:
         self.left()
