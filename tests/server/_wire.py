@@ -88,16 +88,22 @@ class RawSocket:
         event = self._event()
         assert isinstance(event, HandshakeAccepted), event
 
-    def call(self, op: OpCode | int, payload: bytes = b"") -> Response:
+    def call(
+        self, op: OpCode | int, payload: bytes = b"", skip_notifications: bool = False
+    ) -> Response:
         _rid, data = self.conn.send_request(op, payload)
         self.sock.sendall(data)
-        return self.response()
+        return self.response(skip_notifications)
 
-    def response(self) -> Response:
-        """The next response (requests may have been sent some other way)."""
-        event = self._event()
-        assert isinstance(event, Response)
-        return event
+    def response(self, skip_notifications: bool = False) -> Response:
+        """The next response (requests may have been sent some other way);
+        with ``skip_notifications``, the next answer to a request (frames the
+        server sends of its own, continuous-query events, are passed over)."""
+        while True:
+            event = self._event()
+            assert isinstance(event, Response)
+            if not (skip_notifications and event.op_code is None):
+                return event
 
     def _event(self) -> object:
         while True:
