@@ -39,6 +39,7 @@ RENAMES: tuple[tuple[str, str], ...] = (
     (r"\bAioCursor\b", "Cursor"),
     (r"\bAioTransaction\b", "Transaction"),
     (r"\bAioCluster\b", "Cluster"),
+    (r"\bAioContinuousQuery\b", "ContinuousQuery"),
     (r"\bAioTransport\b", "SyncTransport"),
     (r"\bAioConnection\b", "SyncConnection"),
     (r"\bembergrid\.client\.aio\b", "embergrid.client.sync"),

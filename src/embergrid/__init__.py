@@ -17,14 +17,25 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from embergrid import errors
     from embergrid.client.aio.client import AioClient
+    from embergrid.client.flows.listen import CacheEvent, CacheEventType
     from embergrid.client.sync.client import Client
     from embergrid.protocol.binary.generic import GenericObjectMeta
 
 __version__ = "0.1.0"
-__all__ = ["AioClient", "Client", "GenericObjectMeta", "__version__", "errors"]
+__all__ = [
+    "AioClient",
+    "CacheEvent",
+    "CacheEventType",
+    "Client",
+    "GenericObjectMeta",
+    "__version__",
+    "errors",
+]
 
 _LAZY = {
     "AioClient": "embergrid.client.aio.client",
+    "CacheEvent": "embergrid.client.flows.listen",
+    "CacheEventType": "embergrid.client.flows.listen",
     "Client": "embergrid.client.sync.client",
     "GenericObjectMeta": "embergrid.protocol.binary.generic",
     "errors": "embergrid.errors",

@@ -30,6 +30,7 @@ from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster as cl
 from embergrid.protocol.messages import cluster_group as cg
+from embergrid.protocol.messages import continuous as cq
 from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
@@ -162,6 +163,8 @@ def _kv_requests() -> list[tuple[Op, Any]]:
             (Op.CACHE_LOCAL_PEEK, kv.CacheLocalPeek(p, INT_5, (0, 4))),
             (Op.QUERY_SCAN, q.ScanQuery(p, 100)),
             (Op.QUERY_SCAN, q.ScanQuery(p, 1, 17, True, LIST, 2)),
+            (Op.QUERY_CONTINUOUS, cq.ContinuousQuery(p)),
+            (Op.QUERY_CONTINUOUS, cq.ContinuousQuery(p, 5, 100, True, LIST, 1)),
             (
                 Op.QUERY_SQL,
                 q.SqlQuery(p, "Person", "age > ?", (INT_5,), True, False, True, 5, 9),
@@ -269,6 +272,7 @@ COMMON_RESPONSES: list[tuple[Op, Any]] = [
     (Op.CACHE_NODE_PARTITIONS, pt.CacheNodePartitionsResponse(())),
     (Op.QUERY_SCAN, q.EntryCursorResponse(1, ((INT_5, LIST),), True)),
     (Op.QUERY_SQL, q.EntryCursorResponse(2, (), False)),
+    (Op.QUERY_CONTINUOUS, g.LongResponse(7)),
     (Op.QUERY_SCAN_CURSOR_GET_PAGE, q.EntryPageResponse(((INT_5, NULL),), False)),
     (Op.QUERY_SQL_CURSOR_GET_PAGE, q.EntryPageResponse((), True)),
     (Op.QUERY_SQL_FIELDS, q.SqlFieldsResponse(3, 2, None, ((INT_5, STR_A),), True)),

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Generator
 from typing import Any
 
@@ -38,7 +39,7 @@ from embergrid.monitoring import (
     QuerySuccessEvent,
 )
 from embergrid.protocol.codes import OpCode, ProtocolFeature
-from embergrid.protocol.connection import ClientConnection
+from embergrid.protocol.connection import ClientConnection, Response
 from embergrid.protocol.handshake import LATEST_VERSION, ProtocolVersion
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.messages.general import GetIdleTimeout, Heartbeat
@@ -133,6 +134,9 @@ class ConnectionBase:
         self.uuid = None
         self.failed = False  # the last handshake failed or the connection broke
         self._proposed: ProtocolVersion = LATEST_VERSION
+        # Server-initiated frames (continuous-query events, op 2007) in arrival
+        # order, for whoever listens on this connection (client/aio/listening.py).
+        self.inbox: deque[Response] = deque()
 
     def __repr__(self) -> str:
         return f"{self.host}:{self.port}"

@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from embergrid.engine import messages
 from embergrid.engine.caches import CacheHandle, Caches
+from embergrid.engine.changes import ChangeLog
 from embergrid.engine.clock import Clock, FakeClock, SystemClock
 from embergrid.engine.cluster import Cluster, ClusterState
 from embergrid.engine.entries import Entries
@@ -114,6 +115,7 @@ class Engine:
         self.cluster = Cluster(self.store, start_inactive=start_inactive)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
+        self.changes = ChangeLog(self.store)
         self.txs = Transactions(self.store, self.entries, self.clock.now_ms)
         self.kv = KeyValue(
             self.store,

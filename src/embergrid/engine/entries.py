@@ -15,7 +15,10 @@ a transaction layer will later wrap (buffer writes, take key locks):
   the old rows in Python
 * ``delete(h, key, now)``       -> whether a visible entry was removed
 * ``delete_many(h, keys, now)``  the same for many keys (one statement, run for each)
-* ``clear(h)``, ``count(h, now)``, ``page(h, after, limit, now)``, ``purge(h, now)``
+* ``touch(h, key, value, exp)``  a new expiry time alone
+* ``remove_all(h, now)``         delete the visible entries (heard by listeners)
+* ``clear(h)`` (heard by none), ``count(h, now)``, ``page(h, after, limit, now)``,
+  ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
 * ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
   limit, now)``: partition scans (below)
@@ -41,6 +44,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from embergrid.engine.changes import EXPIRED, REMOVED, SILENT, delete_mode
 from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store
 
@@ -75,6 +79,8 @@ class Columns:
 
 
 _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
+# What a DELETE means to the change log's triggers (engine/changes.py).
+_SILENT, _EXPIRING, _REMOVING = (delete_mode(m) for m in (SILENT, EXPIRED, REMOVED))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +93,10 @@ class EntrySql:
     write: str
     write_keeping: str
     delete: str
+    delete_visible: str
     clear: str
+    touch: str
+    any_expired: str
     count: str
     page_first: str
     page_after: str
@@ -120,7 +129,11 @@ class EntrySql:
             f" FROM {t} WHERE key = ?1 AND (expire_at IS NULL OR expire_at > ?3)),"
             " ?4), -1))",
             delete=f"DELETE FROM {t} WHERE key = ? AND {live}",
+            delete_visible=f"DELETE FROM {t} WHERE {live}",
             clear=f"DELETE FROM {t}",
+            touch=f"UPDATE {t} SET expire_at = ? WHERE key = ?",
+            any_expired=f"SELECT 1 FROM {t} WHERE expire_at IS NOT NULL"
+            " AND expire_at <= ? LIMIT 1",
             count=f"SELECT (SELECT count(*) FROM {t}) - (SELECT count(*) FROM {t}"
             " WHERE expire_at IS NOT NULL AND expire_at <= ?)",
             page_first=f"SELECT key, value FROM {t} WHERE {live} ORDER BY key LIMIT ?",
@@ -230,8 +243,21 @@ class Entries:
     def delete_many(self, h: HasSql, keys: Iterable[bytes], now: int) -> None:
         self._executemany(h.sql.delete, [(k, now) for k in keys])
 
+    def touch(self, h: HasSql, key: bytes, value: bytes, expire_at: int | None) -> None:
+        """A new expiry time for an entry just read (an access policy's): no
+        change of its value, so no continuous query hears of it."""
+        self._execute(h.sql.touch, (expire_at, key))
+
+    def remove_all(self, h: HasSql, now: int) -> None:
+        """Delete every visible entry (continuous queries hear each one)."""
+        self._execute(h.sql.delete_visible, (now,))
+
     def clear(self, h: HasSql) -> None:
-        self._execute(h.sql.clear)
+        """Delete every entry, telling no continuous query (as Ignite's clear)."""
+        with self._store.atomic():
+            self._execute(_SILENT)
+            self._execute(h.sql.clear)
+            self._execute(_REMOVING)
 
     def count(self, h: HasSql, now: int) -> int:
         return int(self._execute(h.sql.count, (now,)).fetchone()[0])
@@ -287,4 +313,11 @@ class Entries:
         return self._execute(h.sql.part_after, (part, after, now, limit)).fetchall()
 
     def purge(self, h: HasSql, now: int) -> int:
-        return self._execute(h.sql.purge, (now,)).rowcount
+        """Delete the expired entries (continuous queries hear EXPIRED)."""
+        if self._execute(h.sql.any_expired, (now,)).fetchone() is None:
+            return 0
+        with self._store.atomic():
+            self._execute(_EXPIRING)
+            n: int = self._execute(h.sql.purge, (now,)).rowcount
+            self._execute(_REMOVING)
+        return n

@@ -90,6 +90,10 @@ class EntryOps(Protocol):
     def expect(
         self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
     ) -> None: ...
+    def touch(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None: ...
+    def remove_all(self, h: CacheHandle, now: int) -> None: ...
     def clear(self, h: CacheHandle) -> None: ...
     def count(self, h: CacheHandle, now: int) -> int: ...
 
@@ -251,7 +255,7 @@ class KeyValue:
         if expired(exp, now):
             self._e.delete(h, key, now)
         else:
-            self._e.write(h, key, row[0], exp)
+            self._e.touch(h, key, row[0], exp)
 
     # -- reads ----------------------------------------------------------------
 
@@ -598,8 +602,8 @@ class KeyValue:
 
     @_op(write=True)
     def remove_all(self, cache_id: int, expiry: Policy = None) -> None:
-        """Op 1019."""
-        self._e.clear(self._writing(cache_id))
+        """Op 1019 (unlike clear, continuous queries hear every removal)."""
+        self._e.remove_all(self._writing(cache_id), self._now())
 
     @_op(write=True)
     def clear(self, cache_id: int, expiry: Policy = None) -> None:

@@ -576,6 +576,14 @@ class TxEntries:
         transaction they empty the cache at once (waiting for no lock)."""
         self._base.clear(h)
 
+    def remove_all(self, h: CacheHandle, now: int) -> None:
+        self._base.remove_all(h, now)
+
+    def touch(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None:
+        self.write(h, key, value, expire_at)
+
     def purge(self, h: CacheHandle, now: int) -> int:
         return self._base.purge(h, now)
 
@@ -664,3 +672,13 @@ class GuardedEntries:
     def clear(self, h: CacheHandle) -> None:
         self._txs.check_cache_unlocked(h)
         self._base.clear(h)
+
+    def remove_all(self, h: CacheHandle, now: int) -> None:
+        self._txs.check_cache_unlocked(h)
+        self._base.remove_all(h, now)
+
+    def touch(
+        self, h: CacheHandle, key: bytes, value: bytes, expire_at: int | None
+    ) -> None:
+        self._txs.check_unlocked(h, (key,))
+        self._base.touch(h, key, value, expire_at)

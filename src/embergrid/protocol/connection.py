@@ -458,6 +458,15 @@ class ServerConnection:
             topology_version=topology_version,
         )
 
+    def send_notification(self, resource_id: int, op_code: int, body: Buffer) -> bytes:
+        """A server-initiated frame (>= 1.4.0): flag 0x4, ``op_code`` and the
+        ``resource_id`` of the resource it concerns in place of a request id
+        (reference §4.5); never a topology version."""
+        if self.state is not ServerState.ESTABLISHED or self.version is None:
+            raise ParameterError(f"cannot notify in state {self.state.value}")
+        header = ResponseHeader(resource_id, StatusCode.SUCCESS, None, None, op_code)
+        return frame(encode_response_header(header, self.version) + body)
+
     def _respond(
         self,
         request_id: int,

@@ -79,6 +79,7 @@ class ClientProtocol(asyncio.Protocol):
         )
         peer = transport.get_extra_info("peername")
         self._session = Session(self._server.node, str(peer))
+        self._session.pusher = self
         self._server.protocols.add(self)
         timeout = self._server.node.limits.handshake_timeout
         if timeout > 0:
@@ -120,6 +121,7 @@ class ClientProtocol(asyncio.Protocol):
         out, close = session.feed(data)
         if out:
             transport.write(out)
+            self._server.node.feed.poke()  # continuous queries: changes to send?
         self._count_partial(session)
         if not close:
             self._flow()
@@ -204,6 +206,26 @@ class ClientProtocol(asyncio.Protocol):
     def resume_writing(self) -> None:
         self._write_paused = False
         self._flow()
+        self._server.node.feed.poke()  # continuous queries held back resume
+
+    # -- server-initiated frames (server/continuous.py's Pusher) --------------------
+
+    def push(self, data: bytes) -> None:
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.write(data)
+            if self._idle is not None:
+                self._touch()
+
+    @property
+    def push_paused(self) -> bool:
+        """Over the answer bound (read at once: ``pause_writing`` may come
+        later), or closing."""
+        transport = self._transport
+        if self._write_paused or transport is None or transport.is_closing():
+            return True
+        limit = self._server.node.limits.max_unsent
+        return transport.get_write_buffer_size() >= limit
 
     def _flow(self) -> None:
         """Read while the answers can go out and no request waits in the
@@ -269,6 +291,7 @@ class ClientProtocol(asyncio.Protocol):
             data = b"".join(r for r in results if isinstance(r, bytes))
             if data:
                 transport.write(data)
+                node.feed.poke()
                 if self._idle is not None:
                     self._touch()
             last = results[-1]
@@ -430,6 +453,7 @@ class Server:
     async def close(self) -> None:
         """Stop listening, drop every connection, stop the purge task."""
         self.node.left()
+        await self.node.feed.close()
         if self._purge is not None:
             self._purge.cancel()
             with contextlib.suppress(asyncio.CancelledError):

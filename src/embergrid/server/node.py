@@ -44,6 +44,7 @@ from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
+from embergrid.server.continuous import Feed
 from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
@@ -228,6 +229,7 @@ class Node:
         else:
             engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
         self.engine = engine
+        self.feed = Feed(engine)  # continuous queries (server/continuous.py)
         self._heartbeat: Heartbeat | None = None
         self.segmented = threading.Event()
         """Set when the others reaped this node (it did not run past its
@@ -414,7 +416,8 @@ class Node:
         """Purge expired entries every ``limits.expiry_interval`` seconds, forever."""
         while True:
             await asyncio.sleep(self.limits.expiry_interval)
-            self.purge_expired()
+            if self.purge_expired():
+                self.feed.poke()
 
     def close(self) -> None:
         self.left()

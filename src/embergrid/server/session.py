@@ -86,6 +86,7 @@ from embergrid.protocol.messages.tx import TxEnd
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import PendingLogin
 from embergrid.server.bulk import WholeRequest, whole_request
+from embergrid.server.continuous import Pusher
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
@@ -145,6 +146,9 @@ class Session:
         self._backlog: deque[HandshakeReceived | Request | RequestTooLarge] = deque()
         self._request_id = 0  # of the request being handled
         self._finished: dict[int, tuple[Any, BaseException | None]] = {}
+        # Where server-initiated frames (continuous-query events) go: the
+        # listener's protocol sets it; None without a socket.
+        self.pusher: Pusher | None = None
 
     @property
     def established(self) -> bool:

@@ -13,9 +13,11 @@ from __future__ import annotations
 from embergrid.protocol.headers import invalid_op_code_message
 
 __all__ = [
+    "CONTINUOUS_FILTER_UNSUPPORTED",
     "INTERNAL_ERROR",
     "SCAN_FILTER_UNSUPPORTED",
     "argument_null",
+    "continuous_filter_not_binary",
     "invalid_op_code",
     "invalid_page_size",
     "invalid_partition",
@@ -33,6 +35,38 @@ __all__ = [
 INTERNAL_ERROR = "Internal server error (see the embergrid node log)"
 
 # Status 1 for a scan with a filter object: we cannot run Java/.NET predicates.
+# Continuous query with a remote filter that is a binary object (a Java or .NET
+# filter class): ours; Ignite would deserialize and run it.
+CONTINUOUS_FILTER_UNSUPPORTED = (
+    "Continuous query remote filters are not supported by embergrid (the filter "
+    "would have to run as Java or .NET code on the server)"
+)
+
+# The Java class a filter of these type codes deserializes to on Ignite.
+_JAVA_CLASSES = {
+    1: "java.lang.Byte",
+    2: "java.lang.Short",
+    3: "java.lang.Integer",
+    4: "java.lang.Long",
+    5: "java.lang.Float",
+    6: "java.lang.Double",
+    7: "java.lang.Character",
+    8: "java.lang.Boolean",
+    9: "java.lang.String",
+    10: "java.util.UUID",
+    11: "java.util.Date",
+    12: "[B",
+}
+
+
+def continuous_filter_not_binary(type_code: int) -> str | None:
+    """Status 1 for a continuous query's filter that is no binary object, as
+    Ignite 2.18's ClientCacheQueryContinuousRequest words it (checked against
+    the reference node for Integer and String); None for a type not listed."""
+    name = _JAVA_CLASSES.get(type_code)
+    return None if name is None else f"Filter must be a BinaryObject: class {name}"
+
+
 SCAN_FILTER_UNSUPPORTED = (
     "Scan query filters are not supported by embergrid (the filter would have to "
     "run as Java or .NET code on the server)"

@@ -45,6 +45,7 @@ __all__ = ["AioConnection", "AioTransport"]
 T = TypeVar("T")
 _RECV = 262144
 _BATCH = 8  # queued requests written at once: fewer sends, the server starts early
+_INBOX = 1024  # notifications waiting for their listener before reading pauses
 # While a lone request's answer is due the loop keeps polling instead of sleeping,
 # for up to ``_driver.ANSWER_SPIN``, when ``embergrid._busy_poll.BusyPoll`` says it
 # pays: answers come that quickly and the loop's thread has a core to itself.
@@ -81,6 +82,8 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
         self._poll_started = 0.0  # when the loop began polling
         self._poll_cpu = -1.0  # thread CPU time then, if this poll is measured
         self._beats: Heartbeats | None = None
+        self._waiter: asyncio.Future[None] | None = None  # of next_notification
+        self._reading_paused = False  # the inbox is full (_notified)
 
     @property
     def alive(self) -> bool:
@@ -111,7 +114,8 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
                 self._handshake.set_result(event)
             return
         if event.op_code is None:
-            return  # a notification: nothing subscribes to them yet
+            self._notified(event)
+            return
         request_id = event.header.request_id
         fut, call = self._pending.pop(request_id)
         if request_id == self._lone:
@@ -122,6 +126,32 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             fut.set_result(_driver.reply_for(call, event, self.proto, self))
         except Exception as exc:  # ServerError, or a decode failure
             fut.set_exception(exc)
+
+    def _notified(self, event: Response) -> None:
+        """A server-initiated frame: to the inbox; past ``_INBOX`` waiting, the
+        socket is not read until the listener takes some (back-pressure)."""
+        self.inbox.append(event)
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+        if len(self.inbox) >= _INBOX and self.transport is not None:
+            self.transport.pause_reading()
+            self._reading_paused = True
+
+    async def next_notification(self) -> Response:
+        """The next server-initiated frame; ``OSError`` once the connection is
+        gone and none is left."""
+        while not self.inbox:
+            if self.transport is None:
+                raise OSError(BROKEN)
+            self._waiter = asyncio.get_running_loop().create_future()
+            await self._waiter
+        event = self.inbox.popleft()
+        if self._reading_paused and len(self.inbox) < _INBOX // 2:
+            self._reading_paused = False
+            if self.transport is not None:
+                self.transport.resume_reading()
+        return event
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._broke(exc if isinstance(exc, OSError) else OSError(BROKEN))
@@ -134,6 +164,9 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             self.transport = None
         if self._handshake is not None and not self._handshake.done():
             self._handshake.set_exception(exc)
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)  # it finds no transport: the listener ends
         self._out = None
         pending, self._pending = self._pending, {}
         for fut, _ in pending.values():
@@ -218,6 +251,9 @@ class AioConnection(ConnectionBase, asyncio.BufferedProtocol):
             self.transport.close()
             self.transport = None
             self._closed()
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
 
     # -- requests -----------------------------------------------------------------
 

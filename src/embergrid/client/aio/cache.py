@@ -9,15 +9,17 @@ and ``embergrid.datatypes``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from embergrid.client._cache_info import CacheInfo
 from embergrid.client.aio.cursors import AioScanCursor, AioSqlCursor
+from embergrid.client.aio.listening import AioContinuousQuery
 from embergrid.client.flows import admin, query
 from embergrid.client.flows import cache as kv
 from embergrid.client.flows._state import CacheRef
+from embergrid.client.flows.listen import CacheEvent
 from embergrid.datatypes.expiry_policy import ExpiryPolicy
 from embergrid.protocol.config import ExpiryDurations
 
@@ -519,6 +521,42 @@ class AioCache:
             self._client._state, self._ref, page_size, partitions, local
         )
         return AioScanCursor(self._client, flow, self.cache_info)
+
+    def listen(
+        self,
+        callback: Callable[[CacheEvent], Any] | None = None,
+        *,
+        initial_query: bool = False,
+        page_size: int = 1,
+        time_interval: int = 0,
+        include_expired: bool = False,
+    ) -> AioContinuousQuery:
+        """Listen to this cache's changes (an Ignite continuous query).
+
+        Use it as a context manager and iterate over it for ``CacheEvent``
+        objects, or give ``callback`` and ``start()`` it (it is then called with
+        each event; in the sync client on a thread of its own). Leaving the
+        context, or ``close()``, unsubscribes.
+
+        :param callback: (optional) called with each event,
+        :param initial_query: (optional) give the cache's entries first (a scan,
+         as ``INITIAL`` events),
+        :param page_size: (optional) most events per notification (the server's
+         buffer size; default 1),
+        :param time_interval: (optional) milliseconds after which the server
+         sends a buffer that is not full (0: none),
+        :param include_expired: (optional) give EXPIRED events too,
+        :return: the continuous query.
+        """
+        return AioContinuousQuery(
+            self._client,
+            self._ref,
+            page_size,
+            time_interval,
+            include_expired,
+            initial_query,
+            callback,
+        )
 
     def select_row(
         self,

@@ -207,6 +207,8 @@ class SyncConnection(ConnectionBase):
         sock, self.sock = self.sock, None
         if sock is not None:
             with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading it
+            with contextlib.suppress(OSError):
                 sock.close()
 
     def close(self, on_reconnect: bool = False) -> None:
@@ -218,7 +220,7 @@ class SyncConnection(ConnectionBase):
                 self._closed()
 
     def _response(self, sock: socket.socket) -> Response:
-        """The next answer to a request (notifications are skipped)."""
+        """The next answer to a request (notifications go to the inbox)."""
         proto, view = self.proto, self._rview
         while True:
             event = proto.next_event()
@@ -227,8 +229,34 @@ class SyncConnection(ConnectionBase):
                 if not n:
                     raise OSError(BROKEN)
                 proto.receive_data(view[:n].tobytes())
-            elif type(event) is Response and event.op_code is not None:
-                return event
+            elif type(event) is Response:
+                if event.op_code is not None:
+                    return event
+                self.inbox.append(event)
+
+    def next_notification(self) -> Response:
+        """The next server-initiated frame, waiting for it as long as it takes;
+        ``OSError`` once the socket is gone (closed here or by the peer). Unread
+        notifications stay in the socket: a slow listener slows the server's
+        sending, not this process's memory."""
+        while not self.inbox:
+            with self.lock:
+                sock = self.sock
+                if sock is None:
+                    raise OSError(BROKEN)
+                event = self.proto.next_event()
+                if event is None:
+                    try:
+                        n = sock.recv_into(self._rview)
+                    except TimeoutError:
+                        continue  # nothing yet: wait on (heartbeats get the lock)
+                    if not n:
+                        self._drop()
+                        raise OSError(BROKEN)
+                    self.proto.receive_data(self._rview[:n].tobytes())
+                elif type(event) is Response and event.op_code is None:
+                    self.inbox.append(event)
+        return self.inbox.popleft()
 
     def pipeline(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
         """Run ``flows`` on this connection with up to ``window`` requests in

@@ -17,7 +17,14 @@ from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.messages import binary_type as bt
 from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
-from embergrid.protocol.messages import cluster, general, partitions, query, tx
+from embergrid.protocol.messages import (
+    cluster,
+    continuous,
+    general,
+    partitions,
+    query,
+    tx,
+)
 from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages.context import ProtocolContext
 from embergrid.protocol.wire import Buffer
@@ -129,6 +136,10 @@ REQUESTS: dict[Op, tuple[Decoder, Encoder]] = {
         query.decode_sql_fields_cursor_get_page,
         query.encode_sql_fields_cursor_get_page,
     ),
+    Op.QUERY_CONTINUOUS: (
+        continuous.decode_continuous_query,
+        continuous.encode_continuous_query,
+    ),
     Op.GET_BINARY_TYPE_NAME: (
         bt.decode_get_binary_type_name,
         bt.encode_get_binary_type_name,
@@ -235,6 +246,7 @@ RESPONSES: dict[Op, tuple[Decoder, Encoder]] = {
         query.decode_row_page_response,
         query.encode_row_page_response,
     ),
+    Op.QUERY_CONTINUOUS: (general.decode_long_response, general.encode_long_response),
     Op.GET_BINARY_TYPE_NAME: (
         bt.decode_get_binary_type_name_response,
         bt.encode_get_binary_type_name_response,

@@ -1,0 +1,76 @@
+"""Continuous queries on a cluster of ``embergrid serve`` processes sharing one
+data dir: a change made through any node reaches listeners on every node, in
+order per key, and so does an expiry (whichever node purges it); a node's
+listener going away leaves the others listening."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from embergrid import CacheEventType, Client
+from embergrid.datatypes.expiry_policy import ExpiryPolicy
+from server._nodes import cluster
+
+NAMES = ["cq-a", "cq-b", "cq-c"]
+
+
+def _take(events, n):
+    out = []
+    for event in events:
+        out.append((event.type, event.key, event.value, event.old_value))
+        if len(out) == n:
+            break
+    return out
+
+
+def test_a_change_through_any_node_reaches_listeners_on_every_node(
+    tmp_path: Path,
+) -> None:
+    with cluster(tmp_path, NAMES) as nodes:
+        clients = [Client() for _ in nodes]
+        for client, node in zip(clients, nodes, strict=True):
+            client.connect(*node.address)
+        try:
+            caches = [c.get_or_create_cache("shared") for c in clients]
+            queries = [cache.listen().start() for cache in caches]
+            for i, cache in enumerate(caches):  # each node writes in turn
+                cache.put(1, i)
+            caches[2].remove_key(1)
+            expected = [
+                (CacheEventType.CREATED, 1, 0, None),
+                (CacheEventType.UPDATED, 1, 1, 0),
+                (CacheEventType.UPDATED, 1, 2, 1),
+                (CacheEventType.REMOVED, 1, None, 2),
+            ]
+            for q in queries:
+                assert _take(q, 4) == expected
+            queries[0].close()  # one node's listener goes; the others still hear
+            caches[0].put(2, "after")
+            for q in queries[1:]:
+                assert _take(q, 1) == [(CacheEventType.CREATED, 2, "after", None)]
+            for q in queries[1:]:
+                q.close()
+        finally:
+            for client in clients:
+                client.close()
+
+
+def test_an_expiry_reaches_listeners_that_include_expired(tmp_path: Path) -> None:
+    with cluster(tmp_path, NAMES[:2]) as nodes:
+        writer, listener = Client(), Client()
+        writer.connect(*nodes[0].address)
+        listener.connect(*nodes[1].address)
+        try:
+            cache = listener.get_or_create_cache("expiring")
+            with cache.listen(include_expired=True) as events:
+                short = writer.get_cache("expiring").with_expire_policy(
+                    ExpiryPolicy(create=200)
+                )
+                short.put(1, "soon gone")
+                assert _take(events, 2) == [
+                    (CacheEventType.CREATED, 1, "soon gone", None),
+                    (CacheEventType.EXPIRED, 1, None, "soon gone"),
+                ]
+        finally:
+            writer.close()
+            listener.close()
