@@ -313,6 +313,10 @@ class ClientProtocol(asyncio.Protocol):
             self._idle = None
         if self._session is not None:
             self._session.close()
+            # The session points back here (``pusher``): without this the pair
+            # is a cycle, freed only by the garbage collector, and a connection
+            # that left a large unfinished frame would hold it until then.
+            self._session.pusher = None
         self._server.protocols.discard(self)
         self._server.partial_waiters.discard(self)
         self._server.count_partial(self, 0)
