@@ -43,6 +43,7 @@ from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster as cl
 from embergrid.protocol.messages import cluster_group as cg
+from embergrid.protocol.messages import continuous as cq
 from embergrid.protocol.messages import general as g
 from embergrid.protocol.messages import partitions as pt
 from embergrid.protocol.messages import query as q
@@ -111,6 +112,8 @@ def _kv_seeds(p: kv.CachePrefix) -> list[tuple[Op, object]]:
         (Op.QUERY_SCAN, q.ScanQuery(p, 10)),
         (Op.QUERY_SCAN, q.ScanQuery(p, 1, 17)),
         (Op.QUERY_SQL, q.SqlQuery(p, "String", "_key > ?", (a,), page_size=2)),
+        (Op.QUERY_CONTINUOUS, cq.ContinuousQuery(p)),
+        (Op.QUERY_CONTINUOUS, cq.ContinuousQuery(p, 4, 100, True, a, 1)),
     ]
 
 
