@@ -140,6 +140,7 @@ def test_auth_without_persistence_makes_no_cluster() -> None:
     assert done.stdout == ""
 
 
+@pytest.mark.timeout(240)  # nodes with --auth: ~10 s each to start on a loaded machine
 def test_a_cluster_with_authentication(tmp_path: Path) -> None:
     """``--auth --persistence`` pass through to every node: the administrator
     activates the new cluster on one node, a user made there works on the other."""
