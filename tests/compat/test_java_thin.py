@@ -158,23 +158,31 @@ def missing_java() -> str | None:
     return missing_prerequisite()
 
 
-@pytest.fixture(scope="module")
-def smoke_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """ThinClientSmoke compiled against the Ignite 2.18 jars (one javac per module)."""
+def compile_java(
+    tmp_path_factory: pytest.TempPathFactory, source: Path, timeout: float
+) -> Path:
+    """The classes of ``source`` compiled against the Ignite 2.18 jars into a
+    fresh directory; skips (or fails) as ``missing_java`` says."""
     reason = missing_java()
     if reason is not None:
         unavailable(reason)
-    out = tmp_path_factory.mktemp("java-thin")
+    out = tmp_path_factory.mktemp(source.stem)
     classpath = str(LIB_DIR / "*")
     done = subprocess.run(
-        ["javac", *JAVAC_JVM, "-nowarn", "-cp", classpath, "-d", str(out), str(SOURCE)],
+        ["javac", *JAVAC_JVM, "-nowarn", "-cp", classpath, "-d", str(out), str(source)],
         capture_output=True,
         text=True,
-        timeout=RUN_TIMEOUT_S,
+        timeout=timeout,
         check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="module")
+def smoke_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """ThinClientSmoke compiled against the Ignite 2.18 jars (one javac per module)."""
+    return compile_java(tmp_path_factory, SOURCE, RUN_TIMEOUT_S)
 
 
 def run_smoke(classes: Path, host: str, port: int, *flags: str) -> dict[str, str]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT, ReferenceCluster, unavailable
-from compat.test_java_thin import JAVAC_JVM, failures, missing_java
+from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT, ReferenceCluster
+from compat.test_java_thin import compile_java, failures
 from server._nodes import start_node
 
 pytestmark = pytest.mark.timeout(600)
@@ -36,20 +36,7 @@ TIMEOUT_S = 180.0
 
 @pytest.fixture(scope="module")
 def cluster_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reason = missing_java()
-    if reason is not None:
-        unavailable(reason)
-    out = tmp_path_factory.mktemp("java-cluster")
-    classpath = str(LIB_DIR / "*")
-    done = subprocess.run(
-        ["javac", *JAVAC_JVM, "-nowarn", "-cp", classpath, "-d", str(out), str(SOURCE)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return out
+    return compile_java(tmp_path_factory, SOURCE, TIMEOUT_S)
 
 
 def run_checks(classes: Path, host: str, ports: list[int]) -> dict[str, str]:

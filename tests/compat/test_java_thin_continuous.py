@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT, unavailable
-from compat.test_java_thin import JAVAC_JVM, RUN_TIMEOUT_S, missing_java
+from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT
+from compat.test_java_thin import RUN_TIMEOUT_S, compile_java
 from embergrid.server import ServerThread
 
 SOURCE = REPO_ROOT / "tools" / "java-thin" / "ContinuousQueryCheck.java"
@@ -48,28 +48,7 @@ EXPECTED = [
 
 @pytest.fixture(scope="module")
 def check_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    reason = missing_java()
-    if reason is not None:
-        unavailable(reason)
-    out = tmp_path_factory.mktemp("java-thin-cq")
-    done = subprocess.run(
-        [
-            "javac",
-            *JAVAC_JVM,
-            "-nowarn",
-            "-cp",
-            str(LIB_DIR / "*"),
-            "-d",
-            str(out),
-            str(SOURCE),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return out
+    return compile_java(tmp_path_factory, SOURCE, RUN_TIMEOUT_S)
 
 
 def heard(classes: Path, host: str, port: int) -> list[str]:
