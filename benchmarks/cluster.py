@@ -20,8 +20,8 @@ Three measurements, printed as tables (ratios go to docs/benchmarks.md):
    own failure detection is not measured here (its default timeout is 10 s).
 
 Usage: ``python benchmarks/cluster.py [--seconds S] [--clients C] [--rounds R]
-[--no-reference] [--only gets|puts|membership]``. Imports the test helpers ``tests/_reference.py`` and
-``tests/server/_nodes.py``.
+[--no-reference] [--only gets|puts|membership]``. Imports the test helpers
+``tests/_reference.py`` and ``tests/server/_nodes.py``.
 """
 
 from __future__ import annotations
