@@ -1,26 +1,27 @@
-"""embergrid's client against the real Apache Ignite 2.18 node, beyond the cache suite.
+# GENERATED from tests/client/aio/test_client_on_ignite.py: edit that file
+"""embergrid's client against the real Apache Ignite 2.18 node, beyond the cache
+suite, both shells from one source.
 
-Owns: ``AioClient`` ops and async cursors on the shared reference node, binary types
-(register, query, classes generated from a type pyignite wrote), and a private
-3-node reference cluster (started once for this module) for cluster state get/set
-and partition awareness. Every scenario also runs with pyignite 0.6.1, the oracle:
-both clients must agree. Must not import ``embergrid.server`` (the server under test
-here is Ignite).
+Owns: ops and cursors, settings, transactions and binary types (register, query,
+classes generated from a type pyignite wrote) on the session's reference node;
+cluster state get/set on a private node (``state_node``: ours, then a reference
+node of its own); partition awareness on the session's 3-node reference cluster
+(``reference_cluster``: caches of the tests' own, destroyed after). Every scenario
+also runs with pyignite 0.6.1, the oracle: both clients must agree. Must not import
+``embergrid.server`` (the server under test here is Ignite).
 """
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pyignite
 import pyignite.datatypes as pd
+import pyignite.datatypes.cluster_state
 import pyignite.datatypes.expiry_policy
 import pyignite.datatypes.prop_codes
 import pyignite.exceptions as pe
@@ -31,23 +32,16 @@ import embergrid
 import embergrid.datatypes as ed
 import embergrid.exceptions as em_exc
 import embergrid.monitoring as em
-from _reference import (
-    RunningNode,
-    marker_field,
-    missing_prerequisite,
-    start_node,
-    unavailable,
-)
+from _reference import ReferenceCluster
 from _targets import IGNITE, Target
 from embergrid.datatypes.cluster_state import ClusterState
 
-pytestmark = pytest.mark.reference
-
 CACHE_GET = 1000  # OpCode.CACHE_GET in both clients
+Address = tuple[str, int]
 
 
 @pytest.fixture
-def ignite(reference: tuple[str, int]) -> Target:
+def ignite(reference: Address) -> Target:
     """The session's reference node."""
     return Target(IGNITE, *reference)
 
@@ -56,106 +50,72 @@ def unique(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"
 
 
-# --- AioClient ---------------------------------------------------------------------
+def _settings(cache: Any) -> dict[int, Any]:
+    """Settings: a coroutine in the async API, a property in the blocking one."""
+    return cache.settings
 
 
-async def _aio_scenario(client_cls: Any, target: Target, name: str) -> list[Any]:
-    """A handful of ops, an async scan (context manager) and bare async iteration."""
+# --- ops and cursors ---------------------------------------------------------------
+
+
+def _scenario(client_cls: Any, target: Target, name: str) -> list[Any]:
+    """A handful of ops, a scan (context manager) and a scan left early."""
     out: list[Any] = []
     client = client_cls()
-    async with client.connect(target.host, target.port):
-        cache = await client.create_cache(name)
+    with client.connect(target.host, target.port):
+        cache = client.create_cache(name)
         try:
-            await cache.put(1, "one")
-            await cache.put_all({i: i * 10 for i in range(2, 12)})
-            out.append(await cache.get(1))
-            out.append(await cache.get(999))
-            out.append(await cache.get_all([1, 2, 3, 999]))
-            out.append(await cache.contains_key(2))
-            out.append(await cache.contains_keys([2, 999]))
-            out.append(await cache.get_and_put(1, "uno"))
-            out.append(await cache.put_if_absent(1, "x"))
-            out.append(await cache.replace_if_equals(1, "uno", "eins"))
-            out.append(await cache.get_and_remove(11))
-            out.append(await cache.get_size())
-            async with cache.scan(page_size=3) as cursor:
-                out.append(sorted([(k, v) async for k, v in cursor]))
+            cache.put(1, "one")
+            cache.put_all({i: i * 10 for i in range(2, 12)})
+            out.append(cache.get(1))
+            out.append(cache.get(999))
+            out.append(cache.get_all([1, 2, 3, 999]))
+            out.append(cache.contains_key(2))
+            out.append(cache.contains_keys([2, 999]))
+            out.append(cache.get_and_put(1, "uno"))
+            out.append(cache.put_if_absent(1, "x"))
+            out.append(cache.replace_if_equals(1, "uno", "eins"))
+            out.append(cache.get_and_remove(11))
+            out.append(cache.get_size())
+            with cache.scan(page_size=3) as cursor:
+                out.append(sorted([(k, v) for k, v in cursor]))
             seen = []
-            async with cache.scan(page_size=2) as cursor:
-                async for k, v in cursor:
+            with cache.scan(page_size=2) as cursor:
+                for k, v in cursor:
                     seen.append((k, v))
                     if len(seen) == 5:
                         break
             out.append(len(seen))
             out.append(set(seen) <= {(1, "eins")} | {(i, i * 10) for i in range(2, 11)})
         finally:
-            await cache.destroy()
-        out.append(name in await client.get_cache_names())
+            cache.destroy()
+        out.append(name in client.get_cache_names())
     return out
 
 
-async def test_aio_client_ops_and_async_cursors(ignite: Target) -> None:
-    ours = await _aio_scenario(embergrid.AioClient, ignite, unique("aio-ours-"))
-    theirs = await _aio_scenario(pyignite.AioClient, ignite, unique("aio-pyi-"))
+def test_ops_and_cursors_agree_with_pyignite(ignite: Target) -> None:
+    ours = _scenario(embergrid.Client, ignite, unique("ours-"))
+    theirs = _scenario(pyignite.Client, ignite, unique("pyi-"))
     assert ours == theirs
     # and the answers are the real ones, not two clients wrong the same way
     assert ours[:3] == ["one", None, {1: "one", 2: 20, 3: 30}]
     assert ours[-3:] == [5, True, False]
 
 
-async def test_aio_scan_cursor_iterates_without_async_with(
+def test_scan_cursor_iterates_without_a_with_block(
     ignite: Target, cache_name: str
 ) -> None:
-    """Our async cursor also iterates bare (pyignite requires ``async with``)."""
+    """Our cursors also iterate bare (pyignite's async ones require ``with``)."""
     data = {f"k{i}": i for i in range(9)}
-    client = embergrid.AioClient()
-    async with client.connect(ignite.host, ignite.port):
-        cache = await client.create_cache(cache_name)
-        try:
-            await cache.put_all(data)
-            got = {k: v async for k, v in cache.scan(page_size=4)}
-        finally:
-            await cache.destroy()
-    assert got == data
-
-
-async def test_aio_client_multiplexes_100_coroutines_on_ignite(
-    ignite: Target, cache_name: str
-) -> None:
-    """100 concurrent requests on one connection: every reply reaches its caller."""
-    client = embergrid.AioClient()
-    async with client.connect(ignite.host, ignite.port):
-        cache = await client.create_cache(cache_name)
-        try:
-            await asyncio.gather(*(cache.put(i, f"v{i}") for i in range(100)))
-            got = await asyncio.gather(*(cache.get(i) for i in range(100)))
-            size = await cache.get_size()
-        finally:
-            await cache.destroy()
-    assert got == [f"v{i}" for i in range(100)]
-    assert size == 100
-
-
-def test_client_shared_by_8_threads_on_ignite(ignite: Target, cache_name: str) -> None:
-    """One sync Client used by 8 threads at once against the real node."""
     client = embergrid.Client()
-
-    def work(t: int) -> list[Any]:
-        cache = client.get_cache(cache_name)
-        for i in range(25):
-            cache.put(t * 100 + i, f"{t}:{i}")
-        return [cache.get(t * 100 + i) for i in range(25)]
-
     with client.connect(ignite.host, ignite.port):
         cache = client.create_cache(cache_name)
         try:
-            with ThreadPoolExecutor(8) as pool:
-                results = list(pool.map(work, range(8)))
-            size = cache.get_size()
+            cache.put_all(data)
+            got = {k: v for k, v in cache.scan(page_size=4)}
         finally:
             cache.destroy()
-    assert results == [[f"{t}:{i}" for i in range(25)] for t in range(8)]
-    assert size == 200
+    assert got == data
 
 
 # --- settings and transactions ----------------------------------------------------
@@ -169,7 +129,9 @@ def _comparable(value: Any) -> Any:
     return text
 
 
-def test_settings_read_back_from_ignite_agree(ignite: Target, cache_name: str) -> None:
+def test_settings_read_back_from_ignite_agree(
+    ignite: Target, cache_name: str
+) -> None:
     """The whole configuration Ignite returns (op 1055) decodes the same in both."""
     pc = pd.prop_codes
     with ignite.client() as pc_client:
@@ -192,7 +154,7 @@ def test_settings_read_back_from_ignite_agree(ignite: Target, cache_name: str) -
             theirs = cache.settings
             ours_client = embergrid.Client()
             with ours_client.connect(ignite.host, ignite.port):
-                ours = ours_client.get_cache(cache_name).settings
+                ours = _settings(ours_client.get_cache(cache_name))
         finally:
             cache.destroy()
     assert sorted(ours) == sorted(theirs)
@@ -206,7 +168,9 @@ def test_settings_read_back_from_ignite_agree(ignite: Target, cache_name: str) -
     assert ours[pc.PROP_SQL_SCHEMA] == "S1"
 
 
-def _tx_scenario(client: Any, name: str, cache_error: type[Exception]) -> list[Any]:
+def _tx_scenario(
+    client: Any, name: str, cache_error: type[Exception]
+) -> list[Any]:
     out: list[Any] = []
     cache = client.create_cache(
         {pd.prop_codes.PROP_NAME: name, pd.prop_codes.PROP_CACHE_ATOMICITY_MODE: 0}
@@ -224,10 +188,12 @@ def _tx_scenario(client: Any, name: str, cache_error: type[Exception]) -> list[A
             cache.put(4, "not committed")
         out.append(cache.get_all([1, 2, 3, 4]))
         atomic = client.create_cache(f"{name}-atomic")
-        with client.tx_start(), pytest.raises(cache_error) as err:
-            atomic.put(1, 1)  # Ignite >= 2.16 forbids atomic caches inside a tx
+        with client.tx_start():
+            with pytest.raises(cache_error) as err:
+                atomic.put(1, 1)  # Ignite >= 2.16 forbids atomic caches in a tx
         atomic.destroy()
         out.append("atomic cache inside a transaction" in str(err.value))
+        out.append(int(client.get_cluster().get_state()))
     finally:
         cache.destroy()
     return out
@@ -244,37 +210,10 @@ def test_transactions_on_ignite(ignite: Target) -> None:
     ours_client = embergrid.Client()
     with ours_client.connect(ignite.host, ignite.port):
         ours = _tx_scenario(ours_client, unique("tx-ours-"), em_exc.CacheError)
-    with ignite.client() as theirs_client:
+    theirs_client = pyignite.Client()
+    with theirs_client.connect(ignite.host, ignite.port):
         theirs = _tx_scenario(theirs_client, unique("tx-pyi-"), pe.CacheError)
-    assert ours == theirs == [{1: "committed"}, True]
-
-
-async def test_async_transaction_and_cluster_state_on_ignite(ignite: Target) -> None:
-    async def scenario(client_cls: Any, name: str) -> list[Any]:
-        client = client_cls()
-        async with client.connect(ignite.host, ignite.port):
-            cache = await client.create_cache(
-                {
-                    pd.prop_codes.PROP_NAME: name,
-                    pd.prop_codes.PROP_CACHE_ATOMICITY_MODE: 0,
-                }
-            )
-            try:
-                async with client.tx_start() as tx:
-                    await cache.put(1, 1)
-                    await tx.commit()
-                async with client.tx_start() as tx:
-                    await cache.put(2, 2)
-                    await tx.rollback()
-                got = await cache.get_all([1, 2])
-                state = await client.get_cluster().get_state()
-            finally:
-                await cache.destroy()
-        return [got, int(state)]
-
-    ours = await scenario(embergrid.AioClient, unique("atx-ours-"))
-    theirs = await scenario(pyignite.AioClient, unique("atx-pyi-"))
-    assert ours == theirs == [{1: 1}, 1]
+    assert ours == theirs == [{1: "committed"}, True, 1]
 
 
 # --- binary types ------------------------------------------------------------------
@@ -340,9 +279,10 @@ def test_classes_generated_from_a_type_pyignite_wrote(
                 theirs = fresh.get_cache(cache_name).get(1)
             ours_client = embergrid.Client()
             with ours_client.connect(ignite.host, ignite.port):
-                ours = ours_client.get_cache(cache_name).get(1)
-                with ours_client.get_cache(cache_name).scan() as cursor:
-                    scanned = dict(cursor)
+                ours_cache = ours_client.get_cache(cache_name)
+                ours = ours_cache.get(1)
+                with ours_cache.scan() as cursor:
+                    scanned = {k: v for k, v in cursor}
         finally:
             cache.destroy()
     assert type(ours).__name__ == type(theirs).__name__
@@ -359,34 +299,45 @@ def test_classes_generated_from_a_type_pyignite_wrote(
     assert scanned[1].sum == Decimal("666.67")
 
 
-# --- a private 3-node cluster ------------------------------------------------------
+# --- cluster state on a private node (fixture ``state_node``) ------------------------
 
 
-@pytest.fixture(scope="module")
-def cluster3() -> Iterator[RunningNode]:
-    """Three reference nodes in one JVM, started once for this module."""
-    reason = missing_prerequisite()
-    if reason is not None:
-        unavailable(reason)
+def _cluster_state_scenario(client: Any, states: Any) -> list[int]:
+    cluster = client.get_cluster()
+    seen = [cluster.get_state()]
     try:
-        node = start_node(extra=("--nodes", "3"))
-    except (OSError, RuntimeError) as exc:
-        pytest.fail(f"3-node reference cluster failed to start: {exc}", pytrace=False)
-    try:
-        yield node
+        cluster.set_state(states.ACTIVE_READ_ONLY)
+        seen.append(cluster.get_state())
+        cluster.set_state(states.INACTIVE)  # clears this private node's caches
+        seen.append(cluster.get_state())
     finally:
-        node.stop()
+        cluster.set_state(states.ACTIVE)
+    seen.append(cluster.get_state())
+    return [int(s) for s in seen]
 
 
-def _addresses(cluster: RunningNode) -> list[tuple[str, int]]:
-    ports = marker_field(cluster.marker, "ports").split(",")
-    return [(cluster.host, int(p)) for p in ports]
+def test_cluster_state_get_set(state_node: Address) -> None:
+    ours_client = embergrid.Client()
+    with ours_client.connect(*state_node):
+        ours = _cluster_state_scenario(ours_client, ClusterState)
+    theirs_client = pyignite.Client()
+    with theirs_client.connect(*state_node):
+        theirs = _cluster_state_scenario(
+            theirs_client, pyignite.datatypes.cluster_state.ClusterState
+        )
+    assert ours == theirs == [1, 2, 0, 1]
 
 
-def _node_ids(cluster: RunningNode) -> dict[int, uuid.UUID]:
-    ports = [int(p) for p in marker_field(cluster.marker, "ports").split(",")]
-    ids = [uuid.UUID(u) for u in marker_field(cluster.marker, "node_ids").split(",")]
-    return dict(zip(ports, ids, strict=True))
+# --- partition awareness on the 3-node reference cluster ---------------------------
+
+
+def _addresses(cluster: ReferenceCluster) -> list[Address]:
+    return [(cluster.node.host, port) for port in cluster.ports]
+
+
+def _node_ids(cluster: ReferenceCluster) -> dict[int, uuid.UUID]:
+    ids = [uuid.UUID(u) for u in cluster.node_ids]
+    return dict(zip(cluster.ports, ids, strict=True))
 
 
 class _Recorder:
@@ -404,6 +355,13 @@ class _Recorder:
     def on_query_fail(self, event: Any) -> None:
         pass
 
+    def the_get(self, node_ids: dict[int, uuid.UUID]) -> int:
+        """The port the one get since the last ``started.clear()`` went to."""
+        gets = [s for s in self.started if s[2] == CACHE_GET]
+        assert len(gets) == 1, self.started
+        assert gets[0][1] == str(node_ids[gets[0][0]])
+        return gets[0][0]
+
 
 class OurRecorder(_Recorder, em.QueryEventListener):
     pass
@@ -411,35 +369,6 @@ class OurRecorder(_Recorder, em.QueryEventListener):
 
 class TheirRecorder(_Recorder, pm.QueryEventListener):
     pass
-
-
-def _cluster_state_scenario(client: Any, states: Any) -> list[Any]:
-    cluster = client.get_cluster()
-    seen = [cluster.get_state()]
-    try:
-        cluster.set_state(states.ACTIVE_READ_ONLY)
-        seen.append(cluster.get_state())
-        cluster.set_state(states.INACTIVE)  # clears this private cluster's caches
-        seen.append(cluster.get_state())
-    finally:
-        cluster.set_state(states.ACTIVE)
-    seen.append(cluster.get_state())
-    return [int(s) for s in seen]
-
-
-def test_cluster_state_get_set(cluster3: RunningNode) -> None:
-    """State get/set on the private cluster (never on the shared node)."""
-    addrs = _addresses(cluster3)
-    ours_client = embergrid.Client()
-    with ours_client.connect(addrs):
-        ours = _cluster_state_scenario(ours_client, ClusterState)
-    theirs_client = pyignite.Client()
-    with theirs_client.connect(addrs):
-        theirs = _cluster_state_scenario(
-            theirs_client, pyignite.datatypes.cluster_state.ClusterState
-        )
-        assert int(theirs_client.get_cluster().get_state()) == int(ClusterState.ACTIVE)
-    assert ours == theirs == [1, 2, 0, 1]
 
 
 # (label, key, hint name): one key per kind the partition map must route.
@@ -470,7 +399,18 @@ def _hint(dt: Any, name: str | None) -> Any:
     return getattr(dt, name) if name else None
 
 
-def _where_ignite_keeps(cluster: RunningNode, cache_name: str) -> dict[str, int]:
+def _partitioned_cache(client: Any, name: str) -> Any:
+    """A PARTITIONED cache without backups, made by pyignite's blocking client."""
+    return client.create_cache(
+        {
+            pd.prop_codes.PROP_NAME: name,
+            pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
+            pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
+        }
+    )
+
+
+def _where_ignite_keeps(cluster: ReferenceCluster, cache_name: str) -> dict[str, int]:
     """Ground truth from Ignite itself: label -> client port of the node whose local
     scan holds the entry (the cache has no backups, so that node is the primary)."""
     where: dict[str, int] = {}
@@ -485,7 +425,9 @@ def _where_ignite_keeps(cluster: RunningNode, cache_name: str) -> dict[str, int]
 
 
 def _routing(
-    cluster: RunningNode, cache_name: str, keys: list[tuple[str, Any, str | None]]
+    cluster: ReferenceCluster,
+    cache_name: str,
+    keys: list[tuple[str, Any, str | None]],
 ) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any]]:
     """Put ``keys`` (value = label) with pyignite, then get each one with both
     partition-aware clients. Returns (Ignite's truth, pyignite's node, our node, our
@@ -498,44 +440,36 @@ def _routing(
     ours_ports: dict[str, int] = {}
     theirs_ports: dict[str, int] = {}
     ours_values: dict[str, Any] = {}
-    with theirs_client.connect(addrs), ours_client.connect(addrs):
-        pcache = theirs_client.create_cache(
-            {
-                pd.prop_codes.PROP_NAME: cache_name,
-                pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
-                pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
-            }
-        )
+    with theirs_client.connect(addrs):
+        pcache = _partitioned_cache(theirs_client, cache_name)
         try:
             for label, key, hint in keys:
                 pcache.put(key, label, key_hint=_hint(pd, hint))
             truth = _where_ignite_keeps(cluster, cache_name)
-            ocache = ours_client.get_cache(cache_name)
-            ocache.get(keys[0][1], key_hint=_hint(ed, keys[0][2]))  # fetch the map
-            pcache.get(keys[0][1], key_hint=_hint(pd, keys[0][2]))
+            pcache.get(keys[0][1], key_hint=_hint(pd, keys[0][2]))  # fetch the map
             for label, key, hint in keys:
-                for rec, cache, dt, ports in (
-                    (ours_rec, ocache, ed, ours_ports),
-                    (theirs_rec, pcache, pd, theirs_ports),
-                ):
-                    rec.started.clear()
-                    value = cache.get(key, key_hint=_hint(dt, hint))
-                    gets = [s for s in rec.started if s[2] == CACHE_GET]
-                    assert len(gets) == 1, rec.started
-                    assert gets[0][1] == str(node_ids[gets[0][0]])
-                    ports[label] = gets[0][0]
-                    if cache is ocache:
-                        ours_values[label] = value
+                theirs_rec.started.clear()
+                pcache.get(key, key_hint=_hint(pd, hint))
+                theirs_ports[label] = theirs_rec.the_get(node_ids)
+            with ours_client.connect(addrs):
+                ocache = ours_client.get_cache(cache_name)
+                ocache.get(keys[0][1], key_hint=_hint(ed, keys[0][2]))
+                for label, key, hint in keys:
+                    ours_rec.started.clear()
+                    ours_values[label] = ocache.get(key, key_hint=_hint(ed, hint))
+                    ours_ports[label] = ours_rec.the_get(node_ids)
         finally:
             pcache.destroy()
     return truth, theirs_ports, ours_ports, ours_values
 
 
 def test_partition_aware_get_goes_to_the_primary(
-    cluster3: RunningNode, cache_name: str
+    reference_cluster: ReferenceCluster, cache_name: str
 ) -> None:
     """A keyed get travels on the connection of the key's primary node."""
-    truth, theirs, ours, values = _routing(cluster3, cache_name, ROUTED_KEYS)
+    truth, theirs, ours, values = _routing(
+        reference_cluster, cache_name, ROUTED_KEYS
+    )
     labels = [label for label, _, _ in ROUTED_KEYS]
     assert values == {label: label for label in labels}
     assert set(truth) == set(labels)
@@ -546,81 +480,50 @@ def test_partition_aware_get_goes_to_the_primary(
 
 
 def test_partition_aware_byte_array_key_goes_to_the_primary(
-    cluster3: RunningNode, cache_name: str
+    reference_cluster: ReferenceCluster, cache_name: str
 ) -> None:
     """byte[] keys go to the primary of their Arrays.hashCode partition (pyignite
     0.6.1 sends them all to partition 0's primary)."""
-    truth, _theirs, ours, values = _routing(cluster3, cache_name, BYTE_ARRAY_KEYS)
+    truth, _theirs, ours, values = _routing(
+        reference_cluster, cache_name, BYTE_ARRAY_KEYS
+    )
     labels = [label for label, _, _ in BYTE_ARRAY_KEYS]
     assert values == {label: label for label in labels}
     wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
     assert not wrong, f"label: (our node's port, primary's port): {wrong}"
 
 
-def _partitioned_cache(client: Any, name: str) -> Any:
-    return client.create_cache(
-        {
-            pd.prop_codes.PROP_NAME: name,
-            pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
-            pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
-        }
-    )
-
-
 def test_get_best_node_names_the_primary(
-    cluster3: RunningNode, cache_name: str
+    reference_cluster: ReferenceCluster, cache_name: str
 ) -> None:
     """``get_best_node(cache, key, key_hint)`` is the connection of the key's
     primary node, as pyignite's is; without a key, any live connection."""
-    addrs = _addresses(cluster3)
+    addrs = _addresses(reference_cluster)
     theirs_client = pyignite.Client(partition_aware=True)
     ours_client = embergrid.Client(partition_aware=True)
-    with theirs_client.connect(addrs), ours_client.connect(addrs):
+    with theirs_client.connect(addrs):
         pcache = _partitioned_cache(theirs_client, cache_name)
         try:
             for label, key, hint in ROUTED_KEYS:
                 pcache.put(key, label, key_hint=_hint(pd, hint))
-            truth = _where_ignite_keeps(cluster3, cache_name)
-            ocache = ours_client.get_cache(cache_name)
-            theirs, ours = {}, {}
-            for label, key, hint in ROUTED_KEYS:
-                conn = theirs_client.get_best_node(pcache, key, _hint(pd, hint))
-                theirs[label] = conn.port
-                mine = ours_client.get_best_node(cache_name, key, _hint(ed, hint))
-                assert mine.alive
-                assert (
-                    mine.uuid
-                    == ours_client.get_best_node(
-                        ocache.cache_id, key, _hint(ed, hint)
-                    ).uuid
-                )
-                ours[label] = mine.port
-            assert ours_client.get_best_node(ocache).alive
+            truth = _where_ignite_keeps(reference_cluster, cache_name)
+            theirs = {
+                label: theirs_client.get_best_node(pcache, key, _hint(pd, hint)).port
+                for label, key, hint in ROUTED_KEYS
+            }
+            with ours_client.connect(addrs):
+                ocache = ours_client.get_cache(cache_name)
+                ours = {}
+                for label, key, hint in ROUTED_KEYS:
+                    h = _hint(ed, hint)
+                    mine = ours_client.get_best_node(cache_name, key, h)
+                    assert mine.alive
+                    by_id = ours_client.get_best_node(ocache.cache_id, key, h)
+                    assert mine.uuid == by_id.uuid
+                    ours[label] = mine.port
+                assert (ours_client.get_best_node(ocache)).alive
         finally:
             pcache.destroy()
     assert len(set(truth.values())) == 3
     assert theirs == truth
-    assert ours == truth
-
-
-async def test_aio_get_best_node_names_the_primary(
-    cluster3: RunningNode, cache_name: str
-) -> None:
-    addrs = _addresses(cluster3)
-    keys = ROUTED_KEYS[:12]
-    theirs_client = pyignite.Client()
-    with theirs_client.connect(addrs):
-        pcache = _partitioned_cache(theirs_client, cache_name)
-        try:
-            for label, key, hint in keys:
-                pcache.put(key, label, key_hint=_hint(pd, hint))
-            truth = _where_ignite_keeps(cluster3, cache_name)
-            ours_client = embergrid.AioClient(partition_aware=True)
-            async with ours_client.connect(addrs):
-                ours = {
-                    label: (await ours_client.get_best_node(cache_name, key)).port
-                    for label, key, _ in keys
-                }
-        finally:
-            pcache.destroy()
     assert ours == truth
