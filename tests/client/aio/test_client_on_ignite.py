@@ -4,9 +4,9 @@ suite, both shells from one source.
 Owns: ops and cursors, settings, transactions and binary types (register, query,
 classes generated from a type pyignite wrote) on the session's reference node;
 cluster state get/set on a private node (``state_node``: ours, then a reference
-node of its own); partition awareness on the session's 3-node reference cluster
-(``reference_cluster``: caches of the tests' own, destroyed after). Every scenario
-also runs with pyignite 0.6.1, the oracle: both clients must agree. Must not import
+node of its own). Every scenario also runs with pyignite 0.6.1, the oracle: both
+clients must agree. (Partition awareness on a 3-node cluster:
+``test_partition_awareness.py``.) Must not import
 ``embergrid.server`` (the server under test here is Ignite).
 """
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -24,14 +24,11 @@ import pyignite.datatypes.cluster_state
 import pyignite.datatypes.expiry_policy
 import pyignite.datatypes.prop_codes
 import pyignite.exceptions as pe
-import pyignite.monitoring as pm
 import pytest
 
 import embergrid
 import embergrid.datatypes as ed
 import embergrid.exceptions as em_exc
-import embergrid.monitoring as em
-from _reference import ReferenceCluster
 from _targets import IGNITE, Target
 from embergrid.datatypes.cluster_state import ClusterState
 
@@ -326,204 +323,3 @@ async def test_cluster_state_get_set(state_node: Address) -> None:
             theirs_client, pyignite.datatypes.cluster_state.ClusterState
         )
     assert ours == theirs == [1, 2, 0, 1]
-
-
-# --- partition awareness on the 3-node reference cluster ---------------------------
-
-
-def _addresses(cluster: ReferenceCluster) -> list[Address]:
-    return [(cluster.node.host, port) for port in cluster.ports]
-
-
-def _node_ids(cluster: ReferenceCluster) -> dict[int, uuid.UUID]:
-    ids = [uuid.UUID(u) for u in cluster.node_ids]
-    return dict(zip(cluster.ports, ids, strict=True))
-
-
-class _Recorder:
-    """Records (port, node_uuid, op_code) of every request a client sends."""
-
-    def __init__(self) -> None:
-        self.started: list[tuple[int, str, int]] = []
-
-    def on_query_start(self, event: Any) -> None:
-        self.started.append((event.port, str(event.node_uuid), event.op_code))
-
-    def on_query_success(self, event: Any) -> None:
-        pass
-
-    def on_query_fail(self, event: Any) -> None:
-        pass
-
-    def the_get(self, node_ids: dict[int, uuid.UUID]) -> int:
-        """The port the one get since the last ``started.clear()`` went to."""
-        gets = [s for s in self.started if s[2] == CACHE_GET]
-        assert len(gets) == 1, self.started
-        assert gets[0][1] == str(node_ids[gets[0][0]])
-        return gets[0][0]
-
-
-class OurRecorder(_Recorder, em.QueryEventListener):
-    pass
-
-
-class TheirRecorder(_Recorder, pm.QueryEventListener):
-    pass
-
-
-# (label, key, hint name): one key per kind the partition map must route.
-ROUTED_KEYS: list[tuple[str, Any, str | None]] = [
-    *((f"int{i}", i, None) for i in range(12)),
-    ("long", 2**40, None),
-    ("neg", -5, None),
-    *((f"str{i}", f"key-{i}", None) for i in range(6)),
-    ("unicode", "ключ", None),
-    ("double", 1.5, None),
-    ("uuid", uuid.UUID(int=987654321), None),
-    ("bool", True, None),
-    ("datetime", datetime(2020, 1, 2, 3, 4, 5), None),
-    ("decimal", Decimal("1.25"), None),
-    ("short", 7, "ShortObject"),
-    ("byte", 3, "ByteObject"),
-    ("char", "z", "CharObject"),
-    ("float", 2.5, "FloatObject"),
-    ("int32", 77, "IntObject"),
-    ("date", datetime(2021, 5, 6), "DateObject"),
-]
-BYTE_ARRAY_KEYS: list[tuple[str, Any, str | None]] = [
-    (f"bytes{i}", [i, i + 1, 100 - i], "ByteArrayObject") for i in range(8)
-]
-
-
-def _hint(dt: Any, name: str | None) -> Any:
-    return getattr(dt, name) if name else None
-
-
-def _partitioned_cache(client: Any, name: str) -> Any:
-    """A PARTITIONED cache without backups, made by pyignite's blocking client."""
-    return client.create_cache(
-        {
-            pd.prop_codes.PROP_NAME: name,
-            pd.prop_codes.PROP_CACHE_MODE: 2,  # PARTITIONED
-            pd.prop_codes.PROP_BACKUPS_NUMBER: 0,
-        }
-    )
-
-
-def _where_ignite_keeps(cluster: ReferenceCluster, cache_name: str) -> dict[str, int]:
-    """Ground truth from Ignite itself: label -> client port of the node whose local
-    scan holds the entry (the cache has no backups, so that node is the primary)."""
-    where: dict[str, int] = {}
-    for host, port in _addresses(cluster):
-        with (
-            Target(IGNITE, host, port).client() as single,
-            single.get_cache(cache_name).scan(local=True) as cursor,
-        ):
-            for _, label in cursor:
-                where[label] = port
-    return where
-
-
-async def _routing(
-    cluster: ReferenceCluster,
-    cache_name: str,
-    keys: list[tuple[str, Any, str | None]],
-) -> tuple[dict[str, int], dict[str, int], dict[str, int], dict[str, Any]]:
-    """Put ``keys`` (value = label) with pyignite, then get each one with both
-    partition-aware clients. Returns (Ignite's truth, pyignite's node, our node, our
-    values), nodes as client ports, all keyed by label."""
-    addrs = _addresses(cluster)
-    node_ids = _node_ids(cluster)
-    theirs_rec, ours_rec = TheirRecorder(), OurRecorder()
-    theirs_client = pyignite.Client(partition_aware=True, event_listeners=[theirs_rec])
-    ours_client = embergrid.AioClient(partition_aware=True, event_listeners=[ours_rec])
-    ours_ports: dict[str, int] = {}
-    theirs_ports: dict[str, int] = {}
-    ours_values: dict[str, Any] = {}
-    with theirs_client.connect(addrs):
-        pcache = _partitioned_cache(theirs_client, cache_name)
-        try:
-            for label, key, hint in keys:
-                pcache.put(key, label, key_hint=_hint(pd, hint))
-            truth = _where_ignite_keeps(cluster, cache_name)
-            pcache.get(keys[0][1], key_hint=_hint(pd, keys[0][2]))  # fetch the map
-            for label, key, hint in keys:
-                theirs_rec.started.clear()
-                pcache.get(key, key_hint=_hint(pd, hint))
-                theirs_ports[label] = theirs_rec.the_get(node_ids)
-            async with ours_client.connect(addrs):
-                ocache = await ours_client.get_cache(cache_name)
-                await ocache.get(keys[0][1], key_hint=_hint(ed, keys[0][2]))
-                for label, key, hint in keys:
-                    ours_rec.started.clear()
-                    ours_values[label] = await ocache.get(key, key_hint=_hint(ed, hint))
-                    ours_ports[label] = ours_rec.the_get(node_ids)
-        finally:
-            pcache.destroy()
-    return truth, theirs_ports, ours_ports, ours_values
-
-
-async def test_partition_aware_get_goes_to_the_primary(
-    reference_cluster: ReferenceCluster, cache_name: str
-) -> None:
-    """A keyed get travels on the connection of the key's primary node."""
-    truth, theirs, ours, values = await _routing(
-        reference_cluster, cache_name, ROUTED_KEYS
-    )
-    labels = [label for label, _, _ in ROUTED_KEYS]
-    assert values == {label: label for label in labels}
-    assert set(truth) == set(labels)
-    assert len(set(truth.values())) == 3  # the keys spread over all three nodes
-    assert theirs == truth  # the oracle routes right, so this test can tell
-    wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
-    assert not wrong, f"label: (our node's port, primary's port): {wrong}"
-
-
-async def test_partition_aware_byte_array_key_goes_to_the_primary(
-    reference_cluster: ReferenceCluster, cache_name: str
-) -> None:
-    """byte[] keys go to the primary of their Arrays.hashCode partition (pyignite
-    0.6.1 sends them all to partition 0's primary)."""
-    truth, _theirs, ours, values = await _routing(
-        reference_cluster, cache_name, BYTE_ARRAY_KEYS
-    )
-    labels = [label for label, _, _ in BYTE_ARRAY_KEYS]
-    assert values == {label: label for label in labels}
-    wrong = {k: (ours[k], truth[k]) for k in labels if ours[k] != truth[k]}
-    assert not wrong, f"label: (our node's port, primary's port): {wrong}"
-
-
-async def test_get_best_node_names_the_primary(
-    reference_cluster: ReferenceCluster, cache_name: str
-) -> None:
-    """``get_best_node(cache, key, key_hint)`` is the connection of the key's
-    primary node, as pyignite's is; without a key, any live connection."""
-    addrs = _addresses(reference_cluster)
-    theirs_client = pyignite.Client(partition_aware=True)
-    ours_client = embergrid.AioClient(partition_aware=True)
-    with theirs_client.connect(addrs):
-        pcache = _partitioned_cache(theirs_client, cache_name)
-        try:
-            for label, key, hint in ROUTED_KEYS:
-                pcache.put(key, label, key_hint=_hint(pd, hint))
-            truth = _where_ignite_keeps(reference_cluster, cache_name)
-            theirs = {
-                label: theirs_client.get_best_node(pcache, key, _hint(pd, hint)).port
-                for label, key, hint in ROUTED_KEYS
-            }
-            async with ours_client.connect(addrs):
-                ocache = await ours_client.get_cache(cache_name)
-                ours = {}
-                for label, key, hint in ROUTED_KEYS:
-                    h = _hint(ed, hint)
-                    mine = await ours_client.get_best_node(cache_name, key, h)
-                    assert mine.alive
-                    by_id = await ours_client.get_best_node(ocache.cache_id, key, h)
-                    assert mine.uuid == by_id.uuid
-                    ours[label] = mine.port
-                assert (await ours_client.get_best_node(ocache)).alive
-        finally:
-            pcache.destroy()
-    assert len(set(truth.values())) == 3
-    assert theirs == truth
-    assert ours == truth
