@@ -89,7 +89,7 @@ async def aio_client(server_address: tuple[str, int]) -> AsyncIterator[AioClient
         yield c
 
 
-@pytest.fixture(scope="module", params=["embergrid", "ignite"])
+@pytest.fixture(scope="module", params=SERVERS)
 def idle_node(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     """(host, port) of a node that closes connections silent for ``IDLE_MS``: our
     server in-process, then the reference node started with ``--idle-timeout``."""
