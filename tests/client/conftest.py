@@ -1,5 +1,8 @@
-"""Fixtures for the client tests: clients of both kinds on the session server, and
-standalone ``embergrid serve`` processes for failover tests.
+"""Fixtures for the client tests: clients of both kinds on the session server,
+standalone ``embergrid serve`` processes for failover tests, and the TLS,
+authentication and cluster-state nodes (ours in-process, then the reference node's),
+shared by the session so the two shells of ``tests/client/aio`` and
+``tests/client/sync`` start each one once.
 
 Tests that run against both servers use the root ``target`` fixture; those against
 the reference node that pin a known server difference carry
@@ -17,10 +20,17 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
+import _auth
 from _reference import running_node
+from _tls_certs import Certificates
 from embergrid import AioClient, Client
 from embergrid.server import Limits, Node, ServerThread
+from embergrid.server.tls import TlsConfig, server_context
 
+SERVERS = ["embergrid", pytest.param("ignite", marks=pytest.mark.reference)]
+"""The params of a fixture that starts a node of each kind."""
+
+Address = tuple[str, int]
 IDLE_MS = 4000
 """The idle timeout of the ``idle_node`` servers: heartbeats go every 1.33 s."""
 
@@ -79,7 +89,7 @@ async def aio_client(server_address: tuple[str, int]) -> AsyncIterator[AioClient
         yield c
 
 
-@pytest.fixture(scope="module", params=["embergrid", "ignite"])
+@pytest.fixture(scope="module", params=SERVERS)
 def idle_node(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
     """(host, port) of a node that closes connections silent for ``IDLE_MS``: our
     server in-process, then the reference node started with ``--idle-timeout``."""
@@ -90,3 +100,71 @@ def idle_node(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
         return
     with running_node(["--idle-timeout", str(IDLE_MS)]) as address:
         yield address
+
+
+def _tls_node(
+    kind: str, certs: Certificates, *, client_auth: bool
+) -> Iterator[Address]:
+    """A TLS node of ``kind`` with ``certs``'s server key, requiring client
+    certificates signed by the CA if ``client_auth``."""
+    if client_auth and certs.openssl_missing is not None:
+        pytest.skip(certs.openssl_missing)  # no client certificate to offer
+    if kind == "ignite":
+        with running_node(certs.node_args(require_client_cert=client_auth)) as address:
+            yield address
+        return
+    if certs.server_chain is None or certs.server_key is None:
+        pytest.skip(certs.openssl_missing or "no PEM server key")
+    config = TlsConfig(
+        str(certs.server_chain),
+        str(certs.server_key),
+        cafile=str(certs.ca_cert) if client_auth else None,
+        client_auth=client_auth,
+    )
+    with ServerThread(Node(), tls=server_context(config)) as server:
+        yield server.address
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def tls_node(
+    request: pytest.FixtureRequest, tls_certs: Certificates
+) -> Iterator[Address]:
+    """(host, port) of a node with TLS on its client port, client certificates not
+    required: ours, then the reference node."""
+    yield from _tls_node(request.param, tls_certs, client_auth=False)
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def mtls_node(
+    request: pytest.FixtureRequest, tls_certs: Certificates
+) -> Iterator[Address]:
+    """(host, port) of a TLS node requiring a client certificate signed by the CA."""
+    yield from _tls_node(request.param, tls_certs, client_auth=True)
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def auth_node(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Address]:
+    """(host, port) of a plaintext node with authentication on (user
+    ``ignite``/``ignite``), persistent and active: ours, then the reference node."""
+    if request.param == "ignite":
+        with running_node(("--auth",)) as address:
+            yield address
+        return
+    node = _auth.auth_node(tmp_path_factory.mktemp("auth"))
+    with ServerThread(node) as server:
+        _auth.activate(server.address)
+        yield server.address
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def state_node(request: pytest.FixtureRequest) -> Iterator[Address]:
+    """(host, port) of a node of the client tests' own, whose cluster state a test
+    may change (and must set ACTIVE again): ours in-process, then a reference node."""
+    if request.param == "ignite":
+        with running_node() as address:
+            yield address
+        return
+    with ServerThread(Node()) as server:
+        yield server.address

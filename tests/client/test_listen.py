@@ -1,17 +1,17 @@
-"""Continuous queries through embergrid's client (``Cache.listen`` and
-``AioCache.listen``) against both servers, via the root ``target`` fixture: the
-same operations must give the same events on our server and on Ignite 2.18.
+"""Continuous queries through embergrid's client, what one shell has, against both
+servers via the root ``target`` fixture: the same operations must give the same
+events on our server and on Ignite 2.18.
 
-Covers the event sequence of each kind of change, the initial query's rows first,
-the sync callback, order per key and nothing lost under 10,000 rapid updates,
-unsubscription, and a dropped connection ending the iteration with a clear error.
+Covers the sync callback (on a thread of its own), order per key and nothing lost
+under 10,000 rapid updates from concurrent coroutines, and a dropped asyncio
+connection ending the iteration with a clear error. (What both shells do alike:
+``tests/client/aio/test_listen.py``.)
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
@@ -39,33 +39,8 @@ SENTINEL = -1  # the key the barrier below writes
 # (then every later change must be heard) and ignores the sentinel's events.
 
 
-def _ready(cache: Any, events: Any) -> Iterator[CacheEvent]:
-    """``events`` once the query surely hears every change (see above)."""
-    heard = threading.Event()
-
-    def prime() -> None:
-        i = 0
-        while not heard.is_set():
-            cache.put(SENTINEL, i)
-            i += 1
-            heard.wait(0.05)
-
-    writer = threading.Thread(target=prime)
-    writer.start()
-    before = []
-    try:
-        for event in events:
-            if event.key == SENTINEL:
-                break
-            before.append(event)
-    finally:
-        heard.set()
-        writer.join()
-    return itertools.chain(before, (e for e in events if e.key != SENTINEL))
-
-
 async def _aready(cache: Any, events: Any) -> AsyncIterator[CacheEvent]:
-    """The asyncio twin of ``_ready``."""
+    """``events`` once the query surely hears every change (see above)."""
     heard = asyncio.Event()
 
     async def prime() -> None:
@@ -109,66 +84,6 @@ async def aio_cache(target: Target, cache_name: str) -> AsyncIterator[Any]:
         c = await client.create_cache(cache_name)
         yield c
         await c.destroy()
-
-
-def _take(events: Iterator[CacheEvent], n: int) -> list[tuple[Any, ...]]:
-    out = []
-    for event in events:
-        out.append((event.type, event.key, event.value, event.old_value))
-        if len(out) == n:
-            break
-    return out
-
-
-def test_each_kind_of_change_gives_its_event(cache: Any) -> None:
-    with cache.listen() as q:
-        events = _ready(cache, q)
-        cache.put(1, "a")
-        cache.put(1, "b")
-        cache.replace(1, "c")
-        cache.replace(2, "never")  # absent: no change, no event
-        cache.put_if_absent(1, "never")  # present: no change
-        cache.get_and_put(1, "d")
-        cache.remove_key(1)
-        cache.remove_key(1)  # absent: nothing
-        cache.put(3, "x")
-        cache.clear()  # Ignite's clear notifies no listener
-        cache.put(4, "y")
-        got = _take(events, 7)
-    assert got == [
-        (CREATED, 1, "a", None),
-        (UPDATED, 1, "b", "a"),
-        (UPDATED, 1, "c", "b"),
-        (UPDATED, 1, "d", "c"),
-        (REMOVED, 1, None, "d"),
-        (CREATED, 3, "x", None),
-        (CREATED, 4, "y", None),
-    ]
-
-
-def test_remove_all_gives_a_removal_per_entry(cache: Any) -> None:
-    with cache.listen() as q:
-        events = _ready(cache, q)
-        cache.put_all({1: "a", 2: "b", 3: "c"})
-        cache.remove_all()
-        got = _take(events, 6)
-    assert sorted(got[:3]) == [
-        (CREATED, k, v, None) for k, v in ((1, "a"), (2, "b"), (3, "c"))
-    ]
-    assert sorted(got[3:]) == [
-        (REMOVED, k, None, v) for k, v in ((1, "a"), (2, "b"), (3, "c"))
-    ]
-
-
-def test_initial_query_rows_come_first(cache: Any) -> None:
-    cache.put_all({1: "one", 2: "two"})
-    with cache.listen(initial_query=True) as q:
-        events = _ready(cache, q)
-        cache.put(3, "three")
-        got = _take(events, 3)
-    initial = CacheEventType.INITIAL
-    assert sorted(got[:2]) == [(initial, 1, "one", None), (initial, 2, "two", None)]
-    assert got[2:] == [(CREATED, 3, "three", None)]
 
 
 def test_a_callback_gets_each_event_on_its_own_thread(cache: Any) -> None:
@@ -226,19 +141,6 @@ async def test_ten_thousand_rapid_updates_arrive_all_in_order_per_key(
     for k in range(keys):
         assert per_key[k] == list(range(rounds))
         assert olds[k] == [None, *range(rounds - 1)]
-
-
-async def test_after_unsubscribing_no_event_comes(aio_cache: Any) -> None:
-    first = aio_cache.listen()
-    async with first:
-        events = _aready(aio_cache, first)
-        await aio_cache.put(1, "heard")
-        assert (await anext(events)).value == "heard"
-    async with aio_cache.listen() as second:
-        events = _aready(aio_cache, second)
-        await aio_cache.put(2, "after")
-        assert (await anext(events)).key == 2
-    assert [e async for e in first] == []  # closed: the iteration is over
 
 
 async def test_a_dropped_connection_ends_the_iteration_with_a_clear_error(

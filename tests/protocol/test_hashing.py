@@ -306,7 +306,7 @@ ENCODED = [
     (COMPACT_PERSON.hex(), -904731622),
     ("1b 25 00 00 00" + COMPACT_PERSON.hex() + "00 00 00 00", -904731622),
     # byte[]: Arrays.hashCode over signed bytes; [1, 2, 3] -> 30817 is the value the
-    # reference cluster partitions by (tests/client/test_client_on_ignite.py).
+    # reference cluster partitions by (tests/client/aio/test_client_on_ignite.py).
     ("0c 03 00 00 00 01 02 03", 30817),
     ("0c 02 00 00 00 c8 01", 31 * (31 - 56) + 1),
     ("0c 00 00 00 00", 1),

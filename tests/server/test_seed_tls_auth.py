@@ -10,7 +10,7 @@ The seed prints nothing but the greeting of a client without credentials,
 is what Ignite < 2.9 said: Ignite 2.18 (and so embergrid) answers
 ``AuthenticationError: The user name or password is incorrect [userName=null]``
 (``tools/reference-ignite/observed-facts.md``; the same text on the reference node
-is pinned by ``tests/client/test_tls_auth.py``). Also the command line's checks of
+is pinned by ``tests/client/aio/test_tls_auth.py``). Also the command line's checks of
 the security flags and its warning for a node reachable beyond loopback.
 ``--auth`` needs ``--persistence`` as Ignite needs persistence for authentication,
 and a new persistent cluster starts INACTIVE: the administrator (``ignite``)

@@ -283,7 +283,7 @@ def _h_bool(data: Buffer, pos: int) -> int:
 
 def _h_byte_array(data: Buffer, pos: int) -> int:
     """``Arrays.hashCode(byte[])``: Ignite partitions a byte[] key by its content
-    (observed on the reference cluster: tests/client/test_client_on_ignite.py)."""
+    (observed on the reference cluster: tests/client/aio/test_client_on_ignite.py)."""
     n = _h_int(data, pos)
     if n < 0:
         raise ParseError(f"negative byte array length {n}")

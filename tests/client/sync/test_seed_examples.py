@@ -1,12 +1,13 @@
-"""The seed's pyignite examples, run with ``from embergrid import ...`` against our
-server and against the reference Apache Ignite 2.18 node, must print what the seed
-says they print. The expiry examples sleep on real short TTLs: on our side against a
-server on the real clock, on Ignite against the shared reference node."""
+# GENERATED from tests/client/aio/test_seed_examples.py: edit that file
+"""The seed's pyignite examples, run with ``from embergrid import ...`` in both
+shells from one source, against our server and against the reference Apache Ignite
+2.18 node, must print what the seed says they print. The expiry examples sleep on
+real short TTLs: on our side against a server on the real clock, on Ignite against
+the shared reference node."""
 
 from __future__ import annotations
 
-import asyncio
-import time
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from _targets import EMBERGRID, Target
-from embergrid import AioClient, Client, GenericObjectMeta
+from embergrid import Client, GenericObjectMeta
 from embergrid.datatypes import (
     CharObject,
     CollectionObject,
@@ -30,6 +31,8 @@ from embergrid.datatypes import (
 from embergrid.datatypes.expiry_policy import ExpiryPolicy
 from embergrid.datatypes.prop_codes import PROP_EXPIRY_POLICY, PROP_NAME
 from embergrid.server import Node, ServerThread
+
+import time
 
 
 @pytest.fixture
@@ -78,9 +81,9 @@ def test_scans(
         my_cache = client.create_cache(cache_name)
         my_cache.put_all({f"key_{v}": v for v in range(20)})
         with my_cache.scan() as cursor:
-            pairs = list(cursor)
+            pairs = [pair for pair in cursor]
         with my_cache.scan() as cursor:
-            as_dict = dict(cursor)
+            as_dict = {k: v for k, v in cursor}
         my_cache.destroy()
     assert sorted(pairs) == sorted((f"key_{v}", v) for v in range(20))
     assert as_dict == {f"key_{v}": v for v in range(20)}
@@ -155,7 +158,7 @@ def test_binary_type_read_by_a_fresh_client(
     with writer.connect(*addr), reader.connect(*addr):
         cache = writer.create_cache(cache_name)
         cache.put(1, Voucher(purpose="x", sum=Decimal("666.67")))
-        got = reader.get_cache(cache_name).get(1)
+        got = (reader.get_cache(cache_name)).get(1)
         classes = reader.query_binary_type(Voucher.type_name)
         cache.destroy()
     assert type(got).__name__ == Voucher.type_name
@@ -183,7 +186,9 @@ def test_migrate_binary(addr: tuple[str, int], cache_name: str) -> None:
     client = Client()
     with client.connect(*addr):
         accounting = client.get_or_create_cache(cache_name)
-        accounting.put(1, ExpenseVoucher(purpose="p", sum=Decimal("1.50"), reported=1))
+        accounting.put(
+            1, ExpenseVoucher(purpose="p", sum=Decimal("1.50"), reported=1)
+        )
         fresh = Client()
         with fresh.connect(*addr):
             data_classes = fresh.query_binary_type(type_name)
@@ -216,6 +221,10 @@ def test_migrate_binary(addr: tuple[str, int], cache_name: str) -> None:
     assert (verify.purpose, verify.sum) == ("p", Decimal("1.50"))
 
 
+def _pause(seconds: float) -> None:
+    time.sleep(seconds)
+
+
 @pytest.fixture(scope="module")
 def _real_clock_embergrid() -> Iterator[tuple[str, int]]:
     with ServerThread(Node()) as st:
@@ -233,7 +242,7 @@ def real_clock_server(
     return target.host, target.port
 
 
-def test_expiry_policy_sync(
+def test_expiry_policy(
     real_clock_server: tuple[str, int],
     cache_name: str,
     capsys: pytest.CaptureFixture[str],
@@ -248,50 +257,18 @@ def test_expiry_policy_sync(
             }
         )
         ttl_cache.put(1, 1)
-        time.sleep(0.5)
+        _pause(0.5)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
-        time.sleep(1.2)
+        _pause(1.2)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
         simple_cache = client.create_cache(names[1])
         ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
         ttl_cache.put(1, 1)
-        time.sleep(0.5)
+        _pause(0.5)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
-        time.sleep(1.7)
+        _pause(1.7)
         print(f"key = {1}, value = {ttl_cache.get(1)}")
         for name in names:
-            client.get_cache(name).destroy()
-    expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
-    assert capsys.readouterr().out == expected
-
-
-async def test_expiry_policy_async(
-    real_clock_server: tuple[str, int],
-    cache_name: str,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    names = (f"{cache_name}-atest", f"{cache_name}-asimple")
-    client = AioClient()
-    async with client.connect(*real_clock_server):
-        ttl_cache = await client.create_cache(
-            {
-                PROP_NAME: names[0],
-                PROP_EXPIRY_POLICY: ExpiryPolicy(create=timedelta(seconds=1.0)),
-            }
-        )
-        await ttl_cache.put(1, 1)
-        await asyncio.sleep(0.5)
-        print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        await asyncio.sleep(1.2)
-        print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        simple_cache = await client.create_cache(names[1])
-        ttl_cache = simple_cache.with_expire_policy(access=timedelta(seconds=1.0))
-        await ttl_cache.put(1, 1)
-        await asyncio.sleep(0.5)
-        print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        await asyncio.sleep(1.7)
-        print(f"key = {1}, value = {await ttl_cache.get(1)}")
-        for name in names:
-            await (await client.get_cache(name)).destroy()
+            (client.get_cache(name)).destroy()
     expected = "key = 1, value = 1\nkey = 1, value = None\n" * 2
     assert capsys.readouterr().out == expected
