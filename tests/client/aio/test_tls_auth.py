@@ -20,11 +20,9 @@ Must not import: embergrid internals (public API only).
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 import ssl
-import time
 import warnings
 from collections.abc import Iterator
 from types import ModuleType
@@ -52,9 +50,10 @@ OK: Outcome = ("ok", repr(VALUE))
 USER, PASSWORD = "ignite", "ignite"  # the default user of both nodes
 WRONG_PASSWORD = "The user name or password is incorrect [userName=ignite]"
 NO_CREDENTIALS = "The user name or password is incorrect [userName=null]"
-# A refused connection must end well within this (the node answers garbage by closing).
-FAIL_FAST_S = 5.0
-SHORT_TIMEOUT_S = 3.0
+# Longer than the test's own timeout (pytest-timeout): a refused connection must end
+# because the peer closed or answered garbage, and a client that only gave up when its
+# handshake timeout ran out would fail the test instead of passing slowly.
+NO_TIMEOUT_S = 600.0
 PYIGNITE_CONNECTION_LOGGER = "pyignite.connection"  # its only logger
 
 
@@ -90,29 +89,24 @@ async def _roundtrip(lib: str, address: Address, kw: dict[str, Any]) -> Any:
 
 async def _attempt(lib: str, address: Address, kw: dict[str, Any]) -> Outcome:
     try:
-        roundtrip = _roundtrip(lib, address, kw)  # aio-only
-        value = await asyncio.wait_for(roundtrip, FAIL_FAST_S * 2)  # aio-only
-        # sync-only: value = _roundtrip(lib, address, kw)
+        value = await _roundtrip(lib, address, kw)
     except Exception as exc:
         return type(exc).__name__, str(exc)
     return "ok", repr(value)
 
 
 async def run(lib: str, address: Address, **kw: Any) -> Outcome:
-    """Connect, put, get with one client; the outcome. Fails if it takes too long.
+    """Connect, put, get with one client; the outcome.
 
     Sockets left open by a failed connect are collected here with ResourceWarning
     silenced (pyignite 0.6.1 leaks them; embergrid must not, see
     ``test_refused_tls_connect_leaves_no_socket_open``); otherwise the warning would
     fail whichever test runs when the GC finds them.
     """
-    started = time.monotonic()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         outcome = await _attempt(lib, address, kw)
         gc.collect()
-    elapsed = time.monotonic() - started
-    assert elapsed < FAIL_FAST_S, f"{lib} took {elapsed:.1f}s: {outcome}"
     return outcome
 
 
@@ -168,7 +162,7 @@ async def test_plaintext_client_on_the_tls_port_fails_fast(
     lib: str, tls_node: Address
 ) -> None:
     """No fallback either way: the node drops the plaintext handshake, no hang."""
-    kw: dict[str, Any] = {"handshake_timeout": SHORT_TIMEOUT_S}
+    kw: dict[str, Any] = {"handshake_timeout": NO_TIMEOUT_S}
     assert await run(lib, tls_node, **kw) == CANNOT_CONNECT
 
 
@@ -176,7 +170,7 @@ async def test_tls_client_on_a_plaintext_port_fails_fast(
     lib: str, tls_certs: Certificates, auth_node: Address
 ) -> None:
     kw = verified(
-        tls_certs, handshake_timeout=SHORT_TIMEOUT_S, username=USER, password=PASSWORD
+        tls_certs, handshake_timeout=NO_TIMEOUT_S, username=USER, password=PASSWORD
     )
     assert await run(lib, auth_node, **kw) == CANNOT_CONNECT
 
