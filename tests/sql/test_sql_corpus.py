@@ -792,6 +792,70 @@ TIME_FIELDS_SCRIPT = [
 ]
 DML_SCRIPTS.append(TIME_FIELDS_SCRIPT)
 
+# CAST of DOUBLE/REAL/DECIMAL columns to each integer type (SQLite rounds where
+# the value is well inside the type and, for a DECIMAL, not near a half; the
+# rest takes the rare path), and DECIMAL/BOOLEAN columns as strings (``||``,
+# CONCAT): halves, values next to a half, each type's edges, NULLs, zero.
+ROUNDING_SCRIPT = [
+    "CREATE TABLE Rnd (id INT PRIMARY KEY, d DOUBLE, r REAL, m DECIMAL(20,4),"
+    ' u DECIMAL, b BOOLEAN) WITH "template=replicated"',
+    "INSERT INTO Rnd VALUES (1, 2.5, 2.5, 2.5, 2.5, TRUE),"
+    " (2, -2.5, -2.5, -2.5, -2.5, FALSE),"
+    " (3, 0.49999999999999994, 0.4999, 0.4999, 0.49999999999999999999, NULL),"
+    " (4, -0.5, -0.5, -0.5, -0.5, TRUE), (5, 127.4, 127.4, 127.4999, 127.5, FALSE),"
+    " (6, -128.5, -128.5, -128.5, -128.4, TRUE),"
+    " (7, 2147483647.4, 32767.5, 2147483647.4999, 2147483647.5, NULL),"
+    " (8, 1e18, 1e10, 123456789012345.6789, 1E+2, TRUE),"
+    " (9, 9.3e18, -9.3e18, 9300000000000000000, -9300000000000000000, FALSE),"
+    " (10, NULL, NULL, NULL, NULL, NULL),"
+    " (11, 1234.5678, -1234.5678, -1234.5678, 0.0000001, TRUE),"
+    " (12, -0.0, 0.0, -0.00, -0.00, FALSE), (13, 3.7, -3.7, -3.7, 1.5000001, TRUE)",
+    "SELECT id, CAST(d AS INT), CAST(r AS INT), CAST(m AS INT), CAST(u AS INT)"
+    " FROM Rnd WHERE id IN (1, 2, 3, 4, 5, 6, 10, 11, 12, 13) ORDER BY id",
+    "SELECT id, CAST(d AS BIGINT), CAST(r AS BIGINT), CAST(m AS BIGINT),"
+    " CAST(u AS BIGINT) FROM Rnd WHERE id <> 9 ORDER BY id",
+    "SELECT id, CAST(d AS SMALLINT), CAST(m AS SMALLINT), CAST(u AS SMALLINT)"
+    " FROM Rnd WHERE id IN (1, 2, 3, 4, 5, 6, 10, 11, 12, 13) ORDER BY id",
+    "SELECT id, CAST(d AS TINYINT), CAST(r AS TINYINT), CAST(m AS TINYINT)"
+    " FROM Rnd WHERE id IN (1, 2, 3, 4, 5, 10, 12, 13) ORDER BY id",
+    "SELECT CAST(d AS TINYINT), CAST(r AS TINYINT) FROM Rnd WHERE id = 6",
+    "SELECT CAST(u AS TINYINT) FROM Rnd WHERE id = 5",
+    "SELECT CAST(m AS TINYINT) FROM Rnd WHERE id = 6",
+    "SELECT CAST(u AS TINYINT) FROM Rnd WHERE id = 6",
+    "SELECT CAST(d AS INT) FROM Rnd WHERE id = 7",
+    "SELECT CAST(r AS SMALLINT) FROM Rnd WHERE id = 7",
+    "SELECT CAST(m AS INT) FROM Rnd WHERE id = 7",
+    "SELECT CAST(u AS INT) FROM Rnd WHERE id = 7",
+    "SELECT CAST(d AS INT) FROM Rnd WHERE id = 8",
+    "SELECT CAST(d AS BIGINT) FROM Rnd WHERE id = 9",
+    "SELECT CAST(r AS BIGINT) FROM Rnd WHERE id = 9",
+    "SELECT CAST(m AS BIGINT) FROM Rnd WHERE id = 9",
+    "SELECT id, m || '', u || '|', b || '', m || u FROM Rnd ORDER BY id",
+    "SELECT id, CONCAT(u, b), CONCAT(b, m, '.') FROM Rnd WHERE b IS NOT NULL"
+    " AND u IS NOT NULL ORDER BY id",
+    "SELECT id, m, u FROM Rnd ORDER BY id",
+    "SELECT id FROM Rnd WHERE CAST(d AS INT) = 3 OR CAST(m AS INT) = -3 ORDER BY id",
+    "DROP TABLE Rnd",
+]
+DML_SCRIPTS.append(ROUNDING_SCRIPT)
+
+# CAST of a string column to VARCHAR(n)/CHAR(n): as it is where it fits (SQLite),
+# cut by the rare path where it does not; multi-byte characters, NULL, ''.
+CUT_SCRIPT = [
+    "CREATE TABLE Cut (id INT PRIMARY KEY, s VARCHAR, c CHAR(6))"
+    ' WITH "template=replicated"',
+    "INSERT INTO Cut VALUES (1, 'abc', 'abc'), (2, 'abcdef', 'ab  '),"
+    " (3, '\u00e9\u20ac\u00f1x', '\u00e9\u20ac'), (4, NULL, NULL), (5, '', ''),"
+    " (6, 'ab  ', 'abcdef')",
+    "SELECT id, CAST(s AS VARCHAR(3)), CAST(c AS VARCHAR(3)), CAST(s AS CHAR(3)),"
+    " CAST(c AS CHAR(2)) FROM Cut ORDER BY id",
+    "SELECT id, CAST(s AS VARCHAR(1)), CAST(s AS VARCHAR(4)), CAST(s AS CHAR(10))"
+    " FROM Cut ORDER BY id",
+    "SELECT id FROM Cut WHERE CAST(s AS VARCHAR(2)) = 'ab' ORDER BY id",
+    "DROP TABLE Cut",
+]
+DML_SCRIPTS.append(CUT_SCRIPT)
+
 
 def _setup(address: tuple[str, int], world: Any) -> None:
     client = Client()
@@ -815,6 +879,8 @@ def _setup(address: tuple[str, int], world: Any) -> None:
             "Oth",
             "Tf",
             "TfPair",
+            "Rnd",
+            "Cut",
         ):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         create_world(client, world)
@@ -944,6 +1010,8 @@ def _h2_part(message: str) -> tuple[str, str, str]:
         "overflow",
         "other-bytes",
         "time-fields",
+        "rounding",
+        "cut",
     ],
 )
 def test_dml_script(both: tuple[SqlWire, SqlWire], script: list[str]) -> None:

@@ -259,11 +259,15 @@ def _to_int(v: Val, to: str) -> int:
     elif t in INTS:
         n = x
     elif t == "DECIMAL":
+        if not -_TWO_63 <= x <= _LONG_MAX:  # H2 converts through a long first
+            raise _out_of_range(str(x))
         n = int(x.quantize(Decimal(1), rounding=ROUND_HALF_UP, context=_EXACT))
     elif t in ("DOUBLE", "REAL"):
         if not math.isfinite(x):
             raise NotFoldable("non-finite")
-        n = java_round(x)
+        if not -_TWO_63 <= x <= _TWO_63:  # (Math.round saturates at the ends)
+            raise _out_of_range(java_double(x))
+        n = max(min(java_round(x), _LONG_MAX), -_TWO_63)
     elif t in ("VARCHAR", "CHAR"):
         s = x.strip()
         body = s[1:] if s[:1] in ("+", "-") else s
@@ -273,8 +277,18 @@ def _to_int(v: Val, to: str) -> int:
     else:
         raise NotFoldable(t)
     if not _in_range(n, to):
-        raise H2Error(f'Numeric value out of range: "{n}" in column ', 22004)
+        raise _out_of_range(str(n))
     return int(n)
+
+
+_TWO_63 = 1 << 63
+_LONG_MAX = _TWO_63 - 1
+
+
+def _out_of_range(text: str) -> H2Error:
+    """H2's error for a number that does not fit (``text``: as H2 prints the
+    value: a long, a double's Java spelling, a BigDecimal's string)."""
+    return H2Error(f'Numeric value out of range: "{text}" in column ', 22004)
 
 
 def java_round(x: float) -> int:
