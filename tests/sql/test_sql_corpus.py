@@ -792,6 +792,47 @@ TIME_FIELDS_SCRIPT = [
 ]
 DML_SCRIPTS.append(TIME_FIELDS_SCRIPT)
 
+# Every literal form the INSERT/MERGE scanner reads (``engine/sql/literals.py``),
+# at its edges, and forms it leaves to the parser (a comment, ``+``, ``.5``, a
+# typed literal): the stored cells and objects as Ignite stores them.
+LITERALS_SCRIPT = [
+    "CREATE TABLE Lit (id INT PRIMARY KEY, s VARCHAR, c CHAR(3), i INT, bi BIGINT,"
+    " ti TINYINT, d DECIMAL(10,2), du DECIMAL, db DOUBLE, b BOOLEAN, v VARBINARY)",
+    "INSERT INTO Lit (id, s, i, bi, d, du, db, b) VALUES (1, 'it''s', 0, -0,"
+    " 1.50, 1.50, 1.5, TRUE), (2, '', -17, 9223372036854775807, -0.25, -0.250,"
+    " -2.5, false), (3, 'a\\b', 2147483647, -9223372036854775808, 0.00, 0.0, 0,"
+    " NULL)",
+    "INSERT INTO Lit (id, s, i, du, db) VALUES (4, 'line\nbreak', - 5, 1e3, 1e3),"
+    " (5, '),(?', 007, 2.5E-2, 2.5E-2), (6, ' -- ', -0, 12345678901234567890.5,"
+    " 1E+10)",
+    "insert into lit(id,s,b,v)values(7,'h\u00e9llo \u2603',tRuE,X'0102ff'),"
+    "(8,NULL,False,x'')",
+    "MERGE INTO Lit (id, s, d, du) VALUES (1, 'merged', 2.5, 3.250), (9, 'new',"
+    " -1.00, -1)",
+    "INSERT INTO Lit (id, ti) VALUES (10, 127), (11, -128)",
+    "INSERT INTO Lit (id, d) VALUES (12, 1.234)",
+    "INSERT INTO Lit (id, ti) VALUES (13, 128)",
+    "INSERT INTO Lit (id, i) VALUES (14, 2147483648)",
+    "INSERT INTO Lit (id, i) VALUES (15, 1.5)",
+    "INSERT INTO Lit (id, i, s) VALUES (16, '42', 42)",
+    "INSERT INTO Lit (id, i, bi, du, db, d) VALUES (23, ' +7 ', '-9223372036854775808',"
+    " ' 1e3 ', '2.5d', '4.5'), (24, '-0', '0', '+.5', ' -7 ', '-1')",
+    "INSERT INTO Lit (id, ti) VALUES (25, '300')",
+    "INSERT INTO Lit (id, i) VALUES (26, '4.5')",
+    "INSERT INTO Lit (id, i) VALUES (27, '4_2')",
+    "INSERT INTO Lit (id, du) VALUES (28, '1_0')",
+    "INSERT INTO Lit (id, db) VALUES (29, '0x10')",
+    "INSERT INTO Lit (id, bi) VALUES (17, 9223372036854775808)",
+    "INSERT INTO Lit (id, i) VALUES (18, +5), (19, -(4)) -- not scanned",
+    "INSERT INTO Lit (id, du, c) VALUES (20, .5, 'abc'), (21, 1., 'x')",
+    "INSERT INTO Lit (id, s) VALUES (1, 'again')",
+    "INSERT INTO Lit (id, v) VALUES (22, X'123')",
+    "SELECT * FROM Lit ORDER BY id",
+    "SELECT id, _val FROM Lit ORDER BY id",
+    "DROP TABLE Lit",
+]
+DML_SCRIPTS.append(LITERALS_SCRIPT)
+
 # CAST of DOUBLE/REAL/DECIMAL columns to each integer type (SQLite rounds where
 # the value is well inside the type and, for a DECIMAL, not near a half; the
 # rest takes the rare path), and DECIMAL/BOOLEAN columns as strings (``||``,
@@ -879,6 +920,7 @@ def _setup(address: tuple[str, int], world: Any) -> None:
             "Oth",
             "Tf",
             "TfPair",
+            "Lit",
             "Rnd",
             "Cut",
         ):
@@ -1010,6 +1052,7 @@ def _h2_part(message: str) -> tuple[str, str, str]:
         "overflow",
         "other-bytes",
         "time-fields",
+        "literals",
         "rounding",
         "cut",
     ],
