@@ -734,6 +734,15 @@ OVERFLOW_SCRIPT = [
     "SELECT b % 10 + i / 10, COUNT(*) FROM Ovf GROUP BY b % 10 + i / 10 ORDER BY 1",
     "SELECT i / 2 + 1, COUNT(*) FROM Ovf GROUP BY i / 2 + 1 ORDER BY 1",
     "SELECT i + 1, COUNT(*) FROM Ovf GROUP BY i + 1",
+    # what cannot leave its type (operands' ranges) runs without a check; what
+    # can is checked, and fails only where a row does overflow
+    "SELECT id, t / 2 + t / 2, s % 100 * 300, (i % 1000) * 2000000, b / 4 + b / 4,"
+    " (i % 1100) * 2000000 FROM Ovf ORDER BY id",
+    "SELECT (i % 1100) * 3000000 FROM Ovf WHERE id = 1",
+    "SELECT id, b % 11 * 922337203685477580, b % 12 * 922337203685477580 FROM Ovf"
+    " ORDER BY id",
+    "SELECT t % 3 - s / 1000, COUNT(*) FROM Ovf GROUP BY t % 3 - s / 1000 ORDER BY 1",
+    "SELECT id, -(t % 100), (t % 100) * (s % 100) FROM Ovf ORDER BY id",
     "DROP TABLE Ovf",
 ]
 DML_SCRIPTS.append(OVERFLOW_SCRIPT)

@@ -247,6 +247,7 @@ def _checked_narrowing(node: exp.Cast, source: str, target: str) -> None:
     )
     checked = exp.Case().when(fits, x.copy()).else_(_cast_call(x, source, target, None))
     checked.meta[_NATIVE_INT] = 1
+    checked.meta[_BOUNDS] = hv.RANGES[target]
     node.replace(exp.paren(checked))
 
 
@@ -333,6 +334,7 @@ def _rounded(node: exp.Cast, source: str, target: str) -> None:
         .else_(_cast_call(x, source, target, None))
     )
     checked.meta[_NATIVE_INT] = 1
+    checked.meta[_BOUNDS] = hv.RANGES[target]
     node.replace(exp.paren(checked))
 
 
@@ -428,6 +430,14 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
     if isinstance(native, exp.Div):
         native.set("typed", True)  # SQLite's integer division, not a REAL one
+    bounds = _result_bounds(op, _bounds(a), _bounds(b))
+    lo, hi = hv.RANGES[typ]
+    if bounds is not None and lo <= bounds[0] and bounds[1] <= hi:
+        # cannot leave the type (nor fail): ``val % 10 + grp / 10``
+        native.meta[_NATIVE_INT] = max(1, depth - 1)
+        native.meta[_BOUNDS] = bounds
+        node.replace(exp.paren(native))
+        return
     if _within_dividend(node):
         native.meta[_NATIVE_INT] = max(1, _native_depth(a))
         node.replace(exp.paren(native))
@@ -446,7 +456,48 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     )
     checked = exp.Case().when(fits, native).when(either_null, exp.Null()).else_(call)
     checked.meta[_NATIVE_INT] = depth
+    checked.meta[_BOUNDS] = hv.RANGES[typ]
     node.replace(exp.paren(checked))
+
+
+_BOUNDS = "eg_bounds"  # meta: (lo, hi) a native integer expression stays within
+
+
+def _bounds(e: exp.Expr) -> tuple[int, int] | None:
+    """The values a native integer operand can take: a constant's own, an
+    integer column's type range, a rewritten expression's (``_BOUNDS``)."""
+    e = e.unnest()
+    known = e.meta.get(_BOUNDS)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    c = _int_constant(e)
+    if c is not None:
+        return c, c
+    if isinstance(e, exp.Column):
+        return hv.RANGES.get(infer(e)[0].name)
+    return None
+
+
+def _result_bounds(
+    op: str, a: tuple[int, int] | None, b: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The values ``a op b`` can take (Java's truncating ``/`` and ``%``, by a
+    constant other than 0 and -1 only); None when not known."""
+    if a is None or b is None:
+        return None
+    (alo, ahi), (blo, bhi) = a, b
+    if op == "+":
+        return alo + blo, ahi + bhi
+    if op == "-":
+        return alo - bhi, ahi - blo
+    if op == "*":
+        products = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
+        return min(products), max(products)
+    if blo != bhi or blo in (0, -1):
+        return None
+    m, c = max(abs(alo), abs(ahi)), abs(blo)
+    r = min(m, c - 1) if op == "%" else m // c
+    return -r, r
 
 
 def _within_dividend(node: exp.Expr) -> bool:
@@ -497,6 +548,7 @@ def _h2_negate(node: exp.Neg, typ: str) -> None:
     null = exp.Is(this=exp.paren(x.copy()), expression=exp.Null())
     checked = exp.Case().when(fits, native).when(null, exp.Null()).else_(call)
     checked.meta[_NATIVE_INT] = _native_depth(x) + 1
+    checked.meta[_BOUNDS] = hv.RANGES[typ]
     node.replace(exp.paren(checked))
 
 
