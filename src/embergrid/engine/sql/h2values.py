@@ -19,7 +19,6 @@ the expression to SQLite, so an unknown case costs a label, never a wrong value.
 from __future__ import annotations
 
 import math
-import struct
 import uuid
 from datetime import date, datetime, time
 from decimal import (
@@ -31,6 +30,8 @@ from decimal import (
     localcontext,
 )
 from typing import Any
+
+from embergrid.engine.sql.types import to_f32
 
 __all__ = [
     "NULL",
@@ -90,7 +91,6 @@ _ORDER = {
 _DIVIDE_SCALE_ADD = 25
 # Exact decimal arithmetic: enough digits that nothing is ever rounded.
 _EXACT = Context(prec=100_000, Emax=1_000_000, Emin=-1_000_000)
-_F32 = struct.Struct("<f")
 
 
 class H2Error(Exception):
@@ -149,11 +149,7 @@ def _no_negative_zero(d: Decimal) -> Decimal:
     return d.copy_abs() if d.is_zero() else d
 
 
-def _f32(x: float) -> float:
-    try:
-        return float(_F32.unpack(_F32.pack(x))[0])
-    except OverflowError:
-        return math.copysign(math.inf, x)
+_f32 = to_f32
 
 
 # -- type order and conversion -------------------------------------------------

@@ -47,6 +47,7 @@ __all__ = [
     "ValueConversion",
     "from_java_name",
     "from_sql_name",
+    "to_f32",
 ]
 
 NULL_CELL = bytes([T.NULL])
@@ -344,12 +345,13 @@ def _string(v: Any) -> str:
 _F32 = struct.Struct("<f")
 
 
-def _to_f32(x: float) -> float:
-    """The 4-byte float a REAL field holds (the typed column holds the same)."""
+def to_f32(x: float) -> float:
+    """``x`` rounded to the 4-byte float a REAL holds (past its range: an
+    infinity, as Java's cast gives)."""
     try:
         return float(_F32.unpack(_F32.pack(x))[0])
     except OverflowError:
-        return x if x != x else (math.inf if x > 0 else -math.inf)
+        return math.copysign(math.inf, x)
 
 
 def _timestamp(v: Any) -> tuple[datetime, int]:
@@ -433,7 +435,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "BOOLEAN": _bool,
     "DECIMAL": _decimal,
     "DOUBLE": _float,
-    "REAL": lambda v: _to_f32(_float(v)),
+    "REAL": lambda v: to_f32(_float(v)),
     "VARCHAR": _string,
     "CHAR": _string,
     "TIMESTAMP": _timestamp,
