@@ -885,6 +885,10 @@ ROUNDING_SCRIPT = [
     " AND u IS NOT NULL ORDER BY id",
     "SELECT id, m, u FROM Rnd ORDER BY id",
     "SELECT id FROM Rnd WHERE CAST(d AS INT) = 3 OR CAST(m AS INT) = -3 ORDER BY id",
+    # a REAL written by SQL is the 4-byte float (its typed column too)
+    "INSERT INTO Rnd (id, r, d) VALUES (14, 0.1, 0.1), (15, 16777217, 16777217)",
+    "SELECT id, r, r * 2, CAST(r AS INT), r = d FROM Rnd WHERE id >= 14 ORDER BY id",
+    "SELECT id FROM Rnd WHERE r = 0.1 OR r > 16777215 ORDER BY id",
     "DROP TABLE Rnd",
 ]
 DML_SCRIPTS.append(ROUNDING_SCRIPT)
