@@ -19,12 +19,14 @@ through the trigger; SQL INSERT and MERGE write the typed columns themselves
 with the row (``typed_row``, ``entries.Columns``: the values the statement
 converted, never re-read from the blobs), and the trigger, which runs only
 when every typed column of the new row is NULL, leaves them be. Deletes need
-nothing (the row is gone). Queries read the
-typed columns and never decode a blob. The columns are added (and existing rows
-back-filled) the first time SQL sees the cache, so rows put before that are rows
-too. The primary key columns get a SQLite index; ``CREATE INDEX`` and the
-SORTED indexes a query entity declares (made when SQL first sees the cache)
-make more, listed in ``sql_indexes`` (``Catalog.indexes``).
+nothing (the row is gone). A DECIMAL column has two: a REAL that SQLite
+compares, sorts and computes with, and its exact text (``Column.exact_sqlite``,
+the BigDecimal's digits and scale), which a bare DECIMAL projection reads.
+Queries read the typed columns and never decode a blob. The columns are added
+(and existing rows back-filled) the first time SQL sees the cache, so rows put
+before that are rows too. The primary key columns get a SQLite index;
+``CREATE INDEX`` and the SORTED indexes a query entity declares (made when SQL
+first sees the cache) make more, listed in ``sql_indexes`` (``Catalog.indexes``).
 Caches made by ``CREATE TABLE`` are remembered in ``sql_ddl_caches`` (only those
 may be dropped with ``DROP TABLE``, as in Ignite).
 
@@ -38,7 +40,8 @@ from __future__ import annotations
 import sqlite3
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 from embergrid.engine._codec import decode_config
@@ -92,10 +95,24 @@ class Column:
     field: str = ""  # the binary object's field name (the column name when empty)
     whole_value: bool = False  # the value itself (a plain-typed value: no object)
     value_tag: bool = False  # the value's type (``value_tag``), not a SQL column
+    exact: bool = False  # a DECIMAL's exact text (``exact_sqlite``), no SQL column
 
     @property
     def field_name(self) -> str:
         return self.field or self.name
+
+    @property
+    def affinity(self) -> str:
+        """The SQLite affinity of the entry table's column holding this one."""
+        return "TEXT" if self.exact else self.type.affinity
+
+    @property
+    def exact_sqlite(self) -> str:
+        """The entry table's column holding a DECIMAL's exact text (BigDecimal's
+        digits and scale, ``str`` of the field's ``Decimal``) beside the REAL
+        that SQLite compares and computes with (``sqlite``): what a bare DECIMAL
+        column reads. ``x`` before ``column_name``'s ``c_``/``cx_`` forms."""
+        return "x" + column_name(self.name)
 
     @property
     def whole(self) -> bool:
@@ -105,7 +122,7 @@ class Column:
     @property
     def sqlite(self) -> str:
         """The entry table's column holding this one (``sqltext.column_name``)."""
-        return column_name(self.name)
+        return self.exact_sqlite if self.exact else column_name(self.name)
 
 
 _TableSignature = tuple[tuple[str, str], int, str, CacheConfiguration]
@@ -148,7 +165,8 @@ class Table:
     key_columns: list[Column] = field(init=False, repr=False)
     value_columns: list[Column] = field(init=False, repr=False)
     # Every typed column of the entry table (``columns``, the hidden key, the
-    # value's tag), and the entry table's names of them, in that order.
+    # value's tag, the exact texts of DECIMAL columns), and the entry table's
+    # names of them, in that order.
     typed_columns: list[Column] = field(init=False, repr=False)
     typed_names: tuple[str, ...] = field(init=False, repr=False)
 
@@ -163,7 +181,8 @@ class Table:
         self.key_columns = [c for c in self.columns if c.is_key]
         self.value_columns = [c for c in self.columns if not c.is_key]
         extra = [c for c in (self.hidden_key, self.tag_column) if c is not None]
-        self.typed_columns = [*self.columns, *extra]
+        exact = [replace(c, exact=True) for c in self.columns if _is_decimal(c)]
+        self.typed_columns = [*self.columns, *extra, *exact]
         self.typed_names = tuple(c.sqlite for c in self.typed_columns)
 
     def column(self, name: str) -> Column | None:
@@ -171,6 +190,10 @@ class Table:
             if c.name == name:
                 return c
         return None
+
+
+def _is_decimal(c: Column) -> bool:
+    return c.type.name == "DECIMAL"
 
 
 def _tag_column() -> Column:
@@ -225,6 +248,7 @@ _PLAIN_VALUE_CODES = {
 
 _TAG_NAME = "\0value type"  # no SQL name: a NUL ends a name in Ignite's clients
 _TAG_TYPE = "VALUE_TAG"  # eg_field's type argument for the tag
+_EXACT_TYPE = "DECIMAL_EXACT"  # ... for a DECIMAL's exact text
 
 
 def tag_of(code: int, tid: int) -> int:
@@ -333,7 +357,25 @@ def _hidden_key(e: QueryEntity, cols: list[Column]) -> Column | None:
 _SQLITE_VALUES = frozenset({int, float, str, bytes, type(None)})
 
 
-_Memo = tuple[bytes | None, dict[int, Any], dict[int, tuple[int, int]]]
+# (blob, the binary type it was read under, field id -> value, field id ->
+# (start, end) of its data object)
+_Memo = tuple[
+    bytes | None, BinaryType | None, dict[int, Any], dict[int, tuple[int, int]]
+]
+
+
+@dataclass(frozen=True, slots=True)
+class _OneType:
+    """The type registry ``parse_layout`` reads one object under: the binary
+    type already looked up for it."""
+
+    meta: BinaryType | None
+
+    def binary_type(self, type_id: int) -> BinaryType | None:
+        return self.meta
+
+    def data_class(self, type_id: int, schema_id: int) -> type | None:
+        return None
 
 
 class FieldReader:
@@ -341,14 +383,14 @@ class FieldReader:
 
     def __init__(self, binary_type: Callable[[int], BinaryType | None]) -> None:
         self._binary_type = binary_type
-        # The last blob read and its fields: (blob, field id -> value, field id
-        # -> (start, end) of its data object). One tuple, replaced whole, so a
-        # reader on another thread never pairs one blob with another's fields.
-        # Found again by identity only: equal bytes met later (a table dropped
-        # and made again) may read otherwise, their type's metadata having
-        # changed meanwhile (a stale read gave NULL cells in a second load of the
-        # world sample, tests/sql/test_sql_insert_paths.py).
-        self._memo: _Memo = (None, {}, {})
+        # The last two blobs read and their fields (``_Memo``): a trigger reads
+        # every typed column of a row from its key and value blobs, one call
+        # each. One tuple, replaced whole, so a reader on another thread never
+        # pairs one blob with another's fields. Found again for equal bytes
+        # only under the same binary type record (the same object:
+        # ``BinaryTypes.get`` hands out one per stored text), as equal bytes
+        # written after a table was dropped and made again may read otherwise.
+        self._memos: tuple[_Memo, _Memo] = ((None, None, {}, {}),) * 2
 
     def binary_type(self, type_id: int) -> BinaryType | None:
         return self._binary_type(type_id)
@@ -357,11 +399,16 @@ class FieldReader:
         return None
 
     def __call__(self, blob: Any, fid: int, type_name: str) -> Any:
-        # Runs inside SQLite triggers on every write: it must never raise, nor
-        # answer what SQLite cannot hold (a value of another type than the
+        # Runs inside SQLite triggers on every write: no blob may make it raise,
+        # nor answer what SQLite cannot hold (a value of another type than the
         # column's: an entry that is no row of the table, see ``value_check``).
+        # Its own read of the binary type is a statement on the same connection:
+        # if that fails (SQLite's progress handler stopped it: a deadline, a
+        # budget), the calling statement fails too, never goes on with a NULL.
         try:
             v = self._field(blob, fid, type_name)
+        except sqlite3.Error:
+            raise
         except Exception:
             return None
         return v if type(v) in _SQLITE_VALUES else None
@@ -369,7 +416,7 @@ class FieldReader:
     def _field(self, blob: Any, fid: int, type_name: str) -> Any:
         if blob is None:
             return None
-        exact = type_name == "DECIMAL_EXACT"
+        exact = type_name == _EXACT_TYPE
         if type_name == _TAG_TYPE:
             return value_tag(bytes(blob))
         t = _TYPES_BY_NAME.get("DECIMAL" if exact else type_name)
@@ -385,14 +432,14 @@ class FieldReader:
             except IgniteError:
                 return None
             return to_stored(value, t)
-        return to_stored(self._fields_of(blob)[1].get(fid), t)
+        return to_stored(self._fields_of(blob)[2].get(fid), t)
 
     def _data_object(self, blob: Any, fid: int) -> bytes | None:
         """A field of a class SQL does not know (OTHER) as its data object, the
         bytes Ignite sends for it (a ``byte[]`` field: its byte array)."""
         if fid == 0:
             return bytes(blob)
-        _, fields, spans = self._fields_of(blob)
+        _, _, fields, spans = self._fields_of(blob)
         span = spans.get(fid)
         if span is None or fields.get(fid) is None:
             return None
@@ -406,24 +453,30 @@ class FieldReader:
             except IgniteError:
                 return None
         else:
-            value = self._fields_of(blob)[1].get(fid)
-        return None if value is None else str(value)
+            value = self._fields_of(blob)[2].get(fid)
+        return None if value is None else exact_text(value)
 
     def _fields_of(self, blob: bytes) -> _Memo:
-        memo = self._memo
-        if blob is not memo[0]:
-            memo = self._read(blob)
-            self._memo = memo
+        memos = self._memos
+        for memo in memos:
+            if blob == memo[0]:
+                tid = _type_id_of(blob)
+                if tid is not None and self._binary_type(tid) is memo[1]:
+                    return memo
+        memo = self._read(blob)
+        self._memos = (memo, memos[0])
         return memo
 
     def _read(self, blob: bytes) -> _Memo:
         spans: dict[int, tuple[int, int]] = {}
-        if not blob or blob[0] != TypeCode.COMPLEX_OBJECT:
-            return blob, {}, spans
+        tid = _type_id_of(blob)
+        if tid is None:
+            return None, None, {}, spans  # (never found again)
+        meta = self._binary_type(tid) if tid else None
         try:
-            layout = parse_layout(blob, 0, self)
+            layout = parse_layout(blob, 0, _OneType(meta) if tid else self)
         except IgniteError:
-            return blob, {}, spans
+            return blob, meta, {}, spans
         out: dict[int, Any] = {}
         mv = memoryview(blob)[: layout.fields_end]
         for fid, off in zip(layout.field_ids or (), layout.offsets, strict=False):
@@ -432,7 +485,15 @@ class FieldReader:
                 spans[fid] = (off, end)
             except IgniteError:
                 out[fid] = None
-        return blob, out, spans
+        return (blob if tid else None), meta, out, spans
+
+
+def _type_id_of(blob: bytes) -> int | None:
+    """The type id in the header of a stored object (0: named by its class
+    name); None for anything else."""
+    if len(blob) < 8 or blob[0] != TypeCode.COMPLEX_OBJECT:
+        return None
+    return int.from_bytes(blob[4:8], "little", signed=True)
 
 
 def _types_by_name() -> dict[str, SqlType]:
@@ -545,7 +606,7 @@ class Catalog:
             tbl = ident(t.tbl)
             for c in state.missing:
                 conn.execute(
-                    f"ALTER TABLE {tbl} ADD COLUMN {ident(c.sqlite)} {c.type.affinity}"
+                    f"ALTER TABLE {tbl} ADD COLUMN {ident(c.sqlite)} {c.affinity}"
                 )
             conn.execute(f"DROP TRIGGER IF EXISTS {ident(t.tbl + '_sql')}")
             typed = t.typed_columns
@@ -740,22 +801,34 @@ def typed_row(t: Table) -> Callable[[dict[str, Any], bytes], tuple[Any, ...]]:
     the field values it wrote (by column name) and its value blob, the same as
     the trigger's ``eg_field`` would read back from the blobs."""
     steps = [
-        (c.name, c.type, c.value_tag, c.type.name == "OTHER") for c in t.typed_columns
+        (c.name, c.type, c.value_tag, c.type.name == "OTHER", c.exact)
+        for c in t.typed_columns
     ]
 
     def row(values: dict[str, Any], value: bytes) -> tuple[Any, ...]:
         out: list[Any] = []
-        for name, typ, tag, other in steps:
+        for name, typ, tag, other, exact in steps:
             if tag:
                 out.append(value_tag(value))
                 continue
             v = values.get(name)
             if v is not None:
-                v = encode_field(v, typ) if other else to_stored(v, typ)
+                if exact:
+                    v = exact_text(v)
+                else:
+                    v = encode_field(v, typ) if other else to_stored(v, typ)
             out.append(v if type(v) in _SQLITE_VALUES else None)
         return tuple(out)
 
     return row
+
+
+def exact_text(v: Any) -> str:
+    """A DECIMAL field value's exact text, as ``eg_field`` reads it back from the
+    stored field (which has no negative zero, as BigDecimal has none)."""
+    if isinstance(v, Decimal) and v.is_zero():
+        v = v.copy_abs()
+    return str(v)
 
 
 def _extract(c: Column, row: str = "") -> str:
@@ -765,5 +838,5 @@ def _extract(c: Column, row: str = "") -> str:
     if row:
         blob = f"{row}.{blob}"
     fid = 0 if c.whole else c.field_id
-    kind = _TAG_TYPE if c.value_tag else c.type.name
+    kind = _TAG_TYPE if c.value_tag else _EXACT_TYPE if c.exact else c.type.name
     return f"eg_field({blob}, {int(fid)}, {literal(kind)})"

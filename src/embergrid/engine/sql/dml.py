@@ -6,8 +6,10 @@ the table's cache (``rows.RowCodec``) and written through the key-value ops
 single path all writes take, so a row inserted by SQL is a binary object to
 ``get`` and ``scan`` and a binary object put through key-value is a row. The rows
 an UPDATE or DELETE touches, and an INSERT's SELECT, are read through translated
-queries the caller runs (``run_plan``). Must not import asyncio, ``execute`` or
-``embergrid.protocol.messages``.
+queries the caller runs (``run_plan``). An INSERT or MERGE of constants and
+``?`` is read without sqlglot's parser (``Prepared``): its rows from the text
+by ``literals`` (``Dml.scanned``), else from sqlglot's tokens. Must not import
+asyncio, ``execute`` or ``embergrid.protocol.messages``.
 """
 
 from __future__ import annotations
@@ -23,11 +25,13 @@ from sqlglot.tokenizer_core import Token, TokenType
 
 from embergrid.engine.entries import Columns
 from embergrid.engine.kv import KeyValue
+from embergrid.engine.sql import literals
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Catalog, Column, Table, typed_row
-from embergrid.engine.sql.ddl import fail, ident
+from embergrid.engine.sql.ddl import fail, ident, ident_tokens
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import IgniteH2
+from embergrid.engine.sql.h2values import H2Error
 from embergrid.engine.sql.plan import (
     KEY_BLOB,
     ColumnNotFound,
@@ -220,18 +224,29 @@ class Dml:
             raise fail(m.duplicate_keys(keys, len(pairs)))
         return len(pairs)
 
+    def scanned(self, sql: str, schema: str) -> Prepared | None:
+        """``_prepare`` without the tokenizer over the rows: the statement's
+        rows read by ``literals`` (a bulk INSERT/MERGE of literals); None where
+        that module does not read them."""
+        return self._prepared_form(sql, schema, lambda: _scan_values_insert(sql))
+
     def _prepare(self, sql: str, toks: list[Token], schema: str) -> Prepared | None:
         """``INSERT|MERGE INTO t [(cols)] VALUES (...), ...`` of constants and
         parameters read from its tokens (one with parameters remembered by text,
         so it is read once); None for anything else (the parser's path: its
         errors too)."""
+        return self._prepared_form(sql, schema, lambda: _read_values_insert(toks))
+
+    def _prepared_form(
+        self, sql: str, schema: str, read: Callable[[], _ValuesInsert | None]
+    ) -> Prepared | None:
         if len(self._prepared) > _PREPARED_MAX:
             self._prepared.clear()
         try:
-            read = _read_values_insert(toks)
+            got = read()
         except (IndexError, ValueError, ArithmeticError):
-            read = None
-        p = None if read is None else self._resolve(sql, schema, *read)
+            got = None
+        p = None if got is None else self._resolve(sql, schema, *got)
         if p is not None and p.params:  # constants only: rarely sent twice, kept not
             self._prepared[(schema, sql)] = p
         return p
@@ -337,7 +352,7 @@ class Dml:
         if isinstance(e, exp.Boolean):
             return bool(e.this)
         if isinstance(e, exp.HexString):
-            return bytes.fromhex(e.this)
+            return _hex_bytes(e.this)
         if isinstance(e, exp.Literal):
             return _literal_value(e)
         if isinstance(e, exp.Neg) and isinstance(e.this, exp.Literal):
@@ -439,6 +454,50 @@ def _read_values_insert(toks: list[Token]) -> _ValuesInsert | None:
     """(MERGE?, (schema, table), column names, rows, parameters) of
     ``INSERT|MERGE INTO [s.]t [(c, ...)] VALUES (v, ...), ...`` whose values are
     literals, NULL, TRUE/FALSE or ``?``; None for any other statement."""
+    head = _read_head(toks)
+    if head is None:
+        return None
+    upsert, target, cols, i = head
+    rows: list[list[tuple[bool, Any]]] = []
+    params = 0
+    i += 1
+    while True:
+        if toks[i].token_type != TokenType.L_PAREN:
+            return None
+        row, i, params = _value_list(toks, i + 1, params)
+        if row is None:
+            return None
+        rows.append(row)
+        if i == len(toks):
+            return upsert, target, cols, rows, params
+        if toks[i].token_type != TokenType.COMMA:
+            return None
+        i += 1
+
+
+def _scan_values_insert(sql: str) -> _ValuesInsert | None:
+    """``_read_values_insert`` of ``sql`` with its rows read by ``literals``
+    (no tokenizer over them); None where that module does not read them."""
+    at = literals.values_start(sql)
+    if at is None:
+        return None
+    body = literals.read_rows(sql, at)
+    if body is None:
+        return None
+    toks = ident_tokens(sql[:at])
+    head = _read_head(toks)
+    if head is None or head[3] != len(toks) - 1:
+        return None
+    upsert, target, cols, _ = head
+    return upsert, target, cols, body[0], body[1]
+
+
+_Head = tuple[bool, tuple[str | None, str], list[str] | None, int]
+
+
+def _read_head(toks: list[Token]) -> _Head | None:
+    """(MERGE?, (schema, table), column names, index of ``VALUES``) of
+    ``INSERT|MERGE INTO [s.]t [(c, ...)] VALUES``; None for anything else."""
     words = [t.text.upper() for t in toks[:2]]
     if words not in (["INSERT", "INTO"], ["MERGE", "INTO"]):
         return None
@@ -459,21 +518,7 @@ def _read_values_insert(toks: list[Token]) -> _ValuesInsert | None:
             return None
     if toks[i].token_type != TokenType.VALUES:
         return None
-    rows: list[list[tuple[bool, Any]]] = []
-    params = 0
-    i += 1
-    while True:
-        if toks[i].token_type != TokenType.L_PAREN:
-            return None
-        row, i, params = _value_list(toks, i + 1, params)
-        if row is None:
-            return None
-        rows.append(row)
-        if i == len(toks):
-            return words[0] == "MERGE", target, cols, rows, params
-        if toks[i].token_type != TokenType.COMMA:
-            return None
-        i += 1
+    return words[0] == "MERGE", target, cols, i
 
 
 def _name_list(toks: list[Token], i: int) -> tuple[list[str] | None, int]:
@@ -507,10 +552,10 @@ def _value_list(
         elif kind == TokenType.STRING:
             out.append((False, tok.text))
         elif kind == TokenType.NUMBER:
-            out.append((False, _number(tok.text)))
+            out.append((False, literals.number(tok.text)))
         elif kind == TokenType.DASH and toks[i + 1].token_type == TokenType.NUMBER:
             i += 1
-            out.append((False, -_number(toks[i].text)))
+            out.append((False, -literals.number(toks[i].text)))
         else:
             return None, i, params
         i += 1
@@ -521,11 +566,14 @@ def _value_list(
         i += 1
 
 
-def _number(text: str) -> int | Decimal:
-    """A number literal: an integer, else (a point or an exponent) a DECIMAL."""
-    if "." in text or "e" in text.lower():
-        return Decimal(text)
-    return int(text)
+def _hex_bytes(text: str) -> bytes:
+    """The bytes of ``X'..'``; H2's parse error for an odd number of digits (the
+    statement fails as prepared)."""
+    if len(text) % 2:
+        raise H2Error(
+            f'Hexadecimal string with odd number of characters: "{text}"', 90003
+        )
+    return bytes.fromhex(text)
 
 
 def _plan_value(v: Any, col: OutCol) -> Any:
@@ -542,7 +590,7 @@ def _plan_value(v: Any, col: OutCol) -> Any:
 
 
 def _literal_value(e: exp.Literal) -> Any:
-    return e.this if e.is_string else _number(e.this)
+    return e.this if e.is_string else literals.number(e.this)
 
 
 def _decimals(v: Decimal) -> int:
@@ -557,7 +605,8 @@ def _checked_columns(table: Table) -> list[Column]:
     return [
         c
         for c in table.typed_columns
-        if c.is_key or c.not_null or (c.type.name == "DECIMAL" and c.scale >= 0)
+        if not c.exact
+        and (c.is_key or c.not_null or (c.type.name == "DECIMAL" and c.scale >= 0))
     ]
 
 

@@ -553,6 +553,12 @@ class SqlEngine:
             _check_kind(False, kind)
             n = self.dml.run_prepared(known, args, self._in_tx)
             return _result(UPDATED, [(n,)])
+        scanned = self.dml.scanned(sql, schema)  # rows of literals, no tokenizer
+        if scanned is not None:
+            self._check_schema(schema)
+            _check_kind(False, kind)
+            n = self.dml.run_prepared(scanned, args, self._in_tx)
+            return _result(UPDATED, [(n,)])
         toks = ident_tokens(sql)
         if not toks:
             raise fail(m.syntax_error(sql))

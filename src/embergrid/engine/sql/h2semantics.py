@@ -9,8 +9,11 @@ time), rounding to an integer, a DECIMAL's string with its scale, a string cut t
 its declared length. A string compared with a number (two columns: H2 converts to
 the higher type at run time) goes through ``eg_cast`` to the number's type, so a
 string that is no number fails as in H2. A bare DECIMAL column reads its exact
-value from the blob. Must not import the scope, row order or map/reduce modules,
-asyncio or ``embergrid.protocol.messages``.
+text (a typed column of its own, ``catalog``). Where SQLite's own expressions
+give H2's result (an integer in range, a column rounded away from the edges, a
+DECIMAL's text without an exponent, a BOOLEAN's name) they compute it, and
+the Python functions run only on the rare path. Must not import the scope, row
+order or map/reduce modules, asyncio or ``embergrid.protocol.messages``.
 """
 
 from __future__ import annotations
@@ -33,22 +36,22 @@ __all__ = ["exact_decimal", "h2_semantics", "uuid_order"]
 
 
 def exact_decimal(e: exp.Expr) -> exp.Expr:
-    """A bare DECIMAL column reads the exact value from its blob, not the REAL."""
-    if not isinstance(e, exp.Column):
+    """A bare DECIMAL column reads its exact text (``Column.exact_sqlite``),
+    not the REAL."""
+    col = _decimal_column(e)
+    if col is None or not isinstance(e, exp.Column):
         return e
+    return exp.column(col.exact_sqlite, table=e.table, quoted=True)
+
+
+def _decimal_column(e: exp.Expr) -> Column | None:
+    """The table's DECIMAL column ``e`` is, if it is a bare one."""
+    if not isinstance(e, exp.Column):
+        return None
     col = e.meta.get("eg_col")
     if not isinstance(col, Column) or col.type.name != "DECIMAL":
-        return e
-    blob = exp.column("key" if col.is_key else "value", table=e.table, quoted=True)
-    fid = 0 if col.whole else col.field_id
-    return exp.Anonymous(
-        this="eg_field",
-        expressions=[
-            blob,
-            exp.Literal.number(fid),
-            exp.Literal.string("DECIMAL_EXACT"),
-        ],
-    )
+        return None
+    return col
 
 
 _INT_TARGETS = ("TINYINT", "SMALLINT", "INT", "BIGINT")  # narrow to wide
@@ -209,10 +212,17 @@ def _h2_cast(node: exp.Cast) -> None:
         if source in _INT_TARGETS and isinstance(node.this.unnest(), exp.Column):
             _checked_narrowing(node, source, name)
             return
-    elif name in ("VARCHAR", "CHAR"):
-        if source in _STRINGS and precision is None:
+        if source in _ROUNDED and isinstance(node.this.unnest(), exp.Column):
+            _rounded(node, source, name)
             return
-        if source in _INT_TARGETS and precision is None and _native(node.this):
+    elif name in ("VARCHAR", "CHAR"):
+        if source in _STRINGS:
+            if precision is None:
+                return
+            if isinstance(node.this.unnest(), exp.Column):
+                _cut(node, source, name, precision)
+                return
+        elif source in _INT_TARGETS and precision is None and _native(node.this):
             return  # SQLite spells an integer as Java does
     elif name in _FROM_BYTES and source in ("VARBINARY", "OTHER"):
         blob = exp.EQ(
@@ -237,6 +247,94 @@ def _checked_narrowing(node: exp.Cast, source: str, target: str) -> None:
     )
     checked = exp.Case().when(fits, x.copy()).else_(_cast_call(x, source, target, None))
     checked.meta[_NATIVE_INT] = 1
+    checked.meta[_BOUNDS] = hv.RANGES[target]
+    node.replace(exp.paren(checked))
+
+
+def _cut(node: exp.Cast, source: str, target: str, precision: int) -> None:
+    """CAST of a string column to VARCHAR(n)/CHAR(n): the string as it is (a
+    CHAR without its trailing spaces) where it is no longer than ``n``, which
+    holds when its UTF-8 bytes are no more (Java counts UTF-16 units, never
+    more than the bytes); ``CAST_FUNCTION`` cuts the rest."""
+    x = node.this
+    text: exp.Expr = x.copy()
+    if target == "CHAR":
+        text = exp.Anonymous(
+            this="rtrim", expressions=[x.copy(), exp.Literal.string(" ")]
+        )
+    blob = exp.Cast(this=text.copy(), to=exp.DataType.build("BLOB"))
+    short = exp.LTE(
+        this=exp.Length(this=blob), expression=exp.Literal.number(precision)
+    )
+    checked = (
+        exp.Case()
+        .when(exp.Is(this=x.copy(), expression=exp.Null()), exp.Null())
+        .when(short, text)
+        .else_(_cast_call(x, source, target, precision))
+    )
+    node.replace(checked)
+
+
+_ROUNDED = ("DOUBLE", "REAL", "DECIMAL")
+# Where a rounded value is computed by SQLite: well inside each integer type
+# (the edges, where Java's rounding and range checks meet, take the rare path).
+_ROUND_RANGES = {**hv.RANGES, "BIGINT": (-(1 << 62), 1 << 62)}
+# How far from a half a DECIMAL's REAL must be for its rounding to be the exact
+# value's: the REAL of a value below 2^31 is within 2^-22 of it.
+_DECIMAL_MARGIN = 1e-6
+_DECIMAL_BOUND = 1 << 31
+
+
+def _rounded(node: exp.Cast, source: str, target: str) -> None:
+    """CAST of a DOUBLE/REAL/DECIMAL column to an integer type: SQLite's
+    truncation corrected by the fraction to H2's rounding (Math.round for a
+    DOUBLE/REAL: halves up; a DECIMAL: halves away from zero). ``x - CAST(x AS
+    INTEGER)`` is exact in binary floating point, so a DOUBLE/REAL rounds
+    natively wherever the result is well inside the type; a DECIMAL's REAL only
+    approximates its value, so it rounds natively only below 2^31 and away from
+    a half by more than the REAL's error. Elsewhere ``CAST_FUNCTION`` computes
+    it from the exact value (and fails out of range)."""
+    x = node.this
+
+    def whole() -> exp.Expr:
+        return exp.Cast(this=x.copy(), to=exp.DataType.build("INTEGER"))
+
+    def frac() -> exp.Expr:
+        return exp.paren(exp.Sub(this=exp.paren(x.copy()), expression=whole()))
+
+    half, minus_half = exp.Literal.number(0.5), exp.Literal.number(-0.5)
+    up = exp.GTE(this=frac(), expression=half)
+    if source == "DECIMAL":
+        down: exp.Expr = exp.LTE(this=frac(), expression=minus_half)
+        lo, hi = -_DECIMAL_BOUND, _DECIMAL_BOUND
+        lo, hi = max(lo, _ROUND_RANGES[target][0]), min(hi, _ROUND_RANGES[target][1])
+    else:
+        down = exp.LT(this=frac(), expression=minus_half)
+        lo, hi = _ROUND_RANGES[target]
+    fits: exp.Expr = exp.Between(
+        this=x.copy(), low=exp.Literal.number(lo), high=exp.Literal.number(hi)
+    )
+    if source == "DECIMAL":
+        off_half = exp.GT(
+            this=exp.Abs(
+                this=exp.Sub(this=exp.Abs(this=frac()), expression=half.copy())
+            ),
+            expression=exp.Literal.number(_DECIMAL_MARGIN),
+        )
+        fits = exp.and_(fits, off_half)
+    rounded = exp.Sub(
+        this=exp.Add(this=whole(), expression=exp.paren(up)),
+        expression=exp.paren(down),
+    )
+    null = exp.Is(this=x.copy(), expression=exp.Null())
+    checked = (
+        exp.Case()
+        .when(null, exp.Null())
+        .when(fits, rounded)
+        .else_(_cast_call(x, source, target, None))
+    )
+    checked.meta[_NATIVE_INT] = 1
+    checked.meta[_BOUNDS] = hv.RANGES[target]
     node.replace(exp.paren(checked))
 
 
@@ -271,7 +369,36 @@ def _string_operands(node: exp.Expr) -> None:
             if source in _STRINGIFIED:
                 hole = exp.Null()
                 item.replace(hole)
-                hole.replace(_cast_call(item, source, "VARCHAR", None))
+                hole.replace(_string_of(item, source))
+
+
+def _string_of(e: exp.Expr, source: str) -> exp.Expr:
+    """H2's string of a DECIMAL/BOOLEAN/DOUBLE/REAL operand of ``||``/CONCAT. A
+    BOOLEAN is ``TRUE``/``FALSE``; a bare DECIMAL column its exact text where
+    that has no exponent (BigDecimal's plain string then is the same text);
+    the rest (Java's spelling of a double, a DECIMAL's plain string of an
+    exponent) by ``CAST_FUNCTION``."""
+    call = _cast_call(e, source, "VARCHAR", None)
+    if not isinstance(e, exp.Column):  # (copies of an expression would miss
+        return call  # the rewrites still to come inside it)
+    null = exp.Is(this=e.copy(), expression=exp.Null())
+    if source == "BOOLEAN":
+        spelled = (
+            exp.Case(this=e.copy())
+            .when(exp.Literal.number(1), exp.Literal.string("TRUE"))
+            .when(exp.Literal.number(0), exp.Literal.string("FALSE"))
+        )
+        return exp.Case().when(null, exp.Null()).else_(spelled.else_(call))
+    if _decimal_column(e) is None:
+        return call
+    text = exact_decimal(e)
+    plain = exp.EQ(
+        this=exp.Anonymous(
+            this="instr", expressions=[text.copy(), exp.Literal.string("E")]
+        ),
+        expression=exp.Literal.number(0),
+    )
+    return exp.Case().when(plain, text).when(null, exp.Null()).else_(call)
 
 
 def _h2_arith(node: exp.Expr, typ: str) -> None:
@@ -282,7 +409,9 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     Where both operands are integers SQLite holds as such (``_native``), SQLite
     computes it and ``ARITH_FUNCTION`` (Python) is called only when the result is
     not an integer in ``typ``'s range (an overflow, NULL, a division by zero):
-    ``CASE WHEN r BETWEEN lo AND hi THEN r ELSE eg_arith(...) END``. Operands of
+    ``CASE WHEN r BETWEEN lo AND hi THEN r WHEN a IS NULL OR b IS NULL THEN
+    NULL ELSE eg_arith(...) END`` (a NULL operand is a NULL result, but SQLite's
+    division by zero is NULL too, so the test is the operands'). Operands of
     a narrower type than BIGINT cannot overflow SQLite's 64 bits; a BIGINT's
     overflow makes SQLite's result a REAL, so there the test is its ``typeof``.
     Otherwise (a parameter, a value of another type) every row calls it. Each
@@ -301,6 +430,14 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     native = type(node)(this=exp.paren(a.copy()), expression=exp.paren(b.copy()))
     if isinstance(native, exp.Div):
         native.set("typed", True)  # SQLite's integer division, not a REAL one
+    bounds = _result_bounds(op, _bounds(a), _bounds(b))
+    lo, hi = hv.RANGES[typ]
+    if bounds is not None and lo <= bounds[0] and bounds[1] <= hi:
+        # cannot leave the type (nor fail): ``val % 10 + grp / 10``
+        native.meta[_NATIVE_INT] = max(1, depth - 1)
+        native.meta[_BOUNDS] = bounds
+        node.replace(exp.paren(native))
+        return
     if _within_dividend(node):
         native.meta[_NATIVE_INT] = max(1, _native_depth(a))
         node.replace(exp.paren(native))
@@ -313,9 +450,54 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
         fits = exp.Between(
             this=native.copy(), low=exp.Literal.number(lo), high=exp.Literal.number(hi)
         )
-    checked = exp.Case().when(fits, native).else_(call)
+    either_null = exp.or_(
+        exp.Is(this=exp.paren(a.copy()), expression=exp.Null()),
+        exp.Is(this=exp.paren(b.copy()), expression=exp.Null()),
+    )
+    checked = exp.Case().when(fits, native).when(either_null, exp.Null()).else_(call)
     checked.meta[_NATIVE_INT] = depth
+    checked.meta[_BOUNDS] = hv.RANGES[typ]
     node.replace(exp.paren(checked))
+
+
+_BOUNDS = "eg_bounds"  # meta: (lo, hi) a native integer expression stays within
+
+
+def _bounds(e: exp.Expr) -> tuple[int, int] | None:
+    """The values a native integer operand can take: a constant's own, an
+    integer column's type range, a rewritten expression's (``_BOUNDS``)."""
+    e = e.unnest()
+    known = e.meta.get(_BOUNDS)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    c = _int_constant(e)
+    if c is not None:
+        return c, c
+    if isinstance(e, exp.Column):
+        return hv.RANGES.get(infer(e)[0].name)
+    return None
+
+
+def _result_bounds(
+    op: str, a: tuple[int, int] | None, b: tuple[int, int] | None
+) -> tuple[int, int] | None:
+    """The values ``a op b`` can take (Java's truncating ``/`` and ``%``, by a
+    constant other than 0 and -1 only); None when not known."""
+    if a is None or b is None:
+        return None
+    (alo, ahi), (blo, bhi) = a, b
+    if op == "+":
+        return alo + blo, ahi + bhi
+    if op == "-":
+        return alo - bhi, ahi - blo
+    if op == "*":
+        products = (alo * blo, alo * bhi, ahi * blo, ahi * bhi)
+        return min(products), max(products)
+    if blo != bhi or blo in (0, -1):
+        return None
+    m, c = max(abs(alo), abs(ahi)), abs(blo)
+    r = min(m, c - 1) if op == "%" else m // c
+    return -r, r
 
 
 def _within_dividend(node: exp.Expr) -> bool:
@@ -363,8 +545,10 @@ def _h2_negate(node: exp.Neg, typ: str) -> None:
     lo = hv.RANGES[typ][0]
     fits = exp.NEQ(this=exp.paren(x.copy()), expression=exp.Literal.number(lo))
     native = exp.Neg(this=exp.paren(x.copy()))
-    checked = exp.Case().when(fits, native).else_(call)
+    null = exp.Is(this=exp.paren(x.copy()), expression=exp.Null())
+    checked = exp.Case().when(fits, native).when(null, exp.Null()).else_(call)
     checked.meta[_NATIVE_INT] = _native_depth(x) + 1
+    checked.meta[_BOUNDS] = hv.RANGES[typ]
     node.replace(exp.paren(checked))
 
 

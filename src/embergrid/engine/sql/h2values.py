@@ -19,7 +19,6 @@ the expression to SQLite, so an unknown case costs a label, never a wrong value.
 from __future__ import annotations
 
 import math
-import struct
 import uuid
 from datetime import date, datetime, time
 from decimal import (
@@ -31,6 +30,8 @@ from decimal import (
     localcontext,
 )
 from typing import Any
+
+from embergrid.engine.sql.types import to_f32
 
 __all__ = [
     "NULL",
@@ -90,7 +91,6 @@ _ORDER = {
 _DIVIDE_SCALE_ADD = 25
 # Exact decimal arithmetic: enough digits that nothing is ever rounded.
 _EXACT = Context(prec=100_000, Emax=1_000_000, Emin=-1_000_000)
-_F32 = struct.Struct("<f")
 
 
 class H2Error(Exception):
@@ -149,11 +149,7 @@ def _no_negative_zero(d: Decimal) -> Decimal:
     return d.copy_abs() if d.is_zero() else d
 
 
-def _f32(x: float) -> float:
-    try:
-        return float(_F32.unpack(_F32.pack(x))[0])
-    except OverflowError:
-        return math.copysign(math.inf, x)
+_f32 = to_f32
 
 
 # -- type order and conversion -------------------------------------------------
@@ -259,11 +255,15 @@ def _to_int(v: Val, to: str) -> int:
     elif t in INTS:
         n = x
     elif t == "DECIMAL":
+        if not -_TWO_63 <= x <= _LONG_MAX:  # H2 converts through a long first
+            raise _out_of_range(str(x))
         n = int(x.quantize(Decimal(1), rounding=ROUND_HALF_UP, context=_EXACT))
     elif t in ("DOUBLE", "REAL"):
         if not math.isfinite(x):
             raise NotFoldable("non-finite")
-        n = java_round(x)
+        if not -_TWO_63 <= x <= _TWO_63:  # (Math.round saturates at the ends)
+            raise _out_of_range(java_double(x))
+        n = max(min(java_round(x), _LONG_MAX), -_TWO_63)
     elif t in ("VARCHAR", "CHAR"):
         s = x.strip()
         body = s[1:] if s[:1] in ("+", "-") else s
@@ -273,8 +273,18 @@ def _to_int(v: Val, to: str) -> int:
     else:
         raise NotFoldable(t)
     if not _in_range(n, to):
-        raise H2Error(f'Numeric value out of range: "{n}" in column ', 22004)
+        raise _out_of_range(str(n))
     return int(n)
+
+
+_TWO_63 = 1 << 63
+_LONG_MAX = _TWO_63 - 1
+
+
+def _out_of_range(text: str) -> H2Error:
+    """H2's error for a number that does not fit (``text``: as H2 prints the
+    value: a long, a double's Java spelling, a BigDecimal's string)."""
+    return H2Error(f'Numeric value out of range: "{text}" in column ', 22004)
 
 
 def java_round(x: float) -> int:

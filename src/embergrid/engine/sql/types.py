@@ -25,6 +25,8 @@ Imports only ``embergrid.protocol`` and ``embergrid.errors``; must not import as
 from __future__ import annotations
 
 import functools
+import math
+import re
 import struct
 import uuid
 from collections.abc import Callable
@@ -45,6 +47,7 @@ __all__ = [
     "ValueConversion",
     "from_java_name",
     "from_sql_name",
+    "to_f32",
 ]
 
 NULL_CELL = bytes([T.NULL])
@@ -252,6 +255,35 @@ def to_field(v: Any, t: SqlType) -> Any:
     return out
 
 
+# A string converts to a number as Java parses it (Integer.parseInt, new
+# BigDecimal(String), Double.parseDouble) after String.trim(): observed on
+# Ignite 2.17 for literals and arguments alike (tests/sql/test_sql_corpus.py,
+# LITERALS_SCRIPT); anything else is a conversion error (0700B).
+_INT_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_DOUBLE_TEXT = re.compile(
+    r"[+-]?(?:NaN|Infinity|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[fFdD]?)"
+)
+
+
+def _java_trim(s: str) -> str:
+    """``String.trim()``: every character up to U+0020 off both ends."""
+    start, end = 0, len(s)
+    while start < end and s[start] <= " ":
+        start += 1
+    while end > start and s[end - 1] <= " ":
+        end -= 1
+    return s[start:end]
+
+
+def _parsed(s: str, pattern: re.Pattern[str]) -> str:
+    """``s`` trimmed, if it is a number of ``pattern``'s form; ValueError if not."""
+    text = _java_trim(s)
+    if not pattern.fullmatch(text):
+        raise ValueError(s)
+    return text
+
+
 def _int_of(name: str) -> Callable[[Any], Any]:
     lo, hi = _RANGES[name]
 
@@ -259,7 +291,7 @@ def _int_of(name: str) -> Callable[[Any], Any]:
         if isinstance(v, bool):
             return int(v)
         if isinstance(v, str):
-            raise ValueError(v)
+            v = int(_parsed(v, _INT_TEXT))
         n = int(v)
         if isinstance(v, float | Decimal) and n != v:
             n = int(Decimal(v).to_integral_value())
@@ -288,12 +320,17 @@ def _decimal(v: Any) -> Decimal:
         return Decimal(repr(v))
     if isinstance(v, int | Decimal):
         return Decimal(v)
+    if isinstance(v, str):
+        return Decimal(_parsed(v, _DECIMAL_TEXT))
     raise TypeError(v)
 
 
 def _float(v: Any) -> float:
-    if isinstance(v, bool | str):
+    if isinstance(v, bool):
         raise TypeError(v)
+    if isinstance(v, str):
+        text = _parsed(v, _DOUBLE_TEXT)
+        return float(text[:-1] if text[-1] in "fFdD" else text)
     return float(v)
 
 
@@ -303,6 +340,18 @@ def _string(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return repr(v)
     return v if isinstance(v, str) else str(v)
+
+
+_F32 = struct.Struct("<f")
+
+
+def to_f32(x: float) -> float:
+    """``x`` rounded to the 4-byte float a REAL holds (past its range: an
+    infinity, as Java's cast gives)."""
+    try:
+        return float(_F32.unpack(_F32.pack(x))[0])
+    except OverflowError:
+        return math.copysign(math.inf, x)
 
 
 def _timestamp(v: Any) -> tuple[datetime, int]:
@@ -386,7 +435,7 @@ _CONVERT: dict[str, Callable[[Any], Any]] = {
     "BOOLEAN": _bool,
     "DECIMAL": _decimal,
     "DOUBLE": _float,
-    "REAL": _float,
+    "REAL": lambda v: to_f32(_float(v)),
     "VARCHAR": _string,
     "CHAR": _string,
     "TIMESTAMP": _timestamp,
