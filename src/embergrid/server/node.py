@@ -42,6 +42,7 @@ from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.server import processes
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
 from embergrid.server.continuous import Feed
@@ -207,7 +208,8 @@ class Node:
             consistent_id = worker_of.consistent_id
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
-        self.member = Member(self.node_id, self.consistent_id)
+        process = processes.this_process() if worker_of is None else None
+        self.member = Member(self.node_id, self.consistent_id, process=process)
         lease_ms = int(self.limits.lease * 1000)
         if engine is None:
             # Without a data dir the node runs on a private store (memory-backed,
@@ -227,7 +229,8 @@ class Node:
                 store=store,
             )
         else:
-            engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
+            first = engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
+            engine.cluster.joined(first)
         self.engine = engine
         self.feed = Feed(engine)  # continuous queries (server/continuous.py)
         self._heartbeat: Heartbeat | None = None
@@ -243,6 +246,7 @@ class Node:
                 lease_ms,
                 engine.clock,
                 on_segmented=self._segmented,
+                persistent=engine.persistent,
             )
             self._heartbeat.start()
         self._left = worker_of is not None  # a worker never leaves: its node does
