@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from embergrid.engine import ClusterState, Engine, FakeClock, Member
+from embergrid.engine.baseline import free_consistent_id
 
 LEASE = 2000
 
@@ -75,3 +76,20 @@ def test_a_cluster_without_persistence_has_none(
     a.cluster.set_state(ClusterState.INACTIVE)
     a.cluster.set_state(ClusterState.ACTIVE)
     assert a.baseline.consistent_ids() is None
+
+
+def test_a_node_started_without_an_id_takes_a_free_baseline_one(
+    nodes: list[Engine], tmp_path: Path, clock: FakeClock
+) -> None:
+    """As an Ignite node without a consistent id takes the first node folder
+    of its persistence directory no running node holds."""
+    a = _start(nodes, tmp_path, clock, "node-b", True)
+    _start(nodes, tmp_path, clock, "node-a", True)
+    assert free_consistent_id(a.store, clock.now_ms()) is None  # no baseline
+    a.cluster.set_state(ClusterState.ACTIVE)
+    assert free_consistent_id(a.store, clock.now_ms()) is None  # both live
+    nodes.pop().close()  # node-a stops without leaving: its lease runs out
+    clock.advance(LEASE + 1)
+    (me,) = [m for m in a.membership.members() if m.consistent_id == "node-b"]
+    a.membership.beat(me.node_id, clock.now_ms())  # node-b lives on
+    assert free_consistent_id(a.store, clock.now_ms()) == "node-a"

@@ -18,7 +18,7 @@ from __future__ import annotations
 from embergrid.engine.membership import Member, Membership
 from embergrid.engine.store import Store
 
-__all__ = ["Baseline"]
+__all__ = ["Baseline", "free_consistent_id"]
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS baseline (consistent_id TEXT PRIMARY KEY) WITHOUT ROWID"
@@ -79,6 +79,27 @@ class Baseline:
             "INSERT INTO baseline (consistent_id) VALUES (?)",
             [(m.consistent_id,) for m in self._membership.members()],
         )
+
+
+def free_consistent_id(store: Store, now: int) -> str | None:
+    """The first baseline node (in baseline order) no live member holds at
+    ``now``, or None: what a node of a persistent cluster started without a
+    consistent id takes, as an Ignite node without one takes the first node
+    folder of its persistence directory it can lock (so a restarted node is
+    the baseline node it was)."""
+    conn = store.conn
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+    if not {"baseline", "members"} <= tables:
+        return None
+    held = {
+        r[0]
+        for r in conn.execute(
+            "SELECT consistent_id FROM members WHERE beat_ms + lease_ms >= ?", (now,)
+        )
+    }
+    rows = conn.execute("SELECT consistent_id FROM baseline")
+    ids = sorted((r[0] for r in rows), key=_java_order)
+    return next((c for c in ids if c not in held), None)
 
 
 def _java_order(text: str) -> bytes:

@@ -35,7 +35,16 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine, EngineError, Member, Store, TopologyVersion
+from embergrid.engine import (
+    Clock,
+    Engine,
+    EngineError,
+    Member,
+    Store,
+    SystemClock,
+    TopologyVersion,
+)
+from embergrid.engine.baseline import free_consistent_id
 from embergrid.engine.store import is_busy
 from embergrid.engine.users import DEFAULT_USER, Users
 from embergrid.errors import ParseError
@@ -181,6 +190,16 @@ class WorkerOf:
         return cls(uuid.UUID(node_id), consistent_id, store or None)
 
 
+def _free_baseline_id(data_dir: str | os.PathLike[str], clock: Clock) -> str | None:
+    """The consistent id a node of the persistent cluster in ``data_dir``
+    takes when none is given (``engine.baseline.free_consistent_id``)."""
+    store = Store(data_dir)
+    try:
+        return free_consistent_id(store, clock.now_ms())
+    finally:
+        store.close()
+
+
 class Node:
     """State shared by every connection of one server process.
 
@@ -206,6 +225,8 @@ class Node:
         self.node_id = uuid.uuid4() if worker_of is None else worker_of.node_id
         if worker_of is not None:
             consistent_id = worker_of.consistent_id
+        elif consistent_id is None and persistent and engine is None and data_dir:
+            consistent_id = _free_baseline_id(data_dir, clock or SystemClock())
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
         process = processes.this_process() if worker_of is None else None
