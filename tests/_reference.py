@@ -328,6 +328,7 @@ def mark_reference_items(items: Iterable[pytest.Item]) -> None:
             "reference_sql",
             "reference_cluster",
             "fresh_reference_cluster",
+            "persistent_reference_cluster",
         } & set(names):
             item.add_marker(pytest.mark.reference)
 
@@ -417,9 +418,11 @@ class ReferenceCluster:
         self._command(f"stop {index}", f"REFERENCE STOPPED {index}")
 
     def start(self, index: int) -> str:
-        """Start node ``index`` again; its new node UUID."""
+        """Start node ``index`` again (or the next new one); its new node UUID."""
         line = self._command(f"start {index}", f"REFERENCE STARTED {index}")
         node_id = marker_field(line, "node_id")
+        if index == len(self.node_ids):  # a node the cluster did not start with
+            self.node_ids.append(node_id)
         self.node_ids[index] = node_id
         return node_id
 
@@ -427,23 +430,25 @@ class ReferenceCluster:
         self.node.stop()
 
 
-def start_cluster(nodes: int, timeout: float = START_TIMEOUT_S) -> ReferenceCluster:
+def start_cluster(
+    nodes: int, timeout: float = START_TIMEOUT_S, extra: Iterable[str] = ()
+) -> ReferenceCluster:
     """Start ``nodes`` reference nodes as one cluster (consistent ids
-    ``reference-node-0..``)."""
-    node = start_node(["--nodes", str(nodes)], timeout, drain=False)
+    ``reference-node-0..``), with ``extra`` ReferenceNode options."""
+    node = start_node(["--nodes", str(nodes), *extra], timeout, drain=False)
     ports = [int(p) for p in marker_field(node.marker, "ports").split(",")]
     node_ids = marker_field(node.marker, "node_ids").split(",")
     return ReferenceCluster(node, ports, node_ids)
 
 
-def _three_node_cluster() -> Iterator[ReferenceCluster]:
+def _three_node_cluster(extra: Iterable[str] = ()) -> Iterator[ReferenceCluster]:
     """A real 3-node Apache Ignite 2.18.0 cluster while the generator runs;
     skips or fails like ``reference``."""
     reason = missing_prerequisite()
     if reason is not None:
         unavailable(reason)
     try:
-        cluster = start_cluster(3)
+        cluster = start_cluster(3, extra=extra)
     except (OSError, RuntimeError) as exc:
         pytest.fail(f"reference Ignite cluster failed to start: {exc}", pytrace=False)
     try:
@@ -464,3 +469,14 @@ def fresh_reference_cluster() -> Iterator[ReferenceCluster]:
     """A 3-node cluster of the test's own, for tests that compare topology
     versions from the start (every cache created on a cluster moves them)."""
     yield from _three_node_cluster()
+
+
+@pytest.fixture
+def persistent_reference_cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ReferenceCluster]:
+    """A 3-node cluster of the test's own with native persistence in a
+    temporary directory, left INACTIVE as a new persistent cluster starts (its
+    first activation sets the baseline)."""
+    persistence = tmp_path_factory.mktemp("reference-persistence")
+    yield from _three_node_cluster(["--persistence", str(persistence), "--inactive"])

@@ -22,6 +22,7 @@ import pytest
 from _reference import (
     fresh_reference_cluster,
     mark_reference_items,
+    persistent_reference_cluster,
     reference,
     reference_cluster,
     reference_required,
@@ -32,7 +33,12 @@ from compat.divergences import DIVERGENCES
 from embergrid.engine import FakeClock
 from embergrid.server import Node, ServerThread
 
-__all__ = ["fresh_reference_cluster", "reference", "reference_cluster"]
+__all__ = [
+    "fresh_reference_cluster",
+    "persistent_reference_cluster",
+    "reference",
+    "reference_cluster",
+]
 
 # pytester runs sample test projects in a subprocess (tests/test_pytest_plugin.py).
 pytest_plugins = ("pytester",)

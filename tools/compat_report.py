@@ -70,6 +70,9 @@ SQL_CORPUS = ("test_query", "test_query_with_args", "test_error", "test_dml_scri
 # tests/compat/test_diff_cluster.py: three embergrid nodes on one data dir against a
 # 3-node Ignite cluster (ops 1100, 1101, 1020, 1021, 5100-5102 and topology versions).
 CLUSTER = "test_three_nodes_as_a_three_node_ignite_cluster"
+# tests/compat/test_diff_baseline.py: three persistent embergrid nodes against a
+# persistent 3-node Ignite cluster (the baseline: ops 1100, 1101, 5000, 5001).
+BASELINE = "test_three_persistent_nodes_as_a_persistent_ignite_cluster"
 # tests/compat/test_diff_cluster_group.py: ops 5100-5102 on one node, any request;
 # tests/compat/test_java_thin_cluster.py: the Java client's cluster-group API and
 # endpoint discovery on three embergrid nodes (the same checks pass on Ignite's).
@@ -186,8 +189,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
         ),
     ),
     ("CACHE_DESTROY", 1056, ("test_common_mistakes", "test_create_by_name_settings")),
-    ("CACHE_NODE_PARTITIONS", 1100, ("test_node_partitions_old_op", CLUSTER)),
-    ("CACHE_PARTITIONS", 1101, ("test_key_ops", CLUSTER)),
+    ("CACHE_NODE_PARTITIONS", 1100, ("test_node_partitions_old_op", CLUSTER, BASELINE)),
+    ("CACHE_PARTITIONS", 1101, ("test_key_ops", CLUSTER, BASELINE)),
     (
         "QUERY_SCAN",
         2000,
@@ -248,8 +251,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
     ("GET_BINARY_CONFIGURATION", 3004, ("test_binary_configuration",)),
     ("TX_START", 4000, (TX_MODULE, "test_java_thin_client_on_embergrid")),
     ("TX_END", 4001, (TX_MODULE, "test_java_thin_client_on_embergrid")),
-    ("CLUSTER_GET_STATE", 5000, ("test_cluster_state_get_set",)),
-    ("CLUSTER_CHANGE_STATE", 5001, ("test_cluster_state_get_set",)),
+    ("CLUSTER_GET_STATE", 5000, ("test_cluster_state_get_set", BASELINE)),
+    ("CLUSTER_CHANGE_STATE", 5001, ("test_cluster_state_get_set", BASELINE)),
     (
         "CLUSTER_CHANGE_WAL_STATE",
         5002,
@@ -308,6 +311,12 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         "Several nodes on one data dir: topology versions on join and leave, "
         "partition owners, peek-mode sizes (against a 3-node Ignite cluster)",
         (CLUSTER,),
+    ),
+    (
+        "Baseline topology of a persistent cluster: partition owners when a "
+        "baseline node leaves and a new node joins (against a persistent 3-node "
+        "Ignite cluster)",
+        (BASELINE,),
     ),
     (
         "get_size with peek modes",

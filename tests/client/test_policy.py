@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from embergrid.client._discovery import Listing
 from embergrid.client._policy import Dial, Dialling, NodePolicy, NodePool, unreachable
 from embergrid.client.flows._call import Call
 from embergrid.client.flows._state import ClientState
@@ -285,3 +286,71 @@ def test_a_refused_login_is_no_dial_failure() -> None:
     refused = AuthenticationError("The user name or password is incorrect")
     with pytest.raises(AuthenticationError):
         _dial_all(dialling, [refused])
+
+
+# -- endpoint discovery: forgetting nodes the cluster no longer lists --------------
+
+
+@dataclass
+class _Node:
+    """A connection with an address, as discovery compares them."""
+
+    alive: bool
+    uuid: uuid.UUID | None
+    host: str = "127.0.0.1"
+    port: int = 0
+    protocol_context: None = None
+
+
+def _listing(*nodes: tuple[uuid.UUID, int]) -> Listing:
+    return Listing(tuple((n, (("127.0.0.1", port),)) for n, port in nodes))
+
+
+def test_a_discovered_node_the_cluster_no_longer_lists_is_never_dialled_again() -> None:
+    ids = [uuid.uuid4() for _ in range(3)]
+    given = _Node(True, ids[0], port=10800)
+    pool: NodePool[_Node] = NodePool(ClientState(), True, discovery=True)
+    drive(pool.reset([given]), up={0})
+    found, gone = pool.listed(
+        _listing((ids[0], 10800), (ids[1], 10801), (ids[2], 10802))
+    )
+    assert (found, gone) == ([("127.0.0.1", 10801), ("127.0.0.1", 10802)], [])
+    learned = [_Node(False, None, port=port) for _, port in found]
+    assert drive(pool.add(learned), up={1, 2}) == ([1, 2], 0)
+    learned[0].alive, learned[0].uuid = True, ids[1]
+    learned[1].alive, learned[1].uuid = False, ids[2]  # node 2 left the cluster
+
+    found, gone = pool.listed(_listing((ids[0], 10800), (ids[1], 10801)))
+    assert (found, gone) == ([], [learned[1]])
+    assert drive(pool.recovery(), up=set())[0] == []  # a live node: no dial
+    given.alive = learned[0].alive = False
+    assert drive(pool.recovery(), up={0}) == ([0, 1], 0)  # node 2 is not dialled
+    given.alive = False
+    assert drive(pool.policy.revival(pool.alive()), up=set())[0] == [0, 1]
+
+    # back at the same address (a new node id): new to the client again
+    back = uuid.uuid4()
+    found, gone = pool.listed(_listing((ids[0], 10800), (back, 10802)))
+    assert (found, gone) == ([("127.0.0.1", 10802)], [learned[0]])
+
+
+def test_a_node_the_user_gave_is_never_forgotten() -> None:
+    ids = [uuid.uuid4() for _ in range(2)]
+    given = [_Node(True, ids[0], port=10800), _Node(False, ids[1], port=10801)]
+    pool: NodePool[_Node] = NodePool(ClientState(), False, discovery=True)
+    drive(pool.reset(given), up={0})
+    assert pool.listed(_listing((ids[0], 10800))) == ([], [])
+    given[0].alive = False
+    assert drive(pool.recovery(), up={1}) == ([1], 1)  # still a failover candidate
+
+
+def test_without_partition_awareness_failover_skips_forgotten_nodes() -> None:
+    ids = [uuid.uuid4() for _ in range(3)]
+    given = _Node(True, ids[0], port=10800)
+    pool: NodePool[_Node] = NodePool(ClientState(), False, discovery=True)
+    drive(pool.reset([given]), up={0})
+    found, _ = pool.listed(_listing((ids[0], 10800), (ids[1], 10801), (ids[2], 10802)))
+    drive(pool.add([_Node(False, None, port=port) for _, port in found]), up=set())
+    assert pool.listed(_listing((ids[0], 10800), (ids[2], 10802)))[1] == [pool.conns[1]]
+    given.alive = False
+    assert drive(pool.recovery(), up={0}) == ([2, 0], 0)

@@ -21,9 +21,7 @@ store, so sizes are compared only while all three nodes live.
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +36,7 @@ from pyignite.datatypes.prop_codes import (
 )
 
 from _reference import ReferenceCluster
+from compat._cluster import Cluster, call, node_partitions, partitions, settled, version
 from compat._wire import Wire
 from embergrid.datatypes import IntObject
 from embergrid.protocol.binary.codec import decode, encode
@@ -45,7 +44,6 @@ from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.messages import cache as cm
 from embergrid.protocol.messages import cluster_group as cg
-from embergrid.protocol.messages import partitions as pm
 from embergrid.server.topology import requested_order
 from server._nodes import ServeNode, start_node
 
@@ -93,61 +91,6 @@ FILTERS: dict[str, tuple[cg.AttributeFilter | cg.RoleFilter, ...]] = {
 }
 
 
-class Cluster:
-    """What the scenario needs of either cluster: addresses by node index,
-    node UUID -> consistent id, and a way to stop and start node 2."""
-
-    def __init__(
-        self,
-        ports: list[int],
-        ids: Callable[[], dict[uuid.UUID, str]],
-        stop: Callable[[int], None],
-        start: Callable[[int], None],
-    ) -> None:
-        self.ports, self.ids, self.stop, self.start = ports, ids, stop, start
-
-    def address(self, i: int) -> tuple[str, int]:
-        return "127.0.0.1", self.ports[i]
-
-
-def _partitions(c: Cluster, i: int) -> tuple[tuple[int, int], Any]:
-    """Node ``i``'s 1101 answer for every cache of ``CACHES``: the version and
-    each group as (applicable, cache ids, owners), the owners one character
-    per partition: the last character of its primary's consistent id."""
-    ids = tuple(cache_id(name) for name in CACHES)
-    with Wire(c.address(i)) as w:
-        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(ids))
-    assert result[0] == "ok", result
-    resp = result[1]
-    names = c.ids()
-    groups = []
-    for g in resp.groups:
-        owner = {
-            p: names.get(n.node_id, "?")[-1] for n in g.nodes for p in n.partitions
-        }
-        owners = "".join(owner.get(p, "-") for p in range(len(owner)))
-        groups.append((g.applicable, sorted(x.cache_id for x in g.caches), owners))
-    return (resp.version_major, resp.version_minor), sorted(groups, key=repr)
-
-
-def _version(c: Cluster, i: int) -> tuple[int, int]:
-    """The topology version node ``i`` answers 1101 with (no cache asked)."""
-    with Wire(c.address(i)) as w:
-        result = w.call(OpCode.CACHE_PARTITIONS, pm.CachePartitions(()))
-    assert result[0] == "ok", result
-    return result[1].version_major, result[1].version_minor
-
-
-def _node_partitions(c: Cluster, i: int, name: str) -> Any:
-    with Wire(c.address(i)) as w:
-        prefix = cm.CachePrefix(cache_id(name))
-        result = w.call(OpCode.CACHE_NODE_PARTITIONS, pm.CacheNodePartitions(prefix))
-    assert result[0] == "ok", result
-    return sorted(
-        (c.ports.index(n.port), sorted(n.partitions)) for n in result[1].nodes
-    )
-
-
 def _local_peeks(c: Cluster, i: int, name: str) -> int:
     found = 0
     with Wire(c.address(i)) as w:
@@ -160,27 +103,11 @@ def _local_peeks(c: Cluster, i: int, name: str) -> int:
     return found
 
 
-def _settled(c: Cluster, want: tuple[int, int]) -> Any:
-    """The 1101 view of node 0 once it reports ``want`` (Ignite moves to a
-    joined node's final assignment a moment after the join)."""
-    deadline = time.monotonic() + 120
-    while True:
-        view = _partitions(c, 0)
-        if view[0] == want or time.monotonic() > deadline:
-            return view
-        time.sleep(0.2)
-
-
-def _call(c: Cluster, i: int, op: OpCode, msg: Any) -> Any:
-    with Wire(c.address(i)) as w:
-        return w.call(op, msg)
-
-
 def _node_ids(c: Cluster, names: dict[uuid.UUID, str]) -> Any:
     """5100 at node 0 with each filter; node ids as consistent ids."""
     seen = {}
     for label, filters in FILTERS.items():
-        result = _call(
+        result = call(
             c, 0, OpCode.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(-1, filters)
         )
         assert result[0] == "ok", result
@@ -188,7 +115,7 @@ def _node_ids(c: Cluster, names: dict[uuid.UUID, str]) -> Any:
         seen[label] = (resp.version, [names[n] for n in resp.node_ids])
     version = seen["all"][0]
     for known in (version - 1, version, version + 1):
-        result = _call(c, 0, OpCode.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(known))
+        result = call(c, 0, OpCode.CLUSTER_GROUP_GET_NODE_IDS, cg.GetNodeIds(known))
         seen[f"known {known - version:+d}"] = (
             result[1].version,
             len(result[1].node_ids),
@@ -204,7 +131,7 @@ def _node_info(c: Cluster, i: int, names: dict[uuid.UUID, str]) -> Any:
     itself does not compare)."""
     ids = [*sorted(names, key=str, reverse=True), uuid.UUID(int=7)]
     ids.append(ids[0])
-    result = _call(c, i, OpCode.CLUSTER_GROUP_GET_NODE_INFO, cg.GetNodeInfo(tuple(ids)))
+    result = call(c, i, OpCode.CLUSTER_GROUP_GET_NODE_INFO, cg.GetNodeInfo(tuple(ids)))
     assert result[0] == "ok", result
     nodes = []
     for n in result[1].nodes:
@@ -238,7 +165,7 @@ def _endpoints(c: Cluster, names: dict[uuid.UUID, str], since: list[int]) -> Any
     asks = [(v, -1) for v in (-1, *since)] + [(1, 2), (99, -1), (-1, 99), (1, 99)]
     for start, end in asks:
         msg = cg.GetNodeEndpoints(start, end)
-        result = _call(c, 1, OpCode.CLUSTER_GROUP_GET_NODE_ENDPOINTS, msg)
+        result = call(c, 1, OpCode.CLUSTER_GROUP_GET_NODE_ENDPOINTS, msg)
         if result[0] != "ok":
             seen.append(((start, end), result))
             continue
@@ -262,28 +189,28 @@ def _cluster_group(c: Cluster, names: dict[uuid.UUID, str], since: list[int]) ->
 
 def scenario(c: Cluster) -> list[Any]:
     names: dict[uuid.UUID, str] = {}
-    seen: list[Any] = [("start", [_version(c, i) for i in range(3)])]
+    seen: list[Any] = [("start", [version(c, i) for i in range(3)])]
     seen.append(("cluster group at the start", _cluster_group(c, names, [1, 2])))
     client = Client(partition_aware=False)
     with client.connect(*c.address(0)):
         for name, props in CACHES.items():
             cache = client.get_or_create_cache({PROP_NAME: name, **props})
             cache.put_all({k: k for k in range(KEYS)})
-        seen.append(("versions", [_version(c, i) for i in range(3)]))
-        seen.append(("1101", [_partitions(c, i) for i in range(3)]))
+        seen.append(("versions", [version(c, i) for i in range(3)]))
+        seen.append(("1101", [partitions(c, i, CACHES) for i in range(3)]))
         for name in CACHES:
             cache = client.get_cache(name)
             sizes = {label: cache.get_size(modes) for label, modes in PEEKS.items()}
             seen.append((name, "sizes", sizes))
-            seen.append((name, "1100", _node_partitions(c, 1, name)))
+            seen.append((name, "1100", node_partitions(c, 1, name)))
             seen.append(
                 (name, "local peeks", [_local_peeks(c, i, name) for i in (0, 2)])
             )
     c.stop(2)
-    seen.append(("after a leave", _settled(c, (4, 1))))
+    seen.append(("after a leave", settled(c, (4, 1), CACHES)))
     seen.append(("cluster group after a leave", _cluster_group(c, names, [2, 3])))
     c.start(2)
-    seen.append(("after a join", _settled(c, (5, 1))))
+    seen.append(("after a join", settled(c, (5, 1), CACHES)))
     seen.append(("cluster group after a join", _cluster_group(c, names, [3, 4])))
     return seen
 

@@ -15,6 +15,7 @@ from embergrid.engine.membership import (
     Evicted,
     IdTaken,
     PersistenceMismatch,
+    ProcessRef,
 )
 
 LEASE = 2000
@@ -170,9 +171,12 @@ def test_persistent_cluster_keeps_data_and_starts_inactive(
     a.membership.leave(ma.node_id)
     b, _ = _start(nodes, tmp_path, clock, "b", persistent=True)
     assert b.new_cluster
-    assert b.kv.get(cid, b"k") == b"v"
-    assert b.cluster.state() is ClusterState.ACTIVE  # the recorded state
+    assert b.cluster.state() is ClusterState.INACTIVE  # its baseline (a) is not back
     assert b.membership.version() == TopologyVersion(1, 0)
+    _start(nodes, tmp_path, clock, "a", persistent=True)
+    assert b.cluster.state() is ClusterState.ACTIVE  # the recorded state, taken up
+    assert b.membership.version() == TopologyVersion(2, 1)  # joined (2, 0), activated
+    assert b.kv.get(cid, b"k") == b"v"
 
 
 def test_a_node_without_persistence_never_wipes_a_persistent_store(
@@ -186,7 +190,7 @@ def test_a_node_without_persistence_never_wipes_a_persistent_store(
     a.membership.leave(ma.node_id)
     with pytest.raises(PersistenceMismatch):
         _start(nodes, tmp_path, clock, "c")  # would wipe it
-    e, _ = _start(nodes, tmp_path, clock, "d", persistent=True)
+    e, _ = _start(nodes, tmp_path, clock, "a", persistent=True)  # its baseline
     assert e.caches.names() == ["kept"]
 
 
@@ -260,3 +264,29 @@ def test_a_new_cluster_starts_its_history_again(
     assert members is not None
     assert [m.consistent_id for m in members] == ["z"]
     assert a2.membership.topology(2)[1] is None
+
+
+def test_a_node_whose_process_runs_is_never_reaped(
+    nodes: list[Engine], tmp_path: Path, clock: FakeClock
+) -> None:
+    """Past its lease, a member is reaped only if its process does not run
+    (the server asks the OS; here a set of the processes that run)."""
+    a, ma = _start(nodes, tmp_path, clock, "a")
+    runs = ProcessRef("boot", 101, 7)
+    stopped = ProcessRef("boot", 102, 7)
+    b = Member(uuid.uuid4(), "b", process=runs)
+    c = Member(uuid.uuid4(), "c", process=stopped)
+    for m in (b, c):
+        a.membership.join(m, LEASE, clock.now_ms(), persistent=False)
+    clock.advance(LEASE + 1)
+    expired = a.membership.expired(clock.now_ms(), spare=ma.node_id)
+    assert [(m.consistent_id, m.process) for m in expired] == [
+        ("b", runs),
+        ("c", stopped),
+    ]
+    assert a.membership.beat(ma.node_id, clock.now_ms(), {runs}.__contains__) == [
+        c.node_id
+    ]
+    assert [m.consistent_id for m in a.membership.members()] == ["a", "b"]
+    assert a.membership.beat(ma.node_id, clock.now_ms()) == [b.node_id]  # unknown
+    assert a.membership.expired(clock.now_ms()) == []

@@ -3,20 +3,24 @@ cluster's nodes learns the others from the server (op 5102), as the Java thin cl
 does with ``setClusterDiscoveryEnabled``.
 
 Owns ``EndpointDiscovery``: when a discovery is due (the first live connection, and
-every newer topology version a response reports), the call that asks for it, and
-which addresses the answer adds to the client's nodes. Only a server that offered
+every newer topology version a response reports), the call that asks for it,
+and ``Listing``: what the answer lists (the nodes new to the client, and
+whether a node the client knows is still there). Only a server that offered
 feature bit 3 (CLUSTER_GROUP_GET_NODES_ENDPOINTS) in the handshake is asked; the
 handshake asks for the bit only when discovery is on, so a client without it sends
-pyignite's handshake, byte for byte. Nodes are only added (a node that left stays a
-dead node the policy may dial again, as a configured one does). No I/O: the
-transports run the call and dial the new nodes. Imports ``embergrid.protocol``,
-``client._driver`` (the feature bit) and ``client.flows`` only.
+pyignite's handshake, byte for byte. A discovered node the cluster no longer
+lists is forgotten (``client._policy``'s pool stops dialling it; a node the
+user gave is never forgotten: it stays a dead node the policy dials again). No
+I/O: the transports run the call, dial the new nodes and close forgotten ones.
+Imports ``embergrid.protocol``, ``client._driver`` (the feature bit) and
+``client.flows`` only.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from embergrid.client._driver import DISCOVERY_FEATURE as FEATURE
 from embergrid.client.flows._call import Call
@@ -25,7 +29,7 @@ from embergrid.protocol.headers import AffinityVersion
 from embergrid.protocol.messages import cluster_group as cg
 from embergrid.protocol.messages.context import ProtocolContext
 
-__all__ = ["FEATURE", "EndpointDiscovery"]
+__all__ = ["FEATURE", "EndpointDiscovery", "Listing"]
 
 _ALL = -1
 
@@ -37,6 +41,11 @@ class EndpointDiscovery:
         self.enabled = enabled
         self._known = _ALL  # the topology version of the last discovery
         self._asking = False
+
+    @property
+    def version(self) -> int:
+        """The topology version of the last answer (-1 before any)."""
+        return self._known
 
     def due(
         self, ctx: ProtocolContext | None, version: AffinityVersion | None
@@ -51,27 +60,48 @@ class EndpointDiscovery:
             OpCode.CLUSTER_GROUP_GET_NODE_ENDPOINTS, cg.GetNodeEndpoints(_ALL, _ALL)
         )
 
-    def learned(
-        self,
-        answer: object | None,
-        known: Iterable[tuple[str, int]],
-        ids: Iterable[uuid.UUID | None],
-    ) -> list[tuple[str, int]]:
-        """The addresses ``answer`` (a 5102 response; None if the call failed)
-        names for nodes not ``known`` yet (by address or node id ``ids``): one
-        per node, its first address."""
+    def learned(self, answer: object | None) -> Listing | None:
+        """What ``answer`` (a 5102 response; None if the call failed) lists:
+        every node of the cluster now, or None."""
         self._asking = False
         if not isinstance(answer, cg.GetNodeEndpointsResponse):
-            return []
+            return None
         self._known = answer.version
-        have, seen = set(known), set(ids)
-        new = []
-        for node in answer.joined:
-            addresses = [a for a in node.addresses if a]
-            if not addresses or node.node_id in seen:
-                continue
-            if any((a, node.port) in have for a in addresses):
-                continue
-            new.append((addresses[0], node.port))
-            have.add(new[-1])
-        return new
+        return Listing(
+            tuple(
+                (n.node_id, tuple((a, n.port) for a in n.addresses if a))
+                for n in answer.joined
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The nodes of a cluster as a 5102 answer from the first version lists
+    them: each node's id and the endpoints clients reach it at."""
+
+    nodes: tuple[tuple[uuid.UUID, tuple[tuple[str, int], ...]], ...]
+
+    def names(self, host: str, port: int, node_id: uuid.UUID | None) -> bool:
+        """Whether a node the client knows at ``host:port`` (``node_id`` once
+        it answered a handshake) is listed."""
+        return any(
+            node_id == listed or (host, port) in endpoints
+            for listed, endpoints in self.nodes
+        )
+
+    def new(
+        self, known: Iterable[tuple[str, int, uuid.UUID | None]]
+    ) -> list[tuple[str, int]]:
+        """The endpoints of the listed nodes none of ``known`` (host, port,
+        node id) is: one per node, its first endpoint."""
+        have: set[tuple[str, int]] = set()
+        ids: set[uuid.UUID | None] = set()
+        for host, port, node_id in known:
+            have.add((host, port))
+            ids.add(node_id)
+        return [
+            endpoints[0]
+            for node_id, endpoints in self.nodes
+            if endpoints and node_id not in ids and not have.intersection(endpoints)
+        ]

@@ -8,7 +8,8 @@ call, the dials a recovery needs), ``Dialling`` (those dials as connections),
 dead) and ``TransportBase`` (what both transports hold). No sockets, no asyncio, no
 waiting; imports ``embergrid.errors``, ``embergrid.monitoring``,
 ``embergrid.protocol``, ``client.flows`` and ``client._discovery`` (opt-in
-endpoint discovery: the nodes it learns are added to the pool, ``add``) only.
+endpoint discovery: the nodes it learns are added to the pool, ``add``, and the
+discovered nodes the cluster no longer lists are retired, ``listed``) only.
 
 Theory of operation (psycopg's connect generators): a decision that needs nodes to
 be dialled is a generator, ``Dial = Generator[int, bool, int]``. It yields the index
@@ -41,7 +42,7 @@ import uuid
 from collections.abc import Callable, Generator, Sequence
 from typing import Generic, Protocol, TypeVar
 
-from embergrid.client._discovery import EndpointDiscovery
+from embergrid.client._discovery import EndpointDiscovery, Listing
 from embergrid.client._nodes import OUT_OF_NODES, ConnectParams
 from embergrid.client.flows._call import Call
 from embergrid.client.flows._state import ClientState
@@ -89,7 +90,11 @@ class NodePolicy:
     ) -> None:
         self.count, self.partition_aware = count, partition_aware
         self.current = 0  # the node in use when not partition-aware
+        self.retired: set[int] = set()  # forgotten nodes: never dialled again
         self._choice = choice
+
+    def _dialable(self) -> list[int]:
+        return [i for i in range(self.count) if i not in self.retired]
 
     def opening(self) -> Dial:
         """Dial the nodes as ``connect()`` does; return the first that came up."""
@@ -127,7 +132,7 @@ class NodePolicy:
             return found
         if self.partition_aware:
             up = []
-            for i in range(self.count):
+            for i in self._dialable():
                 if (yield i):
                     up.append(i)
             if up:
@@ -135,7 +140,7 @@ class NodePolicy:
         else:
             for step in range(1, self.count + 1):
                 i = (self.current + step) % self.count
-                if (yield i):
+                if i not in self.retired and (yield i):
                     self.current = i
                     return i
         raise ReconnectError(OUT_OF_NODES)
@@ -148,8 +153,8 @@ class NodePolicy:
         came back.)"""
         up = list(alive)
         if self.partition_aware:
-            for i, was_up in enumerate(alive):
-                if not was_up and (yield i):
+            for i in self._dialable():
+                if not alive[i] and (yield i):
                     up[i] = True
         return next((i for i, u in enumerate(up) if u), 0)
 
@@ -191,12 +196,13 @@ class NodePool(Generic[C]):
         self.policy = NodePolicy(0, partition_aware)
         self.discovery = EndpointDiscovery(discovery)
         self.conns: list[C] = []
+        self.given = 0  # conns[:given] are the user's nodes, the rest discovered
         self._context: ProtocolContext | None = None  # the last one negotiated
         self._version: AffinityVersion | None = None  # the last one looked at
 
     def reset(self, conns: list[C]) -> Dial:
         """Take ``conns`` (not yet open); the dials that open them."""
-        self.conns = conns
+        self.conns, self.given = conns, len(conns)
         self.policy = NodePolicy(len(conns), self.partition_aware)
         self.discovery = EndpointDiscovery(self.discovery.enabled)  # ask again
         return self.policy.opening()
@@ -219,6 +225,27 @@ class NodePool(Generic[C]):
         self.conns.extend(conns)
         self.policy.count = len(self.conns)
         return self.policy.revival(self.alive())
+
+    def listed(self, listing: Listing) -> tuple[list[tuple[str, int]], list[C]]:
+        """Take a discovery's listing of the cluster's nodes: the discovered
+        nodes it no longer names are forgotten (returned for the caller to
+        close; their indexes stay, retired, so dials under way never shift);
+        the endpoints of the nodes new to the client, a forgotten one named
+        again among them, are returned (for ``add``). The user's nodes are
+        never forgotten."""
+        retired = self.policy.retired
+        gone = []
+        for i in range(self.given, len(self.conns)):
+            c = self.conns[i]
+            if i not in retired and not listing.names(c.host, c.port, c.uuid):
+                retired.add(i)
+                gone.append(c)
+        known = [
+            (c.host, c.port, c.uuid)
+            for i, c in enumerate(self.conns)
+            if i not in retired
+        ]
+        return listing.new(known), gone
 
     def dialling(self, dials: Dial) -> Dialling[C]:
         """``dials`` as the connections to dial."""
@@ -340,12 +367,14 @@ class TransportBase(Generic[C]):
         """The endpoint discovery to make now (client/_discovery.py), or None."""
         return self.pool.discovery.due(self.protocol_context, version)
 
-    def discovered(self, answer: object | None) -> list[tuple[str, int]]:
-        """The addresses of the nodes ``answer`` (the discovery's, None if it
-        failed) adds to the client's."""
-        conns = self.pool.conns
-        known = [(c.host, c.port) for c in conns]
-        return self.pool.discovery.learned(answer, known, [c.uuid for c in conns])
+    def discovered(
+        self, answer: object | None
+    ) -> tuple[list[tuple[str, int]], list[C]]:
+        """What ``answer`` (the discovery's, None if it failed) changes: the
+        addresses of the nodes it adds to the client's, and the discovered
+        connections it forgets (to be closed)."""
+        listing = self.pool.discovery.learned(answer)
+        return ([], []) if listing is None else self.pool.listed(listing)
 
     @property
     def protocol_context(self) -> ProtocolContext | None:

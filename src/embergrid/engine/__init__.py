@@ -17,10 +17,11 @@ import sqlite3
 from collections.abc import Callable
 
 from embergrid.engine import messages
+from embergrid.engine.baseline import Baseline
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.changes import ChangeLog
 from embergrid.engine.clock import Clock, FakeClock, SystemClock
-from embergrid.engine.cluster import Cluster, ClusterState
+from embergrid.engine.cluster import Cluster, ClusterState, stored_active
 from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget, WouldBlock
 from embergrid.engine.kv import KeyValue, PeekMode
@@ -34,6 +35,7 @@ from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import TRANSACTIONAL
 
 __all__ = [
+    "Baseline",
     "CacheHandle",
     "Clock",
     "ClusterState",
@@ -52,7 +54,25 @@ __all__ = [
     "Tx",
     "Wal",
     "WouldBlock",
+    "open_membership",
 ]
+
+
+def open_membership(store: Store, persistent: bool) -> tuple[Membership, Baseline]:
+    """The membership of the cluster on ``store`` and its baseline, the
+    topology versions following the baseline where there is one. Nothing
+    moves in an inactive cluster (observed on Ignite 2.18: three nodes join a
+    new persistent cluster, (3, 0); its activation, (3, 1))."""
+    membership = Membership(store)
+    baseline = Baseline(store, membership, persistent=persistent)
+
+    def moves(joining: Member | None) -> bool | None:
+        if not stored_active(store):
+            return False
+        return baseline.moves_affinity(joining)
+
+    membership.moves = moves
+    return membership, baseline
 
 
 class Engine:
@@ -97,7 +117,7 @@ class Engine:
         # ops afterwards wait ``busy_timeout_ms`` (set at the end).
         self.store = store if store is not None else Store(data_dir)
         self.persistent = self.store.persistent if persistent is None else persistent
-        self.membership = Membership(self.store)
+        self.membership, self.baseline = open_membership(self.store, self.persistent)
         self.new_cluster = False
         # Imported here: the SQL layer imports sqlglot, which key-value-only users
         # of the engine never need to load at module import time (and which is
@@ -112,7 +132,14 @@ class Engine:
             except BaseException:
                 self.store.close()
                 raise
-        self.cluster = Cluster(self.store, start_inactive=start_inactive)
+        self.cluster = Cluster(
+            self.store,
+            start_inactive=start_inactive,
+            baseline=self.baseline,
+            on_change=self.membership.bump_minor,
+        )
+        if join is not None:
+            self.cluster.joined(self.new_cluster)
         self.caches = Caches(self.store, self.cluster)
         self.entries = Entries(self.store)
         self.changes = ChangeLog(self.store)

@@ -15,6 +15,8 @@ Tables::
             joined INTEGER, beat_ms INTEGER, lease_ms INTEGER)
     member_history(node_id TEXT PRIMARY KEY, consistent_id, host, port,
                    joined INTEGER, left_at INTEGER NULL)
+    member_process(node_id TEXT PRIMARY KEY, boot TEXT, pid INTEGER,
+                   started INTEGER)
     meta: 'topology_major', 'topology_minor'
 
 A node **joins** by inserting its row (``joined`` = the major version its join
@@ -32,9 +34,15 @@ leave from three nodes with a 1-backup cache ends at (4, 1)). A live
 node renews its lease (``beat``) well within ``lease_ms``; every beat also
 **reaps** the rows whose ``beat_ms + lease_ms`` lies in the past, one leave each,
 so a node killed with ``kill -9`` leaves at the next beat of any survivor after
-its lease ends. Creating or destroying a cache bumps the minor version
-(``bump_minor``). Every change runs in one ``BEGIN IMMEDIATE`` transaction, so
-every node reads the same (version, members) pair: the store is the only truth.
+its lease ends. All nodes of a data dir run on one machine, so a member also
+records its process (``ProcessRef``: boot id, pid, start time) and the reaper
+can ask whether that process still runs (``running``, the server's answer from
+the OS): a member whose process runs is never reaped, even past its lease (it
+could not renew it because another node held the store's write lock, e.g. a
+frozen one), so only dead and stopped processes leave. Creating or destroying
+a cache bumps the minor version (``bump_minor``). Every change runs in one
+``BEGIN IMMEDIATE`` transaction, so every node reads the same (version,
+members) pair: the store is the only truth.
 
 A join that finds no live member starts a new cluster: the version restarts at
 (1, 0), and, unless the cluster is persistent, everything else the store held
@@ -52,6 +60,7 @@ Time comes from the caller (``now`` in engine clock ms): the engine answers
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -65,6 +74,7 @@ __all__ = [
     "Member",
     "Membership",
     "PersistenceMismatch",
+    "ProcessRef",
     "TopologyVersion",
 ]
 
@@ -76,12 +86,29 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS member_history (node_id TEXT PRIMARY KEY,"
     " consistent_id TEXT NOT NULL, host TEXT NOT NULL, port INTEGER NOT NULL,"
     " joined INTEGER NOT NULL, left_at INTEGER) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS member_process (node_id TEXT PRIMARY KEY,"
+    " boot TEXT NOT NULL, pid INTEGER NOT NULL, started INTEGER NOT NULL)"
+    " WITHOUT ROWID",
 )
+TABLES = ("members", "member_history", "member_process", "baseline")
+"""What a new in-memory cluster keeps: the tables of membership, and the
+baseline's (engine/baseline.py: made before the join, empty in a cluster that
+ran in memory)."""
 _MAJOR, _MINOR = "topology_major", "topology_minor"
 _PERSISTENT = "persistent"
 _COLUMNS = "node_id, consistent_id, host, port, joined, beat_ms, lease_ms"
 HISTORY = 1000
 """Topology versions a node can still list (Ignite's default topology history)."""
+
+
+class ProcessRef(NamedTuple):
+    """The process a node runs in, as the OS of the machine names it: the
+    boot it runs in (a pid means nothing after a reboot), its pid and its
+    start time (clock ticks after boot; a reused pid has another)."""
+
+    boot: str
+    pid: int
+    started: int
 
 
 class TopologyVersion(NamedTuple):
@@ -95,13 +122,34 @@ class TopologyVersion(NamedTuple):
 class Member:
     """One node of the cluster: its UUID (new at every start), its consistent
     id (stable across restarts; the affinity function hashes it), the address
-    clients reach it at (port 0 until it listens) and its join order."""
+    clients reach it at (port 0 until it listens), its join order and the
+    process it runs in (None where the OS does not say)."""
 
     node_id: uuid.UUID
     consistent_id: str
     host: str = ""
     port: int = 0
     joined: int = 0
+    process: ProcessRef | None = None
+
+
+MovesAffinity = Callable[[Member | None], bool | None]
+"""Whether a join (of this member) or a leave (None) makes a live node take
+over partitions, which Ignite follows with one more affinity change (the
+minor version then lands at 1); None: decide over the live nodes."""
+
+
+def _over_live_nodes(joining: Member | None) -> bool | None:
+    return None
+
+
+Running = Callable[[ProcessRef], bool]
+"""Whether a member's process still runs (neither gone nor stopped)."""
+
+
+def _unknown(process: ProcessRef) -> bool:
+    """Nothing is known of processes: only the lease counts."""
+    return False
 
 
 class IdTaken(Exception):
@@ -138,6 +186,9 @@ class Membership:
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self.moves: MovesAffinity = _over_live_nodes
+        """Whether a join or a leave moves partitions (None: over the live
+        nodes, the rule above); ``engine.open_membership`` sets the baseline's."""
         with store.atomic() as conn:
             for stmt in _SCHEMA:
                 conn.execute(stmt)
@@ -241,7 +292,7 @@ class Membership:
                 raise PersistenceMismatch(bool(recorded))
             if first:
                 if not persistent or recorded == 0:  # an in-memory cluster ended
-                    store.reset(keep=("members", "member_history"))
+                    store.reset(keep=TABLES)
                 store.meta_set(_PERSISTENT, int(persistent))
                 store.meta_set(_MAJOR, 0)
                 store.meta_set(_MINOR, 0)
@@ -271,7 +322,13 @@ class Membership:
                     order,
                 ),
             )
-            self._bump_major(0 if first else 1)
+            if member.process is not None:
+                conn.execute(
+                    "INSERT OR REPLACE INTO member_process"
+                    " (node_id, boot, pid, started) VALUES (?, ?, ?, ?)",
+                    (str(member.node_id), *member.process),
+                )
+            self._bump_major(0 if first else self._minor_after(member))
         return first
 
     def set_address(self, node_id: uuid.UUID, host: str, port: int) -> None:
@@ -283,12 +340,15 @@ class Membership:
                     (host, port, str(node_id)),
                 )
 
-    def beat(self, node_id: uuid.UUID, now: int) -> list[uuid.UUID]:
-        """Renew ``node_id``'s lease and reap every expired node; the ids of
-        the nodes reaped. Raises ``Evicted`` if ``node_id`` is no member
-        (nothing changes then but the reaping)."""
+    def beat(
+        self, node_id: uuid.UUID, now: int, running: Running = _unknown
+    ) -> list[uuid.UUID]:
+        """Renew ``node_id``'s lease and reap every expired node whose process
+        does not run (``running``); the ids of the nodes reaped. Raises
+        ``Evicted`` if ``node_id`` is no member (nothing changes then but the
+        reaping)."""
         with self._store.atomic() as conn:
-            reaped = self._reap(now, spare=node_id)
+            reaped = self._reap(now, node_id, running)
             cur = conn.execute(
                 "UPDATE members SET beat_ms = ? WHERE node_id = ?", (now, str(node_id))
             )
@@ -311,18 +371,41 @@ class Membership:
             self._version = TopologyVersion(major, minor + 1)
         return self._version
 
-    def _reap(self, now: int, spare: uuid.UUID | None = None) -> list[uuid.UUID]:
-        """Delete expired rows but ``spare``'s (a node beating now is alive),
-        inside the caller's transaction, one major bump each; their ids."""
-        conn = self._store.conn
-        rows = conn.execute(
-            "SELECT node_id FROM members WHERE beat_ms + lease_ms < ?"
-            " AND node_id IS NOT ? ORDER BY joined",
+    def expired(self, now: int, spare: uuid.UUID | None = None) -> list[Member]:
+        """The members whose lease ended before ``now`` but ``spare`` (read
+        only: this works while another node holds the store's write lock)."""
+        rows = self._store.conn.execute(
+            f"SELECT {_COLUMNS}, boot, pid, started FROM members"
+            " LEFT JOIN member_process USING (node_id)"
+            " WHERE beat_ms + lease_ms < ? AND node_id IS NOT ? ORDER BY joined",
             (now, None if spare is None else str(spare)),
         ).fetchall()
-        for (node_id,) in rows:
-            self._remove(node_id)
-        return [uuid.UUID(r[0]) for r in rows]
+        return [
+            Member(
+                uuid.UUID(r[0]),
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                None if r[7] is None else ProcessRef(r[7], r[8], r[9]),
+            )
+            for r in rows
+        ]
+
+    def _reap(
+        self, now: int, spare: uuid.UUID | None = None, running: Running = _unknown
+    ) -> list[uuid.UUID]:
+        """Delete expired rows but ``spare``'s (a node beating now is alive)
+        and those whose process runs, inside the caller's transaction, one
+        major bump each; their ids."""
+        reaped = [
+            m.node_id
+            for m in self.expired(now, spare)
+            if m.process is None or not running(m.process)
+        ]
+        for node_id in reaped:
+            self._remove(str(node_id))
+        return reaped
 
     def _remove(self, node_id: str) -> bool:
         """One leave inside the caller's transaction: the row goes, the major
@@ -331,7 +414,8 @@ class Membership:
         cur = conn.execute("DELETE FROM members WHERE node_id = ?", (node_id,))
         if cur.rowcount == 0:
             return False
-        self._bump_major(self._minor_after_leave())
+        conn.execute("DELETE FROM member_process WHERE node_id = ?", (node_id,))
+        self._bump_major(self._minor_after(None))
         major = self._version.major
         conn.execute(
             "UPDATE member_history SET left_at = ? WHERE node_id = ?", (major, node_id)
@@ -340,6 +424,15 @@ class Membership:
             "DELETE FROM member_history WHERE left_at <= ?", (major - HISTORY,)
         )
         return True
+
+    def _minor_after(self, joining: Member | None) -> int:
+        """The minor version a join (of ``joining``) or a leave (None) lands
+        at: 1 when a live node takes over partitions (``moves`` decides for a
+        cluster with a baseline), else 0."""
+        decided = self.moves(joining)
+        if decided is None:  # over the live nodes: a join always moves some
+            return 1 if joining is not None else self._minor_after_leave()
+        return int(decided)
 
     def _minor_after_leave(self) -> int:
         """1 when a PARTITIONED cache has backups another live node must now

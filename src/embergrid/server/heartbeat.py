@@ -9,9 +9,14 @@ the others reaped (its lease ran out while it did not run, e.g. stopped by
 SIGSTOP past the failure-detection timeout) is segmented: as an Ignite node
 with the default segmentation policy and failure handler, it does not come
 back but stops; the heartbeat ends and calls ``on_segmented``, and whoever
-runs the node stops it. The engine decides who is alive at time t; this
-module only waits. Imports threading, sqlite errors through the engine, and
-the engine.
+runs the node stops it. A node that cannot stop itself because it is frozen
+is stopped by the first other node that sees its lease ended
+(``server/processes.py``: it may hold the store's write lock, and with it
+every other node's writes), before that node tries to reap it; and a node
+whose process still runs is never reaped (it could not renew its lease while
+the store was locked). The engine decides who is alive at time t; this module
+only waits and asks the OS. Imports threading, sqlite errors through the
+engine, the engine and ``server.processes``.
 """
 
 from __future__ import annotations
@@ -22,9 +27,11 @@ import threading
 import uuid
 from collections.abc import Callable
 
+from embergrid.engine import open_membership
 from embergrid.engine.clock import Clock
 from embergrid.engine.membership import Evicted, Member, Membership
 from embergrid.engine.store import Store, is_busy
+from embergrid.server import processes
 
 __all__ = ["Heartbeat"]
 
@@ -41,8 +48,11 @@ class Heartbeat:
         lease_ms: int,
         clock: Clock,
         on_segmented: Callable[[], None] = lambda: None,
+        *,
+        persistent: bool = False,
     ) -> None:
         self.member = member
+        self._persistent = persistent  # the cluster's: its baseline moves versions
         self._on_segmented = on_segmented
         self._data_dir = data_dir
         self._lease_ms = lease_ms
@@ -71,7 +81,7 @@ class Heartbeat:
 
     def _run(self) -> None:
         store = Store(self._data_dir, busy_timeout_ms=self._lease_ms // 2)
-        members = Membership(store)
+        members, _ = open_membership(store, self._persistent)
         try:
             self._known = {m.node_id for m in members.members()}
             while not self._stop.wait(self.interval):
@@ -86,8 +96,10 @@ class Heartbeat:
 
     def _beat(self, members: Membership) -> bool:
         """Renew the lease; False when this node is no member any more."""
+        now = self._clock.now_ms()
         try:
-            members.beat(self.member.node_id, self._clock.now_ms())
+            self._stop_frozen(members, now)
+            members.beat(self.member.node_id, now, processes.running)
         except Evicted:
             log.error(
                 "membership: this node's lease ran out (it did not run for longer"
@@ -103,6 +115,20 @@ class Heartbeat:
             return True
         self._log_changes(members)
         return True
+
+    def _stop_frozen(self, members: Membership, now: int) -> None:
+        """Terminate the members whose lease ended while their process is
+        stopped (a read: it works while one of them holds the write lock)."""
+        for m in members.expired(now, spare=self.member.node_id):
+            if m.process is not None and processes.terminate(m.process):
+                log.warning(
+                    "node %s (%s) did not run for longer than the failure-detection"
+                    " timeout: it is segmented, and its process %d, stopped, was"
+                    " terminated (it may hold the store's write lock)",
+                    m.consistent_id,
+                    m.node_id,
+                    m.process.pid,
+                )
 
     def _log_changes(self, members: Membership) -> None:
         current = {m.node_id: m for m in members.members()}

@@ -35,13 +35,23 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from embergrid.engine import Clock, Engine, EngineError, Member, Store, TopologyVersion
+from embergrid.engine import (
+    Clock,
+    Engine,
+    EngineError,
+    Member,
+    Store,
+    SystemClock,
+    TopologyVersion,
+)
+from embergrid.engine.baseline import free_consistent_id
 from embergrid.engine.store import is_busy
 from embergrid.engine.users import DEFAULT_USER, Users
 from embergrid.errors import ParseError
 from embergrid.protocol.binary.hashing import hash_key_bytes, partition
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.server import processes
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
 from embergrid.server.continuous import Feed
@@ -180,6 +190,16 @@ class WorkerOf:
         return cls(uuid.UUID(node_id), consistent_id, store or None)
 
 
+def _free_baseline_id(data_dir: str | os.PathLike[str], clock: Clock) -> str | None:
+    """The consistent id a node of the persistent cluster in ``data_dir``
+    takes when none is given (``engine.baseline.free_consistent_id``)."""
+    store = Store(data_dir)
+    try:
+        return free_consistent_id(store, clock.now_ms())
+    finally:
+        store.close()
+
+
 class Node:
     """State shared by every connection of one server process.
 
@@ -205,9 +225,12 @@ class Node:
         self.node_id = uuid.uuid4() if worker_of is None else worker_of.node_id
         if worker_of is not None:
             consistent_id = worker_of.consistent_id
+        elif consistent_id is None and persistent and engine is None and data_dir:
+            consistent_id = _free_baseline_id(data_dir, clock or SystemClock())
         self.consistent_id = consistent_id or f"embergrid-{self.node_id.hex[:12]}"
         self.limits = limits or Limits()
-        self.member = Member(self.node_id, self.consistent_id)
+        process = processes.this_process() if worker_of is None else None
+        self.member = Member(self.node_id, self.consistent_id, process=process)
         lease_ms = int(self.limits.lease * 1000)
         if engine is None:
             # Without a data dir the node runs on a private store (memory-backed,
@@ -227,7 +250,8 @@ class Node:
                 store=store,
             )
         else:
-            engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
+            first = engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
+            engine.cluster.joined(first)
         self.engine = engine
         self.feed = Feed(engine)  # continuous queries (server/continuous.py)
         self._heartbeat: Heartbeat | None = None
@@ -243,6 +267,7 @@ class Node:
                 lease_ms,
                 engine.clock,
                 on_segmented=self._segmented,
+                persistent=engine.persistent,
             )
             self._heartbeat.start()
         self._left = worker_of is not None  # a worker never leaves: its node does

@@ -15,6 +15,7 @@ from embergrid.protocol.headers import invalid_op_code_message
 __all__ = [
     "CONTINUOUS_FILTER_UNSUPPORTED",
     "INTERNAL_ERROR",
+    "PARTITIONS_INACTIVE",
     "SCAN_FILTER_UNSUPPORTED",
     "argument_null",
     "continuous_filter_not_binary",
@@ -30,6 +31,10 @@ __all__ = [
     "unknown_cluster_state",
     "unknown_topology_version",
 ]
+
+# Op 1101 on an inactive cluster: Ignite 2.18's ClientCachePartitionsRequest
+# answers with its own text, not the cache ops' (tests/compat/test_diff_baseline.py).
+PARTITIONS_INACTIVE = "Cannot perform cache operation because the cluster is inactive."
 
 # Status 1 for a handler bug; the details go to the log, not to the client.
 INTERNAL_ERROR = "Internal server error (see the embergrid node log)"

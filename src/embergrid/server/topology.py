@@ -3,8 +3,9 @@
 Owns ``Topology``: the live members (read from the store through the engine's
 ``Membership``), their affinity identities (node UUID plus the Java hashCode of
 the consistent id, what Ignite's RendezvousAffinityFunction hashes) and the
-partition assignment of a cache configuration over them (``owners``),
-remembered for the last few node lists. Ops 1100/1101 and the peek-mode
+partition assignment of a cache configuration over them, or over the
+baseline of a persistent cluster (``owners``), remembered for the last few
+node lists. Ops 1100/1101 and the peek-mode
 sizes (1020) read it. Also how ops 5100-5102 describe a node: its attributes
 (a few of Ignite's, under Ignite's names and types), the addresses clients
 reach it at and the Ignite version it reports. Imports the engine and
@@ -53,7 +54,16 @@ REPLICATED_PARTITIONS = 512
 
 
 class Topology:
-    """The live nodes and who owns which partition, as of one version."""
+    """The live nodes and who owns which partition, as of one version.
+
+    Theory of operation: a cluster without a baseline (no persistence)
+    assigns partitions over its live nodes. A persistent cluster assigns them
+    over its baseline (``engine/baseline.py``), as Ignite does for persistent
+    caches: the rendezvous function ranks every baseline node, live or not
+    (in baseline order: consistent ids compared as strings), and each
+    partition's owners are then that ranking's live nodes, so a partition
+    whose primary is offline moves to its first live backup, one with no live
+    owner has none, and a live node outside the baseline owns nothing."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -63,18 +73,28 @@ class Topology:
         return self._engine.membership.members()
 
     def affinity_nodes(self) -> tuple[AffinityNode, ...]:
+        """The nodes the affinity function ranks: the live ones, or the
+        baseline's (an offline one under a stand-in UUID of its own)."""
+        live = {m.consistent_id: m.node_id for m in self.members()}
+        baseline = self._engine.baseline.consistent_ids()
+        if baseline is None:
+            return tuple(AffinityNode(i, java_string_hash(c)) for c, i in live.items())
         return tuple(
-            AffinityNode(m.node_id, java_string_hash(m.consistent_id))
-            for m in self.members()
+            AffinityNode(live.get(c) or _offline_id(c), java_string_hash(c))
+            for c in baseline
         )
 
     def owners(self, config: CacheConfiguration) -> list[list[AffinityNode]]:
-        """Partition -> owners (primary first) of a cache with ``config``."""
-        return _assignment(self.affinity_nodes(), *_shape(config))
+        """Partition -> live owners (primary first) of a cache with ``config``."""
+        live = frozenset(m.node_id for m in self.members())
+        return _assignment(self.affinity_nodes(), live, *_shape(config))
 
     def backups(self, config: CacheConfiguration) -> int:
-        """Backup copies each entry of a cache with ``config`` has now."""
-        others = max(len(self.members()) - 1, 0)
+        """Backup copies each entry of a cache with ``config`` has now (at
+        most: with baseline nodes offline, some partitions have fewer)."""
+        live = {m.node_id for m in self.members()}
+        owners = sum(n.node_id in live for n in self.affinity_nodes())
+        others = max(owners - 1, 0)
         if config.cache_mode == REPLICATED:
             return others
         if config.cache_mode == PARTITIONED:
@@ -97,11 +117,24 @@ def _shape(config: CacheConfiguration) -> tuple[int, int, bool]:
     return PARTITIONED_PARTITIONS, config.backups, False
 
 
+def _offline_id(consistent_id: str) -> uuid.UUID:
+    """A stand-in UUID for an offline baseline node (it owns nothing, so no
+    client ever sees it; it only orders ties as a node id would)."""
+    return uuid.uuid5(uuid.NAMESPACE_OID, consistent_id)
+
+
 @lru_cache(maxsize=16)
 def _assignment(
-    nodes: tuple[AffinityNode, ...], partitions: int, backups: int, replicated: bool
+    nodes: tuple[AffinityNode, ...],
+    live: frozenset[uuid.UUID],
+    partitions: int,
+    backups: int,
+    replicated: bool,
 ) -> list[list[AffinityNode]]:
-    return assign_partitions(nodes, partitions, backups, replicated=replicated)
+    ranked = assign_partitions(nodes, partitions, backups, replicated=replicated)
+    if all(n.node_id in live for n in nodes):
+        return ranked
+    return [[n for n in owners if n.node_id in live] for owners in ranked]
 
 
 # -- nodes as ops 5100-5102 describe them ------------------------------------------

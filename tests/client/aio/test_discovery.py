@@ -8,12 +8,15 @@ after the first handshake and dials what it learns); without partition
 awareness the discovered nodes are only failover candidates. Without the
 keyword nothing changes: one connection, and the handshake asks for no
 endpoint feature (pyignite's bytes). A node that joins later is found at the
-first response that reports the new topology.
+first response that reports the new topology; a discovered node that leaves is
+forgotten at the first response that reports its leave (never dialled again), a
+node the user gave is kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import contextlib
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -92,3 +95,53 @@ async def test_a_node_that_joins_later_is_found(tmp_path: Path) -> None:
                 if late.port in _live_ports(client):
                     break
             assert _live_ports(client) == {n.port for n in nodes}
+
+
+Leaving = tuple[Ports, Callable[[int], None]]
+
+
+@pytest.fixture(
+    params=["embergrid", pytest.param("ignite", marks=pytest.mark.reference)]
+)
+def leaving(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Leaving]:
+    """The client ports of a 3-node cluster of the test's own and how to stop
+    node ``i`` (a clean leave)."""
+    if request.param == "ignite":
+        ref: ReferenceCluster = request.getfixturevalue("fresh_reference_cluster")
+        yield list(ref.ports), ref.stop
+        return
+    with cluster(tmp_path, [f"leaving-{i}" for i in range(3)]) as nodes:
+        yield [n.port for n in nodes], lambda i: nodes[i].stop() and None
+
+
+def _dialled_ports(client: AioClient) -> set[int]:
+    """The ports of the nodes the client may still dial (not forgotten)."""
+    pool = client._transport.pool
+    retired = pool.policy.retired
+    return {c.port for i, c in enumerate(pool.conns) if i not in retired}
+
+
+async def test_a_discovered_node_that_leaves_is_forgotten(leaving: Leaving) -> None:
+    ports, stop = leaving
+    discovering = AioClient(partition_aware=True, cluster_discovery=True)
+    given = AioClient(partition_aware=True, cluster_discovery=True)
+    clients = (discovering, given)
+    async with (
+        discovering.connect(HOST, ports[0]),
+        given.connect([(HOST, ports[0]), (HOST, ports[2])]),
+    ):
+        assert _dialled_ports(discovering) == set(ports)
+        assert _dialled_ports(given) == set(ports)
+        caches = [await c.get_or_create_cache("discovery-leave") for c in clients]
+        stop(2)
+        for client, cache in zip(clients, caches, strict=True):
+            discovery = client._transport.pool.discovery
+            before = discovery.version
+            for key in range(50):  # the first answer after the leave reports it
+                with contextlib.suppress(OSError):  # a call on node 2's connection
+                    await cache.put(key, key)
+            assert discovery.version > before
+            await cache.put(99, 99)
+            assert await cache.get(99) == 99
+        assert _dialled_ports(discovering) == {ports[0], ports[1]}
+        assert _dialled_ports(given) == set(ports)  # the user's node stays

@@ -329,8 +329,9 @@ class AioTransport(TransportBase[AioConnection]):
         await self._discover(None)
 
     async def _discover(self, version: AffinityVersion | None) -> None:
-        """Opt-in endpoint discovery: ask for the cluster's nodes when due, dial
-        the new ones as the policy says."""
+        """Opt-in endpoint discovery: ask for the cluster's nodes when due, close
+        the discovered ones it no longer lists, dial the new ones as the policy
+        says."""
         ask = self.discovery_call(version)
         if ask is None:
             return
@@ -340,7 +341,9 @@ class AioTransport(TransportBase[AioConnection]):
         except (ServerError, *connection_errors):
             pass  # no answer: the next topology change asks again
         finally:
-            found = self.discovered(answer)
+            found, gone = self.discovered(answer)
+        for conn in gone:
+            await conn.close()
         if found:
             new = [AioConnection(h, p, self.params, self.events) for h, p in found]
             await self._dial(self.pool.add(new))

@@ -333,8 +333,9 @@ class SyncTransport(TransportBase[SyncConnection]):
         self._discover(None)
 
     def _discover(self, version: AffinityVersion | None) -> None:
-        """Opt-in endpoint discovery: ask for the cluster's nodes when due, dial
-        the new ones as the policy says."""
+        """Opt-in endpoint discovery: ask for the cluster's nodes when due, close
+        the discovered ones it no longer lists, dial the new ones as the policy
+        says."""
         ask = self.discovery_call(version)
         if ask is None:
             return
@@ -344,7 +345,10 @@ class SyncTransport(TransportBase[SyncConnection]):
         except (ServerError, *connection_errors):
             pass  # no answer: the next topology change asks again
         finally:
-            found = self.discovered(answer)
+            found, gone = self.discovered(answer)
+        with self._lock:
+            for conn in gone:
+                conn.close()
         if found:
             new = [SyncConnection(h, p, self.params, self.events) for h, p in found]
             with self._lock:
