@@ -11,6 +11,9 @@ were made by an older version (no partition index, partitions recorded in a
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import textwrap
 from collections import defaultdict
 from pathlib import Path
 
@@ -248,3 +251,32 @@ def test_a_store_scanned_by_partition_under_an_older_version(tmp_path: Path) -> 
         assert f"{tbl}_parts" not in names
         assert f"{tbl}_part" in names
         e.caches.destroy(cid)
+
+
+_WRITER = textwrap.dedent(
+    """
+    import sys
+    from embergrid.engine import Engine
+    from embergrid.protocol.binary.hashing import cache_id
+    with Engine(data_dir=sys.argv[1]) as e:
+        cid = cache_id("xproc")
+        e.kv.put_all(cid, [(b"\\x03" + i.to_bytes(4, "little"), b"child")
+                           for i in range(50, 150)])
+        e.kv.remove_keys(cid, [b"\\x03" + i.to_bytes(4, "little")
+                               for i in range(10)])
+    """
+)
+
+
+def test_another_process_keeps_the_index(tmp_path: Path) -> None:
+    """Writes of another OS process on the store (another node, or a worker
+    process of ``serve --workers``) keep the partition index too."""
+    with Engine(FakeClock(), tmp_path) as e:
+        cid = e.caches.create("xproc").cache_id
+        e.kv.put_all(cid, [(_key(i), b"parent") for i in range(100)])
+        assert _assert_partition_scans_agree(e, cid) == 100  # makes the index
+        subprocess.run(
+            [sys.executable, "-c", _WRITER, str(tmp_path)], check=True, timeout=120
+        )
+        assert _assert_partition_scans_agree(e, cid) == 140
+        assert e.kv.get(cid, _key(120)) == b"child"
