@@ -14,12 +14,14 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import uuid
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
-from embergrid.engine import Engine, EngineError, FakeClock, OverBudget
+from embergrid.engine import Engine, EngineError, FakeClock, Member, OverBudget
+from embergrid.engine import scan as scan_module
 from embergrid.engine.partitions import partition_of
 from embergrid.engine.tx import PESSIMISTIC, REPEATABLE_READ
 from embergrid.protocol.binary.codec import encode
@@ -280,3 +282,29 @@ def test_another_process_keeps_the_index(tmp_path: Path) -> None:
         )
         assert _assert_partition_scans_agree(e, cid) == 140
         assert e.kv.get(cid, _key(120)) == b"child"
+
+
+def test_with_other_nodes_a_large_cache_is_walked_not_indexed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Making the index holds the store's write lock until every key is read:
+    other nodes could not renew their leases. With another live node, a cache
+    over ``INDEX_AT_ONCE`` rows is not indexed; its partition scan walks the
+    cache (same entries). A small one, or a node alone, is indexed."""
+    monkeypatch.setattr(scan_module, "INDEX_AT_ONCE", 50)
+    clock = FakeClock()
+    with Engine(clock, tmp_path) as e:
+        big = e.caches.create("big").cache_id
+        small = e.caches.create("small").cache_id
+        e.kv.put_all(big, [(_key(i), b"v") for i in range(300)])
+        e.kv.put_all(small, [(_key(i), b"v") for i in range(50)])
+        a, b = Member(uuid.uuid4(), "node-a"), Member(uuid.uuid4(), "node-b")
+        e.membership.join(a, 60_000, clock.now_ms())
+        e.membership.join(b, 60_000, clock.now_ms())
+        assert _assert_partition_scans_agree(e, big) == 300
+        assert not e.store.has_partition_index(e.caches.handle(big).table)
+        assert _assert_partition_scans_agree(e, small) == 50
+        assert e.store.has_partition_index(e.caches.handle(small).table)
+        e.membership.leave(b.node_id)  # a is alone now
+        assert _assert_partition_scans_agree(e, big) == 300
+        assert e.store.has_partition_index(e.caches.handle(big).table)

@@ -187,7 +187,12 @@ class Engine:
             self.cluster.check_read()
             return h
 
-        return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
+        return ScanSource(
+            self.entries,
+            resolve,
+            lambda: self.caches.forget(cache_id),
+            alone=lambda: len(self.membership.members()) <= 1,
+        )
 
     def expire_due(self, now: int | None = None) -> int:
         """Delete every entry whose expiry time has passed; the number deleted."""

@@ -41,7 +41,8 @@ a scan of one partition is a range of it; once made, every write of the table
 keeps it. It is made by the cache's first partition scan, not with the table:
 keeping it costs a write 5-14 µs of CPU (measured: a new row +5 µs, an
 overwrite, which replaces the row's index entry, +14 µs, on 6-7 µs without it),
-which caches nobody scans by partition should not pay. A table scanned by
+which caches nobody scans by partition should not pay (``scan.py`` says when a
+scan may make it: the build holds the write lock). A table scanned by
 partition under an older version may have a ``<table>_parts`` table of
 recorded partitions beside it: making the index drops it.
 
