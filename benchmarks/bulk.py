@@ -3,9 +3,13 @@
 Rows (our client, ``embergrid.Client``, one process; int keys, short string
 values, an ATOMIC cache): ``put_all`` of 1,000 new keys, ``put_all`` of 1,000
 existing keys (overwrites), ``get_all`` of 1,000 keys, ``remove_keys`` of 1,000
-keys (op 1018; the keys are put back, untimed, before each batch), and a scan of
-100,000 entries (pages of 1,024). Each row is entries per second, and the CPU
-time the server process used per entry (utime + stime from /proc).
+keys (op 1018; the keys are put back, untimed, before each batch), a scan of
+100,000 entries (pages of 1,024) and a scan of one partition of those entries
+(partition 7 of 1,024: about 98 of them). Each row is entries per second, and
+the CPU time the server process used per entry (utime + stime from /proc).
+``--scan-entries N`` scans a cache of N entries instead of 100,000;
+``--before-src DIR`` adds a third server, ``embergrid serve`` run from the
+sources in DIR (e.g. ``git archive <commit> src`` unpacked), named ``before``.
 
 Servers, both up for the whole run: ``embergrid serve`` (in memory, default
 flags) and the reference node with bin/ignite.sh's JVM options (default JIT;
@@ -14,7 +18,8 @@ flags) and the reference node with bin/ignite.sh's JVM options (default JIT;
 alternate the servers for every row, each row keeps its best round.
 
 Usage: ``python benchmarks/bulk.py [--rounds R] [--seconds S] [--warmup W]
-[--no-reference] [--hog N]``. Imports tx.py's server launchers.
+[--no-reference] [--hog N] [--scan-entries N] [--only WORD] [--before-src DIR]``
+(``--only``: the rows whose name holds WORD). Imports tx.py's server launchers.
 """
 
 from __future__ import annotations
@@ -23,18 +28,20 @@ import argparse
 import contextlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from _serve import serve_process
 from tx import Server, cpu_seconds, embergrid_server, hogs, reference_server
 
 import embergrid
+from embergrid.protocol.binary.hashing import hash_key, partition
 
 CACHE = "bench-bulk"
 SCAN_CACHE = "bench-bulk-scan"
 BATCH = 1_000
-SCAN = 100_000
 PAGE = 1_024
+PARTITION = 7
 
 
 def value(i: int) -> str:
@@ -44,16 +51,18 @@ def value(i: int) -> str:
 class Bench:
     """The ops of one server, through one connected client."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, scan_entries: int) -> None:
         self.server = server
+        self.scan_entries = scan_entries
         self.client = embergrid.Client()
         self.client.connect(*server.address)
         self.cache = self.client.get_or_create_cache(CACHE)
         self.cache.clear()
         self.scan_cache = self.client.get_or_create_cache(SCAN_CACHE)
         self.scan_cache.clear()
-        for start in range(0, SCAN, BATCH):
-            self.scan_cache.put_all({i: value(i) for i in range(start, start + BATCH)})
+        for start in range(0, scan_entries, BATCH):
+            end = min(start + BATCH, scan_entries)
+            self.scan_cache.put_all({i: value(i) for i in range(start, end)})
         self._next = 0
 
     def close(self) -> None:
@@ -110,7 +119,21 @@ class Bench:
             with self.scan_cache.scan(page_size=PAGE) as cursor:
                 for _ in cursor:
                     n += 1
-            assert n == SCAN, n
+            assert n == self.scan_entries, n
+            return n
+
+        return op
+
+    def scan_partition(self) -> Callable[[], int]:
+        keys = range(self.scan_entries)  # ints, hashed as the client sends them
+        want = sum(partition(hash_key(i), 1024) == PARTITION for i in keys)
+
+        def op() -> int:
+            n = 0
+            with self.scan_cache.scan(page_size=PAGE, partitions=PARTITION) as cursor:
+                for _ in cursor:
+                    n += 1
+            assert n == want, (n, want)
             return n
 
         return op
@@ -121,8 +144,17 @@ ROWS: dict[str, Callable[[Bench], Callable[[], int]]] = {
     "put_all 1,000 existing keys": Bench.put_existing,
     "get_all 1,000 keys": Bench.get,
     "remove_keys 1,000 keys": Bench.remove,
-    "scan 100,000 entries": Bench.scan,
+    "scan all entries": Bench.scan,
+    "scan one partition": Bench.scan_partition,
 }
+
+
+@contextlib.contextmanager
+def before_server(src: str) -> Iterator[Server]:
+    """``embergrid serve`` run from the sources in ``src``."""
+    env = {**os.environ, "PYTHONPATH": src}
+    with serve_process(env=env) as (address, pid):
+        yield Server("before", address, pid)
 
 
 def measure(bench: Bench, make: Callable[[Bench], Callable[[], int]], seconds: float):
@@ -148,23 +180,29 @@ def main() -> None:
     ap.add_argument("--warmup", type=float, default=60.0)
     ap.add_argument("--hog", type=int, default=0)
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--scan-entries", type=int, default=100_000)
+    ap.add_argument("--only", default="", help="the rows whose name holds this")
+    ap.add_argument("--before-src", help="also serve from these sources ('before')")
     args = ap.parse_args()
+    rows = {name: make for name, make in ROWS.items() if args.only in name}
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     best: dict[tuple[str, str], tuple[float, float]] = {}
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(embergrid_server())]
+        if args.before_src:
+            servers.append(stack.enter_context(before_server(args.before_src)))
         if not args.no_reference:
             servers.append(stack.enter_context(reference_server()))
-        benches = [Bench(s) for s in servers]
+        benches = [Bench(s, args.scan_entries) for s in servers]
         for b in benches:
             stack.callback(b.close)
         stack.enter_context(hogs(args.hog))
         for b in benches:
             if b.server.name == "ignite":
-                for make in ROWS.values():
-                    measure(b, make, args.warmup / len(ROWS))
+                for make in rows.values():
+                    measure(b, make, args.warmup / len(rows))
         for _ in range(args.rounds):
-            for row, make in ROWS.items():
+            for row, make in rows.items():
                 for b in benches:
                     rate, cpu = measure(b, make, args.seconds)
                     print(
@@ -175,31 +213,35 @@ def main() -> None:
                     key = (row, b.server.name)
                     if rate > best.get(key, (0.0, 0.0))[0]:
                         best[key] = (rate, cpu)
-    table(args, best)
+    table(args, rows, best)
 
 
-def table(args: Any, best: dict[tuple[str, str], tuple[float, float]]) -> None:
+def table(
+    args: Any, rows: dict[str, Any], best: dict[tuple[str, str], tuple[float, float]]
+) -> None:
     print(
         f"\nrounds={args.rounds} seconds={args.seconds} warmup={args.warmup}"
-        f" hog={args.hog} (best round; load average {os.getloadavg()[0]:.2f} at"
-        " the end)"
+        f" hog={args.hog} scan-entries={args.scan_entries} (best round; load"
+        f" average {os.getloadavg()[0]:.2f} at the end)"
     )
     print(
         "| op | embergrid entries/s | ignite entries/s | ratio |"
-        " CPU µs/entry ours | CPU µs/entry ignite |"
+        " CPU µs/entry ours | CPU µs/entry ignite | before entries/s |"
     )
-    print("|---|---:|---:|---:|---:|---:|")
-    for row in ROWS:
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
         ours = best.get((row, "embergrid"))
         ref = best.get((row, "ignite"))
+        before = best.get((row, "before"))
         if ours is None:
             continue
         ratio = f"{ours[0] / ref[0]:.2f}" if ref else "n/a"
         ref_rate = f"{ref[0]:,.0f}" if ref else "n/a"
         ref_cpu = f"{ref[1]:.2f}" if ref else "n/a"
+        was = f"{before[0]:,.0f} ({before[1]:.2f} µs)" if before else "n/a"
         print(
             f"| {row} | {ours[0]:,.0f} | {ref_rate} | {ratio} | {ours[1]:.2f} |"
-            f" {ref_cpu} |"
+            f" {ref_cpu} | {was} |"
         )
 
 

@@ -16,6 +16,9 @@ from pyignite.datatypes import ExpiryPolicy, IntObject, String
 from pyignite.datatypes import prop_codes as prop
 from pyignite.datatypes.key_value import PeekModes
 
+from embergrid.engine.partitions import partition_of
+from embergrid.protocol.binary.codec import encode
+
 from .conftest import Pair, unique
 
 QUERY_ENTITY = {
@@ -263,6 +266,37 @@ def test_scan_with_key_of_each_partition(pair: Pair, filled: str) -> None:
         return out
 
     pair.assert_same_steps(steps)
+
+
+@pytest.mark.parametrize("mode", ["partitioned", "replicated"])
+def test_scan_of_partitions_that_hold_keys(pair: Pair, mode: str) -> None:
+    """Keys of several types over the cache's partitions (1024; 512 for a
+    REPLICATED cache): a dozen partitions that hold keys scan to the same
+    entries on both servers, and partition numbers around the cache's count
+    succeed or fail alike."""
+    name = unique(f"parts-{mode}")
+    parts = 512 if mode == "replicated" else 1024
+    keys: list[Any] = [*range(300), *(f"k{i}" for i in range(100))]
+    keys += [i + 0.5 for i in range(50)]
+    held = sorted({partition_of(encode(k), parts) for k in keys})
+    chosen = [*held[:: len(held) // 12][:12], parts - 1, parts, 1023, 1024]
+
+    def steps(client: Client) -> list[Callable[[], Any]]:
+        cache = client.create_cache(
+            {prop.PROP_NAME: name, prop.PROP_CACHE_MODE: 1 if parts == 512 else 2}
+        )
+        cache.put_all({k: repr(k) for k in keys})
+        return [
+            *(
+                (lambda p=p: sorted(map(repr, cache.scan(page_size=5, partitions=p))))
+                for p in chosen
+            ),
+            cache.destroy,
+        ]
+
+    outcomes = pair.assert_same_steps(steps)
+    assert all(o[0] == "ok" for o in outcomes[:12])
+    assert sum(len(o[1]) for o in outcomes[:12]) >= 12  # the chosen ones hold keys
 
 
 PEEKS = {

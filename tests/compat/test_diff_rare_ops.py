@@ -20,7 +20,7 @@ import re
 import struct
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -37,7 +37,7 @@ from embergrid.protocol.messages import cache as kv
 from embergrid.protocol.messages import cache_config as cc
 from embergrid.protocol.messages import cluster as cl
 from embergrid.protocol.messages import partitions as pm
-from embergrid.protocol.messages.general import ObjectResponse
+from embergrid.protocol.messages.general import BoolResponse, ObjectResponse
 from embergrid.server import Node, ServerThread
 
 from ._wire import Wire
@@ -276,8 +276,32 @@ def get_wal(w: Wire, name: str | None) -> Any:
     return w.call(Op.CLUSTER_GET_WAL_STATE, cl.ClusterGetWalState(name))
 
 
-def set_wal(w: Wire, name: str | None, enable: bool) -> Any:
-    return w.call(Op.CLUSTER_CHANGE_WAL_STATE, cl.ClusterChangeWalState(name, enable))
+WAL_SETTLE_S = 60.0
+"""How long a WAL switch that succeeded may take to show in 5003."""
+
+
+def set_wal(
+    w: Wire, name: str | None, enable: bool, caches: Sequence[str] | None = None
+) -> Any:
+    """5002; once it succeeded, 5003 is asked until each of ``caches`` (default:
+    ``name``) reads the new state. Ignite answers 5002 before the switch shows:
+    its WalStateManager.onFinishDiscovery completes the caller's future, then
+    flips the group descriptor's flag that 5003 reads, so a 5003 sent at once
+    may read the old state (seen at load ~5). Past the deadline the steps go
+    on, and the compared 5003 answers show what was read."""
+    result = w.call(Op.CLUSTER_CHANGE_WAL_STATE, cl.ClusterChangeWalState(name, enable))
+    if result[0] == "ok":
+        for cache in [name] if caches is None else caches:
+            _await_wal_state(w, cache, enable)
+    return result
+
+
+def _await_wal_state(w: Wire, cache: str | None, enable: bool) -> None:
+    deadline = time.monotonic() + WAL_SETTLE_S
+    while get_wal(w, cache) != ("ok", BoolResponse(enable)):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 def wal_steps(w: Wire, name: Callable[[str], str]) -> list[Any]:
@@ -305,11 +329,11 @@ def wal_steps(w: Wire, name: Callable[[str], str]) -> list[Any]:
         get_wal(w, None),
         set_wal(w, None, False),
         set_wal(w, a, False),
-        set_wal(w, g, False),
+        set_wal(w, g, False, caches=[a, b]),
         get_wal(w, a),
         get_wal(w, b),
         get_wal(w, g),
-        set_wal(w, g, True),
+        set_wal(w, g, True, caches=[a, b]),
         get_wal(w, b),
         set_wal(w, d, False),
         get_wal(w, d),

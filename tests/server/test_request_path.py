@@ -14,6 +14,7 @@ import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pyignite import Client  # type: ignore[import-untyped]
@@ -25,6 +26,8 @@ from pyignite.datatypes.prop_codes import (  # type: ignore[import-untyped]
     PROP_NAME,
 )
 
+from embergrid.engine.entries import Entries
+from embergrid.engine.partitions import partition_of
 from embergrid.protocol.binary.codec import encode
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
@@ -276,24 +279,38 @@ def test_bulk_reads_on_a_worker_answer_as_on_the_loop(cache_name: str) -> None:
                 assert cache.contains_keys([0, 1, 2])
 
 
-def test_a_partition_scan_past_the_loop_budget_goes_on_on_a_worker(
-    cache_name: str,
+def test_the_first_partition_scan_makes_its_index_on_a_worker(
+    server: ServerThread, cache_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A page of a partition scan reads keys until it finds enough of its
-    partition; past the loop budget (here: at once) it goes on on a worker
-    thread from where it stopped, and the pages are those of the partition."""
-    from embergrid.server.node import partition_of
+    """A cache's first partition scan makes the partition index (reading every
+    key) on a worker thread, not on the event loop; the pages are those of the
+    partition."""
+    made_on: list[str] = []
+    make = Entries.index_partitions
 
-    limits = Limits(loop_budget=1e-9)
-    with ServerThread(Node(limits=limits)) as st:
-        client = Client(partition_aware=False)
-        with client.connect(*st.address):
-            cache = client.create_cache(cache_name)
-            cache.put_all({i: f"v{i}" for i in range(3000)})
-            want = 7
-            expected = {i for i in range(3000) if partition_of(encode(i)) == want}
-            assert expected  # 3000 keys over 1024 partitions
-            with cache.scan(page_size=1, partitions=want) as cur:
-                got = dict(cur)
-            assert set(got) == expected
-            assert all(got[i] == f"v{i}" for i in expected)
+    def recorded(entries: Entries, h: Any) -> None:
+        made_on.append(threading.current_thread().name)
+        make(entries, h)
+
+    monkeypatch.setattr(Entries, "index_partitions", recorded)
+    store = server.node.engine.store.sibling()  # this thread's connection
+    assert store is not None
+    client = Client(partition_aware=False)
+    with client.connect(*server.address):
+        cache = client.create_cache(cache_name)
+        cache.put_all({i: f"v{i}" for i in range(3000)})
+        (tbl,) = store.conn.execute(
+            "SELECT tbl FROM caches WHERE name = ?", (cache_name,)
+        ).fetchone()
+        assert not store.has_partition_index(tbl)
+        want = 7
+        expected = {i for i in range(3000) if partition_of(encode(i)) == want}
+        assert expected  # 3000 keys over 1024 partitions
+        with cache.scan(page_size=1, partitions=want) as cur:
+            got = dict(cur)
+        assert set(got) == expected
+        assert all(got[i] == f"v{i}" for i in expected)
+    assert store.has_partition_index(tbl)
+    store.close()
+    assert made_on
+    assert all(name.startswith("embergrid-worker") for name in made_on), made_on

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable
 
 from embergrid.engine import messages
 from embergrid.engine.baseline import Baseline
@@ -80,8 +79,6 @@ class Engine:
 
     :param clock: the time source (``FakeClock`` in tests),
     :param data_dir: directory of the shared SQLite file; None = private memory,
-    :param partition_of: key bytes -> partition, used by partition scans
-     (default: every key is in partition 0),
     :param start_inactive: initial cluster state of a brand-new store is
      INACTIVE (what Ignite does with persistence) instead of ACTIVE,
     :param store: the store to run on (instead of one opened on ``data_dir``),
@@ -101,7 +98,6 @@ class Engine:
         self,
         clock: Clock | None = None,
         data_dir: str | os.PathLike[str] | None = None,
-        partition_of: Callable[[bytes], int] | None = None,
         *,
         start_inactive: bool = False,
         store: Store | None = None,
@@ -111,7 +107,6 @@ class Engine:
         persistent: bool | None = None,
     ) -> None:
         self.clock: Clock = clock if clock is not None else SystemClock()
-        self.partition_of = partition_of
         self.data_dir = data_dir
         # The schema and the join wait for other nodes as long as it takes; the
         # ops afterwards wait ``busy_timeout_ms`` (set at the end).
@@ -172,7 +167,6 @@ class Engine:
         return Engine(
             self.clock,
             self.data_dir,
-            self.partition_of,
             persistent=self.persistent,
             store=store,
         )
@@ -210,7 +204,6 @@ class Engine:
             self.clock.now_ms,
             page_size,
             partition=None if partition is None or partition < 0 else partition,
-            partition_of=self.partition_of,
         )
 
     def scan_source(self, cache_id: int) -> ScanSource:
@@ -221,7 +214,12 @@ class Engine:
             self.cluster.check_read()
             return h
 
-        return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
+        return ScanSource(
+            self.entries,
+            resolve,
+            lambda: self.caches.forget(cache_id),
+            alone=lambda: len(self.membership.members()) <= 1,
+        )
 
     def expire_due(self, now: int | None = None) -> int:
         """Delete every entry whose expiry time has passed; the number deleted."""

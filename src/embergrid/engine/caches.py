@@ -33,6 +33,7 @@ from embergrid.engine._codec import decode_config, encode_config
 from embergrid.engine.cluster import Cluster
 from embergrid.engine.entries import EntrySql
 from embergrid.engine.errors import EngineError
+from embergrid.engine.partitions import partition_count
 from embergrid.engine.store import Store
 from embergrid.protocol.binary import hashing
 from embergrid.protocol.binary.java_values import JavaHashTable
@@ -94,10 +95,7 @@ class Caches:
             raise EngineError(
                 StatusCode.CACHE_DOES_NOT_EXIST, messages.cache_not_found(cache_id)
             )
-        name, config, tbl = row
-        h = CacheHandle(
-            cache_id, name, decode_config(config), tbl, EntrySql.for_table(tbl)
-        )
+        h = _handle(cache_id, *row)
         self._handles[cache_id] = h
         return h
 
@@ -198,13 +196,15 @@ class Caches:
         rows = self._store.conn.execute(
             "SELECT cache_id, name, config, tbl FROM caches"
         )
-        self._handles = {
-            cid: CacheHandle(
-                cid, name, decode_config(cfg), tbl, EntrySql.for_table(tbl)
-            )
-            for cid, name, cfg, tbl in rows
-        }
+        self._handles = {row[0]: _handle(*row) for row in rows}
         return list(self._handles.values())
+
+
+def _handle(cache_id: int, name: str, config: str, tbl: str) -> CacheHandle:
+    """The handle of a row of the ``caches`` table."""
+    cfg = decode_config(config)
+    sql = EntrySql.for_table(tbl, partition_count(cfg))
+    return CacheHandle(cache_id, name, cfg, tbl, sql)
 
 
 def _config(what: str | CacheConfiguration) -> CacheConfiguration:

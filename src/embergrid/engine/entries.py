@@ -20,18 +20,15 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``clear(h)`` (heard by none), ``count(h, now)``, ``page(h, after, limit, now)``,
   ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
-* ``fill_partitions(h, part_of, limit)`` and ``partition_page(h, part, after,
-  limit, now)``: partition scans (below)
+* ``partition_page(h, part, after, limit, now)``: a page of one partition
+  (below)
 
-Partitions are recorded lazily, only for caches someone scans by partition, in
-a table beside the cache's: ``<table>_parts(key, part)`` with an index of
-``(part, key)``. A key's partition never changes, so a recorded one stays true
-whatever is written to the entry; what a partition scan must do first is record
-the keys written since the last one (found by a key-ordered walk of the cache's
-keys, a few hundred recorded per write transaction) and forget the keys gone.
-It then reads its partition through the index, joined to the cache's table.
-The entry rows are never rewritten, and caches nobody scans by partition pay
-nothing.
+A partition is a range of the entry table's partition index (``store.py``:
+an index on Ignite's partition of the key, which SQLite keeps with every write
+of the table, whoever writes it), so a page of one partition reads its own
+entries and no others. The cache's first partition scan makes the index
+(``index_partitions``); caches nobody scans by partition have none and pay
+nothing for it.
 
 An entry is visible iff ``expire_at IS NULL OR expire_at > now``. Expired rows
 stay until ``purge`` (``Engine.expire_due``) removes them; every primitive
@@ -46,14 +43,9 @@ from typing import Protocol
 
 from embergrid.engine.changes import EXPIRED, REMOVED, SILENT, delete_mode
 from embergrid.engine.sqltext import ident
-from embergrid.engine.store import Store
+from embergrid.engine.store import Store, partition_expr
 
-__all__ = ["Columns", "Entries", "EntrySql", "HasSql", "Row", "parts_table"]
-
-
-def parts_table(tbl: str) -> str:
-    """The table of the partitions recorded for entry table ``tbl``."""
-    return f"{tbl}_parts"
+__all__ = ["Columns", "Entries", "EntrySql", "HasSql", "Row"]
 
 
 Row = tuple[bytes, int | None]  # (value, expire_at)
@@ -88,6 +80,7 @@ class EntrySql:
     """Statement texts for one entry table (sqlite3 caches their prepared form)."""
 
     table: str
+    parts: int  # the cache's partition count
     read: str
     read_in: str  # its one "?" stands for a list of placeholders
     write: str
@@ -103,22 +96,19 @@ class EntrySql:
     keys_first: str
     keys_after: str
     purge: str
-    parts_table: str
-    parts_index: str
-    unrecorded: str
-    record: str
-    forget_gone: str
     part_first: str
     part_after: str
 
     @classmethod
-    def for_table(cls, tbl: str) -> EntrySql:
+    def for_table(cls, tbl: str, parts: int) -> EntrySql:
+        """The statements of entry table ``tbl`` of a cache of ``parts``
+        partitions."""
         t = ident(tbl)
-        parts = ident(parts_table(tbl))
         live = "(expire_at IS NULL OR expire_at > ?)"
-        live_e = "(e.expire_at IS NULL OR e.expire_at > ?)"
+        part = f"{partition_expr(parts)} = ?"  # the partition index's expression
         return cls(
             table=tbl,
+            parts=parts,
             read=f"SELECT value, expire_at FROM {t} WHERE key = ?",
             read_in=f"SELECT key, value, expire_at FROM {t} WHERE key IN (?)",
             write=f"INSERT OR REPLACE INTO {t} (key, value, expire_at)"
@@ -143,20 +133,10 @@ class EntrySql:
             keys_after=f"SELECT key FROM {t} WHERE key > ? AND {live}"
             " ORDER BY key LIMIT ?",
             purge=f"DELETE FROM {t} WHERE expire_at IS NOT NULL AND expire_at <= ?",
-            parts_table=f"CREATE TABLE IF NOT EXISTS {parts} (key BLOB PRIMARY KEY"
-            " NOT NULL, part INTEGER NOT NULL) WITHOUT ROWID",
-            parts_index=f"CREATE INDEX IF NOT EXISTS {ident(tbl + '_parts_p')}"
-            f" ON {parts} (part, key)",
-            unrecorded=f"SELECT key FROM {t} WHERE key > ? AND NOT EXISTS"
-            f" (SELECT 1 FROM {parts} p WHERE p.key = {t}.key) ORDER BY key LIMIT ?",
-            record=f"INSERT OR IGNORE INTO {parts} (key, part) VALUES (?, ?)",
-            forget_gone=f"DELETE FROM {parts} WHERE NOT EXISTS"
-            f" (SELECT 1 FROM {t} e WHERE e.key = {parts}.key)",
-            part_first=f"SELECT e.key, e.value FROM {parts} p JOIN {t} e"
-            f" ON e.key = p.key WHERE p.part = ? AND {live_e} ORDER BY p.key LIMIT ?",
-            part_after=f"SELECT e.key, e.value FROM {parts} p JOIN {t} e"
-            f" ON e.key = p.key WHERE p.part = ? AND p.key > ? AND {live_e}"
-            " ORDER BY p.key LIMIT ?",
+            part_first=f"SELECT key, value FROM {t} WHERE {part} AND {live}"
+            " ORDER BY key LIMIT ?",
+            part_after=f"SELECT key, value FROM {t} WHERE {part} AND key > ?"
+            f" AND {live} ORDER BY key LIMIT ?",
         )
 
     def write_with(self, names: tuple[str, ...]) -> str:
@@ -283,31 +263,20 @@ class Entries:
 
     # -- partition scans (see the module docstring) ---------------------------------
 
-    def fill_partitions(
-        self,
-        h: HasSql,
-        part_of: Callable[[bytes], int],
-        after: bytes,
-        limit: int,
-    ) -> bytes | None:
-        """Record the partitions of up to ``limit`` keys above ``after`` that
-        have none (one write transaction); the last key looked at, or None when
-        every key is recorded. Start with ``after=b""``: the first call makes the
-        table of partitions and forgets the keys gone from the cache."""
+    def index_partitions(self, h: HasSql) -> None:
+        """Give the cache's table its partition index if it has none: one write
+        transaction that reads every key of the table once."""
         with self._store.atomic():
-            if not after:
-                self._execute(h.sql.parts_table)
-                self._execute(h.sql.parts_index)
-                self._execute(h.sql.forget_gone)
-            keys = [k for (k,) in self._execute(h.sql.unrecorded, (after, limit))]
-            self._executemany(h.sql.record, [(k, part_of(k)) for k in keys])
-        return keys[-1] if len(keys) == limit else None
+            self._store.index_partitions(h.sql.table, h.sql.parts)
+
+    def has_partition_index(self, h: HasSql) -> bool:
+        return self._store.has_partition_index(h.sql.table)
 
     def partition_page(
         self, h: HasSql, part: int, after: bytes | None, limit: int, now: int
     ) -> list[tuple[bytes, bytes]]:
         """Up to ``limit`` visible entries of partition ``part`` with keys above
-        ``after``, in key order (keys whose partition is recorded)."""
+        ``after``, in key order (through the partition index)."""
         if after is None:
             return self._execute(h.sql.part_first, (part, now, limit)).fetchall()
         return self._execute(h.sql.part_after, (part, after, now, limit)).fetchall()

@@ -19,6 +19,7 @@ creation (recorded in ``caches.tbl``)::
 
     e_<n>(key BLOB PRIMARY KEY, value BLOB NOT NULL, expire_at INTEGER) WITHOUT ROWID
     index e_<n>_exp ON (expire_at) WHERE expire_at IS NOT NULL
+    index e_<n>_part ON (eg_partition(key, <partitions>), key)   (see below)
 
 Why a table per cache rather than one ``entries(cache_id, key, ...)`` table:
 
@@ -34,6 +35,16 @@ Why a table per cache rather than one ``entries(cache_id, key, ...)`` table:
   which the caller turns into "refresh, then 1000 if really gone".
 
 The expiry index is partial, so eternal entries (the common case) never touch it.
+The partition index (``index_partitions``) is on Ignite's partition of the key
+(``engine/partitions.py``, a SQL function every connection of the store has), so
+a scan of one partition is a range of it; once made, every write of the table
+keeps it. It is made by the cache's first partition scan, not with the table:
+keeping it costs a write 5-14 µs of CPU (measured: a new row +5 µs, an
+overwrite, which replaces the row's index entry, +14 µs, on 6-7 µs without it),
+which caches nobody scans by partition should not pay (``scan.py`` says when a
+scan may make it: the build holds the write lock). A table scanned by
+partition under an older version may have a ``<table>_parts`` table of
+recorded partitions beside it: making the index drops it.
 
 Several processes share one file in WAL mode. ``atomic()`` opens ``BEGIN
 IMMEDIATE`` (the write lock up front, so two read-then-write transactions can
@@ -74,9 +85,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from embergrid.engine import partitions
 from embergrid.engine.sqltext import ident
 
-__all__ = ["DB_FILE_NAME", "Store", "is_busy", "is_missing_table", "pid_alive"]
+__all__ = [
+    "DB_FILE_NAME",
+    "Store",
+    "is_busy",
+    "is_missing_table",
+    "partition_expr",
+    "pid_alive",
+]
 
 DB_FILE_NAME = "embergrid.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -132,6 +151,7 @@ class Store:
             check_same_thread=False,
             cached_statements=2048,
         )
+        partitions.register(self.conn)  # before any write of an entry table
         if self.shared:
             self.set_busy_timeout(busy_timeout_ms)
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -276,10 +296,28 @@ class Store:
         )
         return tbl
 
+    def index_partitions(self, tbl: str, parts: int) -> None:
+        """Give entry table ``tbl`` its partition index if it has none (inside
+        the caller's atomic block): this reads every key of the table once."""
+        self.conn.execute(
+            f"CREATE INDEX IF NOT EXISTS {ident(_partition_index(tbl))} ON"
+            f" {ident(tbl)} ({partition_expr(parts)}, key)"
+        )
+        self.conn.execute(f"DROP TABLE IF EXISTS {ident(_old_parts_table(tbl))}")
+
+    def has_partition_index(self, tbl: str) -> bool:
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
+                (_partition_index(tbl),),
+            ).fetchone()
+            is not None
+        )
+
     def drop_entry_table(self, tbl: str) -> None:
         self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl)}")
-        # its recorded partitions (entries.py, partition scans), if any
-        self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl + '_parts')}")
+        # left by an older version that recorded partitions beside the table
+        self.conn.execute(f"DROP TABLE IF EXISTS {ident(_old_parts_table(tbl))}")
 
     def close(self) -> None:
         if self._family is not None:
@@ -287,6 +325,21 @@ class Store:
         self.conn.close()
         if self._removes_dir and self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
+
+
+def _partition_index(tbl: str) -> str:
+    """The name of entry table ``tbl``'s partition index."""
+    return f"{tbl}_part"
+
+
+def partition_expr(parts: int) -> str:
+    """The partition of the row's key, as the partition index has it (a query
+    must name it exactly so for SQLite to use the index)."""
+    return f"{partitions.SQL_FUNCTION}(key, {int(parts)})"
+
+
+def _old_parts_table(tbl: str) -> str:
+    return f"{tbl}_parts"
 
 
 class _Family:

@@ -47,8 +47,6 @@ from embergrid.engine import (
 from embergrid.engine.baseline import free_consistent_id
 from embergrid.engine.store import is_busy
 from embergrid.engine.users import DEFAULT_USER, Users
-from embergrid.errors import ParseError
-from embergrid.protocol.binary.hashing import hash_key_bytes, partition
 from embergrid.protocol.codes import ProtocolFeature, StatusCode
 from embergrid.protocol.headers import AffinityVersion
 from embergrid.server import processes
@@ -59,17 +57,12 @@ from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
     "LOOP_BUSY_TIMEOUT_MS",
-    "PARTITIONS",
     "SERVER_FEATURES",
     "Limits",
     "Node",
-    "partition_of",
 ]
 
 log = logging.getLogger("embergrid.server")
-
-PARTITIONS = 1024
-"""Partitions of every cache (RendezvousAffinityFunction's default)."""
 
 SERVER_FEATURES = (
     ProtocolFeature.USER_ATTRIBUTES  # the map is parsed (and ignored)
@@ -139,18 +132,6 @@ class Limits:
 LOOP_BUSY_TIMEOUT_MS = 2
 """How long a statement on the event loop waits for another node's write lock;
 past it the request waits off the loop and runs again (``Session``)."""
-
-
-def partition_of(key: bytes) -> int:
-    """The partition of an encoded key: Java hash of the key, then rendezvous mod 1024.
-
-    The affinity key configuration of the cache is not consulted (the whole key
-    is hashed); bytes that do not parse as a key land in partition 0.
-    """
-    try:
-        return partition(hash_key_bytes(key), PARTITIONS)
-    except ParseError:
-        return 0
 
 
 def _discard_value(done: Future[object], discard: Callable[[object], None]) -> None:
@@ -241,7 +222,6 @@ class Node:
             engine = Engine(
                 clock=clock,
                 data_dir=data_dir,
-                partition_of=partition_of,
                 start_inactive=persistent,
                 busy_timeout_ms=LOOP_BUSY_TIMEOUT_MS,
                 join=self.member if worker_of is None else None,

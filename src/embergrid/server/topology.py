@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from embergrid.engine import Engine, Member
+from embergrid.engine.partitions import partition_count
 from embergrid.protocol.affinity import AffinityNode, assign_partitions
 from embergrid.protocol.binary.codec import encode
 from embergrid.protocol.binary.hashing import java_string_hash
@@ -35,9 +36,7 @@ from embergrid.protocol.messages.cluster_group import (
 )
 
 __all__ = [
-    "PARTITIONED_PARTITIONS",
     "PRODUCT_VERSION",
-    "REPLICATED_PARTITIONS",
     "Topology",
     "addresses",
     "attributes",
@@ -46,11 +45,6 @@ __all__ = [
     "node_info",
     "requested_order",
 ]
-
-PARTITIONED_PARTITIONS = 1024
-"""RendezvousAffinityFunction's default partition count."""
-REPLICATED_PARTITIONS = 512
-"""The partition count Ignite gives a REPLICATED cache's default affinity."""
 
 
 class Topology:
@@ -113,8 +107,8 @@ class Topology:
 
 def _shape(config: CacheConfiguration) -> tuple[int, int, bool]:
     if config.cache_mode == REPLICATED:
-        return REPLICATED_PARTITIONS, 0, True
-    return PARTITIONED_PARTITIONS, config.backups, False
+        return partition_count(config), 0, True
+    return partition_count(config), config.backups, False
 
 
 def _offline_id(consistent_id: str) -> uuid.UUID:

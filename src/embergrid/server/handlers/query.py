@@ -1,25 +1,27 @@
 """Handlers of scan queries: 2000 QUERY_SCAN and 2001 its next page (reference §7.5).
 
-A scan opens an engine ``ScanCursor`` (optionally one partition, through the
-node's ``partition_of``: a page of such a scan that outlives the loop budget
-goes on on a worker thread); the first page travels with the new resource id. A
-cursor that has delivered its last page is released at once, so a later
-RESOURCE_CLOSE or get-page for it answers 1011, as Ignite does. The ``local``
-flag changes nothing on a single node (it owns every partition). A filter
-object is refused with status 1: it would be Java/.NET code.
+A scan opens an engine ``ScanCursor`` (optionally of one partition: a range
+of the cache's partition index, which the cache's first partition scan makes
+on a worker thread); the first page travels with the new resource id. A
+partition number past the cache's partitions (1024, or 512 for a REPLICATED
+cache) fails as on Ignite; a negative one scans them all. A cursor that has
+delivered its last page is released at once, so a later RESOURCE_CLOSE or
+get-page for it answers 1011, as Ignite does. The ``local`` flag changes
+nothing on a single node (it owns every partition). A filter object is
+refused with status 1: it would be Java/.NET code.
 Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never asyncio.
 """
 
 from __future__ import annotations
 
 from embergrid.engine import EngineError, ScanCursor
+from embergrid.engine.partitions import partition_count
 from embergrid.protocol.codes import OpCode as Op
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.messages import query as m
 from embergrid.protocol.messages._fields import NULL_OBJECT
 from embergrid.server import status_messages as msgs
 from embergrid.server.dispatch import handler
-from embergrid.server.node import PARTITIONS
 from embergrid.server.session import Session
 from embergrid.server.values import returned
 
@@ -32,8 +34,10 @@ def scan(s: Session, r: m.ScanQuery) -> m.EntryCursorResponse:
         raise EngineError(StatusCode.FAILED, msgs.SCAN_FILTER_UNSUPPORTED)
     if r.page_size <= 0:
         raise EngineError(StatusCode.FAILED, msgs.invalid_page_size(r.page_size))
-    if r.partition is not None and r.partition >= PARTITIONS:
-        raise EngineError(StatusCode.FAILED, msgs.invalid_partition(r.partition))
+    if r.partition is not None:
+        config = s.engine.caches.handle(r.prefix.cache_id).config
+        if r.partition >= partition_count(config):
+            raise EngineError(StatusCode.FAILED, msgs.invalid_partition(r.partition))
     s.check_cursor_room()
     cursor = s.engine.open_scan(
         r.prefix.cache_id, r.page_size, r.partition, in_tx=s.in_tx(r.prefix.tx_id)
@@ -57,8 +61,8 @@ def scan_page(s: Session, r: m.ScanCursorGetPage) -> m.EntryPageResponse:
 def _next_page(
     s: Session, cursor: ScanCursor
 ) -> tuple[list[tuple[bytes, bytes]], bool]:
-    """A page; one of a partition scan, which reads keys until it finds enough of
-    its partition, goes on on a worker thread once past the loop budget."""
+    """A page; one of a partition scan whose partition index is still to be
+    made (the cache's first) is read on a worker thread."""
     if cursor.partition is None:
         return cursor.next_page()
     return s.off_loop(
