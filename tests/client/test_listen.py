@@ -2,9 +2,10 @@
 ``AioCache.listen``) against both servers, via the root ``target`` fixture: the
 same operations must give the same events on our server and on Ignite 2.18.
 
-Covers the event sequence of each kind of change, the initial query's rows first,
-the sync callback, order per key and nothing lost under 10,000 rapid updates,
-unsubscription, and a dropped connection ending the iteration with a clear error.
+Covers the event sequence of each kind of change (clearing keys is not one), the
+initial query's rows first, the sync callback, order per key and nothing lost under
+10,000 rapid updates, unsubscription, and a dropped connection ending the iteration
+with a clear error.
 """
 
 from __future__ import annotations
@@ -157,6 +158,26 @@ def test_remove_all_gives_a_removal_per_entry(cache: Any) -> None:
     ]
     assert sorted(got[3:]) == [
         (REMOVED, k, None, v) for k, v in ((1, "a"), (2, "b"), (3, "c"))
+    ]
+
+
+def test_clearing_keys_is_heard_by_nobody_removing_them_is(cache: Any) -> None:
+    with cache.listen() as q:
+        events = _ready(cache, q)
+        cache.put(1, "a")
+        cache.put(2, "b")
+        cache.put(3, "c")
+        cache.clear_key(1)
+        cache.clear_keys([2, 3])
+        cache.put(4, "d")
+        cache.remove_keys([4])
+        got = _take(events, 5)
+    assert got == [
+        (CREATED, 1, "a", None),
+        (CREATED, 2, "b", None),
+        (CREATED, 3, "c", None),
+        (CREATED, 4, "d", None),
+        (REMOVED, 4, None, "d"),
     ]
 
 
