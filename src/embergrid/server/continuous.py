@@ -16,10 +16,13 @@ then, every ``RECORD_EVERY`` positions and at the first quiet look, records the
 new position in the store (``ChangeLog.advance``, which trims what every
 listener has been sent). The task runs as soon as a request of any connection
 of this node was handled (``poke``: that is how a put reaches a listener at
-once) and every ``POLL`` seconds otherwise, which is how changes made by other
-nodes, worker threads and the expiry purge arrive. Such a look first asks the
-store whether its file changed at all (``ChangeLog.stamp``: a read of shared
-memory, no statement, no lock), and reads the log only if so.
+once; answers written from a worker thread and the expiry purge poke too) and
+every ``POLL`` seconds otherwise, which is how changes made by other processes
+(other nodes, ``--workers``) arrive. Such a look first asks the store whether
+its file changed at all (``ChangeLog.stamp``: a read of shared memory, no
+statement, no lock), and reads the log only if so. A node whose store no other
+process writes (no data dir, no worker processes) looks only every
+``LOCAL_POLL`` seconds, a safety net: every change it makes pokes.
 
 How events are grouped is Ignite's (``CacheContinuousQueryHandler``): a change
 of a key whose primary node is this one goes out at once, alone in its
@@ -90,13 +93,22 @@ from embergrid.protocol.messages.continuous import (
 from embergrid.server.topology import Topology
 from embergrid.server.values import returned
 
-__all__ = ["BATCH", "POLL", "RECORD_EVERY", "Feed", "Pusher", "Subscription"]
+__all__ = [
+    "BATCH",
+    "LOCAL_POLL",
+    "POLL",
+    "RECORD_EVERY",
+    "Feed",
+    "Pusher",
+    "Subscription",
+]
 
 log = logging.getLogger("embergrid.server")
 
 BATCH = 256  # changes read per subscription per pass
 RECORD_EVERY = 1024  # positions between writes of a subscription's position
 POLL = 0.005  # seconds between looks at the store when nothing poked
+LOCAL_POLL = 0.1  # the same when only this process writes it (every write pokes)
 _CHUNK = 16 * 1024  # bytes of notifications written to a connection at a time
 _NULL = NULL_OBJECT
 
@@ -239,7 +251,7 @@ class Feed:
         stamp: object = None  # the store's change stamp at the last look
         while self._subs:
             if not wake.is_set():
-                wait = POLL
+                wait = LOCAL_POLL if self._engine.store.only_this_process else POLL
                 flush = self._next_flush()
                 if flush is not None:
                     wait = min(wait, max(0.0, flush - loop.time()))
@@ -263,11 +275,15 @@ class Feed:
                     log.exception("continuous query delivery failed")
 
     async def close(self) -> None:
+        """Stop delivering and unsubscribe every query while the store is open
+        (their connections, closed after this, find them gone)."""
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        for sub in list(self._subs.values()):
+            self.remove(sub)
 
     def deliver(self, now: float = 0.0) -> bool:
         """One pass over the subscriptions at loop time ``now``; whether one of

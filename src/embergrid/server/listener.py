@@ -244,6 +244,7 @@ class ClientProtocol(asyncio.Protocol):
             out, close = session.pump()
             if out:
                 transport.write(out)  # may call pause_writing at once
+                self._server.node.feed.poke()
             if close:
                 transport.close()
                 return
