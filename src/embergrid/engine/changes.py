@@ -37,8 +37,8 @@ A listener row holds its position (``after``: everything of its table up to
 that seq was given to it); rows at or below every listener's position are
 trimmed. How far a listener lags is its table's rows past its position
 (``backlog``); the server bounds it (``server/continuous.py``). Listeners whose
-process is gone (a killed node) are dropped when a ``ChangeLog`` is built on
-the store.
+process is gone (a killed node) are dropped by ``sweep``: when a ``ChangeLog``
+is built on the store, and by the server now and then.
 """
 
 from __future__ import annotations
@@ -134,13 +134,16 @@ class ChangeLog:
         with store.atomic():
             for stmt in _SCHEMA:
                 self._execute(stmt)
-            self._drop_dead_listeners()
+            self.sweep()
 
-    def _drop_dead_listeners(self) -> None:
+    def sweep(self) -> int:
+        """Unsubscribe the listeners whose process is gone (a killed node: its
+        position would hold its table's log forever); how many."""
         rows = self._execute("SELECT id, pid FROM cq_listeners").fetchall()
-        for lid, pid in rows:
-            if pid != os.getpid() and not pid_alive(pid):
-                self.unsubscribe(lid)
+        dead = [lid for lid, pid in rows if pid != os.getpid() and not pid_alive(pid)]
+        for lid in dead:
+            self.unsubscribe(lid)
+        return len(dead)
 
     def subscribe(self, tbl: str) -> tuple[int, int]:
         """Listen to entry table ``tbl`` from now on: (listener id, position)."""

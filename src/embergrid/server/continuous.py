@@ -22,7 +22,9 @@ every ``POLL`` seconds otherwise, which is how changes made by other processes
 its file changed at all (``ChangeLog.stamp``: a read of shared memory, no
 statement, no lock), and reads the log only if so. A node whose store no other
 process writes (no data dir, no worker processes) looks only every
-``LOCAL_POLL`` seconds, a safety net: every change it makes pokes.
+``LOCAL_POLL`` seconds, a safety net: every change it makes pokes. On a shared
+store, a quiet look also drops, every ``SWEEP_EVERY`` seconds, the listeners of
+processes that are gone (a node killed with its listeners registered).
 
 How events are grouped is Ignite's (``CacheContinuousQueryHandler``): a change
 of a key whose primary node is this one goes out at once, alone in its
@@ -109,6 +111,7 @@ BATCH = 256  # changes read per subscription per pass
 RECORD_EVERY = 1024  # positions between writes of a subscription's position
 POLL = 0.005  # seconds between looks at the store when nothing poked
 LOCAL_POLL = 0.1  # the same when only this process writes it (every write pokes)
+SWEEP_EVERY = 1.0  # seconds between sweeps of dead processes' listeners
 _CHUNK = 16 * 1024  # bytes of notifications written to a connection at a time
 _NULL = NULL_OBJECT
 
@@ -173,6 +176,7 @@ class Feed:
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
         self._poked = False
+        self._sweep_at = 0.0  # loop time of the next ``_sweep``
 
     def subscribe(
         self,
@@ -266,6 +270,7 @@ class Feed:
                 flush = self._next_flush()
                 if not poked and stamp == seen and (flush is None or flush > now):
                     self.record()  # a quiet moment: let the log be trimmed
+                    self._sweep(now)
                     continue  # nobody else changed anything: no reads
                 if self.deliver(now=now):
                     wake.set()  # more to send: again after others had their turn
@@ -273,6 +278,15 @@ class Feed:
             except Exception as exc:
                 if not is_busy(exc):
                     log.exception("continuous query delivery failed")
+
+    def _sweep(self, now: float) -> None:
+        """Every ``SWEEP_EVERY`` s of a store other processes share, drop the
+        listeners of processes that are gone (``ChangeLog.sweep``), so that a
+        killed node's listeners do not hold the log for ever."""
+        if now < self._sweep_at or self._engine.store.only_this_process:
+            return
+        self._sweep_at = now + SWEEP_EVERY
+        self._engine.changes.sweep()
 
     async def close(self) -> None:
         """Stop delivering and unsubscribe every query while the store is open
