@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from embergrid import CacheEventType, Client
 from embergrid.datatypes.expiry_policy import ExpiryPolicy
 from embergrid.engine.store import DB_FILE_NAME
@@ -79,6 +81,7 @@ def test_an_expiry_reaches_listeners_that_include_expired(tmp_path: Path) -> Non
             listener.close()
 
 
+@pytest.mark.timeout(240)  # two nodes started on a loaded machine, then the waits
 def test_a_killed_nodes_listener_is_swept_and_its_log_released(tmp_path: Path) -> None:
     with cluster(tmp_path, NAMES[:2]) as (doomed, survivor):
         gone, alive = Client(), Client()
