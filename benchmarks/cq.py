@@ -13,7 +13,12 @@ processes of their own (embergrid's blocking ``Client``, small int keys and valu
   the machine); the listener subtracts it from its own clock on arrival: p50, p99;
 * **the cost of a listener to a put**: one writer's sequential puts, ``--puts``
   of them, with no listener and with one, alternating, best of ``--rounds``;
-  the difference in microseconds per put.
+  the difference in microseconds per put;
+* **an idle node's CPU** (``--idle S``, instead of the above): the server
+  process's CPU time over ``S`` seconds in which nothing happens, with no listener
+  and with one registered, in percent of a core; embergrid in memory and on a
+  ``--data-dir`` (a node that may have peers, so it watches the store for their
+  changes), beside the reference node.
 
 Servers, each in its own process: ``embergrid serve`` (in memory, default flags)
 and the reference node with the JVM options of Ignite's ``bin/ignite.sh`` (see
@@ -23,7 +28,7 @@ once its subscribe answer has been sent, so the listener first waits to hear a
 sentinel key it writes until it does.
 
 Usage: ``python benchmarks/cq.py [--writers N] [--events N] [--samples N]
-[--puts N] [--rounds R] [--warmup S] [--no-reference]``.
+[--puts N] [--rounds R] [--warmup S] [--no-reference] [--idle S]``.
 """
 
 from __future__ import annotations
@@ -33,11 +38,17 @@ import asyncio
 import contextlib
 import os
 import statistics
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
-from tx import Server, embergrid_server, reference_server  # benchmarks/
+from tx import (  # benchmarks/
+    Server,
+    cpu_seconds,
+    embergrid_server,
+    reference_server,
+)
 
 import embergrid
 
@@ -157,6 +168,29 @@ def warm_up(server: Server, pool: ProcessPoolExecutor, seconds: float) -> None:
         events_per_second(server, pool, 1, 2000)
 
 
+async def idle_cpu(server: Server, seconds: float) -> dict[str, float]:
+    """Percent of a core the server spends over ``seconds`` of nothing, with no
+    listener and with one."""
+    client = embergrid.AioClient()
+    async with client.connect(*server.address):
+        cache = await client.get_or_create_cache(CACHE)
+        out = {}
+        for label in ("no listener", "one listener"):
+            query = cache.listen() if label == "one listener" else None
+            if query is not None:
+                await query.start()
+                await ready(cache, query)
+            await asyncio.sleep(1.0)  # let the subscription settle
+            before = cpu_seconds(server.pid)
+            await asyncio.sleep(seconds)
+            out[f"idle CPU %, {label}"] = (
+                (cpu_seconds(server.pid) - before) / seconds * 100
+            )
+            if query is not None:
+                await query.close()
+    return out
+
+
 def measure(server: Server, args: argparse.Namespace) -> dict[str, float]:
     with ProcessPoolExecutor(max(2, args.writers)) as pool:
         client = embergrid.Client()
@@ -185,14 +219,27 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--warmup", type=float, default=30.0)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--idle", type=float, default=0.0, metavar="S")
     args = parser.parse_args()
     print(f"load average at the start: {os.getloadavg()}")
     results: dict[str, dict[str, float]] = {}
-    with embergrid_server() as server:
-        results["embergrid"] = measure(server, args)
-    if not args.no_reference:
-        with reference_server() as server:
-            results["ignite"] = measure(server, args)
+    if args.idle:
+        with embergrid_server() as server:
+            results["embergrid"] = asyncio.run(idle_cpu(server, args.idle))
+        with (
+            tempfile.TemporaryDirectory() as data_dir,
+            embergrid_server("--data-dir", data_dir) as server,
+        ):
+            results["data dir"] = asyncio.run(idle_cpu(server, args.idle))
+        if not args.no_reference:
+            with reference_server() as server:
+                results["ignite"] = asyncio.run(idle_cpu(server, args.idle))
+    else:
+        with embergrid_server() as server:
+            results["embergrid"] = measure(server, args)
+        if not args.no_reference:
+            with reference_server() as server:
+                results["ignite"] = measure(server, args)
     print(f"load average at the end: {os.getloadavg()}")
     names = list(results)
     print(f"{'':28}" + "".join(f"{n:>12}" for n in names))

@@ -79,6 +79,25 @@ BASELINE = "test_three_persistent_nodes_as_a_persistent_ignite_cluster"
 CLUSTER_GROUP = "test_cluster_group_request"
 JAVA_CLUSTER = "test_java_cluster_group_api_on_embergrid"
 
+# Continuous queries (ops 2006 and its notifications, 2007): the Java thin client's
+# ContinuousQuery (tests/compat/test_java_thin_continuous.py) and the grouping of
+# events into notifications on one node and on 3-node clusters
+# (tests/compat/test_diff_continuous.py) compare each side with what is pinned from
+# Ignite 2.18, so those modules count both sides; our client's listen() runs against
+# both servers (tests/client/test_listen.py).
+CONTINUOUS = (
+    "tests.compat.test_java_thin_continuous::*",
+    "tests.compat.test_diff_continuous::*",
+    "test_each_kind_of_change_gives_its_event",
+    "test_remove_all_gives_a_removal_per_entry",
+    "test_clearing_keys_is_heard_by_nobody_removing_them_is",
+    "test_initial_query_rows_come_first",
+    "test_a_callback_gets_each_event_on_its_own_thread",
+    "test_ten_thousand_rapid_updates_arrive_all_in_order_per_key",
+    "test_after_unsubscribing_no_event_comes",
+    "test_a_dropped_connection_ends_the_iteration_with_a_clear_error",
+)
+
 # op code (name, number) -> the differential tests (function names) that exercise it.
 OPS: list[tuple[str, int, tuple[str, ...]]] = [
     (
@@ -228,6 +247,8 @@ OPS: list[tuple[str, int, tuple[str, ...]]] = [
             "test_java_thin_client_sql_on_ignite",
         ),
     ),
+    ("QUERY_CONTINUOUS", 2006, CONTINUOUS),
+    ("QUERY_CONTINUOUS_EVENT_NOTIFICATION", 2007, CONTINUOUS),
     ("GET_BINARY_TYPE_NAME", 3000, ("test_query_binary_type_after_put",)),
     ("REGISTER_BINARY_TYPE_NAME", 3001, ("test_value_ops",)),
     (
@@ -355,6 +376,10 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
     ("Transactions", ()),
+    (
+        "Continuous queries (Java thin client's ContinuousQuery, Cache.listen)",
+        CONTINUOUS,
+    ),
 ]
 
 

@@ -1,8 +1,8 @@
 """The Java thin client's continuous query against embergrid and the reference node:
 ``tools/java-thin/ContinuousQueryCheck.java`` runs one fixed sequence of operations
-(puts, replaces, removes, removeAll, clear, an expiry, transactions committed and
-rolled back, with an initial query) and prints what its listener heard; both
-servers must make it print the same lines.
+(puts, replaces, removes, removeAll, clear and clear of keys, an expiry, transactions
+committed and rolled back, with an initial query) and prints what its listener heard;
+both servers must make it print the same lines.
 
 The program is compiled once per module with ``javac`` against the Ignite 2.18 jars
 (as tests/compat/test_java_thin.py compiles its smoke program). Skips with the
@@ -36,6 +36,11 @@ EXPECTED = [
     "E a CREATED 3 null x",
     "E a REMOVED 3 x x",  # removeAll is heard, clear (of key 4) is not
     "E a CREATED 4 null y",
+    "E a CREATED 7 null z",  # clear(7) is not heard
+    "E a CREATED 8 null u",
+    "E a CREATED 9 null v",  # nor clearAll({8, 9})
+    "E a CREATED 10 null w",
+    "E a REMOVED 10 w w",  # removeAll({10}) is
     "E a CREATED 5 null short",
     "E a EXPIRED 5 short short",
     "E a CREATED 6 null after expiry",

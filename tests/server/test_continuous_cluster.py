@@ -1,15 +1,20 @@
 """Continuous queries on a cluster of ``embergrid serve`` processes sharing one
 data dir: a change made through any node reaches listeners on every node, in
 order per key, and so does an expiry (whichever node purges it); a node's
-listener going away leaves the others listening."""
+listener going away leaves the others listening, and a killed node's listeners
+are swept by the others, so they hold no part of the log."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
+
+import pytest
 
 from embergrid import CacheEventType, Client
 from embergrid.datatypes.expiry_policy import ExpiryPolicy
-from server._nodes import cluster
+from embergrid.engine.store import DB_FILE_NAME
+from server._nodes import cluster, until
 
 NAMES = ["cq-a", "cq-b", "cq-c"]
 
@@ -74,3 +79,35 @@ def test_an_expiry_reaches_listeners_that_include_expired(tmp_path: Path) -> Non
         finally:
             writer.close()
             listener.close()
+
+
+@pytest.mark.timeout(240)  # two nodes started on a loaded machine, then the waits
+def test_a_killed_nodes_listener_is_swept_and_its_log_released(tmp_path: Path) -> None:
+    with cluster(tmp_path, NAMES[:2]) as (doomed, survivor):
+        gone, alive = Client(), Client()
+        gone.connect(*doomed.address)
+        alive.connect(*survivor.address)
+        store = sqlite3.connect(tmp_path / DB_FILE_NAME)
+
+        def count(table: str) -> int:
+            return int(store.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+        lost = gone.get_or_create_cache("swept").listen().start()
+        try:
+            cache = alive.get_or_create_cache("swept")
+            query = cache.listen().start()
+            assert count("cq_listeners") == 2
+            doomed.kill()  # no leave, no unsubscription: its listener row stays
+            until(lambda: count("cq_listeners") == 1, "the dead listener swept")
+            for i in range(50):
+                cache.put(1, i)
+            heard = _take(query, 50)
+            assert [value for _, _, value, _ in heard] == list(range(50))
+            # Its position no longer holds the log: what the survivor was sent goes.
+            until(lambda: count("cq_log") == 0, "the log trimmed")
+            query.close()
+        finally:
+            store.close()
+            lost.close()
+            gone.close()
+            alive.close()

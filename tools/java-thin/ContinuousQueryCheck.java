@@ -17,8 +17,9 @@
  *
  * Operations on ATOMIC cache "a": put, put again, replace, replace of an absent key,
  * putIfAbsent of a present key, getAndPut, remove, remove of an absent key, removeAll
- * (one entry), clear (heard by nobody), an entry created with a 300 ms expiry (the
- * query includes expired events). On TRANSACTIONAL cache "t": a committed transaction
+ * (one entry), clear, clear of one key, clearAll of two keys (none of the three heard),
+ * removeAll of one key (heard), an entry created with a 300 ms expiry (the query
+ * includes expired events). On TRANSACTIONAL cache "t": a committed transaction
  * writing one key twice and another, a rolled-back one. Each cache ends with key
  * "end", after which its listener has heard everything.
  *
@@ -30,6 +31,8 @@
  */
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -162,6 +165,13 @@ public class ContinuousQueryCheck {
                 cache.removeAll();
                 cache.put(4, "y");
                 cache.clear();
+                cache.put(7, "z");
+                cache.clear(7);
+                cache.put(8, "u");
+                cache.put(9, "v");
+                cache.clearAll(new HashSet<>(Arrays.asList(8, 9)));
+                cache.put(10, "w");
+                cache.removeAll(new HashSet<>(Arrays.asList(10)));
                 cache.withExpirePolicy(new CreatedExpiryPolicy(new Duration(TimeUnit.MILLISECONDS, 300)))
                     .put(5, "short");
                 heard.await(5, EventType.EXPIRED, WAIT_MS);

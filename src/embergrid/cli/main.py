@@ -194,6 +194,14 @@ def add_serve_arguments(p: argparse.ArgumentParser) -> None:
         "(default: %(default)s)",
     )
     p.add_argument(
+        "--max-unread-events",
+        type=int,
+        default=1_000_000,
+        metavar="N",
+        help="close the connection of a continuous query that leaves more events "
+        "unread (default: %(default)s; 0 = no bound)",
+    )
+    p.add_argument(
         "--handshake-timeout",
         type=float,
         default=10.0,

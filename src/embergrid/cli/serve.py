@@ -53,6 +53,7 @@ def _limits(args: argparse.Namespace) -> Limits:
         max_frame_size=args.max_frame_size,
         max_cursors=args.max_cursors,
         max_open_queries=args.max_open_queries,
+        max_unread_events=args.max_unread_events,
         handshake_timeout=args.handshake_timeout,
         idle_timeout=args.idle_timeout / 1000,
         busy_poll=args.busy_poll / 1e6,

@@ -239,6 +239,14 @@ class Entries:
             self._execute(h.sql.clear)
             self._execute(_REMOVING)
 
+    def clear_keys(self, h: HasSql, keys: Iterable[bytes], now: int) -> None:
+        """Delete these entries, telling no continuous query (as Ignite's
+        ``clear(key)`` and ``clearAll(keys)``)."""
+        with self._store.atomic():
+            self._execute(_SILENT)
+            self._executemany(h.sql.delete, [(k, now) for k in keys])
+            self._execute(_REMOVING)
+
     def count(self, h: HasSql, now: int) -> int:
         return int(self._execute(h.sql.count, (now,)).fetchone()[0])
 

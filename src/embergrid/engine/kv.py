@@ -87,6 +87,7 @@ class EntryOps(Protocol):
     ) -> None: ...
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
     def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None: ...
+    def clear_keys(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None: ...
     def expect(
         self, h: CacheHandle, key: bytes, holds: Callable[[Row | None], bool]
     ) -> None: ...
@@ -473,10 +474,10 @@ class KeyValue:
 
     @_op(write=True)
     def clear_key(self, cache_id: int, key: bytes, expiry: Policy = None) -> None:
-        """Op 1014."""
+        """Op 1014 (unlike remove_key, continuous queries hear nothing)."""
         h = self._writing(cache_id)
         self._not_in_tx(h)
-        self._e.delete(h, key, self._now())
+        self._e.clear_keys(h, (key,), self._now())
 
     # -- multi-key writes -----------------------------------------------------
 
@@ -596,9 +597,10 @@ class KeyValue:
     def clear_keys(
         self, cache_id: int, keys: Iterable[bytes], expiry: Policy = None
     ) -> None:
-        """Op 1015 (no listeners/stores here, so the same effect as 1018)."""
-        self._not_in_tx(self._writing(cache_id))
-        self._remove_keys(cache_id, keys)
+        """Op 1015 (unlike 1018, continuous queries hear nothing)."""
+        h = self._writing(cache_id)
+        self._not_in_tx(h)
+        self._e.clear_keys(h, keys, self._now())
 
     @_op(write=True)
     def remove_all(self, cache_id: int, expiry: Policy = None) -> None:

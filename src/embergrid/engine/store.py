@@ -253,6 +253,13 @@ class Store:
             self._version_memo = version
         return version
 
+    @property
+    def only_this_process(self) -> bool:
+        """Whether no other process can write the file: ``:memory:``, or a
+        private store not opened to other processes."""
+        family = self._family
+        return not self.shared or (family is not None and not family.open_wide)
+
     def open_to_processes(self) -> None:
         """Other processes open this private store too (``private_at``, the
         workers of ``embergrid serve --workers``): from now on its connections

@@ -571,6 +571,10 @@ class TxEntries:
         for key in keys:
             self.delete(h, key, now)
 
+    def clear_keys(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        """Never inside a transaction (``KeyValue._not_in_tx``)."""
+        self.delete_many(h, keys, now)
+
     def clear(self, h: CacheHandle) -> None:
         """Clear and remove-all are not transactional on Ignite: even inside a
         transaction they empty the cache at once (waiting for no lock)."""
@@ -668,6 +672,11 @@ class GuardedEntries:
         keys = list(keys)
         self._txs.check_unlocked(h, keys)
         self._base.delete_many(h, keys, now)
+
+    def clear_keys(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None:
+        keys = list(keys)
+        self._txs.check_unlocked(h, keys)
+        self._base.clear_keys(h, keys, now)
 
     def clear(self, h: CacheHandle) -> None:
         self._txs.check_cache_unlocked(h)

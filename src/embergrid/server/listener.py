@@ -217,6 +217,13 @@ class ClientProtocol(asyncio.Protocol):
             if self._idle is not None:
                 self._touch()
 
+    def drop(self, reason: str) -> None:
+        """Close at once, unsent bytes too (a listener that does not read)."""
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            log.warning("closing %s: %s", self._session and self._session.peer, reason)
+            transport.abort()
+
     @property
     def push_paused(self) -> bool:
         """Over the answer bound (read at once: ``pause_writing`` may come
@@ -237,6 +244,7 @@ class ClientProtocol(asyncio.Protocol):
             out, close = session.pump()
             if out:
                 transport.write(out)  # may call pause_writing at once
+                self._server.node.feed.poke()
             if close:
                 transport.close()
                 return

@@ -93,6 +93,12 @@ class Limits:
     max_unsent: int = 4 * 1024 * 1024
     """Bytes of answers a connection may have waiting to be sent: past them the
     server stops reading its requests until the client reads (back-pressure)."""
+    max_unread_events: int = 1_000_000
+    """Changes a continuous query may leave unread (logged for its cache past
+    what its connection was sent); past them the node closes that connection
+    and logs why, so a listener that does not read holds a bounded part of the
+    store. Ignite's ``sessionOutboundMessageQueueLimit`` (off there by default);
+    0 = no bound."""
     loop_budget: float = 0.002
     """Seconds a SQL statement may run on the event loop; past that it runs
     again on a worker thread (``Node.run_off_loop``) while others are served."""
@@ -233,7 +239,8 @@ class Node:
             first = engine.membership.join(self.member, lease_ms, engine.clock.now_ms())
             engine.cluster.joined(first)
         self.engine = engine
-        self.feed = Feed(engine)  # continuous queries (server/continuous.py)
+        # continuous queries (server/continuous.py)
+        self.feed = Feed(engine, self.limits.max_unread_events, self.node_id)
         self._heartbeat: Heartbeat | None = None
         self.segmented = threading.Event()
         """Set when the others reaped this node (it did not run past its

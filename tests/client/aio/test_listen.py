@@ -134,6 +134,28 @@ async def test_remove_all_gives_a_removal_per_entry(target: Target, cache: Any) 
     ]
 
 
+async def test_clearing_keys_is_heard_by_nobody_removing_them_is(
+    target: Target, cache: Any
+) -> None:
+    async with cache.listen() as q:
+        events = await _ready(target, cache, q)
+        await cache.put(1, "a")
+        await cache.put(2, "b")
+        await cache.put(3, "c")
+        await cache.clear_key(1)
+        await cache.clear_keys([2, 3])
+        await cache.put(4, "d")
+        await cache.remove_keys([4])
+        got = await _take(events, 5)
+    assert got == [
+        (CREATED, 1, "a", None),
+        (CREATED, 2, "b", None),
+        (CREATED, 3, "c", None),
+        (CREATED, 4, "d", None),
+        (REMOVED, 4, None, "d"),
+    ]
+
+
 async def test_initial_query_rows_come_first(target: Target, cache: Any) -> None:
     await cache.put_all({1: "one", 2: "two"})
     async with cache.listen(initial_query=True) as q:

@@ -4,8 +4,9 @@ shells from one source and both servers (``idle_node``: embergrid, then the
 reference Ignite node started with ``--idle-timeout``).
 
 A client connection negotiates the feature, asks the idle timeout (op 2) and keeps
-a silent connection open with heartbeats (op 1); the same connection without
-heartbeats is closed by the server, which shows the server does close silent ones.
+a silent connection open with heartbeats (op 1), a continuous query's connection
+too; the same connection without heartbeats is closed by the server, which shows
+the server does close silent ones.
 Waits poll with generous deadlines; nothing here measures time.
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from embergrid import Client
+from embergrid import Client, CacheEvent
 from embergrid.client._connection import Heartbeats
 from embergrid.protocol.codes import ProtocolFeature
 
@@ -51,6 +52,26 @@ def test_the_client_learns_the_idle_timeout_and_beats_in_time(
         _idle(2.5 * IDLE_MS / 1000)
         assert cache.get(1) == "before"  # the same connection, still open
         assert _local_port(client) == port
+        cache.destroy()
+
+
+def test_a_listener_waiting_for_events_stays_connected(
+    idle_node: tuple[str, int],
+) -> None:
+    """A continuous query's connection (its own, waited on by the listener's
+    task or thread) keeps sending heartbeats while nothing happens."""
+    heard: list[CacheEvent] = []
+    client = Client()
+    with client.connect(*idle_node):
+        cache = client.get_or_create_cache("heartbeats-listen")
+        with cache.listen(heard.append):
+            _idle(2.5 * IDLE_MS / 1000)
+            cache.put(1, "after the silence")
+            deadline = time.monotonic() + 30  # well within pytest's timeout
+            while not heard:
+                assert time.monotonic() < deadline, "the listener heard nothing"
+                _idle(0.05)
+        assert [(e.key, e.value) for e in heard] == [(1, "after the silence")]
         cache.destroy()
 
 

@@ -135,6 +135,28 @@ def test_remove_all_gives_a_removal_per_entry(target: Target, cache: Any) -> Non
     ]
 
 
+def test_clearing_keys_is_heard_by_nobody_removing_them_is(
+    target: Target, cache: Any
+) -> None:
+    with cache.listen() as q:
+        events = _ready(target, cache, q)
+        cache.put(1, "a")
+        cache.put(2, "b")
+        cache.put(3, "c")
+        cache.clear_key(1)
+        cache.clear_keys([2, 3])
+        cache.put(4, "d")
+        cache.remove_keys([4])
+        got = _take(events, 5)
+    assert got == [
+        (CREATED, 1, "a", None),
+        (CREATED, 2, "b", None),
+        (CREATED, 3, "c", None),
+        (CREATED, 4, "d", None),
+        (REMOVED, 4, None, "d"),
+    ]
+
+
 def test_initial_query_rows_come_first(target: Target, cache: Any) -> None:
     cache.put_all({1: "one", 2: "two"})
     with cache.listen(initial_query=True) as q:

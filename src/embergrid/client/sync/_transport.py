@@ -115,6 +115,8 @@ class SyncConnection(ConnectionBase):
         self._rview = memoryview(bytearray(_RECV))
         self._recv: Callable[[memoryview], int] = _closed
         self._stop_beats = threading.Event()
+        self._beats: Heartbeats | None = None
+        self._next_look = 0.0  # monotonic time of the listener's next heartbeat look
 
     @property
     def alive(self) -> bool:
@@ -154,7 +156,9 @@ class SyncConnection(ConnectionBase):
         """Send heartbeats as ``beats`` says, from a thread of this connection's
         own that ends with the socket."""
         self._stop_beats = stop = threading.Event()
+        self._beats = beats
         if beats is not None:
+            self._next_look = time.monotonic() + beats.interval
             name = f"embergrid-heartbeats-{self!r}"
             beating = threading.Thread(
                 target=self._beat, args=(beats, stop), name=name, daemon=True
@@ -204,6 +208,7 @@ class SyncConnection(ConnectionBase):
 
     def _drop(self) -> None:
         self._stop_beats.set()
+        self._beats = None
         sock, self.sock = self.sock, None
         if sock is not None:
             with contextlib.suppress(OSError):
@@ -238,25 +243,47 @@ class SyncConnection(ConnectionBase):
         """The next server-initiated frame, waiting for it as long as it takes;
         ``OSError`` once the socket is gone (closed here or by the peer). Unread
         notifications stay in the socket: a slow listener slows the server's
-        sending, not this process's memory."""
-        while not self.inbox:
-            with self.lock:
+        sending, not this process's memory. The waiting thread holds the lock,
+        so it sends the connection's heartbeats itself (``_receive_or_beat``):
+        the heartbeat thread finds the lock taken and leaves them to it."""
+        with self.lock:
+            while not self.inbox:
                 sock = self.sock
                 if sock is None:
                     raise OSError(BROKEN)
                 event = self.proto.next_event()
                 if event is None:
-                    try:
-                        n = sock.recv_into(self._rview)
-                    except TimeoutError:
-                        continue  # nothing yet: wait on (heartbeats get the lock)
-                    if not n:
-                        self._drop()
-                        raise OSError(BROKEN)
-                    self.proto.receive_data(self._rview[:n].tobytes())
+                    self._receive_or_beat(sock)
                 elif type(event) is Response and event.op_code is None:
                     self.inbox.append(event)
-        return self.inbox.popleft()
+            return self.inbox.popleft()
+
+    def _receive_or_beat(self, sock: socket.socket) -> None:
+        """Receive what comes within the time left to the next heartbeat look,
+        or look (a heartbeat if nothing was sent since the last look); the
+        lock is held."""
+        beats, wait = self._beats, self.params.timeout
+        if beats is not None:
+            left = self._next_look - time.monotonic()
+            if left <= 0:
+                if beats.due():
+                    self._request(Heartbeats.BEAT)
+                beats.sent()
+                self._next_look = time.monotonic() + beats.interval
+                return
+            wait = left if wait is None else min(wait, left)
+        sock.settimeout(wait)
+        try:
+            n = sock.recv_into(self._rview)
+        except TimeoutError:
+            return  # nothing yet: wait on
+        finally:
+            if self.sock is sock:
+                sock.settimeout(self.params.timeout)
+        if not n:
+            self._drop()
+            raise OSError(BROKEN)
+        self.proto.receive_data(self._rview[:n].tobytes())
 
     def pipeline(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
         """Run ``flows`` on this connection with up to ``window`` requests in
@@ -291,21 +318,25 @@ class SyncConnection(ConnectionBase):
     def request(self, call: Call) -> Reply:
         """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
         with self.lock:
-            sock = self.sock
-            if sock is None:
-                raise OSError(BROKEN)
-            try:
-                _, data = _driver.encode_call(call, self.proto)
-                sock.sendall(data)
-                event = self._response(sock)
-            except OSError as exc:
-                self._drop()
-                self._lost(exc)
-                error = broken(exc)
-                if error is exc:
-                    raise
-                raise error from exc
-            return _driver.reply_for(call, event, self.proto, self)
+            return self._request(call)
+
+    def _request(self, call: Call) -> Reply:
+        """``request`` with the lock held."""
+        sock = self.sock
+        if sock is None:
+            raise OSError(BROKEN)
+        try:
+            _, data = _driver.encode_call(call, self.proto)
+            sock.sendall(data)
+            event = self._response(sock)
+        except OSError as exc:
+            self._drop()
+            self._lost(exc)
+            error = broken(exc)
+            if error is exc:
+                raise
+            raise error from exc
+        return _driver.reply_for(call, event, self.proto, self)
 
 
 class SyncTransport(TransportBase[SyncConnection]):

@@ -37,6 +37,13 @@ def query_continuous(s: Session, req: ContinuousQuery) -> LongResponse:
     s.check_cursor_room()
     rid = s.new_resource_id()
     s.cursors[rid] = s.node.feed.subscribe(
-        s.conn, rid, h.table, req.page_size, req.include_expired, s.pusher
+        s.conn,
+        rid,
+        h.table,
+        h.config,
+        req.page_size,
+        req.time_interval,
+        req.include_expired,
+        s.pusher,
     )
     return LongResponse(rid)
