@@ -49,6 +49,8 @@ class Workers:
         """Start ``count - 1`` workers of ``node`` listening on ``port`` with the
         leader's command-line flags ``argv``; return once each listens (raises
         ``RuntimeError`` naming the exit status of one that did not start)."""
+        if self.count < 2:
+            return  # the store stays this process's alone (no data_version asks)
         path = node.engine.store.path
         private = str(Path(path).parent) if node.engine.data_dir is None else None
         if private is not None:
