@@ -41,7 +41,7 @@ _I32 = struct.Struct("<i")
 # -- echo server (runs in its own process) -------------------------------------------
 
 
-def run_echo_server() -> None:
+def run_echo_server(busy_poll: float = BUSY_POLL) -> None:
     from embergrid.protocol.binary.codec import encode
     from embergrid.protocol.codes import ProtocolFeature
     from embergrid.protocol.handshake import (
@@ -91,7 +91,9 @@ def run_echo_server() -> None:
                 pos += 4 + n
             del buf[:pos]
             self.t.write(b"".join(out))  # type: ignore[attr-defined]
-            awake["until"] = time.perf_counter() + BUSY_POLL
+            if busy_poll <= 0:
+                return
+            awake["until"] = time.perf_counter() + busy_poll
             if not awake["polling"]:
                 awake["polling"] = True
                 loop.call_soon(poll_again)
@@ -171,9 +173,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--echo-server", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--echo-poll", type=float, default=BUSY_POLL * 1e6)  # µs
     args = parser.parse_args()
     if args.echo_server:
-        run_echo_server()
+        run_echo_server(args.echo_poll / 1e6)
         return
     from pyignite import Client
 

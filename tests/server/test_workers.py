@@ -11,6 +11,7 @@ node too; here, a stop of the leader stops its worker.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import re
@@ -28,7 +29,11 @@ from pyignite.datatypes import IntObject, String
 
 import embergrid
 from compat._wire import Wire
+from embergrid.cli.workers import Workers
+from embergrid.protocol.codes import OpCode
+from embergrid.server import Node
 from server._nodes import partition_map, start_node, until
+from server._wire import Pair
 
 _LISTENING = re.compile(r"listening on ([\d.]+):(\d+)")
 pytestmark = pytest.mark.skipif(
@@ -191,3 +196,21 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+def test_one_process_keeps_its_private_store_to_itself() -> None:
+    """Without ``--workers`` no other process opens the node's private store, so
+    a request asks SQLite nothing to learn of other processes' commits (opening
+    the store to other processes made every request run PRAGMA data_version)."""
+    node = Node()
+    try:
+        asyncio.run(Workers(1).start(node, 0, []))
+        asked: list[str] = []
+        node.engine.store.conn.set_trace_callback(asked.append)
+        pair = Pair(node)
+        pair.handshake()
+        assert pair.call(OpCode.CACHE_GET_NAMES).header.ok
+        assert asked, "the request ran no statement at all"
+        assert not [s for s in asked if "data_version" in s]
+    finally:
+        node.close()

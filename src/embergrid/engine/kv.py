@@ -154,19 +154,18 @@ def _op(
         def wrapper(
             self: KeyValue, cache_id: int, /, *args: P.args, **kwargs: P.kwargs
         ) -> R:
-            def call() -> R:
-                if write and self._atomic_ops:
-                    with self._atomic():
-                        return fn(self, cache_id, *args, **kwargs)
-                return fn(self, cache_id, *args, **kwargs)
-
-            try:
-                return call()
-            except sqlite3.OperationalError as exc:
-                if not is_missing_table(exc):
-                    raise
-            self._caches.forget(cache_id)  # dropped by another node: re-resolve once
-            return call()
+            # No closure made per call: this is every key-value request's path.
+            for retry in (False, True):
+                try:
+                    if write and self._atomic_ops:
+                        with self._atomic():
+                            return fn(self, cache_id, *args, **kwargs)
+                    return fn(self, cache_id, *args, **kwargs)
+                except sqlite3.OperationalError as exc:
+                    if retry or not is_missing_table(exc):
+                        raise
+                self._caches.forget(cache_id)  # dropped by another node: once more
+            raise AssertionError("unreachable")
 
         functools.update_wrapper(wrapper, fn)
         return wrapper

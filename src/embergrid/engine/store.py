@@ -62,7 +62,8 @@ data_version`` on a data dir (other processes), read once per request
 in-memory store has no other connection and skips it. A private store's other
 connections are usually all in this process, so it counts their row changes
 (``total_changes``) instead of asking SQLite: no statement, no file lock (once
-other processes open it too, ``open_to_processes``, it asks SQLite).
+other processes open it too, ``open_to_processes``, it asks SQLite); that count
+is also taken once per request.
 
 A private store (``Store.private()``, what a node without a data dir runs on) is a
 file in a directory of its own under ``/dev/shm`` (the system's temporary
@@ -242,13 +243,15 @@ class Store:
     def data_version(self) -> int:
         """Changes whenever another connection commits (or, for a private
         store, changes rows); constant in memory."""
-        if self._family is not None and not self._family.open_wide:
-            return self._family.changes_besides(self.conn)
         if not self.shared:
             return 0
         if self._version_memo is not None:
             return self._version_memo
-        version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+        family = self._family
+        if family is not None and not family.open_wide:
+            version = family.changes_besides(self.conn)
+        else:
+            version = int(self.conn.execute("PRAGMA data_version").fetchone()[0])
         if self._memo_on:
             self._version_memo = version
         return version

@@ -241,6 +241,9 @@ class Node:
         self.engine = engine
         # continuous queries (server/continuous.py)
         self.feed = Feed(engine, self.limits.max_unread_events, self.node_id)
+        # The topology version every answer carries (``topology``), as last read.
+        self._topology_of: TopologyVersion | None = None
+        self._topology = AffinityVersion(0, 0)
         self._heartbeat: Heartbeat | None = None
         self.segmented = threading.Event()
         """Set when the others reaped this node (it did not run past its
@@ -384,7 +387,10 @@ class Node:
     def topology(self) -> AffinityVersion:
         """The cluster's affinity topology version (the same on every node)."""
         version: TopologyVersion = self.engine.membership.version()
-        return AffinityVersion(version.major, version.minor)
+        if version is not self._topology_of:  # made again only when it changed
+            self._topology_of = version
+            self._topology = AffinityVersion(version.major, version.minor)
+        return self._topology
 
     def bump_topology(self) -> None:
         """A cache was created or destroyed: the minor version grows."""
