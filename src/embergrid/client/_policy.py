@@ -37,9 +37,11 @@ handshake. The policies, as pyignite's clients follow them:
 
 from __future__ import annotations
 
+import contextlib
 import random
 import uuid
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Generic, Protocol, TypeVar
 
 from embergrid.client._discovery import EndpointDiscovery, Listing
@@ -60,6 +62,7 @@ __all__ = [
     "CANNOT_CONNECT",
     "Dial",
     "Dialling",
+    "DiscoveryAsk",
     "Link",
     "NodePolicy",
     "NodePool",
@@ -346,6 +349,17 @@ class Dialling(Generic[C]):
         return False
 
 
+@dataclass(slots=True)
+class DiscoveryAsk(Generic[C]):
+    """One endpoint discovery: its call (None: none due), the answer the transport
+    got, and what the answer changes once the ask has ended."""
+
+    call: Call | None
+    answer: object | None = None
+    found: list[tuple[str, int]] = field(default_factory=list)
+    gone: list[C] = field(default_factory=list)
+
+
 class TransportBase(Generic[C]):
     """What both transports hold: the client's state, settings, events and pool."""
 
@@ -363,18 +377,21 @@ class TransportBase(Generic[C]):
     def conns(self) -> list[C]:
         return self.pool.conns
 
-    def discovery_call(self, version: AffinityVersion | None) -> Call | None:
-        """The endpoint discovery to make now (client/_discovery.py), or None."""
-        return self.pool.discovery.due(self.protocol_context, version)
-
-    def discovered(
-        self, answer: object | None
-    ) -> tuple[list[tuple[str, int]], list[C]]:
-        """What ``answer`` (the discovery's, None if it failed) changes: the
-        addresses of the nodes it adds to the client's, and the discovered
-        connections it forgets (to be closed)."""
-        listing = self.pool.discovery.learned(answer)
-        return ([], []) if listing is None else self.pool.listed(listing)
+    @contextlib.contextmanager
+    def discovery(self, version: AffinityVersion | None) -> Iterator[DiscoveryAsk[C]]:
+        """The endpoint discovery due now (client/_discovery.py; ``call`` None if
+        none is). The transport makes the call inside the block and sets ``answer``;
+        when the block ends, even by an error or a cancellation, the policy learns
+        the answer (None: none came) and the ask says which addresses to dial and
+        which discovered connections the cluster no longer lists (to be closed)."""
+        ask = DiscoveryAsk[C](self.pool.discovery.due(self.protocol_context, version))
+        try:
+            yield ask
+        finally:
+            if ask.call is not None:
+                listing = self.pool.discovery.learned(ask.answer)
+                if listing is not None:
+                    ask.found, ask.gone = self.pool.listed(listing)
 
     @property
     def protocol_context(self) -> ProtocolContext | None:

@@ -331,21 +331,15 @@ class AioTransport(TransportBase[AioConnection]):
     async def _discover(self, version: AffinityVersion | None) -> None:
         """Opt-in endpoint discovery: ask for the cluster's nodes when due, close
         the discovered ones it no longer lists, dial the new ones as the policy
-        says."""
-        ask = self.discovery_call(version)
-        if ask is None:
-            return
-        answer = None
-        try:
-            answer = (await self.call(ask)).message
-        except (ServerError, *connection_errors):
-            pass  # no answer: the next topology change asks again
-        finally:
-            found, gone = self.discovered(answer)
-        for conn in gone:
+        says (no answer: the next topology change asks again)."""
+        with self.discovery(version) as ask:
+            if ask.call is not None:
+                with contextlib.suppress(ServerError, *connection_errors):
+                    ask.answer = (await self.call(ask.call)).message
+        for conn in ask.gone:
             await conn.close()
-        if found:
-            new = [AioConnection(h, p, self.params, self.events) for h, p in found]
+        if ask.found:
+            new = [AioConnection(h, p, self.params, self.events) for h, p in ask.found]
             await self._dial(self.pool.add(new))
 
     async def close(self) -> None:

@@ -366,22 +366,16 @@ class SyncTransport(TransportBase[SyncConnection]):
     def _discover(self, version: AffinityVersion | None) -> None:
         """Opt-in endpoint discovery: ask for the cluster's nodes when due, close
         the discovered ones it no longer lists, dial the new ones as the policy
-        says."""
-        ask = self.discovery_call(version)
-        if ask is None:
-            return
-        answer = None
-        try:
-            answer = self.call(ask).message
-        except (ServerError, *connection_errors):
-            pass  # no answer: the next topology change asks again
-        finally:
-            found, gone = self.discovered(answer)
+        says (no answer: the next topology change asks again)."""
+        with self.discovery(version) as ask:
+            if ask.call is not None:
+                with contextlib.suppress(ServerError, *connection_errors):
+                    ask.answer = self.call(ask.call).message
         with self._lock:
-            for conn in gone:
+            for conn in ask.gone:
                 conn.close()
-        if found:
-            new = [SyncConnection(h, p, self.params, self.events) for h, p in found]
+        if ask.found:
+            new = [SyncConnection(h, p, self.params, self.events) for h, p in ask.found]
             with self._lock:
                 self._dial(self.pool.add(new))
 
