@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from embergrid.engine import ClusterState, Engine, EngineError, FakeClock
-from embergrid.engine.store import DB_FILE_NAME
+from embergrid.engine.store import DB_FILE_NAME, is_busy
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
 from embergrid.protocol.codes import StatusCode
 from embergrid.protocol.config import CacheConfiguration, ExpiryDurations
@@ -184,3 +185,22 @@ def test_second_os_process_sees_the_data(tmp_path: Path, clock: FakeClock) -> No
         ).stdout
         assert out.split() == ["parent", "Three", "ACTIVE"]
         assert e.kv.get(cid, b"child") == b"was here"  # and the child's write is seen
+
+
+def test_sql_on_a_store_another_process_writes_is_run_again_not_failed(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A statement that finds the write lock held past the engine's busy timeout
+    raises the store's busy error (the server runs it again later), never an SQL
+    error that would reach the client as ``50000: database is locked``."""
+    with Engine(clock=clock, data_dir=tmp_path, busy_timeout_ms=1) as e:
+        other = sqlite3.connect(tmp_path / DB_FILE_NAME, isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another node holds the write lock
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            e.sql.execute("CREATE TABLE city (id INT PRIMARY KEY, name VARCHAR)")
+        assert is_busy(raised.value)
+        other.execute("ROLLBACK")
+        other.close()
+        e.sql.execute("CREATE TABLE city (id INT PRIMARY KEY, name VARCHAR)")
+        e.sql.execute("INSERT INTO city (id, name) VALUES (1, 'Lyon')")
+        assert e.sql.execute("SELECT name FROM city").rows == [("Lyon",)]

@@ -58,7 +58,7 @@ from embergrid.engine.sql.types import (
     cell_encoder,
     stored_param,
 )
-from embergrid.engine.store import Store
+from embergrid.engine.store import Store, is_busy
 from embergrid.engine.types import BinaryTypes
 from embergrid.protocol.config import (
     PARTITIONED,
@@ -295,6 +295,13 @@ def _argument_type(v: Any, code: int | None = None) -> SqlType:
     return TYPES[_ARGUMENT_TYPES.get(type(v), "OTHER")]
 
 
+def _failed(exc: Exception) -> Exception:
+    """The SQL error (``50000`` and the text) a failed statement answers. A store
+    busy with another process's write is no SQL error: it is raised as it is, and
+    the caller runs the statement again (``store.is_busy``; nothing was written)."""
+    return exc if is_busy(exc) else fail(f"50000: {exc}")
+
+
 class SqlEngine:
     """The SQL front of one engine."""
 
@@ -468,7 +475,7 @@ class SqlEngine:
                 msg = m.run_failed(exc.text, exc.code, text, exc.map_query)
                 raise fail(msg) from None
             except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
-                raise fail(f"50000: {exc}") from None
+                raise _failed(exc) from None
         text = sql.strip().rstrip(";").strip()
         sch = self.schema_for(schema, cache_id)
         try:
@@ -484,7 +491,7 @@ class SqlEngine:
         except (GlotError, TokenError):
             raise fail(m.syntax_error(text)) from None
         except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
-            raise fail(f"50000: {exc}") from None
+            raise _failed(exc) from None
         self._remember(key, sch, text)
         return res
 
@@ -676,7 +683,7 @@ class SqlEngine:
                 m.run_failed(exc.text, exc.code, stream.text, exc.map_query)
             ) from None
         except (sqlite3.Error, ValueError, TypeError, ArithmeticError) as exc:
-            raise fail(f"50000: {exc}") from None
+            raise _failed(exc) from None
         finally:
             self._deadline = None
             self._failure = None
