@@ -10,6 +10,7 @@ acknowledged write is lost when a node is killed under load.
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -44,11 +45,11 @@ def _versions(nodes: list[ServeNode]) -> set[tuple[int, int]]:
 
 
 def test_every_node_sees_what_another_did(tmp_path: Path) -> None:
-    with cluster(tmp_path, NAMES) as nodes:
+    with cluster(tmp_path, NAMES) as nodes, contextlib.ExitStack() as stack:
         clients = []
         for node in nodes:
             c = pyignite.Client()
-            c.connect(*node.address)
+            stack.enter_context(c.connect(*node.address))  # closed even on failure
             clients.append(c)
         a, b, c = clients
         cache = a.create_cache({PROP_NAME: "shared", PROP_BACKUPS_NUMBER: 2})
@@ -67,8 +68,6 @@ def test_every_node_sees_what_another_did(tmp_path: Path) -> None:
         assert list(a.sql("SELECT id FROM city")) == [[1]]
         c.get_cache("shared").destroy()
         assert "shared" not in a.get_cache_names()
-        for client in clients:
-            client.close()
 
 
 def test_topology_version_and_partition_map_agree_on_every_node(
