@@ -375,7 +375,10 @@ FEATURES: list[tuple[str, tuple[str, ...]]] = [
             "test_sql_query_returns_key_value_rows",
         ),
     ),
-    ("Transactions", ()),
+    (
+        "Transactions (two clients interleaved, every isolation, Java thin)",
+        (TX_MODULE, "test_java_thin_client_on_embergrid"),
+    ),
     (
         "Continuous queries (Java thin client's ContinuousQuery, Cache.listen)",
         CONTINUOUS,
