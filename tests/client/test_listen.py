@@ -11,13 +11,13 @@ connection ending the iteration with a clear error. (What both shells do alike:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import threading
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
+from aio.test_listen import SENTINEL, _ready  # the barrier, as the shared tests use it
 
 from _targets import Target
 from embergrid import AioClient, CacheEvent, CacheEventType, Client
@@ -28,44 +28,10 @@ CREATED, UPDATED, REMOVED = (
     CacheEventType.REMOVED,
 )
 WAIT_S = 60.0  # a bound on waiting for events that must come (never a timing claim)
-SENTINEL = -1  # the key the barrier below writes
 
 
-# Ignite 2.18 starts delivering a query's events only once its answer to op 2006
-# has been sent (``ClientCacheQueryContinuousHandle.startNotifications``, called
-# from ``onSent``): a change made in between, by another connection, is not
-# delivered. embergrid subscribes before answering. So that the tests pin
-# what both must do, each first writes a sentinel key until its event arrives
-# (then every later change must be heard) and ignores the sentinel's events.
-
-
-async def _aready(cache: Any, events: Any) -> AsyncIterator[CacheEvent]:
-    """``events`` once the query surely hears every change (see above)."""
-    heard = asyncio.Event()
-
-    async def prime() -> None:
-        i = 0
-        while not heard.is_set():
-            await cache.put(SENTINEL, i)
-            i += 1
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(heard.wait(), 0.05)
-
-    writer = asyncio.ensure_future(prime())
-    before = []
-    try:
-        async for event in events:
-            if event.key == SENTINEL:
-                break
-            before.append(event)
-    finally:
-        heard.set()
-        await writer
-    for event in before:
-        yield event
-    async for event in events:
-        if event.key != SENTINEL:
-            yield event
+# Each test first waits until its query surely hears every change (the sentinel
+# barrier of ``aio/test_listen.py``, where the reason is told).
 
 
 @pytest.fixture
@@ -116,11 +82,11 @@ def test_a_callback_gets_each_event_on_its_own_thread(cache: Any) -> None:
 
 
 async def test_ten_thousand_rapid_updates_arrive_all_in_order_per_key(
-    aio_cache: Any,
+    target: Target, aio_cache: Any
 ) -> None:
     keys, rounds = 10, 1000
     async with aio_cache.listen(page_size=64) as q:
-        events = _aready(aio_cache, q)
+        events = await _ready(target, aio_cache, q)
 
         async def write(key: int) -> None:
             for i in range(rounds):
@@ -144,10 +110,10 @@ async def test_ten_thousand_rapid_updates_arrive_all_in_order_per_key(
 
 
 async def test_a_dropped_connection_ends_the_iteration_with_a_clear_error(
-    aio_cache: Any,
+    target: Target, aio_cache: Any
 ) -> None:
     async with aio_cache.listen() as q:
-        events = _aready(aio_cache, q)
+        events = await _ready(target, aio_cache, q)
         await aio_cache.put(1, "before")
         assert (await anext(events)).value == "before"
         q._conn.transport.abort()  # the socket goes, as on a network failure
