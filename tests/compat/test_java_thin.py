@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -185,30 +185,28 @@ def smoke_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return compile_java(tmp_path_factory, SOURCE, RUN_TIMEOUT_S)
 
 
-def run_smoke(classes: Path, host: str, port: int, *flags: str) -> dict[str, str]:
-    """Run the program once; check name -> ``OK`` or the ``FAIL`` text."""
+def run_java(
+    classes: Path, main_class: str, args: Sequence[object], timeout: float
+) -> list[str]:
+    """Run ``main_class`` of ``classes`` on the Ignite 2.18 jars with ``args``; the
+    lines it printed (it must exit 0)."""
     classpath = f"{LIB_DIR / '*'}:{classes}"
     done = subprocess.run(
-        [
-            "java",
-            f"@{JVM_OPTIONS}",
-            "-cp",
-            classpath,
-            MAIN_CLASS,
-            host,
-            str(port),
-            *flags,
-        ],
+        ["java", f"@{JVM_OPTIONS}", "-cp", classpath, main_class, *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=RUN_TIMEOUT_S,
+        timeout=timeout,
         check=False,
     )
-    lines = done.stdout.splitlines()
-    tail = (done.stdout[-3000:], done.stderr[-3000:])
-    assert done.returncode == 0, tail
-    assert lines, tail
-    assert lines[-1].startswith("DONE"), tail
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
+    return done.stdout.splitlines()
+
+
+def check_results(lines: list[str]) -> dict[str, str]:
+    """A check program's ``OK name`` / ``FAIL name: text`` lines, ended by
+    ``DONE``: check name -> ``OK`` or the ``FAIL`` text."""
+    assert lines, "the program printed nothing"
+    assert lines[-1].startswith("DONE"), lines[-40:]
     results: dict[str, str] = {}
     for line in lines[:-1]:
         status, _, rest = line.partition(" ")
@@ -217,6 +215,12 @@ def run_smoke(classes: Path, host: str, port: int, *flags: str) -> dict[str, str
         assert name not in results, line
         results[name] = "OK" if status == "OK" else error
     return results
+
+
+def run_smoke(classes: Path, host: str, port: int, *flags: str) -> dict[str, str]:
+    """Run the program once; check name -> ``OK`` or the ``FAIL`` text."""
+    lines = run_java(classes, MAIN_CLASS, [host, port, *flags], RUN_TIMEOUT_S)
+    return check_results(lines)
 
 
 def failures(results: dict[str, str]) -> dict[str, str]:

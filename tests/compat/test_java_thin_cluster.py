@@ -10,13 +10,12 @@ connecting to every node (op 5102). Every check must print ``OK`` on both.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT, ReferenceCluster
-from compat.test_java_thin import compile_java, failures
+from _reference import REPO_ROOT, ReferenceCluster
+from compat.test_java_thin import check_results, compile_java, failures, run_java
 from server._nodes import start_node
 
 pytestmark = pytest.mark.timeout(600)
@@ -41,26 +40,8 @@ def cluster_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_checks(classes: Path, host: str, ports: list[int]) -> dict[str, str]:
     """Check name -> ``OK`` or the ``FAIL`` text."""
-    java = ["java", f"@{JVM_OPTIONS}", "-cp", f"{LIB_DIR / '*'}:{classes}"]
-    done = subprocess.run(
-        [*java, "ClusterGroupSmoke", host, *map(str, ports)],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT_S,
-        check=False,
-    )
-    lines = done.stdout.splitlines()
-    tail = (done.stdout[-3000:], done.stderr[-3000:])
-    assert done.returncode == 0, tail
-    assert lines, tail
-    assert lines[-1].startswith("DONE"), tail
-    results: dict[str, str] = {}
-    for line in lines[:-1]:
-        status, _, rest = line.partition(" ")
-        name, _, error = rest.partition(": ") if status == "FAIL" else (rest, "", "")
-        assert status in ("OK", "FAIL"), line
-        results[name] = "OK" if status == "OK" else error
-    return results
+    lines = run_java(classes, "ClusterGroupSmoke", [host, *ports], TIMEOUT_S)
+    return check_results(lines)
 
 
 def test_java_cluster_group_api_on_embergrid(

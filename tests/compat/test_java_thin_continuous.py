@@ -11,13 +11,12 @@ reason when ``java``/``javac`` or the jars are missing.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from _reference import JVM_OPTIONS, LIB_DIR, REPO_ROOT
-from compat.test_java_thin import RUN_TIMEOUT_S, compile_java
+from _reference import REPO_ROOT
+from compat.test_java_thin import RUN_TIMEOUT_S, compile_java, run_java
 from embergrid.server import ServerThread
 
 SOURCE = REPO_ROOT / "tools" / "java-thin" / "ContinuousQueryCheck.java"
@@ -57,23 +56,7 @@ def check_classes(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def heard(classes: Path, host: str, port: int) -> list[str]:
-    done = subprocess.run(
-        [
-            "java",
-            f"@{JVM_OPTIONS}",
-            "-cp",
-            f"{LIB_DIR / '*'}:{classes}",
-            MAIN_CLASS,
-            host,
-            str(port),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S * 2,
-        check=False,
-    )
-    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:])
-    return done.stdout.splitlines()
+    return run_java(classes, MAIN_CLASS, [host, port], RUN_TIMEOUT_S * 2)
 
 
 def test_java_continuous_query_hears_on_embergrid_what_it_hears_on_ignite(
