@@ -1,7 +1,8 @@
 """What the cluster differentials observe of a cluster, embergrid's or Ignite's.
 
 Owns ``Cluster`` (client ports by node index, node UUID -> consistent id, how
-to stop and start node ``i``) and the observations made through a raw
+to stop and start node ``i``), the cache configurations the scenarios compare
+maps of (``CACHES``), and the observations made through a raw
 connection to node ``i``: the topology version, op 1101's map and op 1100's
 primaries, each in terms that compare across the two clusters (consistent ids
 and node indexes, never node UUIDs, which differ between runs).
@@ -14,6 +15,9 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from pyignite.datatypes.cache_config import CacheMode
+from pyignite.datatypes.prop_codes import PROP_BACKUPS_NUMBER, PROP_CACHE_MODE
+
 from compat._wire import Wire
 from embergrid.protocol.binary.hashing import cache_id
 from embergrid.protocol.codes import OpCode
@@ -21,6 +25,13 @@ from embergrid.protocol.messages import cache as cm
 from embergrid.protocol.messages import partitions as pm
 
 SETTLE_DEADLINE = 120.0
+# Cache name -> the pyignite properties it is created with (besides its name).
+CACHES: dict[str, dict[int, Any]] = {
+    "backups-0": {},
+    "backups-1": {PROP_BACKUPS_NUMBER: 1},
+    "backups-2": {PROP_BACKUPS_NUMBER: 2},
+    "replicated": {PROP_CACHE_MODE: CacheMode.REPLICATED},
+}
 
 
 class Cluster:

@@ -31,15 +31,13 @@ from typing import Any
 
 import pytest
 from pyignite import Client
-from pyignite.datatypes.cache_config import CacheMode
 from pyignite.datatypes.prop_codes import (
-    PROP_BACKUPS_NUMBER,
-    PROP_CACHE_MODE,
     PROP_NAME,
 )
 
 from _reference import ReferenceCluster
 from compat._cluster import (
+    CACHES,
     SETTLE_DEADLINE,
     Cluster,
     call,
@@ -55,12 +53,6 @@ from server._nodes import ServeNode, start_node
 pytestmark = pytest.mark.timeout(600)
 
 NAMES = [f"reference-node-{i}" for i in range(4)]
-CACHES: dict[str, dict[int, Any]] = {
-    "backups-0": {},
-    "backups-1": {PROP_BACKUPS_NUMBER: 1},
-    "backups-2": {PROP_BACKUPS_NUMBER: 2},
-    "replicated": {PROP_CACHE_MODE: CacheMode.REPLICATED},
-}
 KEYS = 100
 # The versions each step settles at (observed on Ignite 2.18).
 VERSIONS = {

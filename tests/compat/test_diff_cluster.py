@@ -27,16 +27,21 @@ from typing import Any
 
 import pytest
 from pyignite import Client
-from pyignite.datatypes.cache_config import CacheMode
 from pyignite.datatypes.key_value import PeekModes
 from pyignite.datatypes.prop_codes import (
-    PROP_BACKUPS_NUMBER,
-    PROP_CACHE_MODE,
     PROP_NAME,
 )
 
 from _reference import ReferenceCluster
-from compat._cluster import Cluster, call, node_partitions, partitions, settled, version
+from compat._cluster import (
+    CACHES,
+    Cluster,
+    call,
+    node_partitions,
+    partitions,
+    settled,
+    version,
+)
 from compat._wire import Wire
 from embergrid.datatypes import IntObject
 from embergrid.protocol.binary.codec import decode, encode
@@ -50,12 +55,6 @@ from server._nodes import ServeNode, start_node
 pytestmark = pytest.mark.timeout(600)
 
 NAMES = [f"reference-node-{i}" for i in range(3)]
-CACHES: dict[str, dict[int, Any]] = {
-    "backups-0": {},
-    "backups-1": {PROP_BACKUPS_NUMBER: 1},
-    "backups-2": {PROP_BACKUPS_NUMBER: 2},
-    "replicated": {PROP_CACHE_MODE: CacheMode.REPLICATED},
-}
 PEEKS = {
     "none": [],
     "ALL": [PeekModes.ALL],
