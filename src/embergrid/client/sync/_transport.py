@@ -19,7 +19,7 @@ import ssl
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from embergrid._busy_poll import BusyPoll
@@ -288,10 +288,7 @@ class SyncConnection(ConnectionBase):
     def pipeline(self, flows: Iterable[Flow[T]], window: int) -> list[T]:
         """Run ``flows`` on this connection with up to ``window`` requests in
         flight (``_driver.drive_many``); a broken socket raises ``OSError``."""
-        with self.lock:
-            sock = self.sock
-            if sock is None:
-                raise OSError(BROKEN)
+        with self.lock, self._breaking() as sock:
             proto = self.proto
 
             def send(call: Call) -> int:
@@ -299,21 +296,13 @@ class SyncConnection(ConnectionBase):
                 sock.sendall(data)
                 return request_id
 
-            try:
-                return _driver.drive_many(
-                    flows,
-                    window,
-                    send,
-                    lambda: self._response(sock),
-                    lambda call, resp: _driver.reply_for(call, resp, proto, self),
-                )
-            except OSError as exc:
-                self._drop()
-                self._lost(exc)
-                error = broken(exc)
-                if error is exc:
-                    raise
-                raise error from exc
+            return _driver.drive_many(
+                flows,
+                window,
+                send,
+                lambda: self._response(sock),
+                lambda call, resp: _driver.reply_for(call, resp, proto, self),
+            )
 
     def request(self, call: Call) -> Reply:
         """Send ``call`` and wait for its answer; a broken socket raises ``OSError``."""
@@ -322,13 +311,22 @@ class SyncConnection(ConnectionBase):
 
     def _request(self, call: Call) -> Reply:
         """``request`` with the lock held."""
+        with self._breaking() as sock:
+            _, data = _driver.encode_call(call, self.proto)
+            sock.sendall(data)
+            event = self._response(sock)
+        return _driver.reply_for(call, event, self.proto, self)
+
+    @contextlib.contextmanager
+    def _breaking(self) -> Iterator[socket.socket]:
+        """The open socket (none: "Connection broken."); an ``OSError`` of the
+        block drops the connection and is raised as what a broken connection
+        raises (``broken``)."""
         sock = self.sock
         if sock is None:
             raise OSError(BROKEN)
         try:
-            _, data = _driver.encode_call(call, self.proto)
-            sock.sendall(data)
-            event = self._response(sock)
+            yield sock
         except OSError as exc:
             self._drop()
             self._lost(exc)
@@ -336,7 +334,6 @@ class SyncConnection(ConnectionBase):
             if error is exc:
                 raise
             raise error from exc
-        return _driver.reply_for(call, event, self.proto, self)
 
 
 class SyncTransport(TransportBase[SyncConnection]):
