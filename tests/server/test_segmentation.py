@@ -112,14 +112,25 @@ def _keep_writing(address: tuple[str, int], stop: threading.Event) -> None:
         return
 
 
+def _stopped(pid: int) -> bool:
+    """Whether ``pid`` is stopped now (its /proc state is T)."""
+    with open(f"/proc/{pid}/stat") as f:
+        text = f.read()
+    return text[text.rfind(")") + 2] == "T"
+
+
 def _freeze_holding_the_lock(node: ServeNode, data_dir: Path) -> None:
     """SIGSTOP ``node`` at a moment it holds the store's write lock (it writes
-    all the time; a stop that lands between its transactions is undone)."""
+    all the time; a stop that lands between its transactions is undone).
+
+    A signal is delivered after ``kill`` returns: the lock is checked only
+    once the process is seen stopped, so it cannot still let go of it."""
     pid = node.process.pid
     end = time.monotonic() + FREEZE_DEADLINE
     while time.monotonic() < end:
         if _write_lock_holder(data_dir) == pid:
             os.kill(pid, signal.SIGSTOP)
+            until(lambda: _stopped(pid), "the node stops", FREEZE_DEADLINE)
             if _write_lock_holder(data_dir) == pid:
                 return
             os.kill(pid, signal.SIGCONT)
