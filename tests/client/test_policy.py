@@ -22,6 +22,7 @@ from embergrid.client.flows._state import ClientState
 from embergrid.errors import AuthenticationError, HandshakeError, ReconnectError
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.headers import AffinityVersion
+from embergrid.protocol.messages import cluster_group as cg
 
 
 def drive(dials: Dial, up: set[int]) -> tuple[list[int], int]:
@@ -354,3 +355,23 @@ def test_without_partition_awareness_failover_skips_forgotten_nodes() -> None:
     assert pool.listed(_listing((ids[0], 10800), (ids[2], 10802)))[1] == [pool.conns[1]]
     given.alive = False
     assert drive(pool.recovery(), up={0}) == ([2, 0], 0)
+
+
+def test_a_discovery_answered_before_the_node_saw_the_change_is_asked_again() -> None:
+    """Nodes learn of a topology change one by one: the node that answers the
+    endpoint request may still list the old topology. While the last answer is
+    older than a version a response reported, every response (even one carrying
+    that same version) asks again; an answer that caught up ends it."""
+    pool: NodePool[_Node] = NodePool(ClientState(), True, discovery=True)
+    drive(pool.reset([_Node(True, uuid.uuid4())]), up={0})
+    pool.discovery.learned(cg.GetNodeEndpointsResponse(3, (), ()))  # at connect
+    changed = AffinityVersion(4, 0)  # one object, as a connection keeps it
+
+    assert pool.saw_topology(changed) is not None  # ask: the topology changed
+    pool.discovery.learned(cg.GetNodeEndpointsResponse(3, (), ()))  # a stale node
+    pool.recheck()
+    assert pool.saw_topology(changed) is not None  # the same version: ask again
+    pool.discovery.learned(cg.GetNodeEndpointsResponse(4, (), ()))
+    pool.recheck()
+    assert pool.saw_topology(changed) is None  # caught up
+    assert pool.saw_topology(AffinityVersion(4, 0)) is None

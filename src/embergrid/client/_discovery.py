@@ -47,6 +47,12 @@ class EndpointDiscovery:
         """The topology version of the last answer (-1 before any)."""
         return self._known
 
+    def behind(self, topology: AffinityVersion) -> bool:
+        """Whether the last answer is older than ``topology``, a version a
+        response already reported: the node asked had not yet seen the
+        change (nodes learn of it one by one), so asking again is due."""
+        return self.enabled and self._known != _ALL and self._known < topology.major
+
     def due(
         self, ctx: ProtocolContext | None, version: AffinityVersion | None
     ) -> Call | None:

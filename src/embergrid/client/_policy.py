@@ -285,6 +285,12 @@ class NodePool(Generic[C]):
         which nodes are alive is read when the dials start, under the caller's lock."""
         return (yield from self.policy.recovery(self.alive()))
 
+    def recheck(self) -> None:
+        """Look at the next response's version even if it is the one looked at
+        last: an endpoint discovery that ended behind it asks again then."""
+        if self.discovery.behind(self.state.topology):
+            self._version = None
+
     def saw_topology(self, version: AffinityVersion | None) -> Dial | None:
         """Driver hook: a response carried ``version``; the dials to retry dead nodes
         if it is a change and any node is dead (with endpoint discovery on, any
@@ -292,10 +298,12 @@ class NodePool(Generic[C]):
         if version is self._version:  # the common case: the same object as before
             return None
         self._version = version
-        if not self.state.saw_topology(version):
-            return None
+        changed = self.state.saw_topology(version)
         if self.discovery.enabled:  # the transport then asks for endpoints
-            return self.policy.revival(self.alive())
+            behind = self.discovery.behind(self.state.topology)
+            return self.policy.revival(self.alive()) if changed or behind else None
+        if not changed:
+            return None
         if not self.policy.partition_aware:
             return None
         alive = self.alive()
@@ -392,6 +400,7 @@ class TransportBase(Generic[C]):
                 listing = self.pool.discovery.learned(ask.answer)
                 if listing is not None:
                     ask.found, ask.gone = self.pool.listed(listing)
+                self.pool.recheck()
 
     @property
     def protocol_context(self) -> ProtocolContext | None:

@@ -331,7 +331,9 @@ class AioTransport(TransportBase[AioConnection]):
     async def _discover(self, version: AffinityVersion | None) -> None:
         """Opt-in endpoint discovery: ask for the cluster's nodes when due, close
         the discovered ones it no longer lists, dial the new ones as the policy
-        says (no answer: the next topology change asks again)."""
+        says (no answer: the next topology change asks again; an answer older
+        than a version already reported, from a node that had not yet seen the
+        change: the next response asks again)."""
         with self.discovery(version) as ask:
             if ask.call is not None:
                 with contextlib.suppress(ServerError, *connection_errors):
