@@ -33,8 +33,10 @@ load from other processes hits both alike; each cell keeps its best round.
 
 Usage: ``python benchmarks/tx.py [--seconds S] [--rounds R] [--warmup W]
 [--client embergrid|pyignite|both] [--hog N] [--busy-poll US] [--workers N]
-[--no-reference]`` (``--busy-poll`` and ``--workers`` are passed to ``embergrid
-serve``; its CPU column counts the polling and the worker processes too).
+[--no-reference] [--base TREE]`` (``--busy-poll`` and ``--workers`` are passed
+to ``embergrid serve``; its CPU column counts the polling and the worker
+processes too; ``--base`` adds a third server, ``embergrid serve`` run from
+another tree's ``src/``, for before/after in one run).
 ``IGNITE_REFERENCE=host:port`` uses a node already running instead (with
 whatever JVM flags it was started with; no CPU column for it). Imports the test
 helper ``tests/_reference.py``.
@@ -311,7 +313,13 @@ def run(
     return cells
 
 
-def table(args: argparse.Namespace, cells: dict[tuple[str, int, str], Cell]) -> None:
+def table(
+    args: argparse.Namespace,
+    names: list[str],
+    cells: dict[tuple[str, int, str], Cell],
+) -> None:
+    """One row per (client library, clients): each server's rate, each
+    embergrid server's ratio to the reference, each server's CPU per tx."""
     print(
         f"\nseconds={args.seconds} rounds={args.rounds} warmup={args.warmup}"
         f" hog={args.hog} busy-poll={args.busy_poll or 'default'}"
@@ -319,27 +327,34 @@ def table(args: argparse.Namespace, cells: dict[tuple[str, int, str], Cell]) -> 
         " (best round; clients are processes;"
         f" load average {os.getloadavg()[0]:.2f} at the end)"
     )
-    print(
-        f"| {'client':<9} | {'clients':>7} | {'embergrid tx/s':>14} |"
-        f" {'ignite tx/s':>11} | {'ratio':>5} | {'CPU us/tx ours':>14} |"
-        f" {'CPU us/tx ignite':>16} |"
-    )
-    print(
-        f"|{'-' * 11}|{'-' * 9}|{'-' * 16}|{'-' * 13}|{'-' * 7}|{'-' * 16}|{'-' * 18}|"
-    )
+    ours = [n for n in names if n != "ignite"]
+    heads = [f"{n} tx/s" for n in names]
+    heads += [f"ratio {n}" for n in ours if "ignite" in names]
+    heads += [f"CPU us/tx {n}" for n in names]
+    print(f"| client    | clients | {' | '.join(heads)} |")
+    print(f"|{'-' * 11}|{'-' * 9}|" + "|".join("-" * (len(h) + 2) for h in heads) + "|")
     for library in ("embergrid", "pyignite"):
         for clients in CLIENT_COUNTS:
-            ours = cells.get((library, clients, "embergrid"))
-            ref = cells.get((library, clients, "ignite"))
-            if ours is None:
+            row = {n: cells.get((library, clients, n)) for n in names}
+            if all(c is None for c in row.values()):
                 continue
-            ref_rate = f"{ref.rate:11.0f}" if ref else f"{'n/a':>11}"
-            ratio = f"{ours.rate / ref.rate:5.2f}" if ref and ref.rate else "  n/a"
-            ref_cpu = f"{ref.cpu_us:16.0f}" if ref and ref.cpu_us else f"{'n/a':>16}"
-            print(
-                f"| {library:<9} | {clients:>7} | {ours.rate:14.0f} | {ref_rate} |"
-                f" {ratio} | {ours.cpu_us:14.0f} | {ref_cpu} |"
+            ref = row.get("ignite")
+            values = [_num(c.rate if c else None, 0) for c in row.values()]
+            if ref is not None:
+                values += [_num(_ratio(row[n], ref), 2) for n in ours]
+            values += [_num(c.cpu_us if c else None, 0) for c in row.values()]
+            cols = " | ".join(
+                v.rjust(len(h)) for v, h in zip(values, heads, strict=True)
             )
+            print(f"| {library:<9} | {clients:>7} | {cols} |")
+
+
+def _ratio(ours: Cell | None, ref: Cell) -> float | None:
+    return ours.rate / ref.rate if ours and ref.rate else None
+
+
+def _num(value: float | None, digits: int) -> str:
+    return "n/a" if not value else f"{value:.{digits}f}"
 
 
 @contextmanager
@@ -368,6 +383,7 @@ def main() -> None:
     ap.add_argument("--busy-poll", help="embergrid serve's --busy-poll (µs)")
     ap.add_argument("--workers", help="embergrid serve's --workers (processes)")
     ap.add_argument("--no-reference", action="store_true")
+    ap.add_argument("--base", help="a tree whose src/ serves as 'embergrid base'")
     args = ap.parse_args()
     print(f"load average at the start: {os.getloadavg()}")
     with contextlib.ExitStack() as stack:
@@ -377,13 +393,17 @@ def main() -> None:
         if args.workers is not None:
             flags += ("--workers", args.workers)
         servers = [stack.enter_context(embergrid_server(*flags))]
+        if args.base:  # the same serve from another tree's sources: before/after
+            env = {**os.environ, "PYTHONPATH": str(Path(args.base) / "src")}
+            address, pid = stack.enter_context(serve_process(*flags, env=env))
+            servers.append(Server("embergrid base", address, pid))
         if not args.no_reference:
             servers.append(stack.enter_context(reference_server()))
         for server in servers:
             prepare(server)
         stack.enter_context(hogs(args.hog))
         cells = run(args, servers)
-    table(args, cells)
+    table(args, [s.name for s in servers], cells)
 
 
 if __name__ == "__main__":

@@ -100,6 +100,30 @@ def test_a_closed_engine_of_this_process_loses_its_locks(
     assert a.kv.get(cid, b"\x01k") == b"\x01B"
 
 
+def test_a_commit_whose_lock_was_taken_fails_and_writes_nothing(
+    nodes: tuple[Engine, Engine, FakeClock],
+) -> None:
+    """A node that judged a's lock stale (here: a's process as if gone) took
+    it: a's commit, still within its timeout, fails as timed out, and neither
+    of its writes nor its other lock outlives it."""
+    a, b, clock = nodes
+    cid = _cache(a)
+    ta = a.txs.start(PESSIMISTIC, REPEATABLE_READ, 60_000, None)
+    a.kv_in(ta).put_all(cid, [(b"\x011", b"\x01A"), (b"\x012", b"\x01A")])
+    view_of_b = Transactions(
+        b.store, b.entries, clock.now_ms, owner_alive=lambda _: False
+    )
+    tb = view_of_b.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
+    view_of_b.lock(tb, b.caches.handle(cid), b"\x011")
+    with pytest.raises(EngineError) as failed:
+        a.txs.commit(ta)
+    assert failed.value.message.startswith("Cache transaction timed out: ")
+    assert a.kv.get(cid, b"\x011") is None
+    assert a.kv.get(cid, b"\x012") is None
+    rows = b.store.conn.execute("SELECT xid FROM tx_locks").fetchall()
+    assert rows == [(tb.xid,)]
+
+
 def test_owners_of_other_processes_are_judged_by_pid_and_start_time() -> None:
     assert not owner_alive("999999999:1:x")  # no such process
     assert owner_alive("1:" + (_start_time(1) or "") + ":x")  # init runs

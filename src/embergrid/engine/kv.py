@@ -26,7 +26,6 @@ handle and run once more (ending in status 1000 if the cache is really gone).
 
 from __future__ import annotations
 
-import copy
 import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -197,7 +196,8 @@ class KeyValue:
     def within(self, entries: EntryOps) -> KeyValue:
         """The same ops over ``entries`` (a transaction's view), which owns its
         atomicity: no op opens a store transaction of its own."""
-        view = copy.copy(self)
+        view = object.__new__(KeyValue)  # no copy.copy: once per transaction
+        view.__dict__.update(self.__dict__)
         view._e = entries
         view._atomic_ops = False
         view._atomic = nullcontext

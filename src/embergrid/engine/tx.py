@@ -18,13 +18,15 @@ Locks are rows of ``tx_locks(cache_id, key, xid, owner, deadline)``, shared by
 every process on the store, so every node of a cluster sees them. A lock is
 taken by one autocommitted ``INSERT ... ON CONFLICT DO NOTHING`` and then owned
 by whoever's row is there. A lock whose owner is finished cannot exist (commit
-and rollback delete them with the transaction's last statement); one whose
-owner engine is gone (``owner``, see ``owner_alive``: the process died, or its
-pid now names a newer process, or the engine closed) or whose owner's timeout
-passed (``deadline``) is stale: the next taker deletes every lock of that
-transaction first. A key held by a live owner makes the op raise
-``WouldBlock(LockWait)``; the server waits (``LockWait.deadline`` bounds it)
-and runs the op again from the start.
+and rollback delete them in the store transaction that ends it, by key and
+``xid``; the table has no index on ``xid``, which would cost every lock taken
+and freed a second B-tree write: only clearing a stale holder, rare, scans the
+live locks for its ``xid``); one whose owner engine is gone (``owner``, see
+``owner_alive``: the process died, or its pid now names a newer process, or
+the engine closed) or whose owner's timeout passed (``deadline``) is stale: the
+next taker deletes every lock of that transaction first. A key held by a live
+owner makes the op raise ``WouldBlock(LockWait)``; the server waits
+(``LockWait.deadline`` bounds it) and runs the op again from the start.
 Ops are safe to run again: nothing of a blocked op reached the store, and what
 it put in the write set it puts there again.
 
@@ -84,7 +86,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS tx_locks (cache_id INTEGER NOT NULL, key BLOB NOT NULL,"
     " xid TEXT NOT NULL, owner TEXT NOT NULL, deadline INTEGER,"
     " PRIMARY KEY (cache_id, key)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS tx_locks_xid ON tx_locks (xid)",
+    "DROP INDEX IF EXISTS tx_locks_xid",  # made by earlier versions (see above)
 )
 
 _HOLDER = "SELECT xid, owner, deadline FROM tx_locks WHERE cache_id = ? AND key = ?"
@@ -235,8 +237,9 @@ class Transactions:
         self._now = now_ms
         self._owner_alive = owner_alive
         self._node = uuid.uuid4()  # this engine instance: xids, owner of its locks
-        self._owner = f"{_process_token()}:{self._node.hex}"
-        _LIVE_ENGINES.add(self._node.hex)
+        self._node_hex, self._node_text = self._node.hex, str(self._node)
+        self._owner = f"{_process_token()}:{self._node_hex}"
+        _LIVE_ENGINES.add(self._node_hex)
         self._counter = itertools.count(1)
         self.active: dict[str, Tx] = {}
         with store.atomic() as conn:
@@ -248,7 +251,7 @@ class Transactions:
 
     def close(self) -> None:
         """This engine is closing: the locks it still holds become stale."""
-        _LIVE_ENGINES.discard(self._node.hex)
+        _LIVE_ENGINES.discard(self._node_hex)
 
     # -- life cycle -------------------------------------------------------------
 
@@ -264,9 +267,9 @@ class Transactions:
             isolation = REPEATABLE_READ
         order = next(self._counter)
         tx = Tx(
-            f"{self._node.hex}-{order:x}",
+            f"{self._node_hex}-{order:x}",
             order,
-            str(self._node),
+            self._node_text,
             concurrency,
             isolation,
             max(timeout_ms, 0),
@@ -286,12 +289,12 @@ class Transactions:
             if not tx.pessimistic:
                 self._lock_for_commit(tx)
             with self._store.atomic():
+                freed = self._release(tx)
                 if tx.pessimistic:
-                    self._check_locks_held(tx)
+                    self._check_locks_held(tx, freed)
                 elif tx.isolation == SERIALIZABLE:
                     self._validate_reads(tx)
                 self._apply(tx)
-                self._release(tx)
         except EngineError:
             self.rollback(tx)
             raise
@@ -402,15 +405,14 @@ class Transactions:
             if k not in tx.locks:
                 self.lock(tx, tx.writes[k][0], k[1])
 
-    def _check_locks_held(self, tx: Tx) -> None:
-        """Locks are only ever taken from a live owner past its deadline: a
-        transaction without a timeout still holds all of its own."""
+    def _check_locks_held(self, tx: Tx, freed: int) -> None:
+        """``freed`` of its locks were still its own when it let them go (in the
+        commit's store transaction, undone if this raises). Locks are only ever
+        taken from a live owner past its deadline: a transaction without a
+        timeout still held all of its own."""
         if not tx.locks or tx.deadline is None:
             return
-        held = self._conn.execute(
-            "SELECT count(*) FROM tx_locks WHERE xid = ?", (tx.xid,)
-        ).fetchone()[0]
-        if held != len(tx.locks):  # taken from us after our timeout
+        if freed != len(tx.locks):  # taken from us after our timeout
             text = tx.text("ROLLED_BACK", self._now())
             raise EngineError(StatusCode.FAILED, messages.tx_timed_out(text))
 
@@ -450,8 +452,15 @@ class Transactions:
         except sqlite3.OperationalError as exc:
             raise EngineError(StatusCode.FAILED, str(exc)) from exc
 
-    def _release(self, tx: Tx) -> None:
-        self._conn.execute("DELETE FROM tx_locks WHERE xid = ?", (tx.xid,))
+    def _release(self, tx: Tx) -> int:
+        """Delete the lock rows of ``tx`` (by key: those still its own); how many."""
+        if not tx.locks:
+            return 0
+        xid = tx.xid
+        return self._conn.executemany(
+            "DELETE FROM tx_locks WHERE cache_id = ? AND key = ? AND xid = ?",
+            [(cache_id, key, xid) for cache_id, key in tx.locks],
+        ).rowcount
 
 
 def _alive(row: Row | None, now: int) -> Row | None:
