@@ -9,7 +9,8 @@ per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES`
 §3.5). Never opens a socket. The waiting the session asks for lives here: the
 background expiry purge, the wake-up of requests blocked on a lock
 (``locks_changed`` / ``wait_for_locks``) and the worker threads long work runs
-on, each with an engine of its own over the same store (``run_off_loop``).
+on, each with an engine of its own over the same store (``run_off_loop``; work
+nobody waits for, a cursor's read-ahead, with ``in_background``).
 Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
@@ -147,6 +148,11 @@ def _discard_value(done: Future[object], discard: Callable[[object], None]) -> N
         discard(done.result())
     except Exception:
         log.exception("releasing the value of abandoned work failed")
+
+
+def _log_failure(done: Future[None]) -> None:
+    if not done.cancelled() and (exc := done.exception()) is not None:
+        log.error("background work failed", exc_info=exc)
 
 
 AUTH_NEEDS_PERSISTENCE = (
@@ -287,6 +293,13 @@ class Node:
         ``:memory:`` cannot be shared: long work then runs on the loop)."""
         return self.engine.store.shared and self.limits.workers > 0
 
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                self.limits.workers, thread_name_prefix="embergrid-worker"
+            )
+        return self._pool
+
     async def run_off_loop(
         self,
         job: Callable[[Engine], object],
@@ -295,12 +308,8 @@ class Node:
         """Run ``job`` on a worker thread with that thread's engine; its value
         or the exception it raised. If the caller is cancelled meanwhile, the
         value the job still returns goes to ``discard``."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                self.limits.workers, thread_name_prefix="embergrid-worker"
-            )
         cancelled = threading.Event()
-        done = self._pool.submit(self._in_worker, job, cancelled)
+        done = self._workers().submit(self._in_worker, job, cancelled)
         try:
             value = await asyncio.wrap_future(done)
         except asyncio.CancelledError:
@@ -328,6 +337,17 @@ class Node:
             return job(engine)
         finally:
             engine.sql.stop_when = None
+
+    def in_background(self, job: Callable[[], None]) -> None:
+        """Run ``job()`` on a worker thread, nobody waiting for it (a cursor's
+        read-ahead: ``job`` keeps its own outcome; one it raises is logged). A
+        closing node runs nothing more."""
+        if self._closing.is_set():
+            return
+        try:
+            self._workers().submit(job).add_done_callback(_log_failure)
+        except RuntimeError:  # shut down meanwhile
+            return
 
     def lend_engine(self) -> Engine:
         """An engine of its own for a query left open for its next pages (any
