@@ -37,9 +37,10 @@ decode-on-query would decode every row of every table a query touches.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
@@ -50,6 +51,7 @@ from embergrid.engine.sql.types import (
     decode_field,
     encode_field,
     from_java_name,
+    stored_converter,
     to_stored,
 )
 from embergrid.engine.sqltext import column_name, ident, literal
@@ -796,31 +798,51 @@ def _trigger(t: Table) -> str:
     )
 
 
-def typed_row(t: Table) -> Callable[[dict[str, Any], bytes], tuple[Any, ...]]:
-    """For a row SQL writes into ``t``: its typed columns (``typed_names``) from
-    the field values it wrote (by column name) and its value blob, the same as
-    the trigger's ``eg_field`` would read back from the blobs."""
-    steps = [
-        (c.name, c.type, c.value_tag, c.type.name == "OTHER", c.exact)
-        for c in t.typed_columns
-    ]
+def typed_row(
+    t: Table, cols: Sequence[Column]
+) -> Callable[[Sequence[Any], bytes], tuple[Any, ...]]:
+    """For rows SQL writes into ``t`` giving ``cols``: their typed columns
+    (``typed_names``) from the field values the row wrote (in ``cols``' order)
+    and its value blob, the same as the trigger's ``eg_field`` would read back
+    from the blobs. Each column's conversion and place are chosen once."""
+    at = {c.name: i for i, c in enumerate(cols)}
+    steps: list[tuple[int, Callable[[Any], Any]]] = []
+    for c in t.typed_columns:
+        if c.value_tag:
+            steps.append((_TAG_STEP, _no_step))
+        elif c.name not in at:
+            steps.append((_NULL_STEP, _no_step))
+        elif c.exact:
+            steps.append((at[c.name], exact_text))
+        elif c.type.name == "OTHER":
+            steps.append((at[c.name], functools.partial(_encoded, c.type)))
+        else:
+            steps.append((at[c.name], stored_converter(c.type)))
 
-    def row(values: dict[str, Any], value: bytes) -> tuple[Any, ...]:
+    def row(values: Sequence[Any], value: bytes) -> tuple[Any, ...]:
         out: list[Any] = []
-        for name, typ, tag, other, exact in steps:
-            if tag:
-                out.append(value_tag(value))
+        for i, step in steps:
+            if i < 0:
+                out.append(value_tag(value) if i == _TAG_STEP else None)
                 continue
-            v = values.get(name)
+            v = values[i]
             if v is not None:
-                if exact:
-                    v = exact_text(v)
-                else:
-                    v = encode_field(v, typ) if other else to_stored(v, typ)
+                v = step(v)
             out.append(v if type(v) in _SQLITE_VALUES else None)
         return tuple(out)
 
     return row
+
+
+_TAG_STEP, _NULL_STEP = -1, -2  # typed_row: the value's tag; a column not given
+
+
+def _no_step(v: Any) -> Any:
+    return v
+
+
+def _encoded(t: SqlType, v: Any) -> bytes:
+    return encode_field(v, t)
 
 
 def exact_text(v: Any) -> str:
