@@ -1,7 +1,7 @@
 """Queries left open for their cursors: rows read as pages are asked for.
 
 A query with more than one page keeps its statement open on an engine of its
-own (``Node.lend_engine``), never its whole result; the node bounds how many it
+own (``Node.keep_engine``), never its whole result; the node bounds how many it
 keeps (``Limits.max_open_queries``, status 1010 past it) and gives each back
 when its cursor is read out, closed, or its connection goes. Checked with real
 pyignite against a node in this process (``Node.open_queries`` counts them).

@@ -283,7 +283,7 @@ class Node:
         self._siblings: list[Engine] = []
         self._siblings_lock = threading.Lock()
         self._closing = threading.Event()
-        self._lent = 0  # engines of open queries (``lend_engine``)
+        self._lent = 0  # engines of open queries (``keep_engine``)
 
     # -- work off the event loop -----------------------------------------------------
 
@@ -336,7 +336,8 @@ class Node:
         try:
             return job(engine)
         finally:
-            engine.sql.stop_when = None
+            if self._local.engine is engine:  # not kept by an open query
+                engine.sql.stop_when = None
 
     def in_background(self, job: Callable[[], None]) -> None:
         """Run ``job()`` on a worker thread, nobody waiting for it (a cursor's
@@ -349,10 +350,16 @@ class Node:
         except RuntimeError:  # shut down meanwhile
             return
 
-    def lend_engine(self) -> Engine:
-        """An engine of its own for a query left open for its next pages (any
-        thread); status 1010 when ``limits.max_open_queries`` are out. Its
-        statements stop as they step when the node closes. ``end_loan`` when done."""
+    def keep_engine(self, engine: Engine) -> Engine:
+        """Hand the engine of this worker thread (the one its job was given)
+        over to a query left open for its next pages; status 1010 when
+        ``limits.max_open_queries`` are out. The query holds it (page cache
+        ``open_query_cache_kib``; its statements stop as they step when the
+        node closes) until ``end_loan`` (any thread); the thread makes itself a
+        new one. So the query ran on a warm engine (its plans, its page cache)
+        and is not run again to be kept."""
+        mine: Engine | None = getattr(self._local, "engine", None)
+        assert mine is engine  # called from the job of a worker thread
         limit = self.limits.max_open_queries
         with self._siblings_lock:
             if self._lent >= limit:
@@ -360,19 +367,15 @@ class Node:
                     StatusCode.TOO_MANY_CURSORS, msgs.too_many_open_queries(limit)
                 )
             self._lent += 1
-        try:
-            engine = self.engine.sibling()
-            assert engine is not None  # can_offload
-            kib = int(self.limits.open_query_cache_kib)
-            engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
-        except BaseException:
-            self._end_count()
-            raise
+            self._siblings.remove(engine)
+        self._local.engine = None
+        kib = int(self.limits.open_query_cache_kib)
+        engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
         engine.sql.stop_when = self._closing.is_set
         return engine
 
     def end_loan(self, engine: Engine) -> None:
-        """An engine from ``lend_engine`` is done with (any thread)."""
+        """An engine from ``keep_engine`` is done with (any thread)."""
         engine.close()
         self._end_count()
 

@@ -215,14 +215,21 @@ def to_stored(v: Any, t: SqlType) -> Any:
 
 @functools.lru_cache(maxsize=64)
 def stored_converter(t: SqlType) -> Callable[[Any], Any]:
-    """``to_stored`` of type ``t``, chosen once per type: an int of an integer
-    type, a float of DOUBLE or REAL and a str of VARCHAR are stored as they are."""
+    """``to_stored`` of type ``t`` as a value SQLite holds (anything else is
+    None), chosen once per type: an int of an integer type, a float of DOUBLE
+    or REAL and a str of VARCHAR are stored as they are."""
     exact = _STORED_AS_IS.get(t.name)
 
     def store(v: Any) -> Any:
-        return v if type(v) is exact else to_stored(v, t)
+        if type(v) is exact:
+            return v
+        out = to_stored(v, t)
+        return out if type(out) in _SQLITE_TYPES else None
 
     return store
+
+
+_SQLITE_TYPES = frozenset({int, float, str, bytes, type(None)})
 
 
 _STORED_AS_IS: dict[str, type] = {

@@ -2,7 +2,7 @@
 
 A statement runs through ``Engine.sql`` (``embergrid.engine.sql``); a query of
 more than one page is kept open on an engine of its own (``_run``,
-``Node.lend_engine``) and its rows are read as pages are asked for, so no result
+``Node.keep_engine``) and its rows are read as pages are asked for, so no result
 is held whole. Pages are served by a ``SqlCursor`` held in the session's cursor
 table, exactly as scans are (``handlers/query.py``): the first page travels with
 the new resource id, a cursor that has delivered its last page is released at
@@ -266,10 +266,10 @@ def _run(s: Session, run: Run, page_size: int) -> SqlResult:
     """Run a statement, a query that has more than one page left open.
 
     On the loop (within its budget) a query reads one page and one row more:
-    if that row exists, the query runs again on a worker thread with an engine
-    of its own (``Node.lend_engine``) that keeps it open for the cursor's next
-    pages, so no result is ever held whole. A node without workers reads
-    every row on the loop instead.
+    if that row exists, the query runs again on a worker thread, with that
+    thread's engine, which then stays with the query for the cursor's next
+    pages (``Node.keep_engine``), so no result is ever held whole. A node
+    without workers reads every row on the loop instead.
     """
     node = s.node
 
@@ -282,16 +282,15 @@ def _run(s: Session, run: Run, page_size: int) -> SqlResult:
             return res
         if not node.can_offload:
             return run(engine, 0.0, 0)
-        lent = node.lend_engine()
-        try:
-            res = run(lent, 0.0, page_size)
-        except BaseException:
-            node.end_loan(lent)
-            raise
-        if res.rest is None:
-            node.end_loan(lent)
-        else:
-            res.rest.on_close = lambda: node.end_loan(lent)
+        res = run(engine, 0.0, page_size)
+        rest = res.rest
+        if rest is not None:
+            try:
+                kept = node.keep_engine(engine)
+            except BaseException:
+                rest.close()
+                raise
+            rest.on_close = lambda: node.end_loan(kept)
         return res
 
     return s.off_loop(job, _close_rest)
