@@ -284,6 +284,8 @@ class Node:
         self._siblings_lock = threading.Lock()
         self._closing = threading.Event()
         self._lent = 0  # engines of open queries (``keep_engine``)
+        self._cache_sizes: dict[Engine, int] = {}  # theirs before they were kept
+        self._idle: list[Engine] = []  # given back, for threads without one
 
     # -- work off the event loop -----------------------------------------------------
 
@@ -326,11 +328,8 @@ class Node:
     ) -> object:
         engine: Engine | None = getattr(self._local, "engine", None)
         if engine is None:
-            engine = self.engine.sibling()
-            assert engine is not None  # can_offload
+            engine = self._idle_engine()
             self._local.engine = engine
-            with self._siblings_lock:
-                self._siblings.append(engine)
         closing = self._closing
         engine.sql.stop_when = lambda: cancelled.is_set() or closing.is_set()
         try:
@@ -338,6 +337,18 @@ class Node:
         finally:
             if self._local.engine is engine:  # not kept by an open query
                 engine.sql.stop_when = None
+
+    def _idle_engine(self) -> Engine:
+        """An engine for a worker thread without one: one an open query gave
+        back (``end_loan``), else a new one."""
+        with self._siblings_lock:
+            if self._idle:
+                return self._idle.pop()
+        engine = self.engine.sibling()
+        assert engine is not None  # can_offload
+        with self._siblings_lock:
+            self._siblings.append(engine)
+        return engine
 
     def in_background(self, job: Callable[[], None]) -> None:
         """Run ``job()`` on a worker thread, nobody waiting for it (a cursor's
@@ -355,9 +366,9 @@ class Node:
         over to a query left open for its next pages; status 1010 when
         ``limits.max_open_queries`` are out. The query holds it (page cache
         ``open_query_cache_kib``; its statements stop as they step when the
-        node closes) until ``end_loan`` (any thread); the thread makes itself a
-        new one. So the query ran on a warm engine (its plans, its page cache)
-        and is not run again to be kept."""
+        node closes) until ``end_loan`` (any thread); the thread takes an idle
+        engine, or makes itself a new one. So the query ran on a warm engine
+        (its plans, its page cache) and is not run again to be kept."""
         mine: Engine | None = getattr(self._local, "engine", None)
         assert mine is engine  # called from the job of a worker thread
         limit = self.limits.max_open_queries
@@ -369,19 +380,31 @@ class Node:
             self._lent += 1
             self._siblings.remove(engine)
         self._local.engine = None
+        conn = engine.store.conn
+        self._cache_sizes[engine] = conn.execute("PRAGMA cache_size").fetchone()[0]
         kib = int(self.limits.open_query_cache_kib)
-        engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
+        conn.execute(f"PRAGMA cache_size = -{kib}")
         engine.sql.stop_when = self._closing.is_set
         return engine
 
     def end_loan(self, engine: Engine) -> None:
-        """An engine from ``keep_engine`` is done with (any thread)."""
-        engine.close()
-        self._end_count()
-
-    def _end_count(self) -> None:
+        """An engine from ``keep_engine`` is done with (any thread; its query's
+        statement closed): it waits, its page cache as it was, for a worker
+        thread without one (its plans and pages still warm), while fewer than
+        ``limits.workers`` wait; else it is closed."""
         with self._siblings_lock:
             self._lent -= 1
+            size = self._cache_sizes.pop(engine)
+            keep = len(self._idle) < self.limits.workers
+        if keep and not self._closing.is_set():
+            engine.store.conn.execute(f"PRAGMA cache_size = {int(size)}")
+            engine.sql.stop_when = None
+            with self._siblings_lock:
+                if not self._closing.is_set():
+                    self._idle.append(engine)
+                    self._siblings.append(engine)
+                    return
+        engine.close()
 
     @property
     def open_queries(self) -> int:
