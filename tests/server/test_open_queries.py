@@ -1,7 +1,7 @@
 """Queries left open for their cursors: rows read as pages are asked for.
 
 A query with more than one page keeps its statement open on an engine of its
-own (``Node.lend_engine``), never its whole result; the node bounds how many it
+own (``Node.keep_engine``), never its whole result; the node bounds how many it
 keeps (``Limits.max_open_queries``, status 1010 past it) and gives each back
 when its cursor is read out, closed, or its connection goes. Checked with real
 pyignite against a node in this process (``Node.open_queries`` counts them).
@@ -116,3 +116,35 @@ def test_writes_after_the_query_opened_do_not_change_its_pages(
         c.sql("DELETE FROM OPEN_Q WHERE ID >= 1000")
         assert len(list(cursor)) == ROWS - 1
         assert c.sql("SELECT COUNT(*) FROM OPEN_Q").__next__() == [1000]
+
+
+def test_the_next_page_is_read_before_it_is_asked_for(server: ServerThread) -> None:
+    """Once a page is answered, the open query's next page is read on a worker
+    thread while the client reads it: here that page is the last, so the open
+    query is given back before the client asks for it."""
+    c = Client()
+    with c.connect(*server.address):
+        cursor = c.sql(SELECT, page_size=PAGE, max_rows=PAGE + 50)
+        first = next(cursor)
+        assert _eventually(lambda: server.node.open_queries == 0)
+        rest = list(cursor)
+        assert [first, *rest] == [[i, f"n{i}"] for i in range(PAGE + 50)]
+
+
+def test_an_error_of_a_page_read_ahead_is_the_answer_to_its_request(
+    server: ServerThread,
+) -> None:
+    """The second page divides by zero: the request for it fails with H2's
+    run-time error (the read-ahead met it first), and the query is given back."""
+    c = Client()
+    with c.connect(*server.address):
+        cursor = c.sql(
+            f"SELECT ID, 10 / (ID - {PAGE + 20}) FROM OPEN_Q ORDER BY ID",
+            page_size=PAGE,
+        )
+        assert next(cursor) == [0, 0]  # Java division truncates
+        for _ in range(PAGE - 1):
+            next(cursor)
+        with pytest.raises(SQLError, match="Division by zero"):
+            next(cursor)
+        assert _eventually(lambda: server.node.open_queries == 0)

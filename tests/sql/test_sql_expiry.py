@@ -127,3 +127,20 @@ def test_key_value_and_sql_agree_after_purge(world: Engine, clock: FakeClock) ->
     before = q(world, "SELECT Id FROM City ORDER BY Id")
     assert world.expire_due() == 1
     assert q(world, "SELECT Id FROM City ORDER BY Id") == before == [(1,), (3,)]
+
+
+def test_merge_keeps_the_expiry_of_a_live_row(world: Engine, clock: FakeClock) -> None:
+    """MERGE (no expiry policy) replaces Lyon's value and keeps the expiry its
+    key-value put gave it, as a put does; a merged new row never expires."""
+    assert q(world, "MERGE INTO City (Id, Code, Name) VALUES (2, 'FRA', 'Lyons')")
+    assert q(world, "MERGE INTO City (Id, Code, Name) VALUES (4, 'ITA', 'Milan')")
+    assert q(world, "SELECT Id, Name FROM City WHERE Code = 'FRA' ORDER BY Id") == [
+        (1, "Paris"),
+        (2, "Lyons"),
+    ]
+    clock.advance(TTL_MS)
+    assert q(world, "SELECT Id, Name FROM City ORDER BY Id") == [
+        (1, "Paris"),
+        (3, "Rome"),
+        (4, "Milan"),
+    ]

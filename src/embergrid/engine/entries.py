@@ -9,10 +9,10 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``write(h, key, value, exp)`` insert or overwrite; ``exp`` None = eternal
 * ``write_many(h, rows, columns)`` the same for many ``(key, value, exp)`` rows;
   ``columns`` (``Columns``) sets more columns of the entry table with them
-* ``write_many_keeping(h, items, now, create_at)`` many ``(key, value)`` puts
-  that keep the expiry of a visible entry and give a new one ``create_at`` (a
-  put whose policy leaves the expiry of an update unchanged), with no read of
-  the old rows in Python
+* ``write_many_keeping(h, items, now, create_at, columns)`` many ``(key,
+  value)`` puts that keep the expiry of a visible entry and give a new one
+  ``create_at`` (a put whose policy leaves the expiry of an update unchanged),
+  with no read of the old rows in Python
 * ``delete(h, key, now)``       -> whether a visible entry was removed
 * ``delete_many(h, keys, now)``  the same for many keys (one statement, run for each)
 * ``touch(h, key, value, exp)``  a new expiry time alone
@@ -61,13 +61,13 @@ class Columns:
     names: tuple[str, ...]
     values: dict[tuple[bytes, bytes], tuple[object, ...]]
 
-    def row(
-        self, key: bytes, value: bytes, expire_at: int | None
-    ) -> tuple[object, ...]:
+    def row(self, key: bytes, value: bytes, *given: int | None) -> tuple[object, ...]:
+        """The parameters of one write: key, value, the statement's ``given``
+        ones (the expiry; or now and the expiry of a new entry), the columns."""
         extra = self.values.get((key, value))
         if extra is None:
             extra = (None,) * len(self.names)
-        return (key, value, expire_at, *extra)
+        return (key, value, *given, *extra)
 
 
 _CHUNK = 256  # keys per IN (...) list: well under SQLite's parameter limit
@@ -138,6 +138,14 @@ class EntrySql:
             part_after=f"SELECT key, value FROM {t} WHERE {part} AND key > ?"
             f" AND {live} ORDER BY key LIMIT ?",
         )
+
+    def write_keeping_with(self, names: tuple[str, ...]) -> str:
+        """``write_keeping`` setting the columns ``names`` too (``Columns``),
+        from parameter 5 on."""
+        cols = "".join(", " + ident(n) for n in names)
+        marks = "".join(f", ?{i}" for i in range(5, 5 + len(names)))
+        head, _, values = self.write_keeping.partition(" VALUES (")
+        return f"{head[:-1]}{cols}) VALUES ({values[:-1]}{marks})"
 
     def write_with(self, names: tuple[str, ...]) -> str:
         """``write`` setting the columns ``names`` too (``Columns``)."""
@@ -210,12 +218,17 @@ class Entries:
         items: Iterable[tuple[bytes, bytes]],
         now: int,
         create_at: int | None,
+        columns: Columns | None = None,
     ) -> None:
         """Write each ``(key, value)``, in order; a visible entry's expiry stays,
         an absent or expired one gets ``create_at`` (the old row is read by the
-        statement itself)."""
-        rows = [(k, v, now, create_at) for k, v in items]
-        self._executemany(h.sql.write_keeping, rows)
+        statement itself); ``columns`` as in ``write_many``."""
+        if columns is None:
+            rows = [(k, v, now, create_at) for k, v in items]
+            self._executemany(h.sql.write_keeping, rows)
+            return
+        sql = h.sql.write_keeping_with(columns.names)
+        self._executemany(sql, (columns.row(k, v, now, create_at) for k, v in items))
 
     def delete(self, h: HasSql, key: bytes, now: int) -> bool:
         return self._execute(h.sql.delete, (key, now)).rowcount > 0

@@ -83,6 +83,7 @@ class EntryOps(Protocol):
         items: Iterable[tuple[bytes, bytes]],
         now: int,
         create_at: int | None,
+        columns: Columns | None = None,
     ) -> None: ...
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool: ...
     def delete_many(self, h: CacheHandle, keys: Iterable[bytes], now: int) -> None: ...
@@ -510,15 +511,13 @@ class KeyValue:
         each put sets is one the store's statements can set: "update: unchanged"
         (or no policy) keeps a visible entry's expiry (``write_many_keeping``);
         create and update setting the same one writes it (``write_many``). False
-        (nothing written) for the rest: a duration that expires at once, create
-        and update setting different ones, or kept expiries with ``columns``."""
+        (nothing written) for the rest: a duration that expires at once, or
+        create and update setting different ones."""
         create = after_create(pol, now)
         if expired(create, now):
             return False
         if pol is None or pol.update == DURATION_UNCHANGED:
-            if columns is not None:
-                return False
-            self._e.write_many_keeping(h, items, now, create)
+            self._e.write_many_keeping(h, items, now, create, columns)
             return True
         if after_update(pol, now, None) == create:
             self._e.write_many(h, [(k, v, create) for k, v in items], columns)

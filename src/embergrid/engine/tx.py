@@ -565,7 +565,9 @@ class TxEntries:
         items: Iterable[tuple[bytes, bytes]],
         now: int,
         create_at: int | None,
+        columns: Columns | None = None,
     ) -> None:
+        """Buffered; ``columns`` are left to the entry table's trigger at commit."""
         for key, value in items:  # in order: a repeated key sees the earlier one
             row = self.peek(h, key, now)
             self.write(h, key, value, create_at if row is None else row[1])
@@ -668,10 +670,11 @@ class GuardedEntries:
         items: Iterable[tuple[bytes, bytes]],
         now: int,
         create_at: int | None,
+        columns: Columns | None = None,
     ) -> None:
         items = list(items)
         self._txs.check_unlocked(h, [k for k, _ in items])
-        self._base.write_many_keeping(h, items, now, create_at)
+        self._base.write_many_keeping(h, items, now, create_at, columns)
 
     def delete(self, h: CacheHandle, key: bytes, now: int) -> bool:
         self._txs.check_unlocked(h, (key,))

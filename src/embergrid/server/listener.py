@@ -54,6 +54,13 @@ def _wait_time(node: Node, waiter: LockWait, poll: float) -> float:
     return max(0.0, min(poll, left))
 
 
+def _read_ahead_soon(session: Session) -> None:
+    """Answers went out: the cursors they came from make their next pages
+    (``Session.read_ahead``) once the loop has written them."""
+    if session.has_read_ahead:
+        asyncio.get_running_loop().call_soon(session.run_read_ahead)
+
+
 class ClientProtocol(asyncio.Protocol):
     """Bytes of one client socket in, response bytes out, in arrival order."""
 
@@ -129,8 +136,8 @@ class ClientProtocol(asyncio.Protocol):
             self._watch_partial_frame(session)
         if session.pending_login is not None and self._login is None and not close:
             self._start_login(session)
-        if session.has_read_ahead and not close:
-            asyncio.get_running_loop().call_soon(session.run_read_ahead)
+        if not close:
+            _read_ahead_soon(session)
         self._server.stay_awake(arrived)
         if close:
             transport.close()
@@ -248,6 +255,7 @@ class ClientProtocol(asyncio.Protocol):
             if close:
                 transport.close()
                 return
+            _read_ahead_soon(session)
             self._start_waits(session)
             if session.backlogged and not self._write_paused:
                 asyncio.get_running_loop().call_soon(self._flow)
@@ -302,6 +310,7 @@ class ClientProtocol(asyncio.Protocol):
                 node.feed.poke()
                 if self._idle is not None:
                     self._touch()
+                _read_ahead_soon(session)
             last = results[-1]
             if not isinstance(last, Blocked):
                 return

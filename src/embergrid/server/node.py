@@ -9,7 +9,8 @@ per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES`
 §3.5). Never opens a socket. The waiting the session asks for lives here: the
 background expiry purge, the wake-up of requests blocked on a lock
 (``locks_changed`` / ``wait_for_locks``) and the worker threads long work runs
-on, each with an engine of its own over the same store (``run_off_loop``).
+on, each with an engine of its own over the same store (``run_off_loop``; work
+nobody waits for, a cursor's read-ahead, with ``in_background``).
 Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
@@ -149,6 +150,11 @@ def _discard_value(done: Future[object], discard: Callable[[object], None]) -> N
         log.exception("releasing the value of abandoned work failed")
 
 
+def _log_failure(done: Future[None]) -> None:
+    if not done.cancelled() and (exc := done.exception()) is not None:
+        log.error("background work failed", exc_info=exc)
+
+
 AUTH_NEEDS_PERSISTENCE = (
     "Authentication can be enabled only for cluster with enabled persistence. "
     "Check the DataRegionConfiguration"
@@ -277,7 +283,9 @@ class Node:
         self._siblings: list[Engine] = []
         self._siblings_lock = threading.Lock()
         self._closing = threading.Event()
-        self._lent = 0  # engines of open queries (``lend_engine``)
+        self._lent = 0  # engines of open queries (``keep_engine``)
+        self._cache_sizes: dict[Engine, int] = {}  # theirs before they were kept
+        self._idle: list[Engine] = []  # given back, for threads without one
 
     # -- work off the event loop -----------------------------------------------------
 
@@ -287,6 +295,13 @@ class Node:
         ``:memory:`` cannot be shared: long work then runs on the loop)."""
         return self.engine.store.shared and self.limits.workers > 0
 
+    def _workers(self) -> ThreadPoolExecutor:
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(
+                self.limits.workers, thread_name_prefix="embergrid-worker"
+            )
+        return self._pool
+
     async def run_off_loop(
         self,
         job: Callable[[Engine], object],
@@ -295,12 +310,8 @@ class Node:
         """Run ``job`` on a worker thread with that thread's engine; its value
         or the exception it raised. If the caller is cancelled meanwhile, the
         value the job still returns goes to ``discard``."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                self.limits.workers, thread_name_prefix="embergrid-worker"
-            )
         cancelled = threading.Event()
-        done = self._pool.submit(self._in_worker, job, cancelled)
+        done = self._workers().submit(self._in_worker, job, cancelled)
         try:
             value = await asyncio.wrap_future(done)
         except asyncio.CancelledError:
@@ -317,22 +328,49 @@ class Node:
     ) -> object:
         engine: Engine | None = getattr(self._local, "engine", None)
         if engine is None:
-            engine = self.engine.sibling()
-            assert engine is not None  # can_offload
+            engine = self._idle_engine()
             self._local.engine = engine
-            with self._siblings_lock:
-                self._siblings.append(engine)
         closing = self._closing
         engine.sql.stop_when = lambda: cancelled.is_set() or closing.is_set()
         try:
             return job(engine)
         finally:
-            engine.sql.stop_when = None
+            if self._local.engine is engine:  # not kept by an open query
+                engine.sql.stop_when = None
 
-    def lend_engine(self) -> Engine:
-        """An engine of its own for a query left open for its next pages (any
-        thread); status 1010 when ``limits.max_open_queries`` are out. Its
-        statements stop as they step when the node closes. ``end_loan`` when done."""
+    def _idle_engine(self) -> Engine:
+        """An engine for a worker thread without one: one an open query gave
+        back (``end_loan``), else a new one."""
+        with self._siblings_lock:
+            if self._idle:
+                return self._idle.pop()
+        engine = self.engine.sibling()
+        assert engine is not None  # can_offload
+        with self._siblings_lock:
+            self._siblings.append(engine)
+        return engine
+
+    def in_background(self, job: Callable[[], None]) -> None:
+        """Run ``job()`` on a worker thread, nobody waiting for it (a cursor's
+        read-ahead: ``job`` keeps its own outcome; one it raises is logged). A
+        closing node runs nothing more."""
+        if self._closing.is_set():
+            return
+        try:
+            self._workers().submit(job).add_done_callback(_log_failure)
+        except RuntimeError:  # shut down meanwhile
+            return
+
+    def keep_engine(self, engine: Engine) -> Engine:
+        """Hand the engine of this worker thread (the one its job was given)
+        over to a query left open for its next pages; status 1010 when
+        ``limits.max_open_queries`` are out. The query holds it (page cache
+        ``open_query_cache_kib``; its statements stop as they step when the
+        node closes) until ``end_loan`` (any thread); the thread takes an idle
+        engine, or makes itself a new one. So the query ran on a warm engine
+        (its plans, its page cache) and is not run again to be kept."""
+        mine: Engine | None = getattr(self._local, "engine", None)
+        assert mine is engine  # called from the job of a worker thread
         limit = self.limits.max_open_queries
         with self._siblings_lock:
             if self._lent >= limit:
@@ -340,25 +378,33 @@ class Node:
                     StatusCode.TOO_MANY_CURSORS, msgs.too_many_open_queries(limit)
                 )
             self._lent += 1
-        try:
-            engine = self.engine.sibling()
-            assert engine is not None  # can_offload
-            kib = int(self.limits.open_query_cache_kib)
-            engine.store.conn.execute(f"PRAGMA cache_size = -{kib}")
-        except BaseException:
-            self._end_count()
-            raise
+            self._siblings.remove(engine)
+        self._local.engine = None
+        conn = engine.store.conn
+        self._cache_sizes[engine] = conn.execute("PRAGMA cache_size").fetchone()[0]
+        kib = int(self.limits.open_query_cache_kib)
+        conn.execute(f"PRAGMA cache_size = -{kib}")
         engine.sql.stop_when = self._closing.is_set
         return engine
 
     def end_loan(self, engine: Engine) -> None:
-        """An engine from ``lend_engine`` is done with (any thread)."""
-        engine.close()
-        self._end_count()
-
-    def _end_count(self) -> None:
+        """An engine from ``keep_engine`` is done with (any thread; its query's
+        statement closed): it waits, its page cache as it was, for a worker
+        thread without one (its plans and pages still warm), while fewer than
+        ``limits.workers`` wait; else it is closed."""
         with self._siblings_lock:
             self._lent -= 1
+            size = self._cache_sizes.pop(engine)
+            keep = len(self._idle) < self.limits.workers
+        if keep and not self._closing.is_set():
+            engine.store.conn.execute(f"PRAGMA cache_size = {int(size)}")
+            engine.sql.stop_when = None
+            with self._siblings_lock:
+                if not self._closing.is_set():
+                    self._idle.append(engine)
+                    self._siblings.append(engine)
+                    return
+        engine.close()
 
     @property
     def open_queries(self) -> int:

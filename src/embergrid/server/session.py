@@ -51,7 +51,8 @@ import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from functools import partial
+from typing import Any, Protocol, TypeVar, cast
 
 from embergrid.engine import (
     Engine,
@@ -90,11 +91,22 @@ from embergrid.server.continuous import Pusher
 from embergrid.server.dispatch import routes
 from embergrid.server.node import Node
 
-__all__ = ["Blocked", "Session"]
+__all__ = ["Blocked", "ReadsAhead", "Session"]
 
 log = logging.getLogger("embergrid.server")
 C = TypeVar("C")
 T = TypeVar("T")
+
+
+class ReadsAhead(Protocol):
+    """A cursor that makes its next page before it is asked for."""
+
+    @property
+    def prepares_off_loop(self) -> bool:
+        """Whether ``prepare`` is a worker thread's job (it reads the store)."""
+        ...
+
+    def prepare(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +145,7 @@ class Session:
         self.pending_login: PendingLogin | None = None  # see finish_login
         self.ctx = ProtocolContext()
         self.cursors: dict[int, Any] = {}  # ScanCursor or an SQL cursor
-        self._read_ahead: list[Any] = []  # cursors to prepare once answers are sent
+        self._read_ahead: list[ReadsAhead] = []  # to prepare once answers are sent
         self._next_resource_id = 1
         self._routes = routes()
         self.txs: dict[int, Tx] = {}  # wire tx id -> transaction
@@ -235,13 +247,15 @@ class Session:
                 return job(self.engine, 0.0)
         raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
 
-    def on_worker(self, job: Callable[[], T]) -> T:
+    def on_worker(self, job: Callable[[], T], *, inline: bool = False) -> T:
         """``job()`` on a worker thread, the request answered when it ends (as
-        ``off_loop``); on the loop when the node has no workers."""
+        ``off_loop``); on the loop when the node has no workers, or ``inline``
+        (the job will not wait: asked again when the request runs again, the
+        answer is still the worker's)."""
         done = self._take_finished()
         if done is not None:
             return cast(T, done())
-        if not self.node.can_offload:
+        if inline or not self.node.can_offload:
             return job()
         raise _Offloaded(LongWork(lambda _engine: job()))
 
@@ -290,9 +304,11 @@ class Session:
 
     # -- work after the answer is sent -------------------------------------------
 
-    def read_ahead(self, cursor: Any) -> None:
+    def read_ahead(self, cursor: ReadsAhead) -> None:
         """Have ``cursor.prepare()`` run once the current answers are on the wire,
-        so its next page is ready while the client reads this one."""
+        so its next page is ready while the client reads this one: on the loop,
+        or on a worker thread when the cursor says it ``prepares_off_loop``
+        (and the node has workers)."""
         self._read_ahead.append(cursor)
 
     @property
@@ -303,10 +319,16 @@ class Session:
         """Prepare the next page of every cursor asked for (see ``read_ahead``)."""
         pending, self._read_ahead = self._read_ahead, []
         for cursor in pending:
-            try:
-                cursor.prepare()
-            except Exception:  # the request for that page will meet it again
-                log.exception("reading ahead failed (peer %s)", self.peer)
+            if cursor.prepares_off_loop and self.node.can_offload:
+                self.node.in_background(partial(self._prepare, cursor))
+            else:
+                self._prepare(cursor)
+
+    def _prepare(self, cursor: ReadsAhead) -> None:
+        try:
+            cursor.prepare()
+        except Exception:  # the request for that page will meet it again
+            log.exception("reading ahead failed (peer %s)", self.peer)
 
     # -- bytes in, bytes out ----------------------------------------------------
 

@@ -37,11 +37,14 @@ decode-on-query would decode every row of every table a query touches.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
+import struct
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from operator import call, itemgetter
 from typing import Any
 
 from embergrid.engine._codec import decode_config
@@ -50,6 +53,7 @@ from embergrid.engine.sql.types import (
     decode_field,
     encode_field,
     from_java_name,
+    stored_converter,
     to_stored,
 )
 from embergrid.engine.sqltext import column_name, ident, literal
@@ -251,6 +255,9 @@ _TAG_TYPE = "VALUE_TAG"  # eg_field's type argument for the tag
 _EXACT_TYPE = "DECIMAL_EXACT"  # ... for a DECIMAL's exact text
 
 
+_TYPE_ID = struct.Struct("<I")  # an object's type id, unsigned (tag_of's tid bits)
+
+
 def tag_of(code: int, tid: int) -> int:
     """A value's type as one integer: its type code, and an object's type id."""
     return (code << 32) | (tid & 0xFFFFFFFF)
@@ -265,8 +272,9 @@ def value_tag(blob: bytes) -> int | None:
         blob = blob[5:]
         code = blob[0]
     if code == TypeCode.COMPLEX_OBJECT and len(blob) >= 8:
-        return tag_of(code, int.from_bytes(blob[4:8], "little", signed=True))
-    return tag_of(code, 0)
+        tid: int = _TYPE_ID.unpack_from(blob, 4)[0]
+        return (code << 32) | tid
+    return code << 32  # tag_of(code, 0)
 
 
 def value_check(e: QueryEntity) -> tuple[int, int] | None:
@@ -796,31 +804,49 @@ def _trigger(t: Table) -> str:
     )
 
 
-def typed_row(t: Table) -> Callable[[dict[str, Any], bytes], tuple[Any, ...]]:
-    """For a row SQL writes into ``t``: its typed columns (``typed_names``) from
-    the field values it wrote (by column name) and its value blob, the same as
-    the trigger's ``eg_field`` would read back from the blobs."""
-    steps = [
-        (c.name, c.type, c.value_tag, c.type.name == "OTHER", c.exact)
-        for c in t.typed_columns
-    ]
+def typed_row(
+    t: Table, cols: Sequence[Column]
+) -> Callable[[Sequence[Any], bytes], tuple[Any, ...]]:
+    """For rows SQL writes into ``t`` giving ``cols``: their typed columns
+    (``typed_names``) from the field values the row wrote (in ``cols``' order)
+    and its value blob, the same as the trigger's ``eg_field`` would read back
+    from the blobs. Each column's step and source are chosen once: a value of
+    the row, the value blob (its tag) or nothing (a column the row lacks)."""
+    at = {c.name: i for i, c in enumerate(cols)}
+    blob, nothing = len(cols), len(cols) + 1  # where the row's sources end
+    sources: list[int] = []
+    steps: list[Callable[[Any], Any]] = []
+    for c in t.typed_columns:
+        if c.value_tag:
+            sources.append(blob)
+            steps.append(value_tag)
+        else:
+            sources.append(at.get(c.name, nothing))
+            steps.append(_typed_step(c))
+    pick = itemgetter(*sources)
 
-    def row(values: dict[str, Any], value: bytes) -> tuple[Any, ...]:
-        out: list[Any] = []
-        for name, typ, tag, other, exact in steps:
-            if tag:
-                out.append(value_tag(value))
-                continue
-            v = values.get(name)
-            if v is not None:
-                if exact:
-                    v = exact_text(v)
-                else:
-                    v = encode_field(v, typ) if other else to_stored(v, typ)
-            out.append(v if type(v) in _SQLITE_VALUES else None)
-        return tuple(out)
+    def row(values: Sequence[Any], value: bytes) -> tuple[Any, ...]:
+        picked = pick([*values, value, None])
+        return tuple(map(call, steps, picked if len(steps) > 1 else (picked,)))
 
     return row
+
+
+def _typed_step(c: Column) -> Callable[[Any], Any]:
+    """A field value (or None) as ``c``'s typed column holds it."""
+    if c.exact:
+        return _none_or(exact_text)
+    if c.type.name == "OTHER":
+        return _none_or(functools.partial(_encoded, c.type))
+    return stored_converter(c.type)
+
+
+def _none_or(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda v: None if v is None else step(v)
+
+
+def _encoded(t: SqlType, v: Any) -> bytes:
+    return encode_field(v, t)
 
 
 def exact_text(v: Any) -> str:

@@ -39,10 +39,10 @@ from embergrid.engine.sql.plan import (
     Plan,
     TableNotFound,
 )
-from embergrid.engine.sql.rows import RowCodec
+from embergrid.engine.sql.rows import RowCodec, RowWriter
 from embergrid.engine.sql.scope import normalize_identifiers
 from embergrid.engine.sql.translate import translate_query
-from embergrid.engine.sql.types import ValueConversion, to_field
+from embergrid.engine.sql.types import ValueConversion, field_converter, to_field
 from embergrid.protocol.config import TRANSACTIONAL
 
 __all__ = ["Dml"]
@@ -50,15 +50,24 @@ __all__ = ["Dml"]
 RunPlan = Callable[[Plan, Sequence[Any]], list[Any]]
 """Every row of a translated query with its arguments."""
 
-# ``catalog.typed_row`` of a table, and the typed columns it made per row.
-_TypedRows = tuple[
-    Callable[[dict[str, Any], bytes], tuple[Any, ...]],
-    dict[tuple[bytes, bytes], tuple[Any, ...]],
-]
 
 _NAMES = (TokenType.VAR, TokenType.IDENTIFIER)
 _CONSTANTS = {TokenType.NULL: None, TokenType.TRUE: True, TokenType.FALSE: False}
 _PREPARED_MAX = 4096
+_WRITES_MAX = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _Writes:
+    """What ``Dml._write`` does with each row giving ``cols`` of ``table``:
+    convert and check its values (``convert``), make its key and value objects
+    (``objects``) and its typed columns (``typed``; None: the table has none)."""
+
+    table: Table
+    cols: list[Column]
+    convert: Callable[[Sequence[Any]], list[Any]]
+    objects: RowWriter
+    typed: Callable[[Sequence[Any], bytes], tuple[Any, ...]] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +98,8 @@ class Dml:
         self._in_tx = False  # the running statement belongs to a transaction
         # (schema, statement) -> its Prepared form (statements with parameters).
         self._prepared: dict[tuple[str, str], Prepared] = {}
+        # (id of the table, ids of the columns) -> the steps of their rows.
+        self._writes_made: dict[tuple[int, ...], _Writes] = {}
 
     def prepared(self, sql: str, schema: str) -> Prepared | None:
         """The statement's Prepared form, if one was made under this catalog."""
@@ -200,29 +211,47 @@ class Dml:
         """Convert every row (``width``: the values a row must have, when not
         ``cols``'), then store them all in one go."""
         width = len(cols) if width < 0 else width
+        w = self._writes(table, cols)
+        own = self.catalog.table_of_cache(table.cache_id) is table
+        typed = w.typed if own else None  # else another entity's columns
         pairs: list[tuple[bytes, bytes]] = []
-        firsts: dict[bytes, dict[str, Any]] = {}  # key -> its first row's values
-        typed = self._typed_columns(table)
-        checked = _checked_columns(table)
+        extra: dict[tuple[bytes, bytes], tuple[Any, ...]] = {}  # typed columns
+        firsts: dict[bytes, list[Any]] = {}  # key -> its first row's values
+        key_of, value_of, convert = w.objects.key, w.objects.value, w.convert
         for r in rows:  # every row converts before any is stored, as in Ignite
             if len(r) != width:
                 raise fail(m.column_count(sql))
             if width != len(cols):
                 raise fail(m.COMPOSITE_VALUE)
-            values = self._row_values(table, cols, r, checked)
-            key = self.rows.key(table, values)
-            value = self.rows.value(table, values)
+            values = convert(r)
+            key, value = key_of(values), value_of(values)
             pairs.append((key, value))
             if typed is not None:
-                typed[1][(key, value)] = typed[0](values, value)
+                extra[(key, value)] = typed(values, value)
             if not upsert:
                 firsts.setdefault(key, values)  # named if refused
-        columns = None if typed is None else Columns(table.typed_names, typed[1])
+        columns = None if typed is None else Columns(table.typed_names, extra)
         refused = self._store_rows(table, pairs, upsert, columns)
         if refused:
-            keys = ", ".join(_key_text(table, firsts[k]) for k in refused)
+            names = [c.name for c in cols]
+            named = [dict(zip(names, firsts[k], strict=True)) for k in refused]
+            keys = ", ".join(_key_text(table, v) for v in named)
             raise fail(m.duplicate_keys(keys, len(pairs)))
         return len(pairs)
+
+    def _writes(self, table: Table, cols: list[Column]) -> _Writes:
+        """``_write``'s steps for rows giving ``cols`` of ``table``, made once
+        (kept while the table and columns live: the entry holds them)."""
+        key = (id(table), *map(id, cols))
+        hit = self._writes_made.get(key)
+        if hit is None:
+            if len(self._writes_made) > _WRITES_MAX:
+                self._writes_made.clear()
+            typed = typed_row(table, cols) if table.typed_columns else None
+            convert = _converter(table, cols)
+            hit = _Writes(table, cols, convert, self.rows.writer(table, cols), typed)
+            self._writes_made[key] = hit
+        return hit
 
     def scanned(self, sql: str, schema: str) -> Prepared | None:
         """``_prepare`` without the tokenizer over the rows: the statement's
@@ -283,16 +312,6 @@ class Dml:
     @staticmethod
     def _keyless(table: Table, name: str) -> Column | None:
         return table.key_column if name == "_KEY" else None
-
-    def _typed_columns(self, table: Table) -> _TypedRows | None:
-        """How to compute the typed columns of ``table``'s rows, written with
-        them (``entries.Columns``); None where the entry table has no typed
-        columns of this table (another entity of the same cache has them)."""
-        if self.catalog.table_of_cache(table.cache_id) is not table:
-            return None
-        if not table.typed_columns:
-            return None
-        return typed_row(table), {}
 
     def _store_rows(
         self,
@@ -366,32 +385,6 @@ class Dml:
         plan = translate_query(exp.select(e), self.catalog, schema)
         rows = self._run_plan(plan, args)
         return _plan_value(rows[0][0], plan.columns[0]) if rows else None
-
-    def _row_values(
-        self,
-        table: Table,
-        cols: Sequence[Any],
-        r: Sequence[Any],
-        checked: list[Column],
-    ) -> dict[str, Any]:
-        """The row's field values by column; ``checked``: the columns whose
-        value has a constraint (``_checked_columns``)."""
-        values: dict[str, Any] = {}
-        for c, v in zip(cols, r, strict=True):
-            try:
-                values[c.name] = to_field(v, c.type)
-            except ValueConversion as exc:
-                raise fail(
-                    m.conversion_failed(c.name, exc.from_java, exc.to_java)
-                ) from None
-        for c in checked:
-            v = values.get(c.name)
-            if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
-                raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
-            if (c.is_key or c.not_null) and v is None:
-                hidden = c is table.hidden_key
-                raise fail(m.NULL_KEY if hidden else m.null_not_allowed(c.name))
-        return values
 
     def _update(self, node: exp.Update, schema: str, args: list[Any]) -> int:
         normalize_identifiers(node)
@@ -599,8 +592,45 @@ def _decimals(v: Decimal) -> int:
     return -exponent if isinstance(exponent, int) else 0
 
 
+def _converter(
+    table: Table, cols: list[Column]
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """A row's values (in ``cols``' order) as the field values of their columns
+    (``to_field``), checked (``_checked_columns``; H2's errors)."""
+    convs = [field_converter(c.type) for c in cols]
+    at = {c.name: i for i, c in enumerate(cols)}
+    checks = [(at.get(c.name), c) for c in _checked_columns(table)]
+
+    def convert(r: Sequence[Any]) -> list[Any]:
+        try:
+            pairs = zip(convs, r, strict=True)
+            values = [None if v is None else f(v) for f, v in pairs]
+        except ValueConversion:
+            raise _conversion_failed(cols, r) from None
+        for i, c in checks:
+            v = None if i is None else values[i]
+            if isinstance(v, Decimal) and c.scale >= 0 and _decimals(v) > c.scale:
+                raise fail(m.scale_out_of_range(c.name, c.scale, _decimals(v)))
+            if (c.is_key or c.not_null) and v is None:
+                hidden = c is table.hidden_key
+                raise fail(m.NULL_KEY if hidden else m.null_not_allowed(c.name))
+        return values
+
+    return convert
+
+
+def _conversion_failed(cols: list[Column], r: Sequence[Any]) -> Exception:
+    """The error of the first value of ``r`` its column cannot take."""
+    for c, v in zip(cols, r, strict=True):
+        try:
+            to_field(v, c.type)
+        except ValueConversion as exc:
+            return fail(m.conversion_failed(c.name, exc.from_java, exc.to_java))
+    raise AssertionError("no value failed")
+
+
 def _checked_columns(table: Table) -> list[Column]:
-    """The columns whose values ``Dml._row_values`` checks: keys and NOT NULL
+    """The columns whose values ``_converter`` checks: keys and NOT NULL
     ones (a value is required), DECIMALs of a fixed scale (no more digits)."""
     return [
         c

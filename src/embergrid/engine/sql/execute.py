@@ -325,8 +325,6 @@ class SqlEngine:
         self.kv = kv
         self.caches = caches
         self.conn.execute("PRAGMA case_sensitive_like = ON")
-        # H2's CONCAT skips NULLs (SQLite 3.40 has no CONCAT at all).
-        self.conn.create_function("concat", -1, _concat, deterministic=True)
         # The clock of expiry (scope.py, step 3). "Deterministic" lets SQLite
         # evaluate it once per statement run (OP_Once) instead of once per row; the
         # key-value ops' clock unless the engine passes its own.
@@ -731,13 +729,6 @@ class SqlEngine:
 
     def _should_stop(self) -> bool:
         return self._past_deadline() or self._past_budget() or self._stopped()
-
-
-def _concat(*parts: Any) -> str | None:
-    """H2's CONCAT: NULLs skipped, NULL when every part is NULL."""
-    if all(p is None for p in parts):
-        return None
-    return "".join(str(p) for p in parts if p is not None)
 
 
 def _uuid_order(a: str, b: str) -> int:

@@ -117,9 +117,7 @@ def _h2_concat(node: exp.Concat) -> None:
     """H2's CONCAT (NULLs skipped; NULL when every part is NULL) in SQLite's own
     expressions: ``CASE WHEN a IS NULL AND ... THEN NULL ELSE coalesce(a, '')
     || ... END`` (a number or boolean part is already H2's string of it)."""
-    parts = list(node.expressions)
-    if len(parts) < 2:
-        return
+    parts = list(node.expressions)  # two at least (h2functions.check_functions)
     every_null = exp.and_(
         *[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts]
     )

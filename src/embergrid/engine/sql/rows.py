@@ -27,13 +27,20 @@ from __future__ import annotations
 import functools
 import struct
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from embergrid.engine.messages import java_field_type_name
 from embergrid.engine.sql import messages as m
 from embergrid.engine.sql.catalog import Column, Table
 from embergrid.engine.sql.ddl import fail
-from embergrid.engine.sql.types import NULL_CELL, encode_field, field_code
+from embergrid.engine.sql.types import (
+    NULL_CELL,
+    encode_field,
+    field_code,
+    field_encoder,
+)
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.hashing import data_hash, schema_id, type_id
 from embergrid.protocol.binary.metadata import BinaryField, BinaryType
@@ -49,7 +56,7 @@ from embergrid.protocol.binary.objects import (
 )
 from embergrid.protocol.codes import TypeCode
 
-__all__ = ["RowCodec", "build_object"]
+__all__ = ["RowCodec", "RowWriter", "build_object"]
 
 _HEADER = struct.Struct("<BBHiiiii")
 Field = tuple[int, bytes]  # (field id, encoded data object)
@@ -67,37 +74,67 @@ _EMPTY_FLAGS = USER_TYPE | COMPACT_FOOTER
 def build_object(tid: int, fields: Sequence[Field]) -> bytes:
     """A 103 object of type ``tid`` with these fields, compact footer, version 1."""
     if not fields:
-        return _HEADER.pack(
-            TypeCode.COMPLEX_OBJECT,
-            1,
-            _EMPTY_FLAGS,
-            tid,
-            1,
-            HEADER_SIZE,
-            _EMPTY_SCHEMA_ID,
-            HEADER_SIZE,
-        )
-    out = bytearray(HEADER_SIZE)
-    offsets = []
-    for _fid, data in fields:
-        offsets.append(len(out))
-        out += data
-    end_of_fields = len(out)
-    h = data_hash(out, HEADER_SIZE, end_of_fields)
-    last = offsets[-1]
-    flags = USER_TYPE | HAS_SCHEMA | COMPACT_FOOTER
-    if last < 0x100:
-        flags, fmt = flags | OFFSET_ONE_BYTE, "B"
-    elif last < 0x10000:
-        flags, fmt = flags | OFFSET_TWO_BYTES, "H"
-    else:
-        fmt = "I"
-    out += struct.pack(f"<{len(offsets)}{fmt}", *offsets)
+        return _empty_object(tid)
     sid = _schema_id(tuple(fid for fid, _ in fields))
-    _HEADER.pack_into(
-        out, 0, TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, len(out), sid, end_of_fields
+    return _object_bytes(tid, sid, [data for _, data in fields])
+
+
+def _empty_object(tid: int) -> bytes:
+    return _HEADER.pack(
+        TypeCode.COMPLEX_OBJECT,
+        1,
+        _EMPTY_FLAGS,
+        tid,
+        1,
+        HEADER_SIZE,
+        _EMPTY_SCHEMA_ID,
+        HEADER_SIZE,
     )
-    return bytes(out)
+
+
+_FLAGS = USER_TYPE | HAS_SCHEMA | COMPACT_FOOTER
+
+
+def _object_bytes(tid: int, sid: int, datas: Sequence[bytes]) -> bytes:
+    """An object of type ``tid``, schema ``sid``, with these field data (at
+    least one): header, the fields, the footer of their offsets."""
+    body = b"".join(datas)
+    offsets = list(accumulate(map(len, datas), initial=HEADER_SIZE))
+    offsets.pop()  # the end of the last field
+    last = offsets[-1]
+    if last < 0x100:
+        flags, fmt = _FLAGS | OFFSET_ONE_BYTE, "B"
+    elif last < 0x10000:
+        flags, fmt = _FLAGS | OFFSET_TWO_BYTES, "H"
+    else:
+        flags, fmt = _FLAGS, "I"
+    footer = _footer(len(offsets), fmt).pack(*offsets)
+    end = HEADER_SIZE + len(body)
+    h = data_hash(body)
+    head = _HEADER.pack(
+        TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, end + len(footer), sid, end
+    )
+    return head + body + footer
+
+
+@functools.lru_cache(maxsize=256)
+def _footer(n: int, fmt: str) -> struct.Struct:
+    return struct.Struct(f"<{n}{fmt}")
+
+
+Row = Sequence[Any]
+"""A row's field values (``to_field``'s) in the order of its column list."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowWriter:
+    """The key and value objects of the rows an INSERT or MERGE writes, rows
+    of one column list of a table (the columns the statement gave; the others
+    are no field at all): each column's encoder and place chosen once, so a
+    row costs its encoding alone (``RowCodec.writer``)."""
+
+    key: Callable[[Row], bytes]
+    value: Callable[[Row], bytes]
 
 
 class RowCodec:
@@ -113,33 +150,45 @@ class RowCodec:
         self._registered: set[tuple[int, int]] = set()
         self._registered_ids: set[tuple[int, tuple[int, ...], tuple[bool, ...]]] = set()
 
-    def key(self, t: Table, values: dict[str, Any]) -> bytes:
-        whole = t.key_column  # a plain key: the value itself (also ``_KEY``)
-        if whole is not None:
-            return encode_field(values.get(whole.name), whole.type)
-        name = t.entity.key_type_name or f"{t.name}_KEY"
-        return self._object(name, t.key_columns, values, t)
+    def writer(self, t: Table, cols: Sequence[Column]) -> RowWriter:
+        """The key and value objects of rows that set ``cols`` of ``t``."""
+        at = {c.name: i for i, c in enumerate(cols)}
+        key_name = t.entity.key_type_name or f"{t.name}_KEY"
+        value_name = t.entity.value_type_name or t.name
+        return RowWriter(
+            self._builder(t, at, t.key_column, t.key_columns, key_name),
+            self._builder(t, at, t.value_column, t.value_columns, value_name),
+        )
 
-    def value(self, t: Table, values: dict[str, Any]) -> bytes:
-        """The value object of the columns in ``values`` (those the statement gave);
-        the plain value itself where the value is a plain type."""
-        whole = t.value_column
+    def _builder(
+        self,
+        t: Table,
+        at: dict[str, int],
+        whole: Column | None,
+        cols: list[Column],
+        type_name: str,
+    ) -> Callable[[Row], bytes]:
+        """How to make one of a row's objects: ``whole`` itself, or an object
+        of those of ``cols`` the row gives (``at``: their places in the row)."""
         if whole is not None:
-            return encode_field(values.get(whole.name), whole.type)
-        name = t.entity.value_type_name or t.name
-        return self._object(name, t.value_columns, values, t)
-
-    def _object(
-        self, type_name: str, cols: list[Column], values: dict[str, Any], t: Table
-    ) -> bytes:
+            i = at.get(whole.name)
+            encode_whole = field_encoder(whole.type)
+            return lambda row: NULL_CELL if i is None else encode_whole(row[i])
+        given = [c for c in cols if c.name in at]
         tid = _type_id(type_name)
-        fields = [
-            (c.field_id, encode_field(values[c.name], c.type))
-            for c in cols
-            if c.name in values
-        ]
-        self._register(tid, type_name, cols, fields, t)
-        return build_object(tid, fields)
+        ids = tuple(c.field_id for c in given)
+        steps = [(at[c.name], field_encoder(c.type)) for c in given]
+        sid = _schema_id(ids)
+        seen = self._registered_ids
+
+        def build(row: Row) -> bytes:
+            datas = [enc(row[i]) for i, enc in steps]
+            if (tid, ids, tuple([d == NULL_CELL for d in datas])) not in seen:
+                fields = list(zip(ids, datas, strict=True))
+                self._register(tid, type_name, cols, fields, t)
+            return _object_bytes(tid, sid, datas) if datas else _empty_object(tid)
+
+        return build
 
     def update_value(self, t: Table, old: bytes, changed: dict[str, Any]) -> bytes:
         """The stored value object with the ``changed`` columns replaced in place;

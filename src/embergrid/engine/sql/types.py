@@ -213,6 +213,36 @@ def to_stored(v: Any, t: SqlType) -> Any:
     return v if isinstance(v, int | float | str | bytes) else None
 
 
+@functools.lru_cache(maxsize=64)
+def stored_converter(t: SqlType) -> Callable[[Any], Any]:
+    """``to_stored`` of type ``t`` as a value SQLite holds (anything else is
+    None), chosen once per type: an int of an integer type, a float of DOUBLE
+    or REAL and a str of VARCHAR are stored as they are."""
+    exact = _STORED_AS_IS.get(t.name)
+
+    def store(v: Any) -> Any:
+        if type(v) is exact:
+            return v
+        out = to_stored(v, t)
+        return out if type(out) in _SQLITE_TYPES else None
+
+    return store
+
+
+_SQLITE_TYPES = frozenset({int, float, str, bytes, type(None)})
+
+
+_STORED_AS_IS: dict[str, type] = {
+    "INT": int,
+    "BIGINT": int,
+    "SMALLINT": int,
+    "TINYINT": int,
+    "DOUBLE": float,
+    "REAL": float,
+    "VARCHAR": str,
+}
+
+
 # -- any Python value -> field value of a column (INSERT / UPDATE / MERGE) -----------
 
 _PY_JAVA: dict[type, str] = {
@@ -246,13 +276,41 @@ def _java_of(v: Any) -> str:
 
 def to_field(v: Any, t: SqlType) -> Any:
     """``v`` converted to the field value of type ``t``; ``ValueConversion`` if not."""
-    if v is None:
-        return None
-    try:
-        out = _CONVERT[t.name](v)
-    except (ValueError, TypeError, InvalidOperation, OverflowError, KeyError):
-        raise ValueConversion(_java_of(v), t.java) from None
-    return out
+    return None if v is None else field_converter(t)(v)
+
+
+_CONVERSION_ERRORS = (ValueError, TypeError, InvalidOperation, OverflowError, KeyError)
+
+
+@functools.lru_cache(maxsize=64)
+def field_converter(t: SqlType) -> Callable[[Any], Any]:
+    """``to_field`` of type ``t`` for a value that is not None, chosen once per
+    type: a value already of the field's Python type (an int in range, a str,
+    a float) is the field value as it is; ``ValueConversion`` if it cannot be."""
+    convert = _CONVERT.get(t.name)
+    exact, lo, hi = _AS_IS.get(t.name, (type(None), 0, 0))
+
+    def conv(v: Any) -> Any:
+        given = type(v)
+        if given is exact and (given is not int or lo <= v <= hi):
+            return v
+        try:
+            if convert is None:
+                raise KeyError(t.name)
+            return convert(v)
+        except _CONVERSION_ERRORS:
+            raise ValueConversion(_java_of(v), t.java) from None
+
+    return conv
+
+
+# Values ``_CONVERT`` returns unchanged: (Python type, range of an int).
+_AS_IS: dict[str, tuple[type, int, int]] = {
+    **{name: (int, lo, hi) for name, (lo, hi) in _RANGES.items()},
+    "DOUBLE": (float, 0, 0),
+    "VARCHAR": (str, 0, 0),
+    "CHAR": (str, 0, 0),
+}
 
 
 # A string converts to a number as Java parses it (Integer.parseInt, new
@@ -460,6 +518,20 @@ def encode_field(v: Any, t: SqlType) -> bytes:
     if t.name == "DATE" and isinstance(v, datetime):
         return _sql_date(v)
     return encode(v, t.code)
+
+
+@functools.lru_cache(maxsize=64)
+def field_encoder(t: SqlType) -> Callable[[Any], bytes]:
+    """``encode_field`` of type ``t``, chosen once per type: the field values
+    of integer types, DOUBLE and VARCHAR (``to_field``'s ints, floats and
+    strs) in one ``struct.pack`` (``cell_encoder``'s, the same bytes)."""
+    if t.name in _INT_CELLS or t.name in ("DOUBLE", "VARCHAR"):
+        return cell_encoder(t)
+    return functools.partial(_encode_field_as, t)
+
+
+def _encode_field_as(t: SqlType, v: Any) -> bytes:
+    return encode_field(v, t)
 
 
 def field_code(t: SqlType) -> int:

@@ -156,7 +156,10 @@ def data_hash(data: Buffer, start: int = 0, end: int | None = None) -> int:
     Computed a chunk at a time as ``31**n * h + sum(byte[i] * 31**(n-1-i))``
     (mod 2**32), the sum of products taken by ``map`` over a table of powers
     rather than a Python step per byte."""
-    signed = memoryview(data)[start:end].cast("B").cast("b")
+    if type(data) is bytes and start == 0 and end is None:
+        signed = memoryview(data).cast("b")  # the common case: a whole bytes
+    else:
+        signed = memoryview(data)[start:end].cast("B").cast("b")
     h = 1
     for at in range(0, len(signed), _HASH_CHUNK):
         part = signed[at : at + _HASH_CHUNK]

@@ -2,13 +2,14 @@
 
 A statement runs through ``Engine.sql`` (``embergrid.engine.sql``); a query of
 more than one page is kept open on an engine of its own (``_run``,
-``Node.lend_engine``) and its rows are read as pages are asked for, so no result
+``Node.keep_engine``) and its rows are read as pages are asked for, so no result
 is held whole. Pages are served by a ``SqlCursor`` held in the session's cursor
 table, exactly as scans are (``handlers/query.py``): the first page travels with
 the new resource id, a cursor that has delivered its last page is released at
 once (a result that fits one page gets a resource id and no cursor at all;
 its page encoder is built once per plan). Cells are encoded page by page, the
-next page ahead while the client reads one (``Session.read_ahead``);
+next page made ahead while the client reads one (``Session.read_ahead``; a page
+of an open query is read and encoded on a worker thread meanwhile);
 stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
 a response carries. A DDL statement that creates or destroys a cache bumps the
 topology version, as ops 1051-1056 do. ``CREATE USER``, ``ALTER USER`` and
@@ -28,6 +29,7 @@ Imports ``embergrid.protocol``, the engine and ``embergrid.server``; never async
 from __future__ import annotations
 
 import struct
+import threading
 from collections.abc import Callable
 from operator import call
 from typing import Any
@@ -51,16 +53,23 @@ __all__ = ["SqlCursor"]
 
 Row = tuple[Any, ...]
 PageEncoder = Callable[[list[Row]], tuple[Row, ...]]
+Page = tuple[tuple[Row, ...], bool]  # encoded rows, whether more follow
 
 
 class SqlCursor:
     """Pages of encoded rows: first those already read, then (if the query was
     left open) those its ``RowStream`` reads as pages are asked for.
 
-    Rows already read are encoded a page ahead (``prepare``, which the session
-    calls once a page is on the wire: nothing a client can see changes). A
-    page from the stream is read when it is asked for, on a worker thread
-    (``reads_stream``); the cursor never holds more than a page of rows.
+    Every page is made a page ahead (``prepare``, which the session calls once
+    a page is on the wire: nothing a client can see changes): rows already read
+    are encoded on the loop; a page of the stream is read and encoded on a
+    worker thread (``prepares_off_loop``) while the client reads the one it
+    has, so the request for it finds it made. An error of that read is kept
+    and raised by the request, as the read would have raised it then (the
+    stream closed itself). A request that comes first reads its page on a
+    worker thread (``page_ready`` false); one stream read runs at a time
+    (``_lock``), so it takes the page a read-ahead was making once that ends.
+    The cursor never holds more than one page of rows beside the one sent.
     """
 
     def __init__(
@@ -76,6 +85,8 @@ class SqlCursor:
         self._encode_page = encode_page
         self._prepared: tuple[Row, ...] | None = None
         self._stream = stream
+        self._lock = threading.Lock()  # one read of the stream at a time
+        self._ahead: Page | Exception | None = None  # the stream's next page
         self.finished = False
 
     @property
@@ -83,19 +94,42 @@ class SqlCursor:
         """Whether the next page comes from the open query."""
         return self._pos >= len(self._rows) and self._stream is not None
 
+    @property
+    def prepares_off_loop(self) -> bool:
+        """Whether ``prepare`` reads the open query (a worker thread's job)."""
+        return self.reads_stream
+
+    @property
+    def page_ready(self) -> bool:
+        """Whether ``next_page`` answers without reading the open query."""
+        return not self.reads_stream or self._ahead is not None
+
     def prepare(self) -> None:
-        if self._prepared is None and not self.finished and not self.reads_stream:
+        if self.finished:
+            return
+        if self.reads_stream:
+            self._read_ahead()
+        elif self._prepared is None:
             start = self._pos
             self._prepared = self._encode_page(
                 self._rows[start : start + self.page_size]
             )
 
-    def next_page(self) -> tuple[tuple[Row, ...], bool]:
+    def _read_ahead(self) -> None:
+        assert self._stream is not None
+        with self._lock:
+            if self._ahead is not None or self._stream.closed:
+                return
+            try:
+                self._ahead = self._read_stream()
+            except Exception as exc:  # the request raises it (_take_ahead)
+                self._ahead = exc
+
+    def next_page(self) -> Page:
         if self.reads_stream:
-            assert self._stream is not None
-            rows, has_more = self._stream.fetch(self.page_size)
+            page, has_more = self._take_ahead()
             self.finished = not has_more
-            return self._encode_page(rows), has_more
+            return page, has_more
         self.prepare()
         page, self._prepared = self._prepared or (), None
         self._pos = min(self._pos + self.page_size, len(self._rows))
@@ -106,6 +140,22 @@ class SqlCursor:
         )
         self.finished = not has_more
         return page, has_more
+
+    def _take_ahead(self) -> Page:
+        """The page read ahead, or the next page read now (waiting for a
+        read-ahead still running)."""
+        with self._lock:
+            ahead, self._ahead = self._ahead, None
+            if ahead is None:
+                return self._read_stream()
+        if isinstance(ahead, Exception):
+            raise ahead
+        return ahead
+
+    def _read_stream(self) -> Page:
+        assert self._stream is not None
+        rows, has_more = self._stream.fetch(self.page_size)
+        return self._encode_page(rows), has_more
 
     def close(self) -> None:
         if self._stream is not None:
@@ -198,12 +248,9 @@ def _open(s: Session, cursor: SqlCursor) -> tuple[int, tuple[Row, ...], bool]:
     return rid, page, has_more
 
 
-def _next_page(s: Session, cursor_id: int) -> tuple[tuple[Row, ...], bool]:
+def _next_page(s: Session, cursor_id: int) -> Page:
     cursor = s.cursor_of(cursor_id, SqlCursor)
-    if cursor.reads_stream:
-        page, has_more = s.on_worker(cursor.next_page)
-    else:
-        page, has_more = cursor.next_page()
+    page, has_more = s.on_worker(cursor.next_page, inline=cursor.page_ready)
     if has_more:
         s.read_ahead(cursor)
     else:
@@ -219,10 +266,10 @@ def _run(s: Session, run: Run, page_size: int) -> SqlResult:
     """Run a statement, a query that has more than one page left open.
 
     On the loop (within its budget) a query reads one page and one row more:
-    if that row exists, the query runs again on a worker thread with an engine
-    of its own (``Node.lend_engine``) that keeps it open for the cursor's next
-    pages, so no result is ever held whole. A node without workers reads
-    every row on the loop instead.
+    if that row exists, the query runs again on a worker thread, with that
+    thread's engine, which then stays with the query for the cursor's next
+    pages (``Node.keep_engine``), so no result is ever held whole. A node
+    without workers reads every row on the loop instead.
     """
     node = s.node
 
@@ -235,16 +282,15 @@ def _run(s: Session, run: Run, page_size: int) -> SqlResult:
             return res
         if not node.can_offload:
             return run(engine, 0.0, 0)
-        lent = node.lend_engine()
-        try:
-            res = run(lent, 0.0, page_size)
-        except BaseException:
-            node.end_loan(lent)
-            raise
-        if res.rest is None:
-            node.end_loan(lent)
-        else:
-            res.rest.on_close = lambda: node.end_loan(lent)
+        res = run(engine, 0.0, page_size)
+        rest = res.rest
+        if rest is not None:
+            try:
+                kept = node.keep_engine(engine)
+            except BaseException:
+                rest.close()
+                raise
+            rest.on_close = lambda: node.end_loan(kept)
         return res
 
     return s.off_loop(job, _close_rest)
