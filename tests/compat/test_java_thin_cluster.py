@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from _reference import REPO_ROOT, ReferenceCluster
-from compat.test_java_thin import check_results, compile_java, failures, run_java
+from compat.test_java_thin import assert_all_ok, check_results, compile_java, run_java
 from server._nodes import start_node
 
 pytestmark = pytest.mark.timeout(600)
@@ -54,7 +54,7 @@ def test_java_cluster_group_api_on_embergrid(
         for node in nodes:
             node.stop()
     assert list(results) == CHECKS
-    assert failures(results) == {}
+    assert_all_ok(results)
 
 
 def test_java_cluster_group_api_on_ignite(
@@ -62,4 +62,4 @@ def test_java_cluster_group_api_on_ignite(
 ) -> None:
     results = run_checks(cluster_classes, "127.0.0.1", reference_cluster.ports)
     assert list(results) == CHECKS
-    assert failures(results) == {}
+    assert_all_ok(results)
