@@ -21,6 +21,7 @@ from embergrid.engine.tx import (
     REPEATABLE_READ,
     SERIALIZABLE,
     Transactions,
+    Tx,
     _start_time,
     owner_alive,
 )
@@ -63,20 +64,30 @@ def test_a_lock_taken_on_one_node_blocks_the_other(
     assert a.kv.get(cid, b"\x01k") == b"\x01B"
 
 
-def test_a_dead_owner_process_loses_its_locks(
-    nodes: tuple[Engine, Engine, FakeClock],
-) -> None:
-    """A lock of a process that is gone (kill -9) is stale: the next taker clears
-    every lock of that transaction."""
+def _b_takes_a_lock_of_a_gone_a(
+    nodes: tuple[Engine, Engine, FakeClock], timeout: int
+) -> tuple[int, Tx, Tx]:
+    """a's transaction (``timeout`` ms) writes keys 1 and 2; b, judging a's
+    process gone, takes the lock of key 1: (cache id, a's tx, b's tx)."""
     a, b, clock = nodes
     cid = _cache(a)
-    ta = a.txs.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
+    ta = a.txs.start(PESSIMISTIC, REPEATABLE_READ, timeout, None)
     a.kv_in(ta).put_all(cid, [(b"\x011", b"\x01A"), (b"\x012", b"\x01A")])
     view_of_b = Transactions(
         b.store, b.entries, clock.now_ms, owner_alive=lambda _: False
     )
     tb = view_of_b.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
     view_of_b.lock(tb, b.caches.handle(cid), b"\x011")
+    return cid, ta, tb
+
+
+def test_a_dead_owner_process_loses_its_locks(
+    nodes: tuple[Engine, Engine, FakeClock],
+) -> None:
+    """A lock of a process that is gone (kill -9) is stale: the next taker clears
+    every lock of that transaction."""
+    b = nodes[1]
+    _, _, tb = _b_takes_a_lock_of_a_gone_a(nodes, 0)
     rows = b.store.conn.execute("SELECT xid FROM tx_locks").fetchall()
     assert rows == [(tb.xid,)]  # both of a's locks went
 
@@ -106,15 +117,8 @@ def test_a_commit_whose_lock_was_taken_fails_and_writes_nothing(
     """A node that judged a's lock stale (here: a's process as if gone) took
     it: a's commit, still within its timeout, fails as timed out, and neither
     of its writes nor its other lock outlives it."""
-    a, b, clock = nodes
-    cid = _cache(a)
-    ta = a.txs.start(PESSIMISTIC, REPEATABLE_READ, 60_000, None)
-    a.kv_in(ta).put_all(cid, [(b"\x011", b"\x01A"), (b"\x012", b"\x01A")])
-    view_of_b = Transactions(
-        b.store, b.entries, clock.now_ms, owner_alive=lambda _: False
-    )
-    tb = view_of_b.start(PESSIMISTIC, REPEATABLE_READ, 0, None)
-    view_of_b.lock(tb, b.caches.handle(cid), b"\x011")
+    a, b, _ = nodes
+    cid, ta, tb = _b_takes_a_lock_of_a_gone_a(nodes, 60_000)
     with pytest.raises(EngineError) as failed:
         a.txs.commit(ta)
     assert failed.value.message.startswith("Cache transaction timed out: ")
