@@ -37,7 +37,6 @@ decode-on-query would decode every row of every table a query touches.
 
 from __future__ import annotations
 
-import functools
 import sqlite3
 import struct
 import uuid
@@ -51,7 +50,7 @@ from embergrid.engine._codec import decode_config
 from embergrid.engine.sql.types import (
     SqlType,
     decode_field,
-    encode_field,
+    field_encoder,
     from_java_name,
     stored_converter,
     to_stored,
@@ -837,16 +836,12 @@ def _typed_step(c: Column) -> Callable[[Any], Any]:
     if c.exact:
         return _none_or(exact_text)
     if c.type.name == "OTHER":
-        return _none_or(functools.partial(_encoded, c.type))
+        return _none_or(field_encoder(c.type))
     return stored_converter(c.type)
 
 
 def _none_or(step: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return lambda v: None if v is None else step(v)
-
-
-def _encoded(t: SqlType, v: Any) -> bytes:
-    return encode_field(v, t)
 
 
 def exact_text(v: Any) -> str:
