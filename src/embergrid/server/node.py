@@ -10,7 +10,9 @@ per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES`
 background expiry purge, the wake-up of requests blocked on a lock
 (``locks_changed`` / ``wait_for_locks``) and the worker threads long work runs
 on, each with an engine of its own over the same store (``run_off_loop``; work
-nobody waits for, a cursor's read-ahead, with ``in_background``).
+nobody waits for, a cursor's read-ahead, with ``in_background``), and which
+work went past the loop's budget last time (``goes_long``: it goes straight to
+a worker).
 Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
@@ -54,6 +56,7 @@ from embergrid.server import processes
 from embergrid.server import status_messages as msgs
 from embergrid.server.auth import Authenticator
 from embergrid.server.continuous import Feed
+from embergrid.server.goes_long import GoesLong
 from embergrid.server.heartbeat import Heartbeat
 
 __all__ = [
@@ -247,6 +250,7 @@ class Node:
         self.engine = engine
         # continuous queries (server/continuous.py)
         self.feed = Feed(engine, self.limits.max_unread_events, self.node_id)
+        self.goes_long = GoesLong()  # work that went past the loop's budget
         # The topology version every answer carries (``topology``), as last read.
         self._topology_of: TopologyVersion | None = None
         self._topology = AffinityVersion(0, 0)

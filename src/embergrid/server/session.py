@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, Protocol, TypeVar, cast
@@ -230,21 +230,31 @@ class Session:
         self,
         job: Callable[[Engine, float], T],
         discard: Callable[[T], None] | None = None,
+        key: Hashable = None,
     ) -> T:
         """``job(engine, budget_s)``: on the loop within the node's loop budget,
         or, once it stopped at it (``OverBudget``, nothing written), again on a
         worker thread without one; the request is then answered when that ends
         (the handler runs again and this returns the worker's outcome).
-        ``discard``: see ``LongWork``."""
+        ``discard``: see ``LongWork``. ``key`` names the work for the node's
+        ``GoesLong``: work that went past the budget last time goes straight
+        to a worker."""
         done = self._take_finished()
         if done is not None:
             return cast(T, done())
-        budget = self.node.limits.loop_budget
-        try:
-            return job(self.engine, budget)
-        except OverBudget:
-            if not self.node.can_offload:
-                return job(self.engine, 0.0)
+        node = self.node
+        if key is None or not node.can_offload or not node.goes_long.skip_loop(key):
+            try:
+                value = job(self.engine, node.limits.loop_budget)
+            except OverBudget:
+                if not node.can_offload:
+                    return job(self.engine, 0.0)
+                if key is not None:
+                    node.goes_long.went_long(key)
+            else:
+                if key is not None:
+                    node.goes_long.fit(key)
+                return value
         raise _Offloaded(LongWork(lambda engine: job(engine, 0.0), discard))
 
     def on_worker(self, job: Callable[[], T], *, inline: bool = False) -> T:

@@ -3,18 +3,20 @@
 A statement runs through ``Engine.sql`` (``embergrid.engine.sql``); a query of
 more than one page is kept open on an engine of its own (``_run``,
 ``Node.keep_engine``) and its rows are read as pages are asked for, so no result
-is held whole. Pages are served by a ``SqlCursor`` held in the session's cursor
-table, exactly as scans are (``handlers/query.py``): the first page travels with
-the new resource id, a cursor that has delivered its last page is released at
-once (a result that fits one page gets a resource id and no cursor at all;
-its page encoder is built once per plan). Cells are encoded page by page, the
-next page made ahead while the client reads one (``Session.read_ahead``; a page
-of an open query is read and encoded on a worker thread meanwhile);
-stored binary objects (``_KEY``, ``_VAL``) go out wrapped in 27 as every object
-a response carries. A DDL statement that creates or destroys a cache bumps the
-topology version, as ops 1051-1056 do. ``CREATE USER``, ``ALTER USER`` and
-``DROP USER`` run as the connection's user (``server/auth.py``); H2's own user
-statements are refused as Ignite refuses them.
+is held whole; a statement that went to a worker last time goes there at once
+(``Node.goes_long``). Pages are served by a ``SqlCursor`` held in the session's
+cursor table, exactly as scans are (``handlers/query.py``): the first page
+travels with the new resource id, a cursor that has delivered its last page is
+released at once (a result that fits one page gets a resource id and no cursor
+at all; its page encoder is built once per plan). Cells are encoded page by
+page, the next page made ahead while the client reads one
+(``Session.read_ahead``; a page of an open query is read and encoded on a worker
+thread meanwhile); stored binary objects (``_KEY``, ``_VAL``) go out wrapped in
+27 as every object a response carries. A DDL statement that creates or destroys
+a cache bumps the topology version, as ops 1051-1056 do. ``CREATE USER``,
+``ALTER USER`` and ``DROP USER`` run as the connection's user
+(``server/auth.py``); H2's own user statements are refused as Ignite refuses
+them.
 Request fields: schema (the cache's schema applies only when none is sent; the
 cache must exist either way), page size, max rows, args, include field names,
 statement type (a SELECT declared as an update, or the reverse, fails as in
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import struct
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from operator import call
 from typing import Any
 
@@ -262,14 +264,16 @@ Run = Callable[[Engine, float, int], SqlResult]
 """A statement: ``run(engine, budget_s, page_size)`` (``SqlEngine.execute``)."""
 
 
-def _run(s: Session, run: Run, page_size: int) -> SqlResult:
+def _run(s: Session, run: Run, page_size: int, key: Hashable) -> SqlResult:
     """Run a statement, a query that has more than one page left open.
 
     On the loop (within its budget) a query reads one page and one row more:
     if that row exists, the query runs again on a worker thread, with that
     thread's engine, which then stays with the query for the cursor's next
     pages (``Node.keep_engine``), so no result is ever held whole. A node
-    without workers reads every row on the loop instead.
+    without workers reads every row on the loop instead. ``key`` names the
+    statement (its text and what shapes its cost): one that went to a worker
+    last time goes there at once (``Session.off_loop``).
     """
     node = s.node
 
@@ -293,7 +297,7 @@ def _run(s: Session, run: Run, page_size: int) -> SqlResult:
             rest.on_close = lambda: node.end_loan(kept)
         return res
 
-    return s.off_loop(job, _close_rest)
+    return s.off_loop(job, _close_rest, key)
 
 
 def _close_rest(res: SqlResult) -> None:
@@ -338,6 +342,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
             page_size=page_size,
         ),
         r.page_size,
+        (Op.QUERY_SQL_FIELDS, r.schema, cache_id, r.sql, r.page_size, r.max_rows),
     )
     if res.caches_changed:
         s.node.bump_topology()
@@ -369,6 +374,7 @@ def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
             page_size,
         ),
         r.page_size,
+        (Op.QUERY_SQL, r.prefix.cache_id, r.type_name, r.sql, r.page_size),
     )
     rid, page, has_more = _cursor(s, res, r.page_size, _entry_encoder)
     return m.EntryCursorResponse(rid, tuple(page), has_more)
