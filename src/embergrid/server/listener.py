@@ -129,21 +129,39 @@ class ClientProtocol(asyncio.Protocol):
         if out:
             transport.write(out)
             self._server.node.feed.poke()  # continuous queries: changes to send?
-        self._count_partial(session)
-        if not close:
-            self._flow()
-            self._start_waits(session)
-            self._watch_partial_frame(session)
-        if session.pending_login is not None and self._login is None and not close:
-            self._start_login(session)
-        if not close:
-            _read_ahead_soon(session)
+        if close or not self._quiet(session):
+            self._after_feed(session, close)
         self._server.stay_awake(arrived)
         if close:
             transport.close()
         elif self._timer is not None and session.established:
             self._timer.cancel()
             self._timer = None
+
+    def _quiet(self, session: Session) -> bool:
+        """Whether ``_after_feed`` has nothing to do: the session left nothing
+        behind and this connection holds no partial frame, pause or login (the
+        state after almost every request)."""
+        return (
+            session.settled
+            and not self.partial_held
+            and self._partial is None
+            and self._login is None
+            and not (self._read_paused or self._write_paused or self._partial_paused)
+        )
+
+    def _after_feed(self, session: Session, close: bool) -> None:
+        """What ``feed`` left: partial frames counted and watched, reading paused
+        or resumed, waits, a login, read-ahead."""
+        self._count_partial(session)
+        if close:
+            return
+        self._flow()
+        self._start_waits(session)
+        self._watch_partial_frame(session)
+        if session.pending_login is not None and self._login is None:
+            self._start_login(session)
+        _read_ahead_soon(session)
 
     def _count_partial(self, session: Session) -> None:
         """Keep the node's count of unfinished-frame bytes; past the bound,

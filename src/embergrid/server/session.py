@@ -349,6 +349,19 @@ class Session:
         return self.pump()
 
     @property
+    def settled(self) -> bool:
+        """Whether ``feed`` left nothing for the listener: no request blocked
+        or backlogged, no unfinished frame, no password being checked, no page
+        to read ahead."""
+        return not (
+            self.blocked
+            or self._backlog
+            or self._read_ahead
+            or self.pending_login is not None
+            or self.conn.partial_bytes
+        )
+
+    @property
     def backlogged(self) -> bool:
         """Requests received but not handled: the answers reached the bound."""
         return bool(self._backlog)
