@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from embergrid.engine import Engine, OverBudget
-from embergrid.engine.kv import KeyValue
+from embergrid.engine.kv import KeyValue, Policy
 from embergrid.errors import ParseError
 from embergrid.protocol.codes import OpCode
 from embergrid.protocol.config import TRANSACTIONAL
@@ -164,26 +164,23 @@ def _put_all(engine: Engine, p: CachePrefix, r: Reader) -> bytes:
     return _EMPTY
 
 
-def _remove_keys(engine: Engine, p: CachePrefix, r: Reader) -> bytes:
-    n = read_count(r)
-    _write(
-        engine,
-        p,
-        n,
-        lambda kv, size: kv.remove_keys(p.cache_id, _keys(r, size), p.expiry),
-    )
-    return _EMPTY
+def _each_key(
+    write: Callable[[KeyValue, int, list[bytes], Policy], None],
+) -> Callable[[Engine, CachePrefix, Reader], bytes]:
+    """An op that writes the keys it names, a chunk at a time
+    (``KeyValue.remove_keys``, ``KeyValue.clear_keys``)."""
 
+    def op(engine: Engine, p: CachePrefix, r: Reader) -> bytes:
+        n = read_count(r)
+        _write(
+            engine,
+            p,
+            n,
+            lambda kv, size: write(kv, p.cache_id, _keys(r, size), p.expiry),
+        )
+        return _EMPTY
 
-def _clear_keys(engine: Engine, p: CachePrefix, r: Reader) -> bytes:
-    n = read_count(r)
-    _write(
-        engine,
-        p,
-        n,
-        lambda kv, size: kv.clear_keys(p.cache_id, _keys(r, size), p.expiry),
-    )
-    return _EMPTY
+    return op
 
 
 def _write(
@@ -208,7 +205,7 @@ _OPS: dict[int, tuple[int, Callable[[Engine, CachePrefix, Reader], bytes]]] = {
     OpCode.CACHE_GET_ALL: (1, _get_all),
     OpCode.CACHE_CONTAINS_KEYS: (1, _contains_keys),
     OpCode.CACHE_PUT_ALL: (2, _put_all),
-    OpCode.CACHE_REMOVE_KEYS: (1, _remove_keys),
-    OpCode.CACHE_CLEAR_KEYS: (1, _clear_keys),
+    OpCode.CACHE_REMOVE_KEYS: (1, _each_key(KeyValue.remove_keys)),
+    OpCode.CACHE_CLEAR_KEYS: (1, _each_key(KeyValue.clear_keys)),
 }
 """Op code -> (data objects per item, the op)."""
