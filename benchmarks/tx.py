@@ -25,8 +25,9 @@ their transactions over that time. One table row per client library:
 server process used per transaction (utime + stime from /proc).
 
 Order: a warm-up with 16 clients against each server (``--warmup`` seconds,
-default 60: after 15 s Ignite's CPU per transaction still fell 4x over the
-next rounds while C2 compiled its hot paths on this 2-core machine), then
+default 180: after 15 s Ignite's CPU per transaction still fell 4x over the
+next rounds while C2 compiled its hot paths on this 2-core machine, and after
+60 s under load still 2-3x: 1,039 -> 339 us at 16 clients), then
 ``--rounds`` rounds that alternate the servers for every cell, so drifting
 load from other processes hits both alike; each cell keeps its best round.
 ``--hog N`` runs N busy-loop processes during the whole run (a loaded machine).
@@ -375,7 +376,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--warmup", type=float, default=60.0)
+    ap.add_argument("--warmup", type=float, default=180.0)
     ap.add_argument(
         "--client", choices=["embergrid", "pyignite", "both"], default="both"
     )
