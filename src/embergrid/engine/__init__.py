@@ -216,6 +216,14 @@ class Engine:
 
         return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
 
+    def partition_maps_due(self) -> tuple[bool, bool]:
+        """Whether a chunk of a partition map is due now, and whether any map
+        is still to be filled (one read of a small table)."""
+        now = self.clock.now_ms()
+        pause = partition_map.PAUSE_MS
+        tbl, unfinished = partition_map.unfinished(self.store.conn, now, pause)
+        return tbl is not None, unfinished
+
     def fill_partition_maps(self) -> bool:
         """Fill the next chunk of a partition map, if one is due now (one
         short write transaction; ``engine/partition_map.py``); whether any

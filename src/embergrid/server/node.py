@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from embergrid.engine import (
     Clock,
@@ -65,6 +66,7 @@ __all__ = [
     "Node",
 ]
 
+T = TypeVar("T")
 log = logging.getLogger("embergrid.server")
 
 SERVER_FEATURES = (
@@ -496,21 +498,26 @@ class Node:
             await asyncio.sleep(pause if more else self.limits.expiry_interval)
 
     async def _fill_partition_map(self) -> bool:
+        """A chunk, if one is due (looked for on the loop: one small read);
+        whether any map is still to be filled."""
+        due, unfinished = self._filled(self.engine.partition_maps_due, (False, True))
+        if not due:
+            return unfinished
         if not self.can_offload:
-            return self._filled(lambda: self.engine.fill_partition_maps())
+            return self._filled(self.engine.fill_partition_maps, True)
         value, error = await self.run_off_loop(
-            lambda engine: self._filled(engine.fill_partition_maps)
+            lambda engine: self._filled(engine.fill_partition_maps, True)
         )
-        return bool(value) and error is None
+        return error is not None or bool(value)
 
     @staticmethod
-    def _filled(fill: Callable[[], bool]) -> bool:
+    def _filled(step: Callable[[], T], failed: T) -> T:
         try:
-            return fill()
+            return step()
         except Exception as exc:
             if not is_busy(exc):  # busy: another node writes; the next round fills
                 log.exception("partition map fill failed")
-            return True
+            return failed
 
     def close(self) -> None:
         self.left()
