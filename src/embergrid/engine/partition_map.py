@@ -79,8 +79,10 @@ __all__ = [
     "unfinished",
 ]
 
-CHUNK = 10_000
-"""Keys a chunk of a fill maps (one write transaction)."""
+CHUNK = 5_000
+"""Keys a chunk of a fill maps (one write transaction; on a 1M-entry table of
+int keys at most 49 ms inside it, 28 ms of CPU, at load 5-6; 10,000 doubled
+what another node's puts waited at p99 during a fill, docs/benchmarks.md)."""
 PAUSE_MS = 100
 """The least time between two chunks of one map, whoever runs them: more than
 SQLite's longest sleep between two tries of a writer waiting for the lock

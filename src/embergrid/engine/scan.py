@@ -33,6 +33,14 @@ time budget (on the event loop), a cursor whose cache's map is missing or
 not done stops at once with ``OverBudget`` (having read nothing), so that the
 map is made and the walk runs off the loop.
 
+A node alone takes the same path. An earlier version made an index on the
+partition instead, on the cache's first partition scan: one write
+transaction over every key (1M keys: 3.1 s), during which the other nodes on
+the data dir could not renew their leases; so it was made only by a node
+alone or for at most 100,000 entries, and a larger cache on a cluster was
+walked by every partition scan for ever (docs/benchmarks.md, session 8). A
+table it indexed is read through that index (``Mapped.indexed``).
+
 To report ``has_more`` exactly, the cursor reads ahead until it holds one
 entry beyond the page (or the table ends); ``has_more = False`` means the
 cursor is finished (the server then releases it, reference §7.5).
