@@ -31,8 +31,9 @@ ops, SQL DML, a transaction's commit, expiry, clear):
 * ``AFTER UPDATE OF key`` (no path changes a key today): moved.
 
 The rows the table held before are back-filled in key order, a chunk at a
-time (``fill``): each chunk is one short write transaction that maps the next
-``chunk`` keys after ``filled`` and moves ``filled`` to the last of them, so
+time (``fill``): each chunk is one short write transaction that maps
+``chunk`` keys from ``filled`` on (that one mapped already) and moves
+``filled`` to the last of them, so
 no fill holds the store's write lock for longer than one chunk, whoever runs
 it. Invariant, from the map's birth: every key up to ``filled`` (the whole
 table once ``done``) is in the map iff it is in the table (new keys get
@@ -206,9 +207,9 @@ def fill(
         return False
     t, m = ident(tbl), ident(map_table(tbl))
     floor = b"" if filled is None else filled  # no key is below b""
-    last = conn.execute(
+    last = conn.execute(  # the chunk is floor (mapped already) and the next keys
         f"SELECT key FROM {t} WHERE key >= ? ORDER BY key LIMIT 1 OFFSET ?",
-        (floor, chunk - 1),
+        (floor, max(chunk, 2) - 1),
     ).fetchone()
     insert = (
         f"INSERT OR IGNORE INTO {m} (part, key)"
