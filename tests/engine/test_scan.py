@@ -501,3 +501,24 @@ def test_a_fill_whose_node_died_is_completed_by_another(tmp_path: Path) -> None:
                 break
         assert _assert_map_exact(e, cid).done
         assert _assert_partition_scans_agree(e, cid) == 257
+
+
+def test_a_cache_made_again_by_another_node(tmp_path: Path) -> None:
+    """Engine a scanned a cache by partition (its map done, its handle kept);
+    b destroys the cache and makes it again, with other entries. a's next
+    partition scans, its handle stale, read the new table (no map yet: one
+    is made) and give its entries."""
+    clock = FakeClock()
+    with Engine(clock, tmp_path) as a, Engine(clock, tmp_path) as b:
+        cid = a.caches.create("again").cache_id
+        a.kv.put_all(cid, [(_key(i), b"old") for i in range(100)])
+        assert _assert_partition_scans_agree(a, cid) == 100
+        old = a.caches.handle(cid).table
+        b.caches.destroy(cid)
+        assert b.caches.create("again").cache_id == cid
+        b.kv.put_all(cid, [(_key(i), b"new") for i in range(50, 120)])
+        cursor = a.open_scan(cid, 1000, partition_of(_key(60)))
+        assert (_key(60), b"new") in cursor.next_page()[0]
+        assert a.caches.handle(cid).table != old
+        assert _assert_map_exact(b, cid).done
+        assert _assert_partition_scans_agree(a, cid) == 70
