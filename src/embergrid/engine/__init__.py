@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sqlite3
 
-from embergrid.engine import messages
+from embergrid.engine import messages, partition_map
 from embergrid.engine.baseline import Baseline
 from embergrid.engine.caches import CacheHandle, Caches
 from embergrid.engine.changes import ChangeLog
@@ -214,12 +214,35 @@ class Engine:
             self.cluster.check_read()
             return h
 
-        return ScanSource(
-            self.entries,
-            resolve,
-            lambda: self.caches.forget(cache_id),
-            alone=lambda: len(self.membership.members()) <= 1,
-        )
+        return ScanSource(self.entries, resolve, lambda: self.caches.forget(cache_id))
+
+    def partition_maps_due(self) -> tuple[bool, bool]:
+        """Whether a chunk of a partition map is due now, and whether any map
+        is still to be filled (one read of a small table)."""
+        now = self.clock.now_ms()
+        pause = partition_map.PAUSE_MS
+        tbl, unfinished = partition_map.unfinished(self.store.conn, now, pause)
+        return tbl is not None, unfinished
+
+    def fill_partition_maps(self) -> bool:
+        """Fill the next chunk of a partition map, if one is due now (one
+        short write transaction; ``engine/partition_map.py``); whether any
+        map is still to be filled (by this call's caller, or any node's)."""
+        now = self.clock.now_ms()
+        conn = self.store.conn
+        chunk, pause = partition_map.CHUNK, partition_map.PAUSE_MS
+        tbl, unfinished = partition_map.unfinished(conn, now, pause)
+        if tbl is None:
+            return unfinished
+        try:
+            with self.store.atomic():
+                partition_map.fill(conn, tbl, chunk, now, pause)
+        except sqlite3.OperationalError as exc:
+            if not is_missing_table(exc):
+                raise
+            with self.store.atomic():  # dropped by a version that kept no maps
+                partition_map.drop(conn, tbl)
+        return True
 
     def expire_due(self, now: int | None = None) -> int:
         """Delete every entry whose expiry time has passed; the number deleted."""

@@ -20,14 +20,15 @@ a transaction layer will later wrap (buffer writes, take key locks):
 * ``clear(h)`` (heard by none), ``count(h, now)``, ``page(h, after, limit, now)``,
   ``purge(h, now)``
 * ``page_keys(h, after, limit, now)`` the keys alone of such a page
-* ``partition_page(h, part, after, limit, now)``: a page of one partition
-  (below)
+* ``partition_page(h, part, after, limit, now, mapped)``: a page of one
+  partition, among the keys its map covers (below); ``mapped(h)``,
+  ``map_partitions(h, now, chunk, pause_ms)``
 
-A partition is a range of the entry table's partition index (``store.py``:
-an index on Ignite's partition of the key, which SQLite keeps with every write
-of the table, whoever writes it), so a page of one partition reads its own
-entries and no others. The cache's first partition scan makes the index
-(``index_partitions``); caches nobody scans by partition have none and pay
+A partition is a range of the cache's partition map (``partition_map.py``: a
+table of (partition, key) that triggers keep with every write of the entry
+table, whoever writes it), so a page of one partition reads its own entries
+and no others. The cache's first partition scan makes the map
+(``map_partitions``); caches nobody scans by partition have none and pay
 nothing for it.
 
 An entry is visible iff ``expire_at IS NULL OR expire_at > now``. Expired rows
@@ -41,9 +42,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from embergrid.engine import partition_map
 from embergrid.engine.changes import EXPIRED, REMOVED, SILENT, delete_mode
+from embergrid.engine.partition_map import Mapped, map_table, partition_expr
 from embergrid.engine.sqltext import ident
-from embergrid.engine.store import Store, partition_expr
+from embergrid.engine.store import Store
 
 __all__ = ["Columns", "Entries", "EntrySql", "HasSql", "Row"]
 
@@ -98,14 +101,23 @@ class EntrySql:
     purge: str
     part_first: str
     part_after: str
+    index_first: str
+    index_after: str
 
     @classmethod
     def for_table(cls, tbl: str, parts: int) -> EntrySql:
         """The statements of entry table ``tbl`` of a cache of ``parts``
         partitions."""
-        t = ident(tbl)
+        t, m = ident(tbl), ident(map_table(tbl))
         live = "(expire_at IS NULL OR expire_at > ?)"
-        part = f"{partition_expr(parts)} = ?"  # the partition index's expression
+        part = f"{partition_expr(parts)} = ?"  # an earlier version's index
+        # a partition's keys through the map: up to ?3, the map's last filled
+        # key (NULL: the map is done)
+        mapped = (
+            f"SELECT e.key, e.value FROM {m} p JOIN {t} e ON e.key = p.key"
+            " WHERE p.part = ?1 AND (?3 IS NULL OR p.key <= ?3)"
+            " AND (e.expire_at IS NULL OR e.expire_at > ?4)"
+        )
         return cls(
             table=tbl,
             parts=parts,
@@ -133,9 +145,11 @@ class EntrySql:
             keys_after=f"SELECT key FROM {t} WHERE key > ? AND {live}"
             " ORDER BY key LIMIT ?",
             purge=f"DELETE FROM {t} WHERE expire_at IS NOT NULL AND expire_at <= ?",
-            part_first=f"SELECT key, value FROM {t} WHERE {part} AND {live}"
+            part_first=f"{mapped} ORDER BY p.key LIMIT ?5",
+            part_after=f"{mapped} AND p.key > ?2 ORDER BY p.key LIMIT ?5",
+            index_first=f"SELECT key, value FROM {t} WHERE {part} AND {live}"
             " ORDER BY key LIMIT ?",
-            part_after=f"SELECT key, value FROM {t} WHERE {part} AND key > ?"
+            index_after=f"SELECT key, value FROM {t} WHERE {part} AND key > ?"
             f" AND {live} ORDER BY key LIMIT ?",
         )
 
@@ -284,23 +298,39 @@ class Entries:
 
     # -- partition scans (see the module docstring) ---------------------------------
 
-    def index_partitions(self, h: HasSql) -> None:
-        """Give the cache's table its partition index if it has none: one write
-        transaction that reads every key of the table once."""
-        with self._store.atomic():
-            self._store.index_partitions(h.sql.table, h.sql.parts)
+    def mapped(self, h: HasSql) -> Mapped | None:
+        """How far the cache's partition map reaches (None: it has none)."""
+        return partition_map.mapped(self._store.conn, h.sql.table)
 
-    def has_partition_index(self, h: HasSql) -> bool:
-        return self._store.has_partition_index(h.sql.table)
+    def map_partitions(self, h: HasSql, now: int, chunk: int, pause_ms: int) -> None:
+        """Give the cache its partition map if it has none, and fill its first
+        ``chunk`` keys: one write transaction."""
+        with self._store.atomic() as conn:
+            if partition_map.create(conn, h.sql.table, h.sql.parts, now):
+                partition_map.fill(conn, h.sql.table, chunk, now, pause_ms)
 
     def partition_page(
-        self, h: HasSql, part: int, after: bytes | None, limit: int, now: int
+        self,
+        h: HasSql,
+        part: int,
+        after: bytes | None,
+        limit: int,
+        now: int,
+        mapped: Mapped,
     ) -> list[tuple[bytes, bytes]]:
         """Up to ``limit`` visible entries of partition ``part`` with keys above
-        ``after``, in key order (through the partition index)."""
+        ``after``, in key order, among the keys ``mapped`` covers."""
+        sql = h.sql
+        if mapped.indexed:
+            if after is None:
+                return self._execute(sql.index_first, (part, now, limit)).fetchall()
+            return self._execute(sql.index_after, (part, after, now, limit)).fetchall()
+        upto = None if mapped.done else mapped.filled
         if after is None:
-            return self._execute(h.sql.part_first, (part, now, limit)).fetchall()
-        return self._execute(h.sql.part_after, (part, after, now, limit)).fetchall()
+            return self._execute(
+                sql.part_first, (part, None, upto, now, limit)
+            ).fetchall()
+        return self._execute(sql.part_after, (part, after, upto, now, limit)).fetchall()
 
     def purge(self, h: HasSql, now: int) -> int:
         """Delete the expired entries (continuous queries hear EXPIRED)."""

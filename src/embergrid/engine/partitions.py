@@ -3,9 +3,9 @@
 Owns ``PARTITIONED_PARTITIONS`` / ``REPLICATED_PARTITIONS`` (the partition
 counts Ignite gives a cache's default affinity), ``partition_count`` (a cache
 configuration's), ``partition_of`` (an encoded key's partition) and the SQL
-function ``eg_partition(key, parts)`` that the entry table of a cache scanned
-by partition indexes (``register``, called on every connection the store
-opens). Imports ``embergrid.errors``, ``embergrid.protocol.binary.hashing``
+function ``eg_partition(key, parts)`` that the partition map of a cache
+scanned by partition is kept with (``register``, called on every connection
+the store opens). Imports ``embergrid.errors``, ``embergrid.protocol.binary.hashing``
 and ``embergrid.protocol.config`` only; never asyncio.
 
 Theory of operation
@@ -14,15 +14,16 @@ A key's partition is RendezvousAffinityFunction's: the Java ``hashCode()`` of
 the key as the server deserializes it (a complex object's is the hash in its
 header), spread over the cache's partitions. It depends on the key's bytes
 and the cache's partition count alone, never changes for a stored row, and
-is the same in every process, which is what lets SQLite keep it in an index
-on an expression (``store.py``; made by the cache's first partition scan):
-every write path (key-value ops, bulk ops, SQL DML, transaction commits,
-expiry, other nodes and ``--workers`` processes on the data dir) maintains
-the index by writing the row, with nothing to remember. The price: each
-connection that writes an entry table must have the function (``register``;
-an older embergrid, or the sqlite3 shell, cannot write an indexed table), and
-the rule must never change for a stored index (a changed rule would leave
-index entries that a later delete cannot find).
+is the same in every process, which is what lets SQLite triggers keep a
+table of it (``partition_map.py``; made by the cache's first partition scan;
+an earlier version made an index on the expression instead): every write path
+(key-value ops, bulk ops, SQL DML, transaction commits, expiry, other nodes
+and ``--workers`` processes on the data dir) maintains the map by writing the
+row, with nothing to remember. The price: each connection that writes an
+entry table must have the function (``register``; an older embergrid, or the
+sqlite3 shell, cannot write a mapped table), and the rule must never change
+for a stored map (a changed rule would leave map rows that a later delete
+cannot find).
 
 The cache's affinity key configuration is not consulted (the whole key is
 hashed); bytes that do not parse as a key land in partition 0.

@@ -17,22 +17,29 @@ is not a snapshot either):
 * entries inserted, removed or expiring during the scan may or may not appear;
   a value is the one current when its page was read.
 
-A partition scan goes straight to its partition: it pages through the entry
-table's partition index (``Entries.partition_page``), which every write keeps
-once it exists. The cache's first partition scan makes it
-(``Entries.index_partitions``, which reads every key once); given a time
-budget (on the event loop), a cursor that finds the index missing stops at
-once with ``OverBudget``, so that the index is made off the loop.
+A partition scan goes straight to its partition through the cache's
+partition map (``engine/partition_map.py``: a side table of (partition, key)
+that triggers keep on every write once it exists). The cache's first
+partition scan makes the map and fills its first chunk of keys
+(``Entries.map_partitions``: one short write transaction); the node's filler
+(``Engine.fill_partition_maps``, which the server runs) maps the rest a
+chunk at a time, so no scan and no fill holds the store's write lock for
+longer than a chunk, and a node that dies mid-fill leaves the store's record
+of how far it got to another node. Until the map is done, a page reads the
+keys it covers (up to its ``filled`` key) through it, and walks the rest of
+the cache in key order keeping the keys of its partition (hashing each: no
+write, no lock); each step asks the store how far the map has come. Given a
+time budget (on the event loop), a cursor whose cache's map is missing or
+not done stops at once with ``OverBudget`` (having read nothing), so that the
+map is made and the walk runs off the loop.
 
-Making the index is one write transaction: the store's write lock is held
-until every key is read (1M keys: 2.6 s of CPU). Other nodes on the store
-cannot renew their leases meanwhile, and the first to beat afterwards reaps
-the others (seen: a node of two segmented by the first partition scan of a
-1M-entry cache). So the index is made at once only where that cannot happen:
-a node alone in its cluster, or a table of at most ``INDEX_AT_ONCE`` rows (a
-fraction of a second). Otherwise the scan walks the cache in key order and
-keeps the keys of its partition (no write, no lock), as long as the cache is
-not indexed.
+A node alone takes the same path. An earlier version made an index on the
+partition instead, on the cache's first partition scan: one write
+transaction over every key (1M keys: 3.1 s), during which the other nodes on
+the data dir could not renew their leases; so it was made only by a node
+alone or for at most 100,000 entries, and a larger cache on a cluster was
+walked by every partition scan for ever (docs/benchmarks.md, session 8). A
+table it indexed is read through that index (``Mapped.indexed``).
 
 To report ``has_more`` exactly, the cursor reads ahead until it holds one
 entry beyond the page (or the table ends); ``has_more = False`` means the
@@ -47,33 +54,29 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from embergrid.engine import messages
+from embergrid.engine import messages, partition_map
 from embergrid.engine.caches import CacheHandle
 from embergrid.engine.entries import Entries
 from embergrid.engine.errors import EngineError, OverBudget
+from embergrid.engine.partition_map import Mapped
 from embergrid.engine.partitions import partition_of
 from embergrid.engine.store import is_missing_table
 from embergrid.protocol.codes import StatusCode
 
-__all__ = ["INDEX_AT_ONCE", "ScanCursor", "ScanSource"]
+__all__ = ["ScanCursor", "ScanSource"]
 
 Page = list[tuple[bytes, bytes]]
 T = TypeVar("T")
-INDEX_AT_ONCE = 100_000
-"""Rows of a table whose partition index may be made while other nodes share
-the store (100k int keys: 0.26 s of CPU; the default lease is 2 s)."""
 
 
 @dataclass(frozen=True, slots=True)
 class ScanSource:
     """Where a cursor reads its cache: one engine's entries (its connection),
-    the cache's handle now, forgetting a handle gone stale, and whether this
-    node is alone in its cluster (no other node's lease to run out)."""
+    the cache's handle now, and forgetting a handle gone stale."""
 
     entries: Entries
     resolve: Callable[[], CacheHandle]
     forget: Callable[[], None]
-    alone: Callable[[], bool] = lambda: True
 
 
 class ScanCursor:
@@ -82,7 +85,8 @@ class ScanCursor:
     The cursor's position is its own: a page can be read through another
     engine's ``ScanSource`` (another thread's connection), one call at a time.
     A page of a partition scan given a time budget stops with ``OverBudget``
-    (having read nothing) when the partition index is still to be made.
+    (having read nothing) while the cache's partition map is missing or not
+    done.
     """
 
     def __init__(
@@ -104,59 +108,74 @@ class ScanCursor:
         self._buffer: Page = []
         self._table_done = False
         self.finished = False
-        self._indexed = partition is None  # the index exists, or the scan walks
-        self._walk = False  # a partition scan that walks the whole cache
+        self._done: tuple[str, Mapped] | None = None  # a table mapped for good
         self._busy = threading.Lock()  # one page at a time, whichever thread
 
     def _fill(self, src: ScanSource, budget: bool) -> None:
         batch = max(self.page_size + 1, 64)
-        if not self._indexed:
-            self._index(src, budget)
         while len(self._buffer) <= self.page_size and not self._table_done:
-            if self.partition is None or self._walk:
+            if self.partition is None:
                 rows = self._read(src, batch)
             else:
-                rows = self._read_partition(src, self.partition, batch)
-            if rows:
-                self._after = rows[-1][0]
-            if len(rows) < batch:
-                self._table_done = True
-            if self._walk:
-                rows = self._of_partition(src, rows)
+                rows = _resolved(
+                    src, lambda h: self._partition_step(src, h, batch, budget)
+                )
             self._buffer.extend(rows)
 
-    def _index(self, src: ScanSource, budget: bool) -> None:
-        """Make sure the cache's table has its partition index; with a
-        ``budget``, ``OverBudget`` instead of making one."""
-        if not _resolved(src, src.entries.has_partition_index):
-            if budget:
-                raise OverBudget
-            if src.alone() or self._small(src):
-                _resolved(src, src.entries.index_partitions)
-            else:
-                self._walk = True
-        self._indexed = True
-
-    def _small(self, src: ScanSource) -> bool:
-        count = _resolved(src, lambda h: src.entries.count(h, self._now()))
-        return count <= INDEX_AT_ONCE
-
-    def _of_partition(self, src: ScanSource, rows: Page) -> Page:
-        parts = src.resolve().sql.parts
-        return [row for row in rows if partition_of(row[0], parts) == self.partition]
-
-    def _read_partition(self, src: ScanSource, part: int, batch: int) -> Page:
-        return _resolved(
-            src,
-            lambda h: src.entries.partition_page(
-                h, part, self._after, batch, self._now()
-            ),
-        )
-
     def _read(self, src: ScanSource, batch: int) -> Page:
-        return _resolved(
+        rows = _resolved(
             src, lambda h: src.entries.page(h, self._after, batch, self._now())
         )
+        self._advance(rows, batch)
+        return rows
+
+    def _advance(self, rows: Page, batch: int) -> None:
+        if rows:
+            self._after = rows[-1][0]
+        if len(rows) < batch:
+            self._table_done = True
+
+    def _partition_step(
+        self, src: ScanSource, h: CacheHandle, batch: int, budget: bool
+    ) -> Page:
+        """The next rows of the partition: through the map where it covers
+        the cursor's position, else a batch of the walk."""
+        assert self.partition is not None
+        mapped = self._mapped(src, h, budget)
+        if mapped.covers(self._after):
+            rows = src.entries.partition_page(
+                h, self.partition, self._after, batch, self._now(), mapped
+            )
+            if rows:
+                self._after = rows[-1][0]
+            if len(rows) < batch and not mapped.done:
+                self._after = mapped.filled  # the mapped keys are read: walk on
+            elif len(rows) < batch:
+                self._table_done = True
+            return rows
+        rows = src.entries.page(h, self._after, batch, self._now())
+        self._advance(rows, batch)
+        parts = h.sql.parts
+        return [row for row in rows if partition_of(row[0], parts) == self.partition]
+
+    def _mapped(self, src: ScanSource, h: CacheHandle, budget: bool) -> Mapped:
+        """How far the cache's partition map reaches; made if missing, unless
+        given a ``budget`` (then ``OverBudget`` while it is not done)."""
+        if self._done is not None and self._done[0] == h.table:
+            return self._done[1]
+        mapped = src.entries.mapped(h)
+        if mapped is None or not mapped.done:
+            if budget:
+                raise OverBudget
+            if mapped is None:
+                src.entries.map_partitions(
+                    h, self._now(), partition_map.CHUNK, partition_map.PAUSE_MS
+                )
+                mapped = src.entries.mapped(h)
+                assert mapped is not None
+        if mapped.done:  # for good: a map (or index) is never undone
+            self._done = (h.table, mapped)
+        return mapped
 
     def next_page(
         self, source: ScanSource | None = None, budget_s: float = 0.0
@@ -164,7 +183,7 @@ class ScanCursor:
         """The next page and whether more entries follow, read through
         ``source`` (default: the opening engine's); with a positive
         ``budget_s`` (on the event loop) the page is not one that makes the
-        partition index (``OverBudget`` instead)."""
+        partition map or walks the cache (``OverBudget`` instead)."""
         if not self._busy.acquire(blocking=False):
             raise EngineError(StatusCode.FAILED, messages.SCAN_PAGE_BUSY)
         try:

@@ -19,7 +19,7 @@ creation (recorded in ``caches.tbl``)::
 
     e_<n>(key BLOB PRIMARY KEY, value BLOB NOT NULL, expire_at INTEGER) WITHOUT ROWID
     index e_<n>_exp ON (expire_at) WHERE expire_at IS NOT NULL
-    index e_<n>_part ON (eg_partition(key, <partitions>), key)   (see below)
+    e_<n>_pmap and its triggers, once scanned by partition (partition_map.py)
 
 Why a table per cache rather than one ``entries(cache_id, key, ...)`` table:
 
@@ -35,16 +35,11 @@ Why a table per cache rather than one ``entries(cache_id, key, ...)`` table:
   which the caller turns into "refresh, then 1000 if really gone".
 
 The expiry index is partial, so eternal entries (the common case) never touch it.
-The partition index (``index_partitions``) is on Ignite's partition of the key
-(``engine/partitions.py``, a SQL function every connection of the store has), so
-a scan of one partition is a range of it; once made, every write of the table
-keeps it. It is made by the cache's first partition scan, not with the table:
-keeping it costs a write 5-14 µs of CPU (measured: a new row +5 µs, an
-overwrite, which replaces the row's index entry, +14 µs, on 6-7 µs without it),
-which caches nobody scans by partition should not pay (``scan.py`` says when a
-scan may make it: the build holds the write lock). A table scanned by
-partition under an older version may have a ``<table>_parts`` table of
-recorded partitions beside it: making the index drops it.
+A cache scanned by partition gets a partition map beside its table
+(``engine/partition_map.py``, whose table of progress is a fixed one too); the
+table goes with its map (``drop_entry_table``). Every connection has
+``recursive_triggers`` off, which the map's triggers rely on (SQLite's
+default, said once more in case a build changed it).
 
 Several processes share one file in WAL mode. ``atomic()`` opens ``BEGIN
 IMMEDIATE`` (the write lock up front, so two read-then-write transactions can
@@ -87,7 +82,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
 
-from embergrid.engine import partitions
+from embergrid.engine import partition_map, partitions
 from embergrid.engine.sqltext import ident
 
 __all__ = [
@@ -95,7 +90,6 @@ __all__ = [
     "Store",
     "is_busy",
     "is_missing_table",
-    "partition_expr",
     "pid_alive",
 ]
 
@@ -113,6 +107,7 @@ _SCHEMA = (
     " type_id INTEGER NOT NULL, name TEXT NOT NULL,"
     " PRIMARY KEY (platform, type_id)) WITHOUT ROWID",
     "INSERT OR IGNORE INTO meta (key, value) VALUES ('next_table', 1)",
+    *partition_map.SCHEMA,
 )
 
 
@@ -154,6 +149,7 @@ class Store:
             cached_statements=2048,
         )
         partitions.register(self.conn)  # before any write of an entry table
+        self.conn.execute("PRAGMA recursive_triggers = OFF")  # partition_map.py
         if self.shared:
             self.set_busy_timeout(busy_timeout_ms)
             self.conn.execute("PRAGMA journal_mode = WAL")
@@ -296,28 +292,11 @@ class Store:
         )
         return tbl
 
-    def index_partitions(self, tbl: str, parts: int) -> None:
-        """Give entry table ``tbl`` its partition index if it has none (inside
-        the caller's atomic block): this reads every key of the table once."""
-        self.conn.execute(
-            f"CREATE INDEX IF NOT EXISTS {ident(_partition_index(tbl))} ON"
-            f" {ident(tbl)} ({partition_expr(parts)}, key)"
-        )
-        self.conn.execute(f"DROP TABLE IF EXISTS {ident(_old_parts_table(tbl))}")
-
-    def has_partition_index(self, tbl: str) -> bool:
-        return (
-            self.conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?",
-                (_partition_index(tbl),),
-            ).fetchone()
-            is not None
-        )
-
     def drop_entry_table(self, tbl: str) -> None:
+        """Drop entry table ``tbl`` and its partition map, if any (inside the
+        caller's atomic block)."""
         self.conn.execute(f"DROP TABLE IF EXISTS {ident(tbl)}")
-        # left by an older version that recorded partitions beside the table
-        self.conn.execute(f"DROP TABLE IF EXISTS {ident(_old_parts_table(tbl))}")
+        partition_map.drop(self.conn, tbl)
 
     def close(self) -> None:
         if self._family is not None:
@@ -325,21 +304,6 @@ class Store:
         self.conn.close()
         if self._removes_dir and self._dir is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
-
-
-def _partition_index(tbl: str) -> str:
-    """The name of entry table ``tbl``'s partition index."""
-    return f"{tbl}_part"
-
-
-def partition_expr(parts: int) -> str:
-    """The partition of the row's key, as the partition index has it (a query
-    must name it exactly so for SQLite to use the index)."""
-    return f"{partitions.SQL_FUNCTION}(key, {int(parts)})"
-
-
-def _old_parts_table(tbl: str) -> str:
-    return f"{tbl}_parts"
 
 
 class _Atomic:

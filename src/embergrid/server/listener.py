@@ -4,10 +4,10 @@ Owns ``ClientProtocol`` (data_received -> ``Session.feed`` -> ``transport.write`
 the handshake and idle timeouts, the password check of a login on a thread,
 resource release on disconnect), ``Server`` (listening socket, TLS when given an
 ``ssl.SSLContext`` from ``server/tls.py``, whose failed handshakes log
-themselves, plus the background expiry purge) and ``new_event_loop``
-(uvloop when it imports, else asyncio's default). Imports asyncio, uvloop
-(optional) and the rest of ``embergrid.server``; nothing here decides protocol
-behaviour.
+themselves, plus the background expiry purge and partition-map fill) and
+``new_event_loop`` (uvloop when it imports, else asyncio's default). Imports
+asyncio, uvloop (optional) and the rest of ``embergrid.server``; nothing here
+decides protocol behaviour.
 """
 
 from __future__ import annotations
@@ -383,7 +383,7 @@ class Server:
         self.partial_waiters: set[ClientProtocol] = set()
         self._finisher: ClientProtocol | None = None  # read past the bound
         self._server: asyncio.Server | None = None
-        self._purge: asyncio.Task[None] | None = None
+        self._chores: list[asyncio.Task[None]] = []  # expiry, partition maps
         self.host = ""
         self.port = 0
         # Busy polling (``stay_awake``): whether and how long, by one policy.
@@ -414,7 +414,10 @@ class Server:
         sockname = self._server.sockets[0].getsockname()
         self.host, self.port = sockname[0], sockname[1]
         self.node.joined(self.host, self.port)
-        self._purge = asyncio.create_task(self.node.run_expiry())
+        self._chores = [
+            asyncio.create_task(self.node.run_expiry()),
+            asyncio.create_task(self.node.run_partition_maps()),
+        ]
 
     # -- the node's bound on unfinished frames (Limits.max_partial_total) ----------
 
@@ -490,13 +493,13 @@ class Server:
             self._polling = False
 
     async def close(self) -> None:
-        """Stop listening, drop every connection, stop the purge task."""
+        """Stop listening, drop every connection, stop the purge and fill tasks."""
         self.node.left()
         await self.node.feed.close()
-        if self._purge is not None:
-            self._purge.cancel()
+        for chore in self._chores:
+            chore.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._purge
+                await chore
         if self._server is not None:
             self._server.close()
         for proto in list(self.protocols):

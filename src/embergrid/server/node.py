@@ -7,12 +7,12 @@ over the store's users), ``Limits`` (the per-connection and
 per-frame limits, Ignite's defaults where Ignite has one) and ``SERVER_FEATURES``
 (the feature bits this server implements and therefore advertises, reference
 §3.5). Never opens a socket. The waiting the session asks for lives here: the
-background expiry purge, the wake-up of requests blocked on a lock
-(``locks_changed`` / ``wait_for_locks``) and the worker threads long work runs
-on, each with an engine of its own over the same store (``run_off_loop``; work
-nobody waits for, a cursor's read-ahead, with ``in_background``), and which
-work went past the loop's budget last time (``goes_long``: it goes straight to
-a worker).
+background expiry purge and partition-map fill, the wake-up of requests
+blocked on a lock (``locks_changed`` / ``wait_for_locks``) and the worker
+threads long work runs on, each with an engine of its own over the same store
+(``run_off_loop``; work nobody waits for, a cursor's read-ahead, with
+``in_background``), and which work went past the loop's budget last time
+(``goes_long``: it goes straight to a worker).
 Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from embergrid.engine import (
     Clock,
@@ -46,6 +47,7 @@ from embergrid.engine import (
     Store,
     SystemClock,
     TopologyVersion,
+    partition_map,
 )
 from embergrid.engine.baseline import free_consistent_id
 from embergrid.engine.store import is_busy
@@ -66,6 +68,7 @@ __all__ = [
     "Node",
 ]
 
+T = TypeVar("T")
 log = logging.getLogger("embergrid.server")
 
 SERVER_FEATURES = (
@@ -486,6 +489,38 @@ class Node:
             await asyncio.sleep(self.limits.expiry_interval)
             if self.purge_expired():
                 self.feed.poke()
+
+    async def run_partition_maps(self) -> None:
+        """Fill the store's partition maps, forever: a chunk on a worker thread
+        whenever one is due (``Engine.fill_partition_maps``, which spaces the
+        chunks of every node), else a look every ``limits.expiry_interval``
+        seconds for a map some scan (on any node) began."""
+        pause = partition_map.PAUSE_MS / 1000
+        while True:
+            more = await self._fill_partition_map()
+            await asyncio.sleep(pause if more else self.limits.expiry_interval)
+
+    async def _fill_partition_map(self) -> bool:
+        """A chunk, if one is due (looked for on the loop: one small read);
+        whether any map is still to be filled."""
+        due, unfinished = self._filled(self.engine.partition_maps_due, (False, True))
+        if not due:
+            return unfinished
+        if not self.can_offload:
+            return self._filled(self.engine.fill_partition_maps, True)
+        value, error = await self.run_off_loop(
+            lambda engine: self._filled(engine.fill_partition_maps, True)
+        )
+        return error is not None or bool(value)
+
+    @staticmethod
+    def _filled(step: Callable[[], T], failed: T) -> T:
+        try:
+            return step()
+        except Exception as exc:
+            if not is_busy(exc):  # busy: another node writes; the next round fills
+                log.exception("partition map fill failed")
+            return failed
 
     def close(self) -> None:
         self.left()

@@ -1,10 +1,11 @@
 """Handlers of scan queries: 2000 QUERY_SCAN and 2001 its next page (reference §7.5).
 
 A scan opens an engine ``ScanCursor`` (optionally of one partition: a range
-of the cache's partition index, which the cache's first partition scan makes
-on a worker thread); the first page travels with the new resource id. A
-partition number past the cache's partitions (1024, or 512 for a REPLICATED
-cache) fails as on Ignite; a negative one scans them all. A cursor that has
+of the cache's partition map, which the cache's first partition scan makes on
+a worker thread and the nodes fill in the background); the first page travels
+with the new resource id. A partition number past the cache's partitions
+(1024, or 512 for a REPLICATED cache) fails as on Ignite; a negative one scans
+them all. A cursor that has
 delivered its last page is released at once, so a later RESOURCE_CLOSE or
 get-page for it answers 1011, as Ignite does. The ``local`` flag changes
 nothing on a single node (it owns every partition). A filter object is
@@ -61,8 +62,8 @@ def scan_page(s: Session, r: m.ScanCursorGetPage) -> m.EntryPageResponse:
 def _next_page(
     s: Session, cursor: ScanCursor
 ) -> tuple[list[tuple[bytes, bytes]], bool]:
-    """A page; one of a partition scan whose partition index is still to be
-    made (the cache's first) is read on a worker thread."""
+    """A page; one of a partition scan whose partition map is not done yet
+    (made by the cache's first) is read on a worker thread."""
     if cursor.partition is None:
         return cursor.next_page()
     return s.off_loop(
