@@ -248,6 +248,24 @@ QUERIES = [
     "SELECT CONCAT(5, NULL), CONCAT(NULL, 2.50), CONCAT(TRUE, NULL), CONCAT(NULL, NULL), CONCAT(NULL, 'a', NULL), CONCAT(NULL, 1.5E0)",
     # ... and of columns: per row, a single non-NULL part keeps its type (see DIVERGENCES)
     "SELECT id, CONCAT(d, NULL), CONCAT(NULL, i), CONCAT(i, s), CONCAT(b, NULL), CONCAT(ts, NULL) FROM Typed ORDER BY id",
+    # CONCAT_WS: the separator before a later part that is not empty, NULL
+    # parts skipped, '' when every part is NULL (NULL for a NULL separator)
+    "SELECT CONCAT_WS('-', NULL, NULL), CONCAT_WS(NULL, 'a', 'b'), CONCAT_WS('-', '', 'a'), CONCAT_WS('-', 'a', ''), CONCAT_WS('-', 'a', NULL, 'b'), CONCAT_WS('', 'a', 'b')",
+    "SELECT CONCAT_WS('-', 5, NULL), CONCAT_WS('-', NULL, 2.50), CONCAT_WS(NULL, NULL, NULL), CONCAT_WS('-', 1, 2), CONCAT_WS('-', 'a')",
+    "SELECT id, CONCAT_WS('-', NULL, NULL), CONCAT_WS(s, i, d), CONCAT_WS(', ', s, c), CONCAT_WS('-', s, '', c), CONCAT_WS(NULL, s, c) FROM Typed ORDER BY id",
+    # a string expression compared with a number constant compares numbers (the
+    # constant is converted only to a column's type); IN converts the constants
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) = 10 ORDER BY id",
+    "SELECT id, CONCAT(i, NULL) = 10, 10 = CONCAT(NULL, i) FROM Typed ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) > 9 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(d, NULL) = 12.5 ORDER BY id",
+    "SELECT id FROM Typed WHERE i || '' = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 11) ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 'x') ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 2.5) ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) NOT IN (10, 11) ORDER BY id",
+    "SELECT id FROM Typed WHERE i + 0 IN ('10', '11') ORDER BY id",
+    "SELECT id FROM Typed WHERE UPPER(s) IN (10, 11) OR s IN (10, 11) ORDER BY id",
     # integer arithmetic in the operands' type: fine within range
     "SELECT i + 2147483647, si + 1, ti * 2, si * si, -i, i / 2, i % 4, bi * 2, bi - 1 FROM Typed WHERE id = 2",
     "SELECT id FROM Typed WHERE i * 2 > 0 ORDER BY id",
@@ -411,6 +429,7 @@ ERRORS = [
     ("CREATE TABLE City (a INT PRIMARY KEY)", None),
     # H2's CONCAT takes two arguments at least
     ("SELECT id, CONCAT(i) FROM Typed ORDER BY id", None),
+    ("SELECT CONCAT_WS('-')", None),
     # errors of constant folding: H2 raises them preparing the statement
     ("SELECT 1 / 0", None),
     ("SELECT 1.0 / 0 FROM Typed", None),
@@ -439,6 +458,12 @@ ERRORS = [
 # the map query failed on (a random id) and the map query's text (Ignite's rewrite
 # of the statement), which embergrid cannot give; compared without those two.
 MAP_ERRORS = [
+    # a string that is no number, compared with a number constant
+    "SELECT id FROM Typed WHERE s = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE UPPER(s) = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(s, i) = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, '') = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE SUBSTRING(s, 1, 1) = 1 ORDER BY id",
     "SELECT i + 2147483647 FROM Typed WHERE id = 1",
     "SELECT i * 1000000000 FROM Typed ORDER BY id",
     "SELECT bi * 1000000000 FROM Typed ORDER BY id",
