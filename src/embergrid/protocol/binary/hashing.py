@@ -168,10 +168,11 @@ def data_hash(data: Buffer, start: int = 0, end: int | None = None) -> int:
     if type(data) is bytes and start == 0 and end is None:
         n = len(data)
         if n <= _SHORT:
-            signed_bytes = _signed_bytes(n).unpack(data)
-            terms = sum(map(operator.mul, signed_bytes, _POWERS_DOWN[_SHORT - n :]))
-            h = (_POWERS_31[n] + terms) & _MASK32
-            return h - 0x100000000 if h & 0x80000000 else h
+            signed_bytes: tuple[int, ...] = _signed_bytes(n).unpack(data)
+            down = _POWERS_DOWN[_SHORT - n :]
+            short: int = _POWERS_31[n] + sum(map(operator.mul, signed_bytes, down))
+            short &= _MASK32
+            return short - 0x100000000 if short & 0x80000000 else short
         signed = memoryview(data).cast("b")  # the common case: a whole bytes
     else:
         signed = memoryview(data)[start:end].cast("B").cast("b")
