@@ -248,6 +248,8 @@ QUERIES = [
     "SELECT CONCAT(5, NULL), CONCAT(NULL, 2.50), CONCAT(TRUE, NULL), CONCAT(NULL, NULL), CONCAT(NULL, 'a', NULL), CONCAT(NULL, 1.5E0)",
     # ... and of columns: per row, a single non-NULL part keeps its type (see DIVERGENCES)
     "SELECT id, CONCAT(d, NULL), CONCAT(NULL, i), CONCAT(i, s), CONCAT(b, NULL), CONCAT(ts, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT_WS('-', i, NULL), CONCAT_WS(', ', s, c, i) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id",
     # CONCAT_WS: the separator before a later part that is not empty, NULL
     # parts skipped, '' when every part is NULL (NULL for a NULL separator)
     "SELECT CONCAT_WS('-', NULL, NULL), CONCAT_WS(NULL, 'a', 'b'), CONCAT_WS('-', '', 'a'), CONCAT_WS('-', 'a', ''), CONCAT_WS('-', 'a', NULL, 'b'), CONCAT_WS('', 'a', 'b')",
@@ -287,6 +289,15 @@ DIVERGENCES: dict[str, str] = {
         " type changes from row to row); ours is that part's string, a VARCHAR"
         " (a result column has one encoder; SQLite's values do not say which"
         " part a value came from)"
+    ),
+    "SELECT id, CONCAT_WS('-', i, NULL), CONCAT_WS(', ', s, c, i) FROM Typed ORDER BY id": (
+        "CONCAT_WS likewise: a row whose only non-NULL part is the INT i answers"
+        " an INT cell on Ignite, ours its string"
+    ),
+    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id": (
+        "the DECIMAL a single-part CONCAT answers on Ignite converts to INT for"
+        " the arithmetic (12.50 -> 13, * 2 = 26); ours is the text '12.50', which"
+        " fails to convert to INT"
     ),
 }
 
