@@ -28,11 +28,13 @@ from embergrid.engine.sql.h2fold import const, const_node
 from embergrid.engine.sql.h2functions import cast_target
 from embergrid.engine.sql.inference import infer
 from embergrid.engine.sql.plan import (
+    ALONE,
     ARITH_FUNCTION,
     CAST_FUNCTION,
     UUID_COLLATION,
     OutCol,
 )
+from embergrid.engine.sql.types import alone_class
 
 __all__ = ["exact_decimal", "h2_semantics", "uuid_order"]
 
@@ -106,6 +108,11 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
             if typ in _INT_TARGETS:
                 arith.append((node, typ))
         elif isinstance(node, exp.DPipe | exp.Concat):
+            if node.meta.get(ALONE):  # parts read as strings: as they are first
+                node.meta[_RAW] = [
+                    _alone(p) if infer(p)[0].name in _STRINGIFIED else None
+                    for p in _parts(node)
+                ]
             _string_operands(node)
             if isinstance(node, exp.Concat):
                 concats.append(node)
@@ -129,8 +136,8 @@ def _h2_concat(node: exp.Concat) -> None:
     separator and ``b`` (``b`` when it is empty). CONCAT_WS of NULL parts only
     is ``''`` unless its separator is NULL. (A number or boolean part is
     already H2's string of it.)"""
-    parts = list(node.expressions)  # two at least (h2functions.check_functions)
-    sep = parts.pop(0) if isinstance(node, exp.ConcatWs) else None
+    parts = _parts(node)  # two at least (h2functions.check_functions)
+    sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
     every_null = exp.and_(*[_is_null(p) for p in parts])
     text: exp.Expr = exp.Coalesce(this=parts[0], expressions=[exp.Literal.string("")])
     for k, p in enumerate(parts[1:], 1):
@@ -148,7 +155,37 @@ def _h2_concat(node: exp.Concat) -> None:
     empty: exp.Expr = exp.Null()
     if sep is not None:
         empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
-    node.replace(exp.paren(exp.Case().when(every_null, empty).else_(text)))
+    case = exp.Case().when(every_null, empty)
+    early: list[exp.Expr | None] | None = node.meta.get(_RAW)
+    for k, part in enumerate(parts if early is not None else []):
+        raw = early[k] if early and early[k] is not None else _alone(part)
+        if raw is not None:  # a part alone is itself (scope._types_per_row)
+            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
+            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
+    node.replace(exp.paren(case.else_(text)))
+
+
+_RAW = "eg_raw"  # meta: a CONCAT's parts as answered alone (``_alone``)
+
+
+def _parts(node: exp.Expr) -> list[exp.Expr]:
+    """A CONCAT's parts (CONCAT_WS's after its separator)."""
+    parts = list(node.expressions)
+    return parts[1:] if isinstance(node, exp.ConcatWs) else parts
+
+
+def _alone(part: exp.Expr) -> exp.Expr | None:
+    """A CONCAT part as its row answers it alone, in the storage class of its
+    type (``types.alone_class``): an integer or a real as it is, bytes as they
+    are, the text of another type as a BLOB; None for a string part."""
+    typ = infer(part)[0]
+    cls = alone_class(typ)
+    if cls is None:
+        return None
+    if cls is not bytes or typ.name == "VARBINARY":
+        return part.copy()
+    text = exact_decimal(part.copy())  # a DECIMAL part is a column (scope)
+    return exp.Cast(this=text, to=exp.DataType.build("BLOB"))
 
 
 def _is_null(e: exp.Expr) -> exp.Expr:
