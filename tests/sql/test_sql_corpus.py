@@ -260,6 +260,7 @@ QUERIES = [
     "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x",
     "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id",
     "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id",
     # CONCAT_WS: the separator before a later part that is not empty, NULL
     # parts skipped, '' when every part is NULL (NULL for a NULL separator)
     "SELECT CONCAT_WS('-', NULL, NULL), CONCAT_WS(NULL, 'a', 'b'), CONCAT_WS('-', '', 'a'), CONCAT_WS('-', 'a', ''), CONCAT_WS('-', 'a', NULL, 'b'), CONCAT_WS('', 'a', 'b')",
@@ -305,6 +306,12 @@ DIVERGENCES: dict[str, str] = {
     ),
     "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id": (
         "likewise for a CONCAT read through a subquery"
+    ),
+    "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id": (
+        "a DECIMAL constant part is read as SQLite's REAL: its string loses the"
+        " literal's scale ('2.5alpha' where Ignite answers '2.50alpha'), and"
+        " alone it is a VARCHAR, not Ignite's DECIMAL 2.50 (found this session,"
+        " not fixed)"
     ),
     "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id": (
         "the DECIMAL a single-part CONCAT answers on Ignite converts to INT for"

@@ -361,7 +361,9 @@ def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
             typ, scale = infer(part)
             if typ.name in ("VARCHAR", "CHAR", "NULL"):
                 continue
-            plain = isinstance(part, exp.Column | exp.Literal | exp.Boolean)
+            plain = isinstance(part, exp.Column) or (
+                isinstance(part, exp.Literal | exp.Boolean) and typ.name != "DECIMAL"
+            )
             kept = plain or typ.name not in _STRINGIFIED
             cls = alone_class(typ) if kept else None
             if cls is None or alone.setdefault(cls, (typ, scale)) != (typ, scale):
