@@ -246,8 +246,39 @@ QUERIES = [
     # CONCAT of constants with a single non-NULL part: that value, its type and
     # name (H2 makes a string only to append a second part)
     "SELECT CONCAT(5, NULL), CONCAT(NULL, 2.50), CONCAT(TRUE, NULL), CONCAT(NULL, NULL), CONCAT(NULL, 'a', NULL), CONCAT(NULL, 1.5E0)",
-    # ... and of columns: per row, a single non-NULL part keeps its type (see DIVERGENCES)
+    # ... and of columns: per row, a single non-NULL part keeps its type
     "SELECT id, CONCAT(d, NULL), CONCAT(NULL, i), CONCAT(i, s), CONCAT(b, NULL), CONCAT(ts, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT_WS('-', i, NULL), CONCAT_WS(', ', s, c, i) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(u, NULL), CONCAT(vb, NULL), CONCAT(dt, NULL), CONCAT(tm, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(bi, NULL), CONCAT(si, NULL), CONCAT(ti, NULL), CONCAT(db, NULL), CONCAT(r, NULL), CONCAT(c, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(NULL, i, NULL), CONCAT(i + 1, NULL), CONCAT(5, s), CONCAT(b, s), CONCAT(i, d) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(db, NULL) AS x FROM Typed WHERE id > 0 ORDER BY id LIMIT 3",
+    # ... not yet: per-row types where two parts share a storage class, a
+    # nested CONCAT, a computed DOUBLE/BOOLEAN/DECIMAL part, a CONCAT ordered
+    # by or read through a subquery (see DIVERGENCES)
+    "SELECT id, CONCAT(i, bi), CONCAT(CONCAT(i, NULL), NULL), CONCAT(db * 2, NULL) FROM Typed ORDER BY id",
+    "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x",
+    "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id",
+    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id",
+    # CONCAT_WS: the separator before a later part that is not empty, NULL
+    # parts skipped, '' when every part is NULL (NULL for a NULL separator)
+    "SELECT CONCAT_WS('-', NULL, NULL), CONCAT_WS(NULL, 'a', 'b'), CONCAT_WS('-', '', 'a'), CONCAT_WS('-', 'a', ''), CONCAT_WS('-', 'a', NULL, 'b'), CONCAT_WS('', 'a', 'b')",
+    "SELECT CONCAT_WS('-', 5, NULL), CONCAT_WS('-', NULL, 2.50), CONCAT_WS(NULL, NULL, NULL), CONCAT_WS('-', 1, 2), CONCAT_WS('-', 'a')",
+    "SELECT id, CONCAT_WS('-', NULL, NULL), CONCAT_WS(s, i, d), CONCAT_WS(', ', s, c), CONCAT_WS('-', s, '', c), CONCAT_WS(NULL, s, c) FROM Typed ORDER BY id",
+    # a string expression compared with a number constant compares numbers (the
+    # constant is converted only to a column's type); IN converts the constants
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) = 10 ORDER BY id",
+    "SELECT id, CONCAT(i, NULL) = 10, 10 = CONCAT(NULL, i) FROM Typed ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) > 9 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(d, NULL) = 12.5 ORDER BY id",
+    "SELECT id FROM Typed WHERE i || '' = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 11) ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 'x') ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) IN (10, 2.5) ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, NULL) NOT IN (10, 11) ORDER BY id",
+    "SELECT id FROM Typed WHERE i + 0 IN ('10', '11') ORDER BY id",
+    "SELECT id FROM Typed WHERE UPPER(s) IN (10, 11) OR s IN (10, 11) ORDER BY id",
     # integer arithmetic in the operands' type: fine within range
     "SELECT i + 2147483647, si + 1, ti * 2, si * si, -i, i / 2, i % 4, bi * 2, bi - 1 FROM Typed WHERE id = 2",
     "SELECT id FROM Typed WHERE i * 2 > 0 ORDER BY id",
@@ -263,12 +294,29 @@ QUERIES = [
 
 # Known divergences (xfail strict): the reason is the difference found.
 DIVERGENCES: dict[str, str] = {
-    "SELECT id, CONCAT(d, NULL), CONCAT(NULL, i), CONCAT(i, s), CONCAT(b, NULL), CONCAT(ts, NULL) FROM Typed ORDER BY id": (
-        "H2's CONCAT answers a row with a single non-NULL part with that part's"
-        " value and type (a DECIMAL cell, an INT, a BOOLEAN, a TIMESTAMP: the cell"
-        " type changes from row to row); ours is that part's string, a VARCHAR"
-        " (a result column has one encoder; SQLite's values do not say which"
-        " part a value came from)"
+    "SELECT id, CONCAT(i, bi), CONCAT(CONCAT(i, NULL), NULL), CONCAT(db * 2, NULL) FROM Typed ORDER BY id": (
+        "a row whose only non-NULL CONCAT part is a number answers that number on"
+        " Ignite; ours answers its string where the per-row type is not kept"
+        " (scope._types_per_row): two parts whose types share a SQLite storage"
+        " class (INT and BIGINT), a nested CONCAT (typed VARCHAR), a computed"
+        " DOUBLE/BOOLEAN/DECIMAL part"
+    ),
+    "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x": (
+        "likewise for a CONCAT the query is ordered by"
+    ),
+    "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id": (
+        "likewise for a CONCAT read through a subquery"
+    ),
+    "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id": (
+        "a DECIMAL constant part is read as SQLite's REAL: its string loses the"
+        " literal's scale ('2.5alpha' where Ignite answers '2.50alpha'), and"
+        " alone it is a VARCHAR, not Ignite's DECIMAL 2.50 (found this session,"
+        " not fixed)"
+    ),
+    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id": (
+        "the DECIMAL a single-part CONCAT answers on Ignite converts to INT for"
+        " the arithmetic (12.50 -> 13, * 2 = 26); ours is the text '12.50', which"
+        " fails to convert to INT"
     ),
 }
 
@@ -411,6 +459,7 @@ ERRORS = [
     ("CREATE TABLE City (a INT PRIMARY KEY)", None),
     # H2's CONCAT takes two arguments at least
     ("SELECT id, CONCAT(i) FROM Typed ORDER BY id", None),
+    ("SELECT CONCAT_WS('-')", None),
     # errors of constant folding: H2 raises them preparing the statement
     ("SELECT 1 / 0", None),
     ("SELECT 1.0 / 0 FROM Typed", None),
@@ -439,6 +488,14 @@ ERRORS = [
 # the map query failed on (a random id) and the map query's text (Ignite's rewrite
 # of the statement), which embergrid cannot give; compared without those two.
 MAP_ERRORS = [
+    # a part answered alone keeps H2's overflow check
+    "SELECT id, CONCAT(i + 2147483647, NULL) FROM Typed WHERE id = 1",
+    # a string that is no number, compared with a number constant
+    "SELECT id FROM Typed WHERE s = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE UPPER(s) = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(s, i) = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(i, '') = 10 ORDER BY id",
+    "SELECT id FROM Typed WHERE SUBSTRING(s, 1, 1) = 1 ORDER BY id",
     "SELECT i + 2147483647 FROM Typed WHERE id = 1",
     "SELECT i * 1000000000 FROM Typed ORDER BY id",
     "SELECT bi * 1000000000 FROM Typed ORDER BY id",
@@ -821,7 +878,8 @@ DML_SCRIPTS.append(TIME_FIELDS_SCRIPT)
 # typed literal): the stored cells and objects as Ignite stores them.
 LITERALS_SCRIPT = [
     "CREATE TABLE Lit (id INT PRIMARY KEY, s VARCHAR, c CHAR(3), i INT, bi BIGINT,"
-    " ti TINYINT, d DECIMAL(10,2), du DECIMAL, db DOUBLE, b BOOLEAN, v VARBINARY)",
+    " ti TINYINT, d DECIMAL(10,2), du DECIMAL, db DOUBLE, b BOOLEAN, v VARBINARY,"
+    " dt DATE, ts TIMESTAMP)",
     "INSERT INTO Lit (id, s, i, bi, d, du, db, b) VALUES (1, 'it''s', 0, -0,"
     " 1.50, 1.50, 1.5, TRUE), (2, '', -17, 9223372036854775807, -0.25, -0.250,"
     " -2.5, false), (3, 'a\\b', 2147483647, -9223372036854775808, 0.00, 0.0, 0,"
@@ -851,6 +909,10 @@ LITERALS_SCRIPT = [
     "INSERT INTO Lit (id, du, c) VALUES (20, .5, 'abc'), (21, 1., 'x')",
     "INSERT INTO Lit (id, s) VALUES (1, 'again')",
     "INSERT INTO Lit (id, v) VALUES (22, X'123')",
+    # typed literals are not read by the literal scanner (the parser's path)
+    "INSERT INTO Lit (id, dt, ts) VALUES (30, DATE '2020-01-02', TIMESTAMP"
+    " '2020-01-02 03:04:05.5'), (31, '1999-12-31', '2021-02-03 04:05:06')",
+    "MERGE INTO Lit (id, dt) VALUES (30, DATE '2020-02-03')",
     "SELECT * FROM Lit ORDER BY id",
     "SELECT id, _val FROM Lit ORDER BY id",
     "DROP TABLE Lit",
@@ -951,6 +1013,7 @@ def _setup(address: tuple[str, int], world: Any) -> None:
             "Lit",
             "Rnd",
             "Cut",
+            "Mix",
         ):
             client.sql(f"DROP TABLE {t} IF EXISTS")
         create_world(client, world)
@@ -1032,6 +1095,35 @@ def test_query_with_args(
 ) -> None:
     ours, ref = (_outcome(w, sql, args) for w in both)
     _same(sql, ours, ref)
+
+
+# INSERT and MERGE rows of literals and parameters mixed, run with their
+# arguments, then the table read back whole.
+DML_WITH_ARGS = [
+    (
+        "CREATE TABLE Mix (id INT PRIMARY KEY, s VARCHAR, d DECIMAL(10,2), b BOOLEAN,"
+        " v VARBINARY, bi BIGINT)",
+        (),
+    ),
+    (
+        "INSERT INTO Mix (id, s, d, b, v, bi) VALUES (1, ?, -1.5, ?, X'00ff', ?),"
+        " (?, 'it''s', ?, NULL, ?, -7), (3, NULL, 2.5E1, FALSE, NULL, ?)",
+        ("a", True, 10, 2, Decimal("3.25"), b"\x01", 9223372036854775807),
+    ),
+    (
+        "MERGE INTO Mix (id, s, d) VALUES (?, 'merged', ?), (4, ?, -0.5)",
+        (1, Decimal("-2.00"), "new"),
+    ),
+    ("SELECT * FROM Mix ORDER BY id", ()),
+    ("SELECT id, _val FROM Mix ORDER BY id", ()),
+    ("DROP TABLE Mix", ()),
+]
+
+
+def test_dml_with_args(both: tuple[SqlWire, SqlWire]) -> None:
+    for sql, args in DML_WITH_ARGS:
+        ours, ref = (_outcome(w, sql, args) for w in both)
+        assert _exact(ours) == _exact(ref), sql
 
 
 @pytest.mark.parametrize(("sql", "prefix"), ERRORS)

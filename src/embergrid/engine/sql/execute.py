@@ -56,6 +56,7 @@ from embergrid.engine.sql.types import (
     TYPES,
     SqlType,
     cell_encoder,
+    row_cell_encoder,
     stored_param,
 )
 from embergrid.engine.store import Store, is_busy
@@ -193,7 +194,10 @@ def _shape(
 ) -> tuple[list[str], list[Callable[[Any], bytes]], list[bool]]:
     return (
         [c.name for c in cols],
-        [cell_encoder(c.type, c.scale) for c in cols],
+        [
+            row_cell_encoder(c.alone) if c.alone else cell_encoder(c.type, c.scale)
+            for c in cols
+        ],
         [c.type.name == "OTHER" and not c.param for c in cols],
     )
 
@@ -596,7 +600,7 @@ class SqlEngine:
         node = sqlglot.parse_one(sql, read=IgniteH2)
         if self._entries:
             stored_key_first(node)
-        plan = translate_query(node, self.catalog, schema)
+        plan = translate_query(node, self.catalog, schema, answered=True)
         if len(self._plans) > 4096:
             self._plans.clear()
         self._plans[key] = (gen, plan)

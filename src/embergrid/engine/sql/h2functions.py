@@ -224,13 +224,31 @@ def _replace(args: list[Val]) -> Val:
 
 
 def _concat(args: list[Val]) -> Val:
-    """H2's CONCAT: NULLs skipped; a single part left is that value itself,
-    of its own type (H2 starts from the first part and makes a string only
-    to append the next)."""
+    """H2's CONCAT: ``_joined`` with no separator."""
+    return _joined("", args)
+
+
+def _concat_ws(args: list[Val]) -> Val:
+    """H2's CONCAT_WS: the first argument the separator (NULL: none), the rest
+    ``_joined``; every part NULL is ``''`` (NULL when the separator is NULL)."""
+    sep = None if args[0][1] is None else hv.string_of(args[0])
+    got = _joined(sep or "", args[1:])
+    return ("VARCHAR", "") if got[1] is None and sep is not None else got
+
+
+def _joined(sep: str, args: list[Val]) -> Val:
+    """NULLs skipped; the first part left is that value itself, of its own type
+    (H2 starts from it and makes a string only to append the next); each later
+    part is appended after ``sep``, unless the part is an empty string (or the
+    separator is)."""
     parts = [a for a in args if a[1] is not None]
     if len(parts) == 1:
         return parts[0]
-    return ("VARCHAR", "".join(map(hv.string_of, parts))) if parts else NULL
+    if not parts:
+        return NULL
+    texts = [hv.string_of(p) for p in parts]
+    tail = "".join(sep + t if sep and t else t for t in texts[1:])
+    return ("VARCHAR", texts[0] + tail)
 
 
 def _left_right(left: bool) -> Callable[[list[Val]], Val]:
@@ -328,6 +346,7 @@ _CALLS: dict[str, Callable[[list[Val]], Val]] = {
     "REPLACE": _replace,
     "CHAR": _char,
     "CONCAT": _concat,
+    "CONCAT_WS": _concat_ws,
     "LEFT": _left_right(True),
     "RIGHT": _left_right(False),
     "ABS": _abs,
@@ -380,8 +399,8 @@ def check_functions(node: exp.Expr) -> None:
 
 
 # The fewest arguments H2 takes for a function of any number of them (below
-# it: 7001 as H2 words it, observed for CONCAT on Ignite 2.17).
-_LEAST_ARGS = {"CONCAT": 2}
+# it: 7001 as H2 words it, observed for CONCAT and CONCAT_WS on Ignite 2.17).
+_LEAST_ARGS = {"CONCAT": 2, "CONCAT_WS": 2}
 
 
 def _arguments(n: exp.Func) -> list[exp.Expr]:

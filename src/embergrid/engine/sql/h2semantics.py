@@ -6,9 +6,11 @@ order); integer arithmetic (``eg_arith``) and CAST to an integer or a string
 (``eg_cast``) are computed by ``h2values`` as H2 computes them: in the operands'
 type, failing on overflow and division by zero (``RunError``: H2's error at run
 time), rounding to an integer, a DECIMAL's string with its scale, a string cut to
-its declared length. A string compared with a number (two columns: H2 converts to
-the higher type at run time) goes through ``eg_cast`` to the number's type, so a
-string that is no number fails as in H2. A bare DECIMAL column reads its exact
+its declared length. A string compared with a number (H2 converts to the higher
+type at run time; a constant only to a column's type, when it prepares) goes
+through ``eg_cast`` to the number's type, so a string that is no number fails as
+in H2; an expression's IN list of constants is converted to its type. CONCAT and
+CONCAT_WS skip NULL parts as H2 does. A bare DECIMAL column reads its exact
 text (a typed column of its own, ``catalog``). Where SQLite's own expressions
 give H2's result (an integer in range, a column rounded away from the edges, a
 DECIMAL's text without an exponent, a BOOLEAN's name) they compute it, and
@@ -22,15 +24,17 @@ from sqlglot import exp
 
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Column
-from embergrid.engine.sql.h2fold import const
+from embergrid.engine.sql.h2fold import const, const_node
 from embergrid.engine.sql.h2functions import cast_target
 from embergrid.engine.sql.inference import infer
 from embergrid.engine.sql.plan import (
+    ALONE,
     ARITH_FUNCTION,
     CAST_FUNCTION,
     UUID_COLLATION,
     OutCol,
 )
+from embergrid.engine.sql.types import alone_class
 
 __all__ = ["exact_decimal", "h2_semantics", "uuid_order"]
 
@@ -80,15 +84,16 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
     it: the optimizer converted the text to a UUID, stored spelling.)"""
     nodes = list(sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select)))
     arith: list[tuple[exp.Expr, str]] = []  # typed before any operand is rewritten
-    concats: list[exp.Concat] = []  # rewritten last: their operands are copied
+    concats: list[exp.Concat] = []  # rewritten late: their operands are copied
+    compares: list[tuple[exp.Expr, _Side]] = []  # last: they copy an operand
     for node in nodes:
         if isinstance(node, exp.Ordered) and _ordinal(node.this, out) == "UUID":
             node.set("this", uuid_order(node.this))
         elif isinstance(node, exp.Ordered | exp.Min | exp.Max | exp.Between):
             if _is_uuid(node.this):
                 node.set("this", uuid_order(node.this))
-        elif isinstance(node, _COMPARISONS) and _h2_compare(node):
-            pass
+        elif isinstance(node, _COMPARISONS) and (side := _compared(node)):
+            compares.append((node, side))
         elif isinstance(node, _ORDERING):
             if _is_uuid(node.this):
                 node.set("this", uuid_order(node.this))
@@ -96,11 +101,18 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
                 node.set("expression", uuid_order(node.expression))
         elif isinstance(node, exp.Cast):
             _h2_cast(node)
+        elif isinstance(node, exp.In):
+            _h2_in_constants(node)
         elif type(node) in _ARITH_OPS or _negation(node):
             typ = infer(node)[0].name
             if typ in _INT_TARGETS:
                 arith.append((node, typ))
         elif isinstance(node, exp.DPipe | exp.Concat):
+            if node.meta.get(ALONE):  # parts read as strings: as they are first
+                node.meta[_RAW] = [
+                    _alone(p) if infer(p)[0].name in _STRINGIFIED else None
+                    for p in _parts(node)
+                ]
             _string_operands(node)
             if isinstance(node, exp.Concat):
                 concats.append(node)
@@ -111,40 +123,128 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
             _h2_arith(node, typ)
     for concat in reversed(concats):  # inner ones first
         _h2_concat(concat)
+    for node, side in reversed(compares):
+        _convert_side(node, side)
 
 
 def _h2_concat(node: exp.Concat) -> None:
-    """H2's CONCAT (NULLs skipped; NULL when every part is NULL) in SQLite's own
+    """H2's CONCAT and CONCAT_WS (``h2functions._joined``: NULLs skipped, the
+    separator only before a later part that is not empty) in SQLite's own
     expressions: ``CASE WHEN a IS NULL AND ... THEN NULL ELSE coalesce(a, '')
-    || ... END`` (a number or boolean part is already H2's string of it)."""
-    parts = list(node.expressions)  # two at least (h2functions.check_functions)
-    every_null = exp.and_(
-        *[exp.Is(this=p.copy(), expression=exp.Null()) for p in parts]
-    )
+    || <b> || ... END``, where a later part ``<b>`` is ``''`` when NULL, and
+    after a non-NULL one before it and a separator that is not empty, the
+    separator and ``b`` (``b`` when it is empty). CONCAT_WS of NULL parts only
+    is ``''`` unless its separator is NULL. (A number or boolean part is
+    already H2's string of it.)"""
+    parts = _parts(node)  # two at least (h2functions.check_functions)
+    sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
+    every_null = exp.and_(*[_is_null(p) for p in parts])
     text: exp.Expr = exp.Coalesce(this=parts[0], expressions=[exp.Literal.string("")])
-    for p in parts[1:]:
-        tail = exp.Coalesce(this=p, expressions=[exp.Literal.string("")])
+    for k, p in enumerate(parts[1:], 1):
+        tail: exp.Expr = exp.Coalesce(this=p, expressions=[exp.Literal.string("")])
+        if sep is not None:
+            after = exp.or_(*[exp.not_(_is_null(q)) for q in parts[:k]])
+            spaced = exp.and_(
+                after,
+                exp.NEQ(this=p.copy(), expression=exp.Literal.string("")),
+                exp.NEQ(this=sep.copy(), expression=exp.Literal.string("")),
+            )
+            joined = exp.DPipe(this=sep.copy(), expression=p.copy())
+            tail = exp.Case().when(spaced, joined).else_(tail)
         text = exp.DPipe(this=text, expression=tail)
-    node.replace(exp.paren(exp.Case().when(every_null, exp.Null()).else_(text)))
+    empty: exp.Expr = exp.Null()
+    if sep is not None:
+        empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
+    case = exp.Case().when(every_null, empty)
+    early: list[exp.Expr | None] | None = node.meta.get(_RAW)
+    for k, part in enumerate(parts if early is not None else []):
+        raw = early[k] if early and early[k] is not None else _alone(part)
+        if raw is not None:  # a part alone is itself (scope._types_per_row)
+            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
+            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
+    node.replace(exp.paren(case.else_(text)))
 
 
-def _h2_compare(node: exp.Expr) -> bool:
-    """A string compared with a number, neither a constant (the optimizer
-    converted those), is converted to the number's type (the higher one in H2's
-    order) by ``CAST_FUNCTION``, as H2 converts it while comparing: a string
-    that is no number fails (unless the number is NULL: no comparison is made).
-    Whether ``node`` was rewritten."""
+_RAW = "eg_raw"  # meta: a CONCAT's parts as answered alone (``_alone``)
+
+
+def _parts(node: exp.Expr) -> list[exp.Expr]:
+    """A CONCAT's parts (CONCAT_WS's after its separator)."""
+    parts = list(node.expressions)
+    return parts[1:] if isinstance(node, exp.ConcatWs) else parts
+
+
+def _alone(part: exp.Expr) -> exp.Expr | None:
+    """A CONCAT part as its row answers it alone, in the storage class of its
+    type (``types.alone_class``): an integer or a real as it is, bytes as they
+    are, the text of another type as a BLOB; None for a string part."""
+    typ = infer(part)[0]
+    cls = alone_class(typ)
+    if cls is None:
+        return None
+    if cls is not bytes or typ.name == "VARBINARY":
+        return part.copy()
+    text = exact_decimal(part.copy())  # a DECIMAL part is a column (scope)
+    return exp.Cast(this=text, to=exp.DataType.build("BLOB"))
+
+
+def _is_null(e: exp.Expr) -> exp.Expr:
+    return exp.Is(this=e.copy(), expression=exp.Null())
+
+
+_Side = tuple[str, str, str]
+"""Which operand of a comparison is converted (``this``/``expression``), from
+which type to which."""
+
+
+def _compared(node: exp.Expr) -> _Side | None:
+    """A string compared with a number, not both constants, is converted to the
+    number's type (the higher one in H2's order) by ``CAST_FUNCTION``, as H2
+    converts it while comparing: a string that is no number fails (unless the
+    number is NULL: no comparison is made). That holds for a constant side too:
+    H2's optimizer converts a constant only to a *column's* type, and only
+    when that type is the higher one (``h2fold.comparison``), so ``s = 10`` and
+    ``CONCAT(i, NULL) = 10`` compare numbers (observed on Ignite 2.17: a string
+    that is no number fails there). The side to convert, typed before any
+    operand is rewritten (``_convert_side`` converts it after)."""
     left, right = node.this, node.expression
-    if const(left) is not None or const(right) is not None:
-        return False
+    if const(left) is not None and const(right) is not None:
+        return None
     a, b = infer(left)[0].name, infer(right)[0].name
     if a in _STRINGS and b in _NUMBERS:
-        node.set("this", _converted(left, a, right, b))
-    elif b in _STRINGS and a in _NUMBERS:
-        node.set("expression", _converted(right, b, left, a))
-    else:
-        return False
-    return True
+        return ("this", a, b)
+    if b in _STRINGS and a in _NUMBERS:
+        return ("expression", b, a)
+    return None
+
+
+def _h2_in_constants(node: exp.In) -> None:
+    """``x IN (constants)`` of an expression ``x`` (not a column: SQLite's
+    column affinity does this for those): H2 converts each constant to ``x``'s
+    type when it prepares the statement (its constant-set IN), so
+    ``CONCAT(i, NULL) IN (10, 11)`` looks for the strings ``'10'`` and
+    ``'11'``, and ``i + 0 IN ('10')`` for the INT 10. A constant that does not
+    convert is left as it is."""
+    if isinstance(node.this, exp.Column) or node.args.get("query") is not None:
+        return
+    target = infer(node.this)[0].name
+    if target not in _STRINGS and target not in _NUMBERS:
+        return
+    strings = target in _STRINGS
+    for item in node.expressions:
+        v = const(item)
+        if v is None or v[1] is None or (v[0] in _STRINGS) == strings:
+            continue
+        try:
+            item.replace(const_node(hv.convert(v, target)))
+        except (hv.H2Error, hv.NotFoldable):
+            continue
+
+
+def _convert_side(node: exp.Expr, side: _Side) -> None:
+    key, source, target = side
+    other = node.expression if key == "this" else node.this
+    node.set(key, _converted(node.args[key], source, other, target))
 
 
 def _converted(e: exp.Expr, source: str, other: exp.Expr, target: str) -> exp.Expr:

@@ -111,7 +111,7 @@ def out_of_range(text: str) -> H2Error:
 
 
 def conversion_error(text: str) -> H2Error:
-    return H2Error(f'Data conversion error converting "{text}"', 22018)
+    return H2Error(f"Data conversion error converting {_quoted(text)}", 22018)
 
 
 def division_by_zero(v: Val) -> H2Error:
@@ -221,26 +221,22 @@ def _from_bytes(data: bytes, to: str, precision: int | None, scale: int | None) 
     if to in INTS:
         n = int(text, 16) if text else -1
         if n < 0 or n >= _HEX_LIMIT[to]:
-            raise _bytes_conversion_error(text)
+            raise conversion_error(text)
         width = _WIDTH[to]
         n &= (1 << width) - 1
         return (to, n - (1 << width) if n >> (width - 1) else n)
     if to == "UUID":
         return ("UUID", uuid.UUID(int=int(text or "0", 16) & ((1 << 128) - 1)))
     if to == "BOOLEAN":
-        raise _bytes_conversion_error(text)
+        raise conversion_error(text)
     if to in ("DATE", "TIME", "TIMESTAMP"):
         raise H2Error(f'Cannot parse "{to}" constant {_quoted(text)}', 22007)
     if to in ("DOUBLE", "REAL", "DECIMAL") and not text:
-        raise _bytes_conversion_error(text)
+        raise conversion_error(text)
     try:
         return convert(("VARCHAR", text), to, precision, scale)
     except NotFoldable:
-        raise _bytes_conversion_error(text) from None
-
-
-def _bytes_conversion_error(text: str) -> H2Error:
-    return H2Error(f"Data conversion error converting {_quoted(text)}", 22018)
+        raise conversion_error(text) from None
 
 
 def _quoted(text: str) -> str:

@@ -30,8 +30,9 @@ comment, a ``+`` sign, a typed literal (``DATE '...'``), an expression or a
 second statement is something else (None). ``_ROWS`` first checks, in one
 match, that the text from the rows to its end is rows in parentheses, cells
 separated by commas, rows by commas, and nothing else; only then does
-``_PIECES`` cut it into parentheses and cells (``findall``, in C), which
-``read_rows`` turns into values in one pass. The quantifiers are possessive,
+``_PIECES`` cut it into parentheses and cells (``findall``, in C: one string
+each, its kind told by its first character), which ``read_rows`` turns into
+values in one pass. The quantifiers are possessive,
 so a text that is no such rows fails without backtracking.
 """
 
@@ -68,9 +69,8 @@ _ROW = rf"{_SPACE}\({_SPACE}(?:{_CELL})(?:{_SPACE},{_SPACE}(?:{_CELL}))*+{_SPACE
 # The whole text from the rows on is rows and nothing else (checked first, by
 # one match); then its pieces, separators skipped, are read in order.
 _ROWS = re.compile(rf"{_ROW}(?:{_SPACE},{_ROW})*+{_SPACE}")
-_PIECES = re.compile(
-    r"[ \t\r\n,]*+(?:(\()|(\))|" + "|".join(f"({f})" for f in _CELL_FORMS) + ")"
-)
+_PIECES = re.compile(r"[ \t\r\n,]*+(\(|\)|" + _CELL + ")")
+_NUMBER_START = frozenset("-0123456789")
 _WORDS = {"NULL": None, "TRUE": True, "FALSE": False}
 
 
@@ -102,22 +102,23 @@ def read_rows(sql: str, start: int) -> tuple[list[list[Cell]], int] | None:
     rows: list[list[Cell]] = []
     row: list[Cell] = []
     params = 0
-    for opened, closed, param, text, num, word, hexa in _PIECES.findall(sql, start):
-        if num:
-            row.append((False, _signed(num)))
-        elif text:
-            row.append((False, text[1:-1].replace("''", "'")))
-        elif opened:
+    for piece in _PIECES.findall(sql, start):  # one string each, told by its start
+        first = piece[0]
+        if first in _NUMBER_START:
+            row.append((False, _signed(piece)))
+        elif first == "'":
+            row.append((False, piece[1:-1].replace("''", "'")))
+        elif first == "(":
             row = []
-        elif closed:
+        elif first == ")":
             rows.append(row)
-        elif word:
-            row.append((False, _WORDS[word.upper()]))
-        elif param:
+        elif first == "?":
             row.append((True, params))
             params += 1
+        elif piece[1] == "'":  # X'..'
+            row.append((False, bytes.fromhex(piece[2:-1])))
         else:
-            row.append((False, bytes.fromhex(hexa[2:-1])))
+            row.append((False, _WORDS[piece.upper()]))
     return rows, params
 
 

@@ -23,6 +23,7 @@ from embergrid.engine.sql.types import SqlType
 from embergrid.engine.sqltext import column_name
 
 __all__ = [
+    "ALONE",
     "ARITH_FUNCTION",
     "CAST_FUNCTION",
     "KEY_BLOB",
@@ -78,12 +79,20 @@ class ColumnNotFound(Exception):
         self.name = name
 
 
+ALONE = "eg_alone"
+"""Meta key of a CONCAT whose row may answer a part alone (``OutCol.alone``)."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutCol:
     name: str
     type: SqlType
     scale: int = -1
     param: int = 0  # a bare ``?`` projection: its number (typed by its argument)
+    alone: tuple[tuple[SqlType, int], ...] = ()
+    """A CONCAT whose row may answer a part alone, with that part's type (H2):
+    the types (and scales) of such parts, each in its own SQLite storage class
+    (``types.row_cell_encoder``); empty for a column of one type."""
 
 
 @dataclass(slots=True)

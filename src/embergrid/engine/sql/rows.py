@@ -111,10 +111,11 @@ def _object_bytes(tid: int, sid: int, datas: Sequence[bytes]) -> bytes:
     footer = _footer(len(offsets), fmt).pack(*offsets)
     end = HEADER_SIZE + len(body)
     h = data_hash(body)
-    head = _HEADER.pack(
-        TypeCode.COMPLEX_OBJECT, 1, flags, tid, h, end + len(footer), sid, end
-    )
-    return head + body + footer
+    head = _HEADER.pack(_OBJECT, 1, flags, tid, h, end + len(footer), sid, end)
+    return b"".join((head, body, footer))
+
+
+_OBJECT = int(TypeCode.COMPLEX_OBJECT)  # a plain int: packed once per row
 
 
 @functools.lru_cache(maxsize=256)
@@ -180,12 +181,15 @@ class RowCodec:
         steps = [(at[c.name], field_encoder(c.type)) for c in given]
         sid = _schema_id(ids)
         seen = self._registered_ids
+        no_nulls = (tid, ids, (False,) * len(ids))  # the commonest shape
 
         def build(row: Row) -> bytes:
             datas = [enc(row[i]) for i, enc in steps]
-            if (tid, ids, tuple([d == NULL_CELL for d in datas])) not in seen:
-                fields = list(zip(ids, datas, strict=True))
-                self._register(tid, type_name, cols, fields, t)
+            if NULL_CELL in datas or no_nulls not in seen:
+                shape = (tid, ids, tuple([d == NULL_CELL for d in datas]))
+                if shape not in seen:
+                    fields = list(zip(ids, datas, strict=True))
+                    self._register(tid, type_name, cols, fields, t)
             return _object_bytes(tid, sid, datas) if datas else _empty_object(tid)
 
         return build

@@ -20,13 +20,17 @@ Owns ``Translator``, ``normalize_identifiers`` and ``stored_key_first``.
    or H2's SQL text of the optimized expression, ``h2text.label``) and a static
    type (``inference``). A constant projection is its value; in a two-step query
    (``mapreduce``) its type is that of its SQL text read back.
-5. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``).
+5. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``);
+   a CONCAT projected by the query answered to the client may answer a part
+   alone with that part's type, chosen per row (``OutCol.alone``).
 
 Must not import the row order or map/reduce modules, asyncio or
 ``embergrid.protocol.messages``.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from sqlglot import exp
 
@@ -37,6 +41,7 @@ from embergrid.engine.sql.h2semantics import exact_decimal, h2_semantics, uuid_o
 from embergrid.engine.sql.h2text import PARAM, label
 from embergrid.engine.sql.inference import OTHER, infer
 from embergrid.engine.sql.plan import (
+    ALONE,
     KEY_BLOB,
     NOW_FUNCTION,
     ColumnNotFound,
@@ -45,7 +50,7 @@ from embergrid.engine.sql.plan import (
     TableNotFound,
 )
 from embergrid.engine.sql.sysrange import is_range, range_source
-from embergrid.engine.sql.types import TYPES, SqlType
+from embergrid.engine.sql.types import TYPES, SqlType, alone_class
 
 __all__ = ["Translator", "normalize_identifiers", "stored_key_first"]
 
@@ -59,10 +64,18 @@ def normalize_identifiers(node: exp.Expr) -> None:
 
 
 class Translator:
-    def __init__(self, catalog: Catalog, schema: str, two_step: bool) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        schema: str,
+        two_step: bool,
+        answered: exp.Expr | None = None,
+    ) -> None:
         self.catalog = catalog
         self.schema = schema
         self.two_step = two_step
+        # The SELECT whose rows go to a client as cells (``_types_per_row``).
+        self.answered = answered
         self.used: list[Table] = []
         self.unnamed = 0  # derived tables named so far (see _sources)
 
@@ -131,6 +144,8 @@ class Translator:
             name = exp.to_identifier(out_col.name, quoted=True)
             new_exprs.append(exp.alias_(inner, name))
         sel.set("expressions", new_exprs)
+        if sel is self.answered:
+            _types_per_row(sel, out)
         h2_semantics(sel, out)
         sel.meta["eg_done"] = True
         sel.meta["eg_sources"] = sources
@@ -322,3 +337,57 @@ def _output_literal(v: hv.Val) -> exp.Expr:
     if v[0] == "DECIMAL" and v[1] is not None:
         return exp.Literal.string(str(v[1]))
     return const_node(v)
+
+
+def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
+    """H2's CONCAT and CONCAT_WS answer a row whose only non-NULL part is that
+    part itself, of its own type: so do the projected ones of a query whose
+    rows are answered as they are (no DISTINCT, GROUP BY or ORDER BY on them),
+    where each non-string part type has a storage class of its own
+    (``types.alone_class``; ``h2semantics`` answers the part so), and a part
+    that ``||`` would read as a string (DECIMAL, BOOLEAN, DOUBLE, REAL) is a
+    column or a constant (a computed DECIMAL's text has no scale; the others'
+    copies would be taken before their arithmetic's rewrite). The column's
+    cells then take their type per row (``OutCol.alone``)."""
+    if sel.args.get("distinct") or sel.args.get("group") or not _plain_order(sel):
+        return
+    for i, p in enumerate(sel.expressions):
+        inner = p.this if isinstance(p, exp.Alias) else p
+        if not isinstance(inner, exp.Concat):
+            continue
+        parts = list(inner.expressions)[1 if isinstance(inner, exp.ConcatWs) else 0 :]
+        alone: dict[type, tuple[SqlType, int]] = {}
+        for part in parts:
+            typ, scale = infer(part)
+            if typ.name in ("VARCHAR", "CHAR", "NULL"):
+                continue
+            plain = isinstance(part, exp.Column) or (
+                isinstance(part, exp.Literal | exp.Boolean) and typ.name != "DECIMAL"
+            )
+            kept = plain or typ.name not in _STRINGIFIED
+            cls = alone_class(typ) if kept else None
+            if cls is None or alone.setdefault(cls, (typ, scale)) != (typ, scale):
+                break
+        else:
+            if alone:
+                inner.meta[ALONE] = True
+                out[i] = dataclasses.replace(out[i], alone=tuple(alone.values()))
+
+
+_STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
+
+
+def _plain_order(sel: exp.Select) -> bool:
+    """The query's ORDER BY (if any) names table columns only, none of them a
+    CONCAT column's name."""
+    order = sel.args.get("order")
+    names = {
+        p.alias_or_name
+        for p in sel.expressions
+        if isinstance(p.this if isinstance(p, exp.Alias) else p, exp.Concat)
+    }
+    for o in order.expressions if order is not None else []:
+        term = o.this
+        if not isinstance(term, exp.Column) or (not term.table and term.name in names):
+            return False
+    return True

@@ -29,8 +29,12 @@ from embergrid.engine.sql.scope import Translator, normalize_identifiers
 __all__ = ["translate_query"]
 
 
-def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
-    """The plan of a SELECT/UNION; ``h2values.H2Error`` where H2 fails preparing."""
+def translate_query(
+    node: exp.Expr, catalog: Catalog, schema: str, *, answered: bool = False
+) -> Plan:
+    """The plan of a SELECT/UNION; ``h2values.H2Error`` where H2 fails preparing.
+    ``answered``: its rows go to a client as cells (not into a DML statement),
+    so a cell's type may be chosen per row (``scope._types_per_row``)."""
     check_functions(node)
     normalize_identifiers(node)
     params: list[exp.Expr] = []
@@ -42,7 +46,9 @@ def translate_query(node: exp.Expr, catalog: Catalog, schema: str) -> Plan:
             mapped = h2_function(n)
             if mapped is not n:
                 n.replace(mapped)
-    tr = Translator(catalog, schema, two_step(node, catalog, schema))
+    tr = Translator(
+        catalog, schema, two_step(node, catalog, schema), node if answered else None
+    )
     cols = tr.query(node, [])
     if isinstance(node, exp.Select):
         scan_order(node, catalog)

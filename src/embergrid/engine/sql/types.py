@@ -663,6 +663,41 @@ def _to_int(v: Any) -> int:
     return int(v)
 
 
+# The SQLite storage class a part of a CONCAT answered alone is given in, so
+# that no string (TEXT) and no part of another type is in the same one.
+_ALONE_CLASSES: dict[str, type] = {
+    **{name: int for name in ("TINYINT", "SMALLINT", "INT", "BIGINT", "BOOLEAN")},
+    "DOUBLE": float,
+    "REAL": float,
+    **{name: bytes for name in ("DECIMAL", "TIMESTAMP", "DATE", "TIME", "UUID")},
+    "VARBINARY": bytes,
+}
+
+
+def alone_class(t: SqlType) -> type | None:
+    """The Python class of a part of type ``t`` answered alone (None: a type
+    with no such class of its own)."""
+    return _ALONE_CLASSES.get(t.name)
+
+
+def row_cell_encoder(alone: tuple[tuple[SqlType, int], ...]) -> Callable[[Any], bytes]:
+    """The cells of a column whose row is a string (VARCHAR) or a part answered
+    alone in its own class (``alone_class``): an integer, a real, or a BLOB (the
+    part's bytes, or its text as bytes); the cell type is chosen per row."""
+    by_class: dict[type, Callable[[Any], bytes]] = {str: _varchar_cell}
+    for t, scale in alone:
+        enc = cell_encoder(t, scale)
+        if t.name != "VARBINARY" and alone_class(t) is bytes:
+            enc = _from_text(enc)
+        by_class[_ALONE_CLASSES[t.name]] = enc
+    # (a class no part was typed for: the value's own cell, never a failure)
+    return lambda v: NULL_CELL if v is None else by_class.get(type(v), _any_cell)(v)
+
+
+def _from_text(enc: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
+    return lambda v: enc(bytes(v).decode())
+
+
 def _decimal_cell(v: Any, scale: int) -> bytes:
     """A DECIMAL cell with the BigDecimal's scale Java would send.
 

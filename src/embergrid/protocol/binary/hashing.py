@@ -34,6 +34,7 @@ keys (reference §12.1, unverified); they hash to 0, as in pyignite.
 
 from __future__ import annotations
 
+import functools
 import operator
 import struct
 import uuid
@@ -148,6 +149,13 @@ def schema_id_of_names(names: Iterable[str]) -> int:
 
 _HASH_CHUNK = 4096
 _POWERS_31 = [pow(31, k, 1 << 32) for k in range(_HASH_CHUNK + 1)]
+_SHORT = 256  # up to this many bytes: one unpack against the powers, reversed
+_POWERS_DOWN = _POWERS_31[_SHORT - 1 :: -1]  # 31**(_SHORT-1), ..., 31**0
+
+
+@functools.lru_cache(maxsize=_SHORT + 1)
+def _signed_bytes(n: int) -> struct.Struct:
+    return struct.Struct(f"{n}b")
 
 
 def data_hash(data: Buffer, start: int = 0, end: int | None = None) -> int:
@@ -155,8 +163,16 @@ def data_hash(data: Buffer, start: int = 0, end: int | None = None) -> int:
 
     Computed a chunk at a time as ``31**n * h + sum(byte[i] * 31**(n-1-i))``
     (mod 2**32), the sum of products taken by ``map`` over a table of powers
-    rather than a Python step per byte."""
+    rather than a Python step per byte. A short whole ``bytes`` (an SQL row's
+    fields) is one chunk, its signed bytes read by one ``struct`` unpack."""
     if type(data) is bytes and start == 0 and end is None:
+        n = len(data)
+        if n <= _SHORT:
+            signed_bytes: tuple[int, ...] = _signed_bytes(n).unpack(data)
+            down = _POWERS_DOWN[_SHORT - n :]
+            short: int = _POWERS_31[n] + sum(map(operator.mul, signed_bytes, down))
+            short &= _MASK32
+            return short - 0x100000000 if short & 0x80000000 else short
         signed = memoryview(data).cast("b")  # the common case: a whole bytes
     else:
         signed = memoryview(data)[start:end].cast("B").cast("b")
