@@ -6,6 +6,9 @@ are swept by the others, so they hold no part of the log."""
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
 import sqlite3
 from pathlib import Path
 
@@ -17,6 +20,19 @@ from embergrid.engine.store import DB_FILE_NAME
 from server._nodes import cluster, until
 
 NAMES = ["cq-a", "cq-b", "cq-c"]
+
+
+def _lockable(fd: int, offset: int) -> bool:
+    """Whether this process can lock byte ``offset`` of ``fd``'s file
+    exclusively (let go at once): nobody else holds a lock on it."""
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EAGAIN):
+            return False
+        raise
+    fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
+    return True
 
 
 def _take(events, n):
@@ -111,3 +127,28 @@ def test_a_killed_nodes_listener_is_swept_and_its_log_released(tmp_path: Path) -
             lost.close()
             gone.close()
             alive.close()
+
+
+def test_a_listening_node_keeps_sqlites_locks_on_the_wal_index(tmp_path: Path) -> None:
+    """SQLite's connections in a node hold a shared lock on the ``-shm`` file's
+    dead-man-switch byte (128, unix VFS) while the store is open: a process
+    that finds nobody holding it takes itself for the first and rebuilds the
+    wal-index under the others' mappings (the node died of SIGBUS). Closing
+    any descriptor of that file in the node's process (a direct read of the
+    wal-index header did so) drops every such lock of the process."""
+    with cluster(tmp_path, NAMES[:1]) as (node,):
+        client = Client()
+        client.connect(*node.address)
+        try:
+            cache = client.get_or_create_cache("locks")
+            query = cache.listen().start()
+            cache.put(1, "seen")  # the node's feed has looked at the store
+            assert _take(query, 1) == [(CacheEventType.CREATED, 1, "seen", None)]
+            shm = os.open(tmp_path / (DB_FILE_NAME + "-shm"), os.O_RDWR)
+            try:
+                assert not _lockable(shm, 128)  # the node holds it shared
+            finally:
+                os.close(shm)  # this process has no SQLite connection to lose
+            query.close()
+        finally:
+            client.close()

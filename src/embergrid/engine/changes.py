@@ -43,7 +43,6 @@ is built on the store, and by the server now and then.
 
 from __future__ import annotations
 
-import mmap
 import os
 from dataclasses import dataclass
 
@@ -130,7 +129,6 @@ class ChangeLog:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._execute = store.conn.execute
-        self._header: _WalHeader | None = None  # made on the first ``stamp``
         with store.atomic():
             for stmt in _SCHEMA:
                 self._execute(stmt)
@@ -196,12 +194,12 @@ class ChangeLog:
 
     def stamp(self) -> object:
         """A value that changes whenever another connection (thread or
-        process) commits, cheap enough to ask every few milliseconds: the
-        file's wal-index header (``_WalHeader``), else SQLite's data version."""
-        if self._header is None:
-            self._header = _WalHeader.of(self._store.path)
-        if self._header:
-            return self._header()
+        process) commits: SQLite's data version (one statement, no table
+        read). Never the ``-shm`` file read directly: a process that opens
+        and closes a file descriptor of it loses every POSIX lock SQLite holds
+        on that file for its connections, its dead-man-switch lock among them,
+        and the next process to open the store then takes itself for the first
+        and truncates the wal-index under the others' mappings (SIGBUS)."""
         return self._execute("PRAGMA data_version").fetchone()[0]
 
     def last(self) -> int:
@@ -226,40 +224,3 @@ class ChangeLog:
             " FROM cq_listeners WHERE tbl = ?)",
             (tbl, tbl),
         )
-
-
-class _WalHeader:
-    """The wal-index header of a WAL-mode database file: the first 48 bytes of
-    its ``-shm`` file (https://www.sqlite.org/walformat.html, "the wal-index
-    header"), which every commit rewrites (its change counter, frame count and
-    checksums). Read through a shared read-only mapping: no system call, no
-    lock, under a microsecond, where ``PRAGMA data_version`` or any statement
-    takes SQLite's read lock (about 20 us here). The mapping stays valid: SQLite
-    truncates the file only for the first connection to open it, and the
-    store's own connection stays open. A false one: the store has no such file
-    (``:memory:``)."""
-
-    _SIZE = 48
-
-    def __init__(self, view: mmap.mmap | None) -> None:
-        self._view = view
-
-    @classmethod
-    def of(cls, path: str) -> _WalHeader:
-        try:
-            fd = os.open(path + "-shm", os.O_RDONLY)
-        except OSError:
-            return cls(None)
-        try:
-            return cls(mmap.mmap(fd, cls._SIZE, access=mmap.ACCESS_READ))
-        except (OSError, ValueError):  # shorter than a header: not initialised
-            return cls(None)
-        finally:
-            os.close(fd)
-
-    def __bool__(self) -> bool:
-        return self._view is not None
-
-    def __call__(self) -> bytes:
-        assert self._view is not None
-        return self._view[: self._SIZE]

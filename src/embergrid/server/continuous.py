@@ -19,8 +19,8 @@ of this node was handled (``poke``: that is how a put reaches a listener at
 once; answers written from a worker thread and the expiry purge poke too) and
 every ``POLL`` seconds otherwise, which is how changes made by other processes
 (other nodes, ``--workers``) arrive. Such a look first asks the store whether
-its file changed at all (``ChangeLog.stamp``: a read of shared memory, no
-statement, no lock), and reads the log only if so. A node whose store no other
+its file changed at all (``ChangeLog.stamp``: SQLite's data version, no table
+read), and reads the log only if so. A node whose store no other
 process writes (no data dir, no worker processes) looks only every
 ``LOCAL_POLL`` seconds, a safety net: every change it makes pokes. On a shared
 store, a quiet look also drops, every ``SWEEP_EVERY`` seconds, the listeners of
@@ -253,6 +253,7 @@ class Feed:
         loop = asyncio.get_running_loop()
         changes_log = self._engine.changes
         stamp: object = None  # the store's change stamp at the last look
+        more = False  # the last look left changes to send
         while self._subs:
             if not wake.is_set():
                 wait = LOCAL_POLL if self._engine.store.only_this_process else POLL
@@ -268,11 +269,13 @@ class Feed:
                 now = loop.time()
                 seen, stamp = stamp, changes_log.stamp()
                 flush = self._next_flush()
-                if not poked and stamp == seen and (flush is None or flush > now):
+                quiet = not (poked or more) and stamp == seen
+                if quiet and (flush is None or flush > now):
                     self.record()  # a quiet moment: let the log be trimmed
                     self._sweep(now)
                     continue  # nobody else changed anything: no reads
-                if self.deliver(now=now):
+                more = self.deliver(now=now)
+                if more:
                     wake.set()  # more to send: again after others had their turn
                     await asyncio.sleep(0)
             except Exception as exc:
