@@ -36,7 +36,7 @@ from embergrid.engine.sql.plan import (
 )
 from embergrid.engine.sql.types import alone_class
 
-__all__ = ["exact_decimal", "h2_semantics", "uuid_order"]
+__all__ = ["STRINGIFIED", "concat_parts", "exact_decimal", "h2_semantics", "uuid_order"]
 
 
 def exact_decimal(e: exp.Expr) -> exp.Expr:
@@ -60,7 +60,8 @@ def _decimal_column(e: exp.Expr) -> Column | None:
 
 _INT_TARGETS = ("TINYINT", "SMALLINT", "INT", "BIGINT")  # narrow to wide
 _STRINGS = ("VARCHAR", "CHAR")
-_STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
+STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
+"""Types that ``||`` reads as H2's string of them (``_string_operands``)."""
 _ARITH_OPS: dict[type[exp.Expr], str] = {
     exp.Add: "+",
     exp.Sub: "-",
@@ -110,8 +111,8 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
         elif isinstance(node, exp.DPipe | exp.Concat):
             if node.meta.get(ALONE):  # parts read as strings: as they are first
                 node.meta[_RAW] = [
-                    _alone(p) if infer(p)[0].name in _STRINGIFIED else None
-                    for p in _parts(node)
+                    _alone(p) if infer(p)[0].name in STRINGIFIED else None
+                    for p in concat_parts(node)
                 ]
             _string_operands(node)
             if isinstance(node, exp.Concat):
@@ -136,7 +137,7 @@ def _h2_concat(node: exp.Concat) -> None:
     separator and ``b`` (``b`` when it is empty). CONCAT_WS of NULL parts only
     is ``''`` unless its separator is NULL. (A number or boolean part is
     already H2's string of it.)"""
-    parts = _parts(node)  # two at least (h2functions.check_functions)
+    parts = concat_parts(node)  # two at least (h2functions.check_functions)
     sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
     every_null = exp.and_(*[_is_null(p) for p in parts])
     text: exp.Expr = exp.Coalesce(this=parts[0], expressions=[exp.Literal.string("")])
@@ -168,7 +169,7 @@ def _h2_concat(node: exp.Concat) -> None:
 _RAW = "eg_raw"  # meta: a CONCAT's parts as answered alone (``_alone``)
 
 
-def _parts(node: exp.Expr) -> list[exp.Expr]:
+def concat_parts(node: exp.Expr) -> list[exp.Expr]:
     """A CONCAT's parts (CONCAT_WS's after its separator)."""
     parts = list(node.expressions)
     return parts[1:] if isinstance(node, exp.ConcatWs) else parts
@@ -464,7 +465,7 @@ def _string_operands(node: exp.Expr) -> None:
             if not isinstance(item, exp.Expr):
                 continue
             source = infer(item)[0].name
-            if source in _STRINGIFIED:
+            if source in STRINGIFIED:
                 hole = exp.Null()
                 item.replace(hole)
                 hole.replace(_string_of(item, source))

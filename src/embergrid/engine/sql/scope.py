@@ -37,7 +37,13 @@ from sqlglot import exp
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Catalog, Table
 from embergrid.engine.sql.h2fold import const, const_node, optimize
-from embergrid.engine.sql.h2semantics import exact_decimal, h2_semantics, uuid_order
+from embergrid.engine.sql.h2semantics import (
+    STRINGIFIED,
+    concat_parts,
+    exact_decimal,
+    h2_semantics,
+    uuid_order,
+)
 from embergrid.engine.sql.h2text import PARAM, label
 from embergrid.engine.sql.inference import OTHER, infer
 from embergrid.engine.sql.plan import (
@@ -355,16 +361,15 @@ def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
         inner = p.this if isinstance(p, exp.Alias) else p
         if not isinstance(inner, exp.Concat):
             continue
-        parts = list(inner.expressions)[1 if isinstance(inner, exp.ConcatWs) else 0 :]
         alone: dict[type, tuple[SqlType, int]] = {}
-        for part in parts:
+        for part in concat_parts(inner):
             typ, scale = infer(part)
             if typ.name in ("VARCHAR", "CHAR", "NULL"):
                 continue
             plain = isinstance(part, exp.Column) or (
                 isinstance(part, exp.Literal | exp.Boolean) and typ.name != "DECIMAL"
             )
-            kept = plain or typ.name not in _STRINGIFIED
+            kept = plain or typ.name not in STRINGIFIED
             cls = alone_class(typ) if kept else None
             if cls is None or alone.setdefault(cls, (typ, scale)) != (typ, scale):
                 break
@@ -372,9 +377,6 @@ def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
             if alone:
                 inner.meta[ALONE] = True
                 out[i] = dataclasses.replace(out[i], alone=tuple(alone.values()))
-
-
-_STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
 
 
 def _plain_order(sel: exp.Select) -> bool:
