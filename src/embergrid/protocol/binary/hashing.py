@@ -170,9 +170,7 @@ def data_hash(data: Buffer, start: int = 0, end: int | None = None) -> int:
         if n <= _SHORT:
             signed_bytes: tuple[int, ...] = _signed_bytes(n).unpack(data)
             down = _POWERS_DOWN[_SHORT - n :]
-            short: int = _POWERS_31[n] + sum(map(operator.mul, signed_bytes, down))
-            short &= _MASK32
-            return short - 0x100000000 if short & 0x80000000 else short
+            return int32(_POWERS_31[n] + sum(map(operator.mul, signed_bytes, down)))
         signed = memoryview(data).cast("b")  # the common case: a whole bytes
     else:
         signed = memoryview(data)[start:end].cast("B").cast("b")
