@@ -146,12 +146,10 @@ class ScanCursor:
             rows = src.entries.partition_page(
                 h, self.partition, self._after, batch, self._now(), mapped
             )
-            if rows:
-                self._after = rows[-1][0]
             if len(rows) < batch and not mapped.done:
                 self._after = mapped.filled  # the mapped keys are read: walk on
-            elif len(rows) < batch:
-                self._table_done = True
+            else:
+                self._advance(rows, batch)
             return rows
         rows = src.entries.page(h, self._after, batch, self._now())
         self._advance(rows, batch)
