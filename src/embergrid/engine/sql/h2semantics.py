@@ -252,7 +252,7 @@ def _converted(e: exp.Expr, source: str, other: exp.Expr, target: str) -> exp.Ex
     """``e`` converted to ``target`` where ``other`` is not NULL. For an integer
     target, text that already is a canonical integer in range is converted by
     SQLite (a join over such columns makes no Python call per row pair)."""
-    null_other = exp.Is(this=other.copy(), expression=exp.Null())
+    null_other = _is_null(other)
     call = _cast_call(e, source, target, None)
     case = exp.Case().when(null_other, exp.Null())
     if target in _INT_TARGETS:
@@ -367,7 +367,7 @@ def _cut(node: exp.Cast, source: str, target: str, precision: int) -> None:
     )
     checked = (
         exp.Case()
-        .when(exp.Is(this=x.copy(), expression=exp.Null()), exp.Null())
+        .when(_is_null(x), exp.Null())
         .when(short, text)
         .else_(_cast_call(x, source, target, precision))
     )
@@ -425,7 +425,7 @@ def _rounded(node: exp.Cast, source: str, target: str) -> None:
         this=exp.Add(this=whole(), expression=exp.paren(up)),
         expression=exp.paren(down),
     )
-    null = exp.Is(this=x.copy(), expression=exp.Null())
+    null = _is_null(x)
     checked = (
         exp.Case()
         .when(null, exp.Null())
@@ -480,7 +480,7 @@ def _string_of(e: exp.Expr, source: str) -> exp.Expr:
     call = _cast_call(e, source, "VARCHAR", None)
     if not isinstance(e, exp.Column):  # (copies of an expression would miss
         return call  # the rewrites still to come inside it)
-    null = exp.Is(this=e.copy(), expression=exp.Null())
+    null = _is_null(e)
     if source == "BOOLEAN":
         spelled = (
             exp.Case(this=e.copy())
