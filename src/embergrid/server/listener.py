@@ -146,8 +146,19 @@ class ClientProtocol(asyncio.Protocol):
             session.settled
             and not self.partial_held
             and self._partial is None
-            and self._login is None
-            and not (self._read_paused or self._write_paused or self._partial_paused)
+            and not self._read_paused
+            and not self._holds_reading(session)
+        )
+
+    def _holds_reading(self, session: Session) -> bool:
+        """Whether this connection is not to be read now: requests wait in the
+        backlog, the answers are over their bound, the node's partial frames
+        are, or a password is being checked."""
+        return (
+            session.backlogged
+            or self._write_paused
+            or self._partial_paused
+            or self._login is not None
         )
 
     def _after_feed(self, session: Session, close: bool) -> None:
@@ -277,12 +288,7 @@ class ClientProtocol(asyncio.Protocol):
             self._start_waits(session)
             if session.backlogged and not self._write_paused:
                 asyncio.get_running_loop().call_soon(self._flow)
-        hold = (
-            session.backlogged
-            or self._write_paused
-            or self._partial_paused
-            or self._login is not None  # a password being checked
-        )
+        hold = self._holds_reading(session)
         if hold and not self._read_paused:
             transport.pause_reading()
             self._read_paused = True
