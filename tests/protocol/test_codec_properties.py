@@ -9,12 +9,13 @@ import struct
 import uuid
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import embergrid.datatypes as E
 from embergrid.errors import ParseError
-from embergrid.protocol.binary.codec import decode, decode_at, encode
+from embergrid.protocol.binary.codec import decode, decode_at, decode_rows, encode
 from embergrid.protocol.binary.span import object_end
 
 
@@ -152,3 +153,48 @@ def _check_garbage(data: bytes) -> None:
     except ParseError:
         return
     assert span_end == end
+
+
+# A SQL page's cells: the codes decode_rows reads inline and others it hands on.
+cells = st.one_of(_ints(32).map(lambda v: (v, E.IntObject)), texts, scalars)
+
+
+def _cell_bytes(cell: Any) -> bytes:
+    return encode(cell[0], cell[1]) if isinstance(cell, tuple) else encode(cell)
+
+
+@given(
+    st.integers(1, 5).flatmap(
+        lambda w: st.tuples(
+            st.just(w), st.lists(st.lists(cells, min_size=w, max_size=w), max_size=6)
+        )
+    )
+)
+def test_decode_rows_reads_what_decode_at_reads_cell_by_cell(
+    page: tuple[int, list[list[Any]]],
+) -> None:
+    width, rows = page
+    data = b"".join(_cell_bytes(c) for row in rows for c in row) + b"\x01"
+    want, pos = [], 0
+    for _ in rows:
+        row = []
+        for _ in range(width):
+            value, pos = decode_at(data, pos)
+            row.append(value)
+        want.append(row)
+    assert decode_rows(memoryview(data), 0, len(rows), width, None) == (want, pos)
+
+
+@given(st.lists(cells, min_size=1, max_size=4), st.data())
+def test_decode_rows_of_a_cut_page_raises_parse_error(
+    row: list[Any], data: st.DataObject
+) -> None:
+    whole = b"".join(_cell_bytes(c) for c in row)
+    cut = data.draw(st.integers(0, len(whole) - 1))
+    with pytest.raises(ParseError):
+        decode_rows(memoryview(whole[:cut]), 0, 1, len(row), None)
+
+
+def test_decode_rows_gives_up_on_a_top_level_handle() -> None:
+    data = encode(7) + bytes([102]) + struct.pack("<i", 9)
+    assert decode_rows(memoryview(data), 0, 1, 2, None) is None

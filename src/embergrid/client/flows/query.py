@@ -196,8 +196,9 @@ class DecodedRows:
 
 _HEAD = struct.Struct("<qi")  # cursor id, column count
 _I32 = struct.Struct("<i")
-_STRING, _NULL, _HANDLE = 9, 101, 102
+_STRING, _NULL = 9, 101
 _decode_at = codec.decode_at
+_decode_rows = codec.decode_rows
 
 
 def _rows_at(
@@ -207,18 +208,12 @@ def _rows_at(
     decoded in place; None where ``qm`` would raise or a cell is a top-level handle
     (whose target the message decoder, cutting cells apart, would not see)."""
     (count,) = _I32.unpack_from(buf, pos)
-    pos += 4
     if count < 0 or (count and columns <= 0):
         return None
-    rows: list[list[Any]] = []
-    for _ in range(count):
-        row = []
-        for _ in range(columns):
-            if buf[pos] == _HANDLE:
-                return None
-            value, pos = _decode_at(buf, pos, types)
-            row.append(value)
-        rows.append(row)
+    got = _decode_rows(buf, pos + 4, count, columns, types)
+    if got is None:
+        return None
+    rows, pos = got
     if pos + 1 != len(buf):
         return None
     return rows, buf[pos] != 0
