@@ -1,4 +1,5 @@
-"""Result cells: the fast paths of ``cell_encoder`` write pyignite's bytes.
+"""Result cells: the fast paths of ``cell_encoder`` write pyignite's bytes, and
+``column_cells`` writes a column as its cell encoder writes each value.
 
 ``engine/sql/types.py`` packs INT-family, DOUBLE and VARCHAR cells with one
 ``struct.pack``; pyignite 0.6.1's ``from_python`` for the same value and hint is
@@ -13,9 +14,11 @@ from typing import Any
 
 import pyignite.datatypes as P  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pyignite.stream import BinaryStream  # type: ignore[import-untyped]
 
-from embergrid.engine.sql.types import NULL_CELL, TYPES, cell_encoder
+from embergrid.engine.sql.types import NULL_CELL, TYPES, cell_encoder, column_cells
 from embergrid.errors import ParameterError
 from embergrid.protocol.binary.codec import encode
 
@@ -91,3 +94,37 @@ def test_lone_surrogates_still_fail_as_the_codec_does() -> None:
         cell_encoder(TYPES["VARCHAR"])("\ud800")
     with pytest.raises(ParameterError):
         encode("\ud800", TYPES["VARCHAR"].code)
+
+
+# What SQLite hands a column: its own classes, plus values off every fast path.
+stored_values = st.one_of(
+    st.none(),
+    st.integers(-(2**70), 2**70),
+    st.floats(),
+    st.text(),
+    st.sampled_from(["\ud800", "a\udfffb"]),  # lone surrogates (no st.text())
+    st.booleans(),
+    st.binary(max_size=8),
+)
+
+
+def _cells(encode_one: Any, values: list[Any]) -> list[bytes] | type[BaseException]:
+    try:
+        return [encode_one(v) for v in values]
+    except Exception as exc:
+        return type(exc)
+
+
+@pytest.mark.parametrize(
+    "sql_type",
+    ["TINYINT", "SMALLINT", "INT", "BIGINT", "DOUBLE", "VARCHAR", "REAL", "BOOLEAN"],
+)
+@given(values=st.lists(stored_values, max_size=6))
+def test_a_column_is_its_cells(sql_type: str, values: list[Any]) -> None:
+    cell = cell_encoder(TYPES[sql_type])
+    want = _cells(cell, values)
+    try:
+        got: list[bytes] | type[BaseException] = column_cells(cell)(tuple(values))
+    except Exception as exc:
+        got = type(exc)
+    assert got == want

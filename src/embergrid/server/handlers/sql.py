@@ -38,6 +38,7 @@ from typing import Any
 
 from embergrid.engine import Engine, EngineError, OverBudget
 from embergrid.engine.sql import RowStream, SqlResult
+from embergrid.engine.sql.types import column_cells
 from embergrid.engine.sql.users import h2_user_refusal, parse_user_statement
 from embergrid.errors import IgniteError
 from embergrid.protocol.binary.codec import decode
@@ -165,8 +166,10 @@ class SqlCursor:
 
 
 def _page_encoder(encoders: list[Callable[[Any], bytes]]) -> PageEncoder:
-    """Encode a page column by column: ``map`` calls each cell encoder in C (a
-    single row, as a point select answers, is one ``map`` over its cells)."""
+    """Encode a page column by column (``column_cells``: the common cell types
+    packed in C, the rest ``map``-ped over their cell encoder); a single row, as
+    a point select answers, is one ``map`` over its cells."""
+    columns_of = [column_cells(e) for e in encoders]
 
     def encode_page(rows: list[Row]) -> tuple[Row, ...]:
         if len(rows) == 1:
@@ -177,7 +180,7 @@ def _page_encoder(encoders: list[Callable[[Any], bytes]]) -> PageEncoder:
         if not rows:
             return ()
         columns = zip(*rows, strict=True)
-        cells = [list(map(f, col)) for f, col in zip(encoders, columns, strict=True)]
+        cells = [f(col) for f, col in zip(columns_of, columns, strict=True)]
         return tuple(zip(*cells, strict=True))
 
     return encode_page
