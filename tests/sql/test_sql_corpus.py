@@ -253,9 +253,10 @@ QUERIES = [
     "SELECT id, CONCAT(bi, NULL), CONCAT(si, NULL), CONCAT(ti, NULL), CONCAT(db, NULL), CONCAT(r, NULL), CONCAT(c, NULL) FROM Typed ORDER BY id",
     "SELECT id, CONCAT(NULL, i, NULL), CONCAT(i + 1, NULL), CONCAT(5, s), CONCAT(b, s), CONCAT(i, d) FROM Typed ORDER BY id",
     "SELECT id, CONCAT(db, NULL) AS x FROM Typed WHERE id > 0 ORDER BY id LIMIT 3",
-    # ... not yet: per-row types where two parts share a storage class, a
-    # nested CONCAT, a computed DOUBLE/BOOLEAN/DECIMAL part, a CONCAT ordered
-    # by or read through a subquery (see DIVERGENCES)
+    # ... parts of two integer types, a nested CONCAT, a computed part, a
+    # CONCAT ordered by or read through a subquery, in integer arithmetic (H2
+    # converts the DECIMAL 12.50 to the INT 13), a DECIMAL constant part
+    # (its string keeps the literal's scale)
     "SELECT id, CONCAT(i, bi), CONCAT(CONCAT(i, NULL), NULL), CONCAT(db * 2, NULL) FROM Typed ORDER BY id",
     "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x",
     "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id",
@@ -293,32 +294,7 @@ QUERIES = [
 ]
 
 # Known divergences (xfail strict): the reason is the difference found.
-DIVERGENCES: dict[str, str] = {
-    "SELECT id, CONCAT(i, bi), CONCAT(CONCAT(i, NULL), NULL), CONCAT(db * 2, NULL) FROM Typed ORDER BY id": (
-        "a row whose only non-NULL CONCAT part is a number answers that number on"
-        " Ignite; ours answers its string where the per-row type is not kept"
-        " (scope._types_per_row): two parts whose types share a SQLite storage"
-        " class (INT and BIGINT), a nested CONCAT (typed VARCHAR), a computed"
-        " DOUBLE/BOOLEAN/DECIMAL part"
-    ),
-    "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x": (
-        "likewise for a CONCAT the query is ordered by"
-    ),
-    "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id": (
-        "likewise for a CONCAT read through a subquery"
-    ),
-    "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id": (
-        "a DECIMAL constant part is read as SQLite's REAL: its string loses the"
-        " literal's scale ('2.5alpha' where Ignite answers '2.50alpha'), and"
-        " alone it is a VARCHAR, not Ignite's DECIMAL 2.50 (found this session,"
-        " not fixed)"
-    ),
-    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id": (
-        "the DECIMAL a single-part CONCAT answers on Ignite converts to INT for"
-        " the arithmetic (12.50 -> 13, * 2 = 26); ours is the text '12.50', which"
-        " fails to convert to INT"
-    ),
-}
+DIVERGENCES: dict[str, str] = {}
 
 _SMALL_ARGS = [
     (1, TypeCode.INT),
