@@ -262,6 +262,50 @@ QUERIES = [
     "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY id",
     "SELECT id, CONCAT(d, NULL) * 2 FROM Typed ORDER BY id",
     "SELECT id, CONCAT(2.50, s), CONCAT(TRUE, s), CONCAT(1.5E0, s), CONCAT(s, 7) FROM Typed ORDER BY id",
+    # ... every type alone, nested, computed, in CONCAT_WS, as a constant; and
+    # the string of each type when joined (bytes: hex; a TIMESTAMP: no zeros)
+    "SELECT id, CONCAT(si, ti), CONCAT(ti, NULL), CONCAT(CONCAT(si, NULL), NULL), CONCAT(r * 2, NULL), CONCAT(db + 1, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(dt, NULL), CONCAT(NULL, tm), CONCAT(ts, NULL), CONCAT(u, NULL), CONCAT(vb, NULL), CONCAT(CONCAT(dt, NULL), NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(CONCAT(d, NULL), 'z'), CONCAT(CONCAT(db, NULL), NULL), CONCAT(CONCAT(b, NULL), NULL), CONCAT(CONCAT(vb, NULL), 'q') FROM Typed ORDER BY id",
+    "SELECT id, CONCAT_WS('-', i, NULL), CONCAT_WS('-', NULL, bi), CONCAT_WS('-', d, NULL), CONCAT_WS('', i, bi), CONCAT_WS(NULL, i) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT_WS(', ', d, NULL), CONCAT_WS('-', b, NULL), CONCAT_WS('-', NULL, ts), CONCAT_WS('-', vb, NULL), CONCAT_WS('-', CONCAT(i, NULL), NULL), CONCAT_WS('-', si, ti) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(ts, s), CONCAT(dt, s), CONCAT(tm, s), CONCAT(u, s), CONCAT(vb, s), CONCAT(si, s), CONCAT(ti, s), CONCAT(r, s), CONCAT(db, s) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(X'ABCD', s), vb || s, CONCAT(vb, NULL) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(CAST('2020-01-02 03:04:05' AS TIMESTAMP), s), CONCAT(2.50, NULL), CONCAT(X'0a', NULL), s || 2.50 FROM Typed ORDER BY id",
+    "SELECT CONCAT(CAST('2020-01-02 03:04:05' AS TIMESTAMP), 'x'), CONCAT(CAST('2020-01-02 03:04:05.5' AS TIMESTAMP), 'x')",
+    # ... ordered by (H2 compares the values of their own types), grouped
+    # (equal values of one type), distinct, through a derived table, in integer
+    # arithmetic
+    "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(i, NULL) AS x FROM Typed ORDER BY CONCAT(i, NULL)",
+    "SELECT CONCAT(d, NULL) x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(si, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(ti, NULL) x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(bi, NULL) x FROM Typed ORDER BY 1",
+    "SELECT CONCAT(db, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(r, NULL) x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(b, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(dt, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(tm, NULL) x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(ts, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(u, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(vb, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(i, NULL) x, CONCAT(d, NULL) y FROM Typed ORDER BY 2, 1",
+    "SELECT CONCAT(i, s) x FROM Typed WHERE id < 3 ORDER BY x",
+    "SELECT CONCAT(i, d) x FROM Typed ORDER BY x",
+    "SELECT DISTINCT CONCAT(i, NULL) x FROM Typed ORDER BY x",
+    "SELECT DISTINCT CONCAT(d, NULL) x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(i, NULL) x, COUNT(*) n FROM Typed GROUP BY CONCAT(i, NULL) ORDER BY n, x",
+    "SELECT CONCAT(i, NULL) x, COUNT(*) FROM Typed GROUP BY x ORDER BY x",
+    "SELECT CONCAT(ts, NULL) x, COUNT(*) FROM Typed GROUP BY x ORDER BY x",
+    "SELECT * FROM (SELECT id, CONCAT(i, NULL) AS x FROM Typed) ORDER BY x, id",
+    "SELECT x, id FROM (SELECT id, CONCAT(d, NULL) AS x, CONCAT(CONCAT(u, NULL), NULL) AS y FROM Typed) t ORDER BY id",
+    "SELECT t.* FROM (SELECT id, CONCAT(i, bi) AS x FROM Typed) t ORDER BY t.id",
+    "SELECT x || 'a' FROM (SELECT id, CONCAT(i, NULL) x FROM Typed) ORDER BY id",
+    "SELECT id, x FROM (SELECT id, CONCAT(d, NULL) x FROM Typed) WHERE x = 12.5 ORDER BY id",
+    "SELECT id, CONCAT(i, bi) * 2 FROM Typed WHERE id = 4",
+    "SELECT id, CONCAT(i, NULL) + 1, CONCAT(si, NULL) * 2, CONCAT(b, NULL) + 0 FROM Typed ORDER BY id",
+    "SELECT CONCAT(i, bi) x FROM Typed WHERE id = 4 UNION ALL SELECT CONCAT(i, bi) FROM Typed WHERE id = 1",
     # CONCAT_WS: the separator before a later part that is not empty, NULL
     # parts skipped, '' when every part is NULL (NULL for a NULL separator)
     "SELECT CONCAT_WS('-', NULL, NULL), CONCAT_WS(NULL, 'a', 'b'), CONCAT_WS('-', '', 'a'), CONCAT_WS('-', 'a', ''), CONCAT_WS('-', 'a', NULL, 'b'), CONCAT_WS('', 'a', 'b')",
@@ -294,7 +338,15 @@ QUERIES = [
 ]
 
 # Known divergences (xfail strict): the reason is the difference found.
-DIVERGENCES: dict[str, str] = {}
+DIVERGENCES: dict[str, str] = {
+    "SELECT CONCAT(i, bi) x FROM Typed WHERE id = 4 UNION ALL SELECT CONCAT(i, bi) FROM Typed WHERE id = 1": (
+        "a row of a UNION whose only non-NULL CONCAT part is a number answers that"
+        " number on Ignite; ours answers its string (the query answered is the"
+        " UNION, whose SELECTs are not given per-row types: the column's static"
+        " type is the left SELECT's, and a side's tagged values would need the"
+        " other side's type merged first)"
+    ),
+}
 
 _SMALL_ARGS = [
     (1, TypeCode.INT),
@@ -466,6 +518,16 @@ ERRORS = [
 MAP_ERRORS = [
     # a part answered alone keeps H2's overflow check
     "SELECT id, CONCAT(i + 2147483647, NULL) FROM Typed WHERE id = 1",
+    # ... is converted in integer arithmetic (a BIGINT to an INT: out of range)
+    "SELECT id, CONCAT(d, NULL) * 2.5, CONCAT(i, NULL) + 1, CONCAT(db, NULL) * 2, CONCAT(bi, NULL) - 1 FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(ti, ti) + 1 FROM Typed ORDER BY id",
+    # ... ordered with strings: a string that is no such value fails converting
+    "SELECT CONCAT(i, s) AS x FROM Typed ORDER BY x",
+    "SELECT CONCAT(i, s) AS x FROM Typed ORDER BY x DESC",
+    "SELECT CONCAT(i, bi) AS x FROM Typed ORDER BY x",
+    "SELECT CONCAT(s, i) x FROM Typed ORDER BY x",
+    "SELECT CONCAT_WS('', i, NULL) x FROM Typed ORDER BY x",
+    "SELECT CONCAT(i, s) x FROM Typed WHERE id IN (3, 4) ORDER BY x",
     # a string that is no number, compared with a number constant
     "SELECT id FROM Typed WHERE s = 10 ORDER BY id",
     "SELECT id FROM Typed WHERE UPPER(s) = 10 ORDER BY id",

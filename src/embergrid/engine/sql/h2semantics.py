@@ -13,8 +13,9 @@ in H2; an expression's IN list of constants is converted to its type. CONCAT and
 CONCAT_WS skip NULL parts as H2 does; where their value goes only to a place
 that reads tags (a cell, an integer operation, an enclosing such CONCAT, a
 grouping, ``order_key``), a row whose only non-NULL part is not a string is
-that part as a tagged value (``types.untag``): the value of its own type. A bare DECIMAL column reads its exact
-text (a typed column of its own, ``catalog``). Where SQLite's own expressions
+that part as a tagged value (``types.untag``): the value of its own type. A
+bare DECIMAL column reads its exact text (a typed column of its own,
+``catalog``). Where SQLite's own expressions
 give H2's result (an integer in range, a column rounded away from the edges, a
 DECIMAL's text without an exponent, a BOOLEAN's name) they compute it, and
 the Python functions run only on the rare path. Must not import the scope, row
@@ -45,17 +46,20 @@ __all__ = [
     "exact_decimal",
     "h2_semantics",
     "order_key",
+    "text_of_tagged",
     "uuid_order",
 ]
 
 
 def exact_decimal(e: exp.Expr) -> exp.Expr:
     """A bare DECIMAL column reads its exact text (``Column.exact_sqlite``),
-    not the REAL."""
+    not the REAL. (Resolved: an enclosing query does not resolve it again.)"""
     col = _decimal_column(e)
     if col is None or not isinstance(e, exp.Column):
         return e
-    return exp.column(col.exact_sqlite, table=e.table, quoted=True)
+    exact = exp.column(col.exact_sqlite, table=e.table, quoted=True)
+    exact.meta["eg_done"] = True
+    return exact
 
 
 def _decimal_column(e: exp.Expr) -> Column | None:
@@ -151,7 +155,7 @@ def _h2_concat(node: exp.Concat) -> None:
     (``_tag``), and reads a tagged part (a nested such CONCAT) as its text."""
     parts = concat_parts(node)  # two at least (h2functions.check_functions)
     kinds: list[SqlType] | None = node.meta.get(_KINDS)
-    strings = [_text_of_tagged(p) if _is_tagged(p) else p for p in parts]
+    strings = [text_of_tagged(p) if _is_tagged(p) else p for p in parts]
     sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
     every_null = exp.and_(*[_is_null(p) for p in parts])
     text: exp.Expr = exp.Coalesce(
@@ -234,51 +238,61 @@ def _tag(kind: SqlType, text: exp.Expr) -> exp.Expr | None:
     )
 
 
-def _text_of_tagged(e: exp.Expr) -> exp.Expr:
+def text_of_tagged(e: exp.Expr) -> exp.Expr:
     """The string of a value that may be tagged (``types.untag``): a tag's text."""
-    blob = exp.EQ(
-        this=exp.Anonymous(this="typeof", expressions=[e.copy()]),
-        expression=exp.Literal.string("blob"),
-    )
     text = exp.Cast(
         this=exp.Substring(this=e.copy(), start=exp.Literal.number(3)),
         to=exp.DataType.build("TEXT"),
     )
-    return exp.paren(exp.Case().when(blob, text).else_(e.copy()))
+    return exp.paren(exp.Case().when(_is_blob(e), text).else_(e.copy()))
 
 
+# SQLite's NUMERIC (sqlglot writes its own NUMERIC as REAL)
+_NUMERIC = exp.DataType(this=exp.DataType.Type.USERDEFINED, kind="NUMERIC")
 _NUMERIC_KINDS = (*_INT_TARGETS, "DECIMAL", "REAL", "DOUBLE", "BOOLEAN")
 
 
 def order_key(e: exp.Expr, kinds: tuple[str, ...]) -> exp.Expr:
     """The ORDER BY key of a column whose rows may be tagged values of the
-    types ``kinds`` (``OutCol.alone``): a tag of a number or BOOLEAN (0/1, as
-    H2 converts it to a number) by its number, any other tag by its text (a
-    UUID's in H2's order), a string as it is. H2 compares two values of
-    different types converted to the higher one (a string that is no number
-    fails); this key orders the values of one family as H2 does, and strings
-    after numbers."""
+    types ``kinds`` (``OutCol.alone``). H2 compares two values of different
+    types converted to the higher one, so a tag of a number or BOOLEAN (0/1) is
+    keyed by its number, any other tag by its text (a UUID's in H2's order);
+    a string is itself, unless the result holds a tag too (a window over the
+    rows): then it is converted to the tags' type (``CAST_FUNCTION``), and one
+    that is no such value fails as in H2. (H2 converts pair by pair: where the
+    tags have several types, a string is converted to the highest.)"""
     text = exp.Cast(
         this=exp.Substring(this=e.copy(), start=exp.Literal.number(3)),
         to=exp.DataType.build("TEXT"),
     )
     typed: exp.Expr = text
-    if all(k in _NUMERIC_KINDS or k in _STRINGS for k in kinds):
-        number = exp.Cast(this=text.copy(), to=exp.DataType.build("NUMERIC"))
-        typed = (
-            exp.Case(this=text.copy())
-            .when(exp.Literal.string("TRUE"), exp.Literal.number(1))
-            .when(exp.Literal.string("FALSE"), exp.Literal.number(0))
-            .else_(number)
-            if "BOOLEAN" in kinds
-            else number
-        )
-    blob = exp.EQ(
+    tags = [k for k in kinds if k not in _STRINGS]
+    if all(k in _NUMERIC_KINDS for k in tags):
+        typed = exp.Cast(this=text.copy(), to=_NUMERIC)  # an integer stays exact
+        if "BOOLEAN" in tags:
+            typed = (
+                exp.Case(this=text.copy())
+                .when(exp.Literal.string("TRUE"), exp.Literal.number(1))
+                .when(exp.Literal.string("FALSE"), exp.Literal.number(0))
+                .else_(typed)
+            )
+    string: exp.Expr = e.copy()
+    if tags and len(tags) < len(kinds):
+        target = tags[0]
+        for k in tags[1:]:
+            target = hv.higher(target, k)
+        any_tag = exp.Window(this=exp.Max(this=_is_blob(e)))
+        string = exp.Case().when(any_tag, _cast_call(e, "VARCHAR", target, None))
+        string = string.else_(e.copy())
+    key: exp.Expr = exp.paren(exp.Case().when(_is_blob(e), typed).else_(string))
+    return uuid_order(key) if "UUID" in kinds else key
+
+
+def _is_blob(e: exp.Expr) -> exp.Expr:
+    return exp.EQ(
         this=exp.Anonymous(this="typeof", expressions=[e.copy()]),
         expression=exp.Literal.string("blob"),
     )
-    key: exp.Expr = exp.paren(exp.Case().when(blob, typed).else_(e.copy()))
-    return uuid_order(key) if "UUID" in kinds else key
 
 
 def concat_parts(node: exp.Expr) -> list[exp.Expr]:

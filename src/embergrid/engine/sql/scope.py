@@ -43,6 +43,7 @@ from embergrid.engine.sql.h2semantics import (
     exact_decimal,
     h2_semantics,
     order_key,
+    text_of_tagged,
     uuid_order,
 )
 from embergrid.engine.sql.h2text import PARAM, label
@@ -201,7 +202,7 @@ class Translator:
             elif isinstance(n, exp.Table):
                 sources.append(self._table_source(n))
             elif isinstance(n, exp.Subquery):
-                if any(sel is a for a in self.answered) and _passes_through(sel, n):
+                if any(sel is a for a in self.answered):  # (_read_as_text)
                     self.answered.append(n.this)
                 cols = self.query(n.this, outer)
                 n.meta["eg_done"] = True
@@ -358,12 +359,14 @@ _KINDS = "eg_row_kinds"  # meta: a derived table's column whose rows may be tagg
 def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
     """H2's CONCAT and CONCAT_WS answer a row whose only non-NULL part is that
     part itself, of its own type: so do the projected ones of a query whose
-    rows are answered as they are (and of a derived table such a query passes
-    through, ``_passes_through``), as tagged values (``h2semantics``); a
+    rows are answered as they are (and of their derived tables, which read
+    them as text where not passed on, ``_read_as_text``), as tagged values
+    (``h2semantics``); a
     GROUP BY term equal to one is tagged alike (equal tags are H2's equal
     values), and an ORDER BY term naming one (its name, number or expression)
     orders by ``order_key``. The column's cells then take their type per row
     (``OutCol.alone``)."""
+    _read_as_text(sel)
     tagged: dict[int, exp.Expr] = {}
     for i, p in enumerate(sel.expressions):
         inner = p.this if isinstance(p, exp.Alias) else p
@@ -425,32 +428,14 @@ def _output_named(term: exp.Expr, sel: exp.Select, out: list[OutCol]) -> int | N
     return None
 
 
-def _passes_through(sel: exp.Select, derived: exp.Subquery) -> bool:
-    """Whether ``sel`` reads the CONCAT columns of its derived table only as
-    they are (bare projections or ORDER BY terms): their rows may then be
-    tagged values (``_types_per_row``)."""
-    inner = derived.this
-    if not isinstance(inner, exp.Select):
-        return False
-    names = set()
-    for p in inner.expressions:
-        if isinstance(p.this if isinstance(p, exp.Alias) else p, exp.Concat):
-            names.add(p.alias if isinstance(p, exp.Alias) else label(p))
-    if not names:
-        return False
-    for col in sel.find_all(exp.Column):
-        if col.name not in names or _inside(col, derived):
-            continue
+def _read_as_text(sel: exp.Select) -> None:
+    """A column of a derived table whose rows may be tagged values is read as
+    it is where its value is answered, grouped or ordered by; anywhere else
+    (a condition, an operand) as its string, the text of a tag."""
+    own = sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select))
+    for col in [n for n in own if isinstance(n, exp.Column) and n.meta.get(_KINDS)]:
         parent = col.parent
         if isinstance(parent, exp.Alias):
             parent = parent.parent
-        if parent is not sel and not isinstance(parent, exp.Ordered):
-            return False
-    return True
-
-
-def _inside(node: exp.Expr, ancestor: exp.Expr) -> bool:
-    up: exp.Expr | None = node
-    while up is not None and up is not ancestor:
-        up = up.parent
-    return up is ancestor
+        if parent is not sel and not isinstance(parent, exp.Ordered | exp.Group):
+            col.replace(text_of_tagged(col))
