@@ -735,9 +735,16 @@ def _text_cells() -> dict[int, Callable[[str], bytes]]:
     cells: dict[int, Callable[[str], bytes]] = {
         code: cell_encoder(t) for code, t in _BY_CODE.items()
     }
+    for name in _INT_CELLS:  # an int in range: one struct.pack
+        cells[TYPES[name].code] = _int_from_text(cell_encoder(TYPES[name]))
+    cells[T.DOUBLE] = lambda s: _double_cell(float(s))
     cells[T.BOOL] = lambda s: encode(s == "TRUE", T.BOOL)
     cells[T.BYTE_ARRAY] = lambda s: encode(bytes.fromhex(s), T.BYTE_ARRAY)
     return cells
+
+
+def _int_from_text(enc: Callable[[Any], bytes]) -> Callable[[str], bytes]:
+    return lambda s: enc(int(s))
 
 
 _TEXT_CELLS = _text_cells()
@@ -749,10 +756,11 @@ def _tagged_cell(v: Any) -> bytes:
         return _varchar_cell(v)
     if v is None:
         return NULL_CELL
-    tagged = untag(v)
-    if tagged is None:  # (no tagged value: the value's own cell, never a failure)
+    tagged = type(v) is bytes and len(v) > 1 and v[0] == TAG_MARK
+    cell = _TEXT_CELLS.get(v[1]) if tagged else None
+    if cell is None:  # (no tagged value: the value's own cell, never a failure)
         return _any_cell(v)
-    return _TEXT_CELLS[tagged[0].code](tagged[1])
+    return cell(v[2:].decode())
 
 
 def row_cell_encoder() -> Callable[[Any], bytes]:
