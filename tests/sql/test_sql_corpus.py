@@ -305,6 +305,11 @@ QUERIES = [
     "SELECT id, x FROM (SELECT id, CONCAT(d, NULL) x FROM Typed) WHERE x = 12.5 ORDER BY id",
     "SELECT id, CONCAT(i, bi) * 2 FROM Typed WHERE id = 4",
     "SELECT id, CONCAT(i, NULL) + 1, CONCAT(si, NULL) * 2, CONCAT(b, NULL) + 0 FROM Typed ORDER BY id",
+    "SELECT id, CAST(CONCAT(d, NULL) AS INT), CAST(CONCAT(b, NULL) AS TINYINT), CAST(CONCAT(db, NULL) AS SMALLINT) FROM Typed ORDER BY id",
+    "SELECT id, CAST(CONCAT(i, NULL) AS VARCHAR), CAST(CONCAT(d, NULL) AS VARCHAR(3)), CAST(CONCAT(d, NULL) AS DECIMAL(10, 1)) FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(i, NULL) || 'x', UPPER(CONCAT(b, NULL)), LENGTH(CONCAT(d, NULL)), COALESCE(CONCAT(i, NULL), 'x') FROM Typed ORDER BY id",
+    "SELECT id, CONCAT(d, NULL) * 2 FROM Typed WHERE CONCAT(d, NULL) * 2 > 0 ORDER BY id",
+    "SELECT t.id, CONCAT(t.i, u.bi) FROM Typed t JOIN Typed u ON t.id = u.id ORDER BY t.id",
     "SELECT CONCAT(i, bi) x FROM Typed WHERE id = 4 UNION ALL SELECT CONCAT(i, bi) FROM Typed WHERE id = 1",
     # CONCAT_WS: the separator before a later part that is not empty, NULL
     # parts skipped, '' when every part is NULL (NULL for a NULL separator)
@@ -528,6 +533,8 @@ MAP_ERRORS = [
     "SELECT CONCAT(s, i) x FROM Typed ORDER BY x",
     "SELECT CONCAT_WS('', i, NULL) x FROM Typed ORDER BY x",
     "SELECT CONCAT(i, s) x FROM Typed WHERE id IN (3, 4) ORDER BY x",
+    "SELECT * FROM (SELECT CONCAT(i, s) x FROM Typed WHERE id <> 3 ORDER BY x) WHERE x > '0'",
+    "SELECT id, CAST(CONCAT(i, bi) AS BIGINT) FROM Typed ORDER BY id",
     # a string that is no number, compared with a number constant
     "SELECT id FROM Typed WHERE s = 10 ORDER BY id",
     "SELECT id FROM Typed WHERE UPPER(s) = 10 ORDER BY id",

@@ -207,13 +207,21 @@ def _answers_alone(node: exp.Concat) -> None:
 
 
 def _int_operand(node: exp.Expr) -> bool:
-    """Whether ``node`` is an operand of integer arithmetic (``_h2_arith``
-    converts it by ``CAST_FUNCTION``, which reads a tagged value as the value
-    of its type, as H2 converts the CONCAT's value of its own type: a DECIMAL
-    12.50 to the INT 13)."""
+    """Whether ``node`` is converted to an integer type by ``CAST_FUNCTION``,
+    which reads a tagged value as the value of its type (as H2 converts the
+    CONCAT's value of its own type: a DECIMAL 12.50 to the INT 13): an operand
+    of integer arithmetic (``_h2_arith``), or a CAST to an integer type
+    (``_h2_cast``: a string's always goes through it, which may have been
+    made already)."""
     parent = node.parent
     while isinstance(parent, exp.Paren):
         parent = parent.parent
+    if isinstance(parent, exp.Anonymous) and parent.name == CAST_FUNCTION:
+        source, target = (a.name for a in parent.expressions[1:3])
+        return source == "VARCHAR" and target in _INT_TARGETS
+    if isinstance(parent, exp.Cast):
+        target = cast_target(parent.args["to"])
+        return target is not None and target[0] in _INT_TARGETS
     if type(parent) not in _ARITH_OPS:
         return False
     return parent is not None and infer(parent)[0].name in _INT_TARGETS

@@ -386,6 +386,7 @@ def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
         k = _output_named(o.this, sel, out)
         if k is not None and out[k].alone:
             name = exp.column(exp.to_identifier(out[k].name, quoted=True))
+            name.meta["eg_done"] = True  # the output column (SQLite's alias)
             o.set("this", order_key(name, out[k].alone))
         elif isinstance(o.this, exp.Column) and o.this.meta.get(_KINDS):
             o.set("this", order_key(o.this, o.this.meta[_KINDS]))
