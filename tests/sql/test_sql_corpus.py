@@ -310,6 +310,9 @@ QUERIES = [
     "SELECT id, CONCAT(i, NULL) || 'x', UPPER(CONCAT(b, NULL)), LENGTH(CONCAT(d, NULL)), COALESCE(CONCAT(i, NULL), 'x') FROM Typed ORDER BY id",
     "SELECT id, CONCAT(d, NULL) * 2 FROM Typed WHERE CONCAT(d, NULL) * 2 > 0 ORDER BY id",
     "SELECT t.id, CONCAT(t.i, u.bi) FROM Typed t JOIN Typed u ON t.id = u.id ORDER BY t.id",
+    # bytes that begin as our tagged values do are bytes
+    "SELECT CONCAT(X'0103', NULL), CONCAT(NULL, X'010331'), CAST(X'0103' AS INT)",
+    "SELECT id, CONCAT(CASE WHEN id = 1 THEN X'0103' END, NULL), CONCAT(CASE WHEN id = 2 THEN X'0103' END, s) FROM Typed ORDER BY id",
     "SELECT CONCAT(i, bi) x FROM Typed WHERE id = 4 UNION ALL SELECT CONCAT(i, bi) FROM Typed WHERE id = 1",
     # CONCAT_WS: the separator before a later part that is not empty, NULL
     # parts skipped, '' when every part is NULL (NULL for a NULL separator)

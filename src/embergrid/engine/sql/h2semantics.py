@@ -158,6 +158,25 @@ def _h2_concat(node: exp.Concat) -> None:
     strings = [text_of_tagged(p) if _is_tagged(p) else p for p in parts]
     sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
     every_null = exp.and_(*[_is_null(p) for p in parts])
+    empty: exp.Expr = exp.Null()
+    if sep is not None:
+        empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
+    case = exp.Case().when(every_null, empty)
+    for k, (part, kind) in enumerate(zip(parts, kinds or [], strict=False)):
+        raw = part.copy() if _is_tagged(part) else _tag(kind, strings[k])
+        if raw is not None:  # a part alone is itself
+            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
+            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
+    out = case.else_(_joined(parts, strings, sep))
+    if kinds is not None:
+        out.meta[_TAGGED] = True
+    node.replace(exp.paren(out))
+
+
+def _joined(
+    parts: list[exp.Expr], strings: list[exp.Expr], sep: exp.Expr | None
+) -> exp.Expr:
+    """The parts' ``strings`` joined as H2 joins them (``_h2_concat``)."""
     text: exp.Expr = exp.Coalesce(
         this=strings[0].copy(), expressions=[exp.Literal.string("")]
     )
@@ -175,20 +194,7 @@ def _h2_concat(node: exp.Concat) -> None:
             joined = exp.DPipe(this=sep.copy(), expression=p.copy())
             tail = exp.Case().when(spaced, joined).else_(tail)
         text = exp.DPipe(this=text, expression=tail)
-    empty: exp.Expr = exp.Null()
-    if sep is not None:
-        empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
-    case = exp.Case().when(every_null, empty)
-    for k, part in enumerate(parts if kinds is not None else []):
-        assert kinds is not None
-        raw = part.copy() if _is_tagged(part) else _tag(kinds[k], strings[k])
-        if raw is not None:  # a part alone is itself (scope._types_per_row)
-            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
-            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
-    out = case.else_(text)
-    if kinds is not None:
-        out.meta[_TAGGED] = True
-    node.replace(exp.paren(out))
+    return text
 
 
 _KINDS = "eg_kinds"  # meta: an ALONE CONCAT's parts' types, before any rewrite
