@@ -332,6 +332,15 @@ QUERIES = [
     "SELECT id FROM Typed WHERE CONCAT(i, NULL) NOT IN (10, 11) ORDER BY id",
     "SELECT id FROM Typed WHERE i + 0 IN ('10', '11') ORDER BY id",
     "SELECT id FROM Typed WHERE UPPER(s) IN (10, 11) OR s IN (10, 11) ORDER BY id",
+    # ... and with a BOOLEAN (H2 converts the string to a BOOLEAN); a CONCAT's
+    # DATE/TIMESTAMP compares as its text
+    "SELECT id FROM Typed WHERE CONCAT(b, NULL) = TRUE ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(b, NULL) = FALSE OR CONCAT(b, NULL) IS NULL ORDER BY id",
+    "SELECT id FROM Typed WHERE b = 'TRUE' ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(dt, NULL) = DATE '2020-01-02' ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(ts, NULL) = TIMESTAMP '2020-01-02 03:04:05.123' ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(ts, NULL) > TIMESTAMP '2000-01-02 03:04:05' ORDER BY id",
+    "SELECT id FROM Typed WHERE CONCAT(db, NULL) = 1.5 ORDER BY id",
     # integer arithmetic in the operands' type: fine within range
     "SELECT i + 2147483647, si + 1, ti * 2, si * si, -i, i / 2, i % 4, bi * 2, bi - 1 FROM Typed WHERE id = 2",
     "SELECT id FROM Typed WHERE i * 2 > 0 ORDER BY id",
@@ -544,6 +553,7 @@ MAP_ERRORS = [
     "SELECT id FROM Typed WHERE CONCAT(s, i) = 10 ORDER BY id",
     "SELECT id FROM Typed WHERE CONCAT(i, '') = 10 ORDER BY id",
     "SELECT id FROM Typed WHERE SUBSTRING(s, 1, 1) = 1 ORDER BY id",
+    "SELECT id FROM Typed WHERE s = TRUE ORDER BY id",
     "SELECT i + 2147483647 FROM Typed WHERE id = 1",
     "SELECT i * 1000000000 FROM Typed ORDER BY id",
     "SELECT bi * 1000000000 FROM Typed ORDER BY id",

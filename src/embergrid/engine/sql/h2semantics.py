@@ -325,8 +325,9 @@ which type to which."""
 
 
 def _compared(node: exp.Expr) -> _Side | None:
-    """A string compared with a number, not both constants, is converted to the
-    number's type (the higher one in H2's order) by ``CAST_FUNCTION``, as H2
+    """A string compared with a number or BOOLEAN, not both constants, is
+    converted to the number's type (the higher one in H2's order) by
+    ``CAST_FUNCTION``, as H2
     converts it while comparing: a string that is no number fails (unless the
     number is NULL: no comparison is made). That holds for a constant side too:
     H2's optimizer converts a constant only to a *column's* type, and only
@@ -338,11 +339,14 @@ def _compared(node: exp.Expr) -> _Side | None:
     if const(left) is not None and const(right) is not None:
         return None
     a, b = infer(left)[0].name, infer(right)[0].name
-    if a in _STRINGS and b in _NUMBERS:
+    if a in _STRINGS and b in _CONVERTED:
         return ("this", a, b)
-    if b in _STRINGS and a in _NUMBERS:
+    if b in _STRINGS and a in _CONVERTED:
         return ("expression", b, a)
     return None
+
+
+_CONVERTED = (*_NUMBERS, "BOOLEAN")  # (H2: TRUE/T/YES/Y, ..., else a number)
 
 
 def _h2_in_constants(node: exp.In) -> None:
