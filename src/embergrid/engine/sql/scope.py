@@ -21,9 +21,9 @@ Owns ``Translator``, ``normalize_identifiers`` and ``stored_key_first``.
    type (``inference``). A constant projection is its value; in a two-step query
    (``mapreduce``) its type is that of its SQL text read back.
 5. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``);
-   a CONCAT projected by the query answered to the client (or by a derived
-   table it passes through) may answer a part alone with that part's type,
-   chosen per row, as a tagged value (``OutCol.alone``, ``types.untag``).
+   a CONCAT projected by the query answered to the client (or by one of its
+   derived tables) may answer a part alone with that part's type, chosen per
+   row, as a tagged value (``OutCol.alone``, ``types.untag``).
 
 Must not import the row order or map/reduce modules, asyncio or
 ``embergrid.protocol.messages``.
@@ -83,7 +83,7 @@ class Translator:
         self.schema = schema
         self.two_step = two_step
         # The SELECTs whose rows go to a client as cells (``_types_per_row``):
-        # the query's, and derived tables it passes through.
+        # the query's, and its derived tables (``_read_as_text``).
         self.answered = [answered] if answered is not None else []
         self.used: list[Table] = []
         self.unnamed = 0  # derived tables named so far (see _sources)
@@ -361,11 +361,10 @@ def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
     part itself, of its own type: so do the projected ones of a query whose
     rows are answered as they are (and of their derived tables, which read
     them as text where not passed on, ``_read_as_text``), as tagged values
-    (``h2semantics``); a
-    GROUP BY term equal to one is tagged alike (equal tags are H2's equal
-    values), and an ORDER BY term naming one (its name, number or expression)
-    orders by ``order_key``. The column's cells then take their type per row
-    (``OutCol.alone``)."""
+    (``h2semantics``); a GROUP BY term equal to one is tagged alike (equal
+    tags are H2's equal values), and an ORDER BY term naming one (its name,
+    number or expression) orders by ``order_key``. The column's cells then take
+    their type per row (``OutCol.alone``)."""
     _read_as_text(sel)
     tagged: dict[int, exp.Expr] = {}
     for i, p in enumerate(sel.expressions):

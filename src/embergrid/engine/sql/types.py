@@ -16,7 +16,10 @@ forms and the cell encoder of result rows:
   TIMESTAMP 33, UUID 10, VARBINARY 12 and DATE as a ``java.sql.Date`` written by
   Ignite's optimized marshaller (code 254, which pyignite cannot read either).
   A DECIMAL cell carries the BigDecimal's scale (``3.0`` is not ``3``): an exact
-  text keeps its own, a REAL SQLite computed gets the expression's static scale.
+  text keeps its own, a REAL SQLite computed gets the expression's static scale;
+* a *tagged value* is a value of its own type in a column of strings (H2's
+  CONCAT of one non-NULL part): a BLOB of a mark, the type code and the value's
+  text (``untag``, ``row_cell_encoder``).
 
 Imports only ``embergrid.protocol`` and ``embergrid.errors``; must not import asyncio or
 ``embergrid.protocol.messages``.
