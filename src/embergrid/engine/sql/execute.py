@@ -58,6 +58,7 @@ from embergrid.engine.sql.types import (
     cell_encoder,
     row_cell_encoder,
     stored_param,
+    untag,
 )
 from embergrid.engine.store import Store, is_busy
 from embergrid.engine.types import BinaryTypes
@@ -195,7 +196,7 @@ def _shape(
     return (
         [c.name for c in cols],
         [
-            row_cell_encoder(c.alone) if c.alone else cell_encoder(c.type, c.scale)
+            row_cell_encoder() if c.alone else cell_encoder(c.type, c.scale)
             for c in cols
         ],
         [c.type.name == "OTHER" and not c.param for c in cols],
@@ -759,7 +760,10 @@ def _sqlite_val(v: Any) -> hv.Val:
 
 def _typed_val(v: Any, typ: str) -> hv.Val:
     """A stored value of a column (or expression) of SQL type ``typ`` as H2's value
-    (a DECIMAL's exact text or its SQLite REAL; a BOOLEAN's 0/1)."""
+    (a DECIMAL's exact text or its SQLite REAL; a BOOLEAN's 0/1; a string
+    expression's tagged value, a CONCAT's part of its own type: that value)."""
+    if typ in ("VARCHAR", "CHAR") and (tagged := untag(v)) is not None:
+        return hv.convert(("VARCHAR", tagged[1]), tagged[0].name)
     if typ == "DECIMAL" and not isinstance(v, bytes):
         return ("DECIMAL", Decimal(repr(v) if isinstance(v, float) else v))
     if typ == "BOOLEAN" and isinstance(v, int):

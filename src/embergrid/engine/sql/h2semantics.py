@@ -10,8 +10,12 @@ its declared length. A string compared with a number (H2 converts to the higher
 type at run time; a constant only to a column's type, when it prepares) goes
 through ``eg_cast`` to the number's type, so a string that is no number fails as
 in H2; an expression's IN list of constants is converted to its type. CONCAT and
-CONCAT_WS skip NULL parts as H2 does. A bare DECIMAL column reads its exact
-text (a typed column of its own, ``catalog``). Where SQLite's own expressions
+CONCAT_WS skip NULL parts as H2 does; where their value goes only to a place
+that reads tags (a cell, an integer operation, an enclosing such CONCAT, a
+grouping, ``order_key``), a row whose only non-NULL part is not a string is
+that part as a tagged value (``types.untag``): the value of its own type. A
+bare DECIMAL column reads its exact text (a typed column of its own,
+``catalog``). Where SQLite's own expressions
 give H2's result (an integer in range, a column rounded away from the edges, a
 DECIMAL's text without an exponent, a BOOLEAN's name) they compute it, and
 the Python functions run only on the rare path. Must not import the scope, row
@@ -34,18 +38,28 @@ from embergrid.engine.sql.plan import (
     UUID_COLLATION,
     OutCol,
 )
-from embergrid.engine.sql.types import alone_class
+from embergrid.engine.sql.types import TAGGABLE, SqlType, tag_codes
 
-__all__ = ["STRINGIFIED", "concat_parts", "exact_decimal", "h2_semantics", "uuid_order"]
+__all__ = [
+    "STRINGIFIED",
+    "concat_parts",
+    "exact_decimal",
+    "h2_semantics",
+    "order_key",
+    "text_of_tagged",
+    "uuid_order",
+]
 
 
 def exact_decimal(e: exp.Expr) -> exp.Expr:
     """A bare DECIMAL column reads its exact text (``Column.exact_sqlite``),
-    not the REAL."""
+    not the REAL. (Resolved: an enclosing query does not resolve it again.)"""
     col = _decimal_column(e)
     if col is None or not isinstance(e, exp.Column):
         return e
-    return exp.column(col.exact_sqlite, table=e.table, quoted=True)
+    exact = exp.column(col.exact_sqlite, table=e.table, quoted=True)
+    exact.meta["eg_done"] = True
+    return exact
 
 
 def _decimal_column(e: exp.Expr) -> Column | None:
@@ -60,8 +74,9 @@ def _decimal_column(e: exp.Expr) -> Column | None:
 
 _INT_TARGETS = ("TINYINT", "SMALLINT", "INT", "BIGINT")  # narrow to wide
 _STRINGS = ("VARCHAR", "CHAR")
-STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL")
-"""Types that ``||`` reads as H2's string of them (``_string_operands``)."""
+STRINGIFIED = ("DECIMAL", "BOOLEAN", "DOUBLE", "REAL", "VARBINARY", "TIMESTAMP")
+"""Types whose SQLite value ``||`` does not read as H2's string of them
+(``_string_operands``)."""
 _ARITH_OPS: dict[type[exp.Expr], str] = {
     exp.Add: "+",
     exp.Sub: "-",
@@ -109,11 +124,10 @@ def h2_semantics(sel: exp.Select, out: list[OutCol]) -> None:
             if typ in _INT_TARGETS:
                 arith.append((node, typ))
         elif isinstance(node, exp.DPipe | exp.Concat):
-            if node.meta.get(ALONE):  # parts read as strings: as they are first
-                node.meta[_RAW] = [
-                    _alone(p) if infer(p)[0].name in STRINGIFIED else None
-                    for p in concat_parts(node)
-                ]
+            if isinstance(node, exp.Concat) and (
+                node.meta.get(ALONE) or _int_operand(node)
+            ):
+                _answers_alone(node)  # typed before its parts become strings
             _string_operands(node)
             if isinstance(node, exp.Concat):
                 concats.append(node)
@@ -136,13 +150,40 @@ def _h2_concat(node: exp.Concat) -> None:
     after a non-NULL one before it and a separator that is not empty, the
     separator and ``b`` (``b`` when it is empty). CONCAT_WS of NULL parts only
     is ``''`` unless its separator is NULL. (A number or boolean part is
-    already H2's string of it.)"""
+    already H2's string of it.) One marked ``ALONE`` answers a row whose only
+    non-NULL part is not a string with that part as a tagged value
+    (``_tag``), and reads a tagged part (a nested such CONCAT) as its text."""
     parts = concat_parts(node)  # two at least (h2functions.check_functions)
+    kinds: list[SqlType] | None = node.meta.get(_KINDS)
+    strings = [text_of_tagged(p) if _is_tagged(p) else p for p in parts]
     sep = node.expressions[0] if isinstance(node, exp.ConcatWs) else None
     every_null = exp.and_(*[_is_null(p) for p in parts])
-    text: exp.Expr = exp.Coalesce(this=parts[0], expressions=[exp.Literal.string("")])
-    for k, p in enumerate(parts[1:], 1):
-        tail: exp.Expr = exp.Coalesce(this=p, expressions=[exp.Literal.string("")])
+    empty: exp.Expr = exp.Null()
+    if sep is not None:
+        empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
+    case = exp.Case().when(every_null, empty)
+    for k, (part, kind) in enumerate(zip(parts, kinds or [], strict=False)):
+        raw = part.copy() if _is_tagged(part) else _tag(kind, strings[k])
+        if raw is not None:  # a part alone is itself
+            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
+            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
+    out = case.else_(_joined(parts, strings, sep))
+    if kinds is not None:
+        out.meta[_TAGGED] = True
+    node.replace(exp.paren(out))
+
+
+def _joined(
+    parts: list[exp.Expr], strings: list[exp.Expr], sep: exp.Expr | None
+) -> exp.Expr:
+    """The parts' ``strings`` joined as H2 joins them (``_h2_concat``)."""
+    text: exp.Expr = exp.Coalesce(
+        this=strings[0].copy(), expressions=[exp.Literal.string("")]
+    )
+    for k, p in enumerate(strings[1:], 1):
+        tail: exp.Expr = exp.Coalesce(
+            this=p.copy(), expressions=[exp.Literal.string("")]
+        )
         if sep is not None:
             after = exp.or_(*[exp.not_(_is_null(q)) for q in parts[:k]])
             spaced = exp.and_(
@@ -153,40 +194,125 @@ def _h2_concat(node: exp.Concat) -> None:
             joined = exp.DPipe(this=sep.copy(), expression=p.copy())
             tail = exp.Case().when(spaced, joined).else_(tail)
         text = exp.DPipe(this=text, expression=tail)
-    empty: exp.Expr = exp.Null()
-    if sep is not None:
-        empty = exp.Case().when(_is_null(sep), exp.Null()).else_(exp.Literal.string(""))
-    case = exp.Case().when(every_null, empty)
-    early: list[exp.Expr | None] | None = node.meta.get(_RAW)
-    for k, part in enumerate(parts if early is not None else []):
-        raw = early[k] if early and early[k] is not None else _alone(part)
-        if raw is not None:  # a part alone is itself (scope._types_per_row)
-            others = [_is_null(q) for j, q in enumerate(parts) if j != k]
-            case = case.when(exp.and_(exp.not_(_is_null(part)), *others), raw)
-    node.replace(exp.paren(case.else_(text)))
+    return text
 
 
-_RAW = "eg_raw"  # meta: a CONCAT's parts as answered alone (``_alone``)
+_KINDS = "eg_kinds"  # meta: an ALONE CONCAT's parts' types, before any rewrite
+_TAGGED = "eg_tagged"  # meta: a rewritten CONCAT whose row may be a tagged value
+
+
+def _answers_alone(node: exp.Concat) -> None:
+    """Mark ``node`` as answering a part alone, as a tagged value: its parts'
+    types (before ``_string_operands`` makes strings of them), and a nested
+    CONCAT part answers alone too (read back as its text if joined)."""
+    node.meta[ALONE] = True
+    node.meta[_KINDS] = [infer(p)[0] for p in concat_parts(node)]
+    for p in concat_parts(node):
+        if isinstance(p.unnest(), exp.Concat):
+            p.unnest().meta[ALONE] = True
+
+
+def _int_operand(node: exp.Expr) -> bool:
+    """Whether ``node`` is converted to an integer type by ``CAST_FUNCTION``,
+    which reads a tagged value as the value of its type (as H2 converts the
+    CONCAT's value of its own type: a DECIMAL 12.50 to the INT 13): an operand
+    of integer arithmetic (``_h2_arith``), or a CAST to an integer type
+    (``_h2_cast``: a string's always goes through it, which may have been
+    made already)."""
+    parent = node.parent
+    while isinstance(parent, exp.Paren):
+        parent = parent.parent
+    if isinstance(parent, exp.Anonymous) and parent.name == CAST_FUNCTION:
+        source, target = (a.name for a in parent.expressions[1:3])
+        return source == "VARCHAR" and target in _INT_TARGETS
+    if isinstance(parent, exp.Cast):
+        target = cast_target(parent.args["to"])
+        return target is not None and target[0] in _INT_TARGETS
+    if type(parent) not in _ARITH_OPS:
+        return False
+    return parent is not None and infer(parent)[0].name in _INT_TARGETS
+
+
+def _is_tagged(e: exp.Expr) -> bool:
+    return bool(e.unnest().meta.get(_TAGGED))
+
+
+def _tag(kind: SqlType, text: exp.Expr) -> exp.Expr | None:
+    """The tagged value of a part of type ``kind`` whose string (H2's) is
+    ``text``: ``CAST(char(mark, code) || text AS BLOB)``; None for a type
+    without one (a string is itself)."""
+    if kind.name not in TAGGABLE:
+        return None
+    head = exp.Anonymous(
+        this="char", expressions=[exp.Literal.number(c) for c in tag_codes(kind)]
+    )
+    return exp.Cast(
+        this=exp.DPipe(this=head, expression=text.copy()),
+        to=exp.DataType.build("BLOB"),
+    )
+
+
+def text_of_tagged(e: exp.Expr) -> exp.Expr:
+    """The string of a value that may be tagged (``types.untag``): a tag's text."""
+    text = exp.Cast(
+        this=exp.Substring(this=e.copy(), start=exp.Literal.number(3)),
+        to=exp.DataType.build("TEXT"),
+    )
+    return exp.paren(exp.Case().when(_is_blob(e), text).else_(e.copy()))
+
+
+# SQLite's NUMERIC (sqlglot writes its own NUMERIC as REAL)
+_NUMERIC = exp.DataType(this=exp.DataType.Type.USERDEFINED, kind="NUMERIC")
+_NUMERIC_KINDS = (*_INT_TARGETS, "DECIMAL", "REAL", "DOUBLE", "BOOLEAN")
+
+
+def order_key(e: exp.Expr, kinds: tuple[str, ...]) -> exp.Expr:
+    """The ORDER BY key of a column whose rows may be tagged values of the
+    types ``kinds`` (``OutCol.alone``). H2 compares two values of different
+    types converted to the higher one, so a tag of a number or BOOLEAN (0/1) is
+    keyed by its number, any other tag by its text (a UUID's in H2's order);
+    a string is itself, unless the result holds a tag too (a window over the
+    rows): then it is converted to the tags' type (``CAST_FUNCTION``), and one
+    that is no such value fails as in H2. (H2 converts pair by pair: where the
+    tags have several types, a string is converted to the highest.)"""
+    text = exp.Cast(
+        this=exp.Substring(this=e.copy(), start=exp.Literal.number(3)),
+        to=exp.DataType.build("TEXT"),
+    )
+    typed: exp.Expr = text
+    tags = [k for k in kinds if k not in _STRINGS]
+    if all(k in _NUMERIC_KINDS for k in tags):
+        typed = exp.Cast(this=text.copy(), to=_NUMERIC)  # an integer stays exact
+        if "BOOLEAN" in tags:
+            typed = (
+                exp.Case(this=text.copy())
+                .when(exp.Literal.string("TRUE"), exp.Literal.number(1))
+                .when(exp.Literal.string("FALSE"), exp.Literal.number(0))
+                .else_(typed)
+            )
+    string: exp.Expr = e.copy()
+    if tags and len(tags) < len(kinds):
+        target = tags[0]
+        for k in tags[1:]:
+            target = hv.higher(target, k)
+        any_tag = exp.Window(this=exp.Max(this=_is_blob(e)))
+        string = exp.Case().when(any_tag, _cast_call(e, "VARCHAR", target, None))
+        string = string.else_(e.copy())
+    key: exp.Expr = exp.paren(exp.Case().when(_is_blob(e), typed).else_(string))
+    return uuid_order(key) if "UUID" in kinds else key
+
+
+def _is_blob(e: exp.Expr) -> exp.Expr:
+    return exp.EQ(
+        this=exp.Anonymous(this="typeof", expressions=[e.copy()]),
+        expression=exp.Literal.string("blob"),
+    )
 
 
 def concat_parts(node: exp.Expr) -> list[exp.Expr]:
     """A CONCAT's parts (CONCAT_WS's after its separator)."""
     parts = list(node.expressions)
     return parts[1:] if isinstance(node, exp.ConcatWs) else parts
-
-
-def _alone(part: exp.Expr) -> exp.Expr | None:
-    """A CONCAT part as its row answers it alone, in the storage class of its
-    type (``types.alone_class``): an integer or a real as it is, bytes as they
-    are, the text of another type as a BLOB; None for a string part."""
-    typ = infer(part)[0]
-    cls = alone_class(typ)
-    if cls is None:
-        return None
-    if cls is not bytes or typ.name == "VARBINARY":
-        return part.copy()
-    text = exact_decimal(part.copy())  # a DECIMAL part is a column (scope)
-    return exp.Cast(this=text, to=exp.DataType.build("BLOB"))
 
 
 def _is_null(e: exp.Expr) -> exp.Expr:
@@ -199,8 +325,9 @@ which type to which."""
 
 
 def _compared(node: exp.Expr) -> _Side | None:
-    """A string compared with a number, not both constants, is converted to the
-    number's type (the higher one in H2's order) by ``CAST_FUNCTION``, as H2
+    """A string compared with a number or BOOLEAN, not both constants, is
+    converted to the number's type (the higher one in H2's order) by
+    ``CAST_FUNCTION``, as H2
     converts it while comparing: a string that is no number fails (unless the
     number is NULL: no comparison is made). That holds for a constant side too:
     H2's optimizer converts a constant only to a *column's* type, and only
@@ -212,11 +339,14 @@ def _compared(node: exp.Expr) -> _Side | None:
     if const(left) is not None and const(right) is not None:
         return None
     a, b = infer(left)[0].name, infer(right)[0].name
-    if a in _STRINGS and b in _NUMBERS:
+    if a in _STRINGS and b in _CONVERTED:
         return ("this", a, b)
-    if b in _STRINGS and a in _NUMBERS:
+    if b in _STRINGS and a in _CONVERTED:
         return ("expression", b, a)
     return None
+
+
+_CONVERTED = (*_NUMBERS, "BOOLEAN")  # (H2: TRUE/T/YES/Y, ..., else a number)
 
 
 def _h2_in_constants(node: exp.In) -> None:
@@ -472,15 +602,44 @@ def _string_operands(node: exp.Expr) -> None:
 
 
 def _string_of(e: exp.Expr, source: str) -> exp.Expr:
-    """H2's string of a DECIMAL/BOOLEAN/DOUBLE/REAL operand of ``||``/CONCAT. A
-    BOOLEAN is ``TRUE``/``FALSE``; a bare DECIMAL column its exact text where
-    that has no exponent (BigDecimal's plain string then is the same text);
-    the rest (Java's spelling of a double, a DECIMAL's plain string of an
-    exponent) by ``CAST_FUNCTION``."""
+    """H2's string of a ``STRINGIFIED`` operand of ``||``/CONCAT. A constant's
+    is folded (a DECIMAL literal keeps its scale: ``2.50``); a BOOLEAN is
+    ``TRUE``/``FALSE``; bytes their lower-case hexadecimal digits; a TIMESTAMP
+    column's text without the fraction's trailing zeros (none: no point); a
+    bare DECIMAL column its exact text where that has no exponent
+    (BigDecimal's plain string then is the same text); the rest (Java's
+    spelling of a double, a DECIMAL's plain string of an exponent) by
+    ``CAST_FUNCTION``."""
+    v = const(e)
+    if v is not None:
+        try:
+            return const_node(hv.convert(v, "VARCHAR"))
+        except (hv.H2Error, hv.NotFoldable):
+            pass
     call = _cast_call(e, source, "VARCHAR", None)
+    if source == "VARBINARY":  # (an expression's hex() reads it once per row)
+        hexed = exp.Lower(this=exp.Hex(this=e))
+        return exp.Case().when(_is_null(e.copy()), exp.Null()).else_(hexed)
     if not isinstance(e, exp.Column):  # (copies of an expression would miss
-        return call  # the rewrites still to come inside it)
+        return e if source == "TIMESTAMP" else call  # the rewrites still to come)
     null = _is_null(e)
+    if source == "TIMESTAMP":
+        fraction = exp.GT(
+            this=exp.Anonymous(
+                this="instr", expressions=[e.copy(), exp.Literal.string(".")]
+            ),
+            expression=exp.Literal.number(0),
+        )
+        trimmed = exp.Anonymous(
+            this="rtrim",
+            expressions=[
+                exp.Anonymous(
+                    this="rtrim", expressions=[e.copy(), exp.Literal.string("0")]
+                ),
+                exp.Literal.string("."),
+            ],
+        )
+        return exp.Case().when(fraction, trimmed).else_(e.copy())
     if source == "BOOLEAN":
         spelled = (
             exp.Case(this=e.copy())
@@ -517,6 +676,9 @@ def _h2_arith(node: exp.Expr, typ: str) -> None:
     level copies its operands three times, so past ``_NATIVE_DEPTH`` nested
     levels the outer operations call it too."""
     op = _ARITH_OPS[type(node)]
+    for key in ("this", "expression"):  # a CONCAT's value of its own type
+        if node.args[key].unnest().meta.get(ALONE):
+            node.set(key, _cast_call(node.args[key], "VARCHAR", typ, None))
     a, b = node.this, node.expression
     call = exp.Anonymous(
         this=ARITH_FUNCTION,

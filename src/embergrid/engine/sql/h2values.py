@@ -575,6 +575,9 @@ def string_of(v: Val) -> str:
         return java_float(x)
     if t in ("DATE", "TIME"):
         return str(x.isoformat())
+    if t == "TIMESTAMP":  # the fraction without trailing zeros; none: no point
+        text = str(x.isoformat(sep=" "))
+        return text.rstrip("0") if x.microsecond else text
     if t == "UUID":
         return str(x)
     if t == "VARBINARY":

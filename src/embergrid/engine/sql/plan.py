@@ -80,7 +80,8 @@ class ColumnNotFound(Exception):
 
 
 ALONE = "eg_alone"
-"""Meta key of a CONCAT whose row may answer a part alone (``OutCol.alone``)."""
+"""Meta key of a CONCAT whose row may answer a part alone, as a tagged value
+(``types.untag``): its value goes only where tags are understood."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +90,10 @@ class OutCol:
     type: SqlType
     scale: int = -1
     param: int = 0  # a bare ``?`` projection: its number (typed by its argument)
-    alone: tuple[tuple[SqlType, int], ...] = ()
-    """A CONCAT whose row may answer a part alone, with that part's type (H2):
-    the types (and scales) of such parts, each in its own SQLite storage class
-    (``types.row_cell_encoder``); empty for a column of one type."""
+    alone: tuple[str, ...] = ()
+    """A CONCAT whose row may answer a part alone, with that part's type (H2),
+    as a tagged value (``types.row_cell_encoder``): the type names a row may
+    have (VARCHAR where a row may be a string); empty for a column of one type."""
 
 
 @dataclass(slots=True)
@@ -117,6 +118,8 @@ class Source:
     cols: dict[str, tuple[str, SqlType, int]]  # SQL name -> (sqlite name, type, scale)
     order: list[str]
     columns: dict[str, Column] = field(default_factory=dict)
+    # a derived table's columns whose rows may be tagged values (OutCol.alone)
+    alone: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def sqlite_text(node: exp.Expr) -> str:

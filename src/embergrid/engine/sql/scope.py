@@ -21,8 +21,9 @@ Owns ``Translator``, ``normalize_identifiers`` and ``stored_key_first``.
    type (``inference``). A constant projection is its value; in a two-step query
    (``mapreduce``) its type is that of its SQL text read back.
 5. A bare ``?`` projection is typed at run time by its argument (``OutCol.param``);
-   a CONCAT projected by the query answered to the client may answer a part
-   alone with that part's type, chosen per row (``OutCol.alone``).
+   a CONCAT projected by the query answered to the client (or by one of its
+   derived tables) may answer a part alone with that part's type, chosen per
+   row, as a tagged value (``OutCol.alone``, ``types.untag``).
 
 Must not import the row order or map/reduce modules, asyncio or
 ``embergrid.protocol.messages``.
@@ -38,10 +39,11 @@ from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql.catalog import Catalog, Table
 from embergrid.engine.sql.h2fold import const, const_node, optimize
 from embergrid.engine.sql.h2semantics import (
-    STRINGIFIED,
     concat_parts,
     exact_decimal,
     h2_semantics,
+    order_key,
+    text_of_tagged,
     uuid_order,
 )
 from embergrid.engine.sql.h2text import PARAM, label
@@ -56,7 +58,7 @@ from embergrid.engine.sql.plan import (
     TableNotFound,
 )
 from embergrid.engine.sql.sysrange import is_range, range_source
-from embergrid.engine.sql.types import TYPES, SqlType, alone_class
+from embergrid.engine.sql.types import TAGGABLE, TYPES, SqlType
 
 __all__ = ["Translator", "normalize_identifiers", "stored_key_first"]
 
@@ -80,8 +82,9 @@ class Translator:
         self.catalog = catalog
         self.schema = schema
         self.two_step = two_step
-        # The SELECT whose rows go to a client as cells (``_types_per_row``).
-        self.answered = answered
+        # The SELECTs whose rows go to a client as cells (``_types_per_row``):
+        # the query's, and its derived tables (``_read_as_text``).
+        self.answered = [answered] if answered is not None else []
         self.used: list[Table] = []
         self.unnamed = 0  # derived tables named so far (see _sources)
 
@@ -150,7 +153,7 @@ class Translator:
             name = exp.to_identifier(out_col.name, quoted=True)
             new_exprs.append(exp.alias_(inner, name))
         sel.set("expressions", new_exprs)
-        if sel is self.answered:
+        if any(sel is a for a in self.answered):
             _types_per_row(sel, out)
         h2_semantics(sel, out)
         sel.meta["eg_done"] = True
@@ -199,6 +202,8 @@ class Translator:
             elif isinstance(n, exp.Table):
                 sources.append(self._table_source(n))
             elif isinstance(n, exp.Subquery):
+                if any(sel is a for a in self.answered):  # (_read_as_text)
+                    self.answered.append(n.this)
                 cols = self.query(n.this, outer)
                 n.meta["eg_done"] = True
                 if not n.alias:  # H2 takes a derived table without a name: give one
@@ -212,6 +217,7 @@ class Translator:
                         None,
                         {c.name: (c.name, c.type, c.scale) for c in cols},
                         [c.name for c in cols],
+                        alone={c.name: c.alone for c in cols if c.alone},
                     )
                 )
         return sources
@@ -267,6 +273,8 @@ class Translator:
                 col.meta["eg_type"] = (typ, scale)
                 if name in s.columns:
                     col.meta["eg_col"] = s.columns[name]
+                if name in s.alone:
+                    col.meta[_KINDS] = s.alone[name]
                 return
             if qual:
                 break
@@ -345,51 +353,89 @@ def _output_literal(v: hv.Val) -> exp.Expr:
     return const_node(v)
 
 
+_KINDS = "eg_row_kinds"  # meta: a derived table's column whose rows may be tagged
+
+
 def _types_per_row(sel: exp.Select, out: list[OutCol]) -> None:
     """H2's CONCAT and CONCAT_WS answer a row whose only non-NULL part is that
     part itself, of its own type: so do the projected ones of a query whose
-    rows are answered as they are (no DISTINCT, GROUP BY or ORDER BY on them),
-    where each non-string part type has a storage class of its own
-    (``types.alone_class``; ``h2semantics`` answers the part so), and a part
-    that ``||`` would read as a string (DECIMAL, BOOLEAN, DOUBLE, REAL) is a
-    column or a constant (a computed DECIMAL's text has no scale; the others'
-    copies would be taken before their arithmetic's rewrite). The column's
-    cells then take their type per row (``OutCol.alone``)."""
-    if sel.args.get("distinct") or sel.args.get("group") or not _plain_order(sel):
-        return
+    rows are answered as they are (and of their derived tables, which read
+    them as text where not passed on, ``_read_as_text``), as tagged values
+    (``h2semantics``); a GROUP BY term equal to one is tagged alike (equal
+    tags are H2's equal values), and an ORDER BY term naming one (its name,
+    number or expression) orders by ``order_key``. The column's cells then take
+    their type per row (``OutCol.alone``)."""
+    _read_as_text(sel)
+    tagged: dict[int, exp.Expr] = {}
     for i, p in enumerate(sel.expressions):
         inner = p.this if isinstance(p, exp.Alias) else p
-        if not isinstance(inner, exp.Concat):
+        kinds = _row_kinds(inner)
+        if not kinds:
             continue
-        alone: dict[type, tuple[SqlType, int]] = {}
-        for part in concat_parts(inner):
-            typ, scale = infer(part)
-            if typ.name in ("VARCHAR", "CHAR", "NULL"):
-                continue
-            plain = isinstance(part, exp.Column) or (
-                isinstance(part, exp.Literal | exp.Boolean) and typ.name != "DECIMAL"
-            )
-            kept = plain or typ.name not in STRINGIFIED
-            cls = alone_class(typ) if kept else None
-            if cls is None or alone.setdefault(cls, (typ, scale)) != (typ, scale):
-                break
-        else:
-            if alone:
-                inner.meta[ALONE] = True
-                out[i] = dataclasses.replace(out[i], alone=tuple(alone.values()))
-
-
-def _plain_order(sel: exp.Select) -> bool:
-    """The query's ORDER BY (if any) names table columns only, none of them a
-    CONCAT column's name."""
+        if isinstance(inner, exp.Concat):
+            inner.meta[ALONE] = True
+            tagged[i] = inner
+        out[i] = dataclasses.replace(out[i], alone=kinds)
+    group = sel.args.get("group")
+    for g in group.expressions if group is not None else []:
+        if isinstance(g, exp.Concat) and any(g == c for c in tagged.values()):
+            g.meta[ALONE] = True
     order = sel.args.get("order")
-    names = {
-        p.alias_or_name
-        for p in sel.expressions
-        if isinstance(p.this if isinstance(p, exp.Alias) else p, exp.Concat)
-    }
     for o in order.expressions if order is not None else []:
-        term = o.this
-        if not isinstance(term, exp.Column) or (not term.table and term.name in names):
-            return False
-    return True
+        k = _output_named(o.this, sel, out)
+        if k is not None and out[k].alone:
+            name = exp.column(exp.to_identifier(out[k].name, quoted=True))
+            name.meta["eg_done"] = True  # the output column (SQLite's alias)
+            o.set("this", order_key(name, out[k].alone))
+        elif isinstance(o.this, exp.Column) and o.this.meta.get(_KINDS):
+            o.set("this", order_key(o.this, o.this.meta[_KINDS]))
+
+
+def _row_kinds(e: exp.Expr) -> tuple[str, ...]:
+    """The type names a row of ``e`` may have where ``e`` is a CONCAT (or a
+    column of a derived table holding one) whose row may be a part alone: each
+    tagged part type, VARCHAR where a row may be a string (two parts, a string
+    part, CONCAT_WS's ``''``); empty where every row is a string."""
+    if isinstance(e, exp.Column):
+        return tuple(e.meta.get(_KINDS, ()))
+    if not isinstance(e, exp.Concat):
+        return ()
+    kinds: list[str] = ["VARCHAR"] if isinstance(e, exp.ConcatWs) else []
+    parts = [p for p in concat_parts(e) if infer(p)[0].name != "NULL"]
+    if len(parts) > 1:
+        kinds.append("VARCHAR")
+    for part in parts:
+        inner = part.unnest()
+        name = infer(part)[0].name
+        found = _row_kinds(inner) if isinstance(inner, exp.Concat) else ()
+        kinds.extend(found or ([name] if name in TAGGABLE else ["VARCHAR"]))
+    if all(k == "VARCHAR" for k in kinds):
+        return ()
+    return tuple(dict.fromkeys(kinds))
+
+
+def _output_named(term: exp.Expr, sel: exp.Select, out: list[OutCol]) -> int | None:
+    """The output column an ORDER BY term names: by its alias, number or
+    expression."""
+    if isinstance(term, exp.Literal) and term.is_int:
+        k = int(term.this) - 1
+        return k if 0 <= k < len(out) else None
+    if isinstance(term, exp.Column) and not term.table and not term.meta.get("eg_type"):
+        return next((k for k, c in enumerate(out) if c.name == term.name), None)
+    for k, p in enumerate(sel.expressions):
+        if (p.this if isinstance(p, exp.Alias) else p) == term:
+            return k
+    return None
+
+
+def _read_as_text(sel: exp.Select) -> None:
+    """A column of a derived table whose rows may be tagged values is read as
+    it is where its value is answered, grouped or ordered by; anywhere else
+    (a condition, an operand) as its string, the text of a tag."""
+    own = sel.walk(prune=lambda n: n is not sel and isinstance(n, exp.Select))
+    for col in [n for n in own if isinstance(n, exp.Column) and n.meta.get(_KINDS)]:
+        parent = col.parent
+        if isinstance(parent, exp.Alias):
+            parent = parent.parent
+        if parent is not sel and not isinstance(parent, exp.Ordered | exp.Group):
+            col.replace(text_of_tagged(col))

@@ -17,7 +17,10 @@ for a page's column at once):
   TIMESTAMP 33, UUID 10, VARBINARY 12 and DATE as a ``java.sql.Date`` written by
   Ignite's optimized marshaller (code 254, which pyignite cannot read either).
   A DECIMAL cell carries the BigDecimal's scale (``3.0`` is not ``3``): an exact
-  text keeps its own, a REAL SQLite computed gets the expression's static scale.
+  text keeps its own, a REAL SQLite computed gets the expression's static scale;
+* a *tagged value* is a value of its own type in a column of strings (H2's
+  CONCAT of one non-NULL part): a BLOB of a mark, the type code and the value's
+  text (``untag``, ``row_cell_encoder``).
 
 Imports only ``embergrid.protocol`` and ``embergrid.errors``; must not import asyncio or
 ``embergrid.protocol.messages``.
@@ -724,41 +727,6 @@ def _to_int(v: Any) -> int:
     return int(v)
 
 
-# The SQLite storage class a part of a CONCAT answered alone is given in, so
-# that no string (TEXT) and no part of another type is in the same one.
-_ALONE_CLASSES: dict[str, type] = {
-    **{name: int for name in ("TINYINT", "SMALLINT", "INT", "BIGINT", "BOOLEAN")},
-    "DOUBLE": float,
-    "REAL": float,
-    **{name: bytes for name in ("DECIMAL", "TIMESTAMP", "DATE", "TIME", "UUID")},
-    "VARBINARY": bytes,
-}
-
-
-def alone_class(t: SqlType) -> type | None:
-    """The Python class of a part of type ``t`` answered alone (None: a type
-    with no such class of its own)."""
-    return _ALONE_CLASSES.get(t.name)
-
-
-def row_cell_encoder(alone: tuple[tuple[SqlType, int], ...]) -> Callable[[Any], bytes]:
-    """The cells of a column whose row is a string (VARCHAR) or a part answered
-    alone in its own class (``alone_class``): an integer, a real, or a BLOB (the
-    part's bytes, or its text as bytes); the cell type is chosen per row."""
-    by_class: dict[type, Callable[[Any], bytes]] = {str: _varchar_cell}
-    for t, scale in alone:
-        enc = cell_encoder(t, scale)
-        if t.name != "VARBINARY" and alone_class(t) is bytes:
-            enc = _from_text(enc)
-        by_class[_ALONE_CLASSES[t.name]] = enc
-    # (a class no part was typed for: the value's own cell, never a failure)
-    return lambda v: NULL_CELL if v is None else by_class.get(type(v), _any_cell)(v)
-
-
-def _from_text(enc: Callable[[Any], bytes]) -> Callable[[Any], bytes]:
-    return lambda v: enc(bytes(v).decode())
-
-
 def _decimal_cell(v: Any, scale: int) -> bytes:
     """A DECIMAL cell with the BigDecimal's scale Java would send.
 
@@ -789,6 +757,80 @@ def _any_cell(v: Any) -> bytes:
     if isinstance(v, int) and -(1 << 31) <= v < (1 << 31):
         return encode(v, T.INT)
     return encode(v)
+
+
+# -- tagged values: a value of its own type in a column of strings -------------
+#
+# H2's CONCAT answers a row whose only non-NULL part is that part itself, of its
+# own type (an INT cell in one row, a VARCHAR in the next). SQLite computes such
+# a row as a *tagged* value, a BLOB: ``TAG_MARK``, the part's type code, then the
+# UTF-8 text of H2's string of the value (``h2semantics``). No other value of
+# such a column is a BLOB (strings are TEXT), so the cell encoder, H2's
+# arithmetic and CAST (``execute``) and the grouping, ordering and nesting rewrites
+# tell it apart; equal tags are equal values of one type, as H2's grouping has it.
+
+TAG_MARK = 1
+TAGGABLE = frozenset(
+    {
+        *("TINYINT", "SMALLINT", "INT", "BIGINT", "BOOLEAN"),
+        *("DECIMAL", "DOUBLE", "REAL", "DATE", "TIME", "TIMESTAMP", "UUID"),
+        "VARBINARY",
+    }
+)
+"""The types a tagged value may have (every type with a string but the strings)."""
+_BY_CODE: dict[int, SqlType] = {t.code: t for t in TYPES.values() if t.name in TAGGABLE}
+
+
+def tag_codes(t: SqlType) -> tuple[int, int]:
+    """The two code points a tagged value of type ``t`` starts with."""
+    return TAG_MARK, t.code
+
+
+def untag(v: Any) -> tuple[SqlType, str] | None:
+    """A tagged value's type and text (None: ``v`` is no tagged value)."""
+    if type(v) is not bytes or len(v) < 2 or v[0] != TAG_MARK:
+        return None
+    t = _BY_CODE.get(v[1])
+    return None if t is None else (t, v[2:].decode())
+
+
+def _text_cells() -> dict[int, Callable[[str], bytes]]:
+    """The cell of each tagged type from its text (H2's string of the value)."""
+    cells: dict[int, Callable[[str], bytes]] = {
+        code: cell_encoder(t) for code, t in _BY_CODE.items()
+    }
+    for name in _INT_CELLS:  # an int in range: one struct.pack
+        cells[TYPES[name].code] = _int_from_text(cell_encoder(TYPES[name]))
+    cells[T.DOUBLE] = lambda s: _double_cell(float(s))
+    cells[T.BOOL] = lambda s: encode(s == "TRUE", T.BOOL)
+    cells[T.BYTE_ARRAY] = lambda s: encode(bytes.fromhex(s), T.BYTE_ARRAY)
+    return cells
+
+
+def _int_from_text(enc: Callable[[Any], bytes]) -> Callable[[str], bytes]:
+    return lambda s: enc(int(s))
+
+
+_TEXT_CELLS = _text_cells()
+
+
+def _tagged_cell(v: Any) -> bytes:
+    """A column of strings whose row may be a tagged value: its cell."""
+    if type(v) is str:
+        return _varchar_cell(v)
+    if v is None:
+        return NULL_CELL
+    tagged = type(v) is bytes and len(v) > 1 and v[0] == TAG_MARK
+    cell = _TEXT_CELLS.get(v[1]) if tagged else None
+    if cell is None:  # (no tagged value: the value's own cell, never a failure)
+        return _any_cell(v)
+    return cell(v[2:].decode())
+
+
+def row_cell_encoder() -> Callable[[Any], bytes]:
+    """The cells of a column of strings whose row may be a tagged value: a
+    VARCHAR, or the tag's type (chosen per row)."""
+    return _tagged_cell
 
 
 def stored_param(v: Any) -> Any:
