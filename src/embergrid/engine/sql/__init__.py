@@ -6,7 +6,8 @@ statements (``sqlquery.py``), translation of queries (``translate.py`` and the
 modules it names: ``plan``, ``scope``, ``inference``, ``h2semantics``,
 ``sysrange``, ``roworder``, ``mapreduce``, ``aggsplit``), H2's optimizer,
 values, functions and texts (``h2fold``, ``h2values``, ``h2functions``,
-``h2text``), row objects (``rows.py``), SQL types (``types.py``) and error texts (``messages.py``).
+``h2text``), row objects (``rows.py``), SQL types (``types.py``) and error
+texts (``messages.py``).
 Must not import asyncio or ``embergrid.protocol.messages``.
 """
 
