@@ -34,8 +34,9 @@ The reduce is exact, or declines:
 * rows come out as the whole query's do: without GROUP BY one row; with GROUP
   BY, sorted by the terms in order (NULL, then numbers, then texts by their
   UTF-8 bytes, which is code point order), which is what SQLite answers when it
-  groups through a temporary B-tree: the caller checks that it does
-  (``SORTED_GROUPS``) and otherwise does not split.
+  groups through a temporary B-tree: the caller checks that it does, each
+  run (``SORTED_GROUPS`` in the query plan; an index or a WHERE fixing a term
+  changes it), and otherwise does not split.
 """
 
 from __future__ import annotations
@@ -73,7 +74,6 @@ class AggSplit:
     keys: int  # GROUP BY terms (the first map columns)
     outputs: list[tuple[str, int]] = field(default_factory=list)
     """Per output column: ("key", term) or (kind, first map column)."""
-    sorted_groups: bool | None = None  # set by the caller: SORTED_GROUPS seen
 
     def reduce(self, parts: Sequence[Sequence[tuple[Any, ...]]]) -> list[Any] | None:
         """The rows the query answers whole, from its parts' rows; None where
@@ -259,9 +259,12 @@ def _partials(kind: str, e: exp.Expr, arg: exp.Expr) -> list[exp.Expr]:
 
 def _bare(e: exp.Expr) -> exp.Expr:
     """``e`` without its parentheses (how a projection matches a GROUP BY term)."""
-    bare: exp.Expr = e.copy().transform(
-        lambda n: n.this if isinstance(n, exp.Paren) else n
-    )
+    bare = e.copy()
+    for paren in list(bare.find_all(exp.Paren)):
+        if paren is not bare:
+            paren.replace(paren.this)
+    while isinstance(bare, exp.Paren):
+        bare = bare.this
     return bare
 
 

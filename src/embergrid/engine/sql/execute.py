@@ -699,16 +699,16 @@ class SqlEngine:
         self, plan: Plan, args: Sequence[Any], max_rows: int
     ) -> SplitQuery | None:
         """The split of a query asked with ``may_split``: not in a transaction
-        (nor op 2002's), and, grouped, answered in key order when run whole."""
+        (nor op 2002's), and, grouped, answered in key order when run whole
+        (its plan, asked each time: a bound value may change it)."""
         split = plan.split
         if split is None or self._in_tx or self._entries or self.conn.in_transaction:
             return None
         params = self._bind(plan, args)
-        if split.keys and split.sorted_groups is None:
+        if split.keys:
             steps = self.conn.execute("EXPLAIN QUERY PLAN " + plan.sqlite, params)
-            split.sorted_groups = any(r[3] == SORTED_GROUPS for r in steps)
-        if split.keys and not split.sorted_groups:
-            return None
+            if not any(r[3] == SORTED_GROUPS for r in steps):
+                return None
         return SplitQuery(split, params, self._deadline, max_rows, _partitioned(plan))
 
     def begin_split(self, query: SplitQuery, helper: SqlEngine) -> bool:

@@ -1,0 +1,116 @@
+"""A long aggregate query runs as two map parts on two threads, then a reduce.
+
+Whether a statement is long is decided without timing: the loop's budget here
+is a nanosecond, and SQLite looks at it every 10,000 steps, so a query over a
+few thousand rows always stops on the loop and runs on a worker (where it
+splits), and one over three rows never does. Which way a statement went is read
+from ``Node.map_parts``' counters. Under concurrent writes, every answer is one
+the store held at some moment (each write keeps the total).
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from embergrid import Client
+from embergrid.server import Limits, Node, ServerThread
+
+ROWS = 3000
+GROUPED = "SELECT grp, COUNT(*), SUM(val), MIN(name), MAX(val) FROM Split GROUP BY grp"
+
+
+@pytest.fixture
+def node() -> Iterator[Node]:
+    node = Node(limits=Limits(loop_budget=1e-9))
+    with ServerThread(node) as st:
+        c = Client()
+        with c.connect(*st.address):
+            c.sql(
+                "CREATE TABLE Split (id INT PRIMARY KEY, grp INT, val INT, name VARCHAR)"
+            )
+            c.sql("CREATE TABLE Tiny (id INT PRIMARY KEY, val INT)")
+            for start in range(0, ROWS, 500):
+                c.sql(
+                    "INSERT INTO Split (id, grp, val, name) VALUES "
+                    + ", ".join(
+                        f"({i}, {i % 100}, {i * 7 % 1000}, 'n{i}')"
+                        for i in range(start, start + 500)
+                    )
+                )
+            c.sql("INSERT INTO Tiny (id, val) VALUES (1, 1), (2, 2), (3, 3)")
+        yield node
+
+
+def _rows(
+    address: tuple[str, int], q: str, page_size: int = 1024
+) -> list[list[object]]:
+    c = Client()
+    with c.connect(*address), c.sql(q, page_size=page_size) as cur:
+        return [list(r) for r in cur]
+
+
+@pytest.fixture
+def address(node: Node) -> tuple[str, int]:
+    assert node.client_address is not None
+    return node.client_address
+
+
+def test_a_long_aggregate_is_answered_by_its_map_parts_as_run_whole(
+    node: Node, address: tuple[str, int]
+) -> None:
+    whole = [list(r) for r in node.engine.sql.execute(GROUPED).rows]
+    assert len(whole) == 100
+    assert _rows(address, GROUPED, page_size=7) == whole  # over several pages
+    assert (node.map_parts.split, node.map_parts.whole) == (1, 0)
+    total = "SELECT COUNT(*), SUM(val), MIN(val), MAX(name) FROM Split WHERE grp > 5"
+    assert _rows(address, total) == [list(node.engine.sql.execute(total).rows[0])]
+    assert node.map_parts.split == 2
+
+
+def test_a_short_aggregate_runs_whole_on_the_loop(
+    node: Node, address: tuple[str, int]
+) -> None:
+    assert _rows(address, "SELECT COUNT(*), SUM(val) FROM Tiny") == [[3, 6]]
+    assert (node.map_parts.split, node.map_parts.whole) == (0, 0)
+
+
+def test_under_concurrent_writes_every_answer_is_a_committed_state(
+    node: Node, address: tuple[str, int]
+) -> None:
+    """Each write moves 1 from one row to another in one statement: the sum
+    never changes, so a statement whose parts read two different states of
+    the store (one before a write, one after) would answer another sum."""
+    total = ROWS // 1000 * sum(i * 7 % 1000 for i in range(1000))
+    stop = threading.Event()
+    writes = 0
+
+    def write() -> None:
+        nonlocal writes
+        rng = random.Random(7)
+        c = Client()
+        with c.connect(*address):
+            while not stop.is_set():
+                a, b = rng.sample(range(ROWS), 2)
+                c.sql(
+                    "UPDATE Split SET val = val + CASE WHEN id = ? THEN 1 ELSE -1 END"
+                    " WHERE id = ? OR id = ?",
+                    query_args=[a, a, b],
+                )
+                writes += 1
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for _ in range(40):
+            assert _rows(address, "SELECT SUM(val), COUNT(*) FROM Split") == [
+                [total, ROWS]
+            ]
+    finally:
+        stop.set()
+        writer.join()
+    assert node.map_parts.split + node.map_parts.whole == 40
+    assert writes > 0
