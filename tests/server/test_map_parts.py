@@ -20,6 +20,7 @@ from embergrid import Client
 from embergrid.server import Limits, Node, ServerThread
 
 ROWS = 3000
+COLUMNS = "id INT PRIMARY KEY, grp INT, val INT, name VARCHAR"
 GROUPED = "SELECT grp, COUNT(*), SUM(val), MIN(name), MAX(val) FROM Split GROUP BY grp"
 
 
@@ -29,9 +30,7 @@ def node() -> Iterator[Node]:
     with ServerThread(node) as st:
         c = Client()
         with c.connect(*st.address):
-            c.sql(
-                "CREATE TABLE Split (id INT PRIMARY KEY, grp INT, val INT, name VARCHAR)"
-            )
+            c.sql(f"CREATE TABLE Split ({COLUMNS})")
             c.sql("CREATE TABLE Tiny (id INT PRIMARY KEY, val INT)")
             for start in range(0, ROWS, 500):
                 c.sql(
