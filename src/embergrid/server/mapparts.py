@@ -67,10 +67,10 @@ class MapParts:
         self, engine: Engine, helper: Engine, query: SplitQuery
     ) -> list[Any] | None:
         mine, theirs = engine.sql, helper.sql
-        if not mine.begin_split(query, theirs):
-            return None
         theirs.stop_when = mine.stop_when  # the asker's cancellation stops both
         try:
+            if not mine.begin_split(query, theirs):
+                return None
             other = self._threads().submit(theirs.run_part, query, 1)
             try:
                 first = mine.run_part(query, 0)
