@@ -23,9 +23,9 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from _serve import serve_process
-from sql import BATCH, GROUPS, _cpu_seconds
 
 import embergrid
+from sql import BATCH, GROUPS, _cpu_seconds
 
 QUERIES = {
     "group by expr": "SELECT val % 10 + grp / 10, COUNT(*) FROM Bench"
