@@ -162,10 +162,17 @@ def test_outside_the_class_the_query_does_not_split(
         "SELECT COUNT(*) FROM Agg a, Agg b",
         "SELECT COUNT(*) FROM Agg WHERE i IN (SELECT s FROM Agg)",
         "SELECT SUM(RAND()) FROM Agg",
+        "SELECT COUNT(*) FROM Agg WHERE UPPER(v) = 'A'",  # a string per row
+        "SELECT SUM(i + ?) FROM Agg",  # H2's arithmetic (Python) on every row
     ):
-        assert engine.sql.execute(q, may_split=True).split is None, q
-    assert engine.sql.execute("SELECT COUNT(*) FROM Agg", may_split=True).split
-    assert engine.sql.execute("SELECT COUNT(*) FROM Agg").split is None
+        assert (
+            engine.sql.execute(q, args=[1] * q.count("?"), may_split=True).split is None
+        ), q
+    count = "SELECT COUNT(*) FROM Agg"
+    assert engine.sql.execute(count, may_split=True).split
+    assert engine.sql.execute("SELECT SUM(i + 1) FROM Agg", may_split=True).split
+    assert engine.sql.execute(count).split is None
+    assert engine.sql.execute(count, may_split=True, in_tx=True).split is None
     engine.sql.execute("CREATE INDEX agg_i ON Agg (i)")
     grouped = "SELECT i, COUNT(*) FROM Agg GROUP BY i"  # groups in index order
     assert engine.sql.execute(grouped, may_split=True).split is None

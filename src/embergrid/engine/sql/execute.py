@@ -93,9 +93,8 @@ MAX_PART_ROWS = 65_536
 """Rows a map part may answer (groups); past them the query runs whole, its
 rows read page by page, instead of held whole."""
 # The key splitting an entry table's keys in two halves (read in its snapshot).
-_MIDDLE_KEY = (
-    "SELECT key FROM {0} ORDER BY key LIMIT 1 OFFSET (SELECT COUNT(*) FROM {0}) / 2"
-)
+_COUNT = "SELECT COUNT(*) FROM {0}"
+_MIDDLE_KEY = "SELECT key FROM {0} ORDER BY key LIMIT 1 OFFSET ?"
 _PIN = "SELECT COUNT(*) FROM sqlite_master"  # a read: starts the snapshot
 
 
@@ -205,10 +204,11 @@ class SplitQuery:
     max_rows: int
     map_query: bool
     split_key: Any = None  # read by ``begin_split``
+    table_rows: int = 0  # the entry table's rows (any type), read there too
 
     def reduce(self, parts: Sequence[Sequence[Any]]) -> list[Any] | None:
         """The query's rows from its parts' rows (None: run it whole)."""
-        rows = self.split.reduce(parts)
+        rows = self.split.reduce(parts, self.table_rows)
         if rows is not None and self.max_rows > 0:
             del rows[self.max_rows :]
         return rows
@@ -727,7 +727,8 @@ class SqlEngine:
             self.end_split(helper)
             return False
         table = ident(query.split.table)
-        row = self.conn.execute(_MIDDLE_KEY.format(table)).fetchone()
+        query.table_rows = n = self.conn.execute(_COUNT.format(table)).fetchone()[0]
+        row = self.conn.execute(_MIDDLE_KEY.format(table), [n // 2]).fetchone()
         query.split_key = row[0] if row is not None else None
         return True
 

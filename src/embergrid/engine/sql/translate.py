@@ -58,7 +58,8 @@ def translate_query(
         for ph in list(node.find_all(exp.Placeholder)):
             ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
     by_args = any(c.param for c in cols)
-    split = agg_split(node, tr.used[0].tbl, len(params)) if len(tr.used) == 1 else None
+    one = len(tr.used) == 1
+    split = agg_split(node, tr.used[0].tbl, len(params), cols) if one else None
     plan = Plan(sqlite_text(node), cols, len(params), tr.used, by_args)
     plan.split = split
     return plan
