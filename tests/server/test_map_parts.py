@@ -18,6 +18,7 @@ import pytest
 
 from embergrid import Client
 from embergrid.server import Limits, Node, ServerThread
+from embergrid.server.cores import WINDOW, SpareCores
 
 ROWS = 3000
 COLUMNS = "id INT PRIMARY KEY, grp INT, val INT, name VARCHAR"
@@ -29,6 +30,7 @@ def node() -> Iterator[Node]:
     # One worker: its engine and the map parts' are made by the first long
     # statement (a new engine takes the write lock once, to check the schema).
     node = Node(limits=Limits(loop_budget=1e-9, workers=1))
+    node.map_parts.cores = SpareCores(busy=lambda: None, cores=2)  # always free
     with ServerThread(node) as st:
         c = Client()
         with c.connect(*st.address):
@@ -117,3 +119,32 @@ def test_under_concurrent_writes_every_answer_is_a_committed_state(
         writer_engine.close()
     assert node.map_parts.split + node.map_parts.whole == 41
     assert writes > 0
+
+
+def test_no_split_while_other_processes_keep_the_second_core_busy(
+    node: Node, address: tuple[str, int]
+) -> None:
+    node.map_parts.cores = SpareCores(busy=lambda: None, cores=1)
+    whole = [list(r) for r in node.engine.sql.execute(GROUPED).rows]
+    assert _rows(address, GROUPED) == whole
+    assert (node.map_parts.split, node.map_parts.no_core) == (0, 1)
+
+
+def test_spare_cores_are_those_other_processes_left_free() -> None:
+    """CPU seconds of the machine's busy cores and of this process, on a
+    clock: others' share is the machine's less ours."""
+    busy, own, now = [100.0], [10.0], [0.0]
+    cores = SpareCores(lambda: busy[0], lambda: own[0], lambda: now[0], cores=2)
+    assert cores.free() == 2  # nothing measured yet
+    now[0] += WINDOW
+    busy[0] += WINDOW * 1.5  # 1.5 cores busy, of which ours 1
+    own[0] += WINDOW
+    assert cores.free() == 1.5
+    assert cores.spare_second()
+    busy[0] += WINDOW  # within the window: the last answer
+    assert cores.free() == 1.5
+    now[0] += WINDOW
+    busy[0] += WINDOW  # 2 cores busy over that window, ours 1 of them
+    own[0] += WINDOW
+    assert cores.free() == 1.0
+    assert not cores.spare_second()

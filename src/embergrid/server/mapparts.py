@@ -9,6 +9,8 @@ reduce. Both parts read one committed state of the store
 (``SqlEngine.begin_split``); where they could not, or a part failed, or the
 reduce declined, ``run`` answers None and the caller runs the query whole.
 This is how Ignite runs such a query too: map queries, then a reduce query.
+A query is split only while another core is free (``wanted``, ``SpareCores``):
+on a busy machine the two parts would share one core and only add overhead.
 
 The counters say which way statements went (tests assert on them, not on
 time). Imports the engine; never asyncio.
@@ -24,6 +26,7 @@ from typing import Any
 
 from embergrid.engine import Engine
 from embergrid.engine.sql import SplitQuery
+from embergrid.server.cores import SpareCores
 
 __all__ = ["MapParts"]
 
@@ -33,8 +36,11 @@ log = logging.getLogger(__name__)
 class MapParts:
     """The second core of long aggregate queries: one thread, idle engines."""
 
-    def __init__(self, sibling: Callable[[], Engine | None]) -> None:
+    def __init__(
+        self, sibling: Callable[[], Engine | None], cores: SpareCores | None = None
+    ) -> None:
         self._sibling = sibling  # a new engine over the node's store
+        self.cores = cores if cores is not None else SpareCores()
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
         self._idle: list[Engine] = []  # helpers' engines between two queries
@@ -44,6 +50,17 @@ class MapParts:
         self.whole = 0
         """Queries that split but were run whole (the snapshots differed, a
         part failed or answered too many rows, the reduce declined)."""
+        self.no_core = 0
+        """Long statements not offered the split: no second core was free."""
+
+    def wanted(self) -> bool:
+        """Whether a long statement starting now may split (a core is free
+        for its second part)."""
+        if self.cores.spare_second():
+            return True
+        with self._lock:
+            self.no_core += 1
+        return False
 
     def run(self, engine: Engine, query: SplitQuery) -> list[Any] | None:
         """``query``'s rows from its map parts (``engine``: the asking worker

@@ -276,7 +276,8 @@ def _run(s: Session, run: Run, page_size: int, key: Hashable) -> SqlResult:
     statement (its text and what shapes its cost): one that went to a worker
     last time goes there at once (``Session.off_loop``). On a worker, a query
     whose work splits (a long aggregate) runs as map parts on two cores and a
-    reduce (``Node.map_parts``), or whole where they cannot answer.
+    reduce (``Node.map_parts``) while a second core is free, or whole where
+    they cannot answer.
     """
     node = s.node
 
@@ -289,7 +290,7 @@ def _run(s: Session, run: Run, page_size: int, key: Hashable) -> SqlResult:
             return res
         if not node.can_offload:
             return run(engine, 0.0, 0, False)
-        res = run(engine, 0.0, page_size, True)
+        res = run(engine, 0.0, page_size, node.map_parts.wanted())
         if res.split is not None:
             rows = node.map_parts.run(engine, res.split)
             if rows is None:
