@@ -3,7 +3,9 @@
 Runs ``embergrid serve`` from each ``--src`` directory (its ``PYTHONPATH``: e.g.
 this tree's ``src`` and an export of the commit before the map parts), loads the
 sql benchmark's ``Bench`` table (``--rows``), and times the same statements on
-each, alternating servers round by round so that both see the same load:
+each in blocks of runs (a quarter of ``--repeat``), alternating servers
+block by block so that both see the same load (a server's load-aware choices,
+``server/cores.py``, must not see the other server's runs as load):
 ``sql.py``'s "group by expr" query and a grouped and an ungrouped
 SUM/MIN/MAX/COUNT. Reports, per server and statement, the best and median wall
 milliseconds of ``--repeat`` runs and the server process's CPU milliseconds per
@@ -27,6 +29,7 @@ from _serve import serve_process
 import embergrid
 from sql import BATCH, GROUPS, _cpu_seconds
 
+BLOCKS = 4  # runs of one statement on one server in a row, order alternating
 QUERIES = {
     "group by expr": "SELECT val % 10 + grp / 10, COUNT(*) FROM Bench"
     " GROUP BY val % 10 + grp / 10",
@@ -67,15 +70,18 @@ def main() -> None:
             servers.append((src, client, pid))
         wall: dict[tuple[str, str], list[float]] = {}
         cpu: dict[tuple[str, str], list[float]] = {}
-        for _ in range(a.repeat):
+        for block in range(BLOCKS):
             for name, q in QUERIES.items():
-                for src, client, pid in servers:
-                    used = _cpu_seconds(pid)
-                    start = time.perf_counter()
-                    with client.sql(q) as cur:
-                        list(cur)
-                    wall.setdefault((src, name), []).append(time.perf_counter() - start)
-                    cpu.setdefault((src, name), []).append(_cpu_seconds(pid) - used)
+                order = servers if block % 2 == 0 else servers[::-1]
+                for src, client, pid in order:
+                    for _ in range(a.repeat // BLOCKS):
+                        used = _cpu_seconds(pid)
+                        start = time.perf_counter()
+                        with client.sql(q) as cur:
+                            list(cur)
+                        took = time.perf_counter() - start
+                        wall.setdefault((src, name), []).append(took)
+                        cpu.setdefault((src, name), []).append(_cpu_seconds(pid) - used)
     print("load after:", os.getloadavg())
     print("| server src | statement | best ms | median ms | server cpu ms/run |")
     print("|---|---|---|---|---|")
