@@ -5,7 +5,8 @@ row for row, and error for error, with the serial path over seeded random
 tables (NULLs, every integer width at its extremes, texts, empty and one-row
 tables) and random queries of the class that splits. The parts' read
 transactions are checked to share one committed state: a commit between their
-first reads sends the query whole; one after them is seen by neither part.
+first reads sends the query whole; one after them is seen by neither part; and
+one instant of the engine clock (expiry).
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from typing import Any
 
 import pytest
 
-from embergrid.engine import Engine, EngineError
+from embergrid.datatypes import IntObject
+from embergrid.engine import Engine, EngineError, FakeClock
 from embergrid.engine.sql import SqlEngine
 from embergrid.engine.store import Store
+from embergrid.protocol.binary.codec import encode
+from embergrid.protocol.binary.hashing import cache_id
+from embergrid.protocol.config import ExpiryDurations
 from embergrid.server.mapparts import MapParts
 
 TABLE = (
@@ -29,6 +34,7 @@ INSERT = "INSERT INTO Agg (id, t, s, i, b, v) VALUES (?, ?, ?, ?, ?, ?)"
 WIDTHS = {"t": 7, "s": 15, "i": 31, "b": 63}
 TEXTS = ["", "a", "ab", "b", "Z", "é", "日本", "a\u0301", "zz"]
 KEYS = ["t", "s", "i % 3", "v", "b % 2", "i / 1000", "t + s"]
+TTL_MS = 1_000
 WHERES = ["i > ?", "t IS NULL", "v LIKE 'a%'", "b < 0", "s >= 0 AND i < ?"]
 
 
@@ -234,3 +240,33 @@ def test_a_commit_after_the_parts_first_reads_is_seen_by_neither(
     monkeypatch.undo()
     assert engine.sql.execute("SELECT SUM(i), COUNT(*) FROM Agg").rows == [(26, 26)]
     writer.close()
+
+
+def test_both_parts_see_one_instant_of_the_clock() -> None:
+    """Entries expiring between the two parts' runs count as at the start."""
+    clock = FakeClock()
+    engine = Engine(clock=clock, store=Store.private())
+    helper = engine.sibling()
+    assert helper is not None
+    engine.sql.execute(TABLE)
+    _load(engine, 40)
+    cid = cache_id("SQL_PUBLIC_AGG")
+    rows = engine.sql.execute("SELECT _KEY, _VAL FROM Agg").rows
+    for key, value in rows:  # every row expires in TTL_MS
+        blob = encode(key, IntObject)
+        engine.kv.put(cid, blob, bytes(value), ExpiryDurations(update=TTL_MS))
+    q = "SELECT COUNT(*), SUM(i) FROM Agg"
+    res = engine.sql.execute(q, may_split=True)
+    assert res.split is not None
+    assert engine.sql.begin_split(res.split, helper.sql)
+    try:
+        first = engine.sql.run_part(res.split, 0)
+        clock.advance(TTL_MS + 1)  # every row has expired by now
+        second = helper.sql.run_part(res.split, 1)
+    finally:
+        engine.sql.end_split(helper.sql)
+    assert first is not None and second is not None
+    assert res.split.reduce([first, second]) == [(40, 40)]
+    assert engine.sql.execute(q).rows == [(0, None)]
+    helper.close()
+    engine.close()

@@ -129,7 +129,8 @@ class AggSplit:
 
     maps: tuple[str, str]
     """SQLite text of the part below the split key and of the part from it on
-    (the split key is parameter ``split_param``)."""
+    (the split key is parameter ``split_param``, the engine clock's now the
+    one after it: both parts see one instant, as the whole query does)."""
     split_param: int
     table: str  # the entry table whose keys are split
     keys: int  # GROUP BY terms (the first map columns)
@@ -316,6 +317,11 @@ def _entry_select(node: exp.Select, table: str) -> exp.Select | None:
         return None
     if any(inner.args.get(a) for a in (*_SPLIT_BLOCKERS, "group")):
         return None
+    if not any(
+        isinstance(n, exp.Anonymous) and n.name.upper() == NOW_FUNCTION.upper()
+        for n in inner.walk()
+    ):
+        return None  # not the entry table's rows as scope reads them (expiry)
     if any(s is not node and s is not inner for s in node.find_all(exp.Select)):
         return None  # a subquery elsewhere
     return inner
@@ -363,7 +369,7 @@ def _map_text(
     split: int,
 ) -> str:
     """The query's text with ``cols`` projected, over the keys ``op`` the
-    split key (``key < ?`` or ``key >= ?``)."""
+    split key (``key < ?`` or ``key >= ?``), the clock's now a parameter."""
     inner.meta["eg_split"] = True
     part = node.copy()
     inner.meta.pop("eg_split")
@@ -381,4 +387,7 @@ def _map_text(
         "expressions",
         [exp.alias_(c, f"m{i}", quoted=True) for i, c in enumerate(cols)],
     )
+    for now in list(part.find_all(exp.Anonymous)):
+        if now.name.upper() == NOW_FUNCTION.upper():
+            now.replace(exp.var(f"?{split + 1}"))
     return sqlite_text(part)

@@ -204,6 +204,7 @@ class SplitQuery:
     max_rows: int
     map_query: bool
     split_key: Any = None  # read by ``begin_split``
+    now: int = 0  # the engine clock's ms both parts see (``begin_split``)
     table_rows: int = 0  # the entry table's rows (any type), read there too
 
     def reduce(self, parts: Sequence[Sequence[Any]]) -> list[Any] | None:
@@ -730,6 +731,7 @@ class SqlEngine:
         query.table_rows = n = self.conn.execute(_COUNT.format(table)).fetchone()[0]
         row = self.conn.execute(_MIDDLE_KEY.format(table), [n // 2]).fetchone()
         query.split_key = row[0] if row is not None else None
+        query.now = self._clock()
         return True
 
     def _pin(self) -> None:
@@ -752,7 +754,8 @@ class SqlEngine:
         try:
             with self._reading(query.map_query):
                 cur = self.conn.execute(
-                    query.split.maps[part], [*query.params, query.split_key]
+                    query.split.maps[part],
+                    [*query.params, query.split_key, query.now],
                 )
                 rows = cur.fetchmany(MAX_PART_ROWS + 1)
             cur.close()
