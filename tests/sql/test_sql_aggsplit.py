@@ -265,7 +265,8 @@ def test_both_parts_see_one_instant_of_the_clock() -> None:
         second = helper.sql.run_part(res.split, 1)
     finally:
         engine.sql.end_split(helper.sql)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     assert res.split.reduce([first, second]) == [(40, 40)]
     assert engine.sql.execute(q).rows == [(0, None)]
     helper.close()
