@@ -12,7 +12,8 @@ blocked on a lock (``locks_changed`` / ``wait_for_locks``) and the worker
 threads long work runs on, each with an engine of its own over the same store
 (``run_off_loop``; work nobody waits for, a cursor's read-ahead, with
 ``in_background``), and which work went past the loop's budget last time
-(``goes_long``: it goes straight to a worker).
+(``goes_long``: it goes straight to a worker), and the second core a long
+aggregate query's map parts use (``map_parts``, ``server/mapparts.py``).
 Imports the engine and ``embergrid.protocol``.
 
 Membership (``engine/membership.py``): the node joins its cluster when it is
@@ -60,6 +61,7 @@ from embergrid.server.auth import Authenticator
 from embergrid.server.continuous import Feed
 from embergrid.server.goes_long import GoesLong
 from embergrid.server.heartbeat import Heartbeat
+from embergrid.server.mapparts import MapParts
 
 __all__ = [
     "LOOP_BUSY_TIMEOUT_MS",
@@ -254,6 +256,7 @@ class Node:
         # continuous queries (server/continuous.py)
         self.feed = Feed(engine, self.limits.max_unread_events, self.node_id)
         self.goes_long = GoesLong()  # work that went past the loop's budget
+        self.map_parts = MapParts(self.engine.sibling)  # long aggregates' 2nd core
         # The topology version every answer carries (``topology``), as last read.
         self._topology_of: TopologyVersion | None = None
         self._topology = AffinityVersion(0, 0)
@@ -527,6 +530,7 @@ class Node:
         self._closing.set()  # statements on worker threads stop as they step
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
+        self.map_parts.close()
         for engine in self._siblings:
             engine.close()
         self.engine.close()

@@ -1,6 +1,8 @@
 """Running SQL statements: queries here, DML (``dml.py``) and DDL (``ddl.py``).
 
-Owns ``SqlEngine`` (what ``Engine.sql`` is) and ``SqlResult``. Queries run on the
+Owns ``SqlEngine`` (what ``Engine.sql`` is), ``SqlResult`` and ``SplitQuery`` (a
+long aggregate query the engine says splits into map parts, ``aggsplit``; the
+caller runs them on two engines). Queries run on the
 tables' typed columns (see ``catalog.py``). DML and DDL answer
 one row with one BIGINT column ``UPDATED`` (the update count; 0 for DDL), as
 Ignite 2.17 does. Must not import asyncio or ``embergrid.protocol.messages``.
@@ -32,6 +34,7 @@ from embergrid.engine.errors import ClusterInactive, EngineError, OverBudget
 from embergrid.engine.kv import KeyValue
 from embergrid.engine.sql import h2values as hv
 from embergrid.engine.sql import messages as m
+from embergrid.engine.sql.aggsplit import SORTED_GROUPS, AggSplit
 from embergrid.engine.sql.catalog import Catalog, schema_of
 from embergrid.engine.sql.ddl import Ddl, fail, ident_tokens
 from embergrid.engine.sql.dml import Dml
@@ -60,6 +63,7 @@ from embergrid.engine.sql.types import (
     stored_param,
     untag,
 )
+from embergrid.engine.sqltext import ident
 from embergrid.engine.store import Store, is_busy
 from embergrid.engine.types import BinaryTypes
 from embergrid.protocol.config import (
@@ -72,6 +76,7 @@ __all__ = [
     "QUERY_STATEMENT",
     "UPDATE_STATEMENT",
     "RowStream",
+    "SplitQuery",
     "SqlEngine",
     "SqlResult",
 ]
@@ -85,6 +90,13 @@ _QUERY_WORDS = frozenset({"SELECT", "WITH", "(", "VALUES"})
 _H2_WORDS = _DDL_WORDS | _QUERY_WORDS | {"INSERT", "MERGE", "UPDATE", "DELETE"}
 UPDATED = [OutCol("UPDATED", TYPES["BIGINT"])]
 _BOUND_AS_IS = frozenset({int, str, float, bytes})  # what stored_param returns as is
+MAX_PART_ROWS = 65_536
+"""Rows a map part may answer (groups); past them the query runs whole, its
+rows read page by page, instead of held whole."""
+# The key splitting an entry table's keys in two halves (read in its snapshot).
+_COUNT = "SELECT COUNT(*) FROM {0}"
+_MIDDLE_KEY = "SELECT key FROM {0} ORDER BY key LIMIT 1 OFFSET ?"
+_PIN = "SELECT COUNT(*) FROM sqlite_master"  # a read: starts the snapshot
 
 
 def _runs_in_schema(toks: Sequence[Token]) -> bool:
@@ -179,6 +191,32 @@ class RowStream:
 
 
 @dataclass(slots=True)
+class SplitQuery:
+    """A query whose work splits (``aggsplit``), asked with ``may_split``: its
+    map parts run on two engines' connections at once, each over its range of
+    keys, inside read transactions on one committed state of the store
+    (``SqlEngine.begin_split``, ``run_part``, ``end_split``); ``reduce`` makes
+    the query's rows of their rows. Where a part fails, the snapshots differ
+    or the reduce declines, the caller runs the query whole (``execute``)."""
+
+    split: AggSplit
+    params: list[Any]
+    deadline: int | None  # engine clock ms (the statement's timeout)
+    max_rows: int
+    map_query: bool
+    split_key: Any = None  # read by ``begin_split``
+    now: int = 0  # the engine clock's ms both parts see (``begin_split``)
+    table_rows: int = 0  # the entry table's rows (any type), read there too
+
+    def reduce(self, parts: Sequence[Sequence[Any]]) -> list[Any] | None:
+        """The query's rows from its parts' rows (None: run it whole)."""
+        rows = self.split.reduce(parts, self.table_rows)
+        if rows is not None and self.max_rows > 0:
+            del rows[self.max_rows :]
+        return rows
+
+
+@dataclass(slots=True)
 class SqlResult:
     """Column names, one cell encoder per column, rows of SQLite values."""
 
@@ -188,6 +226,7 @@ class SqlResult:
     rows: list[tuple[Any, ...]]
     caches_changed: bool = False
     rest: RowStream | None = None  # the rows after ``rows`` (``page_size``)
+    split: SplitQuery | None = None  # ``may_split``: rows left to its map parts
 
 
 def _shape(
@@ -345,6 +384,8 @@ class SqlEngine:
         self._in_tx = False  # the running statement belongs to a transaction
         self._page_size = 0  # > 0: a query reads one page, the rest stays open
         self._rest: RowStream | None = None  # what that left open
+        self._may_split = False  # a query that splits is left to its map parts
+        self._split: SplitQuery | None = None  # what that left to them
         self.conn.create_function(NOW_FUNCTION, 0, clock, deterministic=True)
         # H2 semantics SQLite lacks (h2semantics.py).
         self.conn.create_collation(UUID_COLLATION, _uuid_order)
@@ -401,6 +442,7 @@ class SqlEngine:
         in_tx: bool = False,
         page_size: int = 0,
         entries: bool = False,
+        may_split: bool = False,
     ) -> SqlResult:
         """Run one statement; ``EngineError`` (status 1, Ignite's text) on failure.
 
@@ -427,17 +469,21 @@ class SqlEngine:
         engine's clock has passed. A query seen before (same text, schema and
         cache, catalog unchanged since) skips the text normalisation and the schema
         look-up and runs its plan. ``entries``: the statement is op 2002's
-        (``query_entries``), its first column the stored key.
+        (``query_entries``), its first column the stored key. ``may_split``: a
+        query whose work splits (a long aggregate, ``aggsplit``) is not run:
+        its result comes back without rows and with its ``SplitQuery``.
         """
         self._deadline = self._clock() + timeout_ms if timeout_ms > 0 else None
         self._budget_end = perf_counter() + budget_s if budget_s > 0 else None
         self._in_tx = in_tx
         self._page_size = page_size
         self._entries = entries
+        self._may_split = may_split
         try:
             res = self._execute(
                 sql, schema, cache_id, args, arg_codes, max_rows, statement_type
             )
+            res.split, self._split = self._split, None
             if self._rest is not None:
                 res.rest, self._rest = self._rest, None
                 res.rest.deadline = self._deadline
@@ -453,6 +499,8 @@ class SqlEngine:
             self._in_tx = False
             self._page_size = 0
             self._entries = False
+            self._may_split = False
+            self._split = None
             self._failure = None  # an H2 error a cancelled statement left behind
 
     def _execute(
@@ -615,6 +663,11 @@ class SqlEngine:
     def _query(self, plan: Plan, args: Sequence[Any], max_rows: int) -> list[Any]:
         """A query's rows: all of them, or, when ``execute`` was given a page
         size, the first page, the rest left open in ``self._rest``."""
+        if self._may_split and plan.split is not None:
+            split = self._splits(plan, args, max_rows)
+            if split is not None:
+                self._split = split
+                return []
         page = self._page_size
         if page <= 0:
             return self._run(plan, args, max_rows)
@@ -630,13 +683,87 @@ class SqlEngine:
 
     def _open(self, plan: Plan, args: Sequence[Any]) -> sqlite3.Cursor:
         """``plan`` started on ``args`` (its first row computed)."""
+        params = self._bind(plan, args)
+        with self._reading(_partitioned(plan)):
+            return self.conn.execute(plan.sqlite, params)
+
+    def _bind(self, plan: Plan, args: Sequence[Any]) -> list[Any]:
+        """The statement's parameters, once the query may run."""
         if plan.params != len(args):
             raise fail(m.parameter_count(plan.params, len(args)))
         if self._cluster is not None:
             self._cluster.check_read()
-        params = [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
-        with self._reading(_partitioned(plan)):
-            return self.conn.execute(plan.sqlite, params)
+        return [a if type(a) in _BOUND_AS_IS else stored_param(a) for a in args]
+
+    # -- map parts (aggsplit) ----------------------------------------------------------
+
+    def _splits(
+        self, plan: Plan, args: Sequence[Any], max_rows: int
+    ) -> SplitQuery | None:
+        """The split of a query asked with ``may_split``: not in a transaction
+        (nor op 2002's), and, grouped, answered in key order when run whole
+        (its plan, asked each time: a bound value may change it)."""
+        split = plan.split
+        if split is None or self._in_tx or self._entries or self.conn.in_transaction:
+            return None
+        params = self._bind(plan, args)
+        if split.keys:
+            steps = self.conn.execute("EXPLAIN QUERY PLAN " + plan.sqlite, params)
+            if not any(r[3] == SORTED_GROUPS for r in steps):
+                return None
+        return SplitQuery(split, params, self._deadline, max_rows, _partitioned(plan))
+
+    def begin_split(self, query: SplitQuery, helper: SqlEngine) -> bool:
+        """Start read transactions on this engine's connection and then
+        ``helper``'s for ``query``'s parts; whether they read one committed state
+        of the store (else both are ended). ``helper``'s ``data_version`` moves
+        when any other connection commits, and a read transaction sees the
+        store as of its first read: unchanged from before this engine's first
+        read to after ``helper``'s, nothing was committed between the two."""
+        if self.conn.in_transaction or helper.conn.in_transaction:
+            return False
+        before = _data_version(helper.conn)
+        self._pin()
+        helper._pin()
+        if _data_version(helper.conn) != before:
+            self.end_split(helper)
+            return False
+        table = ident(query.split.table)
+        query.table_rows = n = self.conn.execute(_COUNT.format(table)).fetchone()[0]
+        row = self.conn.execute(_MIDDLE_KEY.format(table), [n // 2]).fetchone()
+        query.split_key = row[0] if row is not None else None
+        query.now = self._clock()
+        return True
+
+    def _pin(self) -> None:
+        """Open a read transaction and read: its snapshot starts now."""
+        self.conn.execute("BEGIN")
+        self.conn.execute(_PIN).fetchone()
+
+    def end_split(self, helper: SqlEngine) -> None:
+        """End the read transactions ``begin_split`` started."""
+        for conn in (self.conn, helper.conn):
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def run_part(self, query: SplitQuery, part: int) -> list[Any] | None:
+        """The rows of ``query``'s map part ``part`` (0: below the split key,
+        1: from it on), within the statement's deadline; None past
+        ``MAX_PART_ROWS``. Errors are raised as SQLite or H2 raised them (the
+        caller then runs the query whole, which answers them as Ignite)."""
+        self._deadline = query.deadline
+        try:
+            with self._reading(query.map_query):
+                cur = self.conn.execute(
+                    query.split.maps[part],
+                    [*query.params, query.split_key, query.now],
+                )
+                rows = cur.fetchmany(MAX_PART_ROWS + 1)
+            cur.close()
+            return rows if len(rows) <= MAX_PART_ROWS else None
+        finally:
+            self._deadline = None
+            self._failure = None
 
     def _fetch(self, cur: sqlite3.Cursor, n: int, map_query: bool) -> list[Any]:
         """The next ``n`` rows of ``cur`` (every one left when ``n`` < 0)."""
@@ -771,6 +898,10 @@ def _typed_val(v: Any, typ: str) -> hv.Val:
     if typ in ("DOUBLE", "REAL") and isinstance(v, int | float):
         return (typ, float(v))
     return _sqlite_val(v)
+
+
+def _data_version(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _partitioned(plan: Plan) -> bool:

@@ -6,21 +6,24 @@ types, the number of ``?``), ``OutCol``, ``Source`` (a FROM item's columns),
 functions and collation the engine registers for translated statements, and the
 errors translation raises (``TableNotFound``, ``ColumnNotFound``, ``RunError``).
 Must not import the other translation modules (scope, inference, h2semantics,
-sysrange, roworder, mapreduce, translate), asyncio or
-``embergrid.protocol.messages``.
+sysrange, roworder, mapreduce, translate; aggsplit only for the type of
+``Plan.split``), asyncio or ``embergrid.protocol.messages``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from embergrid.engine.sql.catalog import Column, Table
 from embergrid.engine.sql.types import SqlType
 from embergrid.engine.sqltext import column_name
+
+if TYPE_CHECKING:
+    from embergrid.engine.sql.aggsplit import AggSplit
 
 __all__ = [
     "ALONE",
@@ -109,6 +112,7 @@ class Plan:
     typed_encoders: dict[tuple[str, ...], list[Callable[[Any], bytes]]] = field(
         default_factory=dict
     )
+    split: AggSplit | None = None  # its map parts over key ranges (aggsplit)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ each its own module:
 * ``sysrange``: ``SYSTEM_RANGE`` in FROM;
 * ``h2semantics``: what SQLite computes differently from H2;
 * ``mapreduce``: whether Ignite runs the query in two steps;
-* ``roworder``: the row order of a plain single-table SELECT (H2's index choice).
+* ``roworder``: the row order of a plain single-table SELECT (H2's index choice);
+* ``aggsplit``: whether an aggregate query splits into map parts over key ranges.
 
 Must not import asyncio or ``embergrid.protocol.messages``.
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
+from embergrid.engine.sql.aggsplit import agg_split
 from embergrid.engine.sql.catalog import Catalog
 from embergrid.engine.sql.h2functions import check_functions
 from embergrid.engine.sql.h2text import PARAM, h2_function
@@ -56,4 +58,8 @@ def translate_query(
         for ph in list(node.find_all(exp.Placeholder)):
             ph.replace(exp.var(f"?{ph.meta[PARAM]}"))
     by_args = any(c.param for c in cols)
-    return Plan(sqlite_text(node), cols, len(params), tr.used, by_args)
+    one = len(tr.used) == 1
+    split = agg_split(node, tr.used[0].tbl, len(params), cols) if one else None
+    plan = Plan(sqlite_text(node), cols, len(params), tr.used, by_args)
+    plan.split = split
+    return plan

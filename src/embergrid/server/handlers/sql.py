@@ -263,8 +263,9 @@ def _next_page(s: Session, cursor_id: int) -> Page:
     return page, has_more
 
 
-Run = Callable[[Engine, float, int], SqlResult]
-"""A statement: ``run(engine, budget_s, page_size)`` (``SqlEngine.execute``)."""
+Run = Callable[[Engine, float, int, bool], SqlResult]
+"""A statement: ``run(engine, budget_s, page_size, may_split)``
+(``SqlEngine.execute``)."""
 
 
 def _run(s: Session, run: Run, page_size: int, key: Hashable) -> SqlResult:
@@ -276,20 +277,29 @@ def _run(s: Session, run: Run, page_size: int, key: Hashable) -> SqlResult:
     pages (``Node.keep_engine``), so no result is ever held whole. A node
     without workers reads every row on the loop instead. ``key`` names the
     statement (its text and what shapes its cost): one that went to a worker
-    last time goes there at once (``Session.off_loop``).
+    last time goes there at once (``Session.off_loop``). On a worker, a query
+    whose work splits (a long aggregate) runs as map parts on two cores and a
+    reduce (``Node.map_parts``) while a second core is free, or whole where
+    they cannot answer.
     """
     node = s.node
 
     def job(engine: Engine, budget: float) -> SqlResult:
         if budget > 0:
-            res = run(engine, budget, page_size)
+            res = run(engine, budget, page_size, False)
             if res.rest is not None:
                 res.rest.close()
                 raise OverBudget  # more than a page: to keep it open elsewhere
             return res
         if not node.can_offload:
-            return run(engine, 0.0, 0)
-        res = run(engine, 0.0, page_size)
+            return run(engine, 0.0, 0, False)
+        res = run(engine, 0.0, page_size, node.map_parts.wanted())
+        if res.split is not None:
+            rows = node.map_parts.run(engine, res.split)
+            if rows is None:
+                res = run(engine, 0.0, page_size, False)
+            else:
+                res.rows, res.split = rows, None
         rest = res.rest
         if rest is not None:
             try:
@@ -331,7 +341,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
     in_tx = s.in_tx(r.prefix.tx_id)
     res = _run(
         s,
-        lambda engine, budget, page_size: engine.sql.execute(
+        lambda engine, budget, page_size, may_split: engine.sql.execute(
             r.sql or "",
             schema=r.schema,
             cache_id=cache_id,
@@ -343,6 +353,7 @@ def sql_fields(s: Session, r: m.SqlFieldsQuery) -> m.SqlFieldsResponse:
             budget_s=budget,
             in_tx=in_tx,
             page_size=page_size,
+            may_split=may_split,
         ),
         r.page_size,
         (Op.QUERY_SQL_FIELDS, r.schema, cache_id, r.sql, r.page_size, r.max_rows),
@@ -367,7 +378,7 @@ def sql_query(s: Session, r: m.SqlQuery) -> m.EntryCursorResponse:
     args = _args(r.args)
     res = _run(
         s,
-        lambda engine, budget, page_size: engine.sql.query_entries(
+        lambda engine, budget, page_size, _may_split: engine.sql.query_entries(
             r.prefix.cache_id,
             r.type_name,
             r.sql or "",
