@@ -820,11 +820,11 @@ def _tagged_cell(v: Any) -> bytes:
         return _varchar_cell(v)
     if v is None:
         return NULL_CELL
-    tagged = type(v) is bytes and len(v) > 1 and v[0] == TAG_MARK
-    cell = _TEXT_CELLS.get(v[1]) if tagged else None
-    if cell is None:  # (no tagged value: the value's own cell, never a failure)
+    tagged = untag(v)
+    if tagged is None:  # (no tagged value: the value's own cell, never a failure)
         return _any_cell(v)
-    return cell(v[2:].decode())
+    t, text = tagged
+    return _TEXT_CELLS[t.code](text)
 
 
 def row_cell_encoder() -> Callable[[Any], bytes]:
