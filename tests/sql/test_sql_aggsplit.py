@@ -193,11 +193,15 @@ def _load(engine: Engine, n: int) -> None:
         engine.sql.execute(INSERT, args=[k, 0, 0, 1, 0, "x"])
 
 
-def test_a_commit_between_the_parts_first_reads_sends_the_query_whole(
-    engines: tuple[Engine, MapParts], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    engine, parts = engines
-    _load(engine, 50)
+def _write_at_pin(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    nth: int,
+    *statements: tuple[str, list[Any]],
+) -> Engine:
+    """Another connection that runs ``statements`` (text, arguments) once the
+    ``nth`` part has started its snapshot (``SqlEngine._pin``); it is returned
+    to be closed by the test."""
     writer = engine.sibling()
     assert writer is not None
     pin = SqlEngine._pin
@@ -206,10 +210,21 @@ def test_a_commit_between_the_parts_first_reads_sends_the_query_whole(
     def pin_then_write(self: SqlEngine) -> None:
         pin(self)
         pins.append(self)
-        if len(pins) == 1:  # after the first part's first read, before the second's
-            writer.sql.execute(INSERT, args=[1000, 0, 0, 1, 0, "x"])
+        if len(pins) == nth:
+            for sql, args in statements:
+                writer.sql.execute(sql, args=args)
 
     monkeypatch.setattr(SqlEngine, "_pin", pin_then_write)
+    return writer
+
+
+def test_a_commit_between_the_parts_first_reads_sends_the_query_whole(
+    engines: tuple[Engine, MapParts], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, parts = engines
+    _load(engine, 50)
+    # after the first part's first read, before the second's
+    writer = _write_at_pin(engine, monkeypatch, 1, (INSERT, [1000, 0, 0, 1, 0, "x"]))
     q = "SELECT SUM(i), COUNT(*) FROM Agg"
     res = engine.sql.execute(q, may_split=True)
     assert res.split is not None
@@ -224,19 +239,13 @@ def test_a_commit_after_the_parts_first_reads_is_seen_by_neither(
 ) -> None:
     engine, parts = engines
     _load(engine, 50)
-    writer = engine.sibling()
-    assert writer is not None
-    pin = SqlEngine._pin
-    pins: list[SqlEngine] = []
-
-    def pin_then_write(self: SqlEngine) -> None:
-        pin(self)
-        pins.append(self)
-        if len(pins) == 2:  # both parts hold their snapshot
-            writer.sql.execute("DELETE FROM Agg WHERE id < 25")
-            writer.sql.execute(INSERT, args=[1000, 0, 0, 1, 0, "x"])
-
-    monkeypatch.setattr(SqlEngine, "_pin", pin_then_write)
+    writer = _write_at_pin(  # both parts hold their snapshot
+        engine,
+        monkeypatch,
+        2,
+        ("DELETE FROM Agg WHERE id < 25", []),
+        (INSERT, [1000, 0, 0, 1, 0, "x"]),
+    )
     res = engine.sql.execute("SELECT SUM(i), COUNT(*) FROM Agg", may_split=True)
     assert res.split is not None
     assert parts.run(engine, res.split) == [(50, 50)]
