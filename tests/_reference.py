@@ -51,8 +51,10 @@ START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 20.0
 FETCH_TIMEOUT_S = 600.0
 # Each node needs a client port; discovery and communication each take a block of 10.
+# The blocks lie below Linux's ephemeral range (32768..): a port a node gives up while
+# it is stopped is then never some outgoing connection's local port when it restarts.
 PORT_BLOCK = 30
-PORT_BASES = range(20000, 40000, 100)
+PORT_BASES = range(20000, 32700, 100)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +147,7 @@ def pick_port_base() -> int:
         base = PORT_BASES[(offset + i) % len(PORT_BASES)]
         if ports_free(range(base, base + PORT_BLOCK)):
             return base
-    raise RuntimeError("no free block of 30 loopback ports in 20000..40000")
+    raise RuntimeError("no free block of 30 loopback ports in 20000..32730")
 
 
 # The JVM options of Ignite's bin/ignite.sh: how users run a node (default JIT and
@@ -272,6 +274,28 @@ def _start_node_once(
     return RunningNode(process, HOST, port, elapsed, Path(log.name), drainer, line)
 
 
+@contextlib.contextmanager
+def killed_after(process: subprocess.Popen[str], deadline: float) -> Iterator[None]:
+    """Kill ``process`` if the block has not ended by ``deadline`` (which ends its
+    stdout, so a block reading it returns instead of waiting for ever)."""
+    done = threading.Event()
+
+    def watchdog() -> None:
+        while process.poll() is None and time.monotonic() < deadline:
+            if done.wait(0.2):
+                return
+        if process.poll() is None and not done.is_set():
+            process.kill()
+
+    guard = threading.Thread(target=watchdog, daemon=True)
+    guard.start()
+    try:
+        yield
+    finally:
+        done.set()
+        guard.join()
+
+
 def wait_ready(
     process: subprocess.Popen[str], deadline: float, *, drain: bool = True
 ) -> tuple[str, threading.Thread | None]:
@@ -280,20 +304,8 @@ def wait_ready(
     Returns the marker line ('' if none) and the thread that keeps reading stdout.
     """
     assert process.stdout is not None
-
-    def watchdog() -> None:
-        while process.poll() is None and time.monotonic() < deadline:
-            if ready.wait(0.2):
-                return
-        if process.poll() is None and not ready.is_set():
-            process.kill()
-
-    ready = threading.Event()
-    guard = threading.Thread(target=watchdog, daemon=True)
-    guard.start()
-    line = read_ready_line(process.stdout, deadline)
-    ready.set()
-    guard.join()
+    with killed_after(process, deadline):
+        line = read_ready_line(process.stdout, deadline)
     if not drain:
         return line, None
     drainer = threading.Thread(target=process.stdout.read, daemon=True)
@@ -403,15 +415,24 @@ class ReferenceCluster:
     node_ids: list[str]
 
     def _command(self, line: str, answer: str) -> str:
+        """Send one command and return its answer line; a failed command, or one
+        not answered within START_TIMEOUT_S (the JVM is then killed), raises
+        RuntimeError with the node's stderr."""
         process = self.node.process
         assert process.stdin is not None
         assert process.stdout is not None
         process.stdin.write(line + "\n")
         process.stdin.flush()
-        for out in process.stdout:  # the node answers each command with one line
-            if out.startswith(answer):
-                return out.strip()
-        raise RuntimeError(f"reference cluster ended before answering {line!r}")
+        with killed_after(process, time.monotonic() + START_TIMEOUT_S):
+            for out in process.stdout:  # the node answers each command with one line
+                if out.startswith(answer):
+                    return out.strip()
+                if out.startswith(FAILED_PREFIX):
+                    break
+            else:
+                out = "no answer (the JVM ended or was killed)"
+        stderr = self.node.log_path.read_text(errors="replace")[-3000:]
+        raise RuntimeError(f"reference cluster: {line!r}: {out.strip()}\n{stderr}")
 
     def stop(self, index: int) -> None:
         """Stop node ``index`` (it leaves the topology)."""

@@ -35,6 +35,7 @@
  *
  *   stop I    stops node I (a clean leave)   -> REFERENCE STOPPED I
  *   start I   starts node I again            -> REFERENCE STARTED I node_id=<uuid>
+ * A command that fails answers "REFERENCE FAILED <reason>" (its stack trace on stderr).
  * Failure to start prints "REFERENCE FAILED <reason>" and exits with status 1.
  */
 
@@ -223,13 +224,19 @@ public class ReferenceNode {
                 String[] words = line.trim().split("\\s+");
                 if (words.length != 2)
                     continue;
-                int i = Integer.parseInt(words[1]);
-                if (words[0].equals("stop")) {
-                    Ignition.stop("reference-node-" + i, true);
-                    System.out.println("REFERENCE STOPPED " + i);
-                } else if (words[0].equals("start")) {
-                    Ignite n = Ignition.start(config(o, i, workDir, persistenceRoot));
-                    System.out.println("REFERENCE STARTED " + i + " node_id=" + n.cluster().localNode().id());
+                try {
+                    int i = Integer.parseInt(words[1]);
+                    if (words[0].equals("stop")) {
+                        Ignition.stop("reference-node-" + i, true);
+                        System.out.println("REFERENCE STOPPED " + i);
+                    } else if (words[0].equals("start")) {
+                        Ignite n = Ignition.start(config(o, i, workDir, persistenceRoot));
+                        System.out.println("REFERENCE STARTED " + i + " node_id=" + n.cluster().localNode().id());
+                    }
+                } catch (RuntimeException e) {
+                    // answer the command instead of ending the loop: the parent waits for a line
+                    System.out.println("REFERENCE FAILED " + String.valueOf(e).replace('\n', ' '));
+                    e.printStackTrace();
                 }
                 System.out.flush();
             }
