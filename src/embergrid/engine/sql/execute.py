@@ -59,8 +59,8 @@ from embergrid.engine.sql.types import (
     TYPES,
     SqlType,
     cell_encoder,
-    row_cell_encoder,
     stored_param,
+    tagged_cell,
     untag,
 )
 from embergrid.engine.sqltext import ident
@@ -234,10 +234,7 @@ def _shape(
 ) -> tuple[list[str], list[Callable[[Any], bytes]], list[bool]]:
     return (
         [c.name for c in cols],
-        [
-            row_cell_encoder() if c.alone else cell_encoder(c.type, c.scale)
-            for c in cols
-        ],
+        [tagged_cell if c.alone else cell_encoder(c.type, c.scale) for c in cols],
         [c.type.name == "OTHER" and not c.param for c in cols],
     )
 
@@ -657,33 +654,34 @@ class SqlEngine:
 
     def _run(self, plan: Plan, args: Sequence[Any], max_rows: int = -1) -> list[Any]:
         """Every row of ``plan`` (at most ``max_rows`` when positive)."""
-        cur = self._open(plan, args)
+        cur = self._open(plan, self._bind(plan, args))
         return self._fetch(cur, max_rows if max_rows > 0 else -1, _partitioned(plan))
 
     def _query(self, plan: Plan, args: Sequence[Any], max_rows: int) -> list[Any]:
         """A query's rows: all of them, or, when ``execute`` was given a page
         size, the first page, the rest left open in ``self._rest``."""
+        params = self._bind(plan, args)
         if self._may_split and plan.split is not None:
-            split = self._splits(plan, args, max_rows)
+            split = self._splits(plan, params, max_rows)
             if split is not None:
                 self._split = split
                 return []
+        map_query = _partitioned(plan)
+        cur = self._open(plan, params)
         page = self._page_size
         if page <= 0:
-            return self._run(plan, args, max_rows)
-        cur = self._open(plan, args)
+            return self._fetch(cur, max_rows if max_rows > 0 else -1, map_query)
         first = page + 1 if max_rows <= 0 else min(page + 1, max_rows)
-        rows = self._fetch(cur, first, _partitioned(plan))
+        rows = self._fetch(cur, first, map_query)
         if len(rows) <= page:
             cur.close()
             return rows
         left = -1 if max_rows <= 0 else max_rows - len(rows)
-        self._rest = RowStream(self, cur, rows[page:], left, _partitioned(plan))
+        self._rest = RowStream(self, cur, rows[page:], left, map_query)
         return rows[:page]
 
-    def _open(self, plan: Plan, args: Sequence[Any]) -> sqlite3.Cursor:
-        """``plan`` started on ``args`` (its first row computed)."""
-        params = self._bind(plan, args)
+    def _open(self, plan: Plan, params: list[Any]) -> sqlite3.Cursor:
+        """``plan`` started on its bound ``params`` (its first row computed)."""
         with self._reading(_partitioned(plan)):
             return self.conn.execute(plan.sqlite, params)
 
@@ -698,15 +696,15 @@ class SqlEngine:
     # -- map parts (aggsplit) ----------------------------------------------------------
 
     def _splits(
-        self, plan: Plan, args: Sequence[Any], max_rows: int
+        self, plan: Plan, params: list[Any], max_rows: int
     ) -> SplitQuery | None:
-        """The split of a query asked with ``may_split``: not in a transaction
-        (nor op 2002's), and, grouped, answered in key order when run whole
-        (its plan, asked each time: a bound value may change it)."""
+        """The split of a query asked with ``may_split`` (``params``: bound):
+        not in a transaction (nor op 2002's), and, grouped, answered in key
+        order when run whole (its plan, asked each time: a bound value may
+        change it)."""
         split = plan.split
         if split is None or self._in_tx or self._entries or self.conn.in_transaction:
             return None
-        params = self._bind(plan, args)
         if split.keys:
             steps = self.conn.execute("EXPLAIN QUERY PLAN " + plan.sqlite, params)
             if not any(r[3] == SORTED_GROUPS for r in steps):

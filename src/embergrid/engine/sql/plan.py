@@ -95,7 +95,7 @@ class OutCol:
     param: int = 0  # a bare ``?`` projection: its number (typed by its argument)
     alone: tuple[str, ...] = ()
     """A CONCAT whose row may answer a part alone, with that part's type (H2),
-    as a tagged value (``types.row_cell_encoder``): the type names a row may
+    as a tagged value (``types.tagged_cell``): the type names a row may
     have (VARCHAR where a row may be a string); empty for a column of one type."""
 
 

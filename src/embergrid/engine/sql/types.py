@@ -20,7 +20,7 @@ for a page's column at once):
   text keeps its own, a REAL SQLite computed gets the expression's static scale;
 * a *tagged value* is a value of its own type in a column of strings (H2's
   CONCAT of one non-NULL part): a BLOB of a mark, the type code and the value's
-  text (``untag``, ``row_cell_encoder``).
+  text (``untag``, ``tagged_cell``).
 
 Imports only ``embergrid.protocol`` and ``embergrid.errors``; must not import asyncio or
 ``embergrid.protocol.messages``.
@@ -814,8 +814,9 @@ def _int_from_text(enc: Callable[[Any], bytes]) -> Callable[[str], bytes]:
 _TEXT_CELLS = _text_cells()
 
 
-def _tagged_cell(v: Any) -> bytes:
-    """A column of strings whose row may be a tagged value: its cell."""
+def tagged_cell(v: Any) -> bytes:
+    """The cell of a row of a column of strings whose row may be a tagged
+    value: a VARCHAR, or the tag's type (chosen per row)."""
     if type(v) is str:
         return _varchar_cell(v)
     if v is None:
@@ -825,12 +826,6 @@ def _tagged_cell(v: Any) -> bytes:
         return _any_cell(v)
     t, text = tagged
     return _TEXT_CELLS[t.code](text)
-
-
-def row_cell_encoder() -> Callable[[Any], bytes]:
-    """The cells of a column of strings whose row may be a tagged value: a
-    VARCHAR, or the tag's type (chosen per row)."""
-    return _tagged_cell
 
 
 def stored_param(v: Any) -> Any:
