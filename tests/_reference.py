@@ -24,10 +24,11 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, NoReturn, TypeVar
 
 import pytest
 
@@ -241,6 +242,11 @@ class PortTaken(RuntimeError):
     """The node could not bind a port found free a moment before."""
 
 
+class ReferenceFailed(RuntimeError):
+    """A reference cluster did not carry out a command (a node that did not
+    start or stop again): the oracle failed, not the code it is compared with."""
+
+
 def _start_node_once(
     extra: Iterable[str], timeout: float, lib_dir: Path, drain: bool
 ) -> RunningNode:
@@ -417,7 +423,7 @@ class ReferenceCluster:
     def _command(self, line: str, answer: str) -> str:
         """Send one command and return its answer line; a failed command, or one
         not answered within START_TIMEOUT_S (the JVM is then killed), raises
-        RuntimeError with the node's stderr."""
+        ReferenceFailed with the node's stderr."""
         process = self.node.process
         assert process.stdin is not None
         assert process.stdout is not None
@@ -432,7 +438,7 @@ class ReferenceCluster:
             else:
                 out = "no answer (the JVM ended or was killed)"
         stderr = self.node.log_path.read_text(errors="replace")[-3000:]
-        raise RuntimeError(f"reference cluster: {line!r}: {out.strip()}\n{stderr}")
+        raise ReferenceFailed(f"reference cluster: {line!r}: {out.strip()}\n{stderr}")
 
     def stop(self, index: int) -> None:
         """Stop node ``index`` (it leaves the topology)."""
@@ -460,6 +466,32 @@ def start_cluster(
     ports = [int(p) for p in marker_field(node.marker, "ports").split(",")]
     node_ids = marker_field(node.marker, "node_ids").split(",")
     return ReferenceCluster(node, ports, node_ids)
+
+
+T = TypeVar("T")
+
+
+def on_fresh_cluster(
+    cluster: ReferenceCluster, run: Callable[[ReferenceCluster], T]
+) -> T:
+    """``run(cluster)``, a scenario on a fresh in-memory cluster; where the
+    harness failed one of its commands (``ReferenceFailed``), ``run`` once more on
+    a new cluster of as many nodes (``cluster`` is closed), with a warning. A
+    difference the scenario finds is never retried: only the oracle's failure."""
+    try:
+        return run(cluster)
+    except ReferenceFailed as exc:
+        with warnings.catch_warnings():  # shown in pytest's summary, not an error
+            warnings.simplefilter("always")
+            warnings.warn(
+                f"reference cluster failed, scenario run again: {exc}", stacklevel=2
+            )
+        cluster.close()
+    again = start_cluster(len(cluster.ports))
+    try:
+        return run(again)
+    finally:
+        again.close()
 
 
 def _three_node_cluster(extra: Iterable[str] = ()) -> Iterator[ReferenceCluster]:

@@ -32,7 +32,7 @@ from pyignite.datatypes.prop_codes import (
     PROP_NAME,
 )
 
-from _reference import ReferenceCluster
+from _reference import ReferenceCluster, on_fresh_cluster
 from compat._cluster import (
     CACHES,
     Cluster,
@@ -251,7 +251,9 @@ def test_three_nodes_as_a_three_node_ignite_cluster(
         assert len(owners) == 1
         assert len(owners[0]) == 1024
         assert set(owners[0]) == {"0", "1", "2"}
-    theirs = scenario(_reference(fresh_reference_cluster))
+    theirs = on_fresh_cluster(
+        fresh_reference_cluster, lambda c: scenario(_reference(c))
+    )
     diffs = [
         f"step {i}:\n  embergrid: {a!r}\n  ignite:    {b!r}"
         for i, (a, b) in enumerate(zip(ours, theirs, strict=True))
