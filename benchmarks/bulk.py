@@ -31,8 +31,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from _load import hogs  # benchmarks/
 from _serve import serve_process
-from tx import Server, cpu_seconds, embergrid_server, hogs, reference_server
+from tx import Server, cpu_seconds, embergrid_server, reference_server
 
 import embergrid
 from embergrid.protocol.binary.hashing import hash_key, partition

@@ -41,14 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import embergrid
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
-    READY_PREFIX,
-    REFERENCE_DIR,
     marker_field,
-    node_command,
-    pick_port_base,
-    stop_node,
-    users_jvm_options,
-    wait_ready,
+    users_node,
 )
 from server._nodes import (  # type: ignore[import-not-found, unused-ignore]
     ServeNode,
@@ -131,26 +125,9 @@ def embergrid_nodes(count: int, *flags: str) -> Iterator[list[ServeNode]]:
 
 @contextmanager
 def reference_nodes(count: int) -> Iterator[list[Address]]:
-    base = pick_port_base()
-    command = node_command(
-        base, ["--nodes", str(count)], jvm_options=users_jvm_options()
-    )
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=REFERENCE_DIR,
-    )
-    line, drain = wait_ready(process, time.monotonic() + 300)
-    try:
-        if not line.startswith(READY_PREFIX):
-            raise RuntimeError(f"reference node did not start: {line!r}")
-        ports = marker_field(line, "ports").split(",")
-        yield [("127.0.0.1", int(p)) for p in ports]
-    finally:
-        stop_node(process, drain)
+    with users_node(["--nodes", str(count)]) as node:
+        ports = marker_field(node.marker, "ports").split(",")
+        yield [(node.host, int(p)) for p in ports]
 
 
 # -- the three measurements ------------------------------------------------------------

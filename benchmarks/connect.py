@@ -42,7 +42,6 @@ import multiprocessing
 import os
 import ssl
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -65,15 +64,7 @@ from _handshake import (  # type: ignore[import-not-found, unused-ignore]
     send,
 )
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
-    HOST,
-    READY_PREFIX,
-    REFERENCE_DIR,
-    marker_field,
-    node_command,
-    pick_port_base,
-    stop_node,
-    users_jvm_options,
-    wait_ready,
+    users_node,
 )
 from _tls_certs import (  # type: ignore[import-not-found, unused-ignore]
     Certificates,
@@ -156,28 +147,8 @@ def embergrid_server(flags: list[str]) -> Iterator[Server]:
 
 @contextmanager
 def reference_server(flags: list[str]) -> Iterator[Server]:
-    base = pick_port_base()
-    command = node_command(base, flags, jvm_options=users_jvm_options())
-    with tempfile.TemporaryFile(prefix="reference-ignite-") as log:
-        process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            cwd=REFERENCE_DIR,
-        )
-        drain = None
-        try:
-            line, drain = wait_ready(process, time.monotonic() + 180)
-            if not line.startswith(READY_PREFIX):
-                log.seek(0)
-                tail = log.read()[-3000:].decode(errors="replace")
-                raise RuntimeError(f"reference node did not start: {line!r} {tail}")
-            port = int(marker_field(line, "port"))
-            yield Server("ignite", (HOST, port), process.pid)
-        finally:
-            stop_node(process, drain)
+    with users_node(flags) as node:
+        yield Server("ignite", (node.host, node.port), node.process.pid)
 
 
 # -- measuring ------------------------------------------------------------------------

@@ -62,7 +62,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,7 +70,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
-from _serve import serve_process  # noqa: E402 (benchmarks/, the script's own dir)
+from _load import hogs  # noqa: E402 (benchmarks/, the script's own dir)
+from _serve import serve_process  # noqa: E402
 
 P99_TARGET_MS = 5.0
 MAX_TARGET_MS = 50.0
@@ -100,36 +101,12 @@ def embergrid_server(data_dir: bool) -> Iterator[tuple[str, int]]:
 def reference_server() -> Iterator[tuple[str, int]]:
     """The Ignite 2.17 SQL reference node with the JVM's default JIT and GC."""
     from _reference import (  # type: ignore[import-not-found, unused-ignore]
-        HOST,
-        READY_PREFIX,
-        SOURCE,
         SQL_LIB_DIR,
-        marker_field,
-        node_command,
-        pick_port_base,
-        stop_node,
-        users_jvm_options,
-        wait_ready,
+        users_node,
     )
 
-    base = pick_port_base()
-    cmd = node_command(base, lib_dir=SQL_LIB_DIR, jvm_options=users_jvm_options())
-    proc = subprocess.Popen(
-        cmd,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-        cwd=SOURCE.parent,
-    )
-    drain = None
-    try:
-        line, drain = wait_ready(proc, clock() + 180)
-        if not line.startswith(READY_PREFIX):
-            raise RuntimeError(f"reference node did not start: {line or 'no marker'}")
-        yield HOST, int(marker_field(line, "port"))
-    finally:
-        stop_node(proc, drain)
+    with users_node(lib_dir=SQL_LIB_DIR) as node:
+        yield node.host, node.port
 
 
 SERVERS: dict[str, tuple[str, Callable[[], Any]]] = {
@@ -357,19 +334,9 @@ def _get_loop(
 # -- load ------------------------------------------------------------------------
 
 
-@contextmanager
-def hog(on: bool) -> Iterator[None]:
-    """One CPU-bound process for the duration (none when ``on`` is false)."""
-    if not on:
-        yield
-        return
-    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        time.sleep(0.5)
-        yield
-    finally:
-        proc.kill()
-        proc.wait()
+def hog(on: bool) -> AbstractContextManager[None]:
+    """One CPU-bound process for the block (none when ``on`` is false)."""
+    return hogs(1 if on else 0)
 
 
 def uptime() -> str:

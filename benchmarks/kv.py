@@ -45,10 +45,11 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pyignite  # type: ignore[import-untyped]
+from _load import hogs  # benchmarks/
 from pyignite import GenericObjectMeta as PyMeta
 from pyignite.datatypes import IntObject as PyInt
 from pyignite.datatypes import String as PyString
-from tx import Server, cpu_seconds, embergrid_server, hogs, reference_server
+from tx import Server, cpu_seconds, embergrid_server, reference_server
 
 import embergrid
 from embergrid import GenericObjectMeta

@@ -30,9 +30,9 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
+from _load import hogs
 from _serve import serve_process
 from tx import cpu_seconds
 
@@ -118,21 +118,6 @@ def measure(
     count_text, client_cpu = out.stdout.split()
     count = int(count_text)
     return count / seconds, 1e6 * (cpu1 - cpu0) / count, 1e6 * float(client_cpu) / count
-
-
-@contextlib.contextmanager
-def hogs(n: int, pin: str | None) -> Iterator[None]:
-    prefix = ["taskset", "-c", pin] if pin is not None else []
-    procs = [
-        subprocess.Popen([*prefix, sys.executable, "-c", "while True: pass"])
-        for _ in range(n)
-    ]
-    try:
-        yield
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
 
 
 def main() -> None:

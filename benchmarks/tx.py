@@ -50,9 +50,7 @@ import contextlib
 import multiprocessing
 import os
 import random
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -78,19 +76,12 @@ from embergrid.datatypes.transactions import (
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from _serve import serve_process  # benchmarks/, the script's own directory
+from _load import hogs  # benchmarks/, the script's own directory
+from _serve import serve_process
 
 from _reference import (  # type: ignore[import-not-found, unused-ignore]
-    HOST,
-    READY_PREFIX,
-    REFERENCE_DIR,
-    marker_field,
-    node_command,
     parse_address,
-    pick_port_base,
-    stop_node,
-    users_jvm_options,
-    wait_ready,
+    users_node,
 )
 
 CACHE = "bench-tx"
@@ -194,11 +185,6 @@ def embergrid_server(*flags: str) -> Iterator[Server]:
         yield Server("embergrid", address, pid)
 
 
-def reference_command(base: int) -> list[str]:
-    """ReferenceNode as users run Ignite: bin/ignite.sh's JVM options."""
-    return node_command(base, jvm_options=users_jvm_options())
-
-
 @contextmanager
 def reference_server() -> Iterator[Server]:
     """The reference Ignite 2.18 node as users run it (see the module docstring)."""
@@ -206,27 +192,8 @@ def reference_server() -> Iterator[Server]:
     if external:
         yield Server("ignite", parse_address(external), None)
         return
-    base = pick_port_base()
-    with tempfile.TemporaryFile(prefix="reference-ignite-") as log:
-        process = subprocess.Popen(
-            reference_command(base),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            cwd=REFERENCE_DIR,
-        )
-        drain = None
-        try:
-            line, drain = wait_ready(process, time.monotonic() + 180)
-            if not line.startswith(READY_PREFIX):
-                log.seek(0)
-                tail = log.read()[-3000:].decode(errors="replace")
-                raise RuntimeError(f"reference node did not start: {line!r} {tail}")
-            port = int(marker_field(line, "port"))
-            yield Server("ignite", (HOST, port), process.pid)
-        finally:
-            stop_node(process, drain)
+    with users_node() as node:
+        yield Server("ignite", (node.host, node.port), node.process.pid)
 
 
 def prepare(server: Server) -> None:
@@ -356,20 +323,6 @@ def _ratio(ours: Cell | None, ref: Cell) -> float | None:
 
 def _num(value: float | None, digits: int) -> str:
     return "n/a" if not value else f"{value:.{digits}f}"
-
-
-@contextmanager
-def hogs(n: int) -> Iterator[None]:
-    """``n`` busy-loop processes for the duration of the block."""
-    procs = [
-        subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)
-    ]
-    try:
-        yield
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
 
 
 def main() -> None:

@@ -167,6 +167,20 @@ def users_jvm_options() -> list[str]:
     return [*opens, *IGNITE_SH_JVM_OPTS]
 
 
+@contextlib.contextmanager
+def users_node(
+    extra: Iterable[str] = (), lib_dir: Path = LIB_DIR, timeout: float = 300.0
+) -> Iterator[RunningNode]:
+    """A reference node (or ``--nodes N`` cluster) run as users run Ignite
+    (``users_jvm_options``: default JIT), for the benchmarks; stopped after the
+    block. Raises RuntimeError where it does not start."""
+    node = start_node(extra, timeout, lib_dir, jvm_options=users_jvm_options())
+    try:
+        yield node
+    finally:
+        node.stop()
+
+
 def node_command(
     base: int,
     extra: Iterable[str] = (),
@@ -225,13 +239,15 @@ def start_node(
     lib_dir: Path = LIB_DIR,
     *,
     drain: bool = True,
+    jvm_options: Iterable[str] | None = None,
 ) -> RunningNode:
     """Start ReferenceNode.java on free loopback ports and wait for its READY line
     (again on other ports if one was taken meanwhile; ``drain`` False: stdout
-    stays for the caller, who must keep reading it)."""
+    stays for the caller, who must keep reading it; ``jvm_options``: see
+    ``node_command``)."""
     for attempt in range(1, START_ATTEMPTS + 1):
         try:
-            return _start_node_once(extra, timeout, lib_dir, drain)
+            return _start_node_once(extra, timeout, lib_dir, drain, jvm_options)
         except PortTaken:
             if attempt == START_ATTEMPTS:
                 raise
@@ -248,7 +264,11 @@ class ReferenceFailed(RuntimeError):
 
 
 def _start_node_once(
-    extra: Iterable[str], timeout: float, lib_dir: Path, drain: bool
+    extra: Iterable[str],
+    timeout: float,
+    lib_dir: Path,
+    drain: bool,
+    jvm_options: Iterable[str] | None,
 ) -> RunningNode:
     base = pick_port_base()
     log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - kept open for the child's stderr
@@ -256,7 +276,7 @@ def _start_node_once(
     )
     started = time.monotonic()
     process = subprocess.Popen(
-        node_command(base, extra, lib_dir),
+        node_command(base, extra, lib_dir, jvm_options),
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=log,
