@@ -1,14 +1,15 @@
 """Busy-loop processes that load the machine while a benchmark measures.
 
 Owns ``hogs``: ``n`` processes each spinning a core (``python -c 'while True:
-pass'``), optionally pinned with ``taskset``, killed at the end of the block.
-Standard library only.
+pass'``), optionally pinned with ``taskset``, running before the block starts
+(half a second to get going) and killed at its end. Standard library only.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,6 +25,8 @@ def hogs(n: int, pin: str | None = None) -> Iterator[None]:
         for _ in range(n)
     ]
     try:
+        if procs:
+            time.sleep(0.5)
         yield
     finally:
         for p in procs:
