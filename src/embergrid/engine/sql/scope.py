@@ -102,10 +102,11 @@ class Translator:
         if isinstance(node, exp.Subquery):
             return self.query(node.this, outer)
         if isinstance(node, exp.SetOperation):
-            left = self.query(node.left, outer)
-            self.query(node.right, outer)
-            self._order_by_outputs(node, left)
-            return left
+            cols = union_columns(
+                self.query(node.left, outer), self.query(node.right, outer)
+            )
+            self._order_by_outputs(node, cols)
+            return cols
         if isinstance(node, exp.Select):
             return self.select(node, outer)
         raise TableNotFound(node.sql())
@@ -283,6 +284,25 @@ class Translator:
             return
         label = col.meta.get("eg_label", name)
         raise ColumnNotFound(".".join(p for p in (db, qual, label) if p))
+
+
+def union_columns(left: list[OutCol], right: list[OutCol]) -> list[OutCol]:
+    """A UNION's columns: named by its first SELECT; a column of numbers in
+    both, or of NULL in one, is of H2's higher type of the two
+    (``SelectUnion``: INT and DECIMAL make a DECIMAL, every row converted to
+    it, each value keeping its own scale); any other column has the first
+    SELECT's type."""
+    out = list(left)
+    for i, (a, b) in enumerate(zip(left, right, strict=False)):
+        if a.param or b.param or a.alone or b.alone:
+            continue
+        nulls = "NULL" in (a.type.name, b.type.name)
+        if not (nulls or (a.type.numeric and b.type.numeric)):
+            continue
+        if (a.type, a.scale) != (b.type, b.scale):
+            higher = TYPES[hv.higher(a.type.name, b.type.name)]
+            out[i] = dataclasses.replace(a, type=higher, scale=-1)
+    return out
 
 
 def stored_key_first(node: exp.Expr) -> None:

@@ -733,10 +733,13 @@ def _decimal_cell(v: Any, scale: int) -> bytes:
     Text is an exact value (a stored field read whole, or a constant H2 computed)
     and keeps its digits and scale; a number (SQLite computed it in REAL) is
     rounded half up to the static scale of the expression, or, that unknown,
-    written in the shortest form."""
+    written in the shortest form, but for an integer (as H2 converts an INT to
+    a DECIMAL: scale 0)."""
     if isinstance(v, str):
         return _decimal_field(Decimal(v))
     d = _decimal(v)
+    if scale < 0 and type(v) is int:
+        return _decimal_field(d)
     if scale >= 0:
         return _decimal_field(d.quantize(Decimal(1).scaleb(-scale), ROUND_HALF_UP))
     return encode(d, T.DECIMAL)
