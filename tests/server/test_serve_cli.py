@@ -55,7 +55,8 @@ def _serving(*flags: str) -> Iterator[tuple[str, int]]:
         assert match is not None
         yield match.group(2), int(match.group(3))
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
+        status = proc.wait(timeout=10)
+        assert status == 0, proc.communicate()[1][-3000:]  # the node's log, to see why
     finally:
         if proc.poll() is None:
             proc.kill()
