@@ -358,8 +358,10 @@ class Membership:
         return reaped
 
     def leave(self, node_id: uuid.UUID) -> bool:
-        """Remove ``node_id`` (a clean stop); False if it was no member."""
-        with self._store.atomic():
+        """Remove ``node_id`` (a clean stop); False if it was no member. Waits
+        for the store's write lock (another connection's writes are short: a
+        stop must not fail for one in flight)."""
+        with self._store.patient(), self._store.atomic():
             return self._remove(str(node_id))
 
     def bump_minor(self) -> TopologyVersion:

@@ -526,7 +526,10 @@ class Node:
             return failed
 
     def close(self) -> None:
-        self.left()
+        try:
+            self.left()
+        except Exception:  # the others reap it when its lease ends
+            log.exception("node %s could not leave the topology", self.consistent_id)
         self._closing.set()  # statements on worker threads stop as they step
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
