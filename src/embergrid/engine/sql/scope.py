@@ -58,7 +58,7 @@ from embergrid.engine.sql.plan import (
     TableNotFound,
 )
 from embergrid.engine.sql.sysrange import is_range, range_source
-from embergrid.engine.sql.types import TAGGABLE, TYPES, SqlType
+from embergrid.engine.sql.types import TAGGABLE, TYPES
 
 __all__ = ["Translator", "normalize_identifiers", "stored_key_first"]
 
@@ -115,15 +115,9 @@ class Translator:
         """A UNION's ORDER BY names or numbers output columns: UUID ones collate."""
         order = node.args.get("order")
         for o in order.expressions if order is not None else []:
-            term = o.this
-            typ: SqlType | None = None
-            if isinstance(term, exp.Literal) and term.is_int:
-                k = int(term.this)
-                typ = cols[k - 1].type if 0 < k <= len(cols) else None
-            elif isinstance(term, exp.Column) and not term.table:
-                typ = next((c.type for c in cols if c.name == term.name), None)
-            if typ is not None and typ.name == "UUID":
-                o.set("this", uuid_order(term))
+            k = _output_named(o.this, node, cols)
+            if k is not None and cols[k].type.name == "UUID":
+                o.set("this", uuid_order(o.this))
 
     def select(self, sel: exp.Select, outer: list[Source]) -> list[OutCol]:
         sources = self._sources(sel, outer)
@@ -434,9 +428,9 @@ def _row_kinds(e: exp.Expr) -> tuple[str, ...]:
     return tuple(dict.fromkeys(kinds))
 
 
-def _output_named(term: exp.Expr, sel: exp.Select, out: list[OutCol]) -> int | None:
-    """The output column an ORDER BY term names: by its alias, number or
-    expression."""
+def _output_named(term: exp.Expr, sel: exp.Expr, out: list[OutCol]) -> int | None:
+    """The output column an ORDER BY term of ``sel`` (a SELECT or a UNION)
+    names: by its alias, number or expression."""
     if isinstance(term, exp.Literal) and term.is_int:
         k = int(term.this) - 1
         return k if 0 <= k < len(out) else None
